@@ -1,0 +1,127 @@
+"""Parameter checking for the public entry points.
+
+Every public function normalises its arguments here, once, so that a bad value
+is reported by name with the value received, and the algorithm modules can
+assume clean integers and arrays. ``operator.index`` accepts ``np.int64`` and
+rejects floats such as ``1.5``.
+"""
+import operator
+
+import numpy as np
+
+__all__ = ["as_int", "as_pair", "as_padding", "as_float_arrays"]
+
+
+def as_int(value, name, minimum=0):
+    """Return ``value`` as a Python int ``>= minimum`` or raise naming ``name``.
+
+    >>> as_int(np.int64(2), "stride", minimum=1)
+    2
+    >>> as_int(1.5, "stride", minimum=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: stride must be an integer >= 1, got 1.5
+    """
+    kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be {kind}, got {value!r}")
+    try:
+        number = operator.index(value)
+    except TypeError:
+        if isinstance(value, (float, np.floating)):
+            raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}") from None
+        raise TypeError(f"{name} must be {kind}, got {type(value).__name__} {value!r}") from None
+    if number < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return number
+
+
+def as_pair(value, name, minimum=0):
+    """Return an int or a ``(row, col)`` pair as a pair of ints ``>= minimum``.
+
+    >>> as_pair(2, "stride", minimum=1)
+    (2, 2)
+    >>> as_pair((1, 3), "dilation", minimum=1)
+    (1, 3)
+    """
+    if isinstance(value, (tuple, list, np.ndarray)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a (row, col) pair, got {value!r}")
+        return tuple(as_int(v, name, minimum) for v in value)
+    number = as_int(value, name, minimum)
+    return (number, number)
+
+
+def as_padding(value, name="padding"):
+    """Return padding as ``(top, bottom, left, right)`` non-negative ints.
+
+    Accepts an int (all four sides), ``(rows, cols)`` or ``(top, bottom, left, right)``.
+
+    >>> as_padding(1)
+    (1, 1, 1, 1)
+    >>> as_padding((2, 0))
+    (2, 2, 0, 0)
+    >>> as_padding((2, 0, 1, 1))
+    (2, 0, 1, 1)
+    """
+    if isinstance(value, str):
+        raise ValueError(f"{name} must be an int, a pair or a 4-tuple here, got {value!r}")
+    if isinstance(value, (tuple, list, np.ndarray)):
+        if len(value) == 2:
+            rows, cols = (as_int(v, name) for v in value)
+            return (rows, rows, cols, cols)
+        if len(value) == 4:
+            return tuple(as_int(v, name) for v in value)
+        raise ValueError(
+            f"{name} must be an int, (rows, cols) or (top, bottom, left, right), got {value!r}"
+        )
+    number = as_int(value, name)
+    return (number,) * 4
+
+
+def _as_array(value, name):
+    try:
+        array = np.asarray(value)
+    except Exception as error:  # ragged lists and the like
+        raise TypeError(f"{name} must be a numeric array, got {type(value).__name__}") from error
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    return array
+
+
+def as_float_arrays(X, W, bias=None):
+    """Return ``X``, ``W`` (and ``bias``) as arrays of one floating dtype.
+
+    float32 stays float32, float64 stays float64, integers become float64; mixed
+    inputs take numpy's common type. Also returns whether ``X`` was a 2-D image.
+    Both must be 4-D (NHWC and ``(kh, kw, ·, ·)``) or both 2-D.
+
+    >>> X, W, b, image = as_float_arrays(np.ones((3, 3), int), np.ones((2, 2)))
+    >>> X.shape, X.dtype, image
+    ((1, 3, 3, 1), dtype('float64'), True)
+    """
+    X = _as_array(X, "X")
+    W = _as_array(W, "W")
+    dtype = np.result_type(X.dtype, W.dtype)
+    if dtype.kind != "f":
+        dtype = np.dtype(np.float64)
+    if X.ndim == 2:
+        if W.ndim != 2:
+            raise ValueError(
+                f"X is a 2-D (h, w) image, so W must be a 2-D (kh, kw) kernel, got W with shape {W.shape}"
+            )
+        image = True
+        X, W = X[None, :, :, None], W[:, :, None, None]
+    elif X.ndim == 4:
+        if W.ndim != 4:
+            raise ValueError(f"X is 4-D (n, h, w, c_in), so W must be 4-D, got W with shape {W.shape}")
+        image = False
+    else:
+        raise ValueError(f"X must be 4-D (n, h, w, c_in) or a 2-D (h, w) image, got shape {X.shape}")
+    if 0 in X.shape:
+        raise ValueError(f"X must not be empty, got shape {X.shape}")
+    if 0 in W.shape:
+        raise ValueError(f"W must not be empty, got shape {W.shape}")
+    if bias is not None:
+        bias = _as_array(bias, "bias").astype(dtype, copy=False)
+    return X.astype(dtype, copy=False), W.astype(dtype, copy=False), bias, image

@@ -1,0 +1,162 @@
+"""Shape arithmetic of convolution and transposed convolution, one axis at a time.
+
+Pure integer functions: no arrays. The relationships are those of Dumoulin &
+Visin (2016), "A guide to convolution arithmetic for deep learning"
+(arXiv:1603.07285), written with PyTorch's conventions: ``dilation=1`` means
+no gaps, ``padding`` is the padding of the *forward* convolution, and
+``output_padding`` adds rows at the bottom/right of a transposed convolution.
+"""
+from ._validate import as_int
+
+__all__ = [
+    "effective_kernel",
+    "conv_output_size",
+    "conv_transpose_output_size",
+    "transpose_padding_for",
+    "check_output_padding",
+]
+
+
+def _padding_pair(padding):
+    if isinstance(padding, (tuple, list)):
+        if len(padding) != 2:
+            raise ValueError(f"padding must be an int or a (before, after) pair, got {padding!r}")
+        return tuple(as_int(p, "padding") for p in padding)
+    p = as_int(padding, "padding")
+    return p, p
+
+
+def effective_kernel(k, dilation=1):
+    """Size of a kernel of ``k`` taps spread out by ``dilation``.
+
+    ``dilation·(k − 1) + 1`` (the guide's ``k̂``, relationship 15).
+
+    >>> effective_kernel(3, dilation=2)
+    5
+    """
+    k = as_int(k, "kernel size", minimum=1)
+    return as_int(dilation, "dilation", minimum=1) * (k - 1) + 1
+
+
+def conv_output_size(i, k, stride=1, padding=0, dilation=1):
+    """Output size of a convolution along one axis.
+
+    ``o = ⌊(i + p_before + p_after − k̂) / s⌋ + 1`` with ``k̂ = d·(k − 1) + 1``
+    (the guide's relationship 15; 6 without dilation).
+
+    Parameters
+    ----------
+    i, k : int
+        Input size and kernel size.
+    stride, dilation : int
+    padding : int or (int, int)
+        Zeros added before and after the input.
+
+    Raises
+    ------
+    ValueError
+        If a parameter is invalid or the output would be empty.
+
+    >>> conv_output_size(5, 3, stride=2, padding=1)
+    3
+    >>> conv_output_size(6, 3, stride=2, padding=1)
+    3
+    """
+    i = as_int(i, "input size", minimum=1)
+    s = as_int(stride, "stride", minimum=1)
+    before, after = _padding_pair(padding)
+    span = i + before + after - effective_kernel(k, dilation)
+    if span < 0:
+        raise ValueError(
+            f"the output would be empty: input {i} with padding {padding!r} is smaller "
+            f"than the dilated kernel {effective_kernel(k, dilation)}"
+        )
+    return span // s + 1
+
+
+def check_output_padding(output_padding, stride, dilation):
+    """Raise unless ``output_padding < max(stride, dilation)`` (PyTorch's rule).
+
+    >>> check_output_padding(1, stride=2, dilation=1)
+    >>> check_output_padding(2, stride=2, dilation=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: output_padding must be smaller than stride or dilation, got output_padding=2 with stride=2, dilation=1
+    """
+    if output_padding >= max(stride, dilation):
+        raise ValueError(
+            "output_padding must be smaller than stride or dilation, got "
+            f"output_padding={output_padding!r} with stride={stride!r}, dilation={dilation!r}"
+        )
+
+
+def conv_transpose_output_size(i, k, stride=1, padding=0, output_padding=0, dilation=1):
+    """Output size of a transposed convolution along one axis.
+
+    ``o = s·(i − 1) + k̂ − p_before − p_after + output_padding`` with
+    ``k̂ = d·(k − 1) + 1`` (the guide's relationships 13 and 14, as PyTorch
+    computes them). The forward convolution with the same ``k``, ``s``, ``p``
+    maps ``o`` back to ``i``; ``output_padding`` picks one of the ``s`` sizes
+    that all map to ``i``.
+
+    >>> conv_transpose_output_size(4, 3, stride=2, padding=1)
+    7
+    >>> conv_transpose_output_size(4, 3, stride=2, padding=1, output_padding=1)
+    8
+    >>> conv_transpose_output_size(2, 3, padding=(2, 0))
+    2
+    """
+    i = as_int(i, "input size", minimum=1)
+    s = as_int(stride, "stride", minimum=1)
+    d = as_int(dilation, "dilation", minimum=1)
+    op = as_int(output_padding, "output_padding")
+    check_output_padding(op, s, d)
+    before, after = _padding_pair(padding)
+    o = s * (i - 1) + effective_kernel(k, d) - before - after + op
+    if o < 1:
+        raise ValueError(
+            f"padding {padding!r} would leave an empty output (size {o}): it crops more than "
+            f"the full result of size {s * (i - 1) + effective_kernel(k, d)}"
+        )
+    return o
+
+
+def transpose_padding_for(i, k, target, stride=1, dilation=1):
+    """Find ``(padding, output_padding)`` so a transposed convolution gives ``target``.
+
+    Solves ``target = s·(i − 1) + k̂ − 2p + output_padding`` for the smallest
+    symmetric ``p ≥ 0`` with ``0 ≤ output_padding < max(s, d)``.
+
+    Raises
+    ------
+    ValueError
+        If no symmetric padding reaches ``target``; the message says why and
+        what would (an asymmetric pair, another stride).
+
+    >>> transpose_padding_for(4, 4, 8, stride=2)        # exactly 2x upsampling
+    (1, 0)
+    >>> transpose_padding_for(32, 3, 64, stride=2)
+    (1, 1)
+    """
+    i = as_int(i, "input size", minimum=1)
+    target = as_int(target, "target", minimum=1)
+    s = as_int(stride, "stride", minimum=1)
+    d = as_int(dilation, "dilation", minimum=1)
+    full = s * (i - 1) + effective_kernel(k, d)
+    excess = full - target  # = 2p - output_padding
+    largest_op = max(s, d) - 1
+    if excess < 0:
+        if -excess <= largest_op:
+            return 0, -excess
+        raise ValueError(
+            f"target {target} is out of reach: the largest output for input {i}, kernel {k}, "
+            f"stride {s}, dilation {d} is {full + largest_op} (padding 0, output_padding {largest_op})"
+        )
+    p = (excess + 1) // 2
+    op = 2 * p - excess
+    if op > largest_op:
+        raise ValueError(
+            f"target {target} needs output_padding {op}, which stride {s} and dilation {d} do not "
+            f"allow; use the asymmetric padding ({p - 1}, {p}) instead"
+        )
+    return p, op

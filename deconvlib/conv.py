@@ -1,0 +1,54 @@
+"""Forward 2-D convolution (cross-correlation), the adjoint partner of :func:`conv_transpose2d`."""
+import numpy as np
+
+from .geometry import conv_geometry
+from .stages import pad_or_crop
+from .transpose import dense_weight
+
+__all__ = ["conv2d"]
+
+
+def conv2d(X, W, stride=1, padding=0, dilation=1, groups=1, bias=None):
+    """2-D convolution (cross-correlation, as in deep learning), NHWC.
+
+    ``out[y, x] = Σ X_padded[y·s + a·d, x·s + b·d] · W[a, b]``. Its adjoint is
+    ``conv_transpose2d(·, W.swapaxes(2, 3))`` with the same ``stride``,
+    ``padding``, ``dilation`` and ``groups``: for all ``x``, ``y``,
+    ``⟨conv2d(x, W), y⟩ = ⟨x, conv_transpose2d(y, W.swapaxes(2, 3))⟩``.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, h, w, c_in) or (h, w)
+    W : ndarray, shape (kh, kw, c_in // groups, c_out) or (kh, kw)
+        PyTorch's ``(c_out, c_in // groups, kh, kw)`` transposed ``(2, 3, 1, 0)``.
+    stride, dilation : int or (int, int)
+    padding : int, (rows, cols), (top, bottom, left, right), "valid" or "same"
+        ``"same"`` gives ``⌈input / stride⌉`` (TensorFlow's meaning).
+    groups : int
+    bias : ndarray, shape (c_out,), optional
+
+    Returns
+    -------
+    ndarray, shape (n, out_h, out_w, c_out) or (out_h, out_w)
+        ``out = ⌊(i + p_before + p_after − d·(k − 1) − 1) / s⌋ + 1`` per axis.
+
+    >>> X = np.arange(16.0).reshape(4, 4)
+    >>> conv2d(X, np.ones((2, 2)), stride=2)
+    array([[10., 18.],
+           [42., 50.]])
+    >>> conv2d(np.ones((2, 9, 9, 4)), np.ones((3, 3, 2, 6)), padding="same", stride=2, groups=2).shape
+    (2, 5, 5, 6)
+    """
+    X, W, bias, image, geo = conv_geometry(X, W, stride, padding, dilation, groups, bias)
+    Wd = dense_weight(W, geo.groups, geo.c_in, geo.c_out)
+    padded = pad_or_crop(X, geo.padding)
+    (sr, sc), (dr, dc) = geo.stride, geo.dilation
+    out = np.zeros((geo.n, geo.out_h, geo.out_w, geo.c_out), X.dtype)
+    for a in range(geo.kh):
+        for b in range(geo.kw):
+            rows = slice(a * dr, a * dr + (geo.out_h - 1) * sr + 1, sr)
+            cols = slice(b * dc, b * dc + (geo.out_w - 1) * sc + 1, sc)
+            out += padded[:, rows, cols, :] @ Wd[a, b]
+    if bias is not None:
+        out += bias
+    return out[0, :, :, 0] if image else out

@@ -1,0 +1,94 @@
+"""The array operations that the stages of a transposed convolution are made of.
+
+Dilate the input (stage 1), pad it (stage 2; a negative pad crops), flip the
+kernel (stage 3 sweeps it). They work on the spatial axes 1 and 2 of NHWC
+arrays, and on plain 2-D ``(h, w)`` grids when ``axes=(0, 1)``.
+"""
+import numpy as np
+
+__all__ = ["INPUT", "ZERO", "PAD", "CELL_NAMES", "dilate", "pad_or_crop", "flip_kernel", "cell_labels"]
+
+#: Labels of the cells of the padded grid (see :func:`cell_labels`).
+INPUT, ZERO, PAD = 0, 1, 2
+CELL_NAMES = {INPUT: "input pixel", ZERO: "inserted zero", PAD: "padding"}
+
+
+def dilate(X, stride, axes=(1, 2)):
+    """Insert ``stride − 1`` zeros between neighbouring pixels along ``axes``.
+
+    A size ``i`` becomes ``s·(i − 1) + 1``.
+
+    Parameters
+    ----------
+    X : ndarray
+    stride : (int, int)
+        One stride per axis in ``axes``.
+
+    >>> dilate(np.array([[1, 2], [3, 4]]), (2, 3), axes=(0, 1))
+    array([[1, 0, 0, 2],
+           [0, 0, 0, 0],
+           [3, 0, 0, 4]])
+    """
+    shape = list(X.shape)
+    index = [slice(None)] * X.ndim
+    for axis, s in zip(axes, stride):
+        shape[axis] = s * (X.shape[axis] - 1) + 1
+        index[axis] = slice(None, None, s)
+    out = np.zeros(shape, dtype=X.dtype)
+    out[tuple(index)] = X
+    return out
+
+
+def pad_or_crop(X, pads, axes=(1, 2), value=0):
+    """Pad ``X`` with ``value`` by ``(top, bottom, left, right)``; negative amounts crop.
+
+    The result is the window ``[−before, size + after)`` of ``X`` extended by
+    ``value`` on both sides, so a crop on one side and padding on the other
+    compose correctly even when the crop exceeds the size.
+
+    >>> pad_or_crop(np.arange(4).reshape(2, 2), (1, 0, -1, 1), axes=(0, 1))
+    array([[0, 0],
+           [1, 0],
+           [3, 0]])
+    >>> pad_or_crop(np.array([[5]]), (0, 0, -2, 2), axes=(0, 1))  # columns [2, 3) of ..0 0 5 0 0..
+    array([[0]])
+    """
+    top, bottom, left, right = pads
+    widths = [(0, 0)] * X.ndim
+    crops = [slice(None)] * X.ndim
+    for axis, (before, after) in zip(axes, ((top, bottom), (left, right))):
+        # the window [-before, size + after) of X extended by zeros on both sides
+        size = X.shape[axis]
+        start, stop = max(-before, 0), min(size + after, size)
+        kept = max(stop - start, 0)
+        crops[axis] = slice(start, start + kept)
+        widths[axis] = (max(before, 0), size + before + after - max(before, 0) - kept)
+    return np.pad(X[tuple(crops)], widths, constant_values=value)
+
+
+def flip_kernel(W):
+    """Rotate a ``(kh, kw, ...)`` kernel by 180° in its first two axes.
+
+    >>> flip_kernel(np.array([[1, 2], [3, 4]]))
+    array([[4, 3],
+           [2, 1]])
+    """
+    return W[::-1, ::-1]
+
+
+def cell_labels(shape, stride, pads):
+    """Label each cell of the padded grid: :data:`INPUT`, :data:`ZERO` or :data:`PAD`.
+
+    ``shape`` is the input's ``(h, w)``; the grid is the input dilated by
+    ``stride`` then padded (or cropped) by ``pads``.
+
+    >>> cell_labels((2, 2), (2, 2), (1, 1, 0, 0))
+    array([[2, 2, 2],
+           [0, 1, 0],
+           [1, 1, 1],
+           [0, 1, 0],
+           [2, 2, 2]])
+    """
+    is_input = dilate(np.ones(shape, dtype=bool), stride, axes=(0, 1))
+    labels = np.where(is_input, INPUT, ZERO)
+    return pad_or_crop(labels, pads, axes=(0, 1), value=PAD)

@@ -1,0 +1,289 @@
+"""Transposed convolution ("deconvolution"), four ways that agree.
+
+All four compute the same thing, the adjoint of :func:`deconvlib.conv2d`:
+
+``naive``
+    The seed's algorithm, as plainly as the textbook: dilate the input (insert
+    ``stride − 1`` zeros), pad it by ``k̂ − 1 − p`` (negative crops), and sweep
+    the 180°-rotated kernel over it with stride 1.
+``matrix``
+    Build the forward convolution's matrix ``C`` and apply ``Cᵀ``.
+``scatter``
+    Every input pixel stamps a copy of the kernel, scaled by its value, onto the
+    output, ``stride`` apart.
+``fast``
+    One matrix product of every pixel with every kernel tap, then one strided
+    accumulation per tap, straight into the cropped output: no zero is ever
+    inserted, no padded buffer is built.
+
+Layout: inputs NHWC ``(n, h, w, c_in)``; kernels ``(kh, kw, c_in, c_out // groups)``.
+Reference: Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+learning", arXiv:1603.07285, section 4.
+"""
+import numpy as np
+
+from ._validate import as_float_arrays, as_int, as_padding, as_pair
+from .geometry import transpose_geometry
+from .stages import dilate, flip_kernel, pad_or_crop
+
+__all__ = ["conv_transpose2d", "deconv2D_naive", "convolution_matrix", "METHODS", "MATRIX_MAX_ENTRIES"]
+
+METHODS = ("naive", "matrix", "scatter", "fast")
+
+#: ``method="matrix"`` refuses a matrix ``C`` with more entries than this
+#: (2**22 entries is 32 MiB in float64).
+MATRIX_MAX_ENTRIES = 2**22
+
+
+def dense_weight(W, groups, c_in, c_out):
+    """Expand a grouped kernel to ``(kh, kw, c_in, c_out)``, zero between groups.
+
+    ``W`` is either a transposed kernel ``(kh, kw, c_in, c_out // groups)`` or
+    a forward one ``(kh, kw, c_in // groups, c_out)``.
+    """
+    if groups == 1:
+        return W
+    dense = np.zeros(W.shape[:2] + (c_in, c_out), dtype=W.dtype)
+    gi, go = c_in // groups, c_out // groups
+    for g in range(groups):
+        block = W[:, :, g * gi : (g + 1) * gi] if W.shape[2] == c_in else W[..., g * go : (g + 1) * go]
+        dense[:, :, g * gi : (g + 1) * gi, g * go : (g + 1) * go] = block
+    return dense
+
+
+def _naive(X, W, geo):
+    padded = pad_or_crop(dilate(X, geo.stride), geo.sweep_pads)
+    flipped = flip_kernel(dense_weight(W, geo.groups, geo.c_in, geo.c_out))
+    (ekh, ekw), (dr, dc) = geo.effective_kernel, geo.dilation
+    out = np.zeros((geo.n, geo.out_h, geo.out_w, geo.c_out), X.dtype)
+    for y in range(geo.out_h):
+        for x in range(geo.out_w):
+            window = padded[:, y : y + ekh : dr, x : x + ekw : dc, :]
+            out[:, y, x, :] = np.tensordot(window, flipped, axes=([1, 2, 3], [0, 1, 2]))
+    return out
+
+
+def _tap_matrix(i, o, s, d, before, tap):
+    """``R[i, y] = 1`` where input row ``i`` meets output row ``y`` through kernel tap ``tap``."""
+    rows = np.arange(i)
+    R = np.zeros((i, o))
+    target = rows * s + tap * d - before
+    hit = (target >= 0) & (target < o)
+    R[rows[hit], target[hit]] = 1
+    return R
+
+
+def _matrix(geo, W):
+    """``C``, shape ``(h·w·c_in, out_h·out_w·c_out)``: the forward convolution is ``C @ vec(y)``."""
+    Wd = dense_weight(W, geo.groups, geo.c_in, geo.c_out)
+    top, _, left, _ = geo.padding
+    C = 0
+    for a in range(geo.kh):
+        R = _tap_matrix(geo.h, geo.out_h, geo.stride[0], geo.dilation[0], top, a)
+        for b in range(geo.kw):
+            Q = _tap_matrix(geo.w, geo.out_w, geo.stride[1], geo.dilation[1], left, b)
+            C = C + np.kron(np.kron(R, Q), Wd[a, b])
+    return C.astype(W.dtype)
+
+
+def _check_matrix_size(geo):
+    entries = geo.h * geo.w * geo.c_in * geo.out_h * geo.out_w * geo.c_out
+    if entries > MATRIX_MAX_ENTRIES:
+        raise ValueError(
+            f"method='matrix' would build a {geo.h * geo.w * geo.c_in} x "
+            f"{geo.out_h * geo.out_w * geo.c_out} matrix ({entries} entries, more than "
+            f"MATRIX_MAX_ENTRIES={MATRIX_MAX_ENTRIES}); use method='fast' for this size"
+        )
+
+
+def _scatter(X, W, geo):
+    (sr, sc), (dr, dc), (ekh, ekw) = geo.stride, geo.dilation, geo.effective_kernel
+    full_h, full_w = geo.full_size
+    top, _, left, _ = geo.padding
+    Wd = dense_weight(W, geo.groups, geo.c_in, geo.c_out)
+    canvas = np.zeros((geo.n, full_h + geo.output_padding[0], full_w + geo.output_padding[1], geo.c_out), X.dtype)
+    for i in range(geo.h):
+        for j in range(geo.w):
+            stamp = np.einsum("nc,abco->nabo", X[:, i, j, :], Wd)
+            canvas[:, i * sr : i * sr + ekh : dr, j * sc : j * sc + ekw : dc, :] += stamp
+    return canvas[:, top : top + geo.out_h, left : left + geo.out_w, :]
+
+
+def _tap_range(tap, size_in, size_out, s, d, before):
+    """Input indices ``i0:i1`` whose tap lands inside the output, and where: ``y0:y1:s``."""
+    offset = tap * d - before  # output row of input row 0
+    i0 = max(0, (-offset + s - 1) // s)
+    i1 = min(size_in, (size_out - 1 - offset) // s + 1)
+    return i0, i1, i0 * s + offset, (i1 - 1) * s + offset + 1
+
+
+def _fast(X, W, geo):
+    n, h, w, c_in = X.shape
+    kh, kw, g, c_out = geo.kh, geo.kw, geo.groups, geo.c_out
+    go = c_out // g
+    # cols[n, i, j, a, b, o]: input pixel (i, j) times kernel tap (a, b), for all channels at once
+    if g == 1:
+        cols = (X.reshape(-1, c_in) @ W.reshape(kh * kw, c_in, go).transpose(1, 0, 2).reshape(c_in, -1))
+    else:
+        Xg = X.reshape(-1, g, c_in // g).transpose(1, 0, 2)
+        Wg = W.reshape(kh, kw, g, c_in // g, go).transpose(2, 3, 0, 1, 4).reshape(g, c_in // g, -1)
+        cols = (Xg @ Wg).reshape(g, -1, kh, kw, go).transpose(1, 2, 3, 0, 4)
+    cols = cols.reshape(n, h, w, kh, kw, c_out)
+    out = np.zeros((n, geo.out_h, geo.out_w, c_out), X.dtype)
+    (sr, sc), (dr, dc), (top, _, left, _) = geo.stride, geo.dilation, geo.padding
+    for a in range(kh):
+        i0, i1, y0, y1 = _tap_range(a, h, geo.out_h, sr, dr, top)
+        if i0 >= i1:
+            continue
+        for b in range(kw):
+            j0, j1, x0, x1 = _tap_range(b, w, geo.out_w, sc, dc, left)
+            if j0 < j1:
+                out[:, y0:y1:sr, x0:x1:sc, :] += cols[:, i0:i1, j0:j1, a, b, :]
+    return out
+
+
+def conv_transpose2d(X, W, stride=1, padding=0, output_padding=0, dilation=1, groups=1, bias=None, method="fast"):
+    """Transposed 2-D convolution with PyTorch's semantics, in NHWC.
+
+    The adjoint of :func:`deconvlib.conv2d` with the same ``stride``,
+    ``padding`` and ``dilation``: each input pixel spreads a copy of the kernel,
+    scaled by its value, over the output, ``stride`` apart; the forward
+    convolution's ``padding`` crops the result. Equal to
+    ``torch.nn.functional.conv_transpose2d`` (relationship 14 of the guide).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, h, w, c_in) or (h, w)
+        Input. A 2-D image goes with a 2-D kernel and gives a 2-D result.
+    W : ndarray, shape (kh, kw, c_in, c_out // groups) or (kh, kw)
+        Kernel (PyTorch's ``(c_in, c_out // groups, kh, kw)`` transposed ``(2, 3, 0, 1)``).
+    stride, dilation : int or (int, int)
+        ``dilation=1`` means no gaps between kernel taps.
+    padding : int, (rows, cols), (top, bottom, left, right), "valid" or "same"
+        Padding of the forward convolution, i.e. the crop of the full result.
+        ``"same"`` gives an output of ``input × stride`` (as in Keras).
+    output_padding : int or (int, int)
+        Extra rows/columns at the bottom/right; smaller than stride or dilation.
+    groups : int
+        Input and output channels split into this many independent groups.
+    bias : ndarray, shape (c_out,), optional
+    method : {"fast", "naive", "matrix", "scatter"}
+        How to compute it; all agree. ``"matrix"`` refuses matrices of more
+        than ``MATRIX_MAX_ENTRIES`` entries.
+
+    Returns
+    -------
+    ndarray, shape (n, out_h, out_w, c_out) or (out_h, out_w)
+        ``out = s·(i − 1) + d·(k − 1) + 1 − p_before − p_after + output_padding``
+        per axis. float32 stays float32; integers become float64.
+
+    Raises
+    ------
+    ValueError
+        For a bad parameter (named in the message) or an empty output.
+
+    Examples
+    --------
+    >>> X = np.array([[1., 2.], [3., 4.]])
+    >>> conv_transpose2d(X, np.ones((2, 2)), stride=2)
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.],
+           [3., 3., 4., 4.],
+           [3., 3., 4., 4.]])
+    >>> conv_transpose2d(np.ones((16, 8, 8, 256)), np.ones((4, 4, 256, 128)), stride=2, padding=1).shape
+    (16, 16, 16, 128)
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    X, W, bias, image, geo = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, bias)
+    if method == "matrix":
+        _check_matrix_size(geo)
+        out = (X.reshape(geo.n, -1) @ _matrix(geo, W)).reshape(geo.n, geo.out_h, geo.out_w, geo.c_out)
+    else:
+        out = {"naive": _naive, "scatter": _scatter, "fast": _fast}[method](X, W, geo)
+    if bias is not None:
+        out += bias
+    return out[0, :, :, 0] if image else out
+
+
+def convolution_matrix(input_size, W, stride=1, padding=0, output_padding=0, dilation=1, groups=1):
+    """The matrix ``C`` of the forward convolution that a transposed one transposes.
+
+    For ``X`` of spatial size ``input_size``, ``conv_transpose2d(X, W, ...)``
+    is ``X.reshape(n, -1) @ C`` reshaped, i.e. ``Cᵀ`` applied to each image;
+    and ``C @ y.ravel()`` is the forward convolution of ``y`` (section 4.1 of
+    the guide). Rows follow ``(i, j, c_in)``, columns ``(y, x, c_out)``.
+
+    Parameters
+    ----------
+    input_size : (int, int)
+        ``(h, w)`` of the transposed convolution's input.
+    W : ndarray, shape (kh, kw, c_in, c_out // groups) or (kh, kw)
+
+    Returns
+    -------
+    ndarray, shape (h·w·c_in, out_h·out_w·c_out)
+
+    >>> C = convolution_matrix((2, 2), np.ones((3, 3)))
+    >>> C.shape
+    (4, 16)
+    >>> X = np.arange(4.0).reshape(2, 2)
+    >>> np.array_equal((X.ravel() @ C).reshape(4, 4), conv_transpose2d(X, np.ones((3, 3))))
+    True
+    """
+    h, w = as_pair(input_size, "input_size", minimum=1)
+    W = np.asarray(W)
+    c_in = W.shape[2] if W.ndim == 4 else 1
+    X = np.zeros((h, w) if W.ndim == 2 else (1, h, w, c_in), dtype=np.result_type(W.dtype, np.float32))
+    X, W, _, _, geo = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, None)
+    _check_matrix_size(geo)
+    return _matrix(geo, W)
+
+
+def deconv2D_naive(X, W, stride, pad, dilation=0):
+    """numpy-ml's ``deconv2D_naive``, made exact: the same signature and conventions.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, h, w, c_in) or (h, w)
+    W : ndarray, shape (kh, kw, c_in, c_out) or (kh, kw)
+    stride : int
+    pad : int, (rows, cols), (top, bottom, left, right) or "same"
+        Padding of the forward convolution, as in numpy-ml. ``"same"`` is
+        numpy-ml's: the padding that keeps a stride-1 convolution of the
+        dilated input at its size, ``k̂ − 1`` in all with the odd row/column at
+        the bottom/right.
+    dilation : int
+        numpy-ml's convention: the number of zeros inserted between kernel
+        taps, so 0 means none (PyTorch's ``dilation = 1 + this``).
+
+    Returns
+    -------
+    ndarray
+        The full transposed convolution cropped by ``top``, ``bottom``, ``left``
+        and ``right``: exactly ``conv_transpose2d(X, W, stride, pad,
+        dilation=dilation + 1)``. numpy-ml 0.1.2 shifts its result by a row or
+        column when the padding is uneven (e.g. ``(2, 0, 1, 1)``, or its own
+        ``"same"`` with an even dilated kernel) and refuses padding larger than
+        ``k̂ − 1``, which PyTorch accepts; this one is right in all those cases.
+
+    >>> X = np.arange(1.0, 5.0).reshape(2, 2)
+    >>> deconv2D_naive(X, np.ones((2, 2)), stride=1, pad=(1, 0, 0, 0))
+    array([[ 4., 10.,  6.],
+           [ 3.,  7.,  4.]])
+    >>> deconv2D_naive(X, np.ones((2, 2)), stride=2, pad="same").shape
+    (3, 3)
+    """
+    stride = as_int(stride, "stride", minimum=1)
+    dilation = as_int(dilation, "dilation", minimum=0)
+    if isinstance(pad, str):
+        if pad != "same":
+            raise ValueError(f"pad must be an int, a tuple or 'same', got {pad!r}")
+        kernel = as_float_arrays(X, W)[1].shape[:2]
+        pad = []
+        for k in kernel:
+            total = (dilation + 1) * (k - 1)
+            pad += [total // 2, total - total // 2]
+    else:
+        pad = as_padding(pad, "pad")
+    return conv_transpose2d(X, W, stride=stride, padding=tuple(pad), dilation=dilation + 1, method="naive")
