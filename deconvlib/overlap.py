@@ -1,0 +1,189 @@
+"""Checkerboard artifacts: how many kernel copies land on each output pixel.
+
+A transposed convolution stamps one copy of the kernel per input pixel,
+``stride`` apart (the scatter view). Where the copies overlap more, the output
+is brighter: with a constant input and a constant kernel the output *is* the
+overlap count. When the kernel size is not divisible by the stride, the count
+alternates between neighbouring pixels, and a trained decoder has to fight that
+pattern: the checkerboard artifacts of Odena, Dumoulin & Olah, "Deconvolution
+and Checkerboard Artifacts", Distill (2016), doi:10.23915/distill.00003.
+
+Their alternative is resize-then-convolve: nearest-neighbour upsampling, then
+an ordinary stride-1 convolution, where every output pixel sees the same number
+of kernel taps.
+"""
+import numpy as np
+
+from ._validate import as_int, as_pair
+from .arithmetic import effective_kernel
+from .conv import conv2d
+from .transpose import conv_transpose2d
+
+__all__ = [
+    "overlap_count",
+    "overlap_pattern",
+    "is_uniform",
+    "interior",
+    "upsample_nearest",
+    "resize_conv2d",
+    "resize_conv_count",
+]
+
+
+def overlap_count(input_size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1):
+    """How many kernel copies cover each output pixel of a transposed convolution.
+
+    ``conv_transpose2d`` of an all-ones input with an all-ones kernel: output
+    pixel ``(y, x)`` sums one ``1·1`` per input pixel whose stamp covers it.
+
+    Parameters
+    ----------
+    input_size, kernel_size, stride, dilation, output_padding : int or (int, int)
+    padding : int, (rows, cols) or (top, bottom, left, right)
+        As in :func:`deconvlib.conv_transpose2d` (the crop of the full result).
+
+    Returns
+    -------
+    ndarray of int, shape (out_h, out_w)
+
+    >>> overlap_count(3, 3, stride=2)
+    array([[1, 1, 2, 1, 2, 1, 1],
+           [1, 1, 2, 1, 2, 1, 1],
+           [2, 2, 4, 2, 4, 2, 2],
+           [1, 1, 2, 1, 2, 1, 1],
+           [2, 2, 4, 2, 4, 2, 2],
+           [1, 1, 2, 1, 2, 1, 1],
+           [1, 1, 2, 1, 2, 1, 1]])
+    >>> overlap_count(3, 4, stride=2, padding=1)
+    array([[1, 2, 2, 2, 2, 1],
+           [2, 4, 4, 4, 4, 2],
+           [2, 4, 4, 4, 4, 2],
+           [2, 4, 4, 4, 4, 2],
+           [2, 4, 4, 4, 4, 2],
+           [1, 2, 2, 2, 2, 1]])
+    """
+    h, w = as_pair(input_size, "input size", minimum=1)
+    kh, kw = as_pair(kernel_size, "kernel size", minimum=1)
+    counts = conv_transpose2d(
+        np.ones((h, w)), np.ones((kh, kw)), stride, padding, output_padding, dilation
+    )
+    return np.rint(counts).astype(int)
+
+
+def overlap_pattern(kernel_size, stride, dilation=1):
+    """One period of the overlap count along one axis, away from the borders.
+
+    Output position ``y`` is covered by tap ``a`` of the input pixel ``i`` when
+    ``y = i·s + a·d``; far from the borders that only depends on ``y mod s``:
+    ``pattern[r] = #{a < k : a·d ≡ r (mod s)}``. The pattern is flat exactly
+    when every residue gets the same number of taps, which for ``d = 1`` means
+    ``k`` divisible by ``s``.
+
+    Returns
+    -------
+    ndarray of int, shape (stride,)
+        The counts sum to ``k`` (each tap lands on one residue).
+
+    >>> overlap_pattern(3, 2)
+    array([2, 1])
+    >>> overlap_pattern(4, 2)
+    array([2, 2])
+    >>> overlap_pattern(3, 2, dilation=2)   # every tap lands on an even row
+    array([3, 0])
+    """
+    k = as_int(kernel_size, "kernel size", minimum=1)
+    s = as_int(stride, "stride", minimum=1)
+    d = as_int(dilation, "dilation", minimum=1)
+    return np.bincount((np.arange(k) * d) % s, minlength=s)
+
+
+def is_uniform(kernel_size, stride, dilation=1):
+    """True when the overlap count is the same everywhere away from the borders.
+
+    >>> is_uniform(4, 2), is_uniform(3, 2), is_uniform(1, 1), is_uniform(3, 3)
+    (True, False, True, True)
+    """
+    pattern = overlap_pattern(kernel_size, stride, dilation)
+    return bool(pattern.min() == pattern.max())
+
+
+def upsample_nearest(X, scale):
+    """Nearest-neighbour upsampling: repeat every pixel ``scale`` times along each axis.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, h, w, c) or (h, w)
+    scale : int or (int, int)
+
+    Returns
+    -------
+    ndarray, shape (n, h·sr, w·sc, c) or (h·sr, w·sc)
+
+    >>> upsample_nearest(np.array([[1, 2], [3, 4]]), 2)
+    array([[1, 1, 2, 2],
+           [1, 1, 2, 2],
+           [3, 3, 4, 4],
+           [3, 3, 4, 4]])
+    """
+    sr, sc = as_pair(scale, "scale", minimum=1)
+    X = np.asarray(X)
+    if X.ndim not in (2, 4):
+        raise ValueError(f"X must be 4-D (n, h, w, c) or a 2-D (h, w) image, got shape {X.shape}")
+    rows, cols = (0, 1) if X.ndim == 2 else (1, 2)
+    return X.repeat(sr, axis=rows).repeat(sc, axis=cols)
+
+
+def resize_conv2d(X, W, scale=2, padding="same", dilation=1):
+    """Resize-then-convolve: :func:`upsample_nearest` by ``scale``, then a stride-1 :func:`deconvlib.conv2d`.
+
+    The alternative to a strided transposed convolution recommended by Odena,
+    Dumoulin & Olah (2016). With ``padding="same"`` the output is the input
+    times ``scale``, like ``conv_transpose2d(..., stride=scale, padding="same")``.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, h, w, c_in) or (h, w)
+    W : ndarray, shape (kh, kw, c_in, c_out) or (kh, kw)
+        A *forward* kernel (see :func:`deconvlib.conv2d`).
+
+    >>> resize_conv2d(np.ones((1, 4, 4, 3)), np.ones((3, 3, 3, 8))).shape
+    (1, 8, 8, 8)
+    """
+    return conv2d(upsample_nearest(X, scale), W, stride=1, padding=padding, dilation=dilation)
+
+
+def resize_conv_count(input_size, kernel_size, scale=2, padding="same", dilation=1):
+    """How many kernel taps reach each output pixel of :func:`resize_conv2d`.
+
+    The counterpart of :func:`overlap_count`: ``resize_conv2d`` of an all-ones
+    input with an all-ones kernel. Away from the borders every pixel gets all
+    ``k·k`` taps, whatever ``k`` and ``scale``.
+
+    >>> resize_conv_count(2, 3, scale=2)
+    array([[4, 6, 6, 4],
+           [6, 9, 9, 6],
+           [6, 9, 9, 6],
+           [4, 6, 6, 4]])
+    """
+    h, w = as_pair(input_size, "input size", minimum=1)
+    kh, kw = as_pair(kernel_size, "kernel size", minimum=1)
+    counts = resize_conv2d(np.ones((h, w)), np.ones((kh, kw)), scale, padding, dilation)
+    return np.rint(counts).astype(int)
+
+
+def interior(counts, kernel_size, dilation=1):
+    """The part of a full (``padding=0``) overlap map that the borders do not reach.
+
+    The first and last ``k̂ − 1`` rows and columns see fewer kernel copies only
+    because the input ends there; what is left shows the periodic pattern.
+
+    >>> interior(overlap_count(4, 3, stride=2), 3)
+    array([[4, 2, 4, 2, 4],
+           [2, 1, 2, 1, 2],
+           [4, 2, 4, 2, 4],
+           [2, 1, 2, 1, 2],
+           [4, 2, 4, 2, 4]])
+    """
+    margin = effective_kernel(kernel_size, dilation) - 1
+    counts = np.asarray(counts)
+    return counts[margin : counts.shape[0] - margin, margin : counts.shape[1] - margin]
