@@ -1,0 +1,30 @@
+# Two commands for a newcomer on a fresh machine with Python 3.10+:
+#   make lab    JupyterLab on notebooks/
+#   make test   every test: doctests, unit and property tests, notebooks (nbval), browser
+# Both build .venv from pyproject.toml first when it is missing or older.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[notebooks,test]'
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_conv_transpose.py
+	$(PY) benchmarks/bench_slider_latency.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis
