@@ -11,11 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .geometry import transpose_geometry
+from .geometry import conv_geometry, transpose_geometry
 from .stages import cell_labels, dilate, flip_kernel, pad_or_crop
 from .transpose import conv_transpose2d
 
-__all__ = ["Trace", "Step", "trace"]
+__all__ = ["Trace", "Step", "trace", "ConvTrace", "trace_conv2d"]
 
 
 @dataclass(frozen=True)
@@ -159,5 +159,117 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
         windows=windows,
         products=products,
         full=full,
+        output=products.sum(axis=(2, 3)),
+    )
+
+
+# --- The forward convolution, traced the same way (for the animations) -------
+
+
+@dataclass(frozen=True, repr=False)
+class ConvTrace:
+    """Every stage of ``conv2d`` on a 2-D image; see :func:`trace_conv2d`.
+
+    The forward twin of :class:`Trace`: there are no inserted zeros, the kernel
+    is not flipped, and the window moves ``stride`` cells at a time.
+
+    Attributes
+    ----------
+    input : ndarray, shape (h, w)
+    kernel : ndarray, shape (kh, kw)
+    stride, dilation : (int, int)
+    padding : (int, int, int, int)
+        ``(top, bottom, left, right)`` zeros around the input.
+    padded : ndarray, shape (h + top + bottom, w + left + right)
+        The grid the kernel sweeps.
+    labels : ndarray of int, same shape as ``padded``
+        ``stages.INPUT`` or ``stages.PAD`` for each cell.
+    windows, products : ndarray, shape (out_h, out_w, kh, kw)
+        The padded-grid values under the taps at each output position, and
+        their products with the kernel.
+    output : ndarray, shape (out_h, out_w)
+        Sums of ``products``; equal to ``conv2d``'s result.
+    """
+
+    input: np.ndarray
+    kernel: np.ndarray
+    stride: tuple
+    padding: tuple
+    dilation: tuple
+    padded: np.ndarray
+    labels: np.ndarray
+    windows: np.ndarray
+    products: np.ndarray
+    output: np.ndarray
+
+    @property
+    def n_steps(self):
+        """Number of kernel positions: one per output cell."""
+        return self.output.size
+
+    @property
+    def effective_kernel(self):
+        """``(k̂h, k̂w)``: the extent of the dilated kernel in the padded grid."""
+        return tuple(d * (k - 1) + 1 for d, k in zip(self.dilation, self.kernel.shape))
+
+    def step(self, index):
+        """The ``index``-th kernel position, row-major over the output; its origin is ``out × stride``."""
+        if not 0 <= index < self.n_steps:
+            raise ValueError(f"index must be in [0, {self.n_steps}), got {index!r}")
+        y, x = divmod(index, self.output.shape[1])
+        origin = (y * self.stride[0], x * self.stride[1])
+        return Step(index, (y, x), origin, self.windows[y, x], self.products[y, x], float(self.output[y, x]))
+
+    def __repr__(self):
+        return (
+            f"ConvTrace(input {self.input.shape} -> padded {self.padded.shape} -> output "
+            f"{self.output.shape}; stride={self.stride}, padding={self.padding}, dilation={self.dilation})"
+        )
+
+
+def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
+    """Run a forward convolution on a 2-D image and keep every stage.
+
+    Parameters are those of :func:`deconvlib.conv2d` for a single-channel
+    ``X`` of shape ``(h, w)`` and kernel ``W`` of shape ``(kh, kw)``; the
+    window of output cell ``(y, x)`` starts at ``(y·s, x·s)`` in the padded
+    grid (the guide's relationships 1–6 and 15).
+
+    Returns
+    -------
+    ConvTrace
+
+    Examples
+    --------
+    >>> from deconvlib import conv2d
+    >>> X = np.arange(25.0).reshape(5, 5)
+    >>> t = trace_conv2d(X, np.ones((3, 3)), stride=2, padding=1)
+    >>> t.padded.shape, t.output.shape, t.n_steps
+    ((7, 7), (3, 3), 9)
+    >>> t.step(8)
+    Step(8: out(2, 2) = 84, window at (4, 4))
+    >>> np.array_equal(t.output, conv2d(X, np.ones((3, 3)), stride=2, padding=1))
+    True
+    """
+    if np.ndim(X) != 2 or np.ndim(W) != 2:
+        raise ValueError(
+            f"trace_conv2d takes a 2-D (h, w) image and a 2-D (kh, kw) kernel, got shapes {np.shape(X)} and {np.shape(W)}"
+        )
+    X4, W4, _, _, geo = conv_geometry(X, W, stride, padding, dilation, 1, None)
+    X, W = X4[0, :, :, 0], W4[:, :, 0, 0]
+    padded = pad_or_crop(X, geo.padding, axes=(0, 1))
+    (ekh, ekw), (dr, dc), (sr, sc) = geo.effective_kernel, geo.dilation, geo.stride
+    windows = sliding_window_view(padded, (ekh, ekw))[::sr, ::sc, ::dr, ::dc]
+    products = windows * W
+    return ConvTrace(
+        input=X,
+        kernel=W,
+        stride=geo.stride,
+        padding=geo.padding,
+        dilation=geo.dilation,
+        padded=padded,
+        labels=cell_labels(X.shape, (1, 1), geo.padding),
+        windows=windows,
+        products=products,
         output=products.sum(axis=(2, 3)),
     )
