@@ -171,3 +171,290 @@ def check_function(student_fn, reference_fn, cases, name=None, hint=None):
 
 
 # --- Notebooks 5-8 ---
+# Checkers for shape arithmetic (5), the three views (6), checkerboard artifacts (7)
+# and channels and layouts (8). Each one knows the typical wrong answers and says
+# what they suggest; `_diagnose` recognises a wrong *function* by the formula it matches.
+
+from .arithmetic import check_output_padding, conv_transpose_output_size, effective_kernel  # noqa: E402
+from .overlap import is_uniform  # noqa: E402
+from .transpose import conv_transpose2d  # noqa: E402
+
+__all__ += [
+    "check_transpose_output_size",
+    "check_padding_for",
+    "check_scatter",
+    "check_uniform_overlap",
+    "check_torch_weight",
+    "check_layer_shape",
+]
+
+
+def _agree(answer, expected):
+    """:func:`_same`, with booleans compared as booleans."""
+    if isinstance(expected, (bool, np.bool_)):
+        return isinstance(answer, (bool, np.bool_)) and bool(answer) == bool(expected)
+    return _same(answer, expected)
+
+
+def _diagnose(student_fn, variants, cases):
+    """The hint of the first wrong formula that ``student_fn`` agrees with on every case."""
+    for wrong, hint in variants:
+        try:
+            if all(_agree(student_fn(*case), wrong(*case)) for case in cases):
+                return hint
+        except Exception:  # the student's code or a variant does not apply: no diagnosis
+            continue
+    return None
+
+
+def _with_diagnosis(verdict, student_fn, variants, cases):
+    if verdict or not callable(student_fn):
+        return verdict
+    hint = _diagnose(student_fn, variants, cases)
+    return Verdict(False, f"{verdict.message} Hint: {hint}") if hint else verdict
+
+
+def _reference_size(i, k, s, p, op, d):
+    return conv_transpose_output_size(i, k, stride=s, padding=p, output_padding=op, dilation=d)
+
+
+_SIZE_CASES = [
+    (2, 3, 1, 0, 0, 1), (5, 3, 1, 1, 0, 1), (3, 3, 2, 1, 0, 1), (3, 3, 2, 1, 1, 1),
+    (4, 4, 2, 1, 0, 1), (3, 3, 1, 0, 0, 2), (4, 3, 3, 2, 2, 1), (2, 2, 1, 0, 1, 2),
+    (6, 5, 2, 2, 1, 3),
+]
+
+_SIZE_VARIANTS = [
+    (lambda i, k, s, p, op, d: s * i + d * (k - 1) + 1 - 2 * p + op,
+     "between i pixels there are i − 1 gaps of s, so the stamps span s·(i − 1), not s·i"),
+    (lambda i, k, s, p, op, d: s * (i - 1) + k - 2 * p + op,
+     "a dilated kernel covers k̂ = d·(k − 1) + 1 cells, not k"),
+    (lambda i, k, s, p, op, d: s * (i - 1) + d * (k - 1) - 2 * p + op,
+     "k̂ = d·(k − 1) + 1: the + 1 counts the first tap"),
+    (lambda i, k, s, p, op, d: s * (i - 1) + d * (k - 1) + 1 - p + op,
+     "padding p crops p rows at the top AND p at the bottom: subtract 2p"),
+    (lambda i, k, s, p, op, d: s * (i - 1) + d * (k - 1) + 1 + 2 * p + op,
+     "in a transposed convolution `padding` crops the result (it is the forward convolution's padding): subtract 2p"),
+    (lambda i, k, s, p, op, d: s * (i - 1) + d * (k - 1) + 1 - 2 * p,
+     "output_padding adds that many rows at the bottom: + output_padding"),
+    (lambda i, k, s, p, op, d: (i + 2 * p - d * (k - 1) - 1) // s + 1,
+     "that is the forward convolution's size; the transposed one maps the other way, o = s·(i − 1) + k̂ − 2p + output_padding"),
+]
+
+
+def check_transpose_output_size(student_fn):
+    """Check ``student_fn(i, k, s, p, op, d)``: the output size of a transposed convolution.
+
+    Right when it agrees with :func:`deconvlib.conv_transpose_output_size` on
+    cases that cover padding, strides, output_padding and dilation. A wrong
+    function that matches a typical wrong formula gets that formula's hint.
+
+    >>> check_transpose_output_size(lambda i, k, s, p, op, d: s * (i - 1) + d * (k - 1) + 1 - 2 * p + op)
+    ✓ Correct on all 9 cases.
+    >>> print(check_transpose_output_size(lambda i, k, s, p, op, d: s * (i - 1) + k - 2 * p + op).message)
+    out_size(3, 3, 1, 0, 0, 2) returned 5, expected 7. Hint: a dilated kernel covers k̂ = d·(k − 1) + 1 cells, not k
+    """
+    verdict = check_function(student_fn, _reference_size, _SIZE_CASES, name="out_size")
+    return _with_diagnosis(verdict, student_fn, _SIZE_VARIANTS, _SIZE_CASES)
+
+
+def check_padding_for(answer, i, k, target, stride=1, dilation=1):
+    """Check ``answer = (padding, output_padding)`` that takes an ``i`` input to ``target``.
+
+    Any pair that gives ``target`` with a legal ``output_padding`` is right;
+    the message also shows :func:`deconvlib.transpose_padding_for`'s choice.
+    A wrong pair is told what size it gives and why.
+
+    >>> check_padding_for((1, 1), 32, 3, 64, stride=2)
+    ✓ Correct: padding 1, output_padding 1 gives 64 (o = 2·(32 − 1) + 3 − 2·1 + 1).
+    >>> print(check_padding_for((1, 0), 32, 3, 64, stride=2).message)
+    Not quite: padding 1, output_padding 0 gives 63, one short of 64. Hint: add the missing row with output_padding (it must stay below max(stride, dilation) = 2).
+    """
+    if answer is Ellipsis or answer is None:
+        return Verdict(False, "No answer yet: replace the `...` with (padding, output_padding).")
+    if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
+        return Verdict(False, f"Answer with a pair (padding, output_padding), got {_short(answer)}.")
+    p, op = answer
+    kh = effective_kernel(k, dilation)
+    pair = f"padding {p}, output_padding {op}"
+    try:
+        check_output_padding(op, stride, dilation)
+        size = conv_transpose_output_size(i, k, stride, p, op, dilation)
+    except (TypeError, ValueError) as error:
+        return Verdict(False, f"Not quite: {pair} is not allowed: {error}.")
+    formula = f"o = {stride}·({i} − 1) + {kh} − 2·{p} + {op}"
+    if size == target:
+        return Verdict(True, f"Correct: {pair} gives {target} ({formula}).")
+    message = f"Not quite: {pair} gives {size}"
+    if size == target - 1:
+        message += f", one short of {target}. Hint: add the missing row with output_padding " \
+                   f"(it must stay below max(stride, dilation) = {max(stride, dilation)})."
+    elif size > target:
+        message += f", {size - target} too many. Hint: each unit of padding crops two rows (one per side), " \
+                   f"and output_padding adds one back: {formula}."
+    else:
+        message += f", {target - size} too few. Hint: padding crops the result, so use less: {formula}."
+    return Verdict(False, message)
+
+
+def _scatter_reference(X, W, stride):
+    return conv_transpose2d(X, W, stride=stride)
+
+
+def _scatter_overwrite(X, W, stride):
+    """The scatter loop with ``=`` instead of ``+=``."""
+    (h, w), (kh, kw) = np.shape(X), np.shape(W)
+    out = np.zeros((stride * (h - 1) + kh, stride * (w - 1) + kw))
+    for a in range(h):
+        for b in range(w):
+            out[a * stride : a * stride + kh, b * stride : b * stride + kw] = X[a, b] * W
+    return out
+
+
+_SCATTER_VARIANTS = [
+    (lambda X, W, s: conv_transpose2d(X, W[::-1, ::-1], stride=s),
+     "you flipped the kernel: every pixel stamps W as it is (the flip belongs to the sliding-window view)"),
+    (_scatter_overwrite,
+     "where stamps overlap they must add up (+=), not overwrite each other (=)"),
+    (lambda X, W, s: conv_transpose2d(X, W, stride=1),
+     "pixel (i, j) stamps its copy at (i·stride, j·stride): the copies are stride apart"),
+]
+
+
+def _scatter_cases():
+    rng = np.random.default_rng(6)
+    cases = []
+    for (h, w), (kh, kw), s in [((2, 2), (2, 2), 1), ((2, 3), (3, 2), 2), ((3, 2), (2, 3), 3), ((3, 3), (3, 3), 2)]:
+        cases.append((rng.integers(-3, 4, (h, w)).astype(float), rng.integers(-3, 4, (kh, kw)).astype(float), s))
+    return cases
+
+
+def check_scatter(student_fn):
+    """Check ``student_fn(X, W, stride)``: the scatter view of a transposed convolution.
+
+    For a 2-D image ``X`` and kernel ``W`` with no padding, every input pixel
+    adds ``X[i, j] · W`` to the output at ``(i·stride, j·stride)``; the result
+    must equal ``conv_transpose2d(X, W, stride)``. Typical slips (a flipped
+    kernel, ``=`` instead of ``+=``, forgetting the stride) get their own hint.
+
+    >>> def scatter(X, W, stride):
+    ...     (h, w), (kh, kw) = X.shape, W.shape
+    ...     out = np.zeros((stride * (h - 1) + kh, stride * (w - 1) + kw))
+    ...     for i in range(h):
+    ...         for j in range(w):
+    ...             out[i * stride : i * stride + kh, j * stride : j * stride + kw] += X[i, j] * W
+    ...     return out
+    >>> check_scatter(scatter)
+    ✓ Correct on all 4 cases.
+    """
+    cases = _scatter_cases()
+    verdict = check_function(student_fn, _scatter_reference, cases, name="scatter",
+                             hint=None)
+    return _with_diagnosis(verdict, student_fn, _SCATTER_VARIANTS, cases)
+
+
+_UNIFORM_VARIANTS = [
+    (lambda k, s: k >= s,
+     "a kernel at least as large as the stride covers every pixel, but not equally often: k = 3, s = 2 gives 2, 1, 2, 1, ..."),
+    (lambda k, s: k > s, "bigger than the stride is not enough: k = 3, s = 2 gives 2, 1, 2, 1, ..."),
+    (lambda k, s: s % k == 0, "the other way round: the stride must divide the kernel size"),
+    (lambda k, s: k % 2 == 0, "an even kernel is not enough: k = 4, s = 3 gives 2, 1, 1, 2, 1, 1, ..."),
+    (lambda k, s: k == s, "k = s works, but so does every multiple of s (k = 4, s = 2: two copies everywhere)"),
+]
+
+
+def check_uniform_overlap(student_fn):
+    """Check ``student_fn(k, s) -> bool``: does a ``k``-tap kernel with stride ``s`` overlap evenly?
+
+    Right when it agrees with :func:`deconvlib.overlap.is_uniform` (no
+    dilation) for ``k`` in 1..8 and ``s`` in 1..4: exactly when ``s``
+    divides ``k``.
+
+    >>> check_uniform_overlap(lambda k, s: k % s == 0)
+    ✓ Correct on all 32 cases: the overlap is even exactly when the stride divides the kernel size.
+    >>> print(check_uniform_overlap(lambda k, s: k >= s).message)
+    uniform(3, 2) returned True, expected False. Hint: a kernel at least as large ...
+    """
+    if student_fn is Ellipsis or student_fn is None or not callable(student_fn):
+        return Verdict(False, "No answer yet: define the function, then run this check again.")
+    cases = [(k, s) for s in range(1, 5) for k in range(1, 9)]
+    for k, s in cases:
+        try:
+            got = student_fn(k, s)
+        except Exception as error:  # the student's code: report any failure as a verdict
+            return Verdict(False, f"uniform({k}, {s}) raised {type(error).__name__}: {error}.")
+        if not isinstance(got, (bool, np.bool_)):
+            return Verdict(False, f"uniform({k}, {s}) returned {_short(got)}: return True or False.")
+        expected = is_uniform(k, s)
+        if bool(got) != expected:
+            message = f"uniform({k}, {s}) returned {bool(got)}, expected {expected}."
+            hint = _diagnose(student_fn, _UNIFORM_VARIANTS, cases)
+            return Verdict(False, message + (f" Hint: {hint}" if hint else ""))
+    return Verdict(True, f"Correct on all {len(cases)} cases: the overlap is even exactly when the stride divides the kernel size.")
+
+
+_WEIGHT_VARIANTS = [
+    (lambda W: W.transpose(3, 2, 0, 1),
+     "(c_out, c_in, kh, kw) is nn.Conv2d's layout; nn.ConvTranspose2d keeps c_in first: (c_in, c_out // groups, kh, kw)"),
+    (lambda W: W.reshape(W.shape[2], W.shape[3], W.shape[0], W.shape[1]),
+     "reshape only relabels the axes, it does not move the data: use W.transpose(...)"),
+    (lambda W: W.transpose(2, 3, 1, 0), "kh and kw came out swapped: the last two axes are (kh, kw)"),
+    (lambda W: W, "the axes must move: NHWC kernels are (kh, kw, c_in, c_out // groups)"),
+]
+
+
+def check_torch_weight(student_fn):
+    """Check ``student_fn(W)``: a ``(kh, kw, c_in, c_out // groups)`` kernel in PyTorch's layout.
+
+    ``nn.ConvTranspose2d.weight`` is ``(c_in, c_out // groups, kh, kw)``, so
+    the answer is ``W.transpose(2, 3, 0, 1)``. Checked on kernels whose four
+    sizes all differ, so a wrong permutation or a reshape shows.
+
+    >>> check_torch_weight(lambda W: W.transpose(2, 3, 0, 1))
+    ✓ Correct on all 2 cases.
+    >>> print(check_torch_weight(lambda W: W.transpose(3, 2, 0, 1)).message)
+    to_torch(...) returned an array of shape (6, 4, 2, 3), expected ... Hint: (c_out, c_in, kh, kw) is nn.Conv2d's layout; ...
+    """
+    rng = np.random.default_rng(8)
+    cases = [(rng.normal(size=(2, 3, 4, 6)),), (rng.normal(size=(4, 4, 3, 2)),)]
+    verdict = check_function(student_fn, lambda W: W.transpose(2, 3, 0, 1), cases, name="to_torch")
+    return _with_diagnosis(verdict, student_fn, _WEIGHT_VARIANTS, cases)
+
+
+def check_layer_shape(answer, input_shape, kernel_size, c_out, stride=1, padding=0, output_padding=0, dilation=1):
+    """Check ``answer``: the NHWC output shape of a transposed-convolution layer.
+
+    ``input_shape`` is ``(n, h, w, c_in)``; the layer has ``c_out`` output
+    channels and a square kernel. Typical slips (NCHW order, the forward
+    convolution's size, padding added instead of cropped, the input's channel
+    count, a dropped batch axis) get their own hint.
+
+    >>> check_layer_shape((16, 8, 8, 256), (16, 4, 4, 512), 4, 256, stride=2, padding=1)
+    ✓ Correct: the output shape is (16, 8, 8, 256).
+    >>> print(check_layer_shape((16, 256, 8, 8), (16, 4, 4, 512), 4, 256, stride=2, padding=1).message)
+    Not quite: the output shape got (16, 256, 8, 8). Hint: that is PyTorch's NCHW order; deconvlib is NHWC, channels last.
+    """
+    n, h, w, c_in = input_shape
+
+    def size(i, p=padding, op=output_padding):
+        return conv_transpose_output_size(i, kernel_size, stride, p, op, dilation)
+
+    expected = (n, size(h), size(w), c_out)
+    forward = tuple(
+        (i + 2 * padding - effective_kernel(kernel_size, dilation)) // stride + 1 for i in (h, w)
+    )
+    full = stride * (h - 1) + effective_kernel(kernel_size, dilation) + output_padding
+    hints = [
+        ((n, c_out, size(h), size(w)), "that is PyTorch's NCHW order; deconvlib is NHWC, channels last"),
+        ((size(h), size(w), c_out), "keep the batch axis: n images in, n images out"),
+        ((n, size(h), size(w), c_in), "the layer changes the channels: c_in in, c_out out"),
+        ((n, *forward, c_out), "that is the forward convolution's size; a transposed convolution upsamples: "
+                               "o = s·(i − 1) + k̂ − 2p + output_padding"),
+        ((n, full + 2 * padding, full + 2 * padding, c_out), "padding crops a transposed convolution's result: subtract 2p"),
+        ((n, full, full, c_out), "padding crops p rows on each side: subtract 2p"),
+        ((n, h * stride, w * stride, c_out) if (h * stride, w * stride) != expected[1:3] else None,
+         "s × i is the 'same' output; this kernel and padding give s·(i − 1) + k̂ − 2p + output_padding"),
+    ]
+    hints = [(wrong, hint) for wrong, hint in hints if wrong is not None and wrong != expected]
+    return check_value(tuple(answer) if isinstance(answer, list) else answer, expected, hints=hints,
+                       what="the output shape")
