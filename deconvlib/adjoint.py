@@ -1,0 +1,67 @@
+"""Transposed convolution as the gradient of convolution.
+
+``conv2d`` is linear in its input, ``y = J x``. Its vector-Jacobian product
+``Jᵀ g`` (what backpropagation sends back to the input) is exactly
+``conv_transpose2d(g, W.swapaxes(2, 3))`` with the same stride, padding,
+dilation and groups; and ``J`` itself is the matrix ``C`` of
+:func:`deconvlib.convolution_matrix`. Here are two independent ways to get at
+``J``: column by column from ``conv2d`` of unit images, and by finite
+differences of any function.
+"""
+import numpy as np
+
+from .conv import conv2d
+
+__all__ = ["conv2d_jacobian", "numerical_gradient"]
+
+
+def conv2d_jacobian(input_shape, W, stride=1, padding=0, dilation=1, groups=1):
+    """The Jacobian of ``x ↦ conv2d(x, W, ...)``, built one column at a time.
+
+    Column ``j`` is ``conv2d`` of the unit image ``e_j`` (a single 1 at flat
+    position ``j``), flattened: ``conv2d(x).ravel() == J @ x.ravel()``.
+
+    Parameters
+    ----------
+    input_shape : (h, w) or (1, h, w, c_in)
+        Shape of ``x``: a 2-D image (with a 2-D kernel) or one NHWC image.
+    W : ndarray, shape (kh, kw) or (kh, kw, c_in // groups, c_out)
+
+    Returns
+    -------
+    ndarray, shape (output size, input size)
+
+    >>> J = conv2d_jacobian((3, 3), np.ones((2, 2)))
+    >>> J.shape
+    (4, 9)
+    >>> J[0].reshape(3, 3)          # output (0, 0) reads the top-left 2×2 window
+    array([[1., 1., 0.],
+           [1., 1., 0.],
+           [0., 0., 0.]])
+    """
+    input_shape = tuple(input_shape)
+    size = int(np.prod(input_shape))
+    columns = []
+    for j in range(size):
+        unit = np.zeros(size)
+        unit[j] = 1.0
+        columns.append(conv2d(unit.reshape(input_shape), W, stride, padding, dilation, groups).ravel())
+    return np.stack(columns, axis=1)
+
+
+def numerical_gradient(f, x, eps=1e-6):
+    """Gradient of a scalar function ``f`` at ``x`` by central differences.
+
+    ``∂f/∂x_j ≈ (f(x + ε e_j) − f(x − ε e_j)) / 2ε``, exact up to rounding for
+    a linear or quadratic ``f``.
+
+    >>> numerical_gradient(lambda x: (x ** 2).sum(), np.array([1.0, -2.0])).round(6)
+    array([ 2., -4.])
+    """
+    x = np.asarray(x, dtype=float)
+    grad = np.zeros_like(x)
+    for j in range(x.size):
+        step = np.zeros_like(x)
+        step.flat[j] = eps
+        grad.flat[j] = (f(x + step) - f(x - step)) / (2 * eps)
+    return grad

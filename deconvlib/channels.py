@@ -1,0 +1,160 @@
+"""Channels, batches, groups and layouts: from one grid to a real decoder layer.
+
+deconvlib stores images NHWC ``(n, h, w, c)`` and transposed-convolution
+kernels ``(kh, kw, c_in, c_out // groups)``; PyTorch stores images NCHW and
+``nn.ConvTranspose2d.weight`` as ``(c_in, c_out // groups, kh, kw)`` (and
+``nn.Conv2d.weight`` as ``(c_out, c_in // groups, kh, kw)``). The functions
+here are the permutations between the two, the shapes through a stack of
+layers, and which input channel reaches which output channel with ``groups``.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validate import as_int
+from .arithmetic import conv_transpose_output_size
+
+__all__ = [
+    "to_nchw",
+    "from_nchw",
+    "to_torch_weight",
+    "from_torch_weight",
+    "Layer",
+    "decoder_shapes",
+    "DCGAN_DECODER",
+    "group_connections",
+    "parameter_count",
+]
+
+
+def to_nchw(X):
+    """NHWC ``(n, h, w, c)`` → NCHW ``(n, c, h, w)``: ``X.transpose(0, 3, 1, 2)``.
+
+    >>> to_nchw(np.zeros((16, 8, 8, 3))).shape
+    (16, 3, 8, 8)
+    """
+    return np.asarray(X).transpose(0, 3, 1, 2)
+
+
+def from_nchw(X):
+    """NCHW ``(n, c, h, w)`` → NHWC ``(n, h, w, c)``: ``X.transpose(0, 2, 3, 1)``.
+
+    >>> from_nchw(np.zeros((16, 3, 8, 8))).shape
+    (16, 8, 8, 3)
+    """
+    return np.asarray(X).transpose(0, 2, 3, 1)
+
+
+def to_torch_weight(W, transposed=True):
+    """A deconvlib kernel in PyTorch's weight layout.
+
+    Transposed: ``(kh, kw, c_in, c_out // g)`` → ``(c_in, c_out // g, kh, kw)``,
+    ``W.transpose(2, 3, 0, 1)``. Forward (``transposed=False``):
+    ``(kh, kw, c_in // g, c_out)`` → ``(c_out, c_in // g, kh, kw)``,
+    ``W.transpose(3, 2, 0, 1)``.
+
+    >>> to_torch_weight(np.zeros((4, 4, 512, 256))).shape
+    (512, 256, 4, 4)
+    >>> to_torch_weight(np.zeros((3, 3, 64, 128)), transposed=False).shape
+    (128, 64, 3, 3)
+    """
+    return np.asarray(W).transpose((2, 3, 0, 1) if transposed else (3, 2, 0, 1))
+
+
+def from_torch_weight(weight, transposed=True):
+    """PyTorch's weight layout → deconvlib's; the inverse of :func:`to_torch_weight`.
+
+    >>> from_torch_weight(np.zeros((512, 256, 4, 4))).shape
+    (4, 4, 512, 256)
+    """
+    return np.asarray(weight).transpose((2, 3, 0, 1) if transposed else (2, 3, 1, 0))
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One transposed-convolution layer: ``c_out`` channels, square kernel, stride, padding."""
+
+    c_out: int
+    kernel_size: int
+    stride: int = 1
+    padding: int = 0
+    output_padding: int = 0
+    dilation: int = 1
+    groups: int = 1
+
+    def output_shape(self, input_shape):
+        """NHWC shape after this layer for an NHWC ``input_shape``.
+
+        >>> Layer(256, 4, stride=2, padding=1).output_shape((16, 4, 4, 512))
+        (16, 8, 8, 256)
+        """
+        n, h, w, c_in = input_shape
+        for c, what in ((c_in, "input"), (self.c_out, "output")):
+            if c % as_int(self.groups, "groups", minimum=1):
+                raise ValueError(f"groups={self.groups} must divide the {what} channels, got {c}")
+        h, w = (
+            conv_transpose_output_size(i, self.kernel_size, self.stride, self.padding, self.output_padding, self.dilation)
+            for i in (h, w)
+        )
+        return (n, h, w, self.c_out)
+
+    def weight_shape(self, c_in):
+        """deconvlib's kernel shape ``(kh, kw, c_in, c_out // groups)``."""
+        return (self.kernel_size, self.kernel_size, c_in, self.c_out // self.groups)
+
+
+#: The generator of DCGAN (Radford, Metz & Chintala 2016) after its first
+#: projection: 4×4×512 doubled four times to a 64×64 RGB image.
+DCGAN_DECODER = (
+    Layer(256, 4, stride=2, padding=1),
+    Layer(128, 4, stride=2, padding=1),
+    Layer(64, 4, stride=2, padding=1),
+    Layer(3, 4, stride=2, padding=1),
+)
+
+
+def decoder_shapes(input_shape, layers=DCGAN_DECODER):
+    """NHWC shapes through a stack of transposed-convolution layers, input first.
+
+    >>> for shape in decoder_shapes((16, 4, 4, 512)):
+    ...     print(shape)
+    (16, 4, 4, 512)
+    (16, 8, 8, 256)
+    (16, 16, 16, 128)
+    (16, 32, 32, 64)
+    (16, 64, 64, 3)
+    """
+    shapes = [tuple(input_shape)]
+    for layer in layers:
+        shapes.append(layer.output_shape(shapes[-1]))
+    return shapes
+
+
+def group_connections(c_in, c_out, groups=1):
+    """Which input channel reaches which output channel: a boolean ``(c_in, c_out)`` matrix.
+
+    With ``groups=g`` the channels split into ``g`` blocks and input block
+    ``b`` only feeds output block ``b``: the matrix is block diagonal.
+
+    >>> group_connections(4, 2, groups=2).astype(int)
+    array([[1, 0],
+           [1, 0],
+           [0, 1],
+           [0, 1]])
+    """
+    c_in = as_int(c_in, "c_in", minimum=1)
+    c_out = as_int(c_out, "c_out", minimum=1)
+    g = as_int(groups, "groups", minimum=1)
+    if c_in % g or c_out % g:
+        raise ValueError(f"groups={g} must divide both c_in and c_out, got c_in={c_in}, c_out={c_out}")
+    return (np.arange(c_in)[:, None] // (c_in // g)) == (np.arange(c_out)[None, :] // (c_out // g))
+
+
+def parameter_count(c_in, layer):
+    """Weights plus biases of a layer fed ``c_in`` channels: ``k²·c_in·c_out/g + c_out``.
+
+    >>> parameter_count(512, Layer(256, 4, stride=2, padding=1))
+    2097408
+    """
+    kh, kw, ci, co = layer.weight_shape(c_in)
+    return kh * kw * ci * co + layer.c_out
