@@ -1,4 +1,4 @@
-"""The computations of notebooks 5, 6 and 8: the guide's table, the scatter view, the gradient view, layouts."""
+"""The computations of notebooks 6 and 8: the scatter view, the gradient view, layouts and groups."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -17,41 +17,7 @@ from deconvlib.channels import (
     to_nchw,
     to_torch_weight,
 )
-from deconvlib.guide import CASES, case_for
 from deconvlib.scatter import scatter_trace
-
-# The guide's captions (arXiv:1603.07285 v2), transposed figures: (i′, o′, p′ of the equivalent direct conv)
-CAPTIONS = {
-    "no_padding_no_strides": (2, 4, 2),
-    "arbitrary_padding_no_strides": (6, 5, 1),
-    "same_padding_no_strides": (5, 5, 1),
-    "full_padding_no_strides": (7, 5, 0),
-    "no_padding_strides": (2, 5, 2),
-    "padding_strides": (3, 5, 1),
-    "padding_strides_odd": (3, 6, 1),
-    "dilation": (3, 7, 4),
-}
-
-
-@pytest.mark.parametrize("name", CASES)
-def test_guide_cases_match_the_captions_and_the_library(name):
-    case = CASES[name]
-    i, o, p_equiv = CAPTIONS[name]
-    assert (case.input_size, case.output_size, case.equivalent()["padding"]) == (i, o, p_equiv)
-    assert case.forward()["o"] == case.input_size  # the forward convolution maps back
-    X = np.ones((case.input_size, case.input_size))
-    W = np.ones((case.kernel_size, case.kernel_size))
-    kwargs = {k: v for k, v in case.parameters.items() if k not in ("input_size", "kernel_size")}
-    assert conv_transpose2d(X, W, **kwargs).shape == (o, o)
-    assert case_for(**case.parameters) == name
-    assert str(case).startswith(case.title)
-
-
-def test_the_guide_table_covers_every_kind_of_figure():
-    assert len(CASES) == 8
-    assert any(c.output_padding for c in CASES.values()) and any(c.dilation > 1 for c in CASES.values())
-    assert sorted(c.relationship for c in CASES.values()) == list(range(8, 16))
-
 
 @given(
     h=st.integers(1, 4), w=st.integers(1, 4), kh=st.integers(1, 3), kw=st.integers(1, 3),
