@@ -23,7 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from ._validate import as_pair
+from .stages import INPUT, PAD, ZERO
 from .trace import trace, trace_conv2d
+
+assert (INPUT, ZERO, PAD) == (0, 1, 2)  # the order of cell_kinds' names
 
 __all__ = ["animate", "case_trace", "save", "ffmpeg_available", "SweepFigure"]
 
@@ -101,6 +104,15 @@ def _values(values, seed, shape, kshape):
     return X, W
 
 
+def cell_kinds(labels):
+    """Kind names (keys of ``drawing.COLORS``) for a grid of ``stages`` labels.
+
+    >>> cell_kinds(np.array([[INPUT, ZERO, PAD]]))
+    array([['input', 'zero', 'pad']], dtype=object)
+    """
+    return np.array(["input", "zero", "pad"], dtype=object)[np.asarray(labels)]
+
+
 def _size(shape):
     return f"{shape[0]}×{shape[1]}"
 
@@ -153,7 +165,7 @@ class SweepFigure:
     def __init__(self, t, show_values=False, title=None, dpi=DPI):
         from matplotlib.figure import Figure
 
-        from .drawing import Grid, Window, label_colors, legend_handles, solid_colors
+        from .drawing import Grid, Window, legend_handles
 
         self.trace, self.show_values = t, show_values
         self.transposed = hasattr(t, "output_padding")
@@ -192,11 +204,10 @@ class SweepFigure:
             left = x + (slot - w) * cell / 2
             ax = self.figure.add_axes(((left) / width, (height - top - h * cell) / height,
                                        w * cell / width, h * cell / height))
-            colors = label_colors(t.labels) if name == "grid" else solid_colors(
-                array.shape, "output" if name == "output" else name)
-            self.grids[name] = grid = Grid(ax, colors)
+            kinds = cell_kinds(t.labels) if name == "grid" else np.full(array.shape, name, dtype=object)
+            self.grids[name] = grid = Grid(ax, kinds)
             grid.cell_points = cell * 72
-            grid.update(colors, array if show_values and name != "output" else None)
+            grid.update(kinds, array if show_values and name != "output" else None)
             ax.set_title(titles[name], fontsize=FONT_SIZE, pad=3)
             self.axes[name] = ax
             x += slot * cell + GAP
@@ -208,18 +219,14 @@ class SweepFigure:
 
     def show(self, step):
         """Draw the kernel at sweep position ``step`` and the output written so far."""
-        from matplotlib.colors import to_rgb
-
-        from .drawing import COLORS, solid_colors
-
         t = self.trace
         s = t.step(step)
         self.window.update(s.origin)
-        colors = solid_colors(t.output.shape, "output")
+        kinds = np.full(t.output.shape, "output", dtype=object)
         written = np.arange(t.n_steps).reshape(t.output.shape) <= step
-        colors[~written] = to_rgb(COLORS["empty"])
-        colors[s.out] = to_rgb(COLORS["current"])
-        self.grids["output"].update(colors, np.where(written, t.output, np.nan) if self.show_values else None)
+        kinds[~written] = "empty"
+        kinds[s.out] = "current"
+        self.grids["output"].update(kinds, np.where(written, t.output, np.nan) if self.show_values else None)
         value = f" = {s.value:g}" if self.show_values else ""
         self.caption.set_text(f"step {step + 1}/{t.n_steps}\nout{s.out}{value}")
         self.step = step
