@@ -82,22 +82,23 @@ def check_value(answer, expected, hints=None, what=None, explain=""):
     what : str, optional
         What is being checked, for the message ("the output size").
     explain : str, optional
-        Added to the message either way (the reasoning behind the answer).
+        The reasoning behind the answer, added to the message when it is right
+        (a wrong answer gets only its hint, not the solution).
 
     Returns
     -------
     Verdict
 
-    >>> check_value((3, 3), (3, 3), what="the output shape")
-    ✓ Correct: the output shape is (3, 3).
-    >>> check_value(5, 7, hints=[(5, "add the kernel")], explain="o = s(i-1) + k")
-    ✗ Not quite: got 5. Hint: add the kernel. (o = s(i-1) + k)
+    >>> check_value((3, 3), (3, 3), what="the output shape", explain="one row per pixel")
+    ✓ Correct: the output shape is (3, 3). (one row per pixel)
+    >>> check_value(5, 7, hints=[(5, "add the kernel")], what="o", explain="o = s(i-1) + k")
+    ✗ Not quite: o got 5. Hint: add the kernel.
     """
     if answer is Ellipsis or answer is None:
         return Verdict(False, "No answer yet: replace the `...` with your answer.")
-    tail = f" ({explain})" if explain else ""
     if _same(answer, expected):
         subject = f"{what} is " if what else ""
+        tail = f" ({explain})" if explain else ""
         return Verdict(True, f"Correct: {subject}{_short(expected)}.{tail}")
     pairs = list(hints.items()) if isinstance(hints, dict) else list(hints or [])
     hint = next((h for wrong, h in pairs if _same(answer, wrong)), None)
@@ -107,7 +108,7 @@ def check_value(answer, expected, hints=None, what=None, explain=""):
         message += f" Hint: {hint}"
         if not hint.rstrip().endswith((".", "?", "!")):
             message += "."
-    return Verdict(False, message + tail)
+    return Verdict(False, message)
 
 
 def _call_text(name, args, kwargs):
@@ -115,7 +116,7 @@ def _call_text(name, args, kwargs):
     return f"{name}({', '.join(parts)})"
 
 
-def check_function(student_fn, reference_fn, cases, name=None, hint=None):
+def check_function(student_fn, reference_fn, cases, name=None, hint=None, variants=()):
     """Run ``student_fn`` and ``reference_fn`` on every case; report the first mismatch.
 
     Parameters
@@ -128,6 +129,10 @@ def check_function(student_fn, reference_fn, cases, name=None, hint=None):
         How to call the function in messages (default: its ``__name__``).
     hint : str, optional
         Added to the message on a mismatch.
+    variants : sequence of ``(wrong_fn, hint)``, optional
+        Typical wrong versions: on a mismatch, if the student's function
+        agrees with ``wrong_fn`` on every case, that ``hint`` is given
+        (instead of ``hint``).
 
     Returns
     -------
@@ -162,12 +167,171 @@ def check_function(student_fn, reference_fn, cases, name=None, hint=None):
         if got is None or got is Ellipsis:
             return Verdict(False, f"{call} returned {got!r}: did you forget `return`?")
         if not _same(got, expected):
+            specific = _matching_variant(student_fn, variants, cases)
+            tail = f" Hint: {specific}" if specific else tail
             return Verdict(False, f"{call} returned {_short(got)}, expected {_short(expected)}.{tail}")
         n += 1
     return Verdict(True, f"Correct on all {n} cases.")
 
 
+def _as_call(case):
+    if isinstance(case, dict):
+        return (), case
+    if isinstance(case, tuple) and len(case) == 2 and isinstance(case[0], tuple) and isinstance(case[1], dict):
+        return case
+    return (case if isinstance(case, tuple) else (case,)), {}
+
+
+def _matching_variant(student_fn, variants, cases):
+    """The hint of the first wrong version that ``student_fn`` agrees with on every case."""
+    for wrong_fn, hint in variants:
+        try:
+            if all(_same(student_fn(*a, **k), wrong_fn(*a, **k)) for a, k in map(_as_call, cases)):
+                return hint
+        except Exception:  # the variant or the student's code does not apply here
+            continue
+    return None
+
+
 # --- Notebooks 1-4 ---
+# Checkers for the whole pipeline's size (1), dilation (2), padding and
+# output_padding (3) and the kernel sweep (4). Each compares with the library and
+# knows the usual slips.
+
+from .arithmetic import conv_output_size as _conv_output_size  # noqa: E402
+from .arithmetic import conv_transpose_output_size as _transpose_size  # noqa: E402
+from .stages import dilate as _dilate  # noqa: E402
+from .transpose import conv_transpose2d as _conv_transpose2d  # noqa: E402
+
+__all__ += ["check_output_size", "check_dilate", "check_sweep_padding", "check_input_sizes", "check_conv_transpose"]
+
+
+def check_output_size(answer, size=4, kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1):
+    """Notebook 1: the output size of a transposed convolution, worked out by hand.
+
+    >>> check_output_size(8)
+    ✓ Correct: the output size is 8. (2·(4 − 1) + 1·(3 − 1) + 1 − 2·1 + 1)
+    >>> check_output_size(2).message
+    'Not quite: the output size got 2. Hint: that is the forward convolution of 4: the transposed one goes the other way, up.'
+    """
+    i, k, s, p, op, d = size, kernel_size, stride, padding, output_padding, dilation
+    k_hat = d * (k - 1) + 1
+    expected = _transpose_size(i, k, s, p, op, d)
+    hints = [
+        (s * i + k_hat - 2 * p + op, "s·(i − 1), not s·i: the i pixels have i − 1 gaps between them"),
+        (expected - op, "you left out output_padding; it adds rows at the bottom/right"),
+        (s * (i - 1) + k_hat + 2 * p + op, "padding is subtracted: the forward convolution's padding becomes a crop"),
+        (expected + p, "padding is cropped from both sides: − 2p"),
+        (s * (i - 1) + k - 2 * p + op, "with dilation d the kernel spans d·(k − 1) + 1 cells"),
+    ]
+    if i + 2 * p >= k_hat:
+        hints.insert(0, (_conv_output_size(i, k, s, p, d), f"that is the forward convolution of {i}: the transposed one goes the other way, up"))
+    explain = f"{s}·({i} − 1) + {d}·({k} − 1) + 1 − 2·{p} + {op}"
+    return check_value(answer, expected, hints, what="the output size", explain=explain)
+
+
+def check_dilate(student_fn):
+    """Notebook 2: ``student_fn(X, stride)`` inserts ``stride − 1`` zeros between the pixels of a 2-D ``X``.
+
+    >>> check_dilate(lambda X, stride: _dilate(X, (stride, stride), axes=(0, 1)))
+    ✓ Correct on all 5 cases.
+    """
+    def reference(X, stride):
+        return _dilate(np.asarray(X), (stride, stride), axes=(0, 1))
+
+    def trailing_zeros(X, stride):
+        out = np.zeros((X.shape[0] * stride, X.shape[1] * stride))
+        out[::stride, ::stride] = X
+        return out
+
+    def stride_zeros(X, stride):
+        return _dilate(np.asarray(X), (stride + 1, stride + 1), axes=(0, 1))
+
+    cases = [
+        (np.array([[1.0, 2.0], [3.0, 4.0]]), 2),
+        (np.array([[1.0, 2.0], [3.0, 4.0]]), 1),
+        (np.arange(1.0, 10.0).reshape(3, 3), 3),
+        (np.array([[5.0]]), 2),
+        (np.arange(1.0, 7.0).reshape(2, 3), 2),
+    ]
+    variants = [
+        (trailing_zeros, "no zeros after the last pixel: the size is s·(i − 1) + 1, not s·i"),
+        (stride_zeros, "insert stride − 1 zeros, not stride: stride 1 leaves the input as it is"),
+    ]
+    return check_function(student_fn, reference, cases, name="dilate", variants=variants)
+
+
+def check_sweep_padding(answer, kernel_size=4, padding=1, dilation=1):
+    """Notebook 3: how many zeros stage 2 adds on each side, ``d·(k − 1) − p``.
+
+    >>> check_sweep_padding(2)
+    ✓ Correct: the padding on each side is 2. (1·(4 − 1) − 1)
+    >>> check_sweep_padding(1).message
+    'Not quite: the padding on each side got 1. Hint: that is the forward padding p; the transposed convolution pads by k̂ − 1 − p.'
+    """
+    k, p, d = kernel_size, padding, dilation
+    expected = d * (k - 1) - p
+    hints = [
+        (p, "that is the forward padding p; the transposed convolution pads by k̂ − 1 − p"),
+        (d * (k - 1), "the forward padding p comes off: k̂ − 1 − p"),
+        (d * (k - 1) + p, "the forward padding is subtracted, not added: it becomes a crop"),
+        (k - p, "k̂ − 1 − p: the window must overlap the first pixel by one cell, not zero"),
+    ]
+    return check_value(answer, expected, hints, what="the padding on each side", explain=f"{d}·({k} − 1) − {p}")
+
+
+def check_input_sizes(answer, output=4, kernel_size=3, stride=2, padding=1):
+    """Notebook 3: every input size that a forward convolution maps to ``output``.
+
+    ``answer`` is a set (or list) of sizes; output_padding picks one of them
+    when the transposed convolution goes back.
+
+    >>> check_input_sizes({7, 8})
+    ✓ Correct: the set of input sizes is [7, 8]. (7 and 8 both give 4; output_padding 0 or 1 chooses)
+    """
+    sizes = [i for i in range(1, stride * (output + 2) + kernel_size + 1)
+             if i + 2 * padding >= kernel_size and _conv_output_size(i, kernel_size, stride, padding) == output]
+    if answer is Ellipsis or answer is None:
+        return check_value(answer, sizes)
+    try:
+        given = sorted(set(int(a) for a in answer))
+    except TypeError:
+        given = [answer]
+    back = _transpose_size(output, kernel_size, stride, padding)
+    hints = [([back], f"{back} is one of them (output_padding 0); the floor in the forward size formula lets more than one through")]
+    explain = " and ".join(map(str, sizes)) + f" both give {output}; output_padding " + " or ".join(map(str, range(len(sizes)))) + " chooses"
+    return check_value(given, sizes, hints, what="the set of input sizes", explain=explain)
+
+
+def check_conv_transpose(student_fn):
+    """Notebook 4: ``student_fn(X, W, stride)`` by the three stages, for 2-D ``X`` and ``W`` (padding 0).
+
+    >>> from deconvlib import conv_transpose2d
+    >>> check_conv_transpose(conv_transpose2d)
+    ✓ Correct on all 5 cases.
+    """
+    def reference(X, W, stride):
+        return _conv_transpose2d(X, W, stride=stride)
+
+    def unflipped(X, W, stride):
+        return _conv_transpose2d(X, W[::-1, ::-1], stride=stride)
+
+    def no_zeros(X, W, stride):
+        return _conv_transpose2d(X, W, stride=1)
+
+    rng = np.random.default_rng(4)
+    cases = [
+        (np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 2.0], [3.0, 4.0]]), 1),
+        (np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 2.0], [3.0, 4.0]]), 2),
+        (rng.integers(-3, 4, (3, 3)).astype(float), rng.integers(-3, 4, (3, 3)).astype(float), 2),
+        (rng.integers(-3, 4, (2, 3)).astype(float), rng.integers(-3, 4, (2, 2)).astype(float), 3),
+        (np.array([[7.0]]), rng.integers(-3, 4, (3, 2)).astype(float), 2),
+    ]
+    variants = [
+        (unflipped, "flip the kernel by 180° before sweeping (or sweep without flipping and scatter instead)"),
+        (no_zeros, "stage 1 is missing: insert stride − 1 zeros between the pixels first"),
+    ]
+    return check_function(student_fn, reference, cases, name="conv_transpose", variants=variants)
 
 
 # --- Notebooks 5-8 ---

@@ -55,3 +55,64 @@ def test_check_function_reports_exceptions_and_missing_returns():
     assert "raised ZeroDivisionError: oops" in check_function(broken, ref, [(1,)]).message
     assert "forget `return`" in check_function(silent, ref, [(1,)]).message
     assert "No answer yet" in check_function(..., ref, [(1,)]).message
+
+
+# --- notebooks 1-4 -----------------------------------------------------------------
+
+from deconvlib import conv_transpose2d  # noqa: E402
+from deconvlib.exercises import (  # noqa: E402
+    check_conv_transpose,
+    check_dilate,
+    check_input_sizes,
+    check_output_size,
+    check_sweep_padding,
+)
+
+
+def test_check_output_size_knows_the_usual_slips():
+    assert check_output_size(8)
+    slips = {2: "forward convolution", 7: "output_padding", 10: "s·(i − 1)", 12: "subtracted", 9: "both sides"}
+    for wrong, words in slips.items():
+        v = check_output_size(wrong)
+        assert not v and words in v.message, (wrong, v.message)
+        assert "2·(4 − 1)" not in v.message  # a wrong answer is not told the solution
+    assert check_output_size(11, size=3, kernel_size=3, stride=2, padding=0, output_padding=0, dilation=3)
+    assert "d·(k − 1) + 1" in check_output_size(7, size=3, kernel_size=3, stride=2, padding=0, output_padding=0, dilation=3).message
+
+
+def test_check_dilate():
+    import numpy as np
+
+    def right(X, stride):
+        out = np.zeros((stride * (X.shape[0] - 1) + 1, stride * (X.shape[1] - 1) + 1))
+        out[::stride, ::stride] = X
+        return out
+
+    def trailing(X, stride):
+        out = np.zeros((stride * X.shape[0], stride * X.shape[1]))
+        out[::stride, ::stride] = X
+        return out
+
+    assert check_dilate(right)
+    assert "s·(i − 1) + 1" in check_dilate(trailing).message
+    assert "stride − 1 zeros, not stride" in check_dilate(lambda X, s: right(X, s + 1)).message
+    assert "No answer yet" in check_dilate(...).message
+
+
+def test_check_sweep_padding_and_input_sizes():
+    assert check_sweep_padding(2) and check_sweep_padding(3, kernel_size=3, padding=1, dilation=2)
+    assert "forward padding p" in check_sweep_padding(1).message
+    assert "subtracted, not added" in check_sweep_padding(4).message
+    assert check_input_sizes({7, 8}) and check_input_sizes([8, 7])
+    v = check_input_sizes({7})
+    assert not v and "floor" in v.message
+    assert check_input_sizes({4, 5, 6}, output=2, kernel_size=3, stride=3, padding=1)
+    assert "No answer yet" in check_input_sizes(...).message
+
+
+def test_check_conv_transpose():
+    assert check_conv_transpose(lambda X, W, s: conv_transpose2d(X, W, stride=s))
+    v = check_conv_transpose(lambda X, W, s: conv_transpose2d(X, W[::-1, ::-1], stride=s))
+    assert not v and "flip the kernel" in v.message
+    v = check_conv_transpose(lambda X, W, s: conv_transpose2d(X, W, stride=1))
+    assert not v and "stage 1 is missing" in v.message
