@@ -282,10 +282,9 @@ def animate(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, 
     >>> anim.view.window.cells()[0]       # the last window's top-left tap
     (4, 4)
     """
-    from matplotlib.animation import FuncAnimation
-
     t = case_trace(transposed, input_size, kernel_size, stride, padding, output_padding, dilation,
                    values, seed)
+    from matplotlib.animation import FuncAnimation  # after the checks: a bad parameter fails fast
     view = SweepFigure(t, show_values=values is not None or seed is not None, title=title, dpi=dpi)
     anim = FuncAnimation(view.figure, view.show, frames=t.n_steps, interval=1000 / fps,
                          cache_frame_data=False)
