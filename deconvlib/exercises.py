@@ -375,7 +375,16 @@ def _with_diagnosis(verdict, student_fn, variants, cases):
     if verdict or not callable(student_fn):
         return verdict
     hint = _diagnose(student_fn, variants, cases)
-    return Verdict(False, f"{verdict.message} Hint: {hint}") if hint else verdict
+    return Verdict(False, f"{verdict.message} Hint: {hint}.") if hint else verdict
+
+
+def _first_difference(got, expected):
+    """Where two arrays first differ, in words (for messages about large arrays)."""
+    got, expected = np.asarray(got), np.asarray(expected)
+    if got.shape != expected.shape:
+        return f"shape {got.shape}, expected {expected.shape}"
+    r, c = np.argwhere(~np.isclose(got, expected))[0]
+    return f"the right shape {got.shape} but out[{r}, {c}] = {got[r, c]:g}, expected {expected[r, c]:g}"
 
 
 def _reference_size(i, k, s, p, op, d):
@@ -416,7 +425,7 @@ def check_transpose_output_size(student_fn):
     >>> check_transpose_output_size(lambda i, k, s, p, op, d: s * (i - 1) + d * (k - 1) + 1 - 2 * p + op)
     ✓ Correct on all 9 cases.
     >>> print(check_transpose_output_size(lambda i, k, s, p, op, d: s * (i - 1) + k - 2 * p + op).message)
-    out_size(3, 3, 1, 0, 0, 2) returned 5, expected 7. Hint: a dilated kernel covers k̂ = d·(k − 1) + 1 cells, not k
+    out_size(3, 3, 1, 0, 0, 2) returned 5, expected 7. Hint: a dilated kernel covers k̂ = d·(k − 1) + 1 cells, not k.
     """
     verdict = check_function(student_fn, _reference_size, _SIZE_CASES, name="out_size")
     return _with_diagnosis(verdict, student_fn, _SIZE_VARIANTS, _SIZE_CASES)
@@ -512,9 +521,20 @@ def check_scatter(student_fn):
     ✓ Correct on all 4 cases.
     """
     cases = _scatter_cases()
-    verdict = check_function(student_fn, _scatter_reference, cases, name="scatter",
-                             hint=None)
-    return _with_diagnosis(verdict, student_fn, _SCATTER_VARIANTS, cases)
+    verdict = check_function(student_fn, _scatter_reference, cases, name="scatter")
+    if verdict or " returned " not in verdict.message or "forget" in verdict.message:
+        return verdict
+    for n, (X, W, s) in enumerate(cases):  # say where the first mismatch is, not just "an array"
+        got, expected = student_fn(X, W, s), _scatter_reference(X, W, s)
+        if not _same(got, expected):
+            verdict = Verdict(False, f"scatter(X, W, stride={s}) on case {n + 1} (X {X.shape}, W {W.shape}) "
+                                     f"returned {_first_difference(got, expected)}.")
+            wrong_shape = np.shape(got) != expected.shape
+            break
+    diagnosed = _with_diagnosis(verdict, student_fn, _SCATTER_VARIANTS, cases)
+    if diagnosed.message == verdict.message and wrong_shape:
+        return Verdict(False, verdict.message + " Hint: the full output is s·(h − 1) + kh rows by s·(w − 1) + kw columns.")
+    return diagnosed
 
 
 _UNIFORM_VARIANTS = [

@@ -174,3 +174,11 @@ def test_layer_shape_right_and_typical_wrong_answers():
         assert not verdict and hint in verdict.message, (wrong, verdict.message)
     odd = check_layer_shape((16, 8, 8, 256), (16, 4, 4, 512), 3, 256, stride=2, padding=1)
     assert not odd and "'same' output" in odd.message
+
+
+def test_scatter_messages_say_where_and_give_a_shape_hint():
+    verdict = check_scatter(lambda X, W, s: X)
+    assert not verdict and "shape" in verdict.message and "s·(h − 1) + kh" in verdict.message
+    off_by_one = check_scatter(lambda X, W, s: scatter(X, W, s) + (np.arange(scatter(X, W, s).size) == 3).reshape(scatter(X, W, s).shape))
+    assert not off_by_one and "out[1, 0]" in off_by_one.message and "Hint" not in off_by_one.message
+    assert "ZeroDivisionError" in check_scatter(lambda X, W, s: 1 / 0).message
