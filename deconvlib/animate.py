@@ -176,11 +176,13 @@ class SweepFigure:
         panels["output"] = t.output
         titles = {
             "input": f"input {_size(t.input.shape)}",
-            "grid": f"{'zeros inserted, padded' if self.transposed else 'padded'} {_size(t.padded.shape)}",
+            "grid": f"{'zeros inserted, padded' if self.transposed else 'padded' if any(t.padding) else 'no padding'}"
+                    f" {_size(t.padded.shape)}",
             "kernel": "kernel, flipped" if self.transposed else "kernel",
             "output": f"output {_size(t.output.shape)}",
         }
-        kinds = ["input"] + (["zero"] if self.transposed else []) + ["pad", "window", "output", "current"]
+        present = set(cell_kinds(t.labels).ravel())
+        kinds = [k for k in ("input", "zero", "pad") if k in present] + ["window", "output", "current"]
 
         # Layout in inches: one cell size; each panel gets at least MIN_SLOT cells of width for its title.
         slots = [max(a.shape[1], MIN_SLOT) for a in panels.values()]

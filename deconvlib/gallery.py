@@ -124,7 +124,7 @@ FORWARD = (
     Case("padding_strides", "Padding, strides", False, 5, 3, stride=2, padding=1),
     Case("padding_strides_odd", "Padding, strides (odd)", False, 6, 3, stride=2, padding=1),
     Case("dilation", "Dilation", False, 7, 3, dilation=2),
-    Case("output_padding_strides", "Stride 3 with two rows left over (output_padding 2 in the twin)", False,
+    Case("output_padding_strides", "Stride 3, two rows and columns left over", False,
          9, 3, stride=3, padding=1, in_guide=False),
     Case("asymmetric_padding_strides", "Asymmetric padding (TensorFlow 'same', stride 2)", False,
          6, 3, stride=2, padding=(0, 1, 0, 1), in_guide=False),
