@@ -1,0 +1,175 @@
+"""The notebooks in a real browser: JupyterLab + headless Chromium, driven by Playwright.
+
+Starts JupyterLab on ``notebooks/`` (free port, no token), opens a notebook,
+runs all cells, waits for the explorer's figure (``.widget-output img``),
+moves a slider with the keyboard (focus its handle, ``ArrowRight``) and checks
+the figure's PNG changed. Screenshots go to ``tests/artifacts/`` (gitignored).
+
+Skips, saying why, when Debian's ``/usr/bin/chromium`` or Playwright is
+missing (``.ci/run`` installs both). Extend it by adding rows to
+``SLIDER_MOVES``: ``(notebook, slider label)``; :func:`move_slider` finds a
+slider by its description label.
+"""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+#: (notebook, slider description) moved once with ArrowRight; the figure must change.
+SLIDER_MOVES = [
+    ("01_start_here.ipynb", "stride"),
+    ("01_start_here.ipynb", "padding"),
+    ("01_start_here.ipynb", "dilation"),
+]
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium); the browser test needs it",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab_url(tmp_path_factory):
+    """A JupyterLab server on notebooks/, stopped by its PID at the end."""
+    jupyter = shutil.which("jupyter", path=os.path.dirname(sys.executable)) or shutil.which("jupyter")
+    if jupyter is None:
+        pytest.skip("jupyter is not installed")
+    port = free_port()
+    home = tmp_path_factory.mktemp("jupyter")
+    # JupyterLab 4 renders only the cells in view ("windowing"): render them all, so the
+    # explorer's widgets exist wherever Run All leaves the scroll; and no news toast.
+    settings = home / "lab-settings"
+    for name, text in {
+        "notebook-extension/tracker": '{"windowingMode": "none"}',
+        "apputils-extension/notification": '{"fetchNews": "false", "checkForUpdates": false}',
+    }.items():
+        path = settings / "@jupyterlab" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+           "JUPYTERLAB_SETTINGS_DIR": str(settings), "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
+    log = open(home / "lab.log", "w")
+    server = subprocess.Popen(
+        [jupyter, "lab", "--allow-root", "--no-browser", "--IdentityProvider.token=", "--ServerApp.password=",
+         "--ip", "127.0.0.1", "--port", str(port), f"--ServerApp.root_dir={NOTEBOOKS}"],
+        stdout=log, stderr=subprocess.STDOUT, env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/lab", timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not start; log:\n{(home / 'lab.log').read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def open_and_run(browser, lab_url, notebook):
+    """Open ``notebook`` in JupyterLab, Run All Cells, wait for the first explorer's figure."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{lab_url}/lab/tree/{notebook}")
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click(timeout=10_000)
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click(timeout=10_000)
+    page.wait_for_selector(".widget-slider .noUi-handle", timeout=60_000)
+    page.wait_for_selector(".widget-output img", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    return page
+
+
+def slider_by_label(page, label):
+    """The slider whose description is ``label`` (its first match in the notebook)."""
+    exact = page.locator(".widget-label", has_text=re.compile(f"^{re.escape(label)}$"))
+    return page.locator(".widget-slider").filter(has=exact).first
+
+
+def figure_src(page, index=0):
+    return page.locator(".widget-output img").nth(index).get_attribute("src")
+
+
+def move_slider(page, label, key="ArrowRight", timeout=10.0):
+    """Focus the slider's handle, press ``key``; return (src before, src after) of the figure."""
+    slider = slider_by_label(page, label)
+    slider.scroll_into_view_if_needed()
+    before = figure_src(page)
+    readout = slider.locator(".widget-readout")
+    value = readout.inner_text()
+    slider.locator(".noUi-handle").focus()
+    page.keyboard.press(key)
+    deadline = time.monotonic() + timeout
+    after = before
+    while time.monotonic() < deadline:
+        after = figure_src(page)
+        if after != before:
+            break
+        time.sleep(0.1)
+    assert readout.inner_text() != value, f"the {label!r} slider did not move (value {value})"
+    return before, after
+
+
+def test_first_notebook_stride_slider_redraws_the_figure(browser, lab_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = open_and_run(browser, lab_url, "01_start_here.ipynb")
+    try:
+        assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+        explorer = page.locator(".widget-vbox").first
+        explorer.scroll_into_view_if_needed()
+        explorer.screenshot(path=str(ARTIFACTS / "01_explorer_before.png"))
+        before, after = move_slider(page, "stride")
+        assert before, "the explorer shows no figure"
+        assert after != before, "the figure did not change after moving the stride slider"
+        explorer.screenshot(path=str(ARTIFACTS / "01_explorer_after_stride.png"))
+        page.screenshot(path=str(ARTIFACTS / "01_start_here.png"))
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("notebook,label", SLIDER_MOVES[1:])
+def test_slider_redraws_the_figure(browser, lab_url, notebook, label):
+    page = open_and_run(browser, lab_url, notebook)
+    try:
+        before, after = move_slider(page, label)
+        assert after != before, f"the figure did not change after moving {label!r} in {notebook}"
+    finally:
+        page.close()
