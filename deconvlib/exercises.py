@@ -378,13 +378,29 @@ def _with_diagnosis(verdict, student_fn, variants, cases):
     return Verdict(False, f"{verdict.message} Hint: {hint}.") if hint else verdict
 
 
+def _explain_mismatch(verdict, student_fn, reference_fn, cases, describe):
+    """Replace check_function's "returned an array ..." by where the first mismatch is.
+
+    ``describe(case_number, args)`` names the call. Returns ``(verdict, wrong_shape)``.
+    """
+    if verdict or " returned " not in verdict.message or "forget" in verdict.message:
+        return verdict, False
+    for n, args in enumerate(cases):
+        got, expected = student_fn(*args), reference_fn(*args)
+        if not _same(got, expected):
+            where = _first_difference(got, expected)
+            return Verdict(False, f"{describe(n, args)} returned {where}."), np.shape(got) != np.shape(expected)
+    return verdict, False
+
+
 def _first_difference(got, expected):
     """Where two arrays first differ, in words (for messages about large arrays)."""
     got, expected = np.asarray(got), np.asarray(expected)
     if got.shape != expected.shape:
         return f"shape {got.shape}, expected {expected.shape}"
-    r, c = np.argwhere(~np.isclose(got, expected))[0]
-    return f"the right shape {got.shape} but out[{r}, {c}] = {got[r, c]:g}, expected {expected[r, c]:g}"
+    index = tuple(int(i) for i in np.argwhere(~np.isclose(got, expected))[0])
+    cell = ", ".join(map(str, index))
+    return f"the right shape {got.shape} but out[{cell}] = {got[index]:g}, expected {expected[index]:g}"
 
 
 def _reference_size(i, k, s, p, op, d):
@@ -522,15 +538,10 @@ def check_scatter(student_fn):
     """
     cases = _scatter_cases()
     verdict = check_function(student_fn, _scatter_reference, cases, name="scatter")
-    if verdict or " returned " not in verdict.message or "forget" in verdict.message:
-        return verdict
-    for n, (X, W, s) in enumerate(cases):  # say where the first mismatch is, not just "an array"
-        got, expected = student_fn(X, W, s), _scatter_reference(X, W, s)
-        if not _same(got, expected):
-            verdict = Verdict(False, f"scatter(X, W, stride={s}) on case {n + 1} (X {X.shape}, W {W.shape}) "
-                                     f"returned {_first_difference(got, expected)}.")
-            wrong_shape = np.shape(got) != expected.shape
-            break
+    verdict, wrong_shape = _explain_mismatch(
+        verdict, student_fn, _scatter_reference, cases,
+        lambda n, args: f"scatter(X, W, stride={args[2]}) on case {n + 1} (X {args[0].shape}, W {args[1].shape})",
+    )
     diagnosed = _with_diagnosis(verdict, student_fn, _SCATTER_VARIANTS, cases)
     if diagnosed.message == verdict.message and wrong_shape:
         return Verdict(False, verdict.message + " Hint: the full output is s·(h − 1) + kh rows by s·(w − 1) + kw columns.")
@@ -597,11 +608,14 @@ def check_torch_weight(student_fn):
     >>> check_torch_weight(lambda W: W.transpose(2, 3, 0, 1))
     ✓ Correct on all 2 cases.
     >>> print(check_torch_weight(lambda W: W.transpose(3, 2, 0, 1)).message)
-    to_torch(...) returned an array of shape (6, 4, 2, 3), expected ... Hint: (c_out, c_in, kh, kw) is nn.Conv2d's layout; ...
+    to_torch(W) for W of shape (2, 3, 4, 6) returned shape (6, 4, 2, 3), expected (4, 6, 2, 3). Hint: (c_out, c_in, kh, kw) is nn.Conv2d's layout; ...
     """
     rng = np.random.default_rng(8)
     cases = [(rng.normal(size=(2, 3, 4, 6)),), (rng.normal(size=(4, 4, 3, 2)),)]
-    verdict = check_function(student_fn, lambda W: W.transpose(2, 3, 0, 1), cases, name="to_torch")
+    reference = lambda W: W.transpose(2, 3, 0, 1)  # noqa: E731
+    verdict = check_function(student_fn, reference, cases, name="to_torch")
+    verdict, _ = _explain_mismatch(verdict, student_fn, reference, cases,
+                                   lambda n, args: f"to_torch(W) for W of shape {args[0].shape}")
     return _with_diagnosis(verdict, student_fn, _WEIGHT_VARIANTS, cases)
 
 
@@ -614,9 +628,9 @@ def check_layer_shape(answer, input_shape, kernel_size, c_out, stride=1, padding
     count, a dropped batch axis) get their own hint.
 
     >>> check_layer_shape((16, 8, 8, 256), (16, 4, 4, 512), 4, 256, stride=2, padding=1)
-    ✓ Correct: the output shape is (16, 8, 8, 256).
+    ✓ Correct: (16, 8, 8, 256). (o = 2·(4 − 1) + 4 − 2·1 + 0 = 8)
     >>> print(check_layer_shape((16, 256, 8, 8), (16, 4, 4, 512), 4, 256, stride=2, padding=1).message)
-    Not quite: the output shape got (16, 256, 8, 8). Hint: that is PyTorch's NCHW order; deconvlib is NHWC, channels last.
+    Not quite: got (16, 256, 8, 8). Hint: that is PyTorch's NCHW order; deconvlib is NHWC, channels last.
     """
     n, h, w, c_in = input_shape
 
@@ -640,5 +654,7 @@ def check_layer_shape(answer, input_shape, kernel_size, c_out, stride=1, padding
          "s × i is the 'same' output; this kernel and padding give s·(i − 1) + k̂ − 2p + output_padding"),
     ]
     hints = [(wrong, hint) for wrong, hint in hints if wrong is not None and wrong != expected]
+    formula = (f"o = {stride}·({h} − 1) + {effective_kernel(kernel_size, dilation)} − 2·{padding} + {output_padding}"
+               f" = {expected[1]}")
     return check_value(tuple(answer) if isinstance(answer, list) else answer, expected, hints=hints,
-                       what="the output shape")
+                       explain=formula)
