@@ -14,7 +14,12 @@ zeros inserted and ``k̂ − 1 − p`` padding (Dumoulin & Visin, relationships
 8–14).
 
 matplotlib is imported when an animation is made, not when this module is, so
-``import deconvlib`` needs numpy only.
+``import deconvlib`` needs numpy only. The package exports the function, so
+``deconvlib.animate`` is :func:`animate`, not this module: import the other
+names with ``from deconvlib.animate import save``.
+
+>>> anim = animate(transposed=True, input_size=2, kernel_size=3)
+>>> save(anim, "slide.gif")          # doctest: +SKIP
 """
 import shutil
 import textwrap
@@ -28,7 +33,7 @@ from .trace import trace, trace_conv2d
 
 assert (INPUT, ZERO, PAD) == (0, 1, 2)  # the order of cell_kinds' names
 
-__all__ = ["animate", "case_trace", "save", "ffmpeg_available", "SweepFigure"]
+__all__ = ["animate", "save", "ffmpeg_available", "case_trace", "describe", "cell_kinds", "SweepFigure"]
 
 #: Side of one grid cell in inches, before shrinking to fit :data:`MAX_WIDTH`.
 CELL_INCHES = 0.25
@@ -80,7 +85,7 @@ def case_trace(transposed=False, input_size=4, kernel_size=3, stride=1, padding=
     X, W = _values(values, seed, shape, kshape)
     if transposed:
         return trace(X, W, stride, padding, output_padding, dilation)
-    if output_padding not in (0, (0, 0)):
+    if any(as_pair(output_padding, "output_padding")):
         raise ValueError(
             f"output_padding applies to a transposed convolution only, got "
             f"output_padding={output_padding!r} with transposed=False"
