@@ -24,14 +24,14 @@ import numpy as np
 
 from .arithmetic import conv_transpose_output_size, transpose_padding_for
 from .channels import Layer, decoder_shapes, group_connections, to_torch_weight
-from .drawing import TraceFigure, figure_png
+from .drawing import TraceFigure
 from .gallery import CASES as GALLERY_CASES
 from .gallery import explain
 from .overlap import overlap_count, overlap_pattern, resize_conv_count
 from .scatter import scatter_trace
 from .trace import trace
 from .transpose import convolution_matrix
-from .views import GroupsFigure, MatrixFigure, OverlapFigure, ScatterFigure, draw_decoder
+from .views import DecoderFigure, GroupsFigure, MatrixFigure, OverlapFigure, ScatterFigure
 from .widgets import Explorer, example_input, example_kernel
 
 __all__ = [
@@ -72,7 +72,7 @@ class CourseExplorer(Explorer):
     """
 
     specs = {}
-    figsize = (10, 3.6)
+    figsize = (10, 3.625)
 
     def __init__(self, values=None, dpi=72, caption=None, header=()):
         self.values = {name: spec[3] for name, spec in self.specs.items()}
@@ -153,7 +153,7 @@ class GuideExplorer(CourseExplorer):
         "output_padding": ("output_padding a", 0, 2, 1),
         "dilation": ("dilation d", 1, 3, 1),
     }
-    figsize = (11, 3.8)
+    figsize = (11, 3.75)
 
     def __init__(self, case="padding_strides_odd_transposed", dpi=72):
         options = [(f"{c.title} ({name})", name) for name, c in GUIDE_CASES.items()] + [("custom", CUSTOM)]
@@ -279,7 +279,7 @@ class MatrixExplorer(CourseExplorer):
         "dilation": ("dilation", 1, 2, 1),
         "pixel": ("input pixel", 0, 8, 1),
     }
-    figsize = (10, 4.6)
+    figsize = (10, 4.625)
 
     def follow_limits(self):
         super().follow_limits()
@@ -319,7 +319,7 @@ class ScatterExplorer(CourseExplorer):
         "dilation": ("dilation", 1, 2, 1),
         "stamp": ("stamp", 1, 9, 1),
     }
-    figsize = (10, 3.8)
+    figsize = (10, 3.75)
 
     def follow_limits(self):
         super().follow_limits()
@@ -379,7 +379,7 @@ class OverlapExplorer(CourseExplorer):
         "stride": ("stride", 1, 4, 2),
         "dilation": ("dilation", 1, 3, 1),
     }
-    figsize = (10, 4.4)
+    figsize = (10, 4.375)
     size = 4
 
     def compute(self, values):
@@ -415,7 +415,7 @@ class DecoderExplorer(CourseExplorer):
         "padding": ("padding", 0, 3, 1),
         "output_padding": ("output_padding", 0, 2, 0),
     }
-    figsize = (10, 2.8)
+    figsize = (10, 2.75)
     input_shape = (16, 4, 4, 512)
     channels = (256, 128, 64, 3)
 
@@ -425,7 +425,10 @@ class DecoderExplorer(CourseExplorer):
         return decoder_shapes(self.input_shape, layers)
 
     def draw(self, data, values):
-        self.figure = _StaticFigure(draw_decoder(data, self.figsize))
+        if self.figure is None:
+            self.figure = DecoderFigure(data, self.figsize)
+        else:
+            self.figure.update(data)
         return self.figure
 
     def describe(self, values, data):
@@ -437,16 +440,6 @@ class DecoderExplorer(CourseExplorer):
                 + (" (exactly ×2 per layer)" if all(b[1] == 2 * a[1] for a, b in zip(data, data[1:])) else ""))
 
 
-class _StaticFigure:
-    """A matplotlib Figure with the ``to_png`` of the view classes (for figures redrawn whole)."""
-
-    def __init__(self, figure):
-        self.figure = figure
-
-    def to_png(self, dpi=72):
-        return figure_png(self.figure, dpi)
-
-
 class GroupsExplorer(CourseExplorer):
     """Channels and groups of one layer: which input channels feed which outputs, and the weight shapes."""
 
@@ -456,7 +449,7 @@ class GroupsExplorer(CourseExplorer):
         "groups": ("groups", 1, 12, 2),
         "kernel_size": ("kernel size", 1, 5, 4),
     }
-    figsize = (4.6, 4.2)
+    figsize = (4.625, 4.25)
 
     def compute(self, values):
         return group_connections(values["c_in"], values["c_out"], values["groups"])

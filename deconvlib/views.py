@@ -27,6 +27,7 @@ __all__ = [
     "ScatterFigure",
     "OverlapFigure",
     "GroupsFigure",
+    "DecoderFigure",
     "draw_decoder",
 ]
 
@@ -107,7 +108,7 @@ class MatrixFigure:
         Input pixel (flat index) to outline.
     """
 
-    def __init__(self, C, pixel=None, figsize=(9.5, 4.4)):
+    def __init__(self, C, pixel=None, figsize=(9.5, 4.5)):
         self.figure = Figure(figsize=figsize)
         self.axes = {name: self.figure.add_axes((0, 0, 0.1, 0.1)) for name in ("C", "CT")}
         self.grids = {name: Grid(ax, np.full((1, 1), "zero", dtype=object)) for name, ax in self.axes.items()}
@@ -156,7 +157,7 @@ class ScatterFigure:
     outside the output (cropped by the forward padding) in pink; the output.
     """
 
-    def __init__(self, trace, upto=0, figsize=(10, 3.6)):
+    def __init__(self, trace, upto=0, figsize=(10, 3.625)):
         self.figure = Figure(figsize=figsize)
         names = ("input", "kernel", "canvas", "output")
         self.axes = {name: self.figure.add_axes((0, 0, 0.1, 0.1)) for name in names}
@@ -239,7 +240,7 @@ class OverlapFigure:
     largest count), so unevenness shows whatever the kernel size.
     """
 
-    def __init__(self, maps, figsize=(10, 4.2)):
+    def __init__(self, maps, figsize=(10, 4.25)):
         self.figure = Figure(figsize=figsize)
         self.axes = [self.figure.add_axes((0, 0, 0.1, 0.1)) for _ in maps]
         self.grids = [Grid(ax, np.ones((1, 1, 3))) for ax in self.axes]
@@ -271,7 +272,7 @@ class GroupsFigure:
     have none.
     """
 
-    def __init__(self, connections, groups=1, figsize=(4.6, 4.2)):
+    def __init__(self, connections, groups=1, figsize=(4.625, 4.25)):
         self.figure = Figure(figsize=figsize)
         self.ax = self.figure.add_axes((0, 0, 0.1, 0.1))
         self.grid = Grid(self.ax, np.full((1, 1), "zero", dtype=object))
@@ -301,33 +302,68 @@ class GroupsFigure:
         return self.to_png()
 
 
-def draw_decoder(shapes, figsize=(10, 2.8)):
-    """The activations of a decoder as squares of side ∝ √(h) with their NHWC shape under them.
+class DecoderFigure:
+    """The activations of a decoder as squares of side ∝ √(height), with their NHWC shapes.
 
     ``shapes`` is the list of :func:`deconvlib.channels.decoder_shapes`: the
-    input in blue, every layer's output in cyan. Returns the Figure.
+    input in blue, every layer's output in cyan, an arrow per layer.
+    ``update(shapes)`` moves the same artists (the number of shapes may change).
+    """
+
+    def __init__(self, shapes, figsize=(10, 2.75)):
+        self.figure = Figure(figsize=figsize)
+        self.ax = self.figure.add_axes((0.01, 0.02, 0.98, 0.88))
+        self.ax.set_axis_off()
+        self.ax.set_title("NHWC shapes through the decoder (square side ∝ √height)", fontsize=9)
+        self.squares, self.labels, self.arrows = [], [], []
+        self.update(shapes)
+
+    def update(self, shapes):
+        self.shapes = [tuple(s) for s in shapes]
+        ax = self.ax
+        while len(self.squares) < len(self.shapes):
+            self.squares.append(ax.add_patch(Rectangle((0, 0), 1, 1, edgecolor="#555555")))
+            self.labels.append(ax.text(0, 0, "", ha="center", va="top", fontsize=8))
+            self.arrows.append(ax.annotate("", xy=(0, 0), xytext=(0, 0),
+                                           arrowprops=dict(arrowstyle="->", color="#555555")))
+        sides = [np.sqrt(h) for _, h, _, _ in self.shapes]
+        scale = 1.0 / max(sides)
+        x, arrow_y = 0.0, 1 - min(sides) * scale / 2
+        for k, (square, label, arrow) in enumerate(zip(self.squares, self.labels, self.arrows)):
+            shown = k < len(self.shapes)
+            for artist in (square, label, arrow):
+                artist.set_visible(shown)
+            if not shown:
+                continue
+            size = sides[k] * scale
+            square.set_bounds(x, 1 - size, size, size)
+            square.set_facecolor(COLORS["input"] if k == 0 else COLORS["output"])
+            label.set_position((x + size / 2, 1 - size - 0.08))
+            label.set_text(str(self.shapes[k]))
+            arrow.set_visible(shown and k > 0)
+            arrow.xy, arrow.xyann = (x - 0.05, arrow_y), (x - 0.4, arrow_y)
+            x += size + 0.45
+        ax.set_xlim(-0.1, x - 0.3)
+        ax.set_ylim(-0.35, 1.05)
+        ax.set_aspect("equal")
+        return self.figure
+
+    def texts(self):
+        """The shapes written under the squares (for tests)."""
+        return [t.get_text() for t in self.labels if t.get_visible()]
+
+    def to_png(self, dpi=72):
+        return figure_png(self.figure, dpi)
+
+    def _repr_png_(self):
+        return self.to_png()
+
+
+def draw_decoder(shapes, figsize=(10, 2.75)):
+    """A new figure of :class:`DecoderFigure` for ``shapes``; returns the Figure.
 
     >>> fig = draw_decoder([(16, 4, 4, 512), (16, 8, 8, 256)])
     >>> [t.get_text() for t in fig.axes[0].texts if t.get_text()]
     ['(16, 4, 4, 512)', '(16, 8, 8, 256)']
     """
-    figure = Figure(figsize=figsize)
-    ax = figure.add_axes((0.01, 0.02, 0.98, 0.9))
-    ax.set_axis_off()
-    sides = [np.sqrt(h) for _, h, _, _ in shapes]
-    scale = 1.0 / max(sides)
-    x, arrow_y = 0.0, 1 - min(sides) * scale / 2
-    for k, ((n, h, w, c), side) in enumerate(zip(shapes, sides)):
-        size = side * scale
-        color = COLORS["input"] if k == 0 else COLORS["output"]
-        ax.add_patch(Rectangle((x, 1 - size), size, size, facecolor=color, edgecolor="#555555"))
-        ax.text(x + size / 2, 1 - size - 0.08, f"{(n, h, w, c)}", ha="center", va="top", fontsize=8)
-        if k:
-            ax.annotate("", xy=(x - 0.05, arrow_y), xytext=(x - 0.4, arrow_y),
-                        arrowprops=dict(arrowstyle="->", color="#555555"))
-        x += size + 0.45
-    ax.set_xlim(-0.1, x - 0.3)
-    ax.set_ylim(-0.35, 1.05)
-    ax.set_aspect("equal")
-    ax.set_title("NHWC shapes through the decoder (square side ∝ √height)", fontsize=9)
-    return figure
+    return DecoderFigure(shapes, figsize).figure

@@ -11,6 +11,7 @@ from deconvlib.channels import decoder_shapes, group_connections  # noqa: E402
 from deconvlib.overlap import overlap_count, resize_conv_count  # noqa: E402
 from deconvlib.scatter import scatter_trace  # noqa: E402
 from deconvlib.views import (  # noqa: E402
+    DecoderFigure,
     GroupsFigure,
     MatrixFigure,
     OverlapFigure,
@@ -93,9 +94,13 @@ def test_groups_figure_is_block_diagonal():
     assert fig.grid.count("kernel") == 4
 
 
-def test_decoder_figure_labels_every_shape():
+def test_decoder_figure_labels_every_shape_and_updates_in_place():
     shapes = decoder_shapes((16, 4, 4, 512))
-    fig = draw_decoder(shapes)
-    ax = fig.axes[0]
+    ax = draw_decoder(shapes).axes[0]
     assert [t.get_text() for t in ax.texts if t.get_text()] == [str(s) for s in shapes]
     assert len(ax.patches) == len(shapes)
+    fig = DecoderFigure(shapes)
+    fig.update(shapes[:2])
+    assert fig.texts() == [str(s) for s in shapes[:2]]
+    assert sum(p.get_visible() for p in fig.ax.patches) == 2 and len(fig.ax.patches) == len(shapes)
+    assert fig.to_png().startswith(PNG)
