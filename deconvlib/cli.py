@@ -137,6 +137,8 @@ def build_parser():
         epilog="example:\n  python -m deconvlib explain --transposed --input 3 --kernel 3 --stride 2 "
                "--padding 1 --output-padding 1", formatter_class=argparse.RawDescriptionHelpFormatter)
     _case_arguments(explain)
+    for command, run in ((animate, _run_animate), (gallery, _run_gallery), (explain, _run_explain)):
+        command.set_defaults(run=run, command_parser=command)
     return parser
 
 
@@ -272,8 +274,5 @@ def _run_explain(args, parser):
 
 def main(argv=None):
     """Run the command line; return the exit status (argument errors exit 2 via argparse)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    subparser = parser._subparsers._group_actions[0].choices[args.command]
-    run = {"animate": _run_animate, "gallery": _run_gallery, "explain": _run_explain}[args.command]
-    return run(args, subparser)
+    args = build_parser().parse_args(argv)
+    return args.run(args, args.command_parser)
