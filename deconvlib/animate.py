@@ -33,7 +33,8 @@ from .trace import trace, trace_conv2d
 
 assert (INPUT, ZERO, PAD) == (0, 1, 2)  # the order of cell_kinds' names
 
-__all__ = ["animate", "save", "ffmpeg_available", "case_trace", "describe", "cell_kinds", "SweepFigure"]
+__all__ = ["animate", "save", "ffmpeg_available", "case_trace", "describe", "cell_kinds", "input_cells_under",
+           "SweepFigure"]
 
 #: Side of one grid cell in inches, before shrinking to fit :data:`MAX_WIDTH`.
 CELL_INCHES = 0.25
@@ -118,6 +119,33 @@ def cell_kinds(labels):
     return np.array(["input", "zero", "pad"], dtype=object)[np.asarray(labels)]
 
 
+def input_cells_under(t, origin):
+    """``(row, col)`` in the input of the pixels under the kernel's taps at ``origin`` (padded grid).
+
+    These are the input values the output cell sums; inserted zeros and
+    padding under the taps contribute nothing.
+
+    >>> t = case_trace(True, 3, 3, stride=2, padding=1)
+    >>> input_cells_under(t, (0, 0)), input_cells_under(t, (1, 1))
+    ([(0, 0)], [(0, 0), (0, 1), (1, 0), (1, 1)])
+    """
+    (kh, kw), (dr, dc) = t.kernel.shape, t.dilation
+    transposed = hasattr(t, "output_padding")
+    top, _, left, _ = t.pads if transposed else t.padding
+    (sr, sc) = t.stride if transposed else (1, 1)
+    cells = []
+    for a in range(kh):
+        for b in range(kw):
+            r, c = origin[0] + a * dr, origin[1] + b * dc
+            if t.labels[r, c] == INPUT:
+                cells.append(((r - top) // sr, (c - left) // sc))
+    return cells
+
+
+def _square(y, x, half=0.45):
+    return [(x - half, y - half), (x + half, y - half), (x + half, y + half), (x - half, y + half), (x - half, y - half)]
+
+
 def _size(shape):
     return f"{shape[0]}×{shape[1]}"
 
@@ -151,7 +179,8 @@ class SweepFigure:
     """The sweep of one trace as a figure updated in place: ``show(step)`` per frame.
 
     Panels left to right, top-aligned, all at one cell size (a 3×3 input is a
-    third as wide as a 9×9 grid): the input; the grid the kernel sweeps (for a
+    third as wide as a 9×9 grid): the input, the pixels under the window
+    outlined (what the current output cell sums); the grid the kernel sweeps (for a
     transposed convolution the input with zeros inserted, then padded) with
     the kernel window; the kernel (only when values are shown; flipped when
     transposed); the output, written up to ``step``, the current cell in red.
@@ -170,7 +199,9 @@ class SweepFigure:
     def __init__(self, t, show_values=False, title=None, dpi=DPI):
         from matplotlib.figure import Figure
 
-        from .drawing import Grid, Window, legend_handles
+        from matplotlib.collections import LineCollection
+
+        from .drawing import COLORS, Grid, Window, legend_handles
 
         self.trace, self.show_values = t, show_values
         self.transposed = hasattr(t, "output_padding")
@@ -222,6 +253,9 @@ class SweepFigure:
         self.caption = self.figure.text(out.x0 + out.width / 2, out.y0 - 0.05 / height, "",
                                         ha="center", va="top", fontsize=FONT_SIZE)
         self.window = Window(self.axes["grid"], t.kernel.shape, t.dilation)
+        # The input pixels under the window, outlined on the input panel: what this output cell sums.
+        self.sources = LineCollection([], colors=COLORS["window"], linewidths=2.2, zorder=3)
+        self.axes["input"].add_collection(self.sources, autolim=False)
         self.show(0)
 
     def show(self, step):
@@ -229,6 +263,8 @@ class SweepFigure:
         t = self.trace
         s = t.step(step)
         self.window.update(s.origin)
+        self.source_cells = input_cells_under(t, s.origin)
+        self.sources.set_segments([_square(y, x) for y, x in self.source_cells])
         kinds = np.full(t.output.shape, "output", dtype=object)
         written = np.arange(t.n_steps).reshape(t.output.shape) <= step
         kinds[~written] = "empty"

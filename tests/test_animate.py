@@ -60,6 +60,29 @@ def test_frame_shows_the_window_where_trace_says(case, where):
     assert len(output.cell_texts()) == step + 1
 
 
+@pytest.mark.parametrize("case", SMALL_CASES)
+def test_outlined_input_pixels_are_exactly_what_each_output_cell_sums(case):
+    anim = animate(**case, seed=2)
+    t, view = anim.trace, anim.view
+    transposed = case["transposed"]
+    top, left = (t.pads[0], t.pads[2]) if transposed else (t.padding[0], t.padding[2])
+    (sr, sc) = t.stride if transposed else (1, 1)
+    kernel = t.flipped if transposed else t.kernel
+    (kh, kw), (dr, dc) = kernel.shape, t.dilation
+    for step in range(anim.frame_count):
+        view.show(step)
+        out = divmod(step, t.output.shape[1])
+        r, c = expected_origin(t, out, transposed)
+        taps = {(r + a * dr, c + b * dc): (a, b) for a in range(kh) for b in range(kw)}
+        # input pixel (i, j) sits at (top + i·s, left + j·s) in the swept grid
+        expected = {(i, j): taps[(top + i * sr, left + j * sc)]
+                    for i in range(t.input.shape[0]) for j in range(t.input.shape[1])
+                    if (top + i * sr, left + j * sc) in taps}
+        assert sorted(view.source_cells) == sorted(expected)
+        total = sum(t.input[cell] * kernel[tap] for cell, tap in expected.items())
+        assert total == pytest.approx(t.output[out])
+
+
 def test_outputs_equal_the_library():
     conv = animate(False, (6, 5), (3, 2), stride=(2, 1), padding=(0, 1, 1, 0), dilation=(1, 2), seed=1).trace
     np.testing.assert_allclose(conv.output, conv2d(conv.input, conv.kernel, (2, 1), (0, 1, 1, 0), (1, 2)))
