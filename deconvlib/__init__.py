@@ -4,7 +4,7 @@ The library behind the notebooks: shape arithmetic, the forward and transposed
 convolutions (four methods that agree with each other and with PyTorch), and
 ``trace``, the algorithm's stages as data for drawing.
 """
-from .animate import animate  # matplotlib is imported only when it is called
+from .animation import animate  # matplotlib is imported only when it is called
 from .arithmetic import (
     conv_output_size,
     conv_transpose_output_size,

@@ -2,7 +2,7 @@
 
 Three subcommands, each a thin layer over a tested function:
 
-``animate``  → :func:`deconvlib.animate.animate` and :func:`~deconvlib.animate.save`
+``animate``  → :func:`deconvlib.animation.animate` and :func:`~deconvlib.animation.save`
 ``gallery``  → :func:`deconvlib.gallery.render` for every case, then
                :func:`~deconvlib.gallery.write_index`
 ``explain``  → :func:`deconvlib.gallery.explain`
@@ -177,7 +177,7 @@ def _library_error(parser, error):
 
 
 def _run_animate(args, parser):
-    from .animate import animate, save
+    from .animation import animate, save
 
     case = _case(args)
     try:

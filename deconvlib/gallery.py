@@ -302,7 +302,7 @@ def explain(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, 
 
 def render(case, directory, fps=2, progress=None):
     """Write ``case`` as ``directory/<name>.gif``; return ``(path, frames, bytes)``."""
-    from .animate import animate, save
+    from .animation import animate, save
 
     anim = animate(**case.parameters, fps=fps, title=case.title)
     path = save(anim, Path(directory) / f"{case.name}.gif", progress=progress)

@@ -14,9 +14,8 @@ zeros inserted and ``k̂ − 1 − p`` padding (Dumoulin & Visin, relationships
 8–14).
 
 matplotlib is imported when an animation is made, not when this module is, so
-``import deconvlib`` needs numpy only. The package exports the function, so
-``deconvlib.animate`` is :func:`animate`, not this module: import the other
-names with ``from deconvlib.animate import save``.
+``import deconvlib`` needs numpy only. The package exports :func:`animate`;
+the other names come from here: ``from deconvlib.animation import save``.
 
 >>> anim = animate(transposed=True, input_size=2, kernel_size=3)
 >>> save(anim, "slide.gif")          # doctest: +SKIP
