@@ -34,6 +34,9 @@ SLIDER_MOVES = [
     ("01_start_here.ipynb", "stride"),
     ("01_start_here.ipynb", "padding"),
     ("01_start_here.ipynb", "dilation"),
+    ("02_dilation.ipynb", "stride"),
+    ("03_padding.ipynb", "padding"),
+    ("04_kernel_sweep.ipynb", "step"),
 ]
 
 if not os.path.exists(CHROMIUM):
@@ -106,15 +109,25 @@ def browser():
 
 def open_and_run(browser, lab_url, notebook):
     """Open ``notebook`` in JupyterLab, Run All Cells, wait for the first explorer's figure."""
+    ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{lab_url}/lab/tree/{notebook}")
-    page.wait_for_selector(".jp-Notebook", timeout=60_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click(timeout=10_000)
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click(timeout=10_000)
-    page.wait_for_selector(".widget-slider .noUi-handle", timeout=60_000)
-    page.wait_for_selector(".widget-output img", timeout=60_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    page.goto(f"{lab_url}/lab/tree/{notebook}?reset")  # ?reset: only this notebook, no tabs restored
+    # ":visible": JupyterLab keeps hidden copies (other tabs, the status bar) of these elements
+    idle = ".jp-Notebook-ExecutionIndicator[data-status='idle']:visible"
+    page.wait_for_selector(".jp-Notebook:visible", timeout=60_000)
+    page.wait_for_selector(idle, timeout=60_000)
+    for attempt in (1, 2):  # a Run All sent while the kernel is still starting can be lost: retry once
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click(timeout=10_000)
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click(timeout=10_000)
+        try:
+            page.wait_for_selector(".widget-output img:visible", timeout=45_000 * attempt)
+            break
+        except sync_api.TimeoutError:
+            if attempt == 2:
+                page.screenshot(path=str(ARTIFACTS / notebook.replace(".ipynb", "_timeout.png")))
+                raise
+    page.wait_for_selector(".widget-slider .noUi-handle:visible", timeout=10_000)
+    page.wait_for_selector(idle, timeout=60_000)
     return page
 
 
@@ -173,3 +186,4 @@ def test_slider_redraws_the_figure(browser, lab_url, notebook, label):
         assert after != before, f"the figure did not change after moving {label!r} in {notebook}"
     finally:
         page.close()
+
