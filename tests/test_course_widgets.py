@@ -1,8 +1,9 @@
 """Explorers of notebooks 5-8: every reachable slider combination draws or explains, never raises.
 
 The pure path (``compute`` and the caption) is swept over every combination of
-every explorer's slider ranges; the widget path (moving the sliders, drawing,
-encoding the PNG) over a seeded random subset, to keep the run short.
+every explorer's slider ranges; drawing (figures updated in place) over every
+combination or 500 seeded random ones; the whole widget path (moving the
+sliders, drawing, encoding the PNG) over 40 random ones, to keep the run short.
 """
 import itertools
 import random
@@ -65,6 +66,19 @@ def test_every_reachable_combination_computes_or_says_why(cls, explorers):
     assert n_ok > 0
     if cls in (GuideExplorer, PaddingSolver, GroupsExplorer, MatrixExplorer, ScatterExplorer):
         assert n_refused > 0  # some combinations are impossible: they get an explanation
+
+
+@pytest.mark.parametrize("cls", EXPLORERS, ids=lambda c: c.__name__)
+def test_the_figure_follows_500_random_combinations_in_place(cls, explorers):
+    """compute + draw (artists updated in place, no PNG) on every combination, or 500 seeded random ones."""
+    ex = explorers[cls]
+    combos = list(reachable(cls))
+    for values in random.Random(500).sample(combos, min(500, len(combos))):
+        result = ex.show(values)
+        if isinstance(result, str):
+            assert result.startswith("⚠ ") and len(result) > 3, values
+        else:
+            assert result is ex.figure and result.trace is not None
 
 
 @pytest.mark.parametrize("cls", EXPLORERS, ids=lambda c: c.__name__)
