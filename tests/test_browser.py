@@ -207,3 +207,46 @@ def test_slider_redraws_the_figure(browser, lab_url, notebook, label):
     finally:
         page.close()
 
+
+#: Slider descriptions that change the geometry: each explorer's must redraw *its own* figure.
+GEOMETRY_SLIDER = re.compile(r"^(stride|padding|dilation)( [spd])?$")
+
+
+def explorer_image(slider):
+    """The figure of the explorer (the nearest enclosing ``VBox``) that holds ``slider``."""
+    return slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]").locator(".widget-output img")
+
+
+@pytest.mark.parametrize("notebook", sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))
+def test_every_notebook_runs_and_each_geometry_slider_redraws(browser, lab_url, notebook):
+    """Every notebook: Run All without an error output, then move every stride/padding/dilation slider."""
+    page = open_and_run(browser, lab_url, notebook)
+    try:
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        assert errors.count() == 0, f"{notebook} shows an error: {errors.first.inner_text()[:500]}"
+        sliders = page.locator(".widget-slider")
+        moved = []
+        for k in range(sliders.count()):
+            slider = sliders.nth(k)
+            label = slider.locator(".widget-label").first.inner_text().strip()
+            if not GEOMETRY_SLIDER.match(label):
+                continue
+            slider.scroll_into_view_if_needed()
+            image = explorer_image(slider)
+            before = image.first.get_attribute("src") if image.count() else None
+            handle = slider.locator(".noUi-handle")
+            at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+            handle.focus()
+            page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+            deadline, after = time.monotonic() + 10, before
+            while time.monotonic() < deadline:
+                after = image.first.get_attribute("src") if image.count() else None
+                if after != before:
+                    break
+                time.sleep(0.1)
+            assert after != before, f"{notebook}: moving {label!r} (slider {k}) did not change its explorer's figure"
+            moved.append(label)
+        page.screenshot(path=str(ARTIFACTS / notebook.replace(".ipynb", "_after_sliders.png")))
+        assert moved, f"{notebook} has no stride/padding/dilation slider"
+    finally:
+        page.close()
