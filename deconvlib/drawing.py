@@ -23,6 +23,7 @@ import io
 
 import numpy as np
 from PIL import Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
@@ -630,9 +631,14 @@ def figure_png(figure, dpi=80, colors=64):
     if colors is None:
         figure.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
         return buffer.getvalue()
-    figure.savefig(buffer, format="rgba", dpi=dpi)
-    width, height = (int(round(x * dpi)) for x in figure.get_size_inches())
-    image = Image.frombuffer("RGBA", (width, height), buffer.getbuffer(), "raw", "RGBA", 0, 1)
+    canvas = FigureCanvasAgg(figure)  # the size comes from the renderer, never recomputed
+    original = figure.dpi
+    try:
+        figure.set_dpi(dpi)
+        canvas.draw()
+        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    finally:
+        figure.set_dpi(original)
     image = image.convert("RGB").quantize(colors=colors, method=Image.Quantize.FASTOCTREE)
     out = io.BytesIO()
     image.save(out, format="png", compress_level=6)

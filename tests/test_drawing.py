@@ -125,3 +125,20 @@ def test_describe_helpers():
     t = trace(X, W, stride=2)
     assert describe_step(t, 0) == f"out(0, 0) = 1·{int(W[0, 0])} = {int(t.output[0, 0])}"
     assert "every product has a zero factor" in describe_step(trace(X, np.zeros((2, 2))), 0)
+
+
+@pytest.mark.parametrize("size, dpi", [((10, 2.8), 72), ((7.3, 2.1), 80), ((11, 3.4), 80)])
+def test_figure_png_renders_any_figure_size(size, dpi):
+    """The pixel size comes from the renderer (10 × 2.8 in at 72 dpi once broke frombuffer)."""
+    import io
+
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from deconvlib.drawing import figure_png
+
+    figure = Figure(figsize=size)
+    figure.add_subplot().plot([0, 1])
+    image = Image.open(io.BytesIO(figure_png(figure, dpi=dpi)))
+    assert image.size == (int(size[0] * dpi), int(size[1] * dpi))
+    assert figure.dpi == 100  # restored
