@@ -49,9 +49,10 @@ def _same(answer, expected, rtol=1e-9, atol=1e-9):
         return a.shape == e.shape and bool(np.allclose(a, e, rtol=rtol, atol=atol))
     if isinstance(expected, (tuple, list)) and isinstance(answer, (tuple, list)):
         return len(answer) == len(expected) and all(_same(a, e, rtol, atol) for a, e in zip(answer, expected))
+    booleans = (isinstance(answer, (bool, np.bool_)), isinstance(expected, (bool, np.bool_)))
+    if any(booleans):  # True is not the number 1 here, nor 1 a yes
+        return all(booleans) and bool(answer) == bool(expected)
     if isinstance(expected, (int, float, np.number)) and isinstance(answer, (int, float, np.number)):
-        if isinstance(answer, (bool, np.bool_)):
-            return False
         return bool(np.isclose(answer, expected, rtol=rtol, atol=atol))
     try:
         return bool(answer == expected)

@@ -116,3 +116,11 @@ def test_check_conv_transpose():
     assert not v and "flip the kernel" in v.message
     v = check_conv_transpose(lambda X, W, s: conv_transpose2d(X, W, stride=1))
     assert not v and "stage 1 is missing" in v.message
+
+
+def test_check_value_compares_booleans_as_booleans():
+    from deconvlib.exercises import check_value
+
+    assert check_value(True, True) and check_value(np.bool_(False), False)
+    assert not check_value(False, True)
+    assert not check_value(True, 1) and not check_value(1, True)
