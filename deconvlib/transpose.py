@@ -109,36 +109,104 @@ def _scatter(X, W, geo):
     return canvas[:, top : top + geo.out_h, left : left + geo.out_w, :]
 
 
-def _tap_range(tap, size_in, size_out, s, d, before):
-    """Input indices ``i0:i1`` whose tap lands inside the output, and where: ``y0:y1:s``."""
-    offset = tap * d - before  # output row of input row 0
-    i0 = max(0, (-offset + s - 1) // s)
-    i1 = min(size_in, (size_out - 1 - offset) // s + 1)
-    return i0, i1, i0 * s + offset, (i1 - 1) * s + offset + 1
+def _phase_taps(k, s, d, before, size_in, size_out):
+    """Split one output axis into its ``s`` phases (rows ``p, p + s, p + 2s, …``).
+
+    Returns ``[(p, length, taps, covered)]``: ``length`` rows in phase ``p``; for
+    each kernel tap that lands in it ``(tap, m0, m1, i0)``: input rows
+    ``i0 : i0 + m1 − m0`` land on phase rows ``m0 : m1`` (row ``m`` of the phase
+    is output row ``p + m·s``); ``covered``: the phase has ``size_in`` rows and
+    the first tap maps input row ``i`` onto phase row ``i``, filling it.
+    """
+    phases = []
+    for p in range(s):
+        length = len(range(p, size_out, s))
+        taps = []
+        for tap in range(k):
+            offset = tap * d - before  # output row of input row 0
+            if (offset - p) % s == 0:
+                shift = (offset - p) // s  # ... which is row `shift` of phase p
+                m0, m1 = max(0, shift), min(length, size_in + shift)
+                if m0 < m1:
+                    taps.append((tap, m0, m1, m0 - shift))
+        whole = (0, length, 0) if length == size_in else None
+        taps.sort(key=lambda t: t[1:] != whole)  # stable: a tap covering the phase, if any, first
+        phases.append((p, length, taps, bool(taps) and taps[0][1:] == whole))
+    return phases
+
+
+def _add_shifted(E, P, m0, m1, i0, k0, k1, j0):
+    """``E[:, m0:m1, k0:k1] += P[:, i0:, j0:]`` (same extents) for C-contiguous ``E`` and ``P``; may zero parts of ``P``.
+
+    numpy adds strided views several times slower than contiguous ones. When
+    ``E`` and ``P`` rows have the same width, a column shift is a shift along the
+    flattened rows: zero the columns of ``P`` that would wrap into the next or
+    previous row (they fall outside ``E`` anyway), then add long rows.
+    """
+    n, w, c, rows = E.shape[0], E.shape[2], E.shape[3], m1 - m0
+    if P.shape[2] != w:
+        E[:, m0:m1, k0:k1] += P[:, i0 : i0 + rows, j0 : j0 + k1 - k0]
+        return
+    shift = k0 - j0
+    if shift > 0:
+        P[:, :, w - shift :] = 0
+    elif shift < 0:
+        P[:, :, :-shift] = 0
+    Ef, Pf = E[:, m0:m1].reshape(n, -1), P[:, i0 : i0 + rows].reshape(n, -1)  # views: E is contiguous
+    shift *= c
+    if shift >= 0:
+        Ef[:, shift:] += Pf[:, : Pf.shape[1] - shift]
+    else:
+        Ef[:, :shift] += Pf[:, -shift:]
 
 
 def _fast(X, W, geo):
+    # Sub-pixel (phase) decomposition. Input pixel (i, j) through tap (a, b) lands
+    # on output pixel (i·s + a·d − top, j·s + b·d − left), so the output splits into
+    # s×s interleaved phases (every s-th row and column), each fed by its own taps
+    # at a constant shift. Per tap, one matrix product X(n·h·w, c_in) @ W[a, b]
+    # is added at its shift into a contiguous buffer E holding the phase (adding
+    # into the output directly would be strided, much slower in numpy); a tap
+    # covering the whole phase writes E directly. Then E is copied into its phase
+    # of the output. No zero is inserted, no padded input built; memory ~2·out/s².
     n, h, w, c_in = X.shape
-    kh, kw, g, c_out = geo.kh, geo.kw, geo.groups, geo.c_out
-    go = c_out // g
-    # cols[n, i, j, a, b, o]: input pixel (i, j) times kernel tap (a, b), for all channels at once
-    if g == 1:
-        cols = (X.reshape(-1, c_in) @ W.reshape(kh * kw, c_in, go).transpose(1, 0, 2).reshape(c_in, -1))
-    else:
-        Xg = X.reshape(-1, g, c_in // g).transpose(1, 0, 2)
-        Wg = W.reshape(kh, kw, g, c_in // g, go).transpose(2, 3, 0, 1, 4).reshape(g, c_in // g, -1)
-        cols = (Xg @ Wg).reshape(g, -1, kh, kw, go).transpose(1, 2, 3, 0, 4)
-    cols = cols.reshape(n, h, w, kh, kw, c_out)
-    out = np.zeros((n, geo.out_h, geo.out_w, c_out), X.dtype)
     (sr, sc), (dr, dc), (top, _, left, _) = geo.stride, geo.dilation, geo.padding
-    for a in range(kh):
-        i0, i1, y0, y1 = _tap_range(a, h, geo.out_h, sr, dr, top)
-        if i0 >= i1:
-            continue
-        for b in range(kw):
-            j0, j1, x0, x1 = _tap_range(b, w, geo.out_w, sc, dc, left)
-            if j0 < j1:
-                out[:, y0:y1:sr, x0:x1:sc, :] += cols[:, i0:i1, j0:j1, a, b, :]
+    c_out, gi, go = geo.c_out, c_in // geo.groups, geo.c_out // geo.groups
+    X2 = X.reshape(-1, c_in)
+    row_phases = _phase_taps(geo.kh, sr, dr, top, h, geo.out_h)
+    col_phases = _phase_taps(geo.kw, sc, dc, left, w, geo.out_w)
+
+    def product(a, b, into):  # into (n·h·w, c_out) = X2 @ W[a, b], group by group
+        for g in range(geo.groups):
+            np.matmul(X2[:, g * gi : (g + 1) * gi], W[a, b, g * gi : (g + 1) * gi], out=into[:, g * go : (g + 1) * go])
+
+    tapless = not all(t for _, _, t, _ in row_phases + col_phases)  # some phase gets no tap: zeros
+    out = (np.zeros if tapless else np.empty)((n, geo.out_h, geo.out_w, c_out), X.dtype)
+    E_store = P = None  # scratch, allocated on first use and shared by all phases
+    for py, ly, row_taps, row_covered in row_phases:
+        for px, lx, col_taps, col_covered in col_phases:
+            view = out[:, py::sr, px::sc]  # this phase of the output: (n, ly, lx, c_out)
+            if not (row_taps and col_taps):
+                continue  # no tap lands here: zeros
+            if (sr, sc) == (1, 1):
+                E = view  # one phase: the output itself
+            else:
+                if E_store is None:  # phase (0, 0) is the largest
+                    E_store = np.empty(n * row_phases[0][1] * col_phases[0][1] * c_out, X.dtype)
+                E = E_store[: view.size].reshape(view.shape)
+            taps = [(r, c) for r in row_taps for c in col_taps]
+            if row_covered and col_covered:  # the first tap fills the whole phase: write, don't add
+                (a, *_), (b, *_) = taps.pop(0)
+                product(a, b, E.reshape(-1, c_out))
+            else:
+                E[...] = 0
+            for (a, m0, m1, i0), (b, k0, k1, j0) in taps:
+                if P is None:
+                    P = np.empty((n * h * w, c_out), X.dtype)
+                product(a, b, P)
+                _add_shifted(E, P.reshape(n, h, w, c_out), m0, m1, i0, k0, k1, j0)
+            if E is not view:
+                view[...] = E
     return out
 
 
