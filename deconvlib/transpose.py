@@ -12,9 +12,11 @@ All four compute the same thing, the adjoint of :func:`deconvlib.conv2d`:
     Every input pixel stamps a copy of the kernel, scaled by its value, onto the
     output, ``stride`` apart.
 ``fast``
-    One matrix product of every pixel with every kernel tap, then one strided
-    accumulation per tap, straight into the cropped output: no zero is ever
-    inserted, no padded buffer is built.
+    Sub-pixel phases: output rows ``p, p + s, p + 2s, …`` (and columns alike)
+    are fed by their own kernel taps at a fixed shift. One matrix product per
+    tap, added at its shift into a contiguous buffer per phase, then each phase
+    copied into the output once: no zero is ever inserted, no padded or
+    dilated buffer is built.
 
 Layout: inputs NHWC ``(n, h, w, c_in)``; kernels ``(kh, kw, c_in, c_out // groups)``.
 Reference: Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
