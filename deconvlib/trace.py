@@ -33,8 +33,30 @@ class Step:
         return f"Step({self.index}: out{self.out} = {self.value:g}, window at {self.origin})"
 
 
+class _Sweep:
+    """The kernel positions of a traced sweep, shared by :class:`Trace` and :class:`ConvTrace`."""
+
+    @property
+    def n_steps(self):
+        """Number of kernel positions: one per output cell."""
+        return self.output.size
+
+    @property
+    def effective_kernel(self):
+        """``(k̂h, k̂w)``: the extent of the dilated kernel in the padded grid."""
+        return tuple(d * (k - 1) + 1 for d, k in zip(self.dilation, self.kernel.shape))
+
+    def step(self, index):
+        """The ``index``-th kernel position, row-major over the output; its origin is ``out × window_step``."""
+        if not 0 <= index < self.n_steps:
+            raise ValueError(f"index must be in [0, {self.n_steps}), got {index!r}")
+        y, x = divmod(index, self.output.shape[1])
+        origin = (y * self.window_step[0], x * self.window_step[1])
+        return Step(index, (y, x), origin, self.windows[y, x], self.products[y, x], float(self.output[y, x]))
+
+
 @dataclass(frozen=True, repr=False)
-class Trace:
+class Trace(_Sweep):
     """Every stage of ``conv_transpose2d`` on a 2-D image; see :func:`trace`.
 
     Attributes
@@ -80,22 +102,8 @@ class Trace:
     full: np.ndarray
     output: np.ndarray
 
-    @property
-    def n_steps(self):
-        """Number of sweep positions: one per output cell."""
-        return self.output.size
-
-    @property
-    def effective_kernel(self):
-        """``(k̂h, k̂w)``: the extent of the dilated kernel in the padded grid."""
-        return tuple(d * (k - 1) + 1 for d, k in zip(self.dilation, self.kernel.shape))
-
-    def step(self, index):
-        """The sweep's ``index``-th position, in row-major order over the output."""
-        if not 0 <= index < self.n_steps:
-            raise ValueError(f"index must be in [0, {self.n_steps}), got {index!r}")
-        y, x = divmod(index, self.output.shape[1])
-        return Step(index, (y, x), (y, x), self.windows[y, x], self.products[y, x], float(self.output[y, x]))
+    #: the window moves one cell per output cell: the sweep is a stride-1 convolution
+    window_step = (1, 1)
 
     def __repr__(self):
         return (
@@ -167,7 +175,7 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
 
 
 @dataclass(frozen=True, repr=False)
-class ConvTrace:
+class ConvTrace(_Sweep):
     """Every stage of ``conv2d`` on a 2-D image; see :func:`trace_conv2d`.
 
     The forward twin of :class:`Trace`: there are no inserted zeros, the kernel
@@ -203,22 +211,9 @@ class ConvTrace:
     output: np.ndarray
 
     @property
-    def n_steps(self):
-        """Number of kernel positions: one per output cell."""
-        return self.output.size
-
-    @property
-    def effective_kernel(self):
-        """``(k̂h, k̂w)``: the extent of the dilated kernel in the padded grid."""
-        return tuple(d * (k - 1) + 1 for d, k in zip(self.dilation, self.kernel.shape))
-
-    def step(self, index):
-        """The ``index``-th kernel position, row-major over the output; its origin is ``out × stride``."""
-        if not 0 <= index < self.n_steps:
-            raise ValueError(f"index must be in [0, {self.n_steps}), got {index!r}")
-        y, x = divmod(index, self.output.shape[1])
-        origin = (y * self.stride[0], x * self.stride[1])
-        return Step(index, (y, x), origin, self.windows[y, x], self.products[y, x], float(self.output[y, x]))
+    def window_step(self):
+        """The window moves ``stride`` cells per output cell."""
+        return self.stride
 
     def __repr__(self):
         return (
