@@ -78,26 +78,7 @@ class CourseExplorer(Explorer):
         self.values = {name: spec[3] for name, spec in self.specs.items()}
         self.values.update(values or {})
         self.panels, self.caption_fn, self.dpi = (), caption or self.describe, dpi
-        self.figure, self.message, self.png, self.renders, self._busy = None, None, None, 0, False
-        style, layout = {"description_width": "initial"}, widgets.Layout(width="230px")
-        self.sliders = {
-            name: widgets.IntSlider(
-                value=min(max(self.values[name], low), high), min=low, max=high, description=label,
-                style=style, layout=layout, continuous_update=True,
-            )
-            for name, (label, low, high, _) in self.specs.items()
-        }
-        self.play = None
-        self.output = widgets.Output(layout=widgets.Layout(min_height=f"{int(self.figsize[1] * dpi) + 10}px"))
-        self.caption = widgets.HTML()
-        names = list(self.sliders)
-        rows = [names[i:i + 4] for i in range(0, len(names), 4)]
-        self.ui = widgets.VBox(
-            list(header) + [widgets.HBox([self.sliders[n] for n in row]) for row in rows] + [self.caption, self.output]
-        )
-        for slider in self.sliders.values():
-            slider.observe(self.refresh, "value")
-        self.refresh()
+        self._build(self.specs, header)
 
     def follow_limits(self):
         """``output_padding < max(stride, dilation)`` where both sliders exist (each may be fixed)."""

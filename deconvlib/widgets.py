@@ -172,33 +172,42 @@ class Explorer:
         unknown = [s for s in sliders if s not in SLIDERS]
         if unknown:
             raise ValueError(f"sliders must be names from {sorted(SLIDERS)}, got {unknown}")
+        specs = {}
+        for name in sliders:
+            label, low, high, default = SLIDERS[name]
+            low, high = (limits or {}).get(name, (low, high))
+            specs[name] = (label, low, high, default)
         self.values = {name: spec[3] for name, spec in SLIDERS.items()}
         self.values.update(values or {})
         self.panels, self.caption_fn, self.figsize, self.dpi = tuple(panels), caption, figsize, dpi
+        self._build(specs)
+
+    def _build(self, specs, header=()):
+        """Sliders from ``specs`` (name → ``(label, min, max, default)``), a Play button
+        for ``step``, the layout (``header`` widgets first); then the first draw."""
         self.figure, self.message, self.png = None, None, None
         self.renders = 0
         self._busy = False
         style, layout = {"description_width": "initial"}, widgets.Layout(width="230px")
-        self.sliders = {}
-        for name in sliders:
-            label, low, high, _ = SLIDERS[name]
-            low, high = (limits or {}).get(name, (low, high))
-            self.sliders[name] = widgets.IntSlider(
+        self.sliders = {
+            name: widgets.IntSlider(
                 value=min(max(self.values[name], low), high), min=low, max=high, description=label,
                 style=style, layout=layout, continuous_update=True,
             )
+            for name, (label, low, high, _) in specs.items()
+        }
         self.play = None
         if "step" in self.sliders:
             step = self.sliders["step"]
             self.play = widgets.Play(min=1, max=step.max, value=step.value, interval=700, description="play the sweep")
             widgets.jslink((self.play, "value"), (step, "value"))
             widgets.jslink((self.play, "max"), (step, "max"))
-        self.output = widgets.Output(layout=widgets.Layout(min_height=f"{int(figsize[1] * dpi) + 10}px"))
+        self.output = widgets.Output(layout=widgets.Layout(min_height=f"{int(self.figsize[1] * self.dpi) + 10}px"))
         self.caption = widgets.HTML()
         rows = [list(self.sliders.values())[i:i + 4] for i in range(0, len(self.sliders), 4)]
         if self.play is not None:
             rows[-1] = rows[-1] + [self.play]
-        self.ui = widgets.VBox([widgets.HBox(row) for row in rows] + [self.caption, self.output])
+        self.ui = widgets.VBox(list(header) + [widgets.HBox(row) for row in rows] + [self.caption, self.output])
         for slider in self.sliders.values():
             slider.observe(self.refresh, "value")
         self.refresh()
