@@ -7,7 +7,6 @@ right)``, and the output size.
 """
 from dataclasses import dataclass
 
-
 from ._validate import as_float_arrays, as_int, as_padding, as_pair
 from .arithmetic import conv_output_size, conv_transpose_output_size
 
