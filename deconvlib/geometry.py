@@ -15,7 +15,13 @@ __all__ = ["Geometry", "transpose_geometry", "conv_geometry", "resolve_padding"]
 
 @dataclass(frozen=True)
 class Geometry:
-    """Sizes of one convolution: input ``(n, h, w, c_in)``, kernel, output ``(out_h, out_w)``."""
+    """Sizes of one convolution: input ``(n, h, w, c_in)``, kernel, output ``(out_h, out_w)``.
+
+    >>> import numpy as np
+    >>> geo = transpose_geometry(np.ones((3, 3)), np.ones((3, 3)), 2, 1, 1, 1, 1, None)[-1]
+    >>> geo.effective_kernel, geo.sweep_pads, geo.full_size, (geo.out_h, geo.out_w)
+    ((3, 3), (1, 2, 1, 2), (7, 7), (6, 6))
+    """
 
     n: int
     h: int
@@ -116,6 +122,12 @@ def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, 
     Returns ``(X, W, bias, image, geometry)`` with ``X`` NHWC and ``W``
     ``(kh, kw, c_in, c_out // groups)`` in one floating dtype; ``image`` says
     that ``X`` was 2-D.
+
+    >>> import numpy as np
+    >>> X, W, bias, image, geo = transpose_geometry(
+    ...     np.ones((2, 4, 4, 6), np.float32), np.ones((3, 3, 6, 2)), 2, "same", 0, 1, 3, None)
+    >>> X.dtype, W.shape, image, geo.padding, geo.output_padding, (geo.out_h, geo.c_out)
+    (dtype('float64'), (3, 3, 6, 2), False, (0, 1, 0, 1), (0, 0), (8, 6))
     """
     X, W, bias, image = as_float_arrays(X, W, bias)
     stride = as_pair(stride, "stride", minimum=1)
@@ -142,6 +154,11 @@ def conv_geometry(X, W, stride, padding, dilation, groups, bias):
     output of ``⌈input / stride⌉`` (the odd padding row/column at the
     bottom/right, as TensorFlow and Keras do). Returns ``(X, W, bias, image,
     geometry)``.
+
+    >>> import numpy as np
+    >>> geo = conv_geometry(np.ones((1, 5, 6, 2)), np.ones((3, 3, 2, 4)), 2, "same", 1, 1, None)[-1]
+    >>> geo.padding, (geo.out_h, geo.out_w, geo.c_out)
+    ((1, 1, 0, 1), (3, 3, 4))
     """
     X, W, bias, image = as_float_arrays(X, W, bias)
     stride = as_pair(stride, "stride", minimum=1)

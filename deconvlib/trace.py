@@ -20,7 +20,16 @@ __all__ = ["Trace", "Step", "trace", "ConvTrace", "trace_conv2d"]
 
 @dataclass(frozen=True)
 class Step:
-    """One position of the kernel sweep: output cell ``out`` gets ``value``."""
+    """One position of the kernel sweep: output cell ``out`` gets ``value``.
+
+    >>> s = trace(np.array([[1., 2.], [3., 4.]]), np.array([[1., 0.], [0., 2.]])).step(4)
+    >>> s.out, s.origin, s.value
+    ((1, 1), (1, 1), 6.0)
+    >>> s.window, s.products
+    (array([[1., 2.],
+           [3., 4.]]), array([[2., 0.],
+           [0., 4.]]))
+    """
 
     index: int
     out: tuple  # (row, col) in the output
@@ -84,6 +93,12 @@ class Trace(_Sweep):
         The uncropped result ``s·(i − 1) + k̂`` (padding 0).
     output : ndarray, shape (out_h, out_w)
         Sums of ``products``; equal to ``conv_transpose2d``'s result.
+
+    >>> t = trace(np.ones((2, 2)), np.ones((2, 2)), stride=2, output_padding=1)
+    >>> t
+    Trace(input (2, 2) -> dilated (3, 3) -> padded (6, 6) -> output (5, 5); stride=(2, 2), padding=(0, 0, 0, 0), output_padding=(1, 1), dilation=(1, 1))
+    >>> t.n_steps, t.full.shape, t.pads
+    (25, (4, 4), (1, 2, 1, 2))
     """
 
     input: np.ndarray
@@ -197,6 +212,10 @@ class ConvTrace(_Sweep):
         their products with the kernel.
     output : ndarray, shape (out_h, out_w)
         Sums of ``products``; equal to ``conv2d``'s result.
+
+    >>> t = trace_conv2d(np.arange(16.0).reshape(4, 4), np.ones((2, 2)), stride=2)
+    >>> t.n_steps, t.step(3).origin, t.step(3).value
+    (4, (2, 2), 50.0)
     """
 
     input: np.ndarray
