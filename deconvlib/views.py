@@ -213,7 +213,7 @@ class ScatterFigure:
             f"({i}·{sr}, {j}·{sc}) = ({r}, {c})\ndashed: the output window", fontsize=9,
         )
         self.axes["output"].set_title(
-            f"output {oh}×{ow}\n" + ("all stamps added, cropped" if done else "after the last stamp"), fontsize=9
+            f"output {oh}×{ow}\n" + ("all stamps added, cropped" if done else "filled in after the last stamp"), fontsize=9
         )
         return self.figure
 
