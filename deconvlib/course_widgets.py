@@ -66,9 +66,9 @@ class CourseExplorer(Explorer):
 
     Subclasses set :attr:`specs` (name → ``(label, min, max, default)``) and
     define ``compute(values) → data`` (raise ``ValueError`` for a bad
-    combination) and ``draw(data, values) → figure`` (create ``self.figure``
-    once, then update it in place; the figure has ``to_png(dpi)``). The
-    inherited ``refresh`` is every slider's one callback.
+    combination) and ``draw(data, values) → figure`` (usually one call of the
+    inherited ``keep_figure``: made once, then updated in place; the figure has
+    ``to_png(dpi)``). The inherited ``refresh`` is every slider's one callback.
     """
 
     specs = {}
@@ -178,11 +178,7 @@ class GuideExplorer(CourseExplorer):
                      values["padding"], values["output_padding"], values["dilation"])
 
     def draw(self, data, values):
-        if self.figure is None:
-            self.figure = TraceFigure(data, None, self.figsize)
-        else:
-            self.figure.update(data, None)
-        return self.figure
+        return self.keep_figure(TraceFigure, data, None)
 
     def describe(self, values, data):
         if data is None:
@@ -233,11 +229,7 @@ class PaddingSolver(CourseExplorer):
                      p, op, values["dilation"])
 
     def draw(self, data, values):
-        if self.figure is None:
-            self.figure = TraceFigure(data, None, self.figsize, panels=("input", "full"))
-        else:
-            self.figure.update(data, None)
-        return self.figure
+        return self.keep_figure(TraceFigure, data, None, panels=("input", "full"))
 
     def describe(self, values, data):
         text = solve_padding_text(values["size"], values["kernel_size"], values["target"], values["stride"],
@@ -273,11 +265,7 @@ class MatrixExplorer(CourseExplorer):
 
     def draw(self, data, values):
         pixel = min(values["pixel"], data.shape[0] - 1)
-        if self.figure is None:
-            self.figure = MatrixFigure(data, pixel, self.figsize)
-        else:
-            self.figure.update(data, pixel)
-        return self.figure
+        return self.keep_figure(MatrixFigure, data, pixel)
 
     def describe(self, values, data):
         if data is None:
@@ -312,11 +300,7 @@ class ScatterExplorer(CourseExplorer):
 
     def draw(self, data, values):
         upto = min(max(values["stamp"], 1), data.n_stamps) - 1
-        if self.figure is None:
-            self.figure = ScatterFigure(data, upto, self.figsize)
-        else:
-            self.figure.update(data, upto)
-        return self.figure
+        return self.keep_figure(ScatterFigure, data, upto)
 
     def describe(self, values, data):
         if data is None:
@@ -374,11 +358,7 @@ class OverlapExplorer(CourseExplorer):
         ]
 
     def draw(self, data, values):
-        if self.figure is None:
-            self.figure = OverlapFigure(data, self.figsize)
-        else:
-            self.figure.update(data)
-        return self.figure
+        return self.keep_figure(OverlapFigure, data)
 
     def describe(self, values, data):
         return html.escape(overlap_verdict(values["kernel_size"], values["stride"], values["dilation"]))
@@ -406,11 +386,7 @@ class DecoderExplorer(CourseExplorer):
         return decoder_shapes(self.input_shape, layers)
 
     def draw(self, data, values):
-        if self.figure is None:
-            self.figure = DecoderFigure(data, self.figsize)
-        else:
-            self.figure.update(data)
-        return self.figure
+        return self.keep_figure(DecoderFigure, data)
 
     def describe(self, values, data):
         if data is None:
@@ -436,11 +412,7 @@ class GroupsExplorer(CourseExplorer):
         return group_connections(values["c_in"], values["c_out"], values["groups"])
 
     def draw(self, data, values):
-        if self.figure is None:
-            self.figure = GroupsFigure(data, values["groups"], self.figsize)
-        else:
-            self.figure.update(data, values["groups"])
-        return self.figure
+        return self.keep_figure(GroupsFigure, data, values["groups"])
 
     def describe(self, values, data):
         if data is None:

@@ -237,10 +237,15 @@ class Explorer:
         step = None
         if "step" in self.sliders:
             step = min(max(values["step"], 1), t.n_steps) - 1
+        return self.keep_figure(TraceFigure, t, step, panels=self.panels)
+
+    def keep_figure(self, figure_class, *state, **options):
+        """Draw ``state``: the first time as ``figure_class(*state, figsize, **options)``,
+        afterwards by ``figure.update(*state)`` in place. Returns the figure."""
         if self.figure is None:
-            self.figure = TraceFigure(t, step, self.figsize, self.panels)
+            self.figure = figure_class(*state, self.figsize, **options)
         else:
-            self.figure.update(t, step)
+            self.figure.update(*state)
         return self.figure
 
     def render(self, values):
