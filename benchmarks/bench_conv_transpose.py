@@ -34,6 +34,7 @@ Columns:
   other procs CPU  share of the machine's busy CPU time that other processes
                    used while the shape was timed; high means unreliable medians
 """
+
 import argparse
 import ctypes
 import ctypes.util
@@ -167,14 +168,24 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=15, help="timed repetitions of fast and torch (default 15)")
     parser.add_argument("--naive-repeat", type=int, default=5, help="timed repetitions of naive (default 5)")
     parser.add_argument("--quick", action="store_true", help="3 repetitions (1 of naive), no pause: a smoke test")
-    parser.add_argument("--torch-threads", type=int, default=None,
-                        help="torch.set_num_threads value (default: the number of CPUs, os.cpu_count())")
-    parser.add_argument("--pause", type=float, default=0.2,
-                        help="seconds to sleep before each timed call (default 0.2; see interleaved_medians)")
-    parser.add_argument("--warmup", type=int, default=1,
-                        help="untimed calls of the same method right before each timed one (default 1)")
-    parser.add_argument("--default-malloc", action="store_true",
-                        help="keep glibc's default malloc thresholds (see keep_freed_memory)")
+    parser.add_argument(
+        "--torch-threads",
+        type=int,
+        default=None,
+        help="torch.set_num_threads value (default: the number of CPUs, os.cpu_count())",
+    )
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.2,
+        help="seconds to sleep before each timed call (default 0.2; see interleaved_medians)",
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=1, help="untimed calls of the same method right before each timed one (default 1)"
+    )
+    parser.add_argument(
+        "--default-malloc", action="store_true", help="keep glibc's default malloc thresholds (see keep_freed_memory)"
+    )
     parser.add_argument("--no-naive", action="store_true", help="skip method='naive'")
     args = parser.parse_args(argv)
     if args.quick:
@@ -185,18 +196,28 @@ def main(argv=None):
     tuned = False if args.default_malloc else keep_freed_memory()
     rng = np.random.default_rng(0)
     cpus = os.cpu_count()
-    print(f"numpy {np.__version__}, Python {sys.version.split()[0]}, {cpus} CPU(s); "
-          "numpy's BLAS with its default thread count")
+    print(
+        f"numpy {np.__version__}, Python {sys.version.split()[0]}, {cpus} CPU(s); "
+        "numpy's BLAS with its default thread count"
+    )
     if torch is not None:
         torch.set_num_threads(args.torch_threads or cpus)
         print(f"torch {torch.__version__} (CPU) with torch.set_num_threads({torch.get_num_threads()})")
     else:
         print("torch not importable: torch columns skipped")
-    print("glibc malloc: " + ("mmap threshold 32 MiB, trim threshold 1 GiB, so freed memory is reused (no page "
-                              "faults per call)" if tuned else "default settings"))
-    print(f"float32; median ms of {repeat} interleaved repetitions"
-          + ("" if args.no_naive else f" ({naive_repeat} for naive, which is slow)")
-          + f"; before each timed call a {pause:g} s pause and {args.warmup} untimed call(s) of the same method\n")
+    print(
+        "glibc malloc: "
+        + (
+            "mmap threshold 32 MiB, trim threshold 1 GiB, so freed memory is reused (no page faults per call)"
+            if tuned
+            else "default settings"
+        )
+    )
+    print(
+        f"float32; median ms of {repeat} interleaved repetitions"
+        + ("" if args.no_naive else f" ({naive_repeat} for naive, which is slow)")
+        + f"; before each timed call a {pause:g} s pause and {args.warmup} untimed call(s) of the same method\n"
+    )
 
     header = ["shape (n×h×w×c_in → out)", "fast ms", "matmul ms"]
     if torch is not None:
@@ -246,17 +267,23 @@ def main(argv=None):
             row += [f"{medians['torch'] * 1e3:.2f}", f"{medians['fast'] / medians['torch']:.2f}"]
         if "naive" in fns:
             row += [f"{medians['naive'] * 1e3:.1f}", f"{medians['naive'] / medians['fast']:.1f}×"]
-        row += [f"{flops / medians['fast'] / 1e9:.0f}", f"{peak / MIB:.2f}", f"{fast.nbytes / MIB:.2f}",
-                f"{n * dilated[0] * dilated[1] * c_in * X.itemsize / MIB:.2f}",
-                "?" if contention.other is None else f"{100 * contention.other:.0f}%"]
+        row += [
+            f"{flops / medians['fast'] / 1e9:.0f}",
+            f"{peak / MIB:.2f}",
+            f"{fast.nbytes / MIB:.2f}",
+            f"{n * dilated[0] * dilated[1] * c_in * X.itemsize / MIB:.2f}",
+            "?" if contention.other is None else f"{100 * contention.other:.0f}%",
+        ]
         rows.append(row)
 
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    print("\nother procs CPU: share of the machine's busy CPU time used by other processes while timing "
-          "(high: medians unreliable)")
+    print(
+        "\nother procs CPU: share of the machine's busy CPU time used by other processes while timing "
+        "(high: medians unreliable)"
+    )
 
 
 if __name__ == "__main__":

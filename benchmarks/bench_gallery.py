@@ -1,4 +1,4 @@
-"""Time the whole gallery: every case of ``deconvlib.gallery.CASES`` rendered to GIF.
+"""Time the whole gallery: every case of ``deconvlib.cases.CASES`` rendered to GIF.
 
 Run::
 
@@ -11,6 +11,7 @@ prints the wall-clock time of each, the frames per second, and the total size
 of the GIFs. The budget is 60 s for the whole set on a 2-core machine; the
 script exits 1 if the median exceeds ``--budget``.
 """
+
 import argparse
 import os
 import statistics
@@ -20,14 +21,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from deconvlib.gallery import CASES
+from deconvlib.cases import CASES
 
 
 def render(directory, jobs):
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "deconvlib", "gallery", str(directory), "--jobs", str(jobs)],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env={**os.environ, "MPLBACKEND": "Agg"})
+    subprocess.run(
+        [sys.executable, "-m", "deconvlib", "gallery", str(directory), "--jobs", str(jobs)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
     return time.perf_counter() - start
 
 
@@ -47,8 +52,10 @@ def main():
         serial = render(directory, 1)
         size = sum(p.stat().st_size for p in Path(directory).glob("*.gif"))
     median = statistics.median(times)
-    print(f"--jobs {args.jobs}: median {median:.1f} s over {args.repeat} runs "
-          f"({', '.join(f'{t:.1f}' for t in times)}), {frames / median:.0f} frames/s")
+    print(
+        f"--jobs {args.jobs}: median {median:.1f} s over {args.repeat} runs "
+        f"({', '.join(f'{t:.1f}' for t in times)}), {frames / median:.0f} frames/s"
+    )
     print(f"--jobs 1: {serial:.1f} s, {frames / serial:.0f} frames/s")
     print(f"GIFs: {size / 1e6:.2f} MB in all, {size / len(CASES) / 1e3:.0f} kB on average")
     print(f"budget {args.budget:.0f} s: {'ok' if median <= args.budget else 'EXCEEDED'}")

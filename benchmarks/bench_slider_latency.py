@@ -14,6 +14,7 @@ default state; the first ``warmup`` moves fill the glyph caches and are not
 counted. Times are ``time.perf_counter`` wall-clock in ms; the target is a
 median under 50 ms for the default (notebook 1) explorer.
 """
+
 import argparse
 import os
 import statistics
@@ -26,7 +27,7 @@ matplotlib.use("Agg")
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from deconvlib.widgets import (  # noqa: E402
+from deconvlib.course.explorer import (  # noqa: E402
     dilation_explorer,
     padding_explorer,
     pipeline_explorer,
@@ -35,22 +36,67 @@ from deconvlib.widgets import (  # noqa: E402
 
 #: explorer → moves ``(slider, value)`` cycled through, from its default state.
 MOVES = {
-    "pipeline (nb 1)": (pipeline_explorer, [
-        ("stride", 1), ("stride", 2), ("stride", 3), ("stride", 2), ("padding", 1), ("padding", 0),
-        ("dilation", 2), ("dilation", 1), ("step", 10), ("step", 11), ("step", 49),
-        ("kernel_size", 2), ("kernel_size", 3), ("output_padding", 1), ("output_padding", 0),
-    ]),
-    "dilation (nb 2)": (dilation_explorer, [
-        ("stride", 3), ("stride", 4), ("stride", 1), ("stride", 2), ("size", 5), ("size", 3),
-    ]),
-    "padding (nb 3)": (padding_explorer, [
-        ("padding", 0), ("padding", 2), ("padding", 1), ("output_padding", 1), ("output_padding", 0),
-        ("stride", 3), ("stride", 2), ("kernel_size", 4), ("kernel_size", 3),
-    ]),
-    "sweep (nb 4)": (sweep_explorer, [
-        ("step", 2), ("step", 3), ("step", 4), ("step", 5), ("step", 6), ("stride", 1), ("stride", 2),
-        ("step", 7), ("dilation", 2), ("dilation", 1), ("step", 1),
-    ]),
+    "pipeline (nb 1)": (
+        pipeline_explorer,
+        [
+            ("stride", 1),
+            ("stride", 2),
+            ("stride", 3),
+            ("stride", 2),
+            ("padding", 1),
+            ("padding", 0),
+            ("dilation", 2),
+            ("dilation", 1),
+            ("step", 10),
+            ("step", 11),
+            ("step", 49),
+            ("kernel_size", 2),
+            ("kernel_size", 3),
+            ("output_padding", 1),
+            ("output_padding", 0),
+        ],
+    ),
+    "dilation (nb 2)": (
+        dilation_explorer,
+        [
+            ("stride", 3),
+            ("stride", 4),
+            ("stride", 1),
+            ("stride", 2),
+            ("size", 5),
+            ("size", 3),
+        ],
+    ),
+    "padding (nb 3)": (
+        padding_explorer,
+        [
+            ("padding", 0),
+            ("padding", 2),
+            ("padding", 1),
+            ("output_padding", 1),
+            ("output_padding", 0),
+            ("stride", 3),
+            ("stride", 2),
+            ("kernel_size", 4),
+            ("kernel_size", 3),
+        ],
+    ),
+    "sweep (nb 4)": (
+        sweep_explorer,
+        [
+            ("step", 2),
+            ("step", 3),
+            ("step", 4),
+            ("step", 5),
+            ("step", 6),
+            ("stride", 1),
+            ("stride", 2),
+            ("step", 7),
+            ("dilation", 2),
+            ("dilation", 1),
+            ("step", 1),
+        ],
+    ),
 }
 
 
@@ -81,7 +127,9 @@ def main(argv=None):
         p90 = statistics.quantiles(times, n=10)[-1]
         w, h = (int(x * explorer.dpi) for x in explorer.figsize)
         size = len(explorer.png or b"") / 1024
-        print(f"{label:<18} {statistics.median(times):>10.1f} {p90:>8.1f} {max(times):>8.1f} {f'{w}×{h}':>10} {size:>8.0f}")
+        print(
+            f"{label:<18} {statistics.median(times):>10.1f} {p90:>8.1f} {max(times):>8.1f} {f'{w}×{h}':>10} {size:>8.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,10 +1,18 @@
 """deconvlib: transposed convolution, exactly and interactively.
 
-The library behind the notebooks: shape arithmetic, the forward and transposed
-convolutions (four methods that agree with each other and with PyTorch), and
-``trace``, the algorithm's stages as data for drawing.
+Three layers, each importing only the ones before it:
+
+- the core (this package, numpy only): shape arithmetic, the forward and
+  transposed convolutions (four methods that agree with each other and with
+  PyTorch), ``trace`` (the algorithm's stages as data) and
+  :mod:`deconvlib.explain` (every sentence the course prints);
+- :mod:`deconvlib.viz` (+ matplotlib, Pillow): figures, animations, the gallery;
+- :mod:`deconvlib.course` (+ ipywidgets): the notebooks' explorers and checkers.
+
+``deconvlib.animate`` is :func:`deconvlib.viz.animation.animate`, imported on
+first use so that ``import deconvlib`` needs numpy alone.
 """
-from .animation import animate  # matplotlib is imported only when it is called
+
 from .arithmetic import (
     conv_output_size,
     conv_transpose_output_size,
@@ -36,3 +44,16 @@ __all__ = [
     "Step",
     "animate",
 ]
+
+
+def __getattr__(name):
+    """``deconvlib.animate`` and the subpackages ``viz`` and ``course``, imported on first use."""
+    if name == "animate":
+        from .viz.animation import animate
+
+        return animate
+    if name in ("viz", "course"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'deconvlib' has no attribute {name!r}")

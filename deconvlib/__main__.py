@@ -1,4 +1,5 @@
 """``python -m deconvlib``: see :mod:`deconvlib.cli`."""
+
 from .cli import main
 
 if __name__ == "__main__":

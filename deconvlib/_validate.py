@@ -5,6 +5,7 @@ is reported by name with the value received, and the algorithm modules can
 assume clean integers and arrays. ``operator.index`` accepts ``np.int64`` and
 rejects floats such as ``1.5``.
 """
+
 import operator
 
 import numpy as np
@@ -72,9 +73,7 @@ def as_padding(value, name="padding"):
             return (rows, rows, cols, cols)
         if len(value) == 4:
             return tuple(as_int(v, name) for v in value)
-        raise ValueError(
-            f"{name} must be an int, (rows, cols) or (top, bottom, left, right), got {value!r}"
-        )
+        raise ValueError(f"{name} must be an int, (rows, cols) or (top, bottom, left, right), got {value!r}")
     number = as_int(value, name)
     return (number,) * 4
 
@@ -107,9 +106,7 @@ def as_float_arrays(X, W, bias=None):
         dtype = np.dtype(np.float64)
     if X.ndim == 2:
         if W.ndim != 2:
-            raise ValueError(
-                f"X is a 2-D (h, w) image, so W must be a 2-D (kh, kw) kernel, got W with shape {W.shape}"
-            )
+            raise ValueError(f"X is a 2-D (h, w) image, so W must be a 2-D (kh, kw) kernel, got W with shape {W.shape}")
         image = True
         X, W = X[None, :, :, None], W[:, :, None, None]
     elif X.ndim == 4:

@@ -8,6 +8,7 @@ dilation and groups; and ``J`` itself is the matrix ``C`` of
 ``J``: column by column from ``conv2d`` of unit images, and by finite
 differences of any function.
 """
+
 import numpy as np
 
 from .conv import conv2d

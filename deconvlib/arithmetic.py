@@ -6,6 +6,7 @@ Visin (2016), "A guide to convolution arithmetic for deep learning"
 no gaps, ``padding`` is the padding of the *forward* convolution, and
 ``output_padding`` adds rows at the bottom/right of a transposed convolution.
 """
+
 from ._validate import as_int
 
 __all__ = [

@@ -7,6 +7,7 @@ kernels ``(kh, kw, c_in, c_out // groups)``; PyTorch stores images NCHW and
 here are the permutations between the two, the shapes through a stack of
 layers, and which input channel reaches which output channel with ``groups``.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,7 +94,9 @@ class Layer:
             if c % as_int(self.groups, "groups", minimum=1):
                 raise ValueError(f"groups={self.groups} must divide the {what} channels, got {c}")
         h, w = (
-            conv_transpose_output_size(i, self.kernel_size, self.stride, self.padding, self.output_padding, self.dilation)
+            conv_transpose_output_size(
+                i, self.kernel_size, self.stride, self.padding, self.output_padding, self.dilation
+            )
             for i in (h, w)
         )
         return (n, h, w, self.c_out)

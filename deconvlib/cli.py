@@ -2,15 +2,16 @@
 
 Three subcommands, each a thin layer over a tested function:
 
-``animate``  → :func:`deconvlib.animation.animate` and :func:`~deconvlib.animation.save`
-``gallery``  → :func:`deconvlib.gallery.render` for every case, then
-               :func:`~deconvlib.gallery.write_index`
-``explain``  → :func:`deconvlib.gallery.explain`
+``animate``  → :func:`deconvlib.viz.animation.animate` and :func:`~deconvlib.viz.animation.save`
+``gallery``  → :func:`deconvlib.viz.gallery.render` for every case, then
+               :func:`~deconvlib.viz.gallery.write_index`
+``explain``  → :func:`deconvlib.explain.explain`
 
 Bad arguments, including the library's own ``ValueError`` (an empty output, an
 ``output_padding`` too large for the stride), end in one line on stderr naming
 the argument, and exit status 2, as argparse does.
 """
+
 import argparse
 import os
 import re
@@ -39,9 +40,16 @@ Run 'python -m deconvlib COMMAND --help' for the options of one command.
 """
 
 #: Parameter names as the library's messages spell them → the command-line flag.
-_FLAGS = {"input size": "--input", "input": "--input", "kernel size": "--kernel", "kernel": "--kernel",
-          "stride": "--stride", "output_padding": "--output-padding", "padding": "--padding",
-          "dilation": "--dilation"}
+_FLAGS = {
+    "input size": "--input",
+    "input": "--input",
+    "kernel size": "--kernel",
+    "kernel": "--kernel",
+    "stride": "--stride",
+    "output_padding": "--output-padding",
+    "padding": "--padding",
+    "dilation": "--dilation",
+}
 
 
 def _ints(text, allowed=(1, 2)):
@@ -65,26 +73,41 @@ def _padding(text):
 
 def _case_arguments(parser):
     group = parser.add_argument_group("the case (PyTorch's conventions)")
-    group.add_argument("--transposed", action="store_true",
-                       help="a transposed convolution (default: a forward convolution)")
-    group.add_argument("--input", type=_size, default=4, metavar="N",
-                       help="input size: N or ROWS,COLS (default: 4)")
-    group.add_argument("--kernel", type=_size, default=3, metavar="K",
-                       help="kernel size: K or ROWS,COLS (default: 3)")
+    group.add_argument(
+        "--transposed", action="store_true", help="a transposed convolution (default: a forward convolution)"
+    )
+    group.add_argument("--input", type=_size, default=4, metavar="N", help="input size: N or ROWS,COLS (default: 4)")
+    group.add_argument("--kernel", type=_size, default=3, metavar="K", help="kernel size: K or ROWS,COLS (default: 3)")
     group.add_argument("--stride", type=_size, default=1, metavar="S", help="stride (default: 1)")
-    group.add_argument("--padding", type=_padding, default=0, metavar="P",
-                       help="the forward convolution's zero padding: P, ROWS,COLS or TOP,BOTTOM,LEFT,RIGHT "
-                            "(default: 0)")
-    group.add_argument("--output-padding", type=_size, default=0, metavar="A",
-                       help="transposed only: extra rows/columns at the bottom/right, less than the stride "
-                            "(default: 0)")
-    group.add_argument("--dilation", type=_size, default=1, metavar="D",
-                       help="spacing of the kernel taps; 1 = no gaps (default: 1)")
+    group.add_argument(
+        "--padding",
+        type=_padding,
+        default=0,
+        metavar="P",
+        help="the forward convolution's zero padding: P, ROWS,COLS or TOP,BOTTOM,LEFT,RIGHT (default: 0)",
+    )
+    group.add_argument(
+        "--output-padding",
+        type=_size,
+        default=0,
+        metavar="A",
+        help="transposed only: extra rows/columns at the bottom/right, less than the stride (default: 0)",
+    )
+    group.add_argument(
+        "--dilation", type=_size, default=1, metavar="D", help="spacing of the kernel taps; 1 = no gaps (default: 1)"
+    )
 
 
 def _case(args):
-    return dict(transposed=args.transposed, input_size=args.input, kernel_size=args.kernel, stride=args.stride,
-                padding=args.padding, output_padding=args.output_padding, dilation=args.dilation)
+    return dict(
+        transposed=args.transposed,
+        input_size=args.input,
+        kernel_size=args.kernel,
+        stride=args.stride,
+        padding=args.padding,
+        output_padding=args.output_padding,
+        dilation=args.dilation,
+    )
 
 
 def build_parser():
@@ -92,50 +115,72 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m deconvlib",
         description="Transposed convolution, drawn and explained: GIF animations of any case "
-                    "(one frame per kernel position), the convolution-arithmetic gallery, and the "
-                    "shape arithmetic of a case step by step.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "(one frame per kernel position), the convolution-arithmetic gallery, and the "
+        "shape arithmetic of a case step by step.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     animate = commands.add_parser(
-        "animate", help="draw one case as a GIF (or MP4, where ffmpeg is installed)",
+        "animate",
+        help="draw one case as a GIF (or MP4, where ffmpeg is installed)",
         description="Draw one convolution or transposed convolution as an animation: one frame per "
-                    "kernel position, i.e. per output cell. A transposed convolution is drawn as the "
-                    "guide draws it: the kernel sweeps the input with zeros inserted and padding added.",
+        "kernel position, i.e. per output cell. A transposed convolution is drawn as the "
+        "guide draws it: the kernel sweeps the input with zeros inserted and padding added.",
         epilog="example:\n  python -m deconvlib animate --transposed --input 3 --kernel 3 --stride 2 "
-               "--padding 1 -o up.gif", formatter_class=argparse.RawDescriptionHelpFormatter)
+        "--padding 1 -o up.gif",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _case_arguments(animate)
     out = animate.add_argument_group("output")
-    out.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
-                     help="a .gif or .mp4 file (default: a name made from the parameters, in the current folder)")
+    out.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="a .gif or .mp4 file (default: a name made from the parameters, in the current folder)",
+    )
     out.add_argument("--values", action="store_true", help="print small random integers in the cells")
     out.add_argument("--seed", type=int, default=None, help="seed of the values (implies --values)")
     out.add_argument("--fps", type=float, default=2, help="frames per second (default: 2)")
     out.add_argument("--title", default=None, help="a heading above the parameters")
 
     gallery = commands.add_parser(
-        "gallery", help="regenerate the whole gallery (GIFs and an index) into DIR",
+        "gallery",
+        help="regenerate the whole gallery (GIFs and an index) into DIR",
         description="Regenerate every case of Dumoulin & Visin's guide with the guide's parameters, "
-                    "each with its transposed twin, plus cases the guide lacks (output_padding, "
-                    "asymmetric padding, dilation with strides, exact 2x upsampling); then write "
-                    "DIR/index.md and DIR/index.html listing every GIF with its parameters.",
+        "each with its transposed twin, plus cases the guide lacks (output_padding, "
+        "asymmetric padding, dilation with strides, exact 2x upsampling); then write "
+        "DIR/index.md and DIR/index.html listing every GIF with its parameters.",
         epilog="example:\n  python -m deconvlib gallery docs/gallery",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     gallery.add_argument("directory", type=Path, metavar="DIR", help="where to write the GIFs (created if missing)")
-    gallery.add_argument("--only", action="append", metavar="NAME",
-                         help="render only this case (repeatable); see --list")
+    gallery.add_argument(
+        "--only", action="append", metavar="NAME", help="render only this case (repeatable); see --list"
+    )
     gallery.add_argument("--list", action="store_true", help="list the cases and their parameters, render nothing")
-    gallery.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                         help="processes rendering in parallel (default: the number of CPUs)")
+    gallery.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes rendering in parallel (default: the number of CPUs)",
+    )
     gallery.add_argument("--fps", type=float, default=2, help="frames per second (default: 2)")
 
     explain = commands.add_parser(
-        "explain", help="print the shape arithmetic of one case, step by step",
+        "explain",
+        help="print the shape arithmetic of one case, step by step",
         description="Print the shape arithmetic of one case: the dilated kernel, the input with zeros "
-                    "inserted (transposed), the padded grid, the output size, and which relationship of "
-                    "Dumoulin & Visin's guide (1-15) gives it.",
+        "inserted (transposed), the padded grid, the output size, and which relationship of "
+        "Dumoulin & Visin's guide (1-15) gives it.",
         epilog="example:\n  python -m deconvlib explain --transposed --input 3 --kernel 3 --stride 2 "
-               "--padding 1 --output-padding 1", formatter_class=argparse.RawDescriptionHelpFormatter)
+        "--padding 1 --output-padding 1",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _case_arguments(explain)
     for command, run in ((animate, _run_animate), (gallery, _run_gallery), (explain, _run_explain)):
         command.set_defaults(run=run, command_parser=command)
@@ -153,8 +198,10 @@ class ProgressBar:
     def advance(self, amount, label=""):
         self.done += amount
         filled = round(self.width * self.done / self.total) if self.total else self.width
-        line = (f"[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} frames "
-                f"{time.perf_counter() - self.start:5.1f}s {label}")
+        line = (
+            f"[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} frames "
+            f"{time.perf_counter() - self.start:5.1f}s {label}"
+        )
         if self.live:
             self.stream.write("\r" + line.ljust(100))
         elif label:
@@ -170,19 +217,45 @@ class ProgressBar:
 def _library_error(parser, error):
     """``parser.error`` for a ``ValueError`` of the library, naming the flag its message names first."""
     message = str(error)
-    found = [(m.start(), flag) for name, flag in _FLAGS.items()
-             for m in [re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", message)] if m]
+    found = [
+        (m.start(), flag)
+        for name, flag in _FLAGS.items()
+        for m in [re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", message)]
+        if m
+    ]
     prefix = f"argument {min(found)[1]}: " if found else ""
     parser.error(prefix + message)
 
 
+def _viz(module):
+    """Import ``deconvlib.viz.<module>``, or end with one line naming the extra to install."""
+    import importlib
+
+    try:
+        return importlib.import_module(f".viz.{module}", __package__)
+    except ModuleNotFoundError as error:
+        if error.name not in ("matplotlib", "PIL"):
+            raise
+        sys.stderr.write(
+            f"python -m deconvlib: drawing needs matplotlib and Pillow ({error.name} is missing): "
+            "pip install 'deconvlib[viz]'\n"
+        )
+        raise SystemExit(1) from None
+
+
 def _run_animate(args, parser):
-    from .animation import animate, save
+    animation = _viz("animation")
+    animate, save = animation.animate, animation.save
 
     case = _case(args)
     try:
-        anim = animate(**case, values="random" if args.values or args.seed is not None else None,
-                       seed=args.seed, fps=args.fps, title=args.title)
+        anim = animate(
+            **case,
+            values="random" if args.values or args.seed is not None else None,
+            seed=args.seed,
+            fps=args.fps,
+            title=args.title,
+        )
     except ValueError as error:
         _library_error(parser, error)
     path = args.output or Path(_default_name(case))
@@ -202,6 +275,7 @@ def _run_animate(args, parser):
 def _default_name(case):
     def text(value):
         return "x".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
     name = "transposed" if case["transposed"] else "conv"
     name += f"_i{text(case['input_size'])}_k{text(case['kernel_size'])}_s{text(case['stride'])}"
     name += f"_p{text(case['padding'])}"
@@ -213,15 +287,17 @@ def _default_name(case):
 
 
 def _render_one(job):
-    from .gallery import render
-
     case, directory, fps = job
-    path, frames, size = render(case, directory, fps=fps)
+    path, frames, size = _viz("gallery").render(case, directory, fps=fps)
     return case.name, frames, size
 
 
 def _run_gallery(args, parser):
-    from .gallery import CASES, find_case, render, write_index
+    from .cases import CASES, find_case
+    from .explain import command
+
+    gallery = _viz("gallery")
+    render, write_index = gallery.render, gallery.write_index
 
     if args.jobs < 1:
         parser.error(f"argument --jobs: must be at least 1, got {args.jobs}")
@@ -231,7 +307,7 @@ def _run_gallery(args, parser):
         parser.error(f"argument --only: {error}")
     if args.list:
         for case in cases:
-            print(f"{case.name:40s} {case.command()}")
+            print(f"{case.name:40s} {command(case)}")
         return 0
     args.directory.mkdir(parents=True, exist_ok=True)
     bar = ProgressBar(sum(c.n_frames for c in cases))
@@ -239,8 +315,12 @@ def _run_gallery(args, parser):
     sizes = []
     if args.jobs == 1 or len(cases) == 1:
         for case in cases:
-            _, frames, size = render(case, args.directory, args.fps,
-                                     progress=lambda i, n, name=case.name: bar.advance(1, name if i == n - 1 else ""))
+            _, frames, size = render(
+                case,
+                args.directory,
+                args.fps,
+                progress=lambda i, n, name=case.name: bar.advance(1, name if i == n - 1 else ""),
+            )
             sizes.append(size)
     else:
         import multiprocessing
@@ -257,13 +337,15 @@ def _run_gallery(args, parser):
                 sizes.append(size)
     bar.close()
     index = write_index(args.directory, cases)
-    print(f"wrote {len(cases)} GIFs ({sum(sizes) / 1e6:.1f} MB) and {index[0].name}, {index[1].name} "
-          f"to {args.directory} in {time.perf_counter() - start:.1f} s")
+    print(
+        f"wrote {len(cases)} GIFs ({sum(sizes) / 1e6:.1f} MB) and {index[0].name}, {index[1].name} "
+        f"to {args.directory} in {time.perf_counter() - start:.1f} s"
+    )
     return 0
 
 
 def _run_explain(args, parser):
-    from .gallery import explain
+    from .explain import explain
 
     try:
         print(explain(**_case(args)))

@@ -1,4 +1,5 @@
 """Forward 2-D convolution (cross-correlation), the adjoint partner of :func:`conv_transpose2d`."""
+
 import numpy as np
 
 from .geometry import conv_geometry

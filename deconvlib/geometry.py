@@ -5,6 +5,7 @@ the public functions turn user arguments into a :class:`Geometry`: arrays in
 NHWC with a floating dtype, integer pairs, padding as ``(top, bottom, left,
 right)``, and the output size.
 """
+
 from dataclasses import dataclass
 
 from ._validate import as_float_arrays, as_int, as_padding, as_pair
@@ -81,9 +82,7 @@ def resolve_padding(padding, kernel, stride, dilation, output_padding=(0, 0)):
         if padding != "same":
             raise ValueError(f"padding must be an int, a tuple, 'valid' or 'same', got {padding!r}")
         if output_padding != (0, 0):
-            raise ValueError(
-                f"padding='same' chooses output_padding itself, got output_padding={output_padding!r}"
-            )
+            raise ValueError(f"padding='same' chooses output_padding itself, got output_padding={output_padding!r}")
         pads, extra = [], []
         for k, s, d in zip(kernel, stride, dilation):
             crop = d * (k - 1) + 1 - s

@@ -12,6 +12,7 @@ Their alternative is resize-then-convolve: nearest-neighbour upsampling, then
 an ordinary stride-1 convolution, where every output pixel sees the same number
 of kernel taps.
 """
+
 import numpy as np
 
 from ._validate import as_int, as_pair
@@ -64,9 +65,7 @@ def overlap_count(input_size, kernel_size, stride=1, padding=0, output_padding=0
     """
     h, w = as_pair(input_size, "input size", minimum=1)
     kh, kw = as_pair(kernel_size, "kernel size", minimum=1)
-    counts = conv_transpose2d(
-        np.ones((h, w)), np.ones((kh, kw)), stride, padding, output_padding, dilation
-    )
+    counts = conv_transpose2d(np.ones((h, w)), np.ones((kh, kw)), stride, padding, output_padding, dilation)
     return np.rint(counts).astype(int)
 
 

@@ -4,13 +4,25 @@ Dilate the input (stage 1), pad it (stage 2; a negative pad crops), flip the
 kernel (stage 3 sweeps it). They work on the spatial axes 1 and 2 of NHWC
 arrays, and on plain 2-D ``(h, w)`` grids when ``axes=(0, 1)``.
 """
+
 import numpy as np
 
-__all__ = ["INPUT", "ZERO", "PAD", "CELL_NAMES", "dilate", "pad_or_crop", "flip_kernel", "cell_labels"]
+__all__ = [
+    "INPUT",
+    "ZERO",
+    "PAD",
+    "CELL_KINDS",
+    "dilate",
+    "pad_or_crop",
+    "flip_kernel",
+    "cell_labels",
+    "cell_kinds",
+]
 
 #: Labels of the cells of the padded grid (see :func:`cell_labels`).
 INPUT, ZERO, PAD = 0, 1, 2
-CELL_NAMES = {INPUT: "input pixel", ZERO: "inserted zero", PAD: "padding"}
+#: The kind name of each label, as the figures colour and name it: ``CELL_KINDS[label]``.
+CELL_KINDS = ("input", "zero", "pad")
 
 
 def dilate(X, stride, axes=(1, 2)):
@@ -92,3 +104,12 @@ def cell_labels(shape, stride, pads):
     is_input = dilate(np.ones(shape, dtype=bool), stride, axes=(0, 1))
     labels = np.where(is_input, INPUT, ZERO)
     return pad_or_crop(labels, pads, axes=(0, 1), value=PAD)
+
+
+def cell_kinds(labels):
+    """Kind names (``"input"``, ``"zero"``, ``"pad"``) for a grid of labels from :func:`cell_labels`.
+
+    >>> cell_kinds(np.array([[INPUT, ZERO, PAD]]))
+    array([['input', 'zero', 'pad']], dtype=object)
+    """
+    return np.array(CELL_KINDS, dtype=object)[np.asarray(labels)]

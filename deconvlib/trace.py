@@ -1,21 +1,39 @@
-"""The transposed-convolution algorithm as data, stage by stage, for the notebooks.
+"""The algorithm as data, stage by stage, for the notebooks, figures and animations.
 
 :func:`trace` runs the seed's algorithm on one single-channel image and keeps
 every intermediate: the dilated input, the padded grid with a label per cell,
 the flipped kernel, every window of the sweep with its products and sum, the
 uncropped result and the output. It is vectorised, so a slider can call it on
 every move (well under a millisecond at teaching sizes).
+
+:func:`trace_conv2d` does the same for the forward convolution,
+:func:`scatter_trace` for the scatter view (every input pixel stamps a scaled
+copy of the kernel), and :func:`case_trace` picks one of the first two from a
+case's sizes, as the animations and the gallery describe them.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ._validate import as_pair
 from .geometry import conv_geometry, transpose_geometry
-from .stages import cell_labels, dilate, flip_kernel, pad_or_crop
+from .stages import INPUT, cell_labels, dilate, flip_kernel, pad_or_crop
 from .transpose import conv_transpose2d
 
-__all__ = ["Trace", "Step", "trace", "ConvTrace", "trace_conv2d"]
+__all__ = [
+    "Trace",
+    "Step",
+    "trace",
+    "ConvTrace",
+    "trace_conv2d",
+    "ScatterTrace",
+    "scatter_trace",
+    "case_trace",
+    "written_mask",
+    "input_cells_under",
+]
 
 
 @dataclass(frozen=True)
@@ -286,4 +304,211 @@ def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
         windows=windows,
         products=products,
         output=products.sum(axis=(2, 3)),
+    )
+
+
+# --- cases, by their sizes (the animations and the gallery) ---------------------
+
+
+def case_trace(
+    transposed=False,
+    input_size=4,
+    kernel_size=3,
+    stride=1,
+    padding=0,
+    output_padding=0,
+    dilation=1,
+    values=None,
+    seed=None,
+):
+    """The :class:`~deconvlib.Trace` or :class:`~deconvlib.trace.ConvTrace` of one case.
+
+    Parameters
+    ----------
+    transposed : bool
+    input_size, kernel_size : int or (int, int)
+    stride, dilation : int or (int, int)
+    padding : int, (rows, cols) or (top, bottom, left, right)
+        The forward convolution's padding (for a transposed one: its crop).
+    output_padding : int or (int, int)
+        Transposed only: extra rows/columns at the bottom/right.
+    values : None, "random" or (X, W)
+        ``None``: ones everywhere (only the geometry matters);
+        ``"random"``: small integers drawn with ``seed``; or the arrays
+        ``X`` of shape ``input_size`` and ``W`` of shape ``kernel_size``.
+    seed : int, optional
+        Implies ``values="random"``.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, from the library's own checks.
+
+    >>> case_trace(True, 3, 3, stride=2, padding=1, output_padding=1).output.shape
+    (6, 6)
+    >>> case_trace(False, 6, 3, stride=2, padding=1).step(8).origin
+    (4, 4)
+    >>> case_trace(False, 3, 3, output_padding=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: output_padding applies to a transposed convolution only, got output_padding=1 with transposed=False
+    """
+    shape = as_pair(input_size, "input size", minimum=1)
+    kshape = as_pair(kernel_size, "kernel size", minimum=1)
+    X, W = _values(values, seed, shape, kshape)
+    if transposed:
+        return trace(X, W, stride, padding, output_padding, dilation)
+    if any(as_pair(output_padding, "output_padding")):
+        raise ValueError(
+            f"output_padding applies to a transposed convolution only, got "
+            f"output_padding={output_padding!r} with transposed=False"
+        )
+    return trace_conv2d(X, W, stride, padding, dilation)
+
+
+def _values(values, seed, shape, kshape):
+    if values is None and seed is None:
+        return np.ones(shape), np.ones(kshape)
+    if values is None or (isinstance(values, str) and values == "random"):
+        rng = np.random.default_rng(seed)
+        return rng.integers(1, 4, shape).astype(float), rng.integers(-1, 3, kshape).astype(float)
+    if isinstance(values, str):
+        raise ValueError(f"values must be None, 'random' or a pair (X, W), got {values!r}")
+    X, W = (np.asarray(v, dtype=float) for v in values)
+    if X.shape != shape or W.shape != kshape:
+        raise ValueError(f"values must be (X, W) with shapes {shape} and {kshape}, got {X.shape} and {W.shape}")
+    return X, W
+
+
+def written_mask(t, step):
+    """Which output cells the sweep has written once it reaches ``step`` (row-major).
+
+    >>> written_mask(trace(np.ones((2, 2)), np.ones((1, 1))), 1)
+    array([[ True,  True],
+           [False, False]])
+    """
+    return np.arange(t.n_steps).reshape(t.output.shape) <= step
+
+
+def input_cells_under(t, origin):
+    """``(row, col)`` in the input of the pixels under the kernel's taps at ``origin`` (padded grid).
+
+    These are the input values the output cell sums; inserted zeros and
+    padding under the taps contribute nothing.
+
+    >>> t = case_trace(True, 3, 3, stride=2, padding=1)
+    >>> input_cells_under(t, (0, 0)), input_cells_under(t, (1, 1))
+    ([(0, 0)], [(0, 0), (0, 1), (1, 0), (1, 1)])
+    """
+    (kh, kw), (dr, dc) = t.kernel.shape, t.dilation
+    transposed = hasattr(t, "output_padding")
+    top, _, left, _ = t.pads if transposed else t.padding
+    (sr, sc) = t.stride if transposed else (1, 1)
+    cells = []
+    for a in range(kh):
+        for b in range(kw):
+            r, c = origin[0] + a * dr, origin[1] + b * dc
+            if t.labels[r, c] == INPUT:
+                cells.append(((r - top) // sr, (c - left) // sc))
+    return cells
+
+
+# --- the scatter view ------------------------------------------------------------
+
+
+@dataclass(frozen=True, repr=False)
+class ScatterTrace:
+    """Every stamp of a transposed convolution on a 2-D image; see :func:`scatter_trace`.
+
+    Attributes
+    ----------
+    input : ndarray, shape (h, w)
+    kernel : ndarray, shape (kh, kw)
+    stride, dilation : (int, int)
+    origins : ndarray of int, shape (h·w, 2)
+        Top-left cell of each pixel's stamp on the canvas, row-major over the input.
+    stamps : ndarray, shape (h·w, H, W)
+        Each pixel's contribution alone, on the canvas.
+    canvases : ndarray, shape (h·w, H, W)
+        The canvas after stamps ``0 .. n``: cumulative sums of ``stamps``.
+    crop : (int, int, int, int)
+        ``(top, left, out_h, out_w)``: where the output sits on the canvas.
+    output : ndarray, shape (out_h, out_w)
+        Equal to ``conv_transpose2d(input, kernel, ...)``.
+    """
+
+    input: np.ndarray
+    kernel: np.ndarray
+    stride: tuple
+    dilation: tuple
+    origins: np.ndarray
+    stamps: np.ndarray
+    canvases: np.ndarray
+    crop: tuple
+    output: np.ndarray
+
+    @property
+    def n_stamps(self):
+        return len(self.origins)
+
+    def canvas(self, upto):
+        """The canvas once pixels ``0 .. upto`` (row-major) have stamped."""
+        if not 0 <= upto < self.n_stamps:
+            raise ValueError(f"upto must be in [0, {self.n_stamps}), got {upto!r}")
+        return self.canvases[upto]
+
+    def taps(self, index):
+        """``(row, col)`` canvas cells of the kernel taps stamped by pixel ``index``."""
+        (r, c), (kh, kw), (dr, dc) = self.origins[index], self.kernel.shape, self.dilation
+        return [(int(r + a * dr), int(c + b * dc)) for a in range(kh) for b in range(kw)]
+
+    def __repr__(self):
+        top, left, oh, ow = self.crop
+        return (
+            f"ScatterTrace({self.n_stamps} stamps of a {self.kernel.shape[0]}×{self.kernel.shape[1]} kernel "
+            f"on a {self.canvases.shape[1]}×{self.canvases.shape[2]} canvas; output {oh}×{ow} at ({top}, {left}))"
+        )
+
+
+def scatter_trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
+    """Run the scatter view of a transposed convolution and keep every stamp.
+
+    Parameters are those of :func:`deconvlib.conv_transpose2d`, for a 2-D image
+    ``X`` ``(h, w)`` and kernel ``W`` ``(kh, kw)``. The canvas is the full
+    result ``s·(i − 1) + k̂`` extended by ``output_padding`` (and by any padding
+    cropped beyond it), so the output is always a window of it.
+
+    Returns
+    -------
+    ScatterTrace
+
+    >>> t = scatter_trace(np.array([[1., 2.], [3., 4.]]), np.ones((2, 2)), stride=2, padding=1)
+    >>> t
+    ScatterTrace(4 stamps of a 2×2 kernel on a 4×4 canvas; output 2×2 at (1, 1))
+    >>> t.origins.tolist()
+    [[0, 0], [0, 2], [2, 0], [2, 2]]
+    >>> t.output
+    array([[1., 2.],
+           [3., 4.]])
+    """
+    if np.ndim(X) != 2 or np.ndim(W) != 2:
+        raise ValueError(
+            f"scatter_trace takes a 2-D (h, w) image and a 2-D (kh, kw) kernel, got shapes {np.shape(X)} and {np.shape(W)}"
+        )
+    X4, W4, _, _, geo = transpose_geometry(X, W, stride, padding, output_padding, dilation, 1, None)
+    X, W = X4[0, :, :, 0], W4[:, :, 0, 0]
+    (sr, sc), (dr, dc), (ekh, ekw) = geo.stride, geo.dilation, geo.effective_kernel
+    top, _, left, _ = geo.padding
+    full_h, full_w = geo.full_size
+    H = max(full_h + geo.output_padding[0], top + geo.out_h)
+    Wd = max(full_w + geo.output_padding[1], left + geo.out_w)
+    rows, cols = np.meshgrid(np.arange(geo.h), np.arange(geo.w), indexing="ij")
+    origins = np.stack([rows.ravel() * sr, cols.ravel() * sc], axis=1)
+    stamps = np.zeros((len(origins), H, Wd), X.dtype)
+    for n, (r, c) in enumerate(origins):
+        stamps[n, r : r + ekh : dr, c : c + ekw : dc] = X.flat[n] * W
+    canvases = np.cumsum(stamps, axis=0)
+    output = canvases[-1, top : top + geo.out_h, left : left + geo.out_w]
+    return ScatterTrace(
+        X, W, geo.stride, geo.dilation, origins, stamps, canvases, (top, left, geo.out_h, geo.out_w), output
     )

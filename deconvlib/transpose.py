@@ -22,6 +22,7 @@ Layout: inputs NHWC ``(n, h, w, c_in)``; kernels ``(kh, kw, c_in, c_out // group
 Reference: Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
 learning", arXiv:1603.07285, section 4.
 """
+
 import numpy as np
 
 from ._validate import as_float_arrays, as_int, as_padding, as_pair

@@ -1,0 +1,174 @@
+"""The gallery's data table: every case of the guide, and its transposed twin.
+
+One data table drives every animation, as in vdumoulin/conv_arithmetic
+(``bin/generate_makefile``): each row of :data:`FORWARD` is a forward
+convolution with the guide's parameters, and :data:`CASES` puts its
+``_transposed`` twin after it — the transposed convolution with the same
+``k``, ``s``, ``p`` whose input is the row's output, so it maps ``o`` back to
+``i`` (``output_padding`` is the guide's ``a = (i + 2p − k̂) mod s``). The last
+rows are cases the guide does not draw: ``output_padding`` > 1, asymmetric
+padding, dilation with strides, and the common exact 2× upsampling.
+
+Pure data and integer arithmetic (numpy only): :mod:`deconvlib.explain` writes
+a case's arithmetic out, :mod:`deconvlib.viz.gallery` draws it.
+"""
+
+from dataclasses import dataclass, replace
+
+from ._validate import as_padding, as_pair
+from .arithmetic import conv_output_size, conv_transpose_output_size, effective_kernel
+
+__all__ = ["Case", "FORWARD", "CASES", "find_case", "case_axes", "axis_output"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One animation of the gallery: a named, titled set of parameters.
+
+    ``input_size`` and ``kernel_size`` may be ints or ``(rows, cols)``;
+    ``padding`` an int, ``(rows, cols)`` or ``(top, bottom, left, right)``.
+    """
+
+    name: str
+    title: str
+    transposed: bool
+    input_size: object
+    kernel_size: object
+    stride: object = 1
+    padding: object = 0
+    output_padding: object = 0
+    dilation: object = 1
+    in_guide: bool = True
+
+    @property
+    def parameters(self):
+        """Keyword arguments for :func:`deconvlib.animate`."""
+        return dict(
+            transposed=self.transposed,
+            input_size=self.input_size,
+            kernel_size=self.kernel_size,
+            stride=self.stride,
+            padding=self.padding,
+            output_padding=self.output_padding,
+            dilation=self.dilation,
+        )
+
+    @property
+    def output_size(self):
+        """``(rows, cols)`` of the output.
+
+        >>> find_case("padding_strides_odd").output_size, find_case("padding_strides_odd_transposed").output_size
+        ((3, 3), (6, 6))
+        """
+        return tuple(axis_output(**axis) for axis in case_axes(**self.parameters))
+
+    @property
+    def n_frames(self):
+        """One frame per kernel position, i.e. per output cell."""
+        rows, cols = self.output_size
+        return rows * cols
+
+    def twin(self):
+        """The transposed convolution that maps this forward case's output back to its input.
+
+        >>> find_case("padding_strides_odd").twin() == find_case("padding_strides_odd_transposed")
+        True
+        """
+        if self.transposed:
+            raise ValueError(f"{self.name} is already transposed")
+        axes = case_axes(**self.parameters)
+        size = tuple(axis_output(**axis) for axis in axes)
+        extra = tuple((a["i"] + a["before"] + a["after"] - effective_kernel(a["k"], a["d"])) % a["s"] for a in axes)
+        square = lambda pair: pair[0] if pair[0] == pair[1] else pair  # noqa: E731
+        return replace(
+            self,
+            name=self.name + "_transposed",
+            title=self.title + ", transposed",
+            transposed=True,
+            input_size=square(size),
+            output_padding=square(extra),
+            in_guide=self.in_guide and self.dilation == 1,
+        )
+
+
+def case_axes(transposed, input_size, kernel_size, stride, padding, output_padding, dilation):
+    """The parameters split per axis: ``[rows, cols]``, each a dict ``i k s before after a d``."""
+    pads = as_padding(padding)
+    return [
+        dict(transposed=transposed, i=i, k=k, s=s, before=before, after=after, a=a, d=d)
+        for i, k, s, (before, after), a, d in zip(
+            as_pair(input_size, "input size", minimum=1),
+            as_pair(kernel_size, "kernel size", minimum=1),
+            as_pair(stride, "stride", minimum=1),
+            (pads[:2], pads[2:]),
+            as_pair(output_padding, "output_padding"),
+            as_pair(dilation, "dilation", minimum=1),
+        )
+    ]
+
+
+def axis_output(transposed, i, k, s, before, after, a, d):
+    if transposed:
+        return conv_transpose_output_size(i, k, s, (before, after), a, d)
+    if a:
+        raise ValueError(f"output_padding applies to a transposed convolution only, got output_padding={a}")
+    return conv_output_size(i, k, s, (before, after), d)
+
+
+#: The forward rows: the guide's eight animations with its parameters, then four it lacks.
+FORWARD = (
+    Case("no_padding_no_strides", "No padding, no strides", False, 4, 3),
+    Case("arbitrary_padding_no_strides", "Arbitrary padding, no strides", False, 5, 4, padding=2),
+    Case("same_padding_no_strides", "Half (same) padding, no strides", False, 5, 3, padding=1),
+    Case("full_padding_no_strides", "Full padding, no strides", False, 5, 3, padding=2),
+    Case("no_padding_strides", "No padding, strides", False, 5, 3, stride=2),
+    Case("padding_strides", "Padding, strides", False, 5, 3, stride=2, padding=1),
+    Case("padding_strides_odd", "Padding, strides (odd)", False, 6, 3, stride=2, padding=1),
+    Case("dilation", "Dilation", False, 7, 3, dilation=2),
+    Case(
+        "output_padding_strides",
+        "Stride 3, two rows and columns left over",
+        False,
+        9,
+        3,
+        stride=3,
+        padding=1,
+        in_guide=False,
+    ),
+    Case(
+        "asymmetric_padding_strides",
+        "Asymmetric padding (TensorFlow 'same', stride 2)",
+        False,
+        6,
+        3,
+        stride=2,
+        padding=(0, 1, 0, 1),
+        in_guide=False,
+    ),
+    Case("dilation_strides", "Dilation with strides", False, 7, 3, stride=2, padding=1, dilation=2, in_guide=False),
+    Case(
+        "upsampling_2x",
+        "Kernel 4, stride 2, padding 1: exactly 2x (DCGAN)",
+        False,
+        6,
+        4,
+        stride=2,
+        padding=1,
+        in_guide=False,
+    ),
+)
+
+#: Every animation: each forward row followed by its ``_transposed`` twin.
+CASES = tuple(case for row in FORWARD for case in (row, row.twin()))
+
+
+def find_case(name):
+    """The case called ``name``.
+
+    >>> find_case("dilation").dilation
+    2
+    """
+    for case in CASES:
+        if case.name == name:
+            return case
+    raise ValueError(f"case must be one of {', '.join(c.name for c in CASES)}; got {name!r}")

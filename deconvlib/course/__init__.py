@@ -1,0 +1,51 @@
+"""The course: what the notebooks import (needs ipywidgets, matplotlib and Pillow).
+
+``from deconvlib import course`` gives the explorers of the eight notebooks
+and the checkers of their exercises, in notebook order:
+
+- :mod:`~deconvlib.course.explorer`: the one explorer base (sliders → compute →
+  draw → caption).
+- :mod:`~deconvlib.course.explorers`: the explorers of notebooks 1–8.
+- :mod:`~deconvlib.course.exercises`: the checkers of the exercises.
+
+It also re-exports the figures the notebooks draw directly (from
+:mod:`deconvlib.viz`), so a notebook needs two imports: ``import deconvlib as
+dl`` for the core and ``from deconvlib.course import ...`` for the rest.
+"""
+
+from ..viz.course_figures import GroupsFigure, MatrixFigure, OverlapFigure, ScatterFigure
+from ..viz.drawing import TraceFigure
+from .exercises import *  # noqa: F401,F403
+from .exercises import __all__ as _exercises
+from .explorer import dilation_explorer, padding_explorer, pipeline_explorer, sweep_explorer
+from .explorers import (
+    GUIDE_CASES,
+    DecoderExplorer,
+    GroupsExplorer,
+    GuideExplorer,
+    MatrixExplorer,
+    OverlapExplorer,
+    PaddingSolver,
+    ScatterExplorer,
+)
+
+__all__ = [
+    "pipeline_explorer",
+    "dilation_explorer",
+    "padding_explorer",
+    "sweep_explorer",
+    "GuideExplorer",
+    "PaddingSolver",
+    "MatrixExplorer",
+    "ScatterExplorer",
+    "OverlapExplorer",
+    "DecoderExplorer",
+    "GroupsExplorer",
+    "GUIDE_CASES",
+    "TraceFigure",
+    "MatrixFigure",
+    "ScatterFigure",
+    "OverlapFigure",
+    "GroupsFigure",
+    *_exercises,
+]

@@ -1,0 +1,465 @@
+"""Every sentence the course prints: step sums, captions, the guide's relationships.
+
+Plain text (and a little HTML for the explorers' captions) computed from
+numbers and traces: nothing here draws, so the words can be tested, reused by
+the figures (:mod:`deconvlib.viz`), the explorers (:mod:`deconvlib.course`)
+and the command line, and read with numpy alone.
+
+- Numbers: :func:`format_value`, :func:`format_pair`.
+- Stages: :func:`describe_pads`, :func:`describe_step`, :func:`describe`.
+- The guide's shape arithmetic: :func:`relationship`, :func:`explain`
+  (Dumoulin & Visin 2016, arXiv:1603.07285, relationships 1–15).
+- The gallery: :func:`command`, :func:`parameter_text`.
+- The explorers' captions: :func:`output_size_caption`,
+  :func:`dilated_size_caption`, :func:`padding_caption`, :func:`step_caption`,
+  :func:`solve_padding_text`, :func:`overlap_verdict`.
+"""
+
+import html
+
+import numpy as np
+
+from .arithmetic import conv_output_size, conv_transpose_output_size, effective_kernel, transpose_padding_for
+from .cases import Case, axis_output, case_axes
+from .overlap import overlap_pattern
+
+__all__ = [
+    "format_value",
+    "format_pair",
+    "format_shape",
+    "describe_pads",
+    "describe_step",
+    "describe",
+    "relationship",
+    "explain",
+    "command",
+    "parameter_text",
+    "output_size_caption",
+    "dilated_size_caption",
+    "padding_caption",
+    "step_caption",
+    "solve_padding_text",
+    "overlap_verdict",
+]
+
+
+def format_value(value):
+    """Short text for a cell: integers without a decimal point, others to 3 digits; NaN is blank.
+
+    >>> format_value(2.0), format_value(-0.5), format_value(1/3), format_value(float("nan"))
+    ('2', '-0.5', '0.333', '')
+    """
+    value = float(value)
+    if np.isnan(value):
+        return ""
+    if value.is_integer():
+        return str(int(value))
+    return f"{value:.3g}"
+
+
+def describe_pads(pads):
+    """How stage 2 changes the dilated grid, in words: ``(top, bottom, left, right)`` amounts.
+
+    >>> describe_pads((2, 2, 2, 2))
+    'padded by 2'
+    >>> describe_pads((1, 2, 1, 2))
+    'padded by 1 (+1 bottom/right)'
+    >>> describe_pads((-1, 0, -1, 0))
+    'cropped by 1 (+1 bottom/right)'
+    >>> describe_pads((-1, -1, -1, -1))
+    'cropped by 1'
+    >>> describe_pads((0, 0, 0, 0))
+    'no padding'
+    """
+
+    def amount(n):
+        return f"padded by {n}" if n > 0 else f"cropped by {-n}" if n < 0 else "unchanged"
+
+    top, bottom, left, right = pads
+    if not any(pads):
+        return "no padding"
+    if top == bottom == left == right:
+        return amount(top)
+    if (top, bottom) == (left, right) and bottom > top:
+        return f"{amount(top)} (+{bottom - top} bottom/right)"
+    return f"pads (top, bottom, left, right) {tuple(pads)}"
+
+
+def describe_step(trace, index, max_terms=9):
+    """The sum behind one output cell, written out: ``out(r, c) = x·w + … = value``.
+
+    Terms are the window's values times the flipped kernel's, row by row;
+    terms with a zero factor are left out (they are what dilation and padding
+    add), and past ``max_terms`` the rest are summarised.
+
+    >>> from deconvlib import trace
+    >>> t = trace(np.array([[1., 2.], [3., 4.]]), np.array([[1., 2.], [3., 4.]]))
+    >>> describe_step(t, 0)
+    'out(0, 0) = 1·1 = 1'
+    >>> describe_step(t, 4)
+    'out(1, 1) = 1·4 + 2·3 + 3·2 + 4·1 = 20'
+    """
+    s = trace.step(index)
+    terms = [
+        f"{format_value(x)}·{format_value(w)}"
+        for x, w in zip(s.window.ravel(), trace.flipped.ravel())
+        if x != 0 and w != 0
+    ]
+    if not terms:
+        body = "0 (every product has a zero factor)"
+        return f"out{s.out} = {body}"
+    if len(terms) > max_terms:
+        terms = terms[:max_terms] + [f"… ({len(terms) - max_terms} more)"]
+    return f"out{s.out} = {' + '.join(terms)} = {format_value(s.value)}"
+
+
+def format_pair(value, sep=","):
+    """An int, or a tuple collapsed to one number when its entries are equal.
+
+    >>> format_pair(2), format_pair((2, 2)), format_pair((2, 1)), format_pair((0, 1, 0, 1), sep=", ")
+    ('2', '2', '2,1', '0, 1, 0, 1')
+    """
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    if len(set(values)) == 1:
+        return str(values[0])
+    return sep.join(map(str, values))
+
+
+def command(case):
+    """The ``python -m deconvlib animate`` line that draws ``case`` (a :class:`~deconvlib.cases.Case`) alone.
+
+    >>> from deconvlib.cases import find_case
+    >>> command(find_case("padding_strides_odd_transposed"))
+    'python -m deconvlib animate --transposed --input 3 --kernel 3 --stride 2 --padding 1 --output-padding 1 -o padding_strides_odd_transposed.gif'
+    """
+    parts = ["python -m deconvlib animate"] + (["--transposed"] if case.transposed else [])
+    parts += [f"--input {format_pair(case.input_size)}", f"--kernel {format_pair(case.kernel_size)}"]
+    for flag, value, default in (
+        ("--stride", case.stride, 1),
+        ("--padding", case.padding, 0),
+        ("--output-padding", case.output_padding, 0),
+        ("--dilation", case.dilation, 1),
+    ):
+        if value != default:
+            parts.append(f"{flag} {format_pair(value)}")
+    return " ".join(parts + [f"-o {case.name}.gif"])
+
+
+def format_shape(shape):
+    """``rows×cols``.
+
+    >>> format_shape((3, 4))
+    '3×4'
+    """
+    return f"{shape[0]}×{shape[1]}"
+
+
+def _pair_text(pair):
+    text = format_pair(pair, sep=", ")
+    return f"({text})" if "," in text else text
+
+
+def describe(t):
+    """One line of parameters for a trace, as a figure title or an index entry.
+
+    >>> from deconvlib.trace import case_trace
+    >>> describe(case_trace(True, 2, 3))
+    'transposed conv: input 2×2, kernel 3×3, stride 1, padding 0 → output 4×4'
+    """
+    transposed = hasattr(t, "output_padding")
+    top, bottom, left, right = t.padding
+    padding = (
+        str(top)
+        if len({top, bottom, left, right}) == 1
+        else (f"({top}, {left})" if (top, left) == (bottom, right) else f"({top}, {bottom}, {left}, {right})")
+    )
+    parts = [
+        f"input {format_shape(t.input.shape)}",
+        f"kernel {format_shape(t.kernel.shape)}",
+        f"stride {_pair_text(t.stride)}",
+        f"padding {padding}",
+    ]
+    if transposed and any(t.output_padding):
+        parts.append(f"output_padding {_pair_text(t.output_padding)}")
+    if any(d > 1 for d in t.dilation):
+        parts.append(f"dilation {_pair_text(t.dilation)}")
+    kind = "transposed conv" if transposed else "conv"
+    return f"{kind}: {', '.join(parts)} → output {format_shape(t.output.shape)}"
+
+
+def output_size_caption(values, t=None):
+    """The output-size formula with the sliders' numbers in it.
+
+    >>> output_size_caption(dict(size=3, kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1))
+    'output size = s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding = 2·(3 − 1) + 1·(3 − 1) + 1 − 2·1 + 1 = <b>6</b>'
+    """
+    i, k, s, p = values["size"], values["kernel_size"], values["stride"], values["padding"]
+    op, d = values.get("output_padding", 0), values.get("dilation", 1)
+    o = s * (i - 1) + d * (k - 1) + 1 - 2 * p + op
+    result = f"<b>{o}</b>" if o >= 1 else f"<b>{o}</b> (empty!)"
+    return (
+        "output size = s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding = "
+        f"{s}·({i} − 1) + {d}·({k} − 1) + 1 − 2·{p} + {op} = {result}"
+    )
+
+
+def dilated_size_caption(values, t=None):
+    """Stage 1's size: ``s·(i − 1) + 1``.
+
+    >>> dilated_size_caption(dict(size=3, stride=2))
+    'dilated size = s·(i − 1) + 1 = 2·(3 − 1) + 1 = <b>5</b>: 1 zero between neighbours, 16 zeros in all'
+    """
+    i, s = values["size"], values["stride"]
+    zeros = s - 1
+    return (
+        f"dilated size = s·(i − 1) + 1 = {s}·({i} − 1) + 1 = <b>{s * (i - 1) + 1}</b>: "
+        f"{zeros} zero{'' if zeros == 1 else 's'} between neighbours, {(s * (i - 1) + 1) ** 2 - i * i} zeros in all"
+    )
+
+
+def padding_caption(values, t=None):
+    """Stage 2's amounts: ``d·(k − 1) − p`` per side, plus ``output_padding`` at the bottom/right.
+
+    >>> padding_caption(dict(size=3, kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1))
+    'pad each side by d·(k − 1) − p = 1·(3 − 1) − 1 = <b>1</b>, plus output_padding <b>1</b> at the bottom/right → padded by 1 (+1 bottom/right)'
+    """
+    k, p = values["kernel_size"], values["padding"]
+    op, d = values.get("output_padding", 0), values.get("dilation", 1)
+    a = d * (k - 1) - p
+    word = "" if a >= 0 else " (negative: a crop)"
+    text = f"pad each side by d·(k − 1) − p = {d}·({k} − 1) − {p} = <b>{a}</b>{word}"
+    if op:
+        text += f", plus output_padding <b>{op}</b> at the bottom/right"
+    return text + f" → {describe_pads((a, a + op, a, a + op))}"
+
+
+def step_caption(values, t=None):
+    """The sum behind the output cell being written (see :func:`~deconvlib.drawing.describe_step`).
+
+    Without a trace (the sliders' output would be empty) it shows the output-size formula instead.
+    """
+    if t is None:
+        return output_size_caption(values)
+    return html.escape(describe_step(t, min(values["step"], t.n_steps) - 1))
+
+
+def solve_padding_text(size, kernel_size, target, stride=1, dilation=1):
+    """The solver's answer in words: padding and output_padding for ``target``, or why there is none.
+
+    >>> solve_padding_text(32, 3, 64, stride=2)
+    'padding=1, output_padding=1: 2·(32 − 1) + 3 − 2·1 + 1 = 64 ✓'
+    >>> solve_padding_text(4, 3, 20, stride=2)[:40]
+    '⚠ target 20 is out of reach: the largest'
+    """
+    try:
+        p, op = transpose_padding_for(size, kernel_size, target, stride, dilation)
+    except ValueError as error:
+        return f"⚠ {error}"
+    k_hat = dilation * (kernel_size - 1) + 1
+    o = conv_transpose_output_size(size, kernel_size, stride, p, op, dilation)
+    return f"padding={p}, output_padding={op}: {stride}·({size} − 1) + {k_hat} − 2·{p} + {op} = {o} ✓"
+
+
+def overlap_verdict(kernel_size, stride, dilation=1):
+    """One line on the overlap pattern: even, or uneven and why.
+
+    >>> overlap_verdict(3, 2)
+    'k=3, s=2: copies per output pixel repeat 2, 1 along each axis → uneven: a checkerboard'
+    >>> overlap_verdict(4, 2)
+    'k=4, s=2: copies per output pixel repeat 2, 2 along each axis → even (s divides k)'
+    """
+    pattern = overlap_pattern(kernel_size, stride, dilation)
+    counts = ", ".join(str(int(c)) for c in pattern)
+    d = f", d={dilation}" if dilation != 1 else ""
+    head = f"k={kernel_size}, s={stride}{d}: copies per output pixel repeat {counts} along each axis → "
+    if pattern.min() == pattern.max():
+        return head + ("even (s divides k)" if dilation == 1 else "even")
+    if pattern.min() == 0:
+        return head + "some pixels get no copy at all: holes"
+    return head + "uneven: a checkerboard"
+
+
+def parameter_text(case):
+    """One line of a case's parameters and output size, for the gallery's index."""
+    text = format_pair
+    (rows, cols), parts = (
+        case.output_size,
+        [
+            f"i={text(case.input_size)}",
+            f"k={text(case.kernel_size)}",
+            f"s={text(case.stride)}",
+            f"p={text(case.padding)}",
+        ],
+    )
+    if case.transposed:
+        parts.append(f"output_padding={text(case.output_padding)}")
+    if case.dilation != 1:
+        parts.append(f"d={text(case.dilation)}")
+    return ", ".join(parts) + f" → o={rows}×{cols}"
+
+
+# --- the guide's relationships ---------------------------------------------------
+
+
+def _axis_relationship(transposed, i, k, s, before, after, a, d):
+    p = (before + after) / 2
+    if not transposed:
+        if d > 1:
+            return 15, "dilated convolution", "o = ⌊(i + 2p − k − (k − 1)(d − 1)) / s⌋ + 1"
+        if s == 1:
+            if p == 0:
+                return 1, "no zero padding, unit strides", "o = (i − k) + 1"
+            if k % 2 == 1 and p == k // 2:
+                return 3, "half (same) padding, unit strides", "o = i"
+            if p == k - 1:
+                return 4, "full padding, unit strides", "o = i + (k − 1)"
+            return 2, "zero padding, unit strides", "o = (i − k) + 2p + 1"
+        if p == 0:
+            return 5, "no zero padding, non-unit strides", "o = ⌊(i − k) / s⌋ + 1"
+        return 6, "zero padding, non-unit strides", "o = ⌊(i + 2p − k) / s⌋ + 1"
+    if d > 1:
+        return (
+            14,
+            (
+                "transposed and dilated: the guide covers dilation only forward (relationship 15); "
+                "relationship 14 holds with the dilated kernel k̂ = d(k − 1) + 1 in place of k"
+            ),
+            "o′ = s(i′ − 1) + a + k̂ − 2p",
+        )
+    if s == 1:
+        if p == 0:
+            return 8, "no zero padding, unit strides, transposed", "o′ = i′ + (k − 1)"
+        if k % 2 == 1 and p == k // 2:
+            return 10, "half (same) padding, transposed", "o′ = i′"
+        if p == k - 1:
+            return 11, "full padding, transposed", "o′ = i′ − (k − 1)"
+        return 9, "zero padding, unit strides, transposed", "o′ = i′ + (k − 1) − 2p"
+    if a:
+        return (
+            14,
+            "zero padding, non-unit strides, transposed (the odd case, a = output_padding)",
+            "o′ = s(i′ − 1) + a + k − 2p",
+        )
+    if p == 0:
+        return 12, "no zero padding, non-unit strides, transposed", "o′ = s(i′ − 1) + k"
+    return 13, "zero padding, non-unit strides, transposed", "o′ = s(i′ − 1) + k − 2p"
+
+
+def relationship(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, output_padding=0, dilation=1):
+    """The guide's relationship for each axis: ``[(number, name, formula), ...]`` (rows, cols).
+
+    >>> relationship(True, 2, 3)[0][:2]
+    (8, 'no zero padding, unit strides, transposed')
+    >>> [r[0] for r in relationship(True, 3, 3, stride=2, padding=1, output_padding=(1, 0))]
+    [14, 13]
+    """
+    axes = case_axes(transposed, input_size, kernel_size, stride, padding, output_padding, dilation)
+    for axis in axes:
+        axis_output(**axis)  # raises, naming the parameter, if the case is impossible
+    return [_axis_relationship(**axis) for axis in axes]
+
+
+def _explain_axis(transposed, i, k, s, before, after, a, d):
+    ek = effective_kernel(k, d)
+    lines = [
+        f"1. dilated kernel   k̂ = d·(k − 1) + 1 = {d}·({k} − 1) + 1 = {ek}"
+        + ("" if d > 1 else "  (no dilation: k̂ = k)")
+    ]
+    p_text = f"p = {before}" if before == after else f"p = {before} before, {after} after"
+    if not transposed:
+        padded = i + before + after
+        o = conv_output_size(i, k, s, (before, after), d)
+        left = (padded - ek) % s
+        lines += [
+            f"2. padded input     i + p_before + p_after = {i} + {before} + {after} = {padded}",
+            f"3. output           ⌊(padded − k̂) / s⌋ + 1 = ⌊({padded} − {ek}) / {s}⌋ + 1 = {o} kernel positions"
+            + (f"  ({left} row(s)/column(s) at the end never covered)" if left else ""),
+        ]
+        return lines, o, f"i = {i}, k = {k}, s = {s}, {p_text}, d = {d}"
+    dilated = s * (i - 1) + 1
+    sweep_before, sweep_after = ek - 1 - before, ek - 1 - after
+    padded = dilated + sweep_before + sweep_after + a
+    o = conv_transpose_output_size(i, k, s, (before, after), a, d)
+    crop = " (negative: crops)" if min(sweep_before, sweep_after) < 0 else ""
+    lines += [
+        f"2. zeros inserted   s·(i′ − 1) + 1 = {s}·({i} − 1) + 1 = {dilated}  ({s - 1} zero(s) between neighbours)",
+        f"3. padded grid      + (k̂ − 1 − p) on each side + a at the end = {dilated} + {sweep_before} + "
+        f"{sweep_after} + {a} = {padded}{crop}",
+        f"4. output           padded − k̂ + 1 = {padded} − {ek} + 1 = {o} positions of a stride-1 sweep",
+        f"                    = s·(i′ − 1) + a + k̂ − p_before − p_after = {s}·{i - 1} + {a} + {ek} − {before} − "
+        f"{after} = {o}",
+    ]
+    return lines, o, f"i′ = {i}, k = {k}, s = {s}, {p_text}, output_padding a = {a}, d = {d}"
+
+
+def explain(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, output_padding=0, dilation=1):
+    """The shape arithmetic of one case, step by step, as text.
+
+    Dilated kernel, (for a transposed convolution) the input with zeros
+    inserted, the padded grid, the output size, the guide's relationship
+    that gives it, and the twin that maps the output back.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, when the case is impossible.
+
+    >>> print(explain(True, 3, 3, stride=2, padding=1, output_padding=1))  # doctest: +ELLIPSIS
+    Transposed convolution, rows and columns alike: i′ = 3, k = 3, s = 2, p = 1, output_padding a = 1, d = 1
+    1. dilated kernel   k̂ = d·(k − 1) + 1 = 1·(3 − 1) + 1 = 3  (no dilation: k̂ = k)
+    2. zeros inserted   s·(i′ − 1) + 1 = 2·(3 − 1) + 1 = 5  (1 zero(s) between neighbours)
+    3. padded grid      + (k̂ − 1 − p) on each side + a at the end = 5 + 1 + 1 + 1 = 8
+    4. output           padded − k̂ + 1 = 8 − 3 + 1 = 6 positions of a stride-1 sweep
+                        = s·(i′ − 1) + a + k̂ − p_before − p_after = 2·2 + 1 + 3 − 1 − 1 = 6
+    Output: 6×6
+    Guide: relationship 14, zero padding, non-unit strides, transposed (the odd case, a = output_padding): o′ = s(i′ − 1) + a + k − 2p
+    Back: the convolution with the same k, s, p, d maps 6×6 to 3×3 (relationship 6).
+    """
+    params = dict(
+        transposed=transposed,
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+    )
+    axes = case_axes(**params)
+    relations = relationship(**params)
+    kind = "Transposed convolution" if transposed else "Convolution"
+    explained = [_explain_axis(**axis) for axis in axes]
+    out = []
+    if explained[0][0] == explained[1][0] and explained[0][2] == explained[1][2]:
+        out.append(f"{kind}, rows and columns alike: {explained[0][2]}")
+        out += explained[0][0]
+    else:
+        out.append(f"{kind}, each axis on its own:")
+        for label, (lines, _, header) in zip(("Rows", "Columns"), explained):
+            out.append(f"{label}: {header}")
+            out += ["  " + line for line in lines]
+    size = f"{explained[0][1]}×{explained[1][1]}"
+    out.append(f"Output: {size}")
+    for label, (number, name, formula) in zip(("rows", "columns"), relations):
+        where = "" if relations[0] == relations[1] else f" ({label})"
+        if where or label == "rows":
+            out.append(f"Guide{where}: relationship {number}, {name}: {formula}")
+    if any(axis["before"] != axis["after"] for axis in axes):
+        out.append("       (the guide pads both sides equally; read 2p as p_before + p_after)")
+    given = f"{axes[0]['i']}×{axes[1]['i']}"
+    if transposed:
+        back = [
+            conv_output_size(o, a["k"], a["s"], (a["before"], a["after"]), a["d"])
+            for (_, o, _), a in zip(explained, axes)
+        ]
+        number = relationship(False, tuple(e[1] for e in explained), kernel_size, stride, padding, 0, dilation)[0][0]
+        note = "" if back == [a["i"] for a in axes] else " (not the input: output_padding is not below the stride)"
+        out.append(
+            f"Back: the convolution with the same k, s, p, d maps {size} to {back[0]}×{back[1]}"
+            f"{note} (relationship {number})."
+        )
+    else:
+        twin = Case("", "", False, input_size, kernel_size, stride, padding, 0, dilation).twin()
+        extra = twin.output_padding
+        note = f" and output_padding {extra}" if extra not in (0, (0, 0)) else ""
+        out.append(f"Back: the transposed convolution with the same k, s, p, d{note} maps {size} back to {given}.")
+    return "\n".join(out)

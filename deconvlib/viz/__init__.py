@@ -1,0 +1,13 @@
+"""Drawing: every figure of the course, the animations and the gallery (needs matplotlib and Pillow).
+
+- :mod:`~deconvlib.viz.drawing`: the visual language (colours, cell grids,
+  kernel windows, legends, fast PNG) and :class:`~deconvlib.viz.drawing.TraceFigure`,
+  the stages of a :class:`~deconvlib.Trace`.
+- :mod:`~deconvlib.viz.course_figures`: the matrices ``C``/``Cᵀ``, the scatter
+  view, overlap maps, group connections, decoder shapes.
+- :mod:`~deconvlib.viz.animation`: one frame per kernel position, GIF or MP4.
+- :mod:`~deconvlib.viz.gallery`: every case of :data:`deconvlib.cases.CASES` drawn, and an index.
+
+Everything drawn is computed by the core (numpy only); the words come from
+:mod:`deconvlib.explain`.
+"""

@@ -1,0 +1,392 @@
+"""Figures of notebooks 5-8, in the visual language of :mod:`deconvlib.drawing`.
+
+The matrices ``C`` and ``Cᵀ`` (:class:`MatrixFigure`), the scatter view stamp
+by stamp (:class:`ScatterFigure`), overlap-count maps (:class:`OverlapFigure`),
+which channels a grouped layer connects (:class:`GroupsFigure`) and the shapes
+through a decoder (:func:`draw_decoder`). Each figure is a row of grids drawn
+at one cell size with :class:`~deconvlib.drawing.Grid`, in the colours of
+:data:`~deconvlib.drawing.COLORS` (orange kernel weights, white zeros, blue
+input, cyan output, red the current pixel, pink what padding crops), and each
+class has ``update`` to redraw in place when a slider moves.
+
+Pure ``data → matplotlib`` code: the numbers come from the library
+(:func:`deconvlib.convolution_matrix`, :func:`deconvlib.trace.scatter_trace`,
+:func:`deconvlib.overlap.overlap_count`, ...), nothing here knows about widgets.
+"""
+
+import numpy as np
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from ..explain import format_value
+from .drawing import COLORS, Grid, Window, figure_png, legend_handles
+
+__all__ = [
+    "matrix_kinds",
+    "count_colors",
+    "MatrixFigure",
+    "ScatterFigure",
+    "OverlapFigure",
+    "GroupsFigure",
+    "DecoderFigure",
+    "draw_decoder",
+]
+
+
+def _layout(figure, axes, shapes, top=0.75, bottom=0.2, gap=0.45, max_cell=0.42):
+    """Place ``axes`` left to right, top-aligned, with one square cell size; return it in points."""
+    fw, fh = figure.get_size_inches()
+    widths = [w for _, w in shapes]
+    heights = [h for h, _ in shapes]
+    room_w = fw - 0.3 - gap * (len(axes) - 1)
+    cell = min(max_cell, room_w / sum(widths), (fh - top - bottom) / max(heights))
+    x = (fw - cell * sum(widths) - gap * (len(axes) - 1)) / 2
+    for ax, w, h in zip(axes, widths, heights):
+        ax.set_position((x / fw, (fh - top - h * cell) / fh, w * cell / fw, h * cell / fh))
+        x += w * cell + gap
+    return cell * 72
+
+
+def _outline(ax, color=COLORS["current"]):
+    patch = Rectangle((0, 0), 1, 1, fill=False, edgecolor=color, linewidth=2.4, zorder=4)
+    ax.add_patch(patch)
+    return patch
+
+
+def _set_outline(patch, row0, col0, rows, cols):
+    """Outline cells ``[row0, row0 + rows) × [col0, col0 + cols)``; ``rows=0`` hides it."""
+    patch.set_visible(rows > 0 and cols > 0)
+    patch.set_xy((col0 - 0.5, row0 - 0.5))
+    patch.set_width(cols)
+    patch.set_height(rows)
+
+
+def _blank_zeros(M):
+    """Values to print: the non-zero entries; zeros stay blank (NaN prints as nothing)."""
+    M = np.asarray(M, dtype=float)
+    return np.where(M != 0, M, np.nan)
+
+
+def matrix_kinds(M):
+    """Cell kinds of a convolution matrix: ``"kernel"`` for a weight, ``"zero"`` for a structural zero.
+
+    >>> matrix_kinds(np.array([[2.0, 0.0]])).tolist()
+    [['kernel', 'zero']]
+    """
+    return np.where(np.asarray(M) != 0, "kernel", "zero").astype(object)
+
+
+def count_colors(counts, top=None):
+    """RGB shades for overlap counts: white for 0, darker cyan for more kernel copies.
+
+    ``top`` is the count drawn darkest (default: the largest in ``counts``), so
+    two maps can share one scale.
+
+    >>> count_colors(np.array([[0, 2]]), top=2)[0, 0].tolist()
+    [1.0, 1.0, 1.0]
+    """
+    counts = np.asarray(counts, dtype=float)
+    top = max(float(counts.max() if top is None else top), 1.0)
+    light, dark = np.array(to_rgb(COLORS["output"])), np.array(to_rgb("#3f9f8c"))
+    t = np.clip(counts / top, 0, 1)[..., None]
+    shade = np.where(t <= 0.5, 1 + (light - 1) * (t / 0.5), light + (dark - light) * ((t - 0.5) / 0.5))
+    return np.where(counts[..., None] == 0, 1.0, shade)
+
+
+class MatrixFigure:
+    """``C`` and ``Cᵀ`` side by side, with one input pixel's row and column outlined.
+
+    ``C`` comes from :func:`deconvlib.convolution_matrix`: one row per input
+    pixel of the transposed convolution (row-major), one column per output
+    pixel. The forward convolution is ``C @ y``; the transposed one is
+    ``Cᵀ @ x``. Row ``pixel`` of ``C`` (= column ``pixel`` of ``Cᵀ``) is that
+    pixel's stamp on the output: the scatter view.
+
+    Parameters
+    ----------
+    C : ndarray, shape (h·w, out_h·out_w)
+    pixel : int or None
+        Input pixel (flat index) to outline.
+    """
+
+    def __init__(self, C, pixel=None, figsize=(9.5, 4.5)):
+        self.figure = Figure(figsize=figsize)
+        self.axes = {name: self.figure.add_axes((0, 0, 0.1, 0.1)) for name in ("C", "CT")}
+        self.grids = {name: Grid(ax, np.full((1, 1), "zero", dtype=object)) for name, ax in self.axes.items()}
+        self.outlines = {name: _outline(ax) for name, ax in self.axes.items()}
+        self.figure.legend(
+            handles=legend_handles(("kernel", "zero", "current")),
+            loc="lower center",
+            ncols=3,
+            labels=["kernel weight", "zero (no connection)", "one input pixel: its row of C, its column of Cᵀ"],
+            fontsize=8,
+            frameon=False,
+        )
+        self.update(C, pixel)
+
+    def update(self, C, pixel=None):
+        C = np.asarray(C)
+        self.C, self.pixel = C, pixel
+        rows, cols = C.shape
+        cell = _layout(self.figure, list(self.axes.values()), [C.shape, C.T.shape], top=0.8, bottom=0.45)
+        for name, M in (("C", C), ("CT", C.T)):
+            self.grids[name].cell_points = cell
+            self.grids[name].update(matrix_kinds(M), _blank_zeros(M))
+        self.axes["C"].set_title(
+            f"C: {rows}×{cols}, forward y ↦ C·y\nrow = input pixel, column = output pixel", fontsize=9
+        )
+        self.axes["CT"].set_title(f"Cᵀ: {cols}×{rows}\ntransposed x ↦ Cᵀ·x", fontsize=9)
+        if pixel is None:
+            _set_outline(self.outlines["C"], 0, 0, 0, 0)
+            _set_outline(self.outlines["CT"], 0, 0, 0, 0)
+        else:
+            if not 0 <= pixel < rows:
+                raise ValueError(f"pixel must be in [0, {rows}), got {pixel!r}")
+            _set_outline(self.outlines["C"], pixel, 0, 1, cols)
+            _set_outline(self.outlines["CT"], 0, pixel, cols, 1)
+        return self.figure
+
+    def to_png(self, dpi=72):
+        return figure_png(self.figure, dpi)
+
+    def _repr_png_(self):
+        return self.to_png()
+
+
+class ScatterFigure:
+    """The scatter view of a :class:`~deconvlib.trace.ScatterTrace`, stamp by stamp.
+
+    Panels: the input with the stamping pixel in red; the kernel; the canvas
+    after stamps ``0 .. upto`` with the current stamp's taps outlined, cells
+    outside the output (cropped by the forward padding) in pink; the output.
+    """
+
+    def __init__(self, trace, upto=0, figsize=(10, 3.625)):
+        self.figure = Figure(figsize=figsize)
+        names = ("input", "kernel", "canvas", "output")
+        self.axes = {name: self.figure.add_axes((0, 0, 0.1, 0.1)) for name in names}
+        self.grids = {name: Grid(ax, np.full((1, 1), "empty", dtype=object)) for name, ax in self.axes.items()}
+        self.window = Window(self.axes["canvas"], (0, 0))
+        self.crop = _outline(self.axes["canvas"], color="#555555")
+        self.crop.set_linestyle("--")
+        self.figure.legend(
+            handles=legend_handles(("input", "current", "kernel", "output", "empty", "cropped")),
+            labels=[
+                "input pixel",
+                "pixel stamping now",
+                "kernel",
+                "output",
+                "no stamp yet",
+                "cropped (forward padding)",
+            ],
+            loc="lower center",
+            ncols=6,
+            fontsize=8,
+            frameon=False,
+        )
+        self.update(trace, upto)
+
+    def update(self, trace, upto=0):
+        t = trace
+        if not 0 <= upto < t.n_stamps:
+            raise ValueError(f"upto must be in [0, {t.n_stamps}), got {upto!r}")
+        self.trace, self.upto = t, upto
+        h, w = t.input.shape
+        canvas = t.canvas(upto)
+        touched = self._taps_mask(t, upto, canvas.shape)
+        top, left, oh, ow = t.crop
+        kinds = np.full(canvas.shape, "cropped", dtype=object)
+        inside = np.zeros(canvas.shape, bool)
+        inside[top : top + oh, left : left + ow] = True
+        kinds[inside] = np.where(touched[inside], "output", "empty")
+        input_kinds = np.full((h, w), "input", dtype=object)
+        i, j = divmod(upto, w)
+        input_kinds[i, j] = "current"
+        done = upto == t.n_stamps - 1
+        out_kinds = np.full(t.output.shape, "output" if done else "empty", dtype=object)
+        panels = {
+            "input": (input_kinds, t.input),
+            "kernel": (np.full(t.kernel.shape, "kernel", dtype=object), t.kernel),
+            "canvas": (kinds, np.where(touched, canvas, np.nan)),
+            "output": (out_kinds, t.output if done else None),
+        }
+        cell = _layout(
+            self.figure, list(self.axes.values()), [k.shape for k, _ in panels.values()], top=0.75, bottom=0.45
+        )
+        for name, (k, v) in panels.items():
+            self.grids[name].cell_points = cell
+            self.grids[name].update(k, v)
+        r, c = (int(v) for v in t.origins[upto])
+        self.window.update((r, c), t.kernel.shape, t.dilation)
+        _set_outline(self.crop, top, left, oh, ow)
+        sr, sc = t.stride
+        self.axes["input"].set_title(f"input {h}×{w}\npixel ({i}, {j}) = {format_value(t.input[i, j])}", fontsize=9)
+        self.axes["kernel"].set_title(f"kernel {t.kernel.shape[0]}×{t.kernel.shape[1]}\n(not flipped)", fontsize=9)
+        self.axes["canvas"].set_title(
+            f"stamp {upto + 1}/{t.n_stamps}: {format_value(t.input[i, j])}·W added at "
+            f"({i}·{sr}, {j}·{sc}) = ({r}, {c})\ndashed: the output window",
+            fontsize=9,
+        )
+        self.axes["output"].set_title(
+            f"output {oh}×{ow}\n" + ("all stamps added, cropped" if done else "filled in after the last stamp"),
+            fontsize=9,
+        )
+        return self.figure
+
+    @staticmethod
+    def _taps_mask(t, upto, shape):
+        mask = np.zeros(shape, bool)
+        for n in range(upto + 1):
+            for cell in t.taps(n):
+                mask[cell] = True
+        return mask
+
+    def to_png(self, dpi=72):
+        return figure_png(self.figure, dpi)
+
+    def _repr_png_(self):
+        return self.to_png()
+
+
+class OverlapFigure:
+    """Overlap counts side by side: a transposed convolution and resize-then-convolve.
+
+    ``maps`` is a list of ``(counts, title)``. Each map prints its counts and
+    is shaded on its own scale (white = no kernel copy, darkest cyan = its
+    largest count), so unevenness shows whatever the kernel size.
+    """
+
+    def __init__(self, maps, figsize=(10, 4.25)):
+        self.figure = Figure(figsize=figsize)
+        self.axes = [self.figure.add_axes((0, 0, 0.1, 0.1)) for _ in maps]
+        self.grids = [Grid(ax, np.ones((1, 1, 3))) for ax in self.axes]
+        self.update(maps)
+
+    def update(self, maps):
+        if len(maps) != len(self.axes):
+            raise ValueError(f"this figure shows {len(self.axes)} maps, got {len(maps)}")
+        self.maps = maps
+        cell = _layout(self.figure, self.axes, [np.shape(c) for c, _ in maps], top=0.8, bottom=0.25)
+        for ax, grid, (counts, title) in zip(self.axes, self.grids, maps):
+            grid.cell_points = cell
+            grid.update(count_colors(counts), np.asarray(counts, dtype=float))
+            ax.set_title(title, fontsize=9)
+        return self.figure
+
+    def to_png(self, dpi=72):
+        return figure_png(self.figure, dpi)
+
+    def _repr_png_(self):
+        return self.to_png()
+
+
+class GroupsFigure:
+    """Which input channel feeds which output channel: the ``(c_in, c_out)`` connection matrix.
+
+    ``connections`` comes from :func:`deconvlib.channels.group_connections`;
+    a connected pair (orange) has one ``kh×kw`` kernel, the others (white)
+    have none.
+    """
+
+    def __init__(self, connections, groups=1, figsize=(4.625, 4.25)):
+        self.figure = Figure(figsize=figsize)
+        self.ax = self.figure.add_axes((0, 0, 0.1, 0.1))
+        self.grid = Grid(self.ax, np.full((1, 1), "zero", dtype=object))
+        self.figure.legend(
+            handles=legend_handles(("kernel", "zero")),
+            labels=["a kh×kw kernel", "no connection"],
+            loc="lower center",
+            ncols=2,
+            fontsize=8,
+            frameon=False,
+        )
+        self.update(connections, groups)
+
+    def update(self, connections, groups=1):
+        connections = np.asarray(connections, bool)
+        self.connections, self.groups = connections, groups
+        c_in, c_out = connections.shape
+        cell = _layout(self.figure, [self.ax], [connections.shape], top=0.75, bottom=0.45)
+        self.grid.cell_points = cell
+        self.grid.update(np.where(connections, "kernel", "zero").astype(object))
+        self.ax.set_title(
+            f"groups={groups}: rows = {c_in} input channels,\ncolumns = {c_out} output channels "
+            f"({int(connections.sum())} kernels)",
+            fontsize=9,
+        )
+        return self.figure
+
+    def to_png(self, dpi=72):
+        return figure_png(self.figure, dpi)
+
+    def _repr_png_(self):
+        return self.to_png()
+
+
+class DecoderFigure:
+    """The activations of a decoder as squares of side ∝ √(height), with their NHWC shapes.
+
+    ``shapes`` is the list of :func:`deconvlib.channels.decoder_shapes`: the
+    input in blue, every layer's output in cyan, an arrow per layer.
+    ``update(shapes)`` moves the same artists (the number of shapes may change).
+    """
+
+    def __init__(self, shapes, figsize=(10, 2.75)):
+        self.figure = Figure(figsize=figsize)
+        self.ax = self.figure.add_axes((0.01, 0.02, 0.98, 0.88))
+        self.ax.set_axis_off()
+        self.ax.set_title("NHWC shapes through the decoder (square side ∝ √height)", fontsize=9)
+        self.squares, self.labels, self.arrows = [], [], []
+        self.update(shapes)
+
+    def update(self, shapes):
+        self.shapes = [tuple(s) for s in shapes]
+        ax = self.ax
+        while len(self.squares) < len(self.shapes):
+            self.squares.append(ax.add_patch(Rectangle((0, 0), 1, 1, edgecolor="#555555")))
+            self.labels.append(ax.text(0, 0, "", ha="center", va="top", fontsize=8))
+            self.arrows.append(
+                ax.annotate("", xy=(0, 0), xytext=(0, 0), arrowprops=dict(arrowstyle="->", color="#555555"))
+            )
+        sides = [np.sqrt(h) for _, h, _, _ in self.shapes]
+        scale = 1.0 / max(sides)
+        x, arrow_y = 0.0, 1 - min(sides) * scale / 2
+        for k, (square, label, arrow) in enumerate(zip(self.squares, self.labels, self.arrows)):
+            shown = k < len(self.shapes)
+            for artist in (square, label, arrow):
+                artist.set_visible(shown)
+            if not shown:
+                continue
+            size = sides[k] * scale
+            square.set_bounds(x, 1 - size, size, size)
+            square.set_facecolor(COLORS["input"] if k == 0 else COLORS["output"])
+            label.set_position((x + size / 2, 1 - size - 0.08))
+            label.set_text(str(self.shapes[k]))
+            arrow.set_visible(shown and k > 0)
+            arrow.xy, arrow.xyann = (x - 0.05, arrow_y), (x - 0.4, arrow_y)
+            x += size + 0.45
+        ax.set_xlim(-0.1, x - 0.3)
+        ax.set_ylim(-0.35, 1.05)
+        ax.set_aspect("equal")
+        return self.figure
+
+    def texts(self):
+        """The shapes written under the squares (for tests)."""
+        return [t.get_text() for t in self.labels if t.get_visible()]
+
+    def to_png(self, dpi=72):
+        return figure_png(self.figure, dpi)
+
+    def _repr_png_(self):
+        return self.to_png()
+
+
+def draw_decoder(shapes, figsize=(10, 2.75)):
+    """A new figure of :class:`DecoderFigure` for ``shapes``; returns the Figure.
+
+    >>> fig = draw_decoder([(16, 4, 4, 512), (16, 8, 8, 256)])
+    >>> [t.get_text() for t in fig.axes[0].texts if t.get_text()]
+    ['(16, 4, 4, 512)', '(16, 8, 8, 256)']
+    """
+    return DecoderFigure(shapes, figsize).figure

@@ -1,0 +1,128 @@
+"""``python -m deconvlib`` end to end, in a subprocess: every subcommand, --help, and bad arguments."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from deconvlib.cases import CASES
+
+PIL = pytest.importorskip("PIL.Image")
+
+
+def run(*args, cwd=None):
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    return subprocess.run(
+        [sys.executable, "-m", "deconvlib", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+    )
+
+
+def test_help_explains_the_commands_with_examples():
+    result = run("--help")
+    assert result.returncode == 0
+    for word in ("animate", "gallery", "explain", "examples:", "python -m deconvlib animate --transposed"):
+        assert word in result.stdout
+
+
+@pytest.mark.parametrize("command", ["animate", "gallery", "explain"])
+def test_each_command_has_help(command):
+    result = run(command, "--help")
+    assert result.returncode == 0
+    assert "example" in result.stdout and f"python -m deconvlib {command}" in result.stdout
+
+
+def test_animate_writes_a_gif_with_one_frame_per_output_cell(tmp_path):
+    out = tmp_path / "up.gif"
+    result = run("animate", "--transposed", "--input", 3, "--kernel", 3, "--stride", 2, "--padding", 1, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert "wrote" in result.stdout and "25 frames" in result.stdout
+    assert "25/25 frames" in result.stderr  # the progress bar
+    with PIL.open(out) as gif:
+        assert gif.n_frames == 25
+
+
+def test_animate_default_name_and_values(tmp_path):
+    result = run(
+        "animate", "--input", "6,5", "--kernel", 3, "--stride", 2, "--padding", "0,1,0,1", "--seed", 3, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    (gif,) = tmp_path.glob("*.gif")
+    assert gif.name == "conv_i6x5_k3_s2_p0x1x0x1.gif"
+    with PIL.open(gif) as image:
+        assert image.n_frames == 3 * 2
+
+
+def test_explain_prints_the_steps_and_the_relationship():
+    result = run(
+        "explain", "--transposed", "--input", 3, "--kernel", 3, "--stride", 2, "--padding", 1, "--output-padding", 1
+    )
+    assert result.returncode == 0, result.stderr
+    for piece in ("dilated kernel", "zeros inserted", "padded grid", "Output: 6×6", "relationship 14"):
+        assert piece in result.stdout
+    forward = run("explain", "--input", 4, "--kernel", 3)
+    assert "relationship 1," in forward.stdout and "Output: 2×2" in forward.stdout
+
+
+def test_gallery_writes_every_case_and_the_index(tmp_path):
+    result = run("gallery", tmp_path, "--jobs", 2)
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {len(CASES)} GIFs" in result.stdout
+    index = (tmp_path / "index.md").read_text(encoding="utf-8")
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    for case in CASES:
+        with PIL.open(tmp_path / f"{case.name}.gif") as gif:
+            assert gif.n_frames == case.n_frames, case.name
+        assert f"({case.name}.gif)" in index and f"src='{case.name}.gif'" in html
+    assert "output_padding=2" in index  # parameters are listed
+    total = sum(c.n_frames for c in CASES)
+    assert f"{total}/{total} frames" in result.stderr
+
+
+def test_gallery_only_and_list(tmp_path):
+    listed = run("gallery", tmp_path, "--list")
+    assert listed.returncode == 0 and "padding_strides_odd_transposed" in listed.stdout
+    assert not list(tmp_path.iterdir())
+    result = run("gallery", tmp_path, "--only", "no_padding_strides", "--jobs", 1)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "index.md", "no_padding_strides.gif"]
+
+
+@pytest.mark.parametrize(
+    "args, flag",
+    [
+        (["animate", "--stride", "0"], "--stride"),
+        (["animate", "--stride", "two"], "--stride"),
+        (["animate", "--transposed", "--stride", "2", "--output-padding", "2"], "--output-padding"),
+        (["animate", "--output-padding", "1"], "--output-padding"),  # forward convolutions have none
+        (["animate", "--input", "2", "--kernel", "3"], "--input"),  # empty output
+        (["animate", "--transposed", "--input", "2", "--kernel", "3", "--padding", "3"], "--padding"),
+        (["animate", "--padding", "1,2,3"], "--padding"),
+        (["animate", "--dilation", "0"], "--dilation"),
+        (["animate", "-o", "out.png"], "--output"),
+        (["explain", "--kernel", "0"], "--kernel"),
+        (["gallery", "somewhere", "--only", "nope"], "--only"),
+        (["gallery", "somewhere", "--jobs", "0"], "--jobs"),
+        (["draw"], "COMMAND"),
+        ([], "COMMAND"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line_naming_the_argument(args, flag, tmp_path):
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    error = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert len(error) == 1 and flag in error[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is not None, reason="ffmpeg is installed")
+def test_mp4_without_ffmpeg_is_a_clear_error(tmp_path):
+    result = run("animate", "-o", tmp_path / "a.mp4")
+    assert result.returncode == 2 and "ffmpeg" in result.stderr.splitlines()[-1]

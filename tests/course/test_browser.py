@@ -1,0 +1,276 @@
+"""The notebooks in a real browser: JupyterLab + headless Chromium, driven by Playwright.
+
+Starts JupyterLab on a copy of ``notebooks/`` (free port, no token, no
+autosave, so the stored notebooks are never rewritten), opens a notebook,
+runs all cells, waits for the explorer's figure (``.widget-output img``),
+moves a slider with the keyboard (focus its handle, ``ArrowRight``) and checks
+the figure's PNG changed. Screenshots go to ``tests/artifacts/`` (gitignored).
+
+Skips, saying why, when Debian's ``/usr/bin/chromium`` or Playwright is
+missing (``.ci/run`` installs both). Extend it by adding rows to
+``SLIDER_MOVES``: ``(notebook, slider label)``; :func:`move_slider` finds a
+slider by its description label.
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+#: (notebook, slider description) moved once with ArrowRight; the figure must change.
+SLIDER_MOVES = [
+    ("01_start_here.ipynb", "stride"),
+    ("01_start_here.ipynb", "padding"),
+    ("01_start_here.ipynb", "dilation"),
+    ("02_dilation.ipynb", "stride"),
+    ("03_padding.ipynb", "padding"),
+    ("04_kernel_sweep.ipynb", "step"),
+]
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium); the browser test needs it", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab_url(tmp_path_factory):
+    """A JupyterLab server on a copy of notebooks/, stopped by its PID at the end."""
+    jupyter = shutil.which("jupyter", path=os.path.dirname(sys.executable)) or shutil.which("jupyter")
+    if jupyter is None:
+        pytest.skip("jupyter is not installed")
+    port = free_port()
+    home = tmp_path_factory.mktemp("jupyter")
+    # JupyterLab 4 renders only the cells in view ("windowing"): render them all, so the
+    # explorer's widgets exist wherever Run All leaves the scroll; and no news toast.
+    # The server works on a copy of notebooks/ with autosave off: running the cells in the
+    # browser must never rewrite the stored notebooks.
+    root = home / "notebooks"
+    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    settings = home / "lab-settings"
+    for name, text in {
+        "notebook-extension/tracker": '{"windowingMode": "none", "autoStartDefaultKernel": true}',
+        "apputils-extension/notification": '{"fetchNews": "false", "checkForUpdates": false}',
+        "docmanager-extension/plugin": '{"autosave": false}',
+    }.items():
+        path = settings / "@jupyterlab" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
+    log = open(home / "lab.log", "w")
+    server = subprocess.Popen(
+        [
+            jupyter,
+            "lab",
+            "--allow-root",
+            "--no-browser",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            f"--ServerApp.root_dir={root}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/lab", timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not start; log:\n{(home / 'lab.log').read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def open_and_run(browser, lab_url, notebook):
+    """Open ``notebook`` in JupyterLab, Run All Cells, wait for the first explorer's figure."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{lab_url}/lab/tree/{notebook}?reset")  # ?reset: only this notebook, no tabs restored
+    # ":visible": JupyterLab keeps hidden copies (other tabs, the status bar) of these elements
+    idle = ".jp-Notebook-ExecutionIndicator[data-status='idle']:visible"
+    page.wait_for_selector(".jp-Notebook:visible", timeout=60_000)
+    page.wait_for_selector(idle, timeout=60_000)
+    for attempt in (1, 2):  # a Run All sent while the kernel is still starting can be lost: retry once
+        dismiss_dialogs(page, notebook)
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click(timeout=10_000)
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click(timeout=10_000)
+        try:
+            page.wait_for_selector(".widget-output img:visible", timeout=45_000 * attempt)
+            break
+        except sync_api.TimeoutError:
+            if attempt == 2:
+                page.screenshot(path=str(ARTIFACTS / notebook.replace(".ipynb", "_timeout.png")))
+                raise
+    page.wait_for_selector(".widget-slider .noUi-handle:visible", timeout=10_000)
+    page.wait_for_selector(idle, timeout=60_000)
+    return page
+
+
+def dismiss_dialogs(page, notebook):
+    """Close a JupyterLab dialog in the way (e.g. a kernel prompt), keeping a screenshot of it."""
+    dialog = page.locator(".jp-Dialog:visible")
+    if dialog.count():
+        page.screenshot(path=str(ARTIFACTS / notebook.replace(".ipynb", "_dialog.png")))
+        button = dialog.locator(".jp-Dialog-button.jp-mod-accept")
+        if button.count():
+            button.first.click()
+        else:
+            page.keyboard.press("Escape")
+        dialog.first.wait_for(state="hidden", timeout=10_000)
+
+
+def slider_by_label(page, label):
+    """The slider whose description is ``label`` (its first match in the notebook)."""
+    exact = page.locator(".widget-label", has_text=re.compile(f"^{re.escape(label)}$"))
+    return page.locator(".widget-slider").filter(has=exact).first
+
+
+def figure_src(page, index=0):
+    return page.locator(".widget-output img").nth(index).get_attribute("src")
+
+
+def move_slider(page, label, key="ArrowRight", timeout=10.0):
+    """Focus the slider's handle, press ``key``; return (src before, src after) of the figure."""
+    slider = slider_by_label(page, label)
+    slider.scroll_into_view_if_needed()
+    before = figure_src(page)
+    readout = slider.locator(".widget-readout")
+    value = readout.inner_text()
+    slider.locator(".noUi-handle").focus()
+    page.keyboard.press(key)
+    deadline = time.monotonic() + timeout
+    after = before
+    while time.monotonic() < deadline:
+        after = figure_src(page)
+        if after != before:
+            break
+        time.sleep(0.1)
+    assert readout.inner_text() != value, f"the {label!r} slider did not move (value {value})"
+    return before, after
+
+
+def test_first_notebook_stride_slider_redraws_the_figure(browser, lab_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = open_and_run(browser, lab_url, "01_start_here.ipynb")
+    try:
+        assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+        explorer = page.locator(".widget-vbox").first
+        explorer.scroll_into_view_if_needed()
+        explorer.screenshot(path=str(ARTIFACTS / "01_explorer_before.png"))
+        before, after = move_slider(page, "stride")
+        assert before, "the explorer shows no figure"
+        assert after != before, "the figure did not change after moving the stride slider"
+        explorer.screenshot(path=str(ARTIFACTS / "01_explorer_after_stride.png"))
+        page.screenshot(path=str(ARTIFACTS / "01_start_here.png"))
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("notebook,label", SLIDER_MOVES[1:])
+def test_slider_redraws_the_figure(browser, lab_url, notebook, label):
+    page = open_and_run(browser, lab_url, notebook)
+    try:
+        before, after = move_slider(page, label)
+        assert after != before, f"the figure did not change after moving {label!r} in {notebook}"
+    finally:
+        page.close()
+
+
+#: Slider descriptions that change the geometry: each explorer's must redraw *its own* figure.
+GEOMETRY_SLIDER = re.compile(r"^(stride|padding|dilation)( [spd])?$")
+
+
+def explorer_image(slider):
+    """The figure of the explorer (the nearest enclosing ``VBox``) that holds ``slider``."""
+    return slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]").locator(".widget-output img")
+
+
+@pytest.mark.parametrize("notebook", sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))
+def test_every_notebook_runs_and_each_geometry_slider_redraws(browser, lab_url, notebook):
+    """Every notebook: Run All without an error output, then move every stride/padding/dilation slider."""
+    page = open_and_run(browser, lab_url, notebook)
+    try:
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        assert errors.count() == 0, f"{notebook} shows an error: {errors.first.inner_text()[:500]}"
+        sliders = page.locator(".widget-slider")
+        moved = []
+        for k in range(sliders.count()):
+            slider = sliders.nth(k)
+            label = slider.locator(".widget-label").first.inner_text().strip()
+            if not GEOMETRY_SLIDER.match(label):
+                continue
+            slider.scroll_into_view_if_needed()
+            image = explorer_image(slider)
+            before = image.first.get_attribute("src") if image.count() else None
+            handle = slider.locator(".noUi-handle")
+            at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+            handle.focus()
+            page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+            deadline, after = time.monotonic() + 10, before
+            while time.monotonic() < deadline:
+                after = image.first.get_attribute("src") if image.count() else None
+                if after != before:
+                    break
+                time.sleep(0.1)
+            assert after != before, f"{notebook}: moving {label!r} (slider {k}) did not change its explorer's figure"
+            moved.append(label)
+        page.screenshot(path=str(ARTIFACTS / notebook.replace(".ipynb", "_after_sliders.png")))
+        assert moved, f"{notebook} has no stride/padding/dilation slider"
+    finally:
+        page.close()

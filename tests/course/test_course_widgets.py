@@ -1,0 +1,200 @@
+"""Explorers of notebooks 5-8: every reachable slider combination draws or explains, never raises.
+
+The pure path (``compute`` and the caption) is swept over every combination of
+every explorer's slider ranges; drawing (figures updated in place) over every
+combination or 500 seeded random ones; the whole widget path (moving the
+sliders, drawing, encoding the PNG) over 40 random ones, to keep the run short.
+"""
+
+import itertools
+import random
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+from deconvlib.course.explorers import (  # noqa: E402
+    CUSTOM,
+    GUIDE_CASES,
+    DecoderExplorer,
+    GroupsExplorer,
+    GuideExplorer,
+    MatrixExplorer,
+    OverlapExplorer,
+    PaddingSolver,
+    ScatterExplorer,
+)
+from deconvlib.explain import overlap_verdict, solve_padding_text  # noqa: E402
+
+PNG = b"\x89PNG"
+EXPLORERS = [
+    GuideExplorer,
+    PaddingSolver,
+    MatrixExplorer,
+    ScatterExplorer,
+    OverlapExplorer,
+    DecoderExplorer,
+    GroupsExplorer,
+]
+
+
+def reachable(cls):
+    """Every combination of ``cls``'s slider ranges that the limits allow (output_padding < max(s, d))."""
+    names = list(cls.specs)
+    ranges = [range(low, high + 1) for _, low, high, _ in cls.specs.values()]
+    for combo in itertools.product(*ranges):
+        values = dict(zip(names, combo))
+        if values.get("output_padding", 0) >= max(values.get("stride", 1), values.get("dilation", 1)):
+            continue
+        yield values
+
+
+@pytest.fixture(scope="module")
+def explorers():
+    return {cls: cls() for cls in EXPLORERS}
+
+
+@pytest.mark.parametrize("cls", EXPLORERS, ids=lambda c: c.__name__)
+def test_every_reachable_combination_computes_or_says_why(cls, explorers):
+    ex = explorers[cls]
+    n_ok = n_refused = 0
+    for values in reachable(cls):
+        try:
+            data = ex.compute(values)
+        except ValueError as error:
+            assert str(error), values
+            n_refused += 1
+            ex.describe(values, None)
+            continue
+        n_ok += 1
+        assert isinstance(ex.describe(values, data), str)
+    assert n_ok > 0
+    if cls in (GuideExplorer, PaddingSolver, GroupsExplorer, MatrixExplorer, ScatterExplorer):
+        assert n_refused > 0  # some combinations are impossible: they get an explanation
+
+
+@pytest.mark.parametrize("cls", EXPLORERS, ids=lambda c: c.__name__)
+def test_the_figure_follows_500_random_combinations_in_place(cls, explorers):
+    """compute + draw (artists updated in place, no PNG) on every combination, or 500 seeded random ones."""
+    ex = explorers[cls]
+    combos = list(reachable(cls))
+    for values in random.Random(500).sample(combos, min(500, len(combos))):
+        result = ex.show(values)
+        if isinstance(result, str):
+            assert result.startswith("⚠ ") and len(result) > 3, values
+        else:
+            assert result is ex.figure and result.trace is not None
+
+
+@pytest.mark.parametrize("cls", EXPLORERS, ids=lambda c: c.__name__)
+def test_moving_the_sliders_draws_or_explains(cls, explorers):
+    ex = explorers[cls]
+    combos = list(reachable(cls))
+    rng = random.Random(cls.__name__)
+    for values in rng.sample(combos, min(40, len(combos))):
+        ex.set(**values)
+        current = ex.current()
+        assert current.get("output_padding", 0) < max(current.get("stride", 1), current.get("dilation", 1))
+        if ex.message is None:
+            assert ex.png.startswith(PNG) and ex.output.outputs[0]["data"]["image/png"]
+        else:
+            assert ex.message.startswith("⚠") and "text/html" in ex.output.outputs[0]["data"]
+
+
+def test_output_padding_limit_follows_stride_and_dilation():
+    ex = GuideExplorer()
+    ex.set(stride=3, dilation=1)
+    assert ex.sliders["output_padding"].max == 2
+    ex.set(stride=1, dilation=1)
+    assert ex.sliders["output_padding"].max == 0 and ex.sliders["output_padding"].value == 0
+    ex.set(dilation=2)
+    assert ex.sliders["output_padding"].max == 1
+
+
+def test_pixel_and_stamp_sliders_follow_the_input_size():
+    m = MatrixExplorer()
+    m.set(size=3)
+    assert m.sliders["pixel"].max == 8
+    m.set(size=1)
+    assert m.sliders["pixel"].max == 0 and m.message is None
+    s = ScatterExplorer()
+    s.set(size=3, stamp=9)
+    assert s.figure.upto == 8
+    s.set(size=2)
+    assert s.sliders["stamp"].max == 4 and s.figure.upto == 3
+
+
+@pytest.mark.parametrize("name", GUIDE_CASES)
+def test_each_named_case_sets_the_sliders_and_draws_the_guides_figure(name):
+    ex = GuideExplorer(case="no_padding_no_strides_transposed")
+    ex.case.value = name
+    case = GUIDE_CASES[name]
+    assert ex.case_values(name) == {k: v for k, v in ex.current().items()}
+    assert ex.message is None and ex.figure.trace.output.shape == case.output_size
+    assert ex.case.value == name
+    assert f"{case.output_size[0]}×{case.output_size[1]}" in ex.caption.value  # gallery.explain's arithmetic
+
+
+def test_the_guide_explorer_has_the_guides_eight_transposed_figures():
+    guide = {
+        "no_padding_no_strides",
+        "arbitrary_padding_no_strides",
+        "same_padding_no_strides",
+        "full_padding_no_strides",
+        "no_padding_strides",
+        "padding_strides",
+        "padding_strides_odd",
+        "dilation",
+    }
+    assert {n + "_transposed" for n in guide} <= set(GUIDE_CASES)
+    # the captions of Dumoulin & Visin: i′ → o′
+    sizes = {
+        n: (GUIDE_CASES[n + "_transposed"].input_size, GUIDE_CASES[n + "_transposed"].output_size[0]) for n in guide
+    }
+    assert sizes == {
+        "no_padding_no_strides": (2, 4),
+        "arbitrary_padding_no_strides": (6, 5),
+        "same_padding_no_strides": (5, 5),
+        "full_padding_no_strides": (7, 5),
+        "no_padding_strides": (2, 5),
+        "padding_strides": (3, 5),
+        "padding_strides_odd": (3, 6),
+        "dilation": (3, 7),
+    }
+
+
+def test_moving_a_slider_off_a_case_shows_custom_and_back():
+    ex = GuideExplorer(case="padding_strides_transposed")
+    ex.sliders["padding"].value = 2
+    assert ex.case.value == CUSTOM
+    ex.sliders["padding"].value = 1
+    assert ex.case.value == "padding_strides_transposed"
+    with pytest.raises(ValueError, match="case must be one of"):
+        GuideExplorer(case="nope")
+
+
+def test_solver_text_and_overlap_verdict():
+    assert solve_padding_text(4, 4, 8, stride=2).startswith("padding=1, output_padding=0")
+    assert solve_padding_text(4, 3, 20, stride=2).startswith("⚠")
+    assert "holes" in overlap_verdict(3, 2, dilation=2)
+    assert "even (s divides k)" in overlap_verdict(6, 3)
+    ex = PaddingSolver()
+    ex.set(size=4, kernel_size=3, stride=2, dilation=1, target=20)
+    assert ex.message.startswith("⚠ target 20 is out of reach") and "⚠" in ex.caption.value
+
+
+def test_groups_explorer_explains_groups_that_do_not_divide():
+    ex = GroupsExplorer()
+    ex.set(c_in=8, c_out=4, groups=3)
+    assert ex.message == "⚠ groups=3 must divide both c_in and c_out, got c_in=8, c_out=4"
+    ex.set(groups=4)
+    assert ex.message is None and "(4, 4, 8, 1)" in ex.caption.value and "(8, 1, 4, 4)" in ex.caption.value
+
+
+def test_decoder_explorer_shows_the_dcgan_shapes():
+    ex = DecoderExplorer()
+    assert "4 → 8 → 16 → 32 → 64 (exactly ×2 per layer)" in ex.caption.value
+    ex.set(kernel_size=1, stride=1, padding=3)
+    assert ex.message.startswith("⚠")

@@ -1,0 +1,178 @@
+"""The explorers driven headlessly through their widget values.
+
+Every combination the main explorer's sliders can reach is shown (through the
+tested ``show``); a seeded sample goes the whole widget path (slider → observe
+→ render → Output). Either a figure is drawn for the right trace or a short
+explanation replaces it; no exception escapes.
+"""
+
+import base64
+import itertools
+import random
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from deconvlib import conv_transpose_output_size  # noqa: E402
+from deconvlib.course.explorer import (  # noqa: E402
+    SLIDERS,
+    Explorer,
+    dilation_explorer,
+    example_input,
+    example_kernel,
+    padding_explorer,
+    pipeline_explorer,
+    sweep_explorer,
+)
+from deconvlib.viz.drawing import TraceFigure  # noqa: E402
+
+BUILDERS = [pipeline_explorer, dilation_explorer, padding_explorer, sweep_explorer]
+
+
+def reachable(explorer):
+    """Every combination of the explorer's sliders (output_padding below max(stride, dilation))."""
+    names = [n for n in explorer.sliders if n != "step"]
+    ranges = [
+        range(explorer.sliders[n].min, SLIDERS[n][2] + 1)
+        if n == "output_padding"
+        else range(explorer.sliders[n].min, explorer.sliders[n].max + 1)
+        for n in names
+    ]
+    for combo in itertools.product(*ranges):
+        values = {**explorer.current(), **dict(zip(names, combo))}
+        if values["output_padding"] < max(values["stride"], values["dilation"]):
+            yield values
+
+
+def expected_size(v):
+    try:
+        return conv_transpose_output_size(
+            v["size"], v["kernel_size"], v["stride"], v["padding"], v["output_padding"], v["dilation"]
+        )
+    except ValueError:
+        return None
+
+
+@pytest.mark.parametrize("builder", BUILDERS, ids=lambda b: b.__name__)
+def test_every_reachable_combination_draws_or_explains(builder):
+    explorer = builder()
+    rng = random.Random(0)
+    n = 0
+    for values in reachable(explorer):
+        values["step"] = rng.randint(1, 60)
+        result = explorer.show(values)
+        o = expected_size(values)
+        if o is None:
+            assert isinstance(result, str) and result.startswith("⚠ ") and "empty output" in result
+            continue
+        assert isinstance(result, TraceFigure) and result is explorer.figure
+        t = result.trace
+        assert t.output.shape == (o, o)
+        assert np.array_equal(t.input, example_input(values["size"]))
+        assert np.array_equal(t.kernel, example_kernel(values["kernel_size"]))
+        if "step" in explorer.sliders:
+            assert result.step == min(values["step"], o * o) - 1
+        n += 1
+    assert n > 0
+    if builder is pipeline_explorer:
+        assert n >= 1000  # the whole grid of the main explorer, not a sample
+
+
+def outputs(explorer):
+    (out,) = explorer.output.outputs
+    return out["data"]
+
+
+@pytest.mark.parametrize("builder", BUILDERS, ids=lambda b: b.__name__)
+def test_moving_sliders_updates_the_output_widget(builder):
+    """The full widget path on seeded random moves: each move redraws, the output follows."""
+    explorer = builder()
+    rng = random.Random(1)
+    before = outputs(explorer)
+    assert "image/png" in before
+    moves = 120 if builder is pipeline_explorer else 40
+    for _ in range(moves):
+        name = rng.choice(list(explorer.sliders))
+        slider = explorer.sliders[name]
+        if slider.min == slider.max:
+            continue
+        new = rng.choice([v for v in range(slider.min, slider.max + 1) if v != slider.value])
+        renders, state = explorer.renders, explorer.current()
+        slider.value = new
+        assert explorer.renders == renders + 1  # one redraw per move, even when limits moved
+        data = outputs(explorer)
+        o = expected_size(explorer.current())
+        if o is None:
+            assert "image/png" not in data and "empty output" in data["text/html"]
+            assert explorer.message and explorer.caption.value
+        else:
+            assert explorer.message is None and explorer.figure.trace.output.shape == (o, o)
+            png = base64.b64decode(data["image/png"])
+            assert png.startswith(b"\x89PNG") and png == explorer.png
+            if explorer.current() != state and before.get("image/png") is not None:
+                assert data["image/png"] != before["image/png"]
+        before = data
+
+
+def test_output_padding_limit_follows_stride_and_dilation():
+    ex = pipeline_explorer()
+    op = ex.sliders["output_padding"]
+    for s, d in itertools.product(range(1, 4), range(1, 4)):
+        ex.set(stride=s, dilation=d)
+        assert op.max == max(s, d) - 1
+    ex.set(stride=3, dilation=1, output_padding=2)
+    ex.sliders["stride"].value = 1  # op is clamped to 0, and the figure still draws
+    assert op.value == 0 and ex.message is None
+
+
+def test_step_limit_follows_the_output_size_and_stays_at_the_end():
+    ex = pipeline_explorer()
+    step = ex.sliders["step"]
+    assert step.max == 49 and step.value == 49  # starts with the finished output
+    ex.sliders["stride"].value = 1
+    assert step.max == 25 and step.value == 25
+    ex.sliders["step"].value = 3
+    ex.sliders["stride"].value = 3
+    assert step.max == 81 and step.value == 3
+    assert ex.play is not None and ex.play.min == 1  # its value and max are jslinked to the step slider
+
+
+def test_impossible_padding_shows_an_explanation_and_recovers():
+    ex = pipeline_explorer()
+    ex.set(size=1, kernel_size=1, padding=2)
+    assert ex.message.startswith("⚠ padding") and "empty output" in ex.message
+    assert "(empty!)" in ex.caption.value
+    ex.sliders["padding"].value = 0
+    assert ex.message is None and "image/png" in outputs(ex)
+
+
+def test_only_value_errors_are_turned_into_messages(monkeypatch):
+    ex = pipeline_explorer()
+
+    def broken(values):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(ex, "compute", broken)
+    with pytest.raises(RuntimeError):
+        ex.show(ex.current())
+
+
+def test_unknown_slider_is_a_value_error():
+    with pytest.raises(ValueError, match="sliders must be names"):
+        Explorer(["stride", "speed"], ("input",))
+
+
+def test_captions_follow_the_sliders():
+    ex = pipeline_explorer()
+    ex.set(stride=2, padding=1, output_padding=1)
+    assert ex.caption.value.endswith("= <b>6</b>")
+    sweep = sweep_explorer()
+    sweep.sliders["step"].value = 5
+    assert sweep.caption.value.startswith("out(0, 4) =")
+    assert dilation_explorer(size=4, stride=3).caption.value.startswith(
+        "dilated size = s·(i − 1) + 1 = 3·(4 − 1) + 1 = <b>10</b>"
+    )
