@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lint bench clean
+.PHONY: lab test lint notebooks bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Re-execute the notebooks in place (after a change to the library or a notebook), run-specific metadata stripped.
+notebooks: $(STAMP)
+	$(PY) tools/execute_notebooks.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
