@@ -47,3 +47,20 @@ def test_environment_yml_lists_the_same_requirements_as_pyproject():
 def test_parsers_see_the_core_dependency():
     assert ("numpy", ">=1.24") in pyproject_requirements()
     assert len(environment_requirements()) >= 9
+
+
+def binder_requirements():
+    lines = (ROOT / "binder" / "environment.yml").read_text().splitlines()
+    lines = lines[lines.index("dependencies:") + 1 :]
+    items = [m.group(1).strip() for line in lines if (m := re.match(r"^\s+- (.+)$", line))]
+    return {_parse(item) for item in items if not item.startswith("python")}
+
+
+def test_binder_installs_what_the_notebooks_need_and_no_test_tools():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    notebooks = {_parse(r) for r in project["dependencies"] + project["optional-dependencies"]["notebooks"]}
+    assert binder_requirements() == notebooks
+    assert not {name for name, _ in binder_requirements()} & {"pytest", "hypothesis", "nbval", "playwright", "ruff"}
+    python = [line for line in (ROOT / "binder" / "environment.yml").read_text().splitlines() if "- python" in line]
+    assert python == ["  - python=3.11"], "pin the Python version (repo2docker warns otherwise)"
+    assert "pip install --no-deps ." in (ROOT / "binder" / "postBuild").read_text()
