@@ -1,23 +1,26 @@
-"""One visual language for every figure: grids of cells, kernel windows, legends.
+"""One visual language for every figure: grids of cells, kernel windows, titles, legends, one layout.
 
 Colours (after vdumoulin/conv_arithmetic): blue input pixels, white inserted
 (dilation) zeros, grey padding, orange kernel and kernel window, cyan output,
-red the output cell being written. Every figure is a row of *panels*, each a
-grid of cells drawn at the same cell size, so a 3×3 input looks a third as
-wide as a 9×9 padded grid.
+red the output cell being written. Every figure is a :class:`PanelFigure`: a
+row of *panels*, each a grid of cells, placed by :func:`layout_row` at one
+cell size, so a 3×3 input looks a third as wide as a 9×9 padded grid.
 
-Built for sliders: a :class:`TraceFigure` is laid out by hand (no layout
-engine), each grid is one ``QuadMesh`` (cells and their borders), the numbers
-in the cells are one ``PathCollection`` of cached glyph outlines, and the
-kernel window is one ``LineCollection``; ``update`` changes these in place.
-A redraw of the default explorer renders to PNG in well under 50 ms (see
+Built for sliders: nothing uses a layout engine; each grid is one ``QuadMesh``
+(cells and their borders), the numbers in the cells, the titles and the
+legend are ``PathCollection``\\ s of cached glyph outlines, and a kernel window
+is one ``LineCollection``; ``update`` changes these in place. A redraw of the
+default explorer renders to PNG in well under 50 ms (see
 ``benchmarks/bench_slider_latency.py``). Values are printed only when they
 fit in their cells.
 
-Pure functions and small classes ``data → matplotlib artists``; nothing here
-knows about widgets. Figures are created with ``matplotlib.figure.Figure``
-(not pyplot), so they are never left open behind the notebook's back; a
-:class:`TraceFigure` displays itself in a notebook through ``_repr_png_``.
+:class:`TraceFigure` draws the stages of a :class:`~deconvlib.Trace` (or a
+:class:`~deconvlib.trace.ConvTrace`) at one step of the sweep; the explorers
+show it, and :class:`~deconvlib.viz.animation.SweepFigure`, the frames of
+the animations, is one. Pure ``data → matplotlib artists``; nothing here knows
+about widgets. Figures are created with ``matplotlib.figure.Figure`` (not
+pyplot), so they are never left open behind the notebook's back; a figure
+displays itself in a notebook through ``_repr_png_``.
 """
 
 import io
@@ -36,7 +39,7 @@ from PIL import Image
 
 from ..explain import describe_pads, format_pair, format_value
 from ..stages import cell_kinds, cell_labels
-from ..trace import written_mask
+from ..trace import ConvTrace, written_mask
 
 __all__ = [
     "COLORS",
@@ -46,9 +49,15 @@ __all__ = [
     "legend_handles",
     "kind_colors",
     "Grid",
+    "Outlines",
     "Window",
+    "layout_row",
+    "row_width",
+    "text_width",
+    "PanelFigure",
     "TraceFigure",
     "draw_trace",
+    "render",
     "figure_png",
 ]
 
@@ -81,11 +90,16 @@ KIND_NAMES = {
 #: Grids with more cells than this are drawn without printed values.
 MAX_LABELLED_CELLS = 400
 
+#: Layout defaults, in inches: space between panels, left + right margin, largest cell.
+GAP, MARGIN, MAX_CELL = 0.3, 0.2, 0.42
+#: Below this cell size (inches) a row of panels stops shrinking.
+MIN_CELL = 0.05
+
 _EDGE = "#8a8a8a"
 
 
 def legend_handles(kinds=("input", "zero", "pad", "kernel", "output", "current")):
-    """Legend patches for the cell kinds, in the colours of :data:`COLORS`.
+    """Legend patches for the cell kinds, in the colours of :data:`COLORS` (for a matplotlib legend of your own).
 
     >>> [h.get_label() for h in legend_handles(("input", "pad"))]
     ['input pixel', 'padding']
@@ -141,11 +155,33 @@ def _glyph(text):
     return _line(text, middle=True)
 
 
+def text_width(text, size):
+    """Width in inches of one line of ``text`` at ``size`` points."""
+    return _line(text)[1] * size / 10 / 72
+
+
+def _line_height(size):
+    """Distance in inches between the baselines of lines of ``size`` points."""
+    return 1.28 * size / 72
+
+
+def _wrap(text, width, size):
+    """``text`` broken at spaces into lines at most ``width`` inches wide (a longer word stays whole)."""
+    lines = []
+    for word in text.split(" "):
+        if lines and text_width(f"{lines[-1]} {word}", size) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
 class _FigureText:
     """Lines of text at positions in figure inches, drawn as one PathCollection."""
 
     def __init__(self, figure, size=9.0, color="#222222"):
         self.size = size
+        self.line = _line_height(size)
         self.collection = PathCollection(
             [],
             offsets=np.zeros((0, 2)),
@@ -160,7 +196,7 @@ class _FigureText:
 
     def width(self, text):
         """Width of one line in inches."""
-        return _line(text)[1] * self.size / 10 / 72
+        return text_width(text, self.size)
 
     def set(self, placed):
         """Show ``[(text, x_centre_inches, y_baseline_inches), ...]``."""
@@ -170,11 +206,17 @@ class _FigureText:
 
 
 class _Legend:
-    """Colour swatches and their names in rows under the panels (static, drawn as paths)."""
+    """Colour swatches and their names, centred in as few even rows as fit under the panels (paths).
 
-    def __init__(self, figure, kinds, per_row=5, size=8.0):
+    ``labels`` replace the kinds' names of :data:`KIND_NAMES`. :meth:`place`
+    lays the rows out for a figure width and returns their height in inches.
+    """
+
+    def __init__(self, figure, kinds, labels=None, size=8.0):
         self.kinds = list(kinds)
+        self.names = list(labels) if labels is not None else [KIND_NAMES[k] for k in self.kinds]
         self.labels = _FigureText(figure, size)
+        self.swatch = size / 72
         square = Path([(-0.5, -0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, 0.5), (-0.5, -0.5)], closed=True)
         self.swatches = PathCollection(
             [square],
@@ -185,23 +227,34 @@ class _Legend:
             linewidths=0.6,
             zorder=5,
         )
-        self.swatches.set_transform(Affine2D().scale(size / 72) + figure.dpi_scale_trans)
+        self.swatches.set_transform(Affine2D().scale(self.swatch) + figure.dpi_scale_trans)
         figure.add_artist(self.swatches)
-        fig_w = figure.get_size_inches()[0]
-        swatch, gap, spacing, line = size / 72, 0.06, 0.25, 1.45 * size / 72
-        rows = [self.kinds[i : i + per_row] for i in range(0, len(self.kinds), per_row)]
+        self.fig_width, self.height = None, 0.0
+
+    def place(self, fig_width):
+        """Lay the rows out for a figure ``fig_width`` inches wide; return their height in inches."""
+        if fig_width == self.fig_width:
+            return self.height
+        gap, spacing, line = 0.06, 0.25, 1.45 * self.labels.size / 72
+        widths = [self.swatch + gap + self.labels.width(name) for name in self.names]
+        n = len(widths)
+        for n_rows in range(1, n + 1):
+            per_row = -(-n // n_rows)
+            rows = [range(i, min(i + per_row, n)) for i in range(0, n, per_row)]
+            if all(sum(widths[i] for i in row) + spacing * (len(row) - 1) <= fig_width - 2 * MARGIN for row in rows):
+                break
         placed, centres = [], []
         for r, row in enumerate(rows):
-            widths = [swatch + gap + self.labels.width(KIND_NAMES[k]) for k in row]
-            x = (fig_w - sum(widths) - spacing * (len(row) - 1)) / 2
+            x = (fig_width - sum(widths[i] for i in row) - spacing * (len(row) - 1)) / 2
             y = 0.08 + line * (len(rows) - 1 - r)
-            for kind, w in zip(row, widths):
-                centres.append((x + swatch / 2, y + swatch / 2 - 0.01))
-                placed.append((KIND_NAMES[kind], x + swatch + gap + (w - swatch - gap) / 2, y))
-                x += w + spacing
-        self.swatches.set_offsets(np.array(centres))
+            for i in row:
+                centres.append((x + self.swatch / 2, y + self.swatch / 2 - 0.01))
+                placed.append((self.names[i], x + self.swatch + gap + (widths[i] - self.swatch - gap) / 2, y))
+                x += widths[i] + spacing
+        self.swatches.set_offsets(np.array(centres).reshape(-1, 2))
         self.labels.set(placed)
-        self.height = 0.08 + line * len(rows)
+        self.fig_width, self.height = fig_width, 0.08 + line * len(rows)
+        return self.height
 
     def get_texts(self):
         """The names shown, in order (like ``matplotlib.legend.Legend.get_texts``'s strings)."""
@@ -311,18 +364,40 @@ class Grid:
         return 0 if self.kinds is None else int(np.sum(self.kinds == kind))
 
 
-class Window:
+class Outlines:
+    """Thick square outlines around cells of a grid on ``ax``, as one ``LineCollection``.
+
+    ``set_cells([(row, col), ...])`` moves them; an empty list hides them.
+    """
+
+    def __init__(self, ax, color=COLORS["window"]):
+        self.ax, self.color = ax, color
+        self.lines = LineCollection([], colors=color, linewidths=2.2, zorder=3)
+        ax.add_collection(self.lines, autolim=False)
+        self._cells = []
+
+    def set_cells(self, cells):
+        self._cells = [tuple(cell) for cell in cells]
+        h = 0.45
+        self.lines.set_segments(
+            [[(x - h, y - h), (x + h, y - h), (x + h, y + h), (x - h, y + h), (x - h, y - h)] for y, x in self._cells]
+        )
+        self.lines.set_visible(bool(self._cells))
+
+    def cells(self):
+        """``(row, col)`` of every outlined cell (for tests)."""
+        return list(self._cells)
+
+
+class Window(Outlines):
     """Outlines of the kernel's taps on a grid: one square per tap, ``dilation`` apart.
 
-    One ``LineCollection``; ``update(origin, kernel_shape, dilation)`` moves it,
-    a ``(0, 0)`` kernel shape hides it.
+    ``update(origin, kernel_shape, dilation)`` moves it, a ``(0, 0)`` kernel
+    shape hides it.
     """
 
     def __init__(self, ax, kernel_shape, dilation=(1, 1), origin=(0, 0), color=COLORS["window"]):
-        self.ax = ax
-        self.color = color
-        self.lines = LineCollection([], colors=color, linewidths=2.2, zorder=3)
-        ax.add_collection(self.lines, autolim=False)
+        super().__init__(ax, color)
         self.update(origin, kernel_shape, dilation)
 
     def update(self, origin, kernel_shape=None, dilation=None):
@@ -331,23 +406,198 @@ class Window:
         if dilation is not None:
             self.dilation = tuple(dilation)
         self.origin = tuple(origin)
-        squares = [
-            [
-                (x - 0.45, y - 0.45),
-                (x + 0.45, y - 0.45),
-                (x + 0.45, y + 0.45),
-                (x - 0.45, y + 0.45),
-                (x - 0.45, y - 0.45),
-            ]
-            for y, x in self.cells()
-        ]
-        self.lines.set_segments(squares)
-        self.lines.set_visible(bool(squares))
-
-    def cells(self):
-        """``(row, col)`` of every tap on the grid (for tests)."""
         (kh, kw), (dr, dc), (r, c) = self.kernel_shape, self.dilation, self.origin
-        return [(r + a * dr, c + b * dc) for a in range(kh) for b in range(kw)]
+        self.set_cells([(r + a * dr, c + b * dc) for a in range(kh) for b in range(kw)])
+
+
+# --- the one layout: a row of grids at one cell size ----------------------------------
+
+
+def _fit(shapes, min_widths, room, max_cell):
+    """Cell size and slot widths (inches) of grids ``shapes`` in a row ``room`` inches wide.
+
+    Each grid's slot is as wide as the grid or its ``min_widths`` entry,
+    whichever is wider; the cell is the largest, up to ``max_cell``, at which
+    the slots fit. Their total width is piecewise linear in the cell size:
+    solve on the piece where the grids that set their slot's width stay the
+    same, and step to a smaller piece until none changes.
+    """
+    widths = np.array([w for _, w in shapes], dtype=float)
+    mins = np.zeros(len(widths)) if min_widths is None else np.asarray(min_widths, dtype=float)
+    cell = max(max_cell, MIN_CELL)
+    for _ in range(len(widths) + 1):
+        if np.maximum(widths * cell, mins).sum() <= room + 1e-9:
+            break
+        grid_wide = widths * cell >= mins
+        if not grid_wide.any():
+            cell = MIN_CELL
+            break
+        cell = max((room - mins[~grid_wide].sum()) / widths[grid_wide].sum(), MIN_CELL)
+    return cell, np.maximum(widths * cell, mins)
+
+
+def layout_row(
+    figure, axes, shapes, *, top, bottom, min_widths=None, gap=GAP, max_cell=MAX_CELL, margin=MARGIN, fit_height=False
+):
+    """Place ``axes`` left to right, top-aligned, all at one square cell size; return it in points.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    axes : sequence of Axes
+    shapes : sequence of (int, int)
+        The ``(rows, cols)`` of the grid drawn in each axes.
+    top, bottom : float
+        Inches kept free above the grids (titles) and under them (a legend).
+    min_widths : sequence of float, optional
+        Inches each panel needs at least (its title's width): its slot is as
+        wide as the grid or this, whichever is wider, the grid centred in it.
+    gap, margin : float
+        Inches between slots, and left + right of the row.
+    max_cell : float
+        The largest cell in inches; the cell is the largest that fits the
+        figure's width and the room between ``top`` and ``bottom``.
+    fit_height : bool
+        Instead of fitting the grids to the figure's height, set the height to
+        ``top`` + the tallest grid + ``bottom``.
+
+    Returns
+    -------
+    float
+        The cell size in points (what :class:`Grid` needs to size its values).
+    """
+    fw, fh = figure.get_size_inches()
+    tallest = max(h for h, _ in shapes)
+    if not fit_height:
+        max_cell = min(max_cell, (fh - top - bottom) / tallest)
+    cell, slots = _fit(shapes, min_widths, fw - margin - gap * (len(shapes) - 1), max_cell)
+    if fit_height:
+        fh = top + cell * tallest + bottom
+        figure.set_size_inches(fw, fh)
+    x = (fw - slots.sum() - gap * (len(shapes) - 1)) / 2
+    for ax, (h, w), slot in zip(axes, shapes, slots):
+        ax.set_position(((x + (slot - w * cell) / 2) / fw, (fh - top - h * cell) / fh, w * cell / fw, h * cell / fh))
+        x += slot + gap
+    return cell * 72
+
+
+def row_width(shapes, min_widths=None, *, max_width, gap=GAP, max_cell=MAX_CELL, margin=MARGIN):
+    """Inches :func:`layout_row` needs for ``shapes`` in a figure at most ``max_width`` wide.
+
+    >>> round(row_width([(3, 3), (7, 7)], max_width=20, max_cell=0.25), 2)
+    3.0
+    """
+    _, slots = _fit(shapes, min_widths, max_width - margin - gap * (len(shapes) - 1), max_cell)
+    return float(slots.sum()) + gap * (len(shapes) - 1) + margin
+
+
+class PanelFigure:
+    """A row of grid panels at one cell size, titled above, with a legend below: the base of every figure.
+
+    A subclass computes ``{panel: (colors, values, title)}`` and draws it with
+    :meth:`show_panels`, which lays the panels out (:func:`layout_row`: each
+    slot at least as wide as its title) and draws the titles and the optional
+    heading as cached glyph outlines.
+
+    Parameters
+    ----------
+    figsize : (float, float)
+        Inches.
+    panels : sequence of hashable
+        The panels' names, left to right.
+    legend : sequence of str
+        Cell kinds (keys of :data:`COLORS`) for a legend under the panels.
+    labels : sequence of str, optional
+        The legend's names for these kinds (default :data:`KIND_NAMES`).
+    heading : sequence of str
+        Lines drawn centred above the panels' titles, wrapped to the width.
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+    panels : tuple
+    axes, grids : dict
+        :class:`Grid` and its Axes, by panel name.
+    legend : object with ``get_texts()``, or None
+    titles : object with ``strings``
+        The title lines drawn (each Axes' ``get_title()`` is its title too).
+    """
+
+    #: The ``dpi`` of :meth:`to_png` (and of a notebook's display).
+    png_dpi = 72
+    title_size = 9.0
+    max_cell = MAX_CELL
+    #: With ``True``, :meth:`show_panels` sets the figure's height to what the panels need.
+    fit_height = False
+    #: Inches kept free under the grids besides the legend (for a caption).
+    bottom_room = 0.0
+
+    def __init__(self, figsize, panels=(), legend=(), labels=None, heading=()):
+        self.figure = Figure(figsize=figsize)
+        self.panels = tuple(panels)
+        self.axes, self.grids = {}, {}
+        for name in self.panels:
+            ax = self.figure.add_axes((0, 0, 0.1, 0.1))
+            ax.title.set_visible(False)  # drawn by self.titles
+            self.axes[name], self.grids[name] = ax, Grid(ax, np.full((1, 1), "empty", dtype=object))
+        self.legend = _Legend(self.figure, legend, labels) if len(legend) else None
+        self.titles = _FigureText(self.figure, self.title_size)
+        self.heading = tuple(heading)
+        self.heading_text = _FigureText(self.figure, self.title_size + 1) if self.heading else None
+
+    def show_panels(self, content):
+        """Draw ``{panel: (colors, values, title)}``; return the cell size in points.
+
+        ``colors`` and ``values`` go to :meth:`Grid.update`; ``title`` may have
+        several lines.
+        """
+        fw = self.figure.get_size_inches()[0]
+        lines = [content[name][2].split("\n") for name in self.panels]
+        heading = [line for text in self.heading for line in _wrap(text, fw - 2 * MARGIN, self.title_size + 1)]
+        top = 0.12 + self.titles.line * max(map(len, lines))
+        if heading:
+            top += 0.12 + self.heading_text.line * len(heading)
+        bottom = 0.1 + (self.legend.place(fw) if self.legend is not None else 0.0) + self.bottom_room
+        cell = layout_row(
+            self.figure,
+            [self.axes[name] for name in self.panels],
+            [np.shape(content[name][0])[:2] for name in self.panels],
+            top=top,
+            bottom=bottom,
+            min_widths=[max(map(self.titles.width, title)) for title in lines],
+            max_cell=self.max_cell,
+            fit_height=self.fit_height,
+        )
+        fw, fh = self.figure.get_size_inches()
+        placed = []
+        for name, title in zip(self.panels, lines):
+            colors, values, text = content[name]
+            grid = self.grids[name]
+            grid.cell_points = cell
+            grid.update(colors, values)
+            ax = self.axes[name]
+            ax.set_title(text, y=1.0)  # not drawn (self.titles draws it); y fixed skips auto-placement
+            x0, y0, w, h = ax.get_position().bounds
+            for k, line in enumerate(title):
+                placed.append((line, (x0 + w / 2) * fw, (y0 + h) * fh + 0.06 + self.titles.line * (len(title) - 1 - k)))
+        self.titles.set(placed)
+        if heading:
+            line = self.heading_text.line
+            self.heading_text.set([(text, fw / 2, fh - 0.06 - line * (k + 0.8)) for k, text in enumerate(heading)])
+        return cell
+
+    def to_png(self, dpi=None):
+        """The figure as PNG bytes (what the inline backend would show), at ``dpi`` (default :attr:`png_dpi`)."""
+        return figure_png(self.figure, self.png_dpi if dpi is None else dpi)
+
+    def _repr_png_(self):
+        return self.to_png()
+
+    def _describe(self):
+        return f"panels={self.panels}"
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self._describe()})"
 
 
 # --- panels: what each stage of a Trace looks like ----------------------------------
@@ -367,17 +617,22 @@ def _panel_dilated(t, step):
 
 def _panel_padded(t, step):
     ph, pw = t.padded.shape
-    title = f"1. dilated (stride {format_pair(t.stride)})\n2. {describe_pads(t.pads)} → {ph}×{pw}"
+    if isinstance(t, ConvTrace):
+        title = f"{describe_pads(t.padding)} → {ph}×{pw}"
+    else:
+        title = f"1. dilated (stride {format_pair(t.stride)})\n2. {describe_pads(t.pads)} → {ph}×{pw}"
     return cell_kinds(t.labels), t.padded, title
 
 
 def _panel_kernel(t, step):
     dil = "" if t.dilation == (1, 1) else f"\ntaps {format_pair(t.dilation)} apart (dilation)"
+    if isinstance(t, ConvTrace):
+        return np.full(t.kernel.shape, "kernel", dtype=object), t.kernel, f"kernel{dil}"
     return np.full(t.flipped.shape, "kernel", dtype=object), t.flipped, f"3. kernel,\nflipped 180°{dil}"
 
 
 def _panel_products(t, step):
-    kinds = np.full(t.flipped.shape, "product", dtype=object)
+    kinds = np.full(t.kernel.shape, "product", dtype=object)
     if step is None:
         return kinds, None, "window × kernel\n(pick a step)"
     s = t.step(step)
@@ -424,6 +679,9 @@ PANELS = {
     "full": _panel_full,
 }
 
+#: The panels that only a transposed convolution has.
+_TRANSPOSED_ONLY = ("dilated", "full")
+
 _PANEL_KINDS = {
     "input": ("input",),
     "dilated": ("input", "zero"),
@@ -435,77 +693,69 @@ _PANEL_KINDS = {
 }
 
 
-class TraceFigure:
+class TraceFigure(PanelFigure):
     """Stages of a :class:`~deconvlib.Trace` as a row of panels, updatable in place.
 
     Parameters
     ----------
-    trace : Trace
+    trace : Trace or ConvTrace
+        A :class:`~deconvlib.trace.ConvTrace` (forward convolution) has no
+        ``dilated`` or ``full`` panel, and its kernel is not flipped.
     step : int or None
         Sweep position (0-based, row-major over the output): the kernel window
         on the padded grid, the output filled up to that cell, the cell being
         written in red. ``None`` shows the finished output and no window.
+    figsize : (float, float)
+        Inches. Every panel uses the same cell size, the largest that fits.
     panels : sequence of str
         Names from :data:`PANELS`: ``input``, ``dilated`` (stage 1),
         ``padded`` (stage 2, with the window), ``kernel`` (flipped),
         ``products``, ``output``, ``full`` (the uncropped result and the crop).
-    figsize : (float, float)
-        Inches. Every panel uses the same cell size, the largest that fits.
-    legend : bool
-        A legend of the cell kinds the panels use, under the panels.
+    legend : bool or sequence of str
+        A legend under the panels: of the cell kinds the panels use, or of
+        these kinds.
+    heading : sequence of str
+        Lines above the panels (see :class:`PanelFigure`).
 
     Attributes
     ----------
     figure : matplotlib.figure.Figure
     axes, grids : dict
         By panel name. ``window`` is the kernel window (on ``padded``), if shown.
+    trace, step
+        What is shown.
     """
 
+    png_dpi = 80
+
     def __init__(
-        self, trace, step=None, figsize=(11, 3.4), panels=("input", "padded", "kernel", "output"), legend=True
+        self,
+        trace,
+        step=None,
+        figsize=(11, 3.4),
+        panels=("input", "padded", "kernel", "output"),
+        legend=True,
+        heading=(),
     ):
         unknown = [p for p in panels if p not in PANELS]
         if unknown:
             raise ValueError(f"panels must be names from {sorted(PANELS)}, got {unknown}")
-        self.panels = tuple(panels)
-        self.figure = Figure(figsize=figsize)
-        self.axes, self.grids = {}, {}
-        for name in self.panels:
-            ax = self.figure.add_axes((0, 0, 0.1, 0.1))
-            self.axes[name] = ax
-            self.grids[name] = Grid(ax, np.full((1, 1), "empty", dtype=object))
-            ax.title.set_visible(False)
+        if legend is True:
+            legend = [k for k in COLORS if any(k in _PANEL_KINDS[p] for p in panels)]
+        super().__init__(figsize, panels, legend or (), heading=heading)
         self.window = Window(self.axes["padded"], (0, 0)) if "padded" in self.panels else None
-        self.legend = None
-        if legend:
-            kinds = [k for k in COLORS if any(k in _PANEL_KINDS[p] for p in self.panels)]
-            self.legend = _Legend(self.figure, kinds)
-        self.titles = _FigureText(self.figure, size=9.0)
         self.update(trace, step)
+
+    def content(self, trace, step):
+        """``{panel: (kinds, values, title)}`` for ``trace`` at ``step`` (see :data:`PANELS`)."""
+        return {name: PANELS[name](trace, step) for name in self.panels}
 
     def update(self, trace, step=None):
         """Show ``trace`` at sweep position ``step`` (``None``: the finished output)."""
+        if isinstance(trace, ConvTrace) and any(p in _TRANSPOSED_ONLY for p in self.panels):
+            raise ValueError(f"a forward convolution's trace has no panels {_TRANSPOSED_ONLY}, got {self.panels}")
         self.trace, self.step = trace, step
-        content = {name: PANELS[name](trace, step) for name in self.panels}
-        lines = {name: c[2].split("\n") for name, c in content.items()}
-        cell = self._layout(
-            {name: c[0].shape for name, c in content.items()},
-            {name: max(self.titles.width(line) for line in lines[name]) for name in self.panels},
-            max(len(v) for v in lines.values()),
-        )
-        placed = []
-        for name, (kinds, values, title) in content.items():
-            grid = self.grids[name]
-            grid.cell_points = cell
-            grid.update(kinds, values)
-            ax = self.axes[name]
-            ax.set_title(title, y=1.0)  # not drawn (self.titles draws it); y fixed skips auto-placement
-            x0, y0, w, h = ax.get_position().bounds
-            fw, fh = self.figure.get_size_inches()
-            lines = title.split("\n")
-            for k, line in enumerate(lines):
-                placed.append((line, (x0 + w / 2) * fw, (y0 + h) * fh + 0.06 + 0.16 * (len(lines) - 1 - k)))
-        self.titles.set(placed)
+        self.show_panels(self.content(trace, step))
         if self.window is not None:
             if step is None:
                 self.window.update((0, 0), (0, 0), trace.dilation)
@@ -513,40 +763,25 @@ class TraceFigure:
                 self.window.update(trace.step(step).origin, trace.kernel.shape, trace.dilation)
         return self.figure
 
-    def _layout(self, shapes, title_widths, title_lines):
-        """Place the panels left to right, top-aligned, with one cell size; return it in points.
+    def _describe(self):
+        return f"panels={self.panels}, step={self.step}, {self.trace!r}"
 
-        Each panel's slot is as wide as its grid or its title, whichever is
-        wider; the cell size is the largest (up to 0.42 in) that fits them all.
-        """
-        fw, fh = self.figure.get_size_inches()
-        gap, top = 0.3, 0.12 + 0.16 * title_lines
-        bottom = 0.1 + (self.legend.height if self.legend is not None else 0.0)
-        widths = np.array([shapes[n][1] for n in self.panels], dtype=float)
-        heights = [shapes[n][0] for n in self.panels]
-        titles = np.array([title_widths[n] for n in self.panels])
-        room_w = fw - 0.2 - gap * (len(self.panels) - 1)
-        cell = min(0.42, (fh - top - bottom) / max(heights))
-        while cell > 0.05 and np.maximum(widths * cell, titles).sum() > room_w:
-            cell *= 0.93
-        slots = np.maximum(widths * cell, titles)
-        x = (fw - slots.sum() - gap * (len(self.panels) - 1)) / 2
-        for name, w, h, slot in zip(self.panels, widths, heights, slots):
-            y = fh - top - h * cell
-            left = x + (slot - w * cell) / 2
-            self.axes[name].set_position((left / fw, y / fh, w * cell / fw, h * cell / fh))
-            x += slot + gap
-        return cell * 72
 
-    def to_png(self, dpi=80):
-        """The figure as PNG bytes (what the inline backend would show)."""
-        return figure_png(self.figure, dpi)
+def render(figure, dpi=80):
+    """``figure`` rendered with Agg at ``dpi``, as an RGB ``PIL.Image`` (its ``dpi`` is left as it was).
 
-    def _repr_png_(self):
-        return self.to_png()
-
-    def __repr__(self):
-        return f"TraceFigure(panels={self.panels}, step={self.step}, {self.trace!r})"
+    The pixel size comes from the renderer, never recomputed (10 × 2.8 in at
+    72 dpi once broke ``frombuffer``).
+    """
+    canvas = FigureCanvasAgg(figure)
+    original = figure.dpi
+    try:
+        figure.set_dpi(dpi)
+        canvas.draw()
+        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        return image.convert("RGB")
+    finally:
+        figure.set_dpi(original)
 
 
 def figure_png(figure, dpi=80, colors=64):
@@ -561,18 +796,9 @@ def figure_png(figure, dpi=80, colors=64):
     if colors is None:
         figure.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
         return buffer.getvalue()
-    canvas = FigureCanvasAgg(figure)  # the size comes from the renderer, never recomputed
-    original = figure.dpi
-    try:
-        figure.set_dpi(dpi)
-        canvas.draw()
-        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    finally:
-        figure.set_dpi(original)
-    image = image.convert("RGB").quantize(colors=colors, method=Image.Quantize.FASTOCTREE)
-    out = io.BytesIO()
-    image.save(out, format="png", compress_level=6)
-    return out.getvalue()
+    image = render(figure, dpi).quantize(colors=colors, method=Image.Quantize.FASTOCTREE)
+    image.save(buffer, format="png", compress_level=6)
+    return buffer.getvalue()
 
 
 def draw_trace(trace, step=None, figsize=(11, 3.4), panels=("input", "padded", "kernel", "output")):

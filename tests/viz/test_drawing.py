@@ -13,15 +13,20 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from deconvlib import trace  # noqa: E402
 from deconvlib.explain import describe_pads, describe_step  # noqa: E402
+from deconvlib.trace import trace_conv2d  # noqa: E402
 from deconvlib.viz.drawing import (  # noqa: E402
     COLORS,
     PANELS,
     Grid,
+    Outlines,
+    PanelFigure,
     TraceFigure,
     Window,
     draw_trace,
     figure_png,
     kind_colors,
+    layout_row,
+    row_width,
 )
 
 X = np.arange(1.0, 10.0).reshape(3, 3)
@@ -112,6 +117,50 @@ def test_grid_and_window_on_their_own():
     assert grid.shape == (3, 4) and grid.cell_texts() == [] and grid.count("output") == 0
     window = Window(ax, (2, 2), dilation=(1, 2), origin=(1, 0))
     assert window.cells() == [(1, 0), (1, 2), (2, 0), (2, 2)]
+    outlines = Outlines(ax)
+    outlines.set_cells([(0, 1)])
+    assert outlines.cells() == [(0, 1)] and outlines.lines.get_visible()
+    outlines.set_cells([])
+    assert not outlines.lines.get_visible()
+
+
+def test_a_forward_convolution_draws_with_its_kernel_unflipped():
+    t = trace_conv2d(X, W, stride=2, padding=1)
+    tf = TraceFigure(t, step=3, panels=("input", "padded", "kernel", "products", "output"))
+    assert tf.grids["kernel"].cell_texts() == [str(int(v)) for v in W.ravel()]
+    assert tf.axes["kernel"].get_title() == "kernel" and tf.axes["padded"].get_title() == "padded by 1 → 5×5"
+    assert tf.window.origin == t.step(3).origin == (2, 2)
+    assert counts(tf.grids["output"]) == {"output": 3, "current": 1}
+    with pytest.raises(ValueError, match="forward convolution"):
+        TraceFigure(t, panels=("input", "full"))
+
+
+def test_one_layout_gives_each_panel_room_for_its_title_and_fits_the_figure():
+    figure = Figure(figsize=(6, 3))
+    axes = [figure.add_axes((0, 0, 0.1, 0.1)) for _ in range(3)]
+    shapes, titles = [(2, 2), (8, 8), (1, 1)], [2.0, 0.0, 1.0]
+    cell = layout_row(figure, axes, shapes, top=0.5, bottom=0.3, min_widths=titles) / 72
+    boxes = [ax.get_position().bounds for ax in axes]
+    # one square cell size; top-aligned; inside the figure
+    for (x, y, w, h), (rows, cols) in zip(boxes, shapes):
+        assert w * 6 == pytest.approx(cols * cell) and h * 3 == pytest.approx(rows * cell)
+        assert (y + h) * 3 == pytest.approx(3 - 0.5) and x >= 0 and x + w <= 1
+    # the row (slots at least as wide as the titles, gaps, margin) fills the width exactly: the largest cell
+    slots = sum(max(cols * cell, t) for (_, cols), t in zip(shapes, titles))
+    assert slots + 2 * 0.3 + 0.2 == pytest.approx(6)
+    assert row_width(shapes, titles, max_width=6) == pytest.approx(6)
+    # limited by the height instead, and the figure fitted to the grids
+    assert layout_row(figure, axes, shapes, top=0.5, bottom=0.3, max_cell=0.2) == pytest.approx(0.2 * 72)
+    layout_row(figure, axes, shapes, top=0.5, bottom=0.3, max_cell=0.1, fit_height=True)
+    assert figure.get_size_inches()[1] == pytest.approx(0.5 + 8 * 0.1 + 0.3)
+
+
+def test_figures_print_without_a_memory_address_and_show_as_png():
+    tf = TraceFigure(trace(X, W), step=2)
+    assert repr(tf).startswith("TraceFigure(panels=('input', 'padded', 'kernel', 'output'), step=2, Trace(input")
+    assert " at 0x" not in repr(tf) and tf._repr_png_().startswith(b"\x89PNG")
+    assert tf.to_png(40) != tf.to_png()
+    assert repr(PanelFigure((2, 2))) == "PanelFigure(panels=())"
 
 
 def test_draw_trace_returns_a_figure():
