@@ -1,13 +1,13 @@
-"""Figures of notebooks 5-8, in the visual language of :mod:`deconvlib.drawing`.
+"""Figures of notebooks 5-8, in the visual language of :mod:`deconvlib.viz.drawing`.
 
 The matrices ``C`` and ``Cᵀ`` (:class:`MatrixFigure`), the scatter view stamp
 by stamp (:class:`ScatterFigure`), overlap-count maps (:class:`OverlapFigure`),
 which channels a grouped layer connects (:class:`GroupsFigure`) and the shapes
-through a decoder (:func:`draw_decoder`). Each figure is a row of grids drawn
-at one cell size with :class:`~deconvlib.drawing.Grid`, in the colours of
-:data:`~deconvlib.drawing.COLORS` (orange kernel weights, white zeros, blue
-input, cyan output, red the current pixel, pink what padding crops), and each
-class has ``update`` to redraw in place when a slider moves.
+through a decoder (:func:`draw_decoder`). Each is a
+:class:`~deconvlib.viz.drawing.PanelFigure`: a row of grids drawn at one cell
+size, in the colours of :data:`~deconvlib.viz.drawing.COLORS` (orange kernel
+weights, white zeros, blue input, cyan output, red the current pixel, pink
+what padding crops), with ``update`` to redraw in place when a slider moves.
 
 Pure ``data → matplotlib`` code: the numbers come from the library
 (:func:`deconvlib.convolution_matrix`, :func:`deconvlib.trace.scatter_trace`,
@@ -16,11 +16,10 @@ Pure ``data → matplotlib`` code: the numbers come from the library
 
 import numpy as np
 from matplotlib.colors import to_rgb
-from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..explain import format_value
-from .drawing import COLORS, Grid, Window, figure_png, legend_handles
+from .drawing import COLORS, PanelFigure, Window
 
 __all__ = [
     "matrix_kinds",
@@ -32,20 +31,6 @@ __all__ = [
     "DecoderFigure",
     "draw_decoder",
 ]
-
-
-def _layout(figure, axes, shapes, top=0.75, bottom=0.2, gap=0.45, max_cell=0.42):
-    """Place ``axes`` left to right, top-aligned, with one square cell size; return it in points."""
-    fw, fh = figure.get_size_inches()
-    widths = [w for _, w in shapes]
-    heights = [h for h, _ in shapes]
-    room_w = fw - 0.3 - gap * (len(axes) - 1)
-    cell = min(max_cell, room_w / sum(widths), (fh - top - bottom) / max(heights))
-    x = (fw - cell * sum(widths) - gap * (len(axes) - 1)) / 2
-    for ax, w, h in zip(axes, widths, heights):
-        ax.set_position((x / fw, (fh - top - h * cell) / fh, w * cell / fw, h * cell / fh))
-        x += w * cell + gap
-    return cell * 72
 
 
 def _outline(ax, color=COLORS["current"]):
@@ -94,7 +79,7 @@ def count_colors(counts, top=None):
     return np.where(counts[..., None] == 0, 1.0, shade)
 
 
-class MatrixFigure:
+class MatrixFigure(PanelFigure):
     """``C`` and ``Cᵀ`` side by side, with one input pixel's row and column outlined.
 
     ``C`` comes from :func:`deconvlib.convolution_matrix`: one row per input
@@ -111,50 +96,41 @@ class MatrixFigure:
     """
 
     def __init__(self, C, pixel=None, figsize=(9.5, 4.5)):
-        self.figure = Figure(figsize=figsize)
-        self.axes = {name: self.figure.add_axes((0, 0, 0.1, 0.1)) for name in ("C", "CT")}
-        self.grids = {name: Grid(ax, np.full((1, 1), "zero", dtype=object)) for name, ax in self.axes.items()}
-        self.outlines = {name: _outline(ax) for name, ax in self.axes.items()}
-        self.figure.legend(
-            handles=legend_handles(("kernel", "zero", "current")),
-            loc="lower center",
-            ncols=3,
-            labels=["kernel weight", "zero (no connection)", "one input pixel: its row of C, its column of Cᵀ"],
-            fontsize=8,
-            frameon=False,
+        super().__init__(
+            figsize,
+            ("C", "CT"),
+            legend=("kernel", "zero", "current"),
+            labels=("kernel weight", "zero (no connection)", "one input pixel: its row of C, its column of Cᵀ"),
         )
+        self.outlines = {name: _outline(ax) for name, ax in self.axes.items()}
         self.update(C, pixel)
 
     def update(self, C, pixel=None):
         C = np.asarray(C)
-        self.C, self.pixel = C, pixel
         rows, cols = C.shape
-        cell = _layout(self.figure, list(self.axes.values()), [C.shape, C.T.shape], top=0.8, bottom=0.45)
-        for name, M in (("C", C), ("CT", C.T)):
-            self.grids[name].cell_points = cell
-            self.grids[name].update(matrix_kinds(M), _blank_zeros(M))
-        self.axes["C"].set_title(
-            f"C: {rows}×{cols}, forward y ↦ C·y\nrow = input pixel, column = output pixel", fontsize=9
+        if pixel is not None and not 0 <= pixel < rows:
+            raise ValueError(f"pixel must be in [0, {rows}), got {pixel!r}")
+        self.C, self.pixel = C, pixel
+        self.show_panels(
+            {
+                "C": (
+                    matrix_kinds(C),
+                    _blank_zeros(C),
+                    f"C: {rows}×{cols}, forward y ↦ C·y\nrow = input pixel, column = output pixel",
+                ),
+                "CT": (matrix_kinds(C.T), _blank_zeros(C.T), f"Cᵀ: {cols}×{rows}\ntransposed x ↦ Cᵀ·x"),
+            }
         )
-        self.axes["CT"].set_title(f"Cᵀ: {cols}×{rows}\ntransposed x ↦ Cᵀ·x", fontsize=9)
-        if pixel is None:
-            _set_outline(self.outlines["C"], 0, 0, 0, 0)
-            _set_outline(self.outlines["CT"], 0, 0, 0, 0)
-        else:
-            if not 0 <= pixel < rows:
-                raise ValueError(f"pixel must be in [0, {rows}), got {pixel!r}")
-            _set_outline(self.outlines["C"], pixel, 0, 1, cols)
-            _set_outline(self.outlines["CT"], 0, pixel, cols, 1)
+        n = 0 if pixel is None else 1  # one row of C, one column of Cᵀ; none without a pixel
+        _set_outline(self.outlines["C"], pixel or 0, 0, n, cols)
+        _set_outline(self.outlines["CT"], 0, pixel or 0, cols, n)
         return self.figure
 
-    def to_png(self, dpi=72):
-        return figure_png(self.figure, dpi)
-
-    def _repr_png_(self):
-        return self.to_png()
+    def _describe(self):
+        return f"C {self.C.shape[0]}×{self.C.shape[1]}, pixel={self.pixel}"
 
 
-class ScatterFigure:
+class ScatterFigure(PanelFigure):
     """The scatter view of a :class:`~deconvlib.trace.ScatterTrace`, stamp by stamp.
 
     Panels: the input with the stamping pixel in red; the kernel; the canvas
@@ -163,28 +139,22 @@ class ScatterFigure:
     """
 
     def __init__(self, trace, upto=0, figsize=(10, 3.625)):
-        self.figure = Figure(figsize=figsize)
-        names = ("input", "kernel", "canvas", "output")
-        self.axes = {name: self.figure.add_axes((0, 0, 0.1, 0.1)) for name in names}
-        self.grids = {name: Grid(ax, np.full((1, 1), "empty", dtype=object)) for name, ax in self.axes.items()}
-        self.window = Window(self.axes["canvas"], (0, 0))
-        self.crop = _outline(self.axes["canvas"], color="#555555")
-        self.crop.set_linestyle("--")
-        self.figure.legend(
-            handles=legend_handles(("input", "current", "kernel", "output", "empty", "cropped")),
-            labels=[
+        super().__init__(
+            figsize,
+            ("input", "kernel", "canvas", "output"),
+            legend=("input", "current", "kernel", "output", "empty", "cropped"),
+            labels=(
                 "input pixel",
                 "pixel stamping now",
                 "kernel",
                 "output",
                 "no stamp yet",
                 "cropped (forward padding)",
-            ],
-            loc="lower center",
-            ncols=6,
-            fontsize=8,
-            frameon=False,
+            ),
         )
+        self.window = Window(self.axes["canvas"], (0, 0))
+        self.crop = _outline(self.axes["canvas"], color="#555555")
+        self.crop.set_linestyle("--")
         self.update(trace, upto)
 
     def update(self, trace, upto=0):
@@ -204,34 +174,31 @@ class ScatterFigure:
         i, j = divmod(upto, w)
         input_kinds[i, j] = "current"
         done = upto == t.n_stamps - 1
-        out_kinds = np.full(t.output.shape, "output" if done else "empty", dtype=object)
-        panels = {
-            "input": (input_kinds, t.input),
-            "kernel": (np.full(t.kernel.shape, "kernel", dtype=object), t.kernel),
-            "canvas": (kinds, np.where(touched, canvas, np.nan)),
-            "output": (out_kinds, t.output if done else None),
-        }
-        cell = _layout(
-            self.figure, list(self.axes.values()), [k.shape for k, _ in panels.values()], top=0.75, bottom=0.45
+        (r, c), (sr, sc), (kh, kw) = (int(v) for v in t.origins[upto]), t.stride, t.kernel.shape
+        x = format_value(t.input[i, j])
+        self.show_panels(
+            {
+                "input": (input_kinds, t.input, f"input {h}×{w}\npixel ({i}, {j}) = {x}"),
+                "kernel": (
+                    np.full(t.kernel.shape, "kernel", dtype=object),
+                    t.kernel,
+                    f"kernel {kh}×{kw}\n(not flipped)",
+                ),
+                "canvas": (
+                    kinds,
+                    np.where(touched, canvas, np.nan),
+                    f"stamp {upto + 1}/{t.n_stamps}: {x}·W added at ({i}·{sr}, {j}·{sc}) = ({r}, {c})\n"
+                    "dashed: the output window",
+                ),
+                "output": (
+                    np.full(t.output.shape, "output" if done else "empty", dtype=object),
+                    t.output if done else None,
+                    f"output {oh}×{ow}\n" + ("all stamps added, cropped" if done else "filled in after the last stamp"),
+                ),
+            }
         )
-        for name, (k, v) in panels.items():
-            self.grids[name].cell_points = cell
-            self.grids[name].update(k, v)
-        r, c = (int(v) for v in t.origins[upto])
         self.window.update((r, c), t.kernel.shape, t.dilation)
         _set_outline(self.crop, top, left, oh, ow)
-        sr, sc = t.stride
-        self.axes["input"].set_title(f"input {h}×{w}\npixel ({i}, {j}) = {format_value(t.input[i, j])}", fontsize=9)
-        self.axes["kernel"].set_title(f"kernel {t.kernel.shape[0]}×{t.kernel.shape[1]}\n(not flipped)", fontsize=9)
-        self.axes["canvas"].set_title(
-            f"stamp {upto + 1}/{t.n_stamps}: {format_value(t.input[i, j])}·W added at "
-            f"({i}·{sr}, {j}·{sc}) = ({r}, {c})\ndashed: the output window",
-            fontsize=9,
-        )
-        self.axes["output"].set_title(
-            f"output {oh}×{ow}\n" + ("all stamps added, cropped" if done else "filled in after the last stamp"),
-            fontsize=9,
-        )
         return self.figure
 
     @staticmethod
@@ -242,98 +209,80 @@ class ScatterFigure:
                 mask[cell] = True
         return mask
 
-    def to_png(self, dpi=72):
-        return figure_png(self.figure, dpi)
-
-    def _repr_png_(self):
-        return self.to_png()
+    def _describe(self):
+        return f"upto={self.upto}, {self.trace!r}"
 
 
-class OverlapFigure:
+class OverlapFigure(PanelFigure):
     """Overlap counts side by side: a transposed convolution and resize-then-convolve.
 
     ``maps`` is a list of ``(counts, title)``. Each map prints its counts and
     is shaded on its own scale (white = no kernel copy, darkest cyan = its
-    largest count), so unevenness shows whatever the kernel size.
+    largest count), so unevenness shows whatever the kernel size. ``axes``
+    and ``grids`` are lists, one entry per map.
     """
 
     def __init__(self, maps, figsize=(10, 4.25)):
-        self.figure = Figure(figsize=figsize)
-        self.axes = [self.figure.add_axes((0, 0, 0.1, 0.1)) for _ in maps]
-        self.grids = [Grid(ax, np.ones((1, 1, 3))) for ax in self.axes]
+        super().__init__(figsize, range(len(maps)))
+        self.axes, self.grids = list(self.axes.values()), list(self.grids.values())
         self.update(maps)
 
     def update(self, maps):
-        if len(maps) != len(self.axes):
-            raise ValueError(f"this figure shows {len(self.axes)} maps, got {len(maps)}")
+        if len(maps) != len(self.panels):
+            raise ValueError(f"this figure shows {len(self.panels)} maps, got {len(maps)}")
         self.maps = maps
-        cell = _layout(self.figure, self.axes, [np.shape(c) for c, _ in maps], top=0.8, bottom=0.25)
-        for ax, grid, (counts, title) in zip(self.axes, self.grids, maps):
-            grid.cell_points = cell
-            grid.update(count_colors(counts), np.asarray(counts, dtype=float))
-            ax.set_title(title, fontsize=9)
+        self.show_panels(
+            {
+                k: (count_colors(counts), np.asarray(counts, dtype=float), title)
+                for k, (counts, title) in enumerate(maps)
+            }
+        )
         return self.figure
 
-    def to_png(self, dpi=72):
-        return figure_png(self.figure, dpi)
-
-    def _repr_png_(self):
-        return self.to_png()
+    def _describe(self):
+        return f"titles={[title for _, title in self.maps]}"
 
 
-class GroupsFigure:
+class GroupsFigure(PanelFigure):
     """Which input channel feeds which output channel: the ``(c_in, c_out)`` connection matrix.
 
     ``connections`` comes from :func:`deconvlib.channels.group_connections`;
     a connected pair (orange) has one ``kh×kw`` kernel, the others (white)
-    have none.
+    have none. ``ax`` and ``grid`` are the one panel's.
     """
 
     def __init__(self, connections, groups=1, figsize=(4.625, 4.25)):
-        self.figure = Figure(figsize=figsize)
-        self.ax = self.figure.add_axes((0, 0, 0.1, 0.1))
-        self.grid = Grid(self.ax, np.full((1, 1), "zero", dtype=object))
-        self.figure.legend(
-            handles=legend_handles(("kernel", "zero")),
-            labels=["a kh×kw kernel", "no connection"],
-            loc="lower center",
-            ncols=2,
-            fontsize=8,
-            frameon=False,
-        )
+        super().__init__(figsize, ("groups",), legend=("kernel", "zero"), labels=("a kh×kw kernel", "no connection"))
+        self.ax, self.grid = self.axes["groups"], self.grids["groups"]
         self.update(connections, groups)
 
     def update(self, connections, groups=1):
         connections = np.asarray(connections, bool)
         self.connections, self.groups = connections, groups
         c_in, c_out = connections.shape
-        cell = _layout(self.figure, [self.ax], [connections.shape], top=0.75, bottom=0.45)
-        self.grid.cell_points = cell
-        self.grid.update(np.where(connections, "kernel", "zero").astype(object))
-        self.ax.set_title(
+        title = (
             f"groups={groups}: rows = {c_in} input channels,\ncolumns = {c_out} output channels "
-            f"({int(connections.sum())} kernels)",
-            fontsize=9,
+            f"({int(connections.sum())} kernels)"
         )
+        self.show_panels({"groups": (np.where(connections, "kernel", "zero").astype(object), None, title)})
         return self.figure
 
-    def to_png(self, dpi=72):
-        return figure_png(self.figure, dpi)
-
-    def _repr_png_(self):
-        return self.to_png()
+    def _describe(self):
+        c_in, c_out = self.connections.shape
+        return f"{c_in}×{c_out} connections, groups={self.groups}"
 
 
-class DecoderFigure:
+class DecoderFigure(PanelFigure):
     """The activations of a decoder as squares of side ∝ √(height), with their NHWC shapes.
 
     ``shapes`` is the list of :func:`deconvlib.channels.decoder_shapes`: the
     input in blue, every layer's output in cyan, an arrow per layer.
     ``update(shapes)`` moves the same artists (the number of shapes may change).
+    Not a row of grids: the one axes ``ax`` holds squares and arrows.
     """
 
     def __init__(self, shapes, figsize=(10, 2.75)):
-        self.figure = Figure(figsize=figsize)
+        super().__init__(figsize)
         self.ax = self.figure.add_axes((0.01, 0.02, 0.98, 0.88))
         self.ax.set_axis_off()
         self.ax.set_title("NHWC shapes through the decoder (square side ∝ √height)", fontsize=9)
@@ -375,11 +324,8 @@ class DecoderFigure:
         """The shapes written under the squares (for tests)."""
         return [t.get_text() for t in self.labels if t.get_visible()]
 
-    def to_png(self, dpi=72):
-        return figure_png(self.figure, dpi)
-
-    def _repr_png_(self):
-        return self.to_png()
+    def _describe(self):
+        return f"shapes={self.shapes}"
 
 
 def draw_decoder(shapes, figsize=(10, 2.75)):

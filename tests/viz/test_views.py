@@ -105,3 +105,34 @@ def test_decoder_figure_labels_every_shape_and_updates_in_place():
     assert fig.texts() == [str(s) for s in shapes[:2]]
     assert sum(p.get_visible() for p in fig.ax.patches) == 2 and len(fig.ax.patches) == len(shapes)
     assert fig.to_png().startswith(PNG)
+
+
+def test_every_figure_prints_what_it_shows_without_a_memory_address():
+    C = convolution_matrix((2, 2), W)
+    t = scatter_trace(np.ones((2, 2)), W)
+    shown = {
+        MatrixFigure(C, pixel=1): "MatrixFigure(C 4×16, pixel=1)",
+        ScatterFigure(t, upto=2): f"ScatterFigure(upto=2, {t!r})",
+        OverlapFigure(
+            [(overlap_count(3, 3, 2), "a"), (resize_conv_count(3, 3, 2), "b")]
+        ): "OverlapFigure(titles=['a', 'b'])",
+        GroupsFigure(group_connections(4, 2, 2), groups=2): "GroupsFigure(4×2 connections, groups=2)",
+        DecoderFigure([(1, 2, 2, 3)]): "DecoderFigure(shapes=[(1, 2, 2, 3)])",
+    }
+    for figure, text in shown.items():
+        assert repr(figure) == text and figure._repr_png_().startswith(PNG)
+
+
+def test_titles_are_drawn_above_their_panels_with_room_for_their_width():
+    """The canvas title of the scatter view is wider than its grid: its slot widens, nothing overlaps."""
+    fig = ScatterFigure(scatter_trace(np.ones((2, 2)), W, stride=2, padding=1), upto=1)
+    fw, _ = fig.figure.get_size_inches()
+    slots = []
+    for name in fig.panels:
+        x0, _, w, _ = fig.axes[name].get_position().bounds
+        title = max(fig.axes[name].get_title().split("\n"), key=fig.titles.width)
+        half = max(w * fw, fig.titles.width(title)) / 2
+        slots.append(((x0 + w / 2) * fw - half, (x0 + w / 2) * fw + half))
+    assert all(right < left for (_, right), (left, _) in zip(slots, slots[1:]))
+    assert slots[0][0] >= 0 and slots[-1][1] <= fw
+    assert set(fig.titles.strings) == {line for ax in fig.axes.values() for line in ax.get_title().split("\n")}
