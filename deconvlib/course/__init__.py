@@ -17,7 +17,6 @@ from ..viz.course_figures import GroupsFigure, MatrixFigure, OverlapFigure, Scat
 from ..viz.drawing import TraceFigure
 from .exercises import *  # noqa: F401,F403
 from .exercises import __all__ as _exercises
-from .explorer import dilation_explorer, padding_explorer, pipeline_explorer, sweep_explorer
 from .explorers import (
     GUIDE_CASES,
     DecoderExplorer,
@@ -27,6 +26,10 @@ from .explorers import (
     OverlapExplorer,
     PaddingSolver,
     ScatterExplorer,
+    dilation_explorer,
+    padding_explorer,
+    pipeline_explorer,
+    sweep_explorer,
 )
 
 __all__ = [

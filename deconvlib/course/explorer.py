@@ -1,81 +1,64 @@
-"""Sliders wired to the drawing: ready-made explorers for the notebooks.
+"""The one explorer base: sliders → ``compute`` → ``draw`` → ``describe``.
 
-An :class:`Explorer` is a row of sliders, a caption (a formula that updates
-with the sliders) and a figure. Each slider's ``observe`` callback is one
-call, :meth:`Explorer.refresh`, which asks the tested :meth:`Explorer.render`
-for the new output: a PNG of the one :class:`~deconvlib.drawing.TraceFigure`
-(updated in place) or, when the sliders reach a combination the library
-rejects, a short explanation in its place. Only ``ValueError`` from the
-computation is caught; anything else is a bug and should be seen.
+An :class:`Explorer` is a row of sliders, a caption (HTML that follows the
+sliders), one figure kept and updated in place, and a Reset button. A subclass
+says what its sliders are and fills in three tested methods:
 
-Slider limits follow the other sliders: ``output_padding < max(stride,
-dilation)``, and the sweep ``step`` runs over the output's cells (a Play
-button steps it). The builders :func:`pipeline_explorer`,
-:func:`dilation_explorer`, :func:`padding_explorer` and
-:func:`sweep_explorer` are the explorers of notebooks 1–4.
+- :attr:`Explorer.specs`: name → ``(label, min, max, default)``, one slider
+  each; :attr:`Explorer.fixed`: parameters without a slider.
+- ``compute(values) → data``: the library's answer for the slider values;
+  raises ``ValueError`` for a combination the library rejects, which is shown
+  as ``⚠ message`` in place of the figure. Only ``ValueError`` is caught:
+  anything else is a bug and should be seen.
+- ``draw(data, values) → figure``: usually one call of :meth:`Explorer.keep_figure`
+  (the figure is made once, then updated in place; it has ``to_png(dpi)``).
+- ``describe(values, data) → str``: the caption; ``data`` is ``None`` when
+  ``compute`` refused the values.
 
->>> ex = pipeline_explorer()
->>> ex.set(stride=1, padding=1)
->>> ex.message is None, ex.figure.trace.output.shape
-(True, (3, 3))
->>> ex.set(size=1, kernel_size=1, padding=3)
->>> ex.message
-'⚠ padding (3, 3) would leave an empty output (size -5): it crops more than the full result of size 1'
+Each slider's ``observe`` callback is one call, :meth:`Explorer.refresh`:
+limits that depend on other sliders follow (:meth:`Explorer.follow_limits`),
+then :meth:`Explorer.render` draws and encodes the PNG (or the message) for
+the ``Output`` widget. The explorers of the eight notebooks are in
+:mod:`deconvlib.course.explorers`.
+
+>>> class Doubler(Explorer):
+...     specs = {"n": ("n", 0, 5, 2)}
+...     def compute(self, values):
+...         if values["n"] == 0:
+...             raise ValueError("n must be positive")
+...         return 2 * values["n"]
+...     def draw(self, data, values):
+...         return self.keep_figure(TextFigure, data)
+...     def describe(self, values, data):
+...         return f"2·{values['n']} = {data}"
+>>> class TextFigure:
+...     def __init__(self, data, figsize):
+...         self.data = data
+...     def update(self, data):
+...         self.data = data
+...     def to_png(self, dpi):
+...         return b"\\x89PNG" + str(self.data).encode()
+>>> ex = Doubler(n=3)
+>>> ex.data, ex.caption.value, ex.png
+(6, '2·3 = 6', b'\\x89PNG6')
+>>> ex.set(n=0)
+>>> ex.data, ex.message
+(None, '⚠ n must be positive')
+>>> ex.reset()
+>>> ex.current(), ex.figure.data
+({'n': 3}, 6)
+>>> ex.set(m=1)
+Traceback (most recent call last):
+...
+ValueError: Doubler has no slider 'm'; its sliders are n
 """
 
 import base64
 import html
 
 import ipywidgets as widgets
-import numpy as np
 
-from ..arithmetic import conv_transpose_output_size
-from ..explain import dilated_size_caption, output_size_caption, padding_caption, step_caption
-from ..trace import trace
-from ..viz.drawing import TraceFigure
-
-__all__ = [
-    "SLIDERS",
-    "example_input",
-    "example_kernel",
-    "Explorer",
-    "pipeline_explorer",
-    "dilation_explorer",
-    "padding_explorer",
-    "sweep_explorer",
-]
-
-#: name → (label, min, max, default). ``output_padding`` and ``step`` maxima follow other sliders.
-SLIDERS = {
-    "size": ("input size", 1, 5, 3),
-    "kernel_size": ("kernel size", 1, 4, 3),
-    "stride": ("stride", 1, 3, 2),
-    "padding": ("padding", 0, 3, 0),
-    "output_padding": ("output_padding", 0, 2, 0),
-    "dilation": ("dilation", 1, 3, 1),
-    "step": ("step", 1, 49, 49),
-}
-
-
-def example_input(size):
-    """The explorers' input: ``1, 2, …, size²`` in a ``(size, size)`` grid, easy to follow.
-
-    >>> example_input(2)
-    array([[1., 2.],
-           [3., 4.]])
-    """
-    return np.arange(1.0, size * size + 1).reshape(size, size)
-
-
-def example_kernel(size):
-    """The explorers' kernel: small integers ``1, 2, …`` (mod 7), no two rows alike, so the flip shows.
-
-    >>> example_kernel(3)
-    array([[1., 2., 3.],
-           [4., 5., 6.],
-           [0., 1., 2.]])
-    """
-    return (np.arange(1, size * size + 1) % 7).reshape(size, size).astype(float)
+__all__ = ["Explorer"]
 
 
 class Explorer:
@@ -83,50 +66,69 @@ class Explorer:
 
     Parameters
     ----------
-    sliders : sequence of str
-        Names from :data:`SLIDERS`; parameters without a slider keep ``values``'
-        (or :data:`SLIDERS`') default. With ``"step"`` a Play button steps the sweep.
-    panels : sequence of str
-        The :class:`~deconvlib.drawing.TraceFigure` panels.
-    caption : callable ``(values, trace or None) → str`` (HTML), optional
-    values : dict, optional
-        Start values (and fixed values of parameters without a slider).
-    limits : dict, optional
-        ``name → (min, max)`` overriding :data:`SLIDERS`' range.
-    figsize, dpi
-        Of the figure; the PNG is ``figsize × dpi`` pixels.
+    **values
+        Start values of the sliders (clamped to their range) and values of the
+        parameters without a slider (:attr:`fixed`). An unknown name is a
+        ``ValueError``.
 
     Attributes
     ----------
     ui : ipywidgets.VBox
     sliders : dict of ipywidgets.IntSlider
+        By name, in the order of :attr:`specs`.
+    start : dict
+        The sliders' start values, which :meth:`reset` (and the Reset button) restores.
+    reset_button : ipywidgets.Button
+    play : ipywidgets.Play or None
+        Steps the ``step`` slider, if the explorer has one.
+    caption : ipywidgets.HTML
     output : ipywidgets.Output
         Holds the PNG (``image/png``) or the message (``text/html``).
-    figure : TraceFigure or None
+    data
+        What ``compute`` returned for the values shown, or ``None`` when it refused them.
+    figure
+        The figure ``draw`` keeps (``None`` until the first successful draw).
     message : str or None
         The explanation shown instead of the figure, if any.
+    png : bytes or None
+        The last PNG shown.
+    renders : int
+        How many times the output was redrawn.
     """
 
-    def __init__(self, sliders, panels, caption=None, values=None, limits=None, figsize=(11, 3.4), dpi=80):
-        unknown = [s for s in sliders if s not in SLIDERS]
-        if unknown:
-            raise ValueError(f"sliders must be names from {sorted(SLIDERS)}, got {unknown}")
-        specs = {}
-        for name in sliders:
-            label, low, high, default = SLIDERS[name]
-            low, high = (limits or {}).get(name, (low, high))
-            specs[name] = (label, low, high, default)
-        self.values = {name: spec[3] for name, spec in SLIDERS.items()}
-        self.values.update(values or {})
-        self.panels, self.caption_fn, self.figsize, self.dpi = tuple(panels), caption, figsize, dpi
-        self._build(specs)
+    #: name → ``(label, min, max, default)``: one slider each, in this order.
+    specs = {}
+    #: name → value of the parameters without a slider.
+    fixed = {}
+    figsize = (10, 3.625)
+    dpi = 72
 
-    def _build(self, specs, header=()):
-        """Sliders from ``specs`` (name → ``(label, min, max, default)``), a Play button
-        for ``step``, the layout (``header`` widgets first); then the first draw."""
-        self.figure, self.message, self.png = None, None, None
+    def __init__(self, **values):
+        defaults = self.defaults()
+        unknown = [name for name in values if name not in defaults]
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} got an unknown parameter {unknown[0]!r}; "
+                f"its parameters are {', '.join(defaults)}"
+            )
+        self.values = {**defaults, **values}
+        self.figure = self.data = self.message = self.png = None
         self.renders = 0
         self._busy = False
+        self._build()
+        self.refresh()
+        self.start = {name: slider.value for name, slider in self.sliders.items()}
+
+    def defaults(self):
+        """Every parameter's default: the sliders' (from :attr:`specs`) and the :attr:`fixed` ones."""
+        return {**self.fixed, **{name: spec[3] for name, spec in self.specs.items()}}
+
+    def header(self):
+        """Widgets shown above the sliders (none here)."""
+        return []
+
+    def _build(self):
+        """The sliders, a Play button for ``step``, the Reset button and the layout."""
         style, layout = {"description_width": "initial"}, widgets.Layout(width="230px")
         self.sliders = {
             name: widgets.IntSlider(
@@ -138,7 +140,7 @@ class Explorer:
                 layout=layout,
                 continuous_update=True,
             )
-            for name, (label, low, high, _) in specs.items()
+            for name, (label, low, high, _) in self.specs.items()
         }
         self.play = None
         if "step" in self.sliders:
@@ -146,45 +148,59 @@ class Explorer:
             self.play = widgets.Play(min=1, max=step.max, value=step.value, interval=700, description="play the sweep")
             widgets.jslink((self.play, "value"), (step, "value"))
             widgets.jslink((self.play, "max"), (step, "max"))
+        self.reset_button = widgets.Button(
+            description="reset", tooltip="every slider back to its start value", layout=widgets.Layout(width="80px")
+        )
+        self.reset_button.on_click(lambda button: self.reset())
         self.output = widgets.Output(layout=widgets.Layout(min_height=f"{int(self.figsize[1] * self.dpi) + 10}px"))
         self.caption = widgets.HTML()
-        rows = [list(self.sliders.values())[i : i + 4] for i in range(0, len(self.sliders), 4)]
-        if self.play is not None:
-            rows[-1] = rows[-1] + [self.play]
-        self.ui = widgets.VBox(list(header) + [widgets.HBox(row) for row in rows] + [self.caption, self.output])
+        rows = [list(self.sliders.values())[i : i + 4] for i in range(0, len(self.sliders), 4)] or [[]]
+        rows[-1] = rows[-1] + [b for b in (self.play, self.reset_button) if b is not None]
+        self.ui = widgets.VBox(self.header() + [widgets.HBox(row) for row in rows] + [self.caption, self.output])
         for slider in self.sliders.values():
             slider.observe(self.refresh, "value")
-        self.refresh()
 
-    # -- the tested path: values → trace → figure or message -------------------------
+    # -- the protocol: subclasses fill these in ---------------------------------------
+
+    def compute(self, values):
+        """The data for ``values``; raises ``ValueError`` for a combination the library rejects."""
+        raise NotImplementedError
+
+    def draw(self, data, values):
+        """Show ``data`` in the one figure (:meth:`keep_figure`); return the figure."""
+        raise NotImplementedError
+
+    def describe(self, values, data):
+        """The caption (HTML) for ``values``; ``data`` is ``None`` when ``compute`` refused them."""
+        return ""
+
+    def follow_limits(self):
+        """Set limits that depend on other sliders: here ``output_padding < max(stride, dilation)``.
+
+        Either of stride and dilation may be a slider or a fixed value (1 when absent).
+        Subclasses add their own limits after this one.
+        """
+        if "output_padding" in self.sliders:
+            v = self.current()
+            self.sliders["output_padding"].max = max(v.get("stride", 1), v.get("dilation", 1)) - 1
+
+    # -- the tested path: values → data → figure or message ----------------------------
 
     def current(self):
         """All parameter values: the sliders' where there is one, the fixed ones otherwise."""
-        values = dict(self.values)
-        values.update({name: s.value for name, s in self.sliders.items()})
-        return values
-
-    def compute(self, values):
-        """The :class:`~deconvlib.Trace` for ``values``; raises ``ValueError`` for a bad combination."""
-        return trace(
-            example_input(values["size"]),
-            example_kernel(values["kernel_size"]),
-            stride=values["stride"],
-            padding=values["padding"],
-            output_padding=values["output_padding"],
-            dilation=values["dilation"],
-        )
+        return {**self.values, **{name: slider.value for name, slider in self.sliders.items()}}
 
     def show(self, values):
-        """Update the figure for ``values``; return the :class:`TraceFigure`, or the message why not."""
+        """Compute and draw ``values``; return the figure, or the explanation (``⚠ ...``) of why not.
+
+        Keeps what ``compute`` returned in :attr:`data` (``None`` when it refused).
+        """
         try:
-            t = self.compute(values)
+            self.data = self.compute(values)
         except ValueError as error:
+            self.data = None
             return "⚠ " + str(error)
-        step = None
-        if "step" in self.sliders:
-            step = min(max(values["step"], 1), t.n_steps) - 1
-        return self.keep_figure(TraceFigure, t, step, panels=self.panels)
+        return self.draw(self.data, values)
 
     def keep_figure(self, figure_class, *state, **options):
         """Draw ``state``: the first time as ``figure_class(*state, figsize, **options)``,
@@ -217,31 +233,10 @@ class Explorer:
             "data": {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": repr(result)},
         }
 
-    def follow_limits(self):
-        """Set limits that depend on other sliders: ``output_padding`` and ``step`` maxima."""
-        v = self.current()
-        if "output_padding" in self.sliders:
-            self.sliders["output_padding"].max = max(v["stride"], v["dilation"]) - 1
-        if "step" in self.sliders:
-            step = self.sliders["step"]
-            try:  # square input and kernel: a square output
-                o = conv_transpose_output_size(
-                    v["size"],
-                    v["kernel_size"],
-                    v["stride"],
-                    v["padding"],
-                    self.current()["output_padding"],
-                    v["dilation"],
-                )
-            except ValueError:
-                return  # render() explains; keep the step where it is
-            at_end = step.value >= step.max
-            step.max = o * o
-            if at_end:
-                step.value = step.max
+    # -- wiring ----------------------------------------------------------------------
 
     def refresh(self, change=None):
-        """The sliders' one callback: follow limits, then show the new figure or message."""
+        """The sliders' one callback: follow limits, then show the new figure or message and caption."""
         if self._busy:  # a limit change moved another slider: one redraw is enough
             return
         self._busy = True
@@ -249,20 +244,33 @@ class Explorer:
             self.follow_limits()
             values = self.current()
             self.output.outputs = (self.render(values),)
-            t = self.figure.trace if self.message is None else None
-            self.caption.value = self.caption_fn(values, t) if self.caption_fn else ""
+            self.caption.value = self.describe(values, self.data)
         finally:
             self._busy = False
 
     def set(self, **values):
-        """Move several sliders at once (one redraw), as a student would one by one."""
+        """Move several sliders at once (one redraw); limits are re-derived from the new values.
+
+        A name without a slider is a ``ValueError`` (nothing moves).
+        """
+        unknown = [name for name in values if name not in self.sliders]
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} has no slider {unknown[0]!r}; its sliders are {', '.join(self.sliders)}"
+            )
         self._busy = True
         try:
+            for name, slider in self.sliders.items():  # open every limit first, so no value is clamped early
+                slider.max = max(slider.max, self.specs[name][2])
             for name, value in values.items():
                 self.sliders[name].value = value
         finally:
             self._busy = False
         self.refresh()
+
+    def reset(self):
+        """Every slider back to its start value (the Reset button's one callback)."""
+        self.set(**self.start)
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -270,48 +278,17 @@ class Explorer:
         display(self.ui)
 
     def __repr__(self):
-        return f"Explorer(sliders={list(self.sliders)}, panels={list(self.panels)}, values={self.current()})"
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.current().items())})"
 
 
-def pipeline_explorer(**values):
-    """Notebook 1: every slider, the whole pipeline, and the output-size formula."""
-    return Explorer(
-        ["size", "kernel_size", "stride", "padding", "output_padding", "dilation", "step"],
-        ("input", "padded", "kernel", "output"),
-        output_size_caption,
-        values,
-    )
+_MOVED = ("pipeline_explorer", "dilation_explorer", "padding_explorer", "sweep_explorer")
 
 
-def dilation_explorer(**values):
-    """Notebook 2: stage 1 alone; sliders for input size and stride."""
-    values = {"kernel_size": 1, **values}
-    return Explorer(
-        ["size", "stride"],
-        ("input", "dilated"),
-        dilated_size_caption,
-        values,
-        limits={"size": (1, 6), "stride": (1, 4)},
-        figsize=(8, 3.6),
-    )
+def __getattr__(name):
+    """The builders of notebooks 1–4 moved to :mod:`deconvlib.course.explorers`;
+    ``benchmarks/bench_slider_latency.py`` still imports them from here."""
+    if name in _MOVED:
+        from . import explorers
 
-
-def padding_explorer(**values):
-    """Notebook 3: stage 2; padding becomes a crop, output_padding adds a row."""
-    return Explorer(
-        ["size", "kernel_size", "stride", "padding", "output_padding"],
-        ("dilated", "padded", "full"),
-        padding_caption,
-        {"padding": 1, **values},
-        figsize=(11, 3.8),
-    )
-
-
-def sweep_explorer(**values):
-    """Notebook 4: stage 3; the flipped kernel sweeps the padded grid, step by step."""
-    return Explorer(
-        ["size", "kernel_size", "stride", "padding", "dilation", "step"],
-        ("padded", "kernel", "products", "output"),
-        step_caption,
-        {"size": 2, "step": 1, **values},
-    )
+        return getattr(explorers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -85,7 +85,7 @@ def test_the_figure_follows_500_random_combinations_in_place(cls, explorers):
         if isinstance(result, str):
             assert result.startswith("⚠ ") and len(result) > 3, values
         else:
-            assert result is ex.figure and result.trace is not None
+            assert result is ex.figure and ex.data is not None
 
 
 @pytest.mark.parametrize("cls", EXPLORERS, ids=lambda c: c.__name__)
@@ -198,3 +198,37 @@ def test_decoder_explorer_shows_the_dcgan_shapes():
     assert "4 → 8 → 16 → 32 → 64 (exactly ×2 per layer)" in ex.caption.value
     ex.set(kernel_size=1, stride=1, padding=3)
     assert ex.message.startswith("⚠")
+
+
+@pytest.mark.parametrize("cls", EXPLORERS, ids=lambda c: c.__name__)
+def test_an_unknown_keyword_or_slider_is_a_value_error_that_names_it(cls):
+    with pytest.raises(ValueError, match=f"{cls.__name__} got an unknown parameter 'speed'"):
+        cls(speed=2)
+    ex = cls()
+    before, renders = ex.current(), ex.renders
+    with pytest.raises(ValueError, match=f"{cls.__name__} has no slider 'speed'; its sliders are "):
+        ex.set(**{next(iter(cls.specs)): 1, "speed": 2})
+    assert ex.current() == before and ex.renders == renders  # nothing moved
+
+
+@pytest.mark.parametrize("cls", EXPLORERS, ids=lambda c: c.__name__)
+def test_reset_puts_every_slider_back_to_its_start_value(cls):
+    ex = cls()
+    start, caption = {name: s.value for name, s in ex.sliders.items()}, ex.caption.value
+    assert ex.start == start
+    if cls is not GuideExplorer:  # the guide starts on its figure's values
+        assert start == {name: spec[3] for name, spec in cls.specs.items()}
+    ex.set(**{name: s.max if s.value == s.min else s.min for name, s in ex.sliders.items()})
+    assert {name: s.value for name, s in ex.sliders.items()} != start
+    ex.reset_button.click()
+    assert {name: s.value for name, s in ex.sliders.items()} == start
+    assert ex.message is None and ex.png.startswith(PNG) and ex.caption.value == caption
+
+
+def test_reset_brings_the_guide_back_to_its_figure():
+    ex = GuideExplorer(case="dilation_transposed")
+    ex.case.value = "no_padding_no_strides_transposed"
+    ex.set(padding=3)
+    assert ex.case.value == CUSTOM
+    ex.reset()
+    assert ex.case.value == "dilation_transposed" and ex.current() == ex.case_values("dilation_transposed")

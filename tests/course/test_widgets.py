@@ -18,9 +18,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from deconvlib import conv_transpose_output_size  # noqa: E402
-from deconvlib.course.explorer import (  # noqa: E402
-    SLIDERS,
-    Explorer,
+from deconvlib.course.explorers import (  # noqa: E402
     dilation_explorer,
     example_input,
     example_kernel,
@@ -37,7 +35,7 @@ def reachable(explorer):
     """Every combination of the explorer's sliders (output_padding below max(stride, dilation))."""
     names = [n for n in explorer.sliders if n != "step"]
     ranges = [
-        range(explorer.sliders[n].min, SLIDERS[n][2] + 1)
+        range(explorer.sliders[n].min, explorer.specs[n][2] + 1)
         if n == "output_padding"
         else range(explorer.sliders[n].min, explorer.sliders[n].max + 1)
         for n in names
@@ -70,7 +68,8 @@ def test_every_reachable_combination_draws_or_explains(builder):
             assert isinstance(result, str) and result.startswith("⚠ ") and "empty output" in result
             continue
         assert isinstance(result, TraceFigure) and result is explorer.figure
-        t = result.trace
+        t = explorer.data
+        assert result.trace is t
         assert t.output.shape == (o, o)
         assert np.array_equal(t.input, example_input(values["size"]))
         assert np.array_equal(t.kernel, example_kernel(values["kernel_size"]))
@@ -161,9 +160,57 @@ def test_only_value_errors_are_turned_into_messages(monkeypatch):
         ex.show(ex.current())
 
 
-def test_unknown_slider_is_a_value_error():
-    with pytest.raises(ValueError, match="sliders must be names"):
-        Explorer(["stride", "speed"], ("input",))
+@pytest.mark.parametrize("builder", BUILDERS, ids=lambda b: b.__name__)
+def test_an_unknown_keyword_or_slider_is_a_value_error_that_names_it(builder):
+    with pytest.raises(ValueError, match="unknown parameter 'strides'"):
+        builder(strides=2)
+    ex = builder()
+    before, renders = ex.current(), ex.renders
+    with pytest.raises(ValueError, match="no slider 'strides'; its sliders are size, "):
+        ex.set(stride=3, strides=2)
+    assert ex.current() == before and ex.renders == renders  # nothing moved
+
+
+def test_a_parameter_without_a_slider_is_fixed_not_settable():
+    ex = dilation_explorer(kernel_size=2, padding=1)
+    assert ex.current()["kernel_size"] == 2 and "kernel_size" not in ex.sliders
+    with pytest.raises(ValueError, match="DilationExplorer has no slider 'kernel_size'"):
+        ex.set(kernel_size=3)
+    with pytest.raises(ValueError, match="unknown parameter 'step'"):
+        dilation_explorer(step=3)  # no sweep here, so no step
+
+
+def widgets_in(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from widgets_in(child)
+
+
+@pytest.mark.parametrize("builder", BUILDERS, ids=lambda b: b.__name__)
+def test_reset_puts_every_slider_back_to_its_start_value(builder):
+    ex = builder(size=2)
+    start, png = {name: s.value for name, s in ex.sliders.items()}, ex.png
+    assert ex.start == start and start["size"] == 2 and ex.reset_button in widgets_in(ex.ui)
+    ex.set(**{name: s.max if s.value == s.min else s.min for name, s in ex.sliders.items()})
+    assert {name: s.value for name, s in ex.sliders.items()} != start
+    ex.reset_button.click()
+    assert {name: s.value for name, s in ex.sliders.items()} == start
+    assert ex.message is None and ex.png == png
+
+
+def test_reset_brings_the_sweep_back_to_its_end():
+    ex = pipeline_explorer(stride=1)
+    assert ex.start["step"] == 25 == ex.sliders["step"].max
+    ex.set(stride=3, step=4)
+    assert ex.sliders["step"].max == 81 and ex.sliders["step"].value == 4
+    ex.reset()
+    assert ex.sliders["step"].max == 25 and ex.sliders["step"].value == 25
+
+
+def test_set_keeps_a_finished_sweep_at_its_end():
+    ex = pipeline_explorer(stride=1)
+    ex.set(stride=3)
+    assert ex.sliders["step"].value == ex.sliders["step"].max == 81
 
 
 def test_captions_follow_the_sliders():
