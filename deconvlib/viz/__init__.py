@@ -1,11 +1,15 @@
 """Drawing: every figure of the course, the animations and the gallery (needs matplotlib and Pillow).
 
 - :mod:`~deconvlib.viz.drawing`: the visual language (colours, cell grids,
-  kernel windows, legends, fast PNG) and :class:`~deconvlib.viz.drawing.TraceFigure`,
-  the stages of a :class:`~deconvlib.Trace`.
+  kernel windows, titles and legends as cached glyph outlines, fast PNG), the
+  one layout (:func:`~deconvlib.viz.drawing.layout_row`), the base of every
+  figure (:class:`~deconvlib.viz.drawing.PanelFigure`: ``update``, ``to_png``,
+  ``_repr_png_``) and :class:`~deconvlib.viz.drawing.TraceFigure`, the stages
+  of a :class:`~deconvlib.Trace` at one step of the sweep.
 - :mod:`~deconvlib.viz.course_figures`: the matrices ``C``/``Cᵀ``, the scatter
   view, overlap maps, group connections, decoder shapes.
-- :mod:`~deconvlib.viz.animation`: one frame per kernel position, GIF or MP4.
+- :mod:`~deconvlib.viz.animation`: one frame per kernel position (a
+  ``TraceFigure`` sized for a slide), GIF or MP4.
 - :mod:`~deconvlib.viz.gallery`: every case of :data:`deconvlib.cases.CASES` drawn, and an index.
 
 Everything drawn is computed by the core (numpy only); the words come from

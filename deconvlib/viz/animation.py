@@ -3,10 +3,12 @@
 For slides and handouts: :func:`animate` draws any case — input size, kernel
 size, stride, padding (also asymmetric), ``output_padding``, dilation — from
 :func:`~deconvlib.trace` (transposed) or :func:`~deconvlib.trace.trace_conv2d`
-(forward), in the visual language of the notebooks (``drawing.py``): blue
-input pixels, white inserted zeros, grey padding, the orange kernel window,
-cyan output with the cell being written in red. :func:`save` writes a GIF
-(Pillow) or an MP4 (only where ffmpeg is installed).
+(forward), in the visual language of the notebooks: each frame is a
+:class:`SweepFigure`, the explorers' :class:`~deconvlib.viz.drawing.TraceFigure`
+sized for a slide, with blue input pixels, white inserted zeros, grey padding,
+the orange kernel window, cyan output with the cell being written in red.
+:func:`save` writes a GIF (Pillow, one shared palette) or an MP4 (only where
+ffmpeg is installed).
 
 Like vdumoulin/conv_arithmetic, a transposed convolution is shown as the
 direct convolution it equals: the kernel sweeps the input with ``stride − 1``
@@ -21,146 +23,148 @@ zeros inserted and ``k̂ − 1 − p`` padding (Dumoulin & Visin, relationships
 """
 
 import shutil
-import textwrap
 from pathlib import Path
 
-import numpy as np
-from matplotlib.animation import FuncAnimation, PillowWriter
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
+from matplotlib.animation import AbstractMovieWriter, FFMpegWriter, FuncAnimation
 from PIL import Image
 
-from ..explain import describe, format_shape
+from ..explain import describe, format_shape, format_value
 from ..stages import cell_kinds
-from ..trace import case_trace, input_cells_under, written_mask
-from .drawing import COLORS, Grid, Window, legend_handles
+from ..trace import ConvTrace, case_trace, input_cells_under
+from .drawing import Outlines, TraceFigure, _FigureText, render, row_width, text_width
 
-__all__ = ["animate", "save", "ffmpeg_available", "SweepFigure"]
+__all__ = ["animate", "save", "ffmpeg_available", "Animation", "SweepFigure"]
 
 #: Side of one grid cell in inches, before shrinking to fit :data:`MAX_WIDTH`.
 CELL_INCHES = 0.25
-#: Panels narrower than this many cells are centred in a slot this wide (room for titles).
-MIN_SLOT = 5
-GAP = 0.3
-MAX_WIDTH = 9.0
-MIN_WIDTH = 5.0
+#: Width of a frame in inches: as wide as its panels, within these bounds.
+MIN_WIDTH, MAX_WIDTH = 5.0, 9.0
 DPI = 72
 FONT_SIZE = 8
 
 
-def _square(y, x, half=0.45):
-    return [
-        (x - half, y - half),
-        (x + half, y - half),
-        (x + half, y + half),
-        (x - half, y + half),
-        (x - half, y - half),
-    ]
+def _titles(t):
+    """Short titles of a sweep's panels (the step is written under the output instead)."""
+    transposed = not isinstance(t, ConvTrace)
+    grid = "zeros inserted, padded" if transposed else "padded" if any(t.padding) else "no padding"
+    return {
+        "input": f"input {format_shape(t.input.shape)}",
+        "padded": f"{grid} {format_shape(t.padded.shape)}",
+        "kernel": "kernel, flipped" if transposed else "kernel",
+        "output": f"output {format_shape(t.output.shape)}",
+    }
 
 
-class SweepFigure:
+class SweepFigure(TraceFigure):
     """The sweep of one trace as a figure updated in place: ``show(step)`` per frame.
 
-    Panels left to right, top-aligned, all at one cell size (a 3×3 input is a
-    third as wide as a 9×9 grid): the input, the pixels under the window
-    outlined (what the current output cell sums); the grid the kernel sweeps (for a
-    transposed convolution the input with zeros inserted, then padded) with
-    the kernel window; the kernel (only when values are shown; flipped when
-    transposed); the output, written up to ``step``, the current cell in red.
-    Laid out once by hand, so a frame only moves the window and recolours the
-    output.
+    A :class:`~deconvlib.viz.drawing.TraceFigure` of a
+    :class:`~deconvlib.Trace` or :class:`~deconvlib.trace.ConvTrace` with the
+    panels ``input`` (the pixels under the window outlined: what the current
+    output cell sums), ``padded`` (the grid the kernel sweeps: for a
+    transposed convolution the input with zeros inserted, then padded; with
+    the kernel window), ``kernel`` (only when values are shown; flipped when
+    transposed) and ``output`` (written up to ``step``, the current cell in
+    red). Short titles that do not change from frame to frame, the step under
+    the output, the parameters as a heading, and a figure as wide as its
+    panels at :data:`CELL_INCHES` per cell (between :data:`MIN_WIDTH` and
+    :data:`MAX_WIDTH`), so every frame has the same layout.
 
     Attributes
     ----------
     figure : matplotlib.figure.Figure
     axes, grids : dict
-        By panel name: ``"input"``, ``"grid"``, ``"kernel"``, ``"output"``.
+        By panel name.
     window : drawing.Window
         The kernel's taps on the swept grid.
+    source_cells : list of (int, int)
+        The input pixels outlined.
     """
 
+    title_size = FONT_SIZE
+    max_cell = CELL_INCHES
+    fit_height = True
+    bottom_room = 0.35  # the step, under the output
+
     def __init__(self, t, show_values=False, title=None, dpi=DPI):
-
-        self.trace, self.show_values = t, show_values
-        self.transposed = hasattr(t, "output_padding")
-        kernel = t.flipped if self.transposed else t.kernel
-        panels = {"input": t.input, "grid": t.padded}
-        if show_values:
-            panels["kernel"] = kernel
-        panels["output"] = t.output
-        titles = {
-            "input": f"input {format_shape(t.input.shape)}",
-            "grid": f"{'zeros inserted, padded' if self.transposed else 'padded' if any(t.padding) else 'no padding'}"
-            f" {format_shape(t.padded.shape)}",
-            "kernel": "kernel, flipped" if self.transposed else "kernel",
-            "output": f"output {format_shape(t.output.shape)}",
-        }
+        self.show_values = show_values
+        panels = ("input", "padded", "kernel", "output") if show_values else ("input", "padded", "output")
+        titles, shapes = _titles(t), {"input": t.input, "padded": t.padded, "kernel": t.kernel, "output": t.output}
+        width = row_width(
+            [shapes[p].shape for p in panels],
+            [text_width(titles[p], FONT_SIZE) for p in panels],
+            max_width=MAX_WIDTH,
+            max_cell=CELL_INCHES,
+        )
         present = set(cell_kinds(t.labels).ravel())
-        kinds = [k for k in ("input", "zero", "pad") if k in present] + ["window", "output", "current"]
-
-        # Layout in inches: one cell size; each panel gets at least MIN_SLOT cells of width for its title.
-        slots = [max(a.shape[1], MIN_SLOT) for a in panels.values()]
-        rows = max(a.shape[0] for a in panels.values())
-        cell = min(CELL_INCHES, (MAX_WIDTH - 0.4 - GAP * (len(slots) - 1)) / sum(slots))
-        width = max(cell * sum(slots) + GAP * (len(slots) - 1) + 0.4, MIN_WIDTH)
-        lines = ([title] if title else []) + [describe(t)]
-        title = "\n".join(textwrap.fill(line, int(width * 13)) for line in lines)
-        ncols = min(len(kinds), max(2, int(width / 1.55)))
-        top = 0.2 + 0.17 * (title.count("\n") + 1) + 0.25
-        bottom = 0.45 + 0.2 * -(-len(kinds) // ncols)
-        height = top + cell * rows + bottom
-        self.figure = Figure(figsize=(width, height), dpi=dpi)
-        self.figure.text(0.5, 1 - 0.1 / height, title, ha="center", va="top", fontsize=FONT_SIZE + 1)
-        self.figure.legend(
-            handles=legend_handles(kinds),
-            loc="lower center",
-            ncols=ncols,
-            fontsize=FONT_SIZE,
-            frameon=False,
-            borderaxespad=0.2,
-            handlelength=1,
-            columnspacing=1,
+        kinds = [k for k in ("input", "zero", "pad") if k in present] + (["kernel"] if show_values else [])
+        super().__init__(
+            t,
+            0,
+            figsize=(max(width, MIN_WIDTH), 3.0),  # the height follows the panels
+            panels=panels,
+            legend=kinds + ["window", "output", "current"],
+            heading=([title] if title else []) + [describe(t)],
         )
-        x = (width - cell * sum(slots) - GAP * (len(slots) - 1)) / 2
-        self.axes, self.grids = {}, {}
-        for (name, array), slot in zip(panels.items(), slots):
-            h, w = array.shape
-            left = x + (slot - w) * cell / 2
-            ax = self.figure.add_axes(
-                ((left) / width, (height - top - h * cell) / height, w * cell / width, h * cell / height)
-            )
-            kinds = cell_kinds(t.labels) if name == "grid" else np.full(array.shape, name, dtype=object)
-            self.grids[name] = grid = Grid(ax, kinds)
-            grid.cell_points = cell * 72
-            grid.update(kinds, array if show_values and name != "output" else None)
-            ax.set_title(titles[name], fontsize=FONT_SIZE, pad=3)
-            self.axes[name] = ax
-            x += slot * cell + GAP
-        out = self.axes["output"].get_position()
-        self.caption = self.figure.text(
-            out.x0 + out.width / 2, out.y0 - 0.05 / height, "", ha="center", va="top", fontsize=FONT_SIZE
-        )
-        self.window = Window(self.axes["grid"], t.kernel.shape, t.dilation)
-        # The input pixels under the window, outlined on the input panel: what this output cell sums.
-        self.sources = LineCollection([], colors=COLORS["window"], linewidths=2.2, zorder=3)
-        self.axes["input"].add_collection(self.sources, autolim=False)
+        self.figure.set_dpi(dpi)
+        self.png_dpi = dpi
+        self.sources = Outlines(self.axes["input"])
+        self.caption = _FigureText(self.figure, FONT_SIZE)
         self.show(0)
+
+    def content(self, trace, step):
+        titles = _titles(trace)
+        return {
+            name: (kinds, values if self.show_values else None, titles[name])
+            for name, (kinds, values, _) in super().content(trace, step).items()
+        }
 
     def show(self, step):
         """Draw the kernel at sweep position ``step`` and the output written so far."""
         t = self.trace
         s = t.step(step)
-        self.window.update(s.origin)
+        self.update(t, step)
         self.source_cells = input_cells_under(t, s.origin)
-        self.sources.set_segments([_square(y, x) for y, x in self.source_cells])
-        kinds = np.full(t.output.shape, "output", dtype=object)
-        written = written_mask(t, step)
-        kinds[~written] = "empty"
-        kinds[s.out] = "current"
-        self.grids["output"].update(kinds, np.where(written, t.output, np.nan) if self.show_values else None)
-        value = f" = {s.value:g}" if self.show_values else ""
-        self.caption.set_text(f"step {step + 1}/{t.n_steps}\nout{s.out}{value}")
-        self.step = step
+        self.sources.set_cells(self.source_cells)
+        x0, y0, w, _ = self.axes["output"].get_position().bounds
+        fw, fh = self.figure.get_size_inches()
+        x, y, line = (x0 + w / 2) * fw, y0 * fh - 0.05 - 0.75 * FONT_SIZE / 72, self.caption.line
+        value = f" = {format_value(s.value)}" if self.show_values else ""
+        self.caption.set([(f"step {step + 1}/{t.n_steps}", x, y), (f"out{s.out}{value}", x, y - line)])
+
+
+class Animation:
+    """One frame per kernel position of a traced sweep: :func:`save` it, or show it with :meth:`to_jshtml`.
+
+    Made by :func:`animate`; frame ``n`` is ``view.show(n)``. Nothing is
+    drawn until it is saved or shown.
+
+    Attributes
+    ----------
+    view : SweepFigure
+    trace : Trace or ConvTrace
+    frame_count : int
+        One frame per output cell.
+    fps : float
+    """
+
+    def __init__(self, view, fps=2):
+        self.view, self.trace, self.fps = view, view.trace, fps
+        self.frame_count = view.trace.n_steps
+
+    def save(self, path, fps=None, progress=None):
+        """:func:`save` this animation to ``path`` (``.gif`` or ``.mp4``); return the path."""
+        return save(self, path, fps, progress)
+
+    def to_jshtml(self, fps=None):
+        """HTML with JavaScript controls that plays the frames (for ``IPython.display.HTML``)."""
+        player = FuncAnimation(
+            self.view.figure, self.view.show, frames=self.frame_count, interval=1000 / (fps or self.fps)
+        )
+        return player.to_jshtml(fps=fps or self.fps)
+
+    def __repr__(self):
+        return f"Animation({self.frame_count} frames at {self.fps:g} fps of {self.trace!r})"
 
 
 def animate(
@@ -208,9 +212,9 @@ def animate(
 
     Returns
     -------
-    matplotlib.animation.FuncAnimation
-        With two extra attributes: ``view`` (the :class:`SweepFigure`) and
-        ``trace``.
+    Animation
+        With ``view`` (the :class:`SweepFigure`), ``trace``, ``frame_count``
+        and ``fps``.
 
     Raises
     ------
@@ -227,38 +231,35 @@ def animate(
     (4, 4)
     """
     t = case_trace(transposed, input_size, kernel_size, stride, padding, output_padding, dilation, values, seed)
-
     view = SweepFigure(t, show_values=values is not None or seed is not None, title=title, dpi=dpi)
-    anim = FuncAnimation(view.figure, view.show, frames=t.n_steps, interval=1000 / fps, cache_frame_data=False)
-    anim.view, anim.trace, anim.frame_count, anim.fps = view, t, t.n_steps, fps
-    # The figure is not pyplot's and is already drawn at step 0, so matplotlib's
-    # "deleted without rendering" warning (meant for plt.show) does not apply.
-    anim._draw_was_started = True
-    return anim
+    return Animation(view, fps)
 
 
-def _gif_writer(fps):
-    """matplotlib's Pillow writer, writing every frame with one shared palette.
+class _GifWriter(AbstractMovieWriter):
+    """Frames rendered with Agg, written by Pillow with one shared palette.
 
-    The stock writer lets Pillow choose a palette per frame, so unchanged
-    pixels change colour index and every frame is stored almost whole; with
-    one palette (taken from the first and last frames, which between them hold
-    every colour of the animation) Pillow stores only the region that changed,
-    and the GIF is about three times smaller.
+    Pillow alone picks a palette per frame, so unchanged pixels change colour
+    index and every frame is stored almost whole; with one palette (taken from
+    the first and last frames, which between them hold every colour of a
+    sweep) Pillow stores only the region that changed, and the GIF is about
+    three times smaller. ``savefig`` options do not apply.
     """
 
-    class SharedPaletteWriter(PillowWriter):
-        def finish(self):
-            frames = [frame.convert("RGB") for frame in self._frames]
-            first, last = frames[0], frames[-1]
-            both = Image.new("RGB", (first.width, 2 * first.height))
-            both.paste(first, (0, 0))
-            both.paste(last, (0, first.height))
-            palette = both.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-            frames = [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in frames]
-            frames[0].save(self.outfile, save_all=True, append_images=frames[1:], duration=int(1000 / self.fps), loop=0)
+    def setup(self, fig, outfile, dpi=None):
+        super().setup(fig, outfile, dpi)
+        self.frames = []
 
-    return SharedPaletteWriter(fps=fps)
+    def grab_frame(self, **savefig_kwargs):
+        self.frames.append(render(self.fig, self.dpi))
+
+    def finish(self):
+        first, last = self.frames[0], self.frames[-1]
+        both = Image.new("RGB", (first.width, 2 * first.height))
+        both.paste(first, (0, 0))
+        both.paste(last, (0, first.height))
+        palette = both.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        frames = [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in self.frames]
+        frames[0].save(self.outfile, save_all=True, append_images=frames[1:], duration=int(1000 / self.fps), loop=0)
 
 
 def ffmpeg_available():
@@ -271,13 +272,17 @@ def save(anim, path, fps=None, progress=None):
 
     Parameters
     ----------
-    anim : matplotlib.animation.FuncAnimation
+    anim : Animation
         From :func:`animate`.
     path : str or Path
     fps : float, optional
         Defaults to the animation's own.
     progress : callable, optional
         Called as ``progress(frame, n_frames)`` after each frame.
+
+    Returns
+    -------
+    Path
 
     Raises
     ------
@@ -288,13 +293,20 @@ def save(anim, path, fps=None, progress=None):
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    fps = fps or getattr(anim, "fps", 2)
+    fps = fps or anim.fps
     if suffix == ".gif":
-        anim.save(path, writer=_gif_writer(fps), dpi=anim.view.figure.dpi, progress_callback=progress)
+        writer = _GifWriter(fps=fps)
     elif suffix == ".mp4":
         if not ffmpeg_available():
             raise RuntimeError(f"writing {path.name} needs ffmpeg, which is not installed; write a .gif instead")
-        anim.save(path, writer="ffmpeg", fps=fps, dpi=anim.view.figure.dpi, progress_callback=progress)
+        writer = FFMpegWriter(fps=fps)
     else:
         raise ValueError(f"output must end in .gif or .mp4, got {str(path)!r}")
+    view = anim.view
+    with writer.saving(view.figure, path, view.figure.dpi):
+        for step in range(anim.frame_count):
+            view.show(step)
+            writer.grab_frame()
+            if progress is not None:
+                progress(step, anim.frame_count)
     return path

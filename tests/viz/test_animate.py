@@ -1,5 +1,8 @@
 """Animations and the gallery table: frames match the trace, GIFs open, the table matches the guide."""
 
+import gc
+import warnings
+
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -31,11 +34,16 @@ def expected_origin(t, out, transposed):
 
 
 @pytest.mark.parametrize("case", SMALL_CASES + [c.parameters for c in CASES], ids=lambda c: str(sorted(c.items())))
-def test_one_frame_per_output_position(case):
+def test_one_frame_per_output_position_all_with_one_layout(case):
     anim = animate(**case)
     rows, cols = anim.trace.output.shape
     assert anim.frame_count == rows * cols
-    assert len(list(anim.new_frame_seq())) == rows * cols
+    view = anim.view
+    layout = [ax.get_position().bounds for ax in view.figure.axes], tuple(view.figure.get_size_inches())
+    view.show(anim.frame_count - 1)
+    assert ([ax.get_position().bounds for ax in view.figure.axes], tuple(view.figure.get_size_inches())) == layout
+    with pytest.raises(ValueError, match="index"):
+        view.show(anim.frame_count)
 
 
 @pytest.mark.parametrize("case", SMALL_CASES)
@@ -110,9 +118,9 @@ def test_the_current_cell_is_drawn_red_and_the_grid_has_the_guide_colours():
     rows, cols = anim.trace.output.shape
     np.testing.assert_allclose(colour("output", rows - 1, cols - 1), to_rgb(COLORS["current"]), atol=0.02)
     np.testing.assert_allclose(colour("output", 0, 0), to_rgb(COLORS["output"]), atol=0.02)
-    np.testing.assert_allclose(colour("grid", 0, 0), to_rgb(COLORS["pad"]), atol=0.02)
-    np.testing.assert_allclose(colour("grid", 2, 2), to_rgb(COLORS["input"]), atol=0.02)
-    np.testing.assert_allclose(colour("grid", 2, 3), to_rgb(COLORS["zero"]), atol=0.02)
+    np.testing.assert_allclose(colour("padded", 0, 0), to_rgb(COLORS["pad"]), atol=0.02)
+    np.testing.assert_allclose(colour("padded", 2, 2), to_rgb(COLORS["input"]), atol=0.02)
+    np.testing.assert_allclose(colour("padded", 2, 3), to_rgb(COLORS["zero"]), atol=0.02)
 
 
 @pytest.mark.parametrize("case", [SMALL_CASES[0], SMALL_CASES[2]], ids=["forward", "transposed"])
@@ -133,6 +141,55 @@ def test_save_progress_reports_every_frame(tmp_path):
     seen = []
     save(anim, tmp_path / "a.gif", progress=lambda i, n: seen.append((i, n)))
     assert seen == [(i, 9) for i in range(9)]
+
+
+def test_an_animation_made_and_dropped_undrawn_warns_nothing():
+    # recorded, not raised: a warning from __del__ (matplotlib's "deleted without rendering") cannot raise
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        anim = animate(True, 3, 3, stride=2)
+        del anim
+        gc.collect()
+    assert [str(w.message) for w in caught] == []
+
+
+def test_to_jshtml_plays_every_frame():
+    anim = animate(True, 2, 2, fps=4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        html = anim.to_jshtml()
+        gc.collect()
+    assert [str(w.message) for w in caught] == []
+    assert "<script" in html and html.count("data:image/png;base64") == anim.frame_count
+    assert repr(anim).startswith("Animation(9 frames at 4 fps of Trace(")
+
+
+def text_box(text):
+    """``(x, y, width, height)`` in inches of the glyph outlines a block of figure text draws."""
+    scale = text.size / 10 / 72  # the outlines are at 10 pt, placed in inches
+    collection = text.collection
+    points = np.concatenate([p.vertices * scale + o for p, o in zip(collection.get_paths(), collection.get_offsets())])
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def test_nothing_overlaps_and_nothing_is_cut_off():
+    """Heading, titles, step, legend: each inside the frame and clear of the grids and of each other."""
+    for case in SMALL_CASES:
+        view = animate(**case, title="a title long enough to need a second line when the frame is narrow" * 2).view
+        fw, fh = view.figure.get_size_inches()
+        texts = {"heading": view.heading_text, "titles": view.titles, "step": view.caption}
+        boxes = {name: text_box(text) for name, text in texts.items()}
+        boxes["legend"] = text_box(view.legend.labels)
+        for name, (x, y, w, h) in boxes.items():
+            assert 0 <= x and x + w <= fw and 0 <= y and y + h <= fh, name
+        bottom = {name: y for name, (_, y, _, _) in boxes.items()}
+        top = {name: y + h for name, (_, y, _, h) in boxes.items()}
+        grids = [ax.get_position() for ax in view.figure.axes]
+        grid_top, grid_bottom = max(p.y1 for p in grids) * fh, min(p.y0 for p in grids) * fh
+        assert grid_top < bottom["titles"] and top["titles"] < bottom["heading"]
+        assert top["legend"] < grid_bottom and top["legend"] < bottom["step"]
+        assert top["step"] < view.axes["output"].get_position().y0 * fh
 
 
 @pytest.mark.skipif(not __import__("shutil").which("ffmpeg"), reason="ffmpeg is not installed")
