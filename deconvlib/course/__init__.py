@@ -6,6 +6,8 @@ and the checkers of their exercises, in notebook order:
 - :mod:`~deconvlib.course.explorer`: the one explorer base (sliders → compute →
   draw → caption).
 - :mod:`~deconvlib.course.explorers`: the explorers of notebooks 1–8.
+- :mod:`~deconvlib.course.checking`: the one way to check an answer
+  (:class:`Verdict`, :func:`check_value`, :func:`check_function`).
 - :mod:`~deconvlib.course.exercises`: the checkers of the exercises.
 
 It also re-exports the figures the notebooks draw directly (from
@@ -15,6 +17,7 @@ dl`` for the core and ``from deconvlib.course import ...`` for the rest.
 
 from ..viz.course_figures import GroupsFigure, MatrixFigure, OverlapFigure, ScatterFigure
 from ..viz.drawing import TraceFigure
+from .checking import Verdict, check_function, check_value
 from .exercises import *  # noqa: F401,F403
 from .exercises import __all__ as _exercises
 from .explorers import (
@@ -50,5 +53,8 @@ __all__ = [
     "ScatterFigure",
     "OverlapFigure",
     "GroupsFigure",
+    "Verdict",
+    "check_value",
+    "check_function",
     *_exercises,
 ]

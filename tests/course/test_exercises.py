@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from deconvlib.course.exercises import Verdict, check_function, check_value
+from deconvlib.course.checking import Verdict, check_function, check_value
 
 
 def test_verdict_is_truthy_when_right_and_prints_a_mark():
@@ -56,6 +56,40 @@ def test_check_function_reports_exceptions_and_missing_returns():
     assert "raised ZeroDivisionError: oops" in check_function(broken, ref, [(1,)]).message
     assert "forget `return`" in check_function(silent, ref, [(1,)]).message
     assert "No answer yet" in check_function(..., ref, [(1,)]).message
+
+
+def test_check_function_diagnoses_a_mismatch_by_the_variant_it_matches():
+    ref = lambda i, s=1: s * (i - 1) + 1  # noqa: E731
+    cases = (c for c in [(1,), ((2,), {"s": 3})])  # any iterable, read once
+    variants = [(lambda i, s=1: s * i + 1, "no."), (lambda i, s=1: s * i, "i − 1 gaps.")]
+    v = check_function(lambda i, s=1: s * i, ref, cases, name="f", hint="generic", variants=variants)
+    assert v.message == "f(2, s=3) returned 6, expected 4. Hint: i − 1 gaps."
+    v = check_function(lambda i, s=1: 0, ref, [(1,), (2,)], name="f", hint="generic", variants=variants)
+    assert v.message == "f(1) returned 0, expected 1. Hint: generic"
+
+
+def test_check_function_can_ask_for_a_type_and_describe_large_arrays():
+    def boolean(got):
+        return None if isinstance(got, bool) else "return True or False"
+
+    v = check_function(lambda k: k, lambda k: k > 0, [(1,)], name="positive", returns=boolean)
+    assert v.message == "positive(1) returned 1: return True or False."
+    ref = lambda n: np.eye(n)  # noqa: E731
+
+    def shape_hint(got, expected):
+        return "square, please." if got.shape != expected.shape else None
+
+    describe = lambda k, args: f"eye on case {k + 1}"  # noqa: E731
+    v = check_function(lambda n: np.ones((n, n + 1)), ref, [(5,)], hint=shape_hint, describe=describe)
+    assert v.message == "eye on case 1 returned shape (5, 6), expected (5, 5). Hint: square, please."
+    v = check_function(lambda n: 2 * np.eye(n), ref, [(5,)], hint=shape_hint, describe=describe)
+    assert v.message == "eye on case 1 returned the right shape (5, 5) but out[0, 0] = 2, expected 1."
+
+
+def test_messages_show_numpy_scalars_as_plain_values():
+    assert check_value(np.int64(6), 7).message == "Not quite: got 6."
+    v = check_function(lambda i: np.bool_(i > 1), lambda i: i > 0, [(1,)], name="f")
+    assert v.message == "f(1) returned False, expected True."
 
 
 # --- notebooks 1-4 -----------------------------------------------------------------
@@ -123,8 +157,14 @@ def test_check_conv_transpose():
 
 
 def test_check_value_compares_booleans_as_booleans():
-    from deconvlib.course.exercises import check_value
-
     assert check_value(True, True) and check_value(np.bool_(False), False)
     assert not check_value(False, True)
     assert not check_value(True, 1) and not check_value(1, True)
+
+
+def test_a_function_that_returns_the_placeholder_has_no_answer_yet():
+    def placeholder(X, stride):
+        return ...
+
+    for verdict in (check_dilate(placeholder), check_function(lambda i: ..., lambda i: i, [(1,)])):
+        assert not verdict and verdict.message.startswith("No answer yet: replace the `...`")
