@@ -9,6 +9,9 @@ Three layers, each importing only the ones before it:
 - :mod:`deconvlib.viz` (+ matplotlib, Pillow): figures, animations, the gallery;
 - :mod:`deconvlib.course` (+ ipywidgets): the notebooks' explorers and checkers.
 
+A bad argument raises :class:`ParameterError` (a ``ValueError``) whose
+``parameter`` names it.
+
 ``deconvlib.animate`` is :func:`deconvlib.viz.animation.animate`, imported on
 first use so that ``import deconvlib`` needs numpy alone.
 """
@@ -20,6 +23,7 @@ from .arithmetic import (
     transpose_padding_for,
 )
 from .conv import conv2d
+from .errors import ParameterError
 from .stages import dilate, flip_kernel, pad_or_crop
 from .trace import Step, Trace, trace
 from .transpose import METHODS, conv_transpose2d, convolution_matrix, deconv2D_naive
@@ -42,6 +46,7 @@ __all__ = [
     "trace",
     "Trace",
     "Step",
+    "ParameterError",
     "animate",
 ]
 

@@ -4,13 +4,25 @@ Every public function normalises its arguments here, once, so that a bad value
 is reported by name with the value received, and the algorithm modules can
 assume clean integers and arrays. ``operator.index`` accepts ``np.int64`` and
 rejects floats such as ``1.5``.
+
+A bad value raises :class:`~deconvlib.ParameterError` (a ``ValueError``) whose
+``parameter`` is the ``name`` given here with spaces as underscores
+(``"input size"`` → ``"input_size"``); a value of the wrong type raises
+``TypeError``.
 """
 
 import operator
 
 import numpy as np
 
+from .errors import ParameterError
+
 __all__ = ["as_int", "as_pair", "as_padding", "as_float_arrays"]
+
+
+def _error(name, message):
+    """The error for the parameter a message calls ``name`` (``"input size"`` → ``"input_size"``)."""
+    return ParameterError(message, parameter=name.replace(" ", "_"))
 
 
 def as_int(value, name, minimum=0):
@@ -21,7 +33,7 @@ def as_int(value, name, minimum=0):
     >>> as_int(1.5, "stride", minimum=1)
     Traceback (most recent call last):
     ...
-    ValueError: stride must be an integer >= 1, got 1.5
+    deconvlib.ParameterError: stride must be an integer >= 1, got 1.5
     """
     kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
     if isinstance(value, (bool, np.bool_)):
@@ -30,10 +42,10 @@ def as_int(value, name, minimum=0):
         number = operator.index(value)
     except TypeError:
         if isinstance(value, (float, np.floating)):
-            raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}") from None
+            raise _error(name, f"{name} must be an integer >= {minimum}, got {value!r}") from None
         raise TypeError(f"{name} must be {kind}, got {type(value).__name__} {value!r}") from None
     if number < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise _error(name, f"{name} must be an integer >= {minimum}, got {value!r}")
     return number
 
 
@@ -47,7 +59,7 @@ def as_pair(value, name, minimum=0):
     """
     if isinstance(value, (tuple, list, np.ndarray)):
         if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a (row, col) pair, got {value!r}")
+            raise _error(name, f"{name} must be an int or a (row, col) pair, got {value!r}")
         return tuple(as_int(v, name, minimum) for v in value)
     number = as_int(value, name, minimum)
     return (number, number)
@@ -66,14 +78,14 @@ def as_padding(value, name="padding"):
     (2, 0, 1, 1)
     """
     if isinstance(value, str):
-        raise ValueError(f"{name} must be an int, a pair or a 4-tuple here, got {value!r}")
+        raise _error(name, f"{name} must be an int, a pair or a 4-tuple here, got {value!r}")
     if isinstance(value, (tuple, list, np.ndarray)):
         if len(value) == 2:
             rows, cols = (as_int(v, name) for v in value)
             return (rows, rows, cols, cols)
         if len(value) == 4:
             return tuple(as_int(v, name) for v in value)
-        raise ValueError(f"{name} must be an int, (rows, cols) or (top, bottom, left, right), got {value!r}")
+        raise _error(name, f"{name} must be an int, (rows, cols) or (top, bottom, left, right), got {value!r}")
     number = as_int(value, name)
     return (number,) * 4
 
@@ -106,19 +118,24 @@ def as_float_arrays(X, W, bias=None):
         dtype = np.dtype(np.float64)
     if X.ndim == 2:
         if W.ndim != 2:
-            raise ValueError(f"X is a 2-D (h, w) image, so W must be a 2-D (kh, kw) kernel, got W with shape {W.shape}")
+            raise ParameterError(
+                f"X is a 2-D (h, w) image, so W must be a 2-D (kh, kw) kernel, got W with shape {W.shape}",
+                parameter="W",
+            )
         image = True
         X, W = X[None, :, :, None], W[:, :, None, None]
     elif X.ndim == 4:
         if W.ndim != 4:
-            raise ValueError(f"X is 4-D (n, h, w, c_in), so W must be 4-D, got W with shape {W.shape}")
+            raise ParameterError(
+                f"X is 4-D (n, h, w, c_in), so W must be 4-D, got W with shape {W.shape}", parameter="W"
+            )
         image = False
     else:
-        raise ValueError(f"X must be 4-D (n, h, w, c_in) or a 2-D (h, w) image, got shape {X.shape}")
+        raise ParameterError(f"X must be 4-D (n, h, w, c_in) or a 2-D (h, w) image, got shape {X.shape}", parameter="X")
     if 0 in X.shape:
-        raise ValueError(f"X must not be empty, got shape {X.shape}")
+        raise ParameterError(f"X must not be empty, got shape {X.shape}", parameter="X")
     if 0 in W.shape:
-        raise ValueError(f"W must not be empty, got shape {W.shape}")
+        raise ParameterError(f"W must not be empty, got shape {W.shape}", parameter="W")
     if bias is not None:
         bias = _as_array(bias, "bias").astype(dtype, copy=False)
     return X.astype(dtype, copy=False), W.astype(dtype, copy=False), bias, image

@@ -8,6 +8,7 @@ no gaps, ``padding`` is the padding of the *forward* convolution, and
 """
 
 from ._validate import as_int
+from .errors import ParameterError
 
 __all__ = [
     "effective_kernel",
@@ -21,7 +22,9 @@ __all__ = [
 def _padding_pair(padding):
     if isinstance(padding, (tuple, list)):
         if len(padding) != 2:
-            raise ValueError(f"padding must be an int or a (before, after) pair, got {padding!r}")
+            raise ParameterError(
+                f"padding must be an int or a (before, after) pair, got {padding!r}", parameter="padding"
+            )
         return tuple(as_int(p, "padding") for p in padding)
     p = as_int(padding, "padding")
     return p, p
@@ -68,9 +71,10 @@ def conv_output_size(i, k, stride=1, padding=0, dilation=1):
     before, after = _padding_pair(padding)
     span = i + before + after - effective_kernel(k, dilation)
     if span < 0:
-        raise ValueError(
+        raise ParameterError(
             f"the output would be empty: input {i} with padding {padding!r} is smaller "
-            f"than the dilated kernel {effective_kernel(k, dilation)}"
+            f"than the dilated kernel {effective_kernel(k, dilation)}",
+            parameter="input_size",
         )
     return span // s + 1
 
@@ -82,12 +86,14 @@ def check_output_padding(output_padding, stride, dilation):
     >>> check_output_padding(2, stride=2, dilation=1)
     Traceback (most recent call last):
     ...
-    ValueError: output_padding must be smaller than stride or dilation, got output_padding=2 with stride=2, dilation=1
+    deconvlib.ParameterError: output_padding must be smaller than stride or dilation,
+    got output_padding=2 with stride=2, dilation=1
     """
     if output_padding >= max(stride, dilation):
-        raise ValueError(
+        raise ParameterError(
             "output_padding must be smaller than stride or dilation, got "
-            f"output_padding={output_padding!r} with stride={stride!r}, dilation={dilation!r}"
+            f"output_padding={output_padding!r} with stride={stride!r}, dilation={dilation!r}",
+            parameter="output_padding",
         )
 
 
@@ -113,11 +119,13 @@ def conv_transpose_output_size(i, k, stride=1, padding=0, output_padding=0, dila
     op = as_int(output_padding, "output_padding")
     check_output_padding(op, s, d)
     before, after = _padding_pair(padding)
-    o = s * (i - 1) + effective_kernel(k, d) - before - after + op
+    full = s * (i - 1) + effective_kernel(k, d)
+    o = full - before - after + op
     if o < 1:
-        raise ValueError(
+        raise ParameterError(
             f"padding {padding!r} would leave an empty output (size {o}): it crops more than "
-            f"the full result of size {s * (i - 1) + effective_kernel(k, d)}"
+            f"the full result of size {full}",
+            parameter="padding",
         )
     return o
 
@@ -149,15 +157,17 @@ def transpose_padding_for(i, k, target, stride=1, dilation=1):
     if excess < 0:
         if -excess <= largest_op:
             return 0, -excess
-        raise ValueError(
+        raise ParameterError(
             f"target {target} is out of reach: the largest output for input {i}, kernel {k}, "
-            f"stride {s}, dilation {d} is {full + largest_op} (padding 0, output_padding {largest_op})"
+            f"stride {s}, dilation {d} is {full + largest_op} (padding 0, output_padding {largest_op})",
+            parameter="target",
         )
     p = (excess + 1) // 2
     op = 2 * p - excess
     if op > largest_op:
-        raise ValueError(
+        raise ParameterError(
             f"target {target} needs output_padding {op}, which stride {s} and dilation {d} do not "
-            f"allow; use the asymmetric padding ({p - 1}, {p}) instead"
+            f"allow; use the asymmetric padding ({p - 1}, {p}) instead",
+            parameter="target",
         )
     return p, op

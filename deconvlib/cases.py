@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from ._validate import as_padding, as_pair
 from .arithmetic import conv_output_size, conv_transpose_output_size, effective_kernel
+from .errors import ParameterError
 
 __all__ = ["Case", "FORWARD", "CASES", "find_case", "case_axes", "axis_output"]
 
@@ -75,7 +76,7 @@ class Case:
         True
         """
         if self.transposed:
-            raise ValueError(f"{self.name} is already transposed")
+            raise ParameterError(f"{self.name} is already transposed", parameter="transposed")
         axes = case_axes(**self.parameters)
         size = tuple(axis_output(**axis) for axis in axes)
         extra = tuple((a["i"] + a["before"] + a["after"] - effective_kernel(a["k"], a["d"])) % a["s"] for a in axes)
@@ -111,7 +112,10 @@ def axis_output(transposed, i, k, s, before, after, a, d):
     if transposed:
         return conv_transpose_output_size(i, k, s, (before, after), a, d)
     if a:
-        raise ValueError(f"output_padding applies to a transposed convolution only, got output_padding={a}")
+        raise ParameterError(
+            f"output_padding applies to a transposed convolution only, got output_padding={a}",
+            parameter="output_padding",
+        )
     return conv_output_size(i, k, s, (before, after), d)
 
 
@@ -171,4 +175,4 @@ def find_case(name):
     for case in CASES:
         if case.name == name:
             return case
-    raise ValueError(f"case must be one of {', '.join(c.name for c in CASES)}; got {name!r}")
+    raise ParameterError(f"case must be one of {', '.join(c.name for c in CASES)}; got {name!r}", parameter="name")

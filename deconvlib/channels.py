@@ -14,6 +14,7 @@ import numpy as np
 
 from ._validate import as_int
 from .arithmetic import conv_transpose_output_size
+from .errors import ParameterError
 
 __all__ = [
     "to_nchw",
@@ -92,7 +93,9 @@ class Layer:
         n, h, w, c_in = input_shape
         for c, what in ((c_in, "input"), (self.c_out, "output")):
             if c % as_int(self.groups, "groups", minimum=1):
-                raise ValueError(f"groups={self.groups} must divide the {what} channels, got {c}")
+                raise ParameterError(
+                    f"groups={self.groups} must divide the {what} channels, got {c}", parameter="groups"
+                )
         h, w = (
             conv_transpose_output_size(
                 i, self.kernel_size, self.stride, self.padding, self.output_padding, self.dilation
@@ -149,7 +152,9 @@ def group_connections(c_in, c_out, groups=1):
     c_out = as_int(c_out, "c_out", minimum=1)
     g = as_int(groups, "groups", minimum=1)
     if c_in % g or c_out % g:
-        raise ValueError(f"groups={g} must divide both c_in and c_out, got c_in={c_in}, c_out={c_out}")
+        raise ParameterError(
+            f"groups={g} must divide both c_in and c_out, got c_in={c_in}, c_out={c_out}", parameter="groups"
+        )
     return (np.arange(c_in)[:, None] // (c_in // g)) == (np.arange(c_out)[None, :] // (c_out // g))
 
 

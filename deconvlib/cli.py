@@ -7,14 +7,14 @@ Three subcommands, each a thin layer over a tested function:
                :func:`~deconvlib.viz.gallery.write_index`
 ``explain``  → :func:`deconvlib.explain.explain`
 
-Bad arguments, including the library's own ``ValueError`` (an empty output, an
-``output_padding`` too large for the stride), end in one line on stderr naming
-the argument, and exit status 2, as argparse does.
+Bad arguments, including the library's own :class:`~deconvlib.ParameterError`
+(an empty output, an ``output_padding`` too large for the stride), end in one
+line on stderr naming the flag of the parameter it names, and exit status 2,
+as argparse does.
 """
 
 import argparse
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -39,15 +39,13 @@ one number or ROWS,COLS; --padding may also be TOP,BOTTOM,LEFT,RIGHT.
 Run 'python -m deconvlib COMMAND --help' for the options of one command.
 """
 
-#: Parameter names as the library's messages spell them → the command-line flag.
+#: :attr:`deconvlib.ParameterError.parameter` → the command-line flag that sets it.
 _FLAGS = {
-    "input size": "--input",
-    "input": "--input",
-    "kernel size": "--kernel",
-    "kernel": "--kernel",
+    "input_size": "--input",
+    "kernel_size": "--kernel",
     "stride": "--stride",
-    "output_padding": "--output-padding",
     "padding": "--padding",
+    "output_padding": "--output-padding",
     "dilation": "--dilation",
 }
 
@@ -215,16 +213,10 @@ class ProgressBar:
 
 
 def _library_error(parser, error):
-    """``parser.error`` for a ``ValueError`` of the library, naming the flag its message names first."""
-    message = str(error)
-    found = [
-        (m.start(), flag)
-        for name, flag in _FLAGS.items()
-        for m in [re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", message)]
-        if m
-    ]
-    prefix = f"argument {min(found)[1]}: " if found else ""
-    parser.error(prefix + message)
+    """``parser.error`` for a ``ValueError`` of the library, naming the flag of the parameter it blames."""
+    flag = _FLAGS.get(getattr(error, "parameter", None))
+    prefix = f"argument {flag}: " if flag else ""
+    parser.error(prefix + str(error))
 
 
 def _viz(module):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ._validate import as_float_arrays, as_int, as_padding, as_pair
 from .arithmetic import conv_output_size, conv_transpose_output_size
+from .errors import ParameterError
 
 __all__ = ["Geometry", "transpose_geometry", "conv_geometry", "resolve_padding"]
 
@@ -80,9 +81,14 @@ def resolve_padding(padding, kernel, stride, dilation, output_padding=(0, 0)):
         if padding == "valid":
             return (0, 0, 0, 0), output_padding
         if padding != "same":
-            raise ValueError(f"padding must be an int, a tuple, 'valid' or 'same', got {padding!r}")
+            raise ParameterError(
+                f"padding must be an int, a tuple, 'valid' or 'same', got {padding!r}", parameter="padding"
+            )
         if output_padding != (0, 0):
-            raise ValueError(f"padding='same' chooses output_padding itself, got output_padding={output_padding!r}")
+            raise ParameterError(
+                f"padding='same' chooses output_padding itself, got output_padding={output_padding!r}",
+                parameter="output_padding",
+            )
         pads, extra = [], []
         for k, s, d in zip(kernel, stride, dilation):
             crop = d * (k - 1) + 1 - s
@@ -96,23 +102,26 @@ def _check_channels(X, W, groups, grouped_axis):
     """``grouped_axis`` is 3 for a transposed kernel ``(kh, kw, c_in, c_out/g)``, 2 for a forward one."""
     c_in = X.shape[3]
     if c_in % groups:
-        raise ValueError(f"groups={groups} must divide the input channels, got c_in={c_in}")
+        raise ParameterError(f"groups={groups} must divide the input channels, got c_in={c_in}", parameter="groups")
     expected = c_in if grouped_axis == 3 else c_in // groups
     if W.shape[2] != expected:
         layout = "(kh, kw, c_in, c_out // groups)" if grouped_axis == 3 else "(kh, kw, c_in // groups, c_out)"
-        raise ValueError(
+        raise ParameterError(
             f"W must be {layout} with {'c_in' if grouped_axis == 3 else 'c_in // groups'} = {expected} "
-            f"to match X's {c_in} channels and groups={groups}, got W with shape {W.shape}"
+            f"to match X's {c_in} channels and groups={groups}, got W with shape {W.shape}",
+            parameter="W",
         )
     c_out = W.shape[3] * groups if grouped_axis == 3 else W.shape[3]
     if grouped_axis == 2 and c_out % groups:
-        raise ValueError(f"groups={groups} must divide the output channels, got c_out={c_out}")
+        raise ParameterError(f"groups={groups} must divide the output channels, got c_out={c_out}", parameter="groups")
     return c_in, c_out
 
 
 def _check_bias(bias, c_out):
     if bias is not None and bias.shape != (c_out,):
-        raise ValueError(f"bias must have shape ({c_out},) (one per output channel), got {bias.shape}")
+        raise ParameterError(
+            f"bias must have shape ({c_out},) (one per output channel), got {bias.shape}", parameter="bias"
+        )
 
 
 def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, bias):

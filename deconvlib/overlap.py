@@ -18,6 +18,7 @@ import numpy as np
 from ._validate import as_int, as_pair
 from .arithmetic import effective_kernel
 from .conv import conv2d
+from .errors import ParameterError
 from .transpose import conv_transpose2d
 
 __all__ = [
@@ -127,7 +128,7 @@ def upsample_nearest(X, scale):
     sr, sc = as_pair(scale, "scale", minimum=1)
     X = np.asarray(X)
     if X.ndim not in (2, 4):
-        raise ValueError(f"X must be 4-D (n, h, w, c) or a 2-D (h, w) image, got shape {X.shape}")
+        raise ParameterError(f"X must be 4-D (n, h, w, c) or a 2-D (h, w) image, got shape {X.shape}", parameter="X")
     rows, cols = (0, 1) if X.ndim == 2 else (1, 2)
     return X.repeat(sr, axis=rows).repeat(sc, axis=cols)
 

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._validate import as_pair
+from .errors import ParameterError
 from .geometry import conv_geometry, transpose_geometry
 from .stages import INPUT, cell_labels, dilate, flip_kernel, pad_or_crop
 from .transpose import conv_transpose2d
@@ -76,7 +77,7 @@ class _Sweep:
     def step(self, index):
         """The ``index``-th kernel position, row-major over the output; its origin is ``out × window_step``."""
         if not 0 <= index < self.n_steps:
-            raise ValueError(f"index must be in [0, {self.n_steps}), got {index!r}")
+            raise ParameterError(f"index must be in [0, {self.n_steps}), got {index!r}", parameter="index")
         y, x = divmod(index, self.output.shape[1])
         origin = (y * self.window_step[0], x * self.window_step[1])
         return Step(index, (y, x), origin, self.windows[y, x], self.products[y, x], float(self.output[y, x]))
@@ -172,8 +173,9 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
      [2 2 2 2 2]]
     """
     if np.ndim(X) != 2 or np.ndim(W) != 2:
-        raise ValueError(
-            f"trace takes a 2-D (h, w) image and a 2-D (kh, kw) kernel, got shapes {np.shape(X)} and {np.shape(W)}"
+        raise ParameterError(
+            f"trace takes a 2-D (h, w) image and a 2-D (kh, kw) kernel, got shapes {np.shape(X)} and {np.shape(W)}",
+            parameter="X" if np.ndim(X) != 2 else "W",
         )
     X4, W4, _, _, geo = transpose_geometry(X, W, stride, padding, output_padding, dilation, 1, None)
     X, W = X4[0, :, :, 0], W4[:, :, 0, 0]
@@ -284,8 +286,9 @@ def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
     True
     """
     if np.ndim(X) != 2 or np.ndim(W) != 2:
-        raise ValueError(
-            f"trace_conv2d takes a 2-D (h, w) image and a 2-D (kh, kw) kernel, got shapes {np.shape(X)} and {np.shape(W)}"
+        raise ParameterError(
+            f"trace_conv2d takes a 2-D (h, w) image and a 2-D (kh, kw) kernel, got shapes {np.shape(X)} and {np.shape(W)}",
+            parameter="X" if np.ndim(X) != 2 else "W",
         )
     X4, W4, _, _, geo = conv_geometry(X, W, stride, padding, dilation, 1, None)
     X, W = X4[0, :, :, 0], W4[:, :, 0, 0]
@@ -351,7 +354,8 @@ def case_trace(
     >>> case_trace(False, 3, 3, output_padding=1)
     Traceback (most recent call last):
     ...
-    ValueError: output_padding applies to a transposed convolution only, got output_padding=1 with transposed=False
+    deconvlib.ParameterError: output_padding applies to a transposed convolution only,
+    got output_padding=1 with transposed=False
     """
     shape = as_pair(input_size, "input size", minimum=1)
     kshape = as_pair(kernel_size, "kernel size", minimum=1)
@@ -359,9 +363,10 @@ def case_trace(
     if transposed:
         return trace(X, W, stride, padding, output_padding, dilation)
     if any(as_pair(output_padding, "output_padding")):
-        raise ValueError(
+        raise ParameterError(
             f"output_padding applies to a transposed convolution only, got "
-            f"output_padding={output_padding!r} with transposed=False"
+            f"output_padding={output_padding!r} with transposed=False",
+            parameter="output_padding",
         )
     return trace_conv2d(X, W, stride, padding, dilation)
 
@@ -373,10 +378,12 @@ def _values(values, seed, shape, kshape):
         rng = np.random.default_rng(seed)
         return rng.integers(1, 4, shape).astype(float), rng.integers(-1, 3, kshape).astype(float)
     if isinstance(values, str):
-        raise ValueError(f"values must be None, 'random' or a pair (X, W), got {values!r}")
+        raise ParameterError(f"values must be None, 'random' or a pair (X, W), got {values!r}", parameter="values")
     X, W = (np.asarray(v, dtype=float) for v in values)
     if X.shape != shape or W.shape != kshape:
-        raise ValueError(f"values must be (X, W) with shapes {shape} and {kshape}, got {X.shape} and {W.shape}")
+        raise ParameterError(
+            f"values must be (X, W) with shapes {shape} and {kshape}, got {X.shape} and {W.shape}", parameter="values"
+        )
     return X, W
 
 
@@ -454,7 +461,7 @@ class ScatterTrace:
     def canvas(self, upto):
         """The canvas once pixels ``0 .. upto`` (row-major) have stamped."""
         if not 0 <= upto < self.n_stamps:
-            raise ValueError(f"upto must be in [0, {self.n_stamps}), got {upto!r}")
+            raise ParameterError(f"upto must be in [0, {self.n_stamps}), got {upto!r}", parameter="upto")
         return self.canvases[upto]
 
     def taps(self, index):
@@ -492,8 +499,9 @@ def scatter_trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
            [3., 4.]])
     """
     if np.ndim(X) != 2 or np.ndim(W) != 2:
-        raise ValueError(
-            f"scatter_trace takes a 2-D (h, w) image and a 2-D (kh, kw) kernel, got shapes {np.shape(X)} and {np.shape(W)}"
+        raise ParameterError(
+            f"scatter_trace takes a 2-D (h, w) image and a 2-D (kh, kw) kernel, got shapes {np.shape(X)} and {np.shape(W)}",
+            parameter="X" if np.ndim(X) != 2 else "W",
         )
     X4, W4, _, _, geo = transpose_geometry(X, W, stride, padding, output_padding, dilation, 1, None)
     X, W = X4[0, :, :, 0], W4[:, :, 0, 0]

@@ -26,6 +26,7 @@ learning", arXiv:1603.07285, section 4.
 import numpy as np
 
 from ._validate import as_float_arrays, as_int, as_padding, as_pair
+from .errors import ParameterError
 from .geometry import transpose_geometry
 from .stages import dilate, flip_kernel, pad_or_crop
 
@@ -92,10 +93,11 @@ def _matrix(geo, W):
 def _check_matrix_size(geo):
     entries = geo.h * geo.w * geo.c_in * geo.out_h * geo.out_w * geo.c_out
     if entries > MATRIX_MAX_ENTRIES:
-        raise ValueError(
+        raise ParameterError(
             f"method='matrix' would build a {geo.h * geo.w * geo.c_in} x "
             f"{geo.out_h * geo.out_w * geo.c_out} matrix ({entries} entries, more than "
-            f"MATRIX_MAX_ENTRIES={MATRIX_MAX_ENTRIES}); use method='fast' for this size"
+            f"MATRIX_MAX_ENTRIES={MATRIX_MAX_ENTRIES}); use method='fast' for this size",
+            parameter="method",
         )
 
 
@@ -265,7 +267,7 @@ def conv_transpose2d(X, W, stride=1, padding=0, output_padding=0, dilation=1, gr
     (16, 16, 16, 128)
     """
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        raise ParameterError(f"method must be one of {METHODS}, got {method!r}", parameter="method")
     X, W, bias, image, geo = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, bias)
     if method == "matrix":
         _check_matrix_size(geo)
@@ -349,7 +351,7 @@ def deconv2D_naive(X, W, stride, pad, dilation=0):
     dilation = as_int(dilation, "dilation", minimum=0)
     if isinstance(pad, str):
         if pad != "same":
-            raise ValueError(f"pad must be an int, a tuple or 'same', got {pad!r}")
+            raise ParameterError(f"pad must be an int, a tuple or 'same', got {pad!r}", parameter="pad")
         kernel = as_float_arrays(X, W)[1].shape[:2]
         pad = []
         for k in kernel:

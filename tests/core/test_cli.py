@@ -1,13 +1,16 @@
 """``python -m deconvlib`` end to end, in a subprocess: every subcommand, --help, and bad arguments."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 
 import pytest
 
+import deconvlib as dl
 from deconvlib.cases import CASES
+from deconvlib.cli import _FLAGS, _library_error, build_parser, main
 
 PIL = pytest.importorskip("PIL.Image")
 
@@ -126,3 +129,47 @@ def test_bad_arguments_exit_2_with_one_line_naming_the_argument(args, flag, tmp_
 def test_mp4_without_ffmpeg_is_a_clear_error(tmp_path):
     result = run("animate", "-o", tmp_path / "a.mp4")
     assert result.returncode == 2 and "ffmpeg" in result.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "args, flag",
+    [
+        (["--transposed", "--kernel", "10", "--input", "3", "--padding", "9"], "--padding"),  # crops everything
+        (["--kernel", "10", "--input", "3", "--padding", "8,0"], "--input"),  # forward: 3 + 8 < 10, empty
+        (["--input", "2", "--kernel", "3"], "--input"),
+        (["--kernel", "0"], "--kernel"),
+        (["--stride", "0"], "--stride"),
+        (["--transposed", "--stride", "2", "--output-padding", "2"], "--output-padding"),
+        (["--output-padding", "1"], "--output-padding"),  # forward convolutions have none
+        (["--dilation", "0"], "--dilation"),
+        (["--transposed", "--dilation", "2,0"], "--dilation"),
+        (["--padding", "-1"], "--padding"),
+    ],
+)
+def test_explain_blames_the_flag_of_the_parameter(args, flag, capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["explain", *args])
+    error = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert exit.value.code == 2 and len(error) == 1
+    assert f"error: argument {flag}: " in error[0], error[0]
+
+
+def test_the_flag_comes_from_the_parameter_not_from_the_message(capsys):
+    parser = build_parser()
+    for parameter, flag in _FLAGS.items():
+        with pytest.raises(SystemExit):
+            _library_error(parser, dl.ParameterError("stride, padding and input are all named here", parameter))
+        assert f"error: argument {flag}: stride, padding and input" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # a parameter without a flag, or a plain ValueError: the message alone
+        _library_error(parser, dl.ParameterError("the stride is fine", "values"))
+    assert "error: the stride is fine" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        _library_error(parser, ValueError("no stride here"))
+    assert "error: no stride here" in capsys.readouterr().err
+
+
+def test_every_flag_of_a_case_has_a_parameter(capsys):
+    with pytest.raises(SystemExit):
+        main(["explain", "--help"])
+    flags = set(re.findall(r"--[a-z][a-z-]*", capsys.readouterr().out))
+    assert set(_FLAGS.values()) == flags - {"--help", "--transposed"}
