@@ -24,8 +24,9 @@ zeros inserted and ``k̂ − 1 − p`` padding (Dumoulin & Visin, relationships
 
 import shutil
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
-from matplotlib.animation import AbstractMovieWriter, FFMpegWriter, FuncAnimation
+from matplotlib.animation import AbstractMovieWriter, FFMpegWriter, HTMLWriter
 from PIL import Image
 
 from ..explain import describe, format_shape, format_value
@@ -157,11 +158,14 @@ class Animation:
         return save(self, path, fps, progress)
 
     def to_jshtml(self, fps=None):
-        """HTML with JavaScript controls that plays the frames (for ``IPython.display.HTML``)."""
-        player = FuncAnimation(
-            self.view.figure, self.view.show, frames=self.frame_count, interval=1000 / (fps or self.fps)
-        )
-        return player.to_jshtml(fps=fps or self.fps)
+        """HTML with JavaScript controls that plays the frames (for ``IPython.display.HTML``).
+
+        Written by matplotlib's ``HTMLWriter``, as ``FuncAnimation.to_jshtml`` does.
+        """
+        with TemporaryDirectory() as directory:
+            path = Path(directory) / "animation.html"
+            _write(self, HTMLWriter(fps=fps or self.fps, embed_frames=True, default_mode="loop"), path)
+            return path.read_text(encoding="utf-8")
 
     def __repr__(self):
         return f"Animation({self.frame_count} frames at {self.fps:g} fps of {self.trace!r})"
@@ -302,6 +306,12 @@ def save(anim, path, fps=None, progress=None):
         writer = FFMpegWriter(fps=fps)
     else:
         raise ValueError(f"output must end in .gif or .mp4, got {str(path)!r}")
+    _write(anim, writer, path, progress)
+    return path
+
+
+def _write(anim, writer, path, progress=None):
+    """Every frame of ``anim`` through ``writer`` (a matplotlib ``AbstractMovieWriter``) to ``path``."""
     view = anim.view
     with writer.saving(view.figure, path, view.figure.dpi):
         for step in range(anim.frame_count):
@@ -309,4 +319,3 @@ def save(anim, path, fps=None, progress=None):
             writer.grab_frame()
             if progress is not None:
                 progress(step, anim.frame_count)
-    return path

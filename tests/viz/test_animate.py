@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from matplotlib.animation import AbstractMovieWriter
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 
@@ -190,6 +191,28 @@ def test_nothing_overlaps_and_nothing_is_cut_off():
         assert grid_top < bottom["titles"] and top["titles"] < bottom["heading"]
         assert top["legend"] < grid_bottom and top["legend"] < bottom["step"]
         assert top["step"] < view.axes["output"].get_position().y0 * fh
+
+
+def test_mp4_goes_through_matplotlib_s_movie_writer_one_grab_per_frame(tmp_path, monkeypatch):
+    """Without ffmpeg here: a stand-in writer records what ffmpeg would be given."""
+    grabbed = []
+
+    class Recorder(AbstractMovieWriter):
+        def setup(self, fig, outfile, dpi=None):
+            super().setup(fig, outfile, dpi)
+
+        def grab_frame(self, **savefig_kwargs):
+            grabbed.append(tuple(self.fig.get_size_inches()))
+
+        def finish(self):
+            grabbed.append(("finished", self.outfile, self.fps, self.dpi))
+
+    monkeypatch.setattr(deconvlib.viz.animation, "ffmpeg_available", lambda: True)
+    monkeypatch.setattr(deconvlib.viz.animation, "FFMpegWriter", Recorder)
+    anim = animate(True, 2, 2, fps=3)
+    save(anim, tmp_path / "a.mp4")
+    assert len(set(grabbed[:-1])) == 1 and len(grabbed) == anim.frame_count + 1
+    assert grabbed[-1] == ("finished", tmp_path / "a.mp4", 3, 72)
 
 
 @pytest.mark.skipif(not __import__("shutil").which("ffmpeg"), reason="ffmpeg is not installed")
