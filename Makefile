@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lint notebooks bench clean
+.PHONY: lab test lint notebooks teacher bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(STAMP)
 # Re-execute the notebooks in place (after a change to the library or a notebook), run-specific metadata stripped.
 notebooks: $(STAMP)
 	$(PY) tools/execute_notebooks.py
+
+# The teacher's edition: every exercise answered (tools/solutions.py) and executed, in teacher/.
+teacher: $(STAMP)
+	$(PY) tools/teacher_edition.py teacher
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

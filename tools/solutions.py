@@ -1,0 +1,88 @@
+"""The solutions of the course's exercises: the teacher's edition, kept in one place.
+
+The notebooks in ``notebooks/`` are the student's edition: each exercise cell
+(tagged ``exercise:NAME``) holds a placeholder ``...`` and its checker says
+"not answered yet". ``SOLUTIONS[NAME]`` is the same cell answered. Build the
+teacher's edition (every exercise answered and executed) with ``make teacher``
+(``tools/teacher_edition.py``); ``tests/course/test_editions.py`` checks that
+every solution passes its checker and every placeholder is reported as
+unanswered.
+"""
+
+SOLUTIONS = {
+    # notebook 1
+    "output_size": """\
+answer = 8  # s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding = 2·3 + 2 + 1 − 2 + 1
+check_output_size(answer, size=4, kernel_size=3, stride=2, padding=1, output_padding=1)""",
+    # notebook 2
+    "dilate": """\
+def dilate(X, stride):
+    h, w = X.shape
+    out = np.zeros((stride * (h - 1) + 1, stride * (w - 1) + 1))
+    out[::stride, ::stride] = X
+    return out
+
+
+check_dilate(dilate)""",
+    # notebook 3
+    "sweep_padding": """\
+zeros_each_side = 2  # k̂ − 1 − p = 4 − 1 − 1
+check_sweep_padding(zeros_each_side, kernel_size=4, padding=1, dilation=1)""",
+    "input_sizes": """\
+sizes = {7, 8}  # ⌊(i + 2 − 3) / 2⌋ + 1 = 4 for i = 7 and i = 8
+check_input_sizes(sizes, output=4, kernel_size=3, stride=2, padding=1)""",
+    # notebook 4
+    "conv_transpose": """\
+def conv_transpose(X, W, stride):
+    kh, kw = W.shape
+    grid = dl.dilate(X, (stride, stride), axes=(0, 1))  # stage 1
+    grid = np.pad(grid, ((kh - 1, kh - 1), (kw - 1, kw - 1)))  # stage 2 (p = 0)
+    K = W[::-1, ::-1]  # stage 3: flip ...
+    out = np.zeros((grid.shape[0] - kh + 1, grid.shape[1] - kw + 1))
+    for r in range(out.shape[0]):  # ... and sweep
+        for c in range(out.shape[1]):
+            out[r, c] = np.sum(grid[r : r + kh, c : c + kw] * K)
+    return out
+
+
+check_conv_transpose(conv_transpose)""",
+    # notebook 5
+    "transpose_output_size": """\
+def out_size(i, k, s, p, op, d):
+    return s * (i - 1) + d * (k - 1) + 1 - 2 * p + op
+
+
+print(check_transpose_output_size(out_size))""",
+    "padding_for": """\
+answer = (1, 0)  # 3·(10 − 1) + 5 = 32 is 2 too many: padding 1 crops one row at each end
+print(check_padding_for(answer, 10, 5, 30, stride=3))""",
+    # notebook 6
+    "scatter": """\
+def scatter(X, W, stride):
+    (h, w), (kh, kw) = X.shape, W.shape
+    out = np.zeros((stride * (h - 1) + kh, stride * (w - 1) + kw))
+    for i in range(h):
+        for j in range(w):
+            out[i * stride : i * stride + kh, j * stride : j * stride + kw] += X[i, j] * W
+    return out
+
+
+print(check_scatter(scatter))""",
+    # notebook 7
+    "uniform_overlap": """\
+def uniform(k, s):
+    return k % s == 0  # the k taps are dealt out evenly over the s residues
+
+
+print(check_uniform_overlap(uniform))""",
+    # notebook 8
+    "torch_weight": """\
+def to_torch(W):
+    return W.transpose(2, 3, 0, 1)  # (kh, kw, c_in, c_out) → (c_in, c_out, kh, kw)
+
+
+print(check_torch_weight(to_torch))""",
+    "layer_shape": """\
+answer = (8, 14, 14, 128)  # o = 2·(7 − 1) + 3 − 2·1 + 1 = 14; channels last
+print(check_layer_shape(answer, (8, 7, 7, 256), kernel_size=3, c_out=128, stride=2, padding=1, output_padding=1))""",
+}
