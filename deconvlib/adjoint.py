@@ -46,7 +46,8 @@ def conv2d_jacobian(input_shape, W, stride=1, padding=0, dilation=1, groups=1):
     for j in range(size):
         unit = np.zeros(size)
         unit[j] = 1.0
-        columns.append(conv2d(unit.reshape(input_shape), W, stride, padding, dilation, groups).ravel())
+        column = conv2d(unit.reshape(input_shape), W, stride=stride, padding=padding, dilation=dilation, groups=groups)
+        columns.append(column.ravel())
     return np.stack(columns, axis=1)
 
 

@@ -117,7 +117,7 @@ def conv_transpose_output_size(i, k, stride=1, padding=0, output_padding=0, dila
     s = as_int(stride, "stride", minimum=1)
     d = as_int(dilation, "dilation", minimum=1)
     op = as_int(output_padding, "output_padding")
-    check_output_padding(op, s, d)
+    check_output_padding(op, stride=s, dilation=d)
     before, after = _padding_pair(padding)
     full = s * (i - 1) + effective_kernel(k, d)
     o = full - before - after + op

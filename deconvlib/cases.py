@@ -110,31 +110,34 @@ def case_axes(transposed, input_size, kernel_size, stride, padding, output_paddi
 
 def axis_output(transposed, i, k, s, before, after, a, d):
     if transposed:
-        return conv_transpose_output_size(i, k, s, (before, after), a, d)
+        return conv_transpose_output_size(i, k, stride=s, padding=(before, after), output_padding=a, dilation=d)
     if a:
         raise ParameterError(
             f"output_padding applies to a transposed convolution only, got output_padding={a}",
             parameter="output_padding",
         )
-    return conv_output_size(i, k, s, (before, after), d)
+    return conv_output_size(i, k, stride=s, padding=(before, after), dilation=d)
 
 
 #: The forward rows: the guide's eight animations with its parameters, then four it lacks.
+#: Each row is Case(name, title, transposed, input_size=..., kernel_size=..., and the parameters that are not 1 or 0).
 FORWARD = (
-    Case("no_padding_no_strides", "No padding, no strides", False, 4, 3),
-    Case("arbitrary_padding_no_strides", "Arbitrary padding, no strides", False, 5, 4, padding=2),
-    Case("same_padding_no_strides", "Half (same) padding, no strides", False, 5, 3, padding=1),
-    Case("full_padding_no_strides", "Full padding, no strides", False, 5, 3, padding=2),
-    Case("no_padding_strides", "No padding, strides", False, 5, 3, stride=2),
-    Case("padding_strides", "Padding, strides", False, 5, 3, stride=2, padding=1),
-    Case("padding_strides_odd", "Padding, strides (odd)", False, 6, 3, stride=2, padding=1),
-    Case("dilation", "Dilation", False, 7, 3, dilation=2),
+    Case("no_padding_no_strides", "No padding, no strides", False, input_size=4, kernel_size=3),
+    Case(
+        "arbitrary_padding_no_strides", "Arbitrary padding, no strides", False, input_size=5, kernel_size=4, padding=2
+    ),
+    Case("same_padding_no_strides", "Half (same) padding, no strides", False, input_size=5, kernel_size=3, padding=1),
+    Case("full_padding_no_strides", "Full padding, no strides", False, input_size=5, kernel_size=3, padding=2),
+    Case("no_padding_strides", "No padding, strides", False, input_size=5, kernel_size=3, stride=2),
+    Case("padding_strides", "Padding, strides", False, input_size=5, kernel_size=3, stride=2, padding=1),
+    Case("padding_strides_odd", "Padding, strides (odd)", False, input_size=6, kernel_size=3, stride=2, padding=1),
+    Case("dilation", "Dilation", False, input_size=7, kernel_size=3, dilation=2),
     Case(
         "output_padding_strides",
         "Stride 3, two rows and columns left over",
         False,
-        9,
-        3,
+        input_size=9,
+        kernel_size=3,
         stride=3,
         padding=1,
         in_guide=False,
@@ -143,19 +146,29 @@ FORWARD = (
         "asymmetric_padding_strides",
         "Asymmetric padding (TensorFlow 'same', stride 2)",
         False,
-        6,
-        3,
+        input_size=6,
+        kernel_size=3,
         stride=2,
         padding=(0, 1, 0, 1),
         in_guide=False,
     ),
-    Case("dilation_strides", "Dilation with strides", False, 7, 3, stride=2, padding=1, dilation=2, in_guide=False),
+    Case(
+        "dilation_strides",
+        "Dilation with strides",
+        False,
+        input_size=7,
+        kernel_size=3,
+        stride=2,
+        padding=1,
+        dilation=2,
+        in_guide=False,
+    ),
     Case(
         "upsampling_2x",
         "Kernel 4, stride 2, padding 1: exactly 2x (DCGAN)",
         False,
-        6,
-        4,
+        input_size=6,
+        kernel_size=4,
         stride=2,
         padding=1,
         in_guide=False,

@@ -98,7 +98,12 @@ class Layer:
                 )
         h, w = (
             conv_transpose_output_size(
-                i, self.kernel_size, self.stride, self.padding, self.output_padding, self.dilation
+                i,
+                self.kernel_size,
+                stride=self.stride,
+                padding=self.padding,
+                output_padding=self.output_padding,
+                dilation=self.dilation,
             )
             for i in (h, w)
         )

@@ -40,8 +40,9 @@ def conv2d(X, W, stride=1, padding=0, dilation=1, groups=1, bias=None):
     >>> conv2d(np.ones((2, 9, 9, 4)), np.ones((3, 3, 2, 6)), padding="same", stride=2, groups=2).shape
     (2, 5, 5, 6)
     """
-    X, W, bias, image, geo = conv_geometry(X, W, stride, padding, dilation, groups, bias)
-    Wd = dense_weight(W, geo.groups, geo.c_in, geo.c_out)
+    checked = conv_geometry(X, W, stride=stride, padding=padding, dilation=dilation, groups=groups, bias=bias)
+    X, geo = checked.X, checked.geometry
+    Wd = dense_weight(checked.W, groups=geo.groups, c_in=geo.c_in, c_out=geo.c_out)
     padded = pad_or_crop(X, geo.padding)
     (sr, sc), (dr, dc) = geo.stride, geo.dilation
     out = np.zeros((geo.n, geo.out_h, geo.out_w, geo.c_out), X.dtype)
@@ -50,6 +51,6 @@ def conv2d(X, W, stride=1, padding=0, dilation=1, groups=1, bias=None):
             rows = slice(a * dr, a * dr + (geo.out_h - 1) * sr + 1, sr)
             cols = slice(b * dc, b * dc + (geo.out_w - 1) * sc + 1, sc)
             out += padded[:, rows, cols, :] @ Wd[a, b]
-    if bias is not None:
-        out += bias
-    return out[0, :, :, 0] if image else out
+    if checked.bias is not None:
+        out += checked.bias
+    return out[0, :, :, 0] if checked.image else out

@@ -16,10 +16,11 @@ and the command line, and read with numpy alone.
 """
 
 import html
+from dataclasses import replace
 
 import numpy as np
 
-from .arithmetic import conv_output_size, conv_transpose_output_size, effective_kernel, transpose_padding_for
+from .arithmetic import conv_transpose_output_size, effective_kernel, transpose_padding_for
 from .cases import Case, axis_output, case_axes
 from .overlap import overlap_pattern
 
@@ -252,11 +253,11 @@ def solve_padding_text(size, kernel_size, target, stride=1, dilation=1):
     '⚠ target 20 is out of reach: the largest'
     """
     try:
-        p, op = transpose_padding_for(size, kernel_size, target, stride, dilation)
+        p, op = transpose_padding_for(size, kernel_size, target, stride=stride, dilation=dilation)
     except ValueError as error:
         return f"⚠ {error}"
-    k_hat = dilation * (kernel_size - 1) + 1
-    o = conv_transpose_output_size(size, kernel_size, stride, p, op, dilation)
+    k_hat = effective_kernel(kernel_size, dilation)
+    o = conv_transpose_output_size(size, kernel_size, stride=stride, padding=p, output_padding=op, dilation=dilation)
     return f"padding={p}, output_padding={op}: {stride}·({size} − 1) + {k_hat} − 2·{p} + {op} = {o} ✓"
 
 
@@ -360,6 +361,7 @@ def relationship(transposed=False, input_size=4, kernel_size=3, stride=1, paddin
 
 
 def _explain_axis(transposed, i, k, s, before, after, a, d):
+    o = axis_output(transposed=transposed, i=i, k=k, s=s, before=before, after=after, a=a, d=d)
     ek = effective_kernel(k, d)
     lines = [
         f"1. dilated kernel   k̂ = d·(k − 1) + 1 = {d}·({k} − 1) + 1 = {ek}"
@@ -368,7 +370,6 @@ def _explain_axis(transposed, i, k, s, before, after, a, d):
     p_text = f"p = {before}" if before == after else f"p = {before} before, {after} after"
     if not transposed:
         padded = i + before + after
-        o = conv_output_size(i, k, s, (before, after), d)
         left = (padded - ek) % s
         lines += [
             f"2. padded input     i + p_before + p_after = {i} + {before} + {after} = {padded}",
@@ -379,7 +380,6 @@ def _explain_axis(transposed, i, k, s, before, after, a, d):
     dilated = s * (i - 1) + 1
     sweep_before, sweep_after = ek - 1 - before, ek - 1 - after
     padded = dilated + sweep_before + sweep_after + a
-    o = conv_transpose_output_size(i, k, s, (before, after), a, d)
     crop = " (negative: crops)" if min(sweep_before, sweep_after) < 0 else ""
     lines += [
         f"2. zeros inserted   s·(i′ − 1) + 1 = {s}·({i} − 1) + 1 = {dilated}  ({s - 1} zero(s) between neighbours)",
@@ -415,7 +415,9 @@ def explain(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, 
     Guide: relationship 14, zero padding, non-unit strides, transposed (the odd case, a = output_padding): o′ = s(i′ − 1) + a + k − 2p
     Back: the convolution with the same k, s, p, d maps 6×6 to 3×3 (relationship 6).
     """
-    params = dict(
+    case = Case(
+        name="",
+        title="",
         transposed=transposed,
         input_size=input_size,
         kernel_size=kernel_size,
@@ -424,8 +426,8 @@ def explain(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, 
         output_padding=output_padding,
         dilation=dilation,
     )
-    axes = case_axes(**params)
-    relations = relationship(**params)
+    axes = case_axes(**case.parameters)
+    relations = relationship(**case.parameters)
     kind = "Transposed convolution" if transposed else "Convolution"
     explained = [_explain_axis(**axis) for axis in axes]
     out = []
@@ -447,19 +449,18 @@ def explain(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, 
         out.append("       (the guide pads both sides equally; read 2p as p_before + p_after)")
     given = f"{axes[0]['i']}×{axes[1]['i']}"
     if transposed:
-        back = [
-            conv_output_size(o, a["k"], a["s"], (a["before"], a["after"]), a["d"])
-            for (_, o, _), a in zip(explained, axes)
-        ]
-        number = relationship(False, tuple(e[1] for e in explained), kernel_size, stride, padding, 0, dilation)[0][0]
-        note = "" if back == [a["i"] for a in axes] else " (not the input: output_padding is not below the stride)"
+        forward = replace(case, transposed=False, input_size=tuple(e[1] for e in explained), output_padding=0)
+        back = forward.output_size
+        number = relationship(**forward.parameters)[0][0]
+        note = (
+            "" if list(back) == [a["i"] for a in axes] else " (not the input: output_padding is not below the stride)"
+        )
         out.append(
             f"Back: the convolution with the same k, s, p, d maps {size} to {back[0]}×{back[1]}"
             f"{note} (relationship {number})."
         )
     else:
-        twin = Case("", "", False, input_size, kernel_size, stride, padding, 0, dilation).twin()
-        extra = twin.output_padding
+        extra = case.twin().output_padding
         note = f" and output_padding {extra}" if extra not in (0, (0, 0)) else ""
         out.append(f"Back: the transposed convolution with the same k, s, p, d{note} maps {size} back to {given}.")
     return "\n".join(out)

@@ -1,26 +1,64 @@
 """One (transposed) convolution's parameters, checked and resolved into sizes.
 
 :func:`transpose_geometry` and :func:`conv_geometry` are the single place where
-the public functions turn user arguments into a :class:`Geometry`: arrays in
-NHWC with a floating dtype, integer pairs, padding as ``(top, bottom, left,
-right)``, and the output size.
+the public functions turn user arguments into :class:`CheckedArguments`: arrays
+in NHWC with a floating dtype, and a :class:`Geometry` with integer pairs,
+padding as ``(top, bottom, left, right)``, and the output size.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
 
 from ._validate import as_float_arrays, as_int, as_padding, as_pair
-from .arithmetic import conv_output_size, conv_transpose_output_size
+from .arithmetic import conv_output_size, conv_transpose_output_size, effective_kernel
 from .errors import ParameterError
 
-__all__ = ["Geometry", "transpose_geometry", "conv_geometry", "resolve_padding"]
+__all__ = ["Geometry", "CheckedArguments", "transpose_geometry", "conv_geometry", "resolve_padding"]
 
 
 @dataclass(frozen=True)
 class Geometry:
     """Sizes of one convolution: input ``(n, h, w, c_in)``, kernel, output ``(out_h, out_w)``.
 
+    Parameters
+    ----------
+    n, h, w, c_in : int
+        The input's NHWC shape.
+    kh, kw : int
+        The kernel's spatial size.
+    c_out : int
+        Output channels.
+    groups : int
+    stride, output_padding, dilation : (int, int)
+        ``output_padding`` is ``(0, 0)`` for a forward convolution.
+    padding : (int, int, int, int)
+        ``(top, bottom, left, right)`` of the forward convolution.
+    out_h, out_w : int
+        The output's spatial size.
+
+    See Also
+    --------
+    transpose_geometry, conv_geometry : Build one from a call's arguments.
+
+    Notes
+    -----
+    The derived sizes, per axis: the dilated kernel ``k̂ = d·(k − 1) + 1``; the
+    stage-2 padding of a transposed convolution ``k̂ − 1 − p`` (plus
+    ``output_padding`` at the end); its uncropped result ``s·(i − 1) + k̂``.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 13–15.
+
+    Examples
+    --------
     >>> import numpy as np
-    >>> geo = transpose_geometry(np.ones((3, 3)), np.ones((3, 3)), 2, 1, 1, 1, 1, None)[-1]
+    >>> checked = transpose_geometry(
+    ...     np.ones((3, 3)), np.ones((3, 3)), stride=2, padding=1, output_padding=1, dilation=1, groups=1, bias=None)
+    >>> geo = checked.geometry
     >>> geo.effective_kernel, geo.sweep_pads, geo.full_size, (geo.out_h, geo.out_w)
     ((3, 3), (1, 2, 1, 2), (7, 7), (6, 6))
     """
@@ -42,9 +80,9 @@ class Geometry:
 
     @property
     def effective_kernel(self):
-        """``(k̂h, k̂w)``: the kernel's extent once dilated."""
+        """``(k̂h, k̂w)``: the kernel's extent once dilated, ``d·(k − 1) + 1``."""
         (dr, dc), (kh, kw) = self.dilation, (self.kh, self.kw)
-        return dr * (kh - 1) + 1, dc * (kw - 1) + 1
+        return effective_kernel(kh, dr), effective_kernel(kw, dc)
 
     @property
     def sweep_pads(self):
@@ -63,15 +101,80 @@ class Geometry:
         return sr * (self.h - 1) + ekh, sc * (self.w - 1) + ekw
 
 
+class CheckedArguments(NamedTuple):
+    """The arguments of one call once checked: what :func:`transpose_geometry` and :func:`conv_geometry` return.
+
+    Attributes
+    ----------
+    X : ndarray, shape (n, h, w, c_in)
+        The input in NHWC, in the common floating dtype.
+    W : ndarray, shape (kh, kw, ·, ·)
+        The kernel in the same dtype.
+    bias : ndarray, shape (c_out,), or None
+    image : bool
+        Whether ``X`` was a 2-D image (the result goes back to 2-D).
+    geometry : Geometry
+        Every size of the call.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> checked = transpose_geometry(
+    ...     np.ones((3, 3), int), np.ones((2, 2)), stride=2, padding=0, output_padding=0, dilation=1,
+    ...     groups=1, bias=None)
+    >>> checked.X.shape, checked.X.dtype, checked.image, (checked.geometry.out_h, checked.geometry.out_w)
+    ((1, 3, 3, 1), dtype('float64'), True, (6, 6))
+    """
+
+    X: np.ndarray
+    W: np.ndarray
+    bias: object
+    image: bool
+    geometry: Geometry
+
+
 def resolve_padding(padding, kernel, stride, dilation, output_padding=(0, 0)):
     """Turn ``padding`` (int, pair, 4-tuple, ``"valid"``, ``"same"``) into a 4-tuple.
 
-    Returns ``(pads, output_padding)``. For a transposed convolution ``"same"``
-    means the output is ``input × stride`` (Keras): the total crop is
-    ``k̂ − s``, the odd one at the bottom/right; when ``k̂ < s`` there is no crop
-    and ``output_padding = s − k̂`` instead. (A forward convolution's
-    ``"same"`` depends on the input size: :func:`conv_geometry` resolves it.)
+    Parameters
+    ----------
+    padding : int, (rows, cols), (top, bottom, left, right), "valid" or "same"
+    kernel, stride, dilation : (int, int)
+        Checked pairs.
+    output_padding : (int, int), default (0, 0)
+        Checked pair; ``"same"`` chooses it itself and requires ``(0, 0)``.
 
+    Returns
+    -------
+    pads : (int, int, int, int)
+        ``(top, bottom, left, right)``.
+    output_padding : (int, int)
+
+    Raises
+    ------
+    ParameterError
+        For an unknown string or a bad number (``parameter`` ``"padding"``),
+        or ``output_padding`` given with ``"same"``.
+
+    See Also
+    --------
+    conv_geometry : Resolves a forward convolution's ``"same"``.
+
+    Notes
+    -----
+    For a transposed convolution ``"same"`` means the output is ``input ×
+    stride`` (Keras): the total crop is ``k̂ − s``, the odd one at the
+    bottom/right; when ``k̂ < s`` there is no crop and ``output_padding = s − k̂``
+    instead. (A forward convolution's ``"same"`` depends on the input size:
+    :func:`conv_geometry` resolves it.)
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 13 and 14.
+
+    Examples
+    --------
     >>> resolve_padding("same", (4, 3), (2, 2), (1, 1))
     ((1, 1, 0, 1), (0, 0))
     >>> resolve_padding("same", (1, 1), (2, 2), (1, 1))
@@ -91,11 +194,20 @@ def resolve_padding(padding, kernel, stride, dilation, output_padding=(0, 0)):
             )
         pads, extra = [], []
         for k, s, d in zip(kernel, stride, dilation):
-            crop = d * (k - 1) + 1 - s
+            crop = effective_kernel(k, d) - s
             pads += [max(crop, 0) // 2, max(crop, 0) - max(crop, 0) // 2]
             extra.append(max(-crop, 0))
         return tuple(pads), tuple(extra)
     return as_padding(padding), output_padding
+
+
+def _conv_same_padding(size, kernel, stride, dilation):
+    """``(top, bottom, left, right)`` for an output of ``⌈i / s⌉`` (the odd one at the bottom/right)."""
+    pads = []
+    for i, k, s, d in zip(size, kernel, stride, dilation):
+        total = max((-(-i // s) - 1) * s + effective_kernel(k, d) - i, 0)
+        pads += [total // 2, total - total // 2]
+    return tuple(pads)
 
 
 def _check_channels(X, W, groups, grouped_axis):
@@ -117,76 +229,167 @@ def _check_channels(X, W, groups, grouped_axis):
     return c_in, c_out
 
 
-def _check_bias(bias, c_out):
-    if bias is not None and bias.shape != (c_out,):
-        raise ParameterError(
-            f"bias must have shape ({c_out},) (one per output channel), got {bias.shape}", parameter="bias"
-        )
-
-
-def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, bias):
-    """Check and resolve the arguments of a transposed convolution.
-
-    Returns ``(X, W, bias, image, geometry)`` with ``X`` NHWC and ``W``
-    ``(kh, kw, c_in, c_out // groups)`` in one floating dtype; ``image`` says
-    that ``X`` was 2-D.
-
-    >>> import numpy as np
-    >>> X, W, bias, image, geo = transpose_geometry(
-    ...     np.ones((2, 4, 4, 6), np.float32), np.ones((3, 3, 6, 2)), 2, "same", 0, 1, 3, None)
-    >>> X.dtype, W.shape, image, geo.padding, geo.output_padding, (geo.out_h, geo.c_out)
-    (dtype('float64'), (3, 3, 6, 2), False, (0, 1, 0, 1), (0, 0), (8, 6))
-    """
+def _checked(X, W, stride, padding, output_padding, dilation, groups, bias, transposed):
+    """What :func:`transpose_geometry` and :func:`conv_geometry` share: one order of checks, one result."""
     X, W, bias, image = as_float_arrays(X, W, bias)
     stride = as_pair(stride, "stride", minimum=1)
     dilation = as_pair(dilation, "dilation", minimum=1)
     output_padding = as_pair(output_padding, "output_padding")
     groups = as_int(groups, "groups", minimum=1)
-    c_in, c_out = _check_channels(X, W, groups, grouped_axis=3)
-    _check_bias(bias, c_out)
+    c_in, c_out = _check_channels(X, W, groups, grouped_axis=3 if transposed else 2)
+    if bias is not None and bias.shape != (c_out,):
+        raise ParameterError(
+            f"bias must have shape ({c_out},) (one per output channel), got {bias.shape}", parameter="bias"
+        )
     n, h, w, _ = X.shape
-    kh, kw = W.shape[:2]
-    pads, output_padding = resolve_padding(padding, (kh, kw), stride, dilation, output_padding)
-    out = [
-        conv_transpose_output_size(i, k, s, p, op, d)
-        for i, k, s, p, op, d in zip((h, w), (kh, kw), stride, (pads[:2], pads[2:]), output_padding, dilation)
-    ]
-    geometry = Geometry(n, h, w, c_in, kh, kw, c_out, groups, stride, pads, output_padding, dilation, *out)
-    return X, W, bias, image, geometry
+    kernel = W.shape[:2]
+    if transposed:
+        pads, output_padding = resolve_padding(padding, kernel, stride, dilation, output_padding=output_padding)
+    elif isinstance(padding, str) and padding == "same":
+        pads = _conv_same_padding((h, w), kernel, stride, dilation)
+    else:
+        pads, _ = resolve_padding(padding, kernel, stride, dilation)
+    axes = zip((h, w), kernel, stride, (pads[:2], pads[2:]), output_padding, dilation)
+    if transposed:
+        out_h, out_w = (
+            conv_transpose_output_size(i, k, stride=s, padding=p, output_padding=op, dilation=d)
+            for i, k, s, p, op, d in axes
+        )
+    else:
+        out_h, out_w = (conv_output_size(i, k, stride=s, padding=p, dilation=d) for i, k, s, p, _, d in axes)
+    geometry = Geometry(
+        n=n,
+        h=h,
+        w=w,
+        c_in=c_in,
+        kh=kernel[0],
+        kw=kernel[1],
+        c_out=c_out,
+        groups=groups,
+        stride=stride,
+        padding=pads,
+        output_padding=output_padding,
+        dilation=dilation,
+        out_h=out_h,
+        out_w=out_w,
+    )
+    return CheckedArguments(X=X, W=W, bias=bias, image=image, geometry=geometry)
+
+
+def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, bias):
+    """Check and resolve the arguments of a transposed convolution.
+
+    Parameters
+    ----------
+    X, W, stride, padding, output_padding, dilation, groups, bias
+        As in :func:`deconvlib.conv_transpose2d`; ``W`` is
+        ``(kh, kw, c_in, c_out // groups)`` or ``(kh, kw)``.
+
+    Returns
+    -------
+    CheckedArguments
+        ``X`` NHWC and ``W`` ``(kh, kw, c_in, c_out // groups)`` in one
+        floating dtype, ``bias``, ``image`` (whether ``X`` was 2-D) and the
+        :class:`Geometry`.
+
+    Raises
+    ------
+    ParameterError
+        Naming the first bad parameter; see :class:`deconvlib.ParameterError`.
+    TypeError
+        For a value of the wrong type.
+
+    See Also
+    --------
+    conv_geometry : The forward convolution's.
+
+    Notes
+    -----
+    Per axis, ``out = s·(i − 1) + d·(k − 1) + 1 − p_before − p_after + output_padding``.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 13 and 14.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, W, bias, image, geo = transpose_geometry(
+    ...     np.ones((2, 4, 4, 6), np.float32), np.ones((3, 3, 6, 2)),
+    ...     stride=2, padding="same", output_padding=0, dilation=1, groups=3, bias=None)
+    >>> X.dtype, W.shape, image, geo.padding, geo.output_padding, (geo.out_h, geo.c_out)
+    (dtype('float64'), (3, 3, 6, 2), False, (0, 1, 0, 1), (0, 0), (8, 6))
+    """
+    return _checked(
+        X,
+        W,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+        groups=groups,
+        bias=bias,
+        transposed=True,
+    )
 
 
 def conv_geometry(X, W, stride, padding, dilation, groups, bias):
     """Check and resolve the arguments of a forward convolution.
 
-    ``W`` is ``(kh, kw, c_in // groups, c_out)``. ``padding="same"`` gives an
-    output of ``⌈input / stride⌉`` (the odd padding row/column at the
-    bottom/right, as TensorFlow and Keras do). Returns ``(X, W, bias, image,
-    geometry)``.
+    Parameters
+    ----------
+    X, W, stride, padding, dilation, groups, bias
+        As in :func:`deconvlib.conv2d`; ``W`` is ``(kh, kw, c_in // groups,
+        c_out)`` or ``(kh, kw)``.
 
+    Returns
+    -------
+    CheckedArguments
+        As :func:`transpose_geometry`; the geometry's ``output_padding`` is
+        ``(0, 0)``.
+
+    Raises
+    ------
+    ParameterError
+        Naming the first bad parameter, or ``"input_size"`` when the output
+        would be empty.
+    TypeError
+        For a value of the wrong type.
+
+    See Also
+    --------
+    transpose_geometry : The transposed convolution's.
+
+    Notes
+    -----
+    Per axis, ``out = ⌊(i + p_before + p_after − d·(k − 1) − 1) / s⌋ + 1``.
+    ``padding="same"`` gives an output of ``⌈i / s⌉``: the total padding is
+    ``(⌈i / s⌉ − 1)·s + k̂ − i``, the odd row/column at the bottom/right, as
+    TensorFlow and Keras do.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 6 and 15.
+
+    Examples
+    --------
     >>> import numpy as np
-    >>> geo = conv_geometry(np.ones((1, 5, 6, 2)), np.ones((3, 3, 2, 4)), 2, "same", 1, 1, None)[-1]
+    >>> checked = conv_geometry(
+    ...     np.ones((1, 5, 6, 2)), np.ones((3, 3, 2, 4)), stride=2, padding="same", dilation=1, groups=1, bias=None)
+    >>> geo = checked.geometry
     >>> geo.padding, (geo.out_h, geo.out_w, geo.c_out)
     ((1, 1, 0, 1), (3, 3, 4))
     """
-    X, W, bias, image = as_float_arrays(X, W, bias)
-    stride = as_pair(stride, "stride", minimum=1)
-    dilation = as_pair(dilation, "dilation", minimum=1)
-    groups = as_int(groups, "groups", minimum=1)
-    c_in, c_out = _check_channels(X, W, groups, grouped_axis=2)
-    _check_bias(bias, c_out)
-    n, h, w, _ = X.shape
-    kh, kw = W.shape[:2]
-    if isinstance(padding, str) and padding == "same":
-        pads = []
-        for i, k, s, d in zip((h, w), (kh, kw), stride, dilation):
-            total = max((-(-i // s) - 1) * s + d * (k - 1) + 1 - i, 0)
-            pads += [total // 2, total - total // 2]
-        pads = tuple(pads)
-    else:
-        pads, _ = resolve_padding(padding, (kh, kw), stride, dilation)
-    out = [
-        conv_output_size(i, k, s, p, d)
-        for i, k, s, p, d in zip((h, w), (kh, kw), stride, (pads[:2], pads[2:]), dilation)
-    ]
-    geometry = Geometry(n, h, w, c_in, kh, kw, c_out, groups, stride, pads, (0, 0), dilation, *out)
-    return X, W, bias, image, geometry
+    return _checked(
+        X,
+        W,
+        stride=stride,
+        padding=padding,
+        output_padding=0,
+        dilation=dilation,
+        groups=groups,
+        bias=bias,
+        transposed=False,
+    )

@@ -66,7 +66,14 @@ def overlap_count(input_size, kernel_size, stride=1, padding=0, output_padding=0
     """
     h, w = as_pair(input_size, "input size", minimum=1)
     kh, kw = as_pair(kernel_size, "kernel size", minimum=1)
-    counts = conv_transpose2d(np.ones((h, w)), np.ones((kh, kw)), stride, padding, output_padding, dilation)
+    counts = conv_transpose2d(
+        np.ones((h, w)),
+        np.ones((kh, kw)),
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+    )
     return np.rint(counts).astype(int)
 
 
@@ -167,7 +174,7 @@ def resize_conv_count(input_size, kernel_size, scale=2, padding="same", dilation
     """
     h, w = as_pair(input_size, "input size", minimum=1)
     kh, kw = as_pair(kernel_size, "kernel size", minimum=1)
-    counts = resize_conv2d(np.ones((h, w)), np.ones((kh, kw)), scale, padding, dilation)
+    counts = resize_conv2d(np.ones((h, w)), np.ones((kh, kw)), scale=scale, padding=padding, dilation=dilation)
     return np.rint(counts).astype(int)
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._validate import as_pair
+from .arithmetic import effective_kernel
 from .errors import ParameterError
 from .geometry import conv_geometry, transpose_geometry
 from .stages import INPUT, cell_labels, dilate, flip_kernel, pad_or_crop
@@ -71,16 +72,37 @@ class _Sweep:
 
     @property
     def effective_kernel(self):
-        """``(k̂h, k̂w)``: the extent of the dilated kernel in the padded grid."""
-        return tuple(d * (k - 1) + 1 for d, k in zip(self.dilation, self.kernel.shape))
+        """``(k̂h, k̂w)``: the extent of the dilated kernel in the padded grid, ``d·(k − 1) + 1``."""
+        return tuple(effective_kernel(k, d) for k, d in zip(self.kernel.shape, self.dilation))
 
     def step(self, index):
         """The ``index``-th kernel position, row-major over the output; its origin is ``out × window_step``."""
         if not 0 <= index < self.n_steps:
             raise ParameterError(f"index must be in [0, {self.n_steps}), got {index!r}", parameter="index")
         y, x = divmod(index, self.output.shape[1])
-        origin = (y * self.window_step[0], x * self.window_step[1])
-        return Step(index, (y, x), origin, self.windows[y, x], self.products[y, x], float(self.output[y, x]))
+        return Step(
+            index=index,
+            out=(y, x),
+            origin=(y * self.window_step[0], x * self.window_step[1]),
+            window=self.windows[y, x],
+            products=self.products[y, x],
+            value=float(self.output[y, x]),
+        )
+
+
+def _require_2d(function, X, W):
+    """Raise unless ``X`` is a 2-D image and ``W`` a 2-D kernel, as the traces take them."""
+    if np.ndim(X) != 2 or np.ndim(W) != 2:
+        raise ParameterError(
+            f"{function} takes a 2-D (h, w) image and a 2-D (kh, kw) kernel, "
+            f"got shapes {np.shape(X)} and {np.shape(W)}",
+            parameter="X" if np.ndim(X) != 2 else "W",
+        )
+
+
+def _one_channel(checked):
+    """The 2-D image, the 2-D kernel and the :class:`~deconvlib.geometry.Geometry` of a checked 2-D call."""
+    return checked.X[0, :, :, 0], checked.W[:, :, 0, 0], checked.geometry
 
 
 @dataclass(frozen=True, repr=False)
@@ -172,13 +194,11 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
      [2 0 1 0 2]
      [2 2 2 2 2]]
     """
-    if np.ndim(X) != 2 or np.ndim(W) != 2:
-        raise ParameterError(
-            f"trace takes a 2-D (h, w) image and a 2-D (kh, kw) kernel, got shapes {np.shape(X)} and {np.shape(W)}",
-            parameter="X" if np.ndim(X) != 2 else "W",
-        )
-    X4, W4, _, _, geo = transpose_geometry(X, W, stride, padding, output_padding, dilation, 1, None)
-    X, W = X4[0, :, :, 0], W4[:, :, 0, 0]
+    _require_2d("trace", X, W)
+    checked = transpose_geometry(
+        X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation, groups=1, bias=None
+    )
+    X, W, geo = _one_channel(checked)
     axes = (0, 1)
     dilated = dilate(X, geo.stride, axes)
     padded = pad_or_crop(dilated, geo.sweep_pads, axes)
@@ -186,7 +206,7 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
     (ekh, ekw), (dr, dc) = geo.effective_kernel, geo.dilation
     windows = sliding_window_view(padded, (ekh, ekw))[:, :, ::dr, ::dc]
     products = windows * flipped
-    full = conv_transpose2d(X, W, geo.stride, 0, 0, geo.dilation)
+    full = conv_transpose2d(X, W, stride=geo.stride, padding=0, output_padding=0, dilation=geo.dilation)
     return Trace(
         input=X,
         kernel=W,
@@ -285,13 +305,9 @@ def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
     >>> np.array_equal(t.output, conv2d(X, np.ones((3, 3)), stride=2, padding=1))
     True
     """
-    if np.ndim(X) != 2 or np.ndim(W) != 2:
-        raise ParameterError(
-            f"trace_conv2d takes a 2-D (h, w) image and a 2-D (kh, kw) kernel, got shapes {np.shape(X)} and {np.shape(W)}",
-            parameter="X" if np.ndim(X) != 2 else "W",
-        )
-    X4, W4, _, _, geo = conv_geometry(X, W, stride, padding, dilation, 1, None)
-    X, W = X4[0, :, :, 0], W4[:, :, 0, 0]
+    _require_2d("trace_conv2d", X, W)
+    checked = conv_geometry(X, W, stride=stride, padding=padding, dilation=dilation, groups=1, bias=None)
+    X, W, geo = _one_channel(checked)
     padded = pad_or_crop(X, geo.padding, axes=(0, 1))
     (ekh, ekw), (dr, dc), (sr, sc) = geo.effective_kernel, geo.dilation, geo.stride
     windows = sliding_window_view(padded, (ekh, ekw))[::sr, ::sc, ::dr, ::dc]
@@ -361,14 +377,14 @@ def case_trace(
     kshape = as_pair(kernel_size, "kernel size", minimum=1)
     X, W = _values(values, seed, shape, kshape)
     if transposed:
-        return trace(X, W, stride, padding, output_padding, dilation)
+        return trace(X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation)
     if any(as_pair(output_padding, "output_padding")):
         raise ParameterError(
             f"output_padding applies to a transposed convolution only, got "
             f"output_padding={output_padding!r} with transposed=False",
             parameter="output_padding",
         )
-    return trace_conv2d(X, W, stride, padding, dilation)
+    return trace_conv2d(X, W, stride=stride, padding=padding, dilation=dilation)
 
 
 def _values(values, seed, shape, kshape):
@@ -498,13 +514,11 @@ def scatter_trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
     array([[1., 2.],
            [3., 4.]])
     """
-    if np.ndim(X) != 2 or np.ndim(W) != 2:
-        raise ParameterError(
-            f"scatter_trace takes a 2-D (h, w) image and a 2-D (kh, kw) kernel, got shapes {np.shape(X)} and {np.shape(W)}",
-            parameter="X" if np.ndim(X) != 2 else "W",
-        )
-    X4, W4, _, _, geo = transpose_geometry(X, W, stride, padding, output_padding, dilation, 1, None)
-    X, W = X4[0, :, :, 0], W4[:, :, 0, 0]
+    _require_2d("scatter_trace", X, W)
+    checked = transpose_geometry(
+        X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation, groups=1, bias=None
+    )
+    X, W, geo = _one_channel(checked)
     (sr, sc), (dr, dc), (ekh, ekw) = geo.stride, geo.dilation, geo.effective_kernel
     top, _, left, _ = geo.padding
     full_h, full_w = geo.full_size
@@ -518,5 +532,13 @@ def scatter_trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
     canvases = np.cumsum(stamps, axis=0)
     output = canvases[-1, top : top + geo.out_h, left : left + geo.out_w]
     return ScatterTrace(
-        X, W, geo.stride, geo.dilation, origins, stamps, canvases, (top, left, geo.out_h, geo.out_w), output
+        input=X,
+        kernel=W,
+        stride=geo.stride,
+        dilation=geo.dilation,
+        origins=origins,
+        stamps=stamps,
+        canvases=canvases,
+        crop=(top, left, geo.out_h, geo.out_w),
+        output=output,
     )

@@ -26,6 +26,7 @@ learning", arXiv:1603.07285, section 4.
 import numpy as np
 
 from ._validate import as_float_arrays, as_int, as_padding, as_pair
+from .arithmetic import effective_kernel
 from .errors import ParameterError
 from .geometry import transpose_geometry
 from .stages import dilate, flip_kernel, pad_or_crop
@@ -79,13 +80,14 @@ def _tap_matrix(i, o, s, d, before, tap):
 
 def _matrix(geo, W):
     """``C``, shape ``(h·w·c_in, out_h·out_w·c_out)``: the forward convolution is ``C @ vec(y)``."""
-    Wd = dense_weight(W, geo.groups, geo.c_in, geo.c_out)
+    Wd = dense_weight(W, groups=geo.groups, c_in=geo.c_in, c_out=geo.c_out)
     top, _, left, _ = geo.padding
+    (sr, sc), (dr, dc) = geo.stride, geo.dilation
     C = 0
     for a in range(geo.kh):
-        R = _tap_matrix(geo.h, geo.out_h, geo.stride[0], geo.dilation[0], top, a)
+        R = _tap_matrix(i=geo.h, o=geo.out_h, s=sr, d=dr, before=top, tap=a)
         for b in range(geo.kw):
-            Q = _tap_matrix(geo.w, geo.out_w, geo.stride[1], geo.dilation[1], left, b)
+            Q = _tap_matrix(i=geo.w, o=geo.out_w, s=sc, d=dc, before=left, tap=b)
             C = C + np.kron(np.kron(R, Q), Wd[a, b])
     return C.astype(W.dtype)
 
@@ -105,7 +107,7 @@ def _scatter(X, W, geo):
     (sr, sc), (dr, dc), (ekh, ekw) = geo.stride, geo.dilation, geo.effective_kernel
     full_h, full_w = geo.full_size
     top, _, left, _ = geo.padding
-    Wd = dense_weight(W, geo.groups, geo.c_in, geo.c_out)
+    Wd = dense_weight(W, groups=geo.groups, c_in=geo.c_in, c_out=geo.c_out)
     canvas = np.zeros((geo.n, full_h + geo.output_padding[0], full_w + geo.output_padding[1], geo.c_out), X.dtype)
     for i in range(geo.h):
         for j in range(geo.w):
@@ -140,24 +142,28 @@ def _phase_taps(k, s, d, before, size_in, size_out):
     return phases
 
 
-def _add_shifted(E, P, m0, m1, i0, k0, k1, j0):
-    """``E[:, m0:m1, k0:k1] += P[:, i0:, j0:]`` (same extents) for C-contiguous ``E`` and ``P``; may zero parts of ``P``.
+def _add_shifted(E, P, rows, cols):
+    """``E[:, m0:m1, k0:k1] += P[:, i0:, j0:]`` (same extents); may zero parts of ``P``.
+
+    ``rows`` is ``(m0, m1, i0)`` and ``cols`` ``(k0, k1, j0)``, as
+    :func:`_phase_taps` gives them; ``E`` and ``P`` are C-contiguous.
 
     numpy adds strided views several times slower than contiguous ones. When
     ``E`` and ``P`` rows have the same width, a column shift is a shift along the
     flattened rows: zero the columns of ``P`` that would wrap into the next or
     previous row (they fall outside ``E`` anyway), then add long rows.
     """
-    n, w, c, rows = E.shape[0], E.shape[2], E.shape[3], m1 - m0
+    (m0, m1, i0), (k0, k1, j0) = rows, cols
+    n, w, c, n_rows = E.shape[0], E.shape[2], E.shape[3], m1 - m0
     if P.shape[2] != w:
-        E[:, m0:m1, k0:k1] += P[:, i0 : i0 + rows, j0 : j0 + k1 - k0]
+        E[:, m0:m1, k0:k1] += P[:, i0 : i0 + n_rows, j0 : j0 + k1 - k0]
         return
     shift = k0 - j0
     if shift > 0:
         P[:, :, w - shift :] = 0
     elif shift < 0:
         P[:, :, :-shift] = 0
-    Ef, Pf = E[:, m0:m1].reshape(n, -1), P[:, i0 : i0 + rows].reshape(n, -1)  # views: E is contiguous
+    Ef, Pf = E[:, m0:m1].reshape(n, -1), P[:, i0 : i0 + n_rows].reshape(n, -1)  # views: E is contiguous
     shift *= c
     if shift >= 0:
         Ef[:, shift:] += Pf[:, : Pf.shape[1] - shift]
@@ -178,8 +184,8 @@ def _fast(X, W, geo):
     (sr, sc), (dr, dc), (top, _, left, _) = geo.stride, geo.dilation, geo.padding
     c_out, gi, go = geo.c_out, c_in // geo.groups, geo.c_out // geo.groups
     X2 = X.reshape(-1, c_in)
-    row_phases = _phase_taps(geo.kh, sr, dr, top, h, geo.out_h)
-    col_phases = _phase_taps(geo.kw, sc, dc, left, w, geo.out_w)
+    row_phases = _phase_taps(k=geo.kh, s=sr, d=dr, before=top, size_in=h, size_out=geo.out_h)
+    col_phases = _phase_taps(k=geo.kw, s=sc, d=dc, before=left, size_in=w, size_out=geo.out_w)
 
     def product(a, b, into):  # into (n·h·w, c_out) = X2 @ W[a, b], group by group
         for g in range(geo.groups):
@@ -188,8 +194,8 @@ def _fast(X, W, geo):
     tapless = not all(t for _, _, t, _ in row_phases + col_phases)  # some phase gets no tap: zeros
     out = (np.zeros if tapless else np.empty)((n, geo.out_h, geo.out_w, c_out), X.dtype)
     E_store = P = None  # scratch, allocated on first use and shared by all phases
-    for py, ly, row_taps, row_covered in row_phases:
-        for px, lx, col_taps, col_covered in col_phases:
+    for py, _, row_taps, row_covered in row_phases:
+        for px, _, col_taps, col_covered in col_phases:
             view = out[:, py::sr, px::sc]  # this phase of the output: (n, ly, lx, c_out)
             if not (row_taps and col_taps):
                 continue  # no tap lands here: zeros
@@ -205,11 +211,11 @@ def _fast(X, W, geo):
                 product(a, b, E.reshape(-1, c_out))
             else:
                 E[...] = 0
-            for (a, m0, m1, i0), (b, k0, k1, j0) in taps:
+            for (a, *rows), (b, *cols) in taps:
                 if P is None:
                     P = np.empty((n * h * w, c_out), X.dtype)
                 product(a, b, P)
-                _add_shifted(E, P.reshape(n, h, w, c_out), m0, m1, i0, k0, k1, j0)
+                _add_shifted(E, P.reshape(n, h, w, c_out), rows=rows, cols=cols)
             if E is not view:
                 view[...] = E
     return out
@@ -268,15 +274,18 @@ def conv_transpose2d(X, W, stride=1, padding=0, output_padding=0, dilation=1, gr
     """
     if method not in METHODS:
         raise ParameterError(f"method must be one of {METHODS}, got {method!r}", parameter="method")
-    X, W, bias, image, geo = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, bias)
+    checked = transpose_geometry(
+        X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation, groups=groups, bias=bias
+    )
+    X, W, geo = checked.X, checked.W, checked.geometry
     if method == "matrix":
         _check_matrix_size(geo)
         out = (X.reshape(geo.n, -1) @ _matrix(geo, W)).reshape(geo.n, geo.out_h, geo.out_w, geo.c_out)
     else:
         out = {"naive": _naive, "scatter": _scatter, "fast": _fast}[method](X, W, geo)
-    if bias is not None:
-        out += bias
-    return out[0, :, :, 0] if image else out
+    if checked.bias is not None:
+        out += checked.bias
+    return out[0, :, :, 0] if checked.image else out
 
 
 def convolution_matrix(input_size, W, stride=1, padding=0, output_padding=0, dilation=1, groups=1):
@@ -308,9 +317,11 @@ def convolution_matrix(input_size, W, stride=1, padding=0, output_padding=0, dil
     W = np.asarray(W)
     c_in = W.shape[2] if W.ndim == 4 else 1
     X = np.zeros((h, w) if W.ndim == 2 else (1, h, w, c_in), dtype=np.result_type(W.dtype, np.float32))
-    X, W, _, _, geo = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, None)
-    _check_matrix_size(geo)
-    return _matrix(geo, W)
+    checked = transpose_geometry(
+        X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation, groups=groups, bias=None
+    )
+    _check_matrix_size(checked.geometry)
+    return _matrix(checked.geometry, checked.W)
 
 
 def deconv2D_naive(X, W, stride, pad, dilation=0):
@@ -355,7 +366,7 @@ def deconv2D_naive(X, W, stride, pad, dilation=0):
         kernel = as_float_arrays(X, W)[1].shape[:2]
         pad = []
         for k in kernel:
-            total = (dilation + 1) * (k - 1)
+            total = effective_kernel(k, dilation + 1) - 1
             pad += [total // 2, total - total // 2]
     else:
         pad = as_padding(pad, "pad")
