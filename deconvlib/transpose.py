@@ -57,14 +57,42 @@ def dense_weight(W, groups, c_in, c_out):
 
 
 def _naive(X, W, geo):
-    padded = pad_or_crop(dilate(X, geo.stride), geo.sweep_pads)
-    flipped = flip_kernel(dense_weight(W, geo.groups, geo.c_in, geo.c_out))
-    (ekh, ekw), (dr, dc) = geo.effective_kernel, geo.dilation
+    """The textbook algorithm: a transposed convolution as a direct convolution, in three stages.
+
+    1. **Dilate** the input: insert ``stride − 1`` zeros between neighbouring
+       pixels, so a size ``i`` becomes ``s·(i − 1) + 1``.
+    2. **Pad** the dilated input by ``k̂ − 1 − p`` zeros on each side, with
+       ``k̂ = d·(k − 1) + 1`` the dilated kernel, plus ``output_padding`` at
+       the bottom/right; a negative amount crops instead.
+    3. **Sweep** the kernel rotated by 180° over the padded grid with stride 1:
+       output ``(y, x)`` is the sum of the window at ``(y, x)`` times the
+       rotated kernel, ``out[y, x, o] = Σ_a Σ_b Σ_c padded[y + a·d, x + b·d, c] ·
+       rotated[a, b, c, o]``.
+
+    The output has ``s·(i − 1) + 1 + 2(k̂ − 1 − p) + output_padding − k̂ + 1 =
+    s·(i − 1) + k̂ − 2p + output_padding`` rows (Dumoulin & Visin 2016,
+    arXiv:1603.07285, section 4, relationships 13 and 14). Slow on purpose:
+    the other methods are checked against it.
+    """
+    (dr, dc), (oph, opw) = geo.dilation, geo.output_padding
+    top, bottom, left, right = geo.padding
+    ekh, ekw = effective_kernel(geo.kh, dr), effective_kernel(geo.kw, dc)  # k̂ = d·(k − 1) + 1
+
+    # Stage 1: stride − 1 zeros between neighbouring pixels.
+    dilated = dilate(X, geo.stride)
+    # Stage 2: k̂ − 1 − p on each side, output_padding more at the bottom/right (negative crops).
+    pads = (ekh - 1 - top, ekh - 1 - bottom + oph, ekw - 1 - left, ekw - 1 - right + opw)
+    assert pads == geo.sweep_pads  # the same amounts trace() shows
+    padded = pad_or_crop(dilated, pads)
+    # Stage 3: the 180°-rotated kernel sweeps the padded grid with stride 1.
+    rotated = flip_kernel(dense_weight(W, groups=geo.groups, c_in=geo.c_in, c_out=geo.c_out))
     out = np.zeros((geo.n, geo.out_h, geo.out_w, geo.c_out), X.dtype)
     for y in range(geo.out_h):
         for x in range(geo.out_w):
-            window = padded[:, y : y + ekh : dr, x : x + ekw : dc, :]
-            out[:, y, x, :] = np.tensordot(window, flipped, axes=([1, 2, 3], [0, 1, 2]))
+            window = padded[:, y : y + ekh : dr, x : x + ekw : dc, :]  # the cells under the taps
+            # out[n, y, x, o] = Σ over taps (a, b) and input channels c of window[n, a, b, c] · rotated[a, b, c, o]
+            # (optimize=True: numpy computes this sum as one matrix product)
+            out[:, y, x, :] = np.einsum("nabc,abco->no", window, rotated, optimize=True)
     return out
 
 
@@ -247,7 +275,9 @@ def conv_transpose2d(X, W, stride=1, padding=0, output_padding=0, dilation=1, gr
         Input and output channels split into this many independent groups.
     bias : ndarray, shape (c_out,), optional
     method : {"fast", "naive", "matrix", "scatter"}
-        How to compute it; all agree. ``"matrix"`` refuses matrices of more
+        How to compute it; all agree (see the module's docstring).
+        ``"naive"`` is the textbook's three stages, written plainly in
+        ``deconvlib.transpose._naive``; ``"matrix"`` refuses matrices of more
         than ``MATRIX_MAX_ENTRIES`` entries.
 
     Returns
@@ -258,8 +288,36 @@ def conv_transpose2d(X, W, stride=1, padding=0, output_padding=0, dilation=1, gr
 
     Raises
     ------
-    ValueError
-        For a bad parameter (named in the message) or an empty output.
+    ParameterError
+        For a bad parameter, named in ``parameter`` and in the message, or
+        padding that leaves an empty output (``parameter`` ``"padding"``).
+    TypeError
+        For a value of the wrong type (a string stride, a complex array).
+
+    See Also
+    --------
+    conv2d : The forward convolution, its adjoint.
+    convolution_matrix : The matrix ``C`` whose transpose this applies.
+    deconv2D_naive : numpy-ml's signature and conventions.
+    deconvlib.trace.trace : Every stage of the naive method, for a 2-D image.
+
+    Notes
+    -----
+    The naive method (``deconvlib.transpose._naive``) is the guide's recipe:
+
+    1. dilate the input, inserting ``s − 1`` zeros between neighbouring pixels;
+    2. pad it by ``k̂ − 1 − p`` on each side (a negative amount crops), with
+       ``k̂ = d·(k − 1) + 1``, plus ``output_padding`` at the bottom/right;
+    3. sweep the 180°-rotated kernel over it with stride 1.
+
+    Equivalently (the scatter view), ``out[i·s + a·d − p_top, j·s + b·d − p_left] +=
+    X[i, j] · W[a, b]`` for every input pixel ``(i, j)`` and tap ``(a, b)``.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, section 4 (relationships 8–14; 14 with
+    ``output_padding``).
 
     Examples
     --------
@@ -346,11 +404,35 @@ def deconv2D_naive(X, W, stride, pad, dilation=0):
     ndarray
         The full transposed convolution cropped by ``top``, ``bottom``, ``left``
         and ``right``: exactly ``conv_transpose2d(X, W, stride, pad,
-        dilation=dilation + 1)``. numpy-ml 0.1.2 shifts its result by a row or
-        column when the padding is uneven (e.g. ``(2, 0, 1, 1)``, or its own
-        ``"same"`` with an even dilated kernel) and refuses padding larger than
-        ``k̂ − 1``, which PyTorch accepts; this one is right in all those cases.
+        dilation=dilation + 1, method="naive")``.
 
+    Raises
+    ------
+    ParameterError
+        For a bad parameter (``parameter`` is ``"stride"``, ``"pad"``,
+        ``"dilation"``, ...), or padding that leaves an empty output.
+
+    See Also
+    --------
+    conv_transpose2d : PyTorch's conventions, and faster methods.
+
+    Notes
+    -----
+    It runs the textbook's three stages (``deconvlib.transpose._naive``):
+    insert ``stride − 1`` zeros between pixels, pad by ``k̂ − 1 − p`` (a
+    negative amount crops), sweep the 180°-rotated kernel with stride 1, with
+    ``k̂ = (dilation + 1)·(k − 1) + 1``. numpy-ml 0.1.2 shifts its result by a
+    row or column when the padding is uneven (e.g. ``(2, 0, 1, 1)``, or its own
+    ``"same"`` with an even dilated kernel) and refuses padding larger than
+    ``k̂ − 1``, which PyTorch accepts; this one is right in all those cases.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, section 4 (relationship 13).
+
+    Examples
+    --------
     >>> X = np.arange(1.0, 5.0).reshape(2, 2)
     >>> deconv2D_naive(X, np.ones((2, 2)), stride=1, pad=(1, 0, 0, 0))
     array([[ 4., 10.,  6.],
