@@ -28,6 +28,27 @@ def _error(name, message):
 def as_int(value, name, minimum=0):
     """Return ``value`` as a Python int ``>= minimum`` or raise naming ``name``.
 
+    Parameters
+    ----------
+    value : int-like
+        Anything ``operator.index`` accepts (``int``, ``np.int64``), not a bool.
+    name : str
+        The parameter's name, as the message shows it.
+    minimum : int, default 0
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ParameterError
+        For a float or a value below ``minimum``.
+    TypeError
+        For a bool or a non-number.
+
+    Examples
+    --------
     >>> as_int(np.int64(2), "stride", minimum=1)
     2
     >>> as_int(1.5, "stride", minimum=1)
@@ -52,6 +73,23 @@ def as_int(value, name, minimum=0):
 def as_pair(value, name, minimum=0):
     """Return an int or a ``(row, col)`` pair as a pair of ints ``>= minimum``.
 
+    Parameters
+    ----------
+    value : int or (int, int)
+    name : str
+    minimum : int, default 0
+
+    Returns
+    -------
+    (int, int)
+
+    Raises
+    ------
+    ParameterError
+        For a sequence that is not a pair, or an entry :func:`as_int` rejects.
+
+    Examples
+    --------
     >>> as_pair(2, "stride", minimum=1)
     (2, 2)
     >>> as_pair((1, 3), "dilation", minimum=1)
@@ -68,8 +106,24 @@ def as_pair(value, name, minimum=0):
 def as_padding(value, name="padding"):
     """Return padding as ``(top, bottom, left, right)`` non-negative ints.
 
-    Accepts an int (all four sides), ``(rows, cols)`` or ``(top, bottom, left, right)``.
+    Parameters
+    ----------
+    value : int, (rows, cols) or (top, bottom, left, right)
+        An int pads all four sides alike; a pair pads top and bottom by
+        ``rows``, left and right by ``cols``.
+    name : str, default "padding"
 
+    Returns
+    -------
+    (int, int, int, int)
+
+    Raises
+    ------
+    ParameterError
+        For a string, another length, or a negative entry.
+
+    Examples
+    --------
     >>> as_padding(1)
     (1, 1, 1, 1)
     >>> as_padding((2, 0))
@@ -104,9 +158,34 @@ def as_float_arrays(X, W, bias=None):
     """Return ``X``, ``W`` (and ``bias``) as arrays of one floating dtype.
 
     float32 stays float32, float64 stays float64, integers become float64; mixed
-    inputs take numpy's common type. Also returns whether ``X`` was a 2-D image.
-    Both must be 4-D (NHWC and ``(kh, kw, ·, ·)``) or both 2-D.
+    inputs take numpy's common type. Both must be 4-D (NHWC and
+    ``(kh, kw, ·, ·)``) or both 2-D; a 2-D pair becomes a one-image,
+    one-channel 4-D pair.
 
+    Parameters
+    ----------
+    X : array_like, shape (n, h, w, c_in) or (h, w)
+    W : array_like, shape (kh, kw, ·, ·) or (kh, kw)
+    bias : array_like, optional
+
+    Returns
+    -------
+    X : ndarray, shape (n, h, w, c_in)
+    W : ndarray, shape (kh, kw, ·, ·)
+    bias : ndarray or None
+    image : bool
+        Whether ``X`` was a 2-D image (so the result goes back to 2-D).
+
+    Raises
+    ------
+    ParameterError
+        For a wrong number of dimensions or an empty array (``parameter`` is
+        ``"X"`` or ``"W"``).
+    TypeError
+        For an array that does not hold real numbers.
+
+    Examples
+    --------
     >>> X, W, b, image = as_float_arrays(np.ones((3, 3), int), np.ones((2, 2)))
     >>> X.shape, X.dtype, image
     ((1, 3, 3, 1), dtype('float64'), True)

@@ -27,11 +27,36 @@ def conv2d_jacobian(input_shape, W, stride=1, padding=0, dilation=1, groups=1):
     input_shape : (h, w) or (1, h, w, c_in)
         Shape of ``x``: a 2-D image (with a 2-D kernel) or one NHWC image.
     W : ndarray, shape (kh, kw) or (kh, kw, c_in // groups, c_out)
+    stride, padding, dilation, groups
+        As in :func:`deconvlib.conv2d`.
 
     Returns
     -------
     ndarray, shape (output size, input size)
 
+    Raises
+    ------
+    ParameterError
+        For a bad parameter, from :func:`deconvlib.conv2d`.
+
+    See Also
+    --------
+    deconvlib.convolution_matrix : The same matrix, transposed, built directly.
+    numerical_gradient : Another independent way to it.
+
+    Notes
+    -----
+    ``J[j_out, j_in] = ∂ conv2d(x)[j_out] / ∂ x[j_in]``; since ``conv2d`` is
+    linear, ``Jᵀ g = conv_transpose2d(g, W.swapaxes(2, 3))`` with the same
+    parameters.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, section 4.1.
+
+    Examples
+    --------
     >>> J = conv2d_jacobian((3, 3), np.ones((2, 2)))
     >>> J.shape
     (4, 9)
@@ -57,6 +82,24 @@ def numerical_gradient(f, x, eps=1e-6):
     ``∂f/∂x_j ≈ (f(x + ε e_j) − f(x − ε e_j)) / 2ε``, exact up to rounding for
     a linear or quadratic ``f``.
 
+    Parameters
+    ----------
+    f : callable
+        Takes an array shaped like ``x``, returns a number.
+    x : array_like
+    eps : float, default 1e-6
+        The step ``ε``.
+
+    Returns
+    -------
+    ndarray of float, shape of ``x``
+
+    See Also
+    --------
+    conv2d_jacobian : The Jacobian of ``conv2d``, column by column.
+
+    Examples
+    --------
     >>> numerical_gradient(lambda x: (x ** 2).sum(), np.array([1.0, -2.0])).round(6)
     array([ 2., -4.])
     """

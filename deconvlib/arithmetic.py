@@ -31,10 +31,42 @@ def _padding_pair(padding):
 
 
 def effective_kernel(k, dilation=1):
-    """Size of a kernel of ``k`` taps spread out by ``dilation``.
+    """Size of a kernel of ``k`` taps spread out by ``dilation``: the guide's ``k̂``.
 
-    ``dilation·(k − 1) + 1`` (the guide's ``k̂``, relationship 15).
+    Parameters
+    ----------
+    k : int
+        Number of kernel taps along the axis, ``>= 1``.
+    dilation : int, default 1
+        Distance between neighbouring taps; 1 means no gaps.
 
+    Returns
+    -------
+    int
+        ``k̂ = d·(k − 1) + 1``.
+
+    Raises
+    ------
+    ParameterError
+        If ``k`` or ``dilation`` is below 1 (``parameter`` ``"kernel_size"``
+        or ``"dilation"``).
+
+    See Also
+    --------
+    conv_output_size, conv_transpose_output_size : Use ``k̂`` in place of ``k``.
+
+    Notes
+    -----
+    ``d − 1`` gaps sit between each of the ``k − 1`` pairs of neighbouring
+    taps: ``k̂ = k + (k − 1)(d − 1) = d·(k − 1) + 1``.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, section 5 (relationship 15).
+
+    Examples
+    --------
     >>> effective_kernel(3, dilation=2)
     5
     """
@@ -45,22 +77,48 @@ def effective_kernel(k, dilation=1):
 def conv_output_size(i, k, stride=1, padding=0, dilation=1):
     """Output size of a convolution along one axis.
 
-    ``o = ⌊(i + p_before + p_after − k̂) / s⌋ + 1`` with ``k̂ = d·(k − 1) + 1``
-    (the guide's relationship 15; 6 without dilation).
-
     Parameters
     ----------
-    i, k : int
-        Input size and kernel size.
-    stride, dilation : int
-    padding : int or (int, int)
+    i : int
+        Input size, ``>= 1``.
+    k : int
+        Kernel size, ``>= 1``.
+    stride : int, default 1
+    padding : int or (int, int), default 0
         Zeros added before and after the input.
+    dilation : int, default 1
+
+    Returns
+    -------
+    int
+        ``o = ⌊(i + p_before + p_after − k̂) / s⌋ + 1``.
 
     Raises
     ------
-    ValueError
-        If a parameter is invalid or the output would be empty.
+    ParameterError
+        If a parameter is invalid, or the padded input is smaller than the
+        dilated kernel, so the output would be empty (``parameter`` is then
+        ``"input_size"``).
 
+    See Also
+    --------
+    conv_transpose_output_size : The size the transposed convolution gives back.
+    effective_kernel : ``k̂``.
+
+    Notes
+    -----
+    With ``k̂ = d·(k − 1) + 1``, the kernel fits at positions ``0, s, 2s, …``
+    while it stays inside the padded input of size ``i + p_before + p_after``:
+    ``o = ⌊(i + p_before + p_after − k̂) / s⌋ + 1``. Without dilation and with
+    ``p_before = p_after = p`` this is ``⌊(i + 2p − k) / s⌋ + 1``.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 1–6 and 15 (6 without dilation).
+
+    Examples
+    --------
     >>> conv_output_size(5, 3, stride=2, padding=1)
     3
     >>> conv_output_size(6, 3, stride=2, padding=1)
@@ -82,6 +140,35 @@ def conv_output_size(i, k, stride=1, padding=0, dilation=1):
 def check_output_padding(output_padding, stride, dilation):
     """Raise unless ``output_padding < max(stride, dilation)`` (PyTorch's rule).
 
+    Parameters
+    ----------
+    output_padding, stride, dilation : int
+        One axis's values, already checked to be integers.
+
+    Raises
+    ------
+    ParameterError
+        If ``output_padding >= max(stride, dilation)`` (``parameter``
+        ``"output_padding"``).
+
+    See Also
+    --------
+    conv_transpose_output_size : Calls it.
+
+    Notes
+    -----
+    A forward convolution with stride ``s`` maps the ``s`` input sizes
+    ``o, o + 1, …, o + s − 1`` to the same output size; ``output_padding``
+    (the guide's ``a``) picks one, so ``0 <= a < s``. PyTorch also allows
+    ``a < d``.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationship 14.
+
+    Examples
+    --------
     >>> check_output_padding(1, stride=2, dilation=1)
     >>> check_output_padding(2, stride=2, dilation=1)
     Traceback (most recent call last):
@@ -100,12 +187,55 @@ def check_output_padding(output_padding, stride, dilation):
 def conv_transpose_output_size(i, k, stride=1, padding=0, output_padding=0, dilation=1):
     """Output size of a transposed convolution along one axis.
 
-    ``o = s·(i − 1) + k̂ − p_before − p_after + output_padding`` with
-    ``k̂ = d·(k − 1) + 1`` (the guide's relationships 13 and 14, as PyTorch
-    computes them). The forward convolution with the same ``k``, ``s``, ``p``
-    maps ``o`` back to ``i``; ``output_padding`` picks one of the ``s`` sizes
-    that all map to ``i``.
+    The forward convolution with the same ``k``, ``s``, ``p`` maps the result
+    back to ``i``; ``output_padding`` picks one of the ``s`` sizes that all
+    map to ``i``.
 
+    Parameters
+    ----------
+    i : int
+        Input size, ``>= 1``.
+    k : int
+        Kernel size, ``>= 1``.
+    stride : int, default 1
+    padding : int or (int, int), default 0
+        The forward convolution's padding, i.e. what is cropped from the full
+        result before and after.
+    output_padding : int, default 0
+        Extra rows at the end; smaller than ``stride`` or ``dilation``.
+    dilation : int, default 1
+
+    Returns
+    -------
+    int
+        ``o = s·(i − 1) + k̂ − p_before − p_after + output_padding``.
+
+    Raises
+    ------
+    ParameterError
+        If a parameter is invalid, ``output_padding`` is too large, or the
+        padding crops the whole result (``parameter`` ``"padding"``).
+
+    See Also
+    --------
+    conv_output_size : The forward convolution that maps it back.
+    transpose_padding_for : The padding that reaches a given size.
+
+    Notes
+    -----
+    The full result spans ``s·(i − 1) + k̂`` cells with ``k̂ = d·(k − 1) + 1``
+    (``i`` copies of the kernel, ``s`` apart); the padding crops it and
+    ``output_padding`` extends it at the end:
+    ``o = s·(i − 1) + k̂ − p_before − p_after + output_padding``.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 8–14 (13 and 14 with strides),
+    as PyTorch computes them, with ``k̂`` for a dilated kernel.
+
+    Examples
+    --------
     >>> conv_transpose_output_size(4, 3, stride=2, padding=1)
     7
     >>> conv_transpose_output_size(4, 3, stride=2, padding=1, output_padding=1)
@@ -133,15 +263,47 @@ def conv_transpose_output_size(i, k, stride=1, padding=0, output_padding=0, dila
 def transpose_padding_for(i, k, target, stride=1, dilation=1):
     """Find ``(padding, output_padding)`` so a transposed convolution gives ``target``.
 
-    Solves ``target = s·(i − 1) + k̂ − 2p + output_padding`` for the smallest
-    symmetric ``p ≥ 0`` with ``0 ≤ output_padding < max(s, d)``.
+    Parameters
+    ----------
+    i : int
+        Input size.
+    k : int
+        Kernel size.
+    target : int
+        The output size wanted.
+    stride, dilation : int, default 1
+
+    Returns
+    -------
+    padding : int
+        The smallest symmetric ``p >= 0`` that reaches ``target``.
+    output_padding : int
+        ``0 <= output_padding < max(s, d)``.
 
     Raises
     ------
-    ValueError
-        If no symmetric padding reaches ``target``; the message says why and
-        what would (an asymmetric pair, another stride).
+    ParameterError
+        If no symmetric padding reaches ``target`` (``parameter``
+        ``"target"``); the message says why and what would (an asymmetric
+        pair, another stride).
 
+    See Also
+    --------
+    conv_transpose_output_size : The size a padding gives.
+
+    Notes
+    -----
+    Solves ``target = s·(i − 1) + k̂ − 2p + output_padding``: the excess
+    ``s·(i − 1) + k̂ − target = 2p − output_padding`` is split into the
+    smallest ``p`` with ``2p`` at least the excess.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationship 14.
+
+    Examples
+    --------
     >>> transpose_padding_for(4, 4, 8, stride=2)        # exactly 2x upsampling
     (1, 0)
     >>> transpose_padding_for(32, 3, 64, stride=2)

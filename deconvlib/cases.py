@@ -26,8 +26,38 @@ __all__ = ["Case", "FORWARD", "CASES", "find_case", "case_axes", "axis_output"]
 class Case:
     """One animation of the gallery: a named, titled set of parameters.
 
-    ``input_size`` and ``kernel_size`` may be ints or ``(rows, cols)``;
-    ``padding`` an int, ``(rows, cols)`` or ``(top, bottom, left, right)``.
+    Parameters
+    ----------
+    name : str
+        File name of its animation, without the extension.
+    title : str
+        Heading of its animation.
+    transposed : bool
+        A transposed convolution, or a forward one.
+    input_size, kernel_size : int or (int, int)
+    stride, dilation : int or (int, int), default 1
+    padding : int, (rows, cols) or (top, bottom, left, right), default 0
+        The forward convolution's padding (a transposed one's crop).
+    output_padding : int or (int, int), default 0
+        Transposed only.
+    in_guide : bool, default True
+        Whether Dumoulin & Visin's guide draws it.
+
+    See Also
+    --------
+    find_case : A case of the table by name.
+    deconvlib.explain.explain : A case's arithmetic in words.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, figures 2.1–5.1; vdumoulin/conv_arithmetic.
+
+    Examples
+    --------
+    >>> case = Case("up", "Up", transposed=True, input_size=3, kernel_size=3, stride=2, padding=1)
+    >>> case.output_size, case.n_frames
+    ((5, 5), 25)
     """
 
     name: str
@@ -72,6 +102,25 @@ class Case:
     def twin(self):
         """The transposed convolution that maps this forward case's output back to its input.
 
+        Returns
+        -------
+        Case
+            Named ``<name>_transposed``: the same ``k``, ``s``, ``p``, ``d``,
+            this case's output as its input, and ``output_padding`` the
+            guide's ``a = (i + p_before + p_after − k̂) mod s``.
+
+        Raises
+        ------
+        ParameterError
+            If this case is already transposed (``parameter`` ``"transposed"``).
+
+        References
+        ----------
+        Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+        learning", arXiv:1603.07285, relationships 8–14 (14 when ``a > 0``).
+
+        Examples
+        --------
         >>> find_case("padding_strides_odd").twin() == find_case("padding_strides_odd_transposed")
         True
         """
@@ -93,7 +142,32 @@ class Case:
 
 
 def case_axes(transposed, input_size, kernel_size, stride, padding, output_padding, dilation):
-    """The parameters split per axis: ``[rows, cols]``, each a dict ``i k s before after a d``."""
+    """The parameters split per axis: ``[rows, cols]``, each a dict ``i k s before after a d``.
+
+    Parameters
+    ----------
+    transposed : bool
+    input_size, kernel_size, stride, output_padding, dilation : int or (int, int)
+    padding : int, (rows, cols) or (top, bottom, left, right)
+
+    Returns
+    -------
+    list of dict
+        Two dicts (rows, then columns) with keys ``transposed``, ``i``, ``k``,
+        ``s``, ``before``, ``after``, ``a`` (``output_padding``) and ``d``:
+        the keyword arguments of :func:`axis_output`.
+
+    Raises
+    ------
+    ParameterError
+        For a bad parameter (sizes are not checked against each other).
+
+    Examples
+    --------
+    >>> rows, cols = case_axes(True, (3, 4), 3, 2, (1, 0, 0, 0), 1, 1)
+    >>> rows["i"], rows["before"], rows["after"], cols["i"], cols["before"]
+    (3, 1, 0, 4, 0)
+    """
     pads = as_padding(padding)
     return [
         dict(transposed=transposed, i=i, k=k, s=s, before=before, after=after, a=a, d=d)
@@ -109,6 +183,47 @@ def case_axes(transposed, input_size, kernel_size, stride, padding, output_paddi
 
 
 def axis_output(transposed, i, k, s, before, after, a, d):
+    """The output size along one axis, forward or transposed.
+
+    Parameters
+    ----------
+    transposed : bool
+    i, k, s, d : int
+        Input size, kernel size, stride, dilation.
+    before, after : int
+        Padding of the forward convolution on each side.
+    a : int
+        ``output_padding``; must be 0 for a forward convolution.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ParameterError
+        For a bad parameter or an empty output; ``"output_padding"`` for a
+        forward convolution with ``a > 0``.
+
+    See Also
+    --------
+    deconvlib.conv_output_size, deconvlib.conv_transpose_output_size : The two formulas.
+
+    Notes
+    -----
+    Forward: ``o = ⌊(i + before + after − k̂) / s⌋ + 1``; transposed:
+    ``o = s·(i − 1) + k̂ − before − after + a``, with ``k̂ = d·(k − 1) + 1``.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 1–15.
+
+    Examples
+    --------
+    >>> axis_output(True, i=3, k=3, s=2, before=1, after=1, a=1, d=1)
+    6
+    """
     if transposed:
         return conv_transpose_output_size(i, k, stride=s, padding=(before, after), output_padding=a, dilation=d)
     if a:
@@ -182,6 +297,22 @@ CASES = tuple(case for row in FORWARD for case in (row, row.twin()))
 def find_case(name):
     """The case called ``name``.
 
+    Parameters
+    ----------
+    name : str
+        A :attr:`Case.name` of :data:`CASES`.
+
+    Returns
+    -------
+    Case
+
+    Raises
+    ------
+    ParameterError
+        For an unknown name (``parameter`` ``"name"``); the message lists them.
+
+    Examples
+    --------
     >>> find_case("dilation").dilation
     2
     """

@@ -32,6 +32,21 @@ __all__ = [
 def to_nchw(X):
     """NHWC ``(n, h, w, c)`` → NCHW ``(n, c, h, w)``: ``X.transpose(0, 3, 1, 2)``.
 
+    Parameters
+    ----------
+    X : array_like, shape (n, h, w, c)
+
+    Returns
+    -------
+    ndarray, shape (n, c, h, w)
+        A view when ``X`` is an array.
+
+    See Also
+    --------
+    from_nchw : The inverse.
+
+    Examples
+    --------
     >>> to_nchw(np.zeros((16, 8, 8, 3))).shape
     (16, 3, 8, 8)
     """
@@ -41,6 +56,20 @@ def to_nchw(X):
 def from_nchw(X):
     """NCHW ``(n, c, h, w)`` → NHWC ``(n, h, w, c)``: ``X.transpose(0, 2, 3, 1)``.
 
+    Parameters
+    ----------
+    X : array_like, shape (n, c, h, w)
+
+    Returns
+    -------
+    ndarray, shape (n, h, w, c)
+
+    See Also
+    --------
+    to_nchw : The inverse.
+
+    Examples
+    --------
     >>> from_nchw(np.zeros((16, 3, 8, 8))).shape
     (16, 8, 8, 3)
     """
@@ -55,6 +84,22 @@ def to_torch_weight(W, transposed=True):
     ``(kh, kw, c_in // g, c_out)`` → ``(c_out, c_in // g, kh, kw)``,
     ``W.transpose(3, 2, 0, 1)``.
 
+    Parameters
+    ----------
+    W : array_like, shape (kh, kw, ·, ·)
+    transposed : bool, default True
+        A kernel of :func:`deconvlib.conv_transpose2d`, or of :func:`deconvlib.conv2d`.
+
+    Returns
+    -------
+    ndarray, shape (·, ·, kh, kw)
+
+    See Also
+    --------
+    from_torch_weight : The inverse.
+
+    Examples
+    --------
     >>> to_torch_weight(np.zeros((4, 4, 512, 256))).shape
     (512, 256, 4, 4)
     >>> to_torch_weight(np.zeros((3, 3, 64, 128)), transposed=False).shape
@@ -66,6 +111,23 @@ def to_torch_weight(W, transposed=True):
 def from_torch_weight(weight, transposed=True):
     """PyTorch's weight layout → deconvlib's; the inverse of :func:`to_torch_weight`.
 
+    Parameters
+    ----------
+    weight : array_like, shape (·, ·, kh, kw)
+        ``nn.ConvTranspose2d.weight`` ``(c_in, c_out // g, kh, kw)``, or with
+        ``transposed=False`` ``nn.Conv2d.weight`` ``(c_out, c_in // g, kh, kw)``.
+    transposed : bool, default True
+
+    Returns
+    -------
+    ndarray, shape (kh, kw, ·, ·)
+
+    See Also
+    --------
+    to_torch_weight : The inverse.
+
+    Examples
+    --------
     >>> from_torch_weight(np.zeros((512, 256, 4, 4))).shape
     (4, 4, 512, 256)
     """
@@ -74,7 +136,27 @@ def from_torch_weight(weight, transposed=True):
 
 @dataclass(frozen=True)
 class Layer:
-    """One transposed-convolution layer: ``c_out`` channels, square kernel, stride, padding."""
+    """One transposed-convolution layer: ``c_out`` channels, square kernel, stride, padding.
+
+    Parameters
+    ----------
+    c_out : int
+        Output channels.
+    kernel_size : int
+        A square ``kernel_size × kernel_size`` kernel.
+    stride, padding, output_padding, dilation, groups : int
+        As in :func:`deconvlib.conv_transpose2d`.
+
+    See Also
+    --------
+    decoder_shapes : Shapes through a stack of layers.
+    parameter_count : Its weights and biases.
+
+    Examples
+    --------
+    >>> Layer(256, 4, stride=2, padding=1)
+    Layer(c_out=256, kernel_size=4, stride=2, padding=1, output_padding=0, dilation=1, groups=1)
+    """
 
     c_out: int
     kernel_size: int
@@ -87,6 +169,23 @@ class Layer:
     def output_shape(self, input_shape):
         """NHWC shape after this layer for an NHWC ``input_shape``.
 
+        Parameters
+        ----------
+        input_shape : (n, h, w, c_in)
+
+        Returns
+        -------
+        (n, out_h, out_w, c_out)
+            ``out = s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding`` per axis.
+
+        Raises
+        ------
+        ParameterError
+            If ``groups`` does not divide both channel counts, or for a bad
+            parameter.
+
+        Examples
+        --------
         >>> Layer(256, 4, stride=2, padding=1).output_shape((16, 4, 4, 512))
         (16, 8, 8, 256)
         """
@@ -110,7 +209,11 @@ class Layer:
         return (n, h, w, self.c_out)
 
     def weight_shape(self, c_in):
-        """deconvlib's kernel shape ``(kh, kw, c_in, c_out // groups)``."""
+        """deconvlib's kernel shape ``(kh, kw, c_in, c_out // groups)`` for ``c_in`` input channels.
+
+        >>> Layer(256, 4, stride=2, padding=1).weight_shape(512)
+        (4, 4, 512, 256)
+        """
         return (self.kernel_size, self.kernel_size, c_in, self.c_out // self.groups)
 
 
@@ -127,6 +230,28 @@ DCGAN_DECODER = (
 def decoder_shapes(input_shape, layers=DCGAN_DECODER):
     """NHWC shapes through a stack of transposed-convolution layers, input first.
 
+    Parameters
+    ----------
+    input_shape : (n, h, w, c)
+    layers : sequence of Layer, default DCGAN_DECODER
+
+    Returns
+    -------
+    list of tuple
+        ``len(layers) + 1`` NHWC shapes.
+
+    Raises
+    ------
+    ParameterError
+        From the first layer that cannot take its input.
+
+    References
+    ----------
+    Radford, Metz & Chintala (2016), "Unsupervised Representation Learning
+    with Deep Convolutional Generative Adversarial Networks", arXiv:1511.06434.
+
+    Examples
+    --------
     >>> for shape in decoder_shapes((16, 4, 4, 512)):
     ...     print(shape)
     (16, 4, 4, 512)
@@ -147,6 +272,27 @@ def group_connections(c_in, c_out, groups=1):
     With ``groups=g`` the channels split into ``g`` blocks and input block
     ``b`` only feeds output block ``b``: the matrix is block diagonal.
 
+    Parameters
+    ----------
+    c_in, c_out : int
+    groups : int, default 1
+        Must divide both ``c_in`` and ``c_out``.
+
+    Returns
+    -------
+    ndarray of bool, shape (c_in, c_out)
+
+    Raises
+    ------
+    ParameterError
+        If ``groups`` divides only one of them, or for a bad parameter.
+
+    Notes
+    -----
+    ``connected[i, o] = ⌊i / (c_in / g)⌋ == ⌊o / (c_out / g)⌋``.
+
+    Examples
+    --------
     >>> group_connections(4, 2, groups=2).astype(int)
     array([[1, 0],
            [1, 0],
@@ -166,6 +312,17 @@ def group_connections(c_in, c_out, groups=1):
 def parameter_count(c_in, layer):
     """Weights plus biases of a layer fed ``c_in`` channels: ``k²·c_in·c_out/g + c_out``.
 
+    Parameters
+    ----------
+    c_in : int
+    layer : Layer
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
     >>> parameter_count(512, Layer(256, 4, stride=2, padding=1))
     2097408
     """

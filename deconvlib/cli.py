@@ -109,7 +109,24 @@ def _case(args):
 
 
 def build_parser():
-    """The argument parser of ``python -m deconvlib``."""
+    """The argument parser of ``python -m deconvlib``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Subcommands ``animate``, ``gallery`` and ``explain``; each sets
+        ``run`` and ``command_parser`` on the parsed arguments.
+
+    See Also
+    --------
+    main : Parses and runs.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["explain", "--transposed", "--input", "3", "--padding", "0,1,0,1"])
+    >>> args.command, args.input, args.padding
+    ('explain', 3, (0, 1, 0, 1))
+    """
     parser = argparse.ArgumentParser(
         prog="python -m deconvlib",
         description="Transposed convolution, drawn and explained: GIF animations of any case "
@@ -186,7 +203,25 @@ def build_parser():
 
 
 class ProgressBar:
-    """A plain-text progress bar on ``stream`` (stderr): redrawn in place on a terminal, one line per item otherwise."""
+    """A plain-text progress bar on ``stream`` (stderr): redrawn in place on a terminal, one line per item otherwise.
+
+    Parameters
+    ----------
+    total : int
+        Frames to come.
+    stream : file, optional
+        Default ``sys.stderr``.
+    width : int, default 30
+        Characters of the bar.
+
+    Examples
+    --------
+    >>> import io
+    >>> bar = ProgressBar(4, stream=io.StringIO())
+    >>> bar.advance(2, "a.gif")
+    >>> bar.stream.getvalue()[:43]
+    '[###############...............] 2/4 frames'
+    """
 
     def __init__(self, total, stream=None, width=30):
         self.total, self.stream, self.width = total, stream or sys.stderr, width
@@ -194,6 +229,7 @@ class ProgressBar:
         self.live = hasattr(self.stream, "isatty") and self.stream.isatty()
 
     def advance(self, amount, label=""):
+        """Count ``amount`` more frames; off a terminal, write a line only when there is a ``label``."""
         self.done += amount
         filled = round(self.width * self.done / self.total) if self.total else self.width
         line = (
@@ -207,6 +243,7 @@ class ProgressBar:
         self.stream.flush()
 
     def close(self):
+        """End the line of a live bar."""
         if self.live:
             self.stream.write("\n")
             self.stream.flush()
@@ -347,6 +384,37 @@ def _run_explain(args, parser):
 
 
 def main(argv=None):
-    """Run the command line; return the exit status (argument errors exit 2 via argparse)."""
+    """Run the command line; return the exit status (argument errors exit 2 via argparse).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 on success. A bad argument, or a :class:`~deconvlib.ParameterError`
+        from the library, exits with status 2 and one line on stderr naming
+        the flag (``SystemExit``); a missing drawing extra exits with 1.
+
+    See Also
+    --------
+    deconvlib.explain.explain : What ``explain`` prints.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285: ``gallery`` draws its figures' cases.
+
+    Examples
+    --------
+    >>> main(["explain", "--transposed", "--input", "3", "--kernel", "3", "--stride", "2"])  # doctest: +ELLIPSIS
+    Transposed convolution, rows and columns alike: i′ = 3, k = 3, s = 2, p = 0, output_padding a = 0, d = 1
+    ...
+    Output: 7×7
+    ...
+    0
+    """
     args = build_parser().parse_args(argv)
     return args.run(args, args.command_parser)

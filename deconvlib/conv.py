@@ -12,10 +12,9 @@ __all__ = ["conv2d"]
 def conv2d(X, W, stride=1, padding=0, dilation=1, groups=1, bias=None):
     """2-D convolution (cross-correlation, as in deep learning), NHWC.
 
-    ``out[y, x] = Σ X_padded[y·s + a·d, x·s + b·d] · W[a, b]``. Its adjoint is
-    ``conv_transpose2d(·, W.swapaxes(2, 3))`` with the same ``stride``,
-    ``padding``, ``dilation`` and ``groups``: for all ``x``, ``y``,
-    ``⟨conv2d(x, W), y⟩ = ⟨x, conv_transpose2d(y, W.swapaxes(2, 3))⟩``.
+    Each output cell is the sum of the padded input under the kernel, the
+    kernel moving ``stride`` cells at a time; PyTorch's
+    ``torch.nn.functional.conv2d`` in NHWC.
 
     Parameters
     ----------
@@ -32,7 +31,36 @@ def conv2d(X, W, stride=1, padding=0, dilation=1, groups=1, bias=None):
     -------
     ndarray, shape (n, out_h, out_w, c_out) or (out_h, out_w)
         ``out = ⌊(i + p_before + p_after − d·(k − 1) − 1) / s⌋ + 1`` per axis.
+        float32 stays float32; integers become float64.
 
+    Raises
+    ------
+    ParameterError
+        For a bad parameter, named in ``parameter`` and in the message, or an
+        empty output (``parameter`` ``"input_size"``).
+    TypeError
+        For a value of the wrong type.
+
+    See Also
+    --------
+    conv_transpose2d : Its adjoint.
+    deconvlib.geometry.conv_geometry : The checks and the sizes.
+    deconvlib.trace.trace_conv2d : Every window of the sweep, for a 2-D image.
+
+    Notes
+    -----
+    ``out[n, y, x, o] = Σ_a Σ_b Σ_c X_padded[n, y·s + a·d, x·s + b·d, c] · W[a, b, c, o]``
+    (within each group). Its adjoint is ``conv_transpose2d(·, W.swapaxes(2, 3))``
+    with the same ``stride``, ``padding``, ``dilation`` and ``groups``: for all
+    ``x``, ``y``, ``⟨conv2d(x, W), y⟩ = ⟨x, conv_transpose2d(y, W.swapaxes(2, 3))⟩``.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, sections 2 and 5 (relationships 1–6 and 15).
+
+    Examples
+    --------
     >>> X = np.arange(16.0).reshape(4, 4)
     >>> conv2d(X, np.ones((2, 2)), stride=2)
     array([[10., 18.],

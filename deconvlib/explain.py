@@ -47,6 +47,20 @@ __all__ = [
 def format_value(value):
     """Short text for a cell: integers without a decimal point, others to 3 digits; NaN is blank.
 
+    Parameters
+    ----------
+    value : float
+
+    Returns
+    -------
+    str
+
+    See Also
+    --------
+    format_pair : For parameters.
+
+    Examples
+    --------
     >>> format_value(2.0), format_value(-0.5), format_value(1/3), format_value(float("nan"))
     ('2', '-0.5', '0.333', '')
     """
@@ -61,6 +75,22 @@ def format_value(value):
 def describe_pads(pads):
     """How stage 2 changes the dilated grid, in words: ``(top, bottom, left, right)`` amounts.
 
+    Parameters
+    ----------
+    pads : (int, int, int, int)
+        Stage 2's amounts, :attr:`deconvlib.Trace.pads`: ``k̂ − 1 − p`` per
+        side plus ``output_padding`` at the bottom/right; negative crops.
+
+    Returns
+    -------
+    str
+
+    See Also
+    --------
+    padding_caption : The same amounts with the formula.
+
+    Examples
+    --------
     >>> describe_pads((2, 2, 2, 2))
     'padded by 2'
     >>> describe_pads((1, 2, 1, 2))
@@ -93,6 +123,35 @@ def describe_step(trace, index, max_terms=9):
     terms with a zero factor are left out (they are what dilation and padding
     add), and past ``max_terms`` the rest are summarised.
 
+    Parameters
+    ----------
+    trace : Trace
+        From :func:`deconvlib.trace`.
+    index : int
+        The step, ``0 <= index < trace.n_steps``.
+    max_terms : int, default 9
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ParameterError
+        For an index out of range (``parameter`` ``"index"``).
+
+    See Also
+    --------
+    deconvlib.Trace.step : The numbers behind it.
+    step_caption : The same for the explorers, as HTML.
+
+    Notes
+    -----
+    ``out(y, x) = Σ_a Σ_b padded[y + a·d, x + b·d] · flipped[a, b]``: the
+    third stage of a transposed convolution, a stride-1 sweep.
+
+    Examples
+    --------
     >>> from deconvlib import trace
     >>> t = trace(np.array([[1., 2.], [3., 4.]]), np.array([[1., 2.], [3., 4.]]))
     >>> describe_step(t, 0)
@@ -117,6 +176,18 @@ def describe_step(trace, index, max_terms=9):
 def format_pair(value, sep=","):
     """An int, or a tuple collapsed to one number when its entries are equal.
 
+    Parameters
+    ----------
+    value : int or tuple of int
+    sep : str, default ","
+        Between the entries of a tuple that does not collapse.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
     >>> format_pair(2), format_pair((2, 2)), format_pair((2, 1)), format_pair((0, 1, 0, 1), sep=", ")
     ('2', '2', '2,1', '0, 1, 0, 1')
     """
@@ -127,11 +198,28 @@ def format_pair(value, sep=","):
 
 
 def command(case):
-    """The ``python -m deconvlib animate`` line that draws ``case`` (a :class:`~deconvlib.cases.Case`) alone.
+    """The ``python -m deconvlib animate`` line that draws ``case`` alone.
 
+    Parameters
+    ----------
+    case : Case
+        A :class:`~deconvlib.cases.Case`.
+
+    Returns
+    -------
+    str
+        Flags at their default values are left out.
+
+    See Also
+    --------
+    deconvlib.cli.main : Runs it.
+
+    Examples
+    --------
     >>> from deconvlib.cases import find_case
-    >>> command(find_case("padding_strides_odd_transposed"))
-    'python -m deconvlib animate --transposed --input 3 --kernel 3 --stride 2 --padding 1 --output-padding 1 -o padding_strides_odd_transposed.gif'
+    >>> print(command(find_case("padding_strides_odd_transposed")))
+    python -m deconvlib animate --transposed --input 3 --kernel 3 --stride 2 --padding 1 --output-padding 1
+    -o padding_strides_odd_transposed.gif
     """
     parts = ["python -m deconvlib animate"] + (["--transposed"] if case.transposed else [])
     parts += [f"--input {format_pair(case.input_size)}", f"--kernel {format_pair(case.kernel_size)}"]
@@ -149,6 +237,17 @@ def command(case):
 def format_shape(shape):
     """``rows×cols``.
 
+    Parameters
+    ----------
+    shape : tuple of int
+        Its first two entries are used.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
     >>> format_shape((3, 4))
     '3×4'
     """
@@ -163,6 +262,21 @@ def _pair_text(pair):
 def describe(t):
     """One line of parameters for a trace, as a figure title or an index entry.
 
+    Parameters
+    ----------
+    t : Trace or ConvTrace
+
+    Returns
+    -------
+    str
+        Output padding and dilation appear only when they are not the default.
+
+    See Also
+    --------
+    parameter_text : The same for a :class:`~deconvlib.cases.Case`.
+
+    Examples
+    --------
     >>> from deconvlib.trace import case_trace
     >>> describe(case_trace(True, 2, 3))
     'transposed conv: input 2×2, kernel 3×3, stride 1, padding 0 → output 4×4'
@@ -191,6 +305,36 @@ def describe(t):
 def output_size_caption(values, t=None):
     """The output-size formula with the sliders' numbers in it.
 
+    Parameters
+    ----------
+    values : dict
+        The explorer's slider values: ``size``, ``kernel_size``, ``stride``,
+        ``padding``, ``output_padding``, ``dilation`` (as needed; the last two
+        default to 0 and 1).
+    t : Trace, optional
+        Unused here: every caption takes the values and the trace.
+
+    Returns
+    -------
+    str
+        HTML: the result in ``<b>``.
+
+    See Also
+    --------
+    deconvlib.conv_transpose_output_size : The same number, checked.
+
+    Notes
+    -----
+    ``o = s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding``, shown even when it
+    is below 1 (the output would be empty).
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 13 and 14.
+
+    Examples
+    --------
     >>> output_size_caption(dict(size=3, kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1))
     'output size = s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding = 2·(3 − 1) + 1·(3 − 1) + 1 − 2·1 + 1 = <b>6</b>'
     """
@@ -207,6 +351,27 @@ def output_size_caption(values, t=None):
 def dilated_size_caption(values, t=None):
     """Stage 1's size: ``s·(i − 1) + 1``.
 
+    Parameters
+    ----------
+    values, t
+        As in :func:`output_size_caption`.
+
+    Returns
+    -------
+    str
+        HTML: the result in ``<b>``.
+
+    See Also
+    --------
+    deconvlib.dilate : Stage 1 itself.
+
+    Notes
+    -----
+    ``s − 1`` zeros between neighbours turn ``i`` pixels into ``s·(i − 1) + 1``
+    cells; in 2-D, ``(s·(i − 1) + 1)² − i²`` of them are zeros.
+
+    Examples
+    --------
     >>> dilated_size_caption(dict(size=3, stride=2))
     'dilated size = s·(i − 1) + 1 = 2·(3 − 1) + 1 = <b>5</b>: 1 zero between neighbours, 16 zeros in all'
     """
@@ -221,8 +386,35 @@ def dilated_size_caption(values, t=None):
 def padding_caption(values, t=None):
     """Stage 2's amounts: ``d·(k − 1) − p`` per side, plus ``output_padding`` at the bottom/right.
 
-    >>> padding_caption(dict(size=3, kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1))
-    'pad each side by d·(k − 1) − p = 1·(3 − 1) − 1 = <b>1</b>, plus output_padding <b>1</b> at the bottom/right → padded by 1 (+1 bottom/right)'
+    Parameters
+    ----------
+    values, t
+        As in :func:`output_size_caption`.
+
+    Returns
+    -------
+    str
+        HTML: the result in ``<b>``.
+
+    See Also
+    --------
+    describe_pads : The amounts in words.
+    deconvlib.pad_or_crop : Stage 2 itself.
+
+    Notes
+    -----
+    ``k̂ − 1 − p = d·(k − 1) − p``: a negative amount crops.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 9 and 13.
+
+    Examples
+    --------
+    >>> print(padding_caption(dict(size=3, kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1)))
+    pad each side by d·(k − 1) − p = 1·(3 − 1) − 1 = <b>1</b>, plus output_padding <b>1</b> at the bottom/right
+    → padded by 1 (+1 bottom/right)
     """
     k, p = values["kernel_size"], values["padding"]
     op, d = values.get("output_padding", 0), values.get("dilation", 1)
@@ -235,9 +427,29 @@ def padding_caption(values, t=None):
 
 
 def step_caption(values, t=None):
-    """The sum behind the output cell being written (see :func:`~deconvlib.drawing.describe_step`).
+    """The sum behind the output cell being written, as HTML (see :func:`describe_step`).
 
-    Without a trace (the sliders' output would be empty) it shows the output-size formula instead.
+    Parameters
+    ----------
+    values : dict
+        The slider values; ``step`` counts from 1.
+    t : Trace or None
+        ``None`` when the sliders' output would be empty: the caption then
+        shows the output-size formula instead.
+
+    Returns
+    -------
+    str
+
+    See Also
+    --------
+    output_size_caption : What it shows without a trace.
+
+    Examples
+    --------
+    >>> from deconvlib import trace
+    >>> step_caption(dict(step=1), trace(np.ones((2, 2)), np.ones((2, 2))))
+    'out(0, 0) = 1·1 = 1'
     """
     if t is None:
         return output_size_caption(values)
@@ -247,6 +459,29 @@ def step_caption(values, t=None):
 def solve_padding_text(size, kernel_size, target, stride=1, dilation=1):
     """The solver's answer in words: padding and output_padding for ``target``, or why there is none.
 
+    Parameters
+    ----------
+    size, kernel_size, target : int
+        Input size, kernel size, output size wanted.
+    stride, dilation : int, default 1
+
+    Returns
+    -------
+    str
+        The check ``s·(i − 1) + k̂ − 2p + output_padding = target ✓``, or the
+        solver's message after ``⚠``.
+
+    See Also
+    --------
+    deconvlib.transpose_padding_for : The solver.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationship 14.
+
+    Examples
+    --------
     >>> solve_padding_text(32, 3, 64, stride=2)
     'padding=1, output_padding=1: 2·(32 − 1) + 3 − 2·1 + 1 = 64 ✓'
     >>> solve_padding_text(4, 3, 20, stride=2)[:40]
@@ -264,6 +499,32 @@ def solve_padding_text(size, kernel_size, target, stride=1, dilation=1):
 def overlap_verdict(kernel_size, stride, dilation=1):
     """One line on the overlap pattern: even, or uneven and why.
 
+    Parameters
+    ----------
+    kernel_size, stride : int
+    dilation : int, default 1
+
+    Returns
+    -------
+    str
+
+    See Also
+    --------
+    deconvlib.overlap.overlap_pattern : The counts it reads.
+
+    Notes
+    -----
+    Away from the borders, output row ``y`` gets one copy per tap ``a`` with
+    ``a·d ≡ y (mod s)``; the counts are even exactly when every residue gets
+    as many taps, i.e. ``s`` divides ``k`` when ``d = 1``.
+
+    References
+    ----------
+    Odena, Dumoulin & Olah (2016), "Deconvolution and Checkerboard Artifacts",
+    Distill, doi:10.23915/distill.00003.
+
+    Examples
+    --------
     >>> overlap_verdict(3, 2)
     'k=3, s=2: copies per output pixel repeat 2, 1 along each axis → uneven: a checkerboard'
     >>> overlap_verdict(4, 2)
@@ -281,21 +542,39 @@ def overlap_verdict(kernel_size, stride, dilation=1):
 
 
 def parameter_text(case):
-    """One line of a case's parameters and output size, for the gallery's index."""
-    text = format_pair
-    (rows, cols), parts = (
-        case.output_size,
-        [
-            f"i={text(case.input_size)}",
-            f"k={text(case.kernel_size)}",
-            f"s={text(case.stride)}",
-            f"p={text(case.padding)}",
-        ],
-    )
+    """One line of a case's parameters and output size, for the gallery's index.
+
+    Parameters
+    ----------
+    case : Case
+        A :class:`~deconvlib.cases.Case`.
+
+    Returns
+    -------
+    str
+
+    See Also
+    --------
+    describe : The same for a trace.
+    command : The command line that draws the case.
+
+    Examples
+    --------
+    >>> from deconvlib.cases import find_case
+    >>> parameter_text(find_case("dilation_strides_transposed"))
+    'i=3, k=3, s=2, p=1, output_padding=0, d=2 → o=7×7'
+    """
+    rows, cols = case.output_size
+    parts = [
+        f"i={format_pair(case.input_size)}",
+        f"k={format_pair(case.kernel_size)}",
+        f"s={format_pair(case.stride)}",
+        f"p={format_pair(case.padding)}",
+    ]
     if case.transposed:
-        parts.append(f"output_padding={text(case.output_padding)}")
+        parts.append(f"output_padding={format_pair(case.output_padding)}")
     if case.dilation != 1:
-        parts.append(f"d={text(case.dilation)}")
+        parts.append(f"d={format_pair(case.dilation)}")
     return ", ".join(parts) + f" → o={rows}×{cols}"
 
 
@@ -349,6 +628,44 @@ def _axis_relationship(transposed, i, k, s, before, after, a, d):
 def relationship(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, output_padding=0, dilation=1):
     """The guide's relationship for each axis: ``[(number, name, formula), ...]`` (rows, cols).
 
+    Parameters
+    ----------
+    transposed : bool, default False
+    input_size, kernel_size : int or (int, int), default 4 and 3
+    stride, dilation : int or (int, int), default 1
+    padding : int, (rows, cols) or (top, bottom, left, right), default 0
+    output_padding : int or (int, int), default 0
+        Transposed only.
+
+    Returns
+    -------
+    list of (int, str, str)
+        For rows then columns: the relationship's number (1–15), the
+        guide's name for the case, and its formula.
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter, when the case is impossible.
+
+    See Also
+    --------
+    explain : The whole arithmetic, in words.
+
+    Notes
+    -----
+    Forward: 1–6 by padding (none, some, half, full) and stride, 15 with
+    dilation. Transposed: 8–13 likewise, 14 when ``output_padding`` (the
+    guide's ``a``) is not 0 or the kernel is dilated (with ``k̂`` for ``k``).
+    Uneven padding is read as ``2p = p_before + p_after``.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 1–6 and 8–15.
+
+    Examples
+    --------
     >>> relationship(True, 2, 3)[0][:2]
     (8, 'no zero padding, unit strides, transposed')
     >>> [r[0] for r in relationship(True, 3, 3, stride=2, padding=1, output_padding=(1, 0))]
@@ -399,10 +716,44 @@ def explain(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, 
     inserted, the padded grid, the output size, the guide's relationship
     that gives it, and the twin that maps the output back.
 
+    Parameters
+    ----------
+    transposed : bool, default False
+    input_size, kernel_size : int or (int, int), default 4 and 3
+    stride, dilation : int or (int, int), default 1
+    padding : int, (rows, cols) or (top, bottom, left, right), default 0
+    output_padding : int or (int, int), default 0
+        Transposed only.
+
+    Returns
+    -------
+    str
+        Several lines; one block for both axes when they are alike.
+
     Raises
     ------
-    ValueError
+    ParameterError
         Naming the parameter, when the case is impossible.
+
+    See Also
+    --------
+    relationship : The guide's relationship alone.
+    deconvlib.cli.main : ``python -m deconvlib explain`` prints it.
+
+    Notes
+    -----
+    Forward: ``o = ⌊(i + p_before + p_after − k̂) / s⌋ + 1``. Transposed: the
+    input dilated to ``s·(i′ − 1) + 1``, padded by ``k̂ − 1 − p`` per side and
+    ``a`` at the end, swept with stride 1:
+    ``o′ = s·(i′ − 1) + a + k̂ − p_before − p_after``.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 1–15.
+
+    Examples
+    --------
 
     >>> print(explain(True, 3, 3, stride=2, padding=1, output_padding=1))  # doctest: +ELLIPSIS
     Transposed convolution, rows and columns alike: i′ = 3, k = 3, s = 2, p = 1, output_padding a = 1, d = 1
@@ -412,7 +763,8 @@ def explain(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, 
     4. output           padded − k̂ + 1 = 8 − 3 + 1 = 6 positions of a stride-1 sweep
                         = s·(i′ − 1) + a + k̂ − p_before − p_after = 2·2 + 1 + 3 − 1 − 1 = 6
     Output: 6×6
-    Guide: relationship 14, zero padding, non-unit strides, transposed (the odd case, a = output_padding): o′ = s(i′ − 1) + a + k − 2p
+    Guide: relationship 14, zero padding, non-unit strides, transposed (the odd case, a = output_padding):
+    o′ = s(i′ − 1) + a + k − 2p
     Back: the convolution with the same k, s, p, d maps 6×6 to 3×3 (relationship 6).
     """
     case = Case(

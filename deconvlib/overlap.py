@@ -48,6 +48,29 @@ def overlap_count(input_size, kernel_size, stride=1, padding=0, output_padding=0
     -------
     ndarray of int, shape (out_h, out_w)
 
+    Raises
+    ------
+    ParameterError
+        For a bad parameter or an empty output.
+
+    See Also
+    --------
+    overlap_pattern : One period of it, away from the borders.
+    resize_conv_count : The same count for resize-then-convolve.
+    deconvlib.trace.scatter_trace : The stamps themselves.
+
+    Notes
+    -----
+    ``count[y] = #{(i, a) : i·s + a·d − p_before = y}`` along each axis, and the
+    2-D count is the product of the two axes' counts.
+
+    References
+    ----------
+    Odena, Dumoulin & Olah (2016), "Deconvolution and Checkerboard Artifacts",
+    Distill, doi:10.23915/distill.00003.
+
+    Examples
+    --------
     >>> overlap_count(3, 3, stride=2)
     array([[1, 1, 2, 1, 2, 1, 1],
            [1, 1, 2, 1, 2, 1, 1],
@@ -86,11 +109,33 @@ def overlap_pattern(kernel_size, stride, dilation=1):
     when every residue gets the same number of taps, which for ``d = 1`` means
     ``k`` divisible by ``s``.
 
+    Parameters
+    ----------
+    kernel_size, stride : int
+    dilation : int, default 1
+
     Returns
     -------
     ndarray of int, shape (stride,)
         The counts sum to ``k`` (each tap lands on one residue).
 
+    Raises
+    ------
+    ParameterError
+        For a size, stride or dilation below 1.
+
+    See Also
+    --------
+    is_uniform : Whether the pattern is flat.
+    overlap_count : The whole map, borders included.
+
+    References
+    ----------
+    Odena, Dumoulin & Olah (2016), "Deconvolution and Checkerboard Artifacts",
+    Distill, doi:10.23915/distill.00003.
+
+    Examples
+    --------
     >>> overlap_pattern(3, 2)
     array([2, 1])
     >>> overlap_pattern(4, 2)
@@ -107,6 +152,30 @@ def overlap_pattern(kernel_size, stride, dilation=1):
 def is_uniform(kernel_size, stride, dilation=1):
     """True when the overlap count is the same everywhere away from the borders.
 
+    Parameters
+    ----------
+    kernel_size, stride : int
+    dilation : int, default 1
+
+    Returns
+    -------
+    bool
+
+    See Also
+    --------
+    overlap_pattern : The counts it compares.
+
+    Notes
+    -----
+    With ``d = 1``: exactly when ``s`` divides ``k``.
+
+    References
+    ----------
+    Odena, Dumoulin & Olah (2016), "Deconvolution and Checkerboard Artifacts",
+    Distill, doi:10.23915/distill.00003.
+
+    Examples
+    --------
     >>> is_uniform(4, 2), is_uniform(3, 2), is_uniform(1, 1), is_uniform(3, 3)
     (True, False, True, True)
     """
@@ -126,6 +195,18 @@ def upsample_nearest(X, scale):
     -------
     ndarray, shape (n, h·sr, w·sc, c) or (h·sr, w·sc)
 
+    Raises
+    ------
+    ParameterError
+        For ``X`` that is neither 2-D nor 4-D (``parameter`` ``"X"``), or a
+        scale below 1.
+
+    See Also
+    --------
+    resize_conv2d : Upsampling followed by a convolution.
+
+    Examples
+    --------
     >>> upsample_nearest(np.array([[1, 2], [3, 4]]), 2)
     array([[1, 1, 2, 2],
            [1, 1, 2, 2],
@@ -152,7 +233,33 @@ def resize_conv2d(X, W, scale=2, padding="same", dilation=1):
     X : ndarray, shape (n, h, w, c_in) or (h, w)
     W : ndarray, shape (kh, kw, c_in, c_out) or (kh, kw)
         A *forward* kernel (see :func:`deconvlib.conv2d`).
+    scale : int or (int, int), default 2
+    padding : default "same"
+        As in :func:`deconvlib.conv2d`.
+    dilation : int or (int, int), default 1
 
+    Returns
+    -------
+    ndarray, shape (n, out_h, out_w, c_out) or (out_h, out_w)
+        With ``padding="same"``, ``out = scale·i``.
+
+    Raises
+    ------
+    ParameterError
+        For a bad parameter.
+
+    See Also
+    --------
+    deconvlib.conv_transpose2d : The strided transposed convolution it replaces.
+    resize_conv_count : Its overlap count.
+
+    References
+    ----------
+    Odena, Dumoulin & Olah (2016), "Deconvolution and Checkerboard Artifacts",
+    Distill, doi:10.23915/distill.00003.
+
+    Examples
+    --------
     >>> resize_conv2d(np.ones((1, 4, 4, 3)), np.ones((3, 3, 3, 8))).shape
     (1, 8, 8, 8)
     """
@@ -166,6 +273,28 @@ def resize_conv_count(input_size, kernel_size, scale=2, padding="same", dilation
     input with an all-ones kernel. Away from the borders every pixel gets all
     ``k·k`` taps, whatever ``k`` and ``scale``.
 
+    Parameters
+    ----------
+    input_size, kernel_size : int or (int, int)
+    scale : int or (int, int), default 2
+    padding : default "same"
+    dilation : int or (int, int), default 1
+
+    Returns
+    -------
+    ndarray of int, shape (out_h, out_w)
+
+    See Also
+    --------
+    overlap_count : The transposed convolution's count.
+
+    References
+    ----------
+    Odena, Dumoulin & Olah (2016), "Deconvolution and Checkerboard Artifacts",
+    Distill, doi:10.23915/distill.00003.
+
+    Examples
+    --------
     >>> resize_conv_count(2, 3, scale=2)
     array([[4, 6, 6, 4],
            [6, 9, 9, 6],
@@ -184,6 +313,23 @@ def interior(counts, kernel_size, dilation=1):
     The first and last ``k̂ − 1`` rows and columns see fewer kernel copies only
     because the input ends there; what is left shows the periodic pattern.
 
+    Parameters
+    ----------
+    counts : array_like, shape (out_h, out_w)
+        From :func:`overlap_count` with ``padding=0``.
+    kernel_size : int
+    dilation : int, default 1
+
+    Returns
+    -------
+    ndarray, shape (out_h − 2(k̂ − 1), out_w − 2(k̂ − 1))
+
+    See Also
+    --------
+    overlap_pattern : One period of what is left.
+
+    Examples
+    --------
     >>> interior(overlap_count(4, 3, stride=2), 3)
     array([[4, 2, 4, 2, 4],
            [2, 1, 2, 1, 2],

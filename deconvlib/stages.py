@@ -28,14 +28,40 @@ CELL_KINDS = ("input", "zero", "pad")
 def dilate(X, stride, axes=(1, 2)):
     """Insert ``stride − 1`` zeros between neighbouring pixels along ``axes``.
 
-    A size ``i`` becomes ``s·(i − 1) + 1``.
+    Stage 1 of a transposed convolution: a size ``i`` becomes ``s·(i − 1) + 1``.
 
     Parameters
     ----------
     X : ndarray
+        NHWC by default; any array with ``axes``.
     stride : (int, int)
-        One stride per axis in ``axes``.
+        One stride per axis in ``axes`` (checked by the caller).
+    axes : (int, int), default (1, 2)
+        The spatial axes; ``(0, 1)`` for a 2-D grid.
 
+    Returns
+    -------
+    ndarray
+        Same dtype; ``X``'s values at every ``s``-th index of ``axes``, zeros
+        between.
+
+    See Also
+    --------
+    pad_or_crop : Stage 2.
+    deconvlib.explain.dilated_size_caption : The size, in words.
+
+    Notes
+    -----
+    ``out[s·i] = X[i]`` and ``out[j] = 0`` when ``s`` does not divide ``j``.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, section 4.5 (relationship 12: ``s − 1`` zeros
+    inserted between input units).
+
+    Examples
+    --------
     >>> dilate(np.array([[1, 2], [3, 4]]), (2, 3), axes=(0, 1))
     array([[1, 0, 0, 2],
            [0, 0, 0, 0],
@@ -54,10 +80,41 @@ def dilate(X, stride, axes=(1, 2)):
 def pad_or_crop(X, pads, axes=(1, 2), value=0):
     """Pad ``X`` with ``value`` by ``(top, bottom, left, right)``; negative amounts crop.
 
+    Stage 2 of a transposed convolution pads by ``k̂ − 1 − p``, which is
+    negative when the forward padding ``p`` exceeds ``k̂ − 1``.
+
+    Parameters
+    ----------
+    X : ndarray
+    pads : (int, int, int, int)
+        ``(top, bottom, left, right)``; negative amounts crop.
+    axes : (int, int), default (1, 2)
+        The axes ``(top/bottom, left/right)`` apply to.
+    value : scalar, default 0
+
+    Returns
+    -------
+    ndarray
+        Size ``size + before + after`` along each of ``axes`` (at least 0).
+
+    See Also
+    --------
+    dilate : Stage 1.
+    deconvlib.explain.describe_pads : The amounts, in words.
+
+    Notes
+    -----
     The result is the window ``[−before, size + after)`` of ``X`` extended by
     ``value`` on both sides, so a crop on one side and padding on the other
     compose correctly even when the crop exceeds the size.
 
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, section 4 (relationships 9 and 13: ``p′ = k − p − 1``).
+
+    Examples
+    --------
     >>> pad_or_crop(np.arange(4).reshape(2, 2), (1, 0, -1, 1), axes=(0, 1))
     array([[0, 0],
            [1, 0],
@@ -81,6 +138,23 @@ def pad_or_crop(X, pads, axes=(1, 2), value=0):
 def flip_kernel(W):
     """Rotate a ``(kh, kw, ...)`` kernel by 180° in its first two axes.
 
+    Stage 3 of a transposed convolution sweeps this rotated kernel.
+
+    Parameters
+    ----------
+    W : ndarray, shape (kh, kw, ...)
+
+    Returns
+    -------
+    ndarray, shape (kh, kw, ...)
+        A view: ``W[::-1, ::-1]``, so ``out[a, b] = W[kh − 1 − a, kw − 1 − b]``.
+
+    See Also
+    --------
+    deconvlib.conv_transpose2d : Its ``"naive"`` method.
+
+    Examples
+    --------
     >>> flip_kernel(np.array([[1, 2], [3, 4]]))
     array([[4, 3],
            [2, 1]])
@@ -91,9 +165,28 @@ def flip_kernel(W):
 def cell_labels(shape, stride, pads):
     """Label each cell of the padded grid: :data:`INPUT`, :data:`ZERO` or :data:`PAD`.
 
-    ``shape`` is the input's ``(h, w)``; the grid is the input dilated by
-    ``stride`` then padded (or cropped) by ``pads``.
+    Parameters
+    ----------
+    shape : (int, int)
+        The input's ``(h, w)``.
+    stride : (int, int)
+        The grid is the input dilated by ``stride`` ...
+    pads : (int, int, int, int)
+        ... then padded (or cropped) by ``pads``.
 
+    Returns
+    -------
+    ndarray of int
+        The padded grid's shape; :data:`INPUT` where an input pixel lands,
+        :data:`ZERO` for an inserted zero, :data:`PAD` for padding.
+
+    See Also
+    --------
+    cell_kinds : The labels' names.
+    deconvlib.Trace.labels : The labels of a traced grid.
+
+    Examples
+    --------
     >>> cell_labels((2, 2), (2, 2), (1, 1, 0, 0))
     array([[2, 2, 2],
            [0, 1, 0],
@@ -109,6 +202,16 @@ def cell_labels(shape, stride, pads):
 def cell_kinds(labels):
     """Kind names (``"input"``, ``"zero"``, ``"pad"``) for a grid of labels from :func:`cell_labels`.
 
+    Parameters
+    ----------
+    labels : array_like of int
+
+    Returns
+    -------
+    ndarray of str (object dtype), same shape
+
+    Examples
+    --------
     >>> cell_kinds(np.array([[INPUT, ZERO, PAD]]))
     array([['input', 'zero', 'pad']], dtype=object)
     """

@@ -42,6 +42,27 @@ __all__ = [
 class Step:
     """One position of the kernel sweep: output cell ``out`` gets ``value``.
 
+    Parameters
+    ----------
+    index : int
+        Position in the sweep, row-major over the output.
+    out : (int, int)
+        ``(row, col)`` of the output cell.
+    origin : (int, int)
+        ``(row, col)`` of the window's top-left cell in the padded grid.
+    window : ndarray, shape (kh, kw)
+        The padded-grid values under the kernel taps.
+    products : ndarray, shape (kh, kw)
+        ``window`` times the (flipped, for a transposed convolution) kernel.
+    value : float
+        ``products.sum()``: the output cell's value.
+
+    See Also
+    --------
+    Trace.step, ConvTrace.step : Make one.
+
+    Examples
+    --------
     >>> s = trace(np.array([[1., 2.], [3., 4.]]), np.array([[1., 0.], [0., 2.]])).step(4)
     >>> s.out, s.origin, s.value
     ((1, 1), (1, 1), 6.0)
@@ -76,7 +97,22 @@ class _Sweep:
         return tuple(effective_kernel(k, d) for k, d in zip(self.kernel.shape, self.dilation))
 
     def step(self, index):
-        """The ``index``-th kernel position, row-major over the output; its origin is ``out × window_step``."""
+        """The ``index``-th kernel position, row-major over the output; its origin is ``out × window_step``.
+
+        Parameters
+        ----------
+        index : int
+            ``0 <= index < n_steps``.
+
+        Returns
+        -------
+        Step
+
+        Raises
+        ------
+        ParameterError
+            For an index out of range (``parameter`` ``"index"``).
+        """
         if not 0 <= index < self.n_steps:
             raise ParameterError(f"index must be in [0, {self.n_steps}), got {index!r}", parameter="index")
         y, x = divmod(index, self.output.shape[1])
@@ -135,9 +171,17 @@ class Trace(_Sweep):
     output : ndarray, shape (out_h, out_w)
         Sums of ``products``; equal to ``conv_transpose2d``'s result.
 
+    See Also
+    --------
+    trace : Makes one.
+    ConvTrace : The forward convolution's.
+
+    Examples
+    --------
     >>> t = trace(np.ones((2, 2)), np.ones((2, 2)), stride=2, output_padding=1)
     >>> t
-    Trace(input (2, 2) -> dilated (3, 3) -> padded (6, 6) -> output (5, 5); stride=(2, 2), padding=(0, 0, 0, 0), output_padding=(1, 1), dilation=(1, 1))
+    Trace(input (2, 2) -> dilated (3, 3) -> padded (6, 6) -> output (5, 5);
+          stride=(2, 2), padding=(0, 0, 0, 0), output_padding=(1, 1), dilation=(1, 1))
     >>> t.n_steps, t.full.shape, t.pads
     (25, (4, 4), (1, 2, 1, 2))
     """
@@ -172,13 +216,44 @@ class Trace(_Sweep):
 def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
     """Run a transposed convolution on a 2-D image and keep every stage.
 
-    Parameters are those of :func:`deconvlib.conv_transpose2d` (PyTorch's
-    conventions), for a single-channel ``X`` of shape ``(h, w)`` and kernel
-    ``W`` of shape ``(kh, kw)``.
+    The stages of the naive method (see :func:`deconvlib.conv_transpose2d`),
+    vectorised: every window of the sweep at once.
+
+    Parameters
+    ----------
+    X : array_like, shape (h, w)
+        A single-channel image.
+    W : array_like, shape (kh, kw)
+    stride, padding, output_padding, dilation
+        As in :func:`deconvlib.conv_transpose2d` (PyTorch's conventions).
 
     Returns
     -------
     Trace
+
+    Raises
+    ------
+    ParameterError
+        For a bad parameter, or ``X`` or ``W`` that is not 2-D.
+
+    See Also
+    --------
+    trace_conv2d : The forward convolution's.
+    scatter_trace : The scatter view's.
+    deconvlib.explain.describe_step : One step's sum, in words.
+
+    Notes
+    -----
+    Stage 1 inserts ``s − 1`` zeros between pixels (size ``s·(i − 1) + 1``);
+    stage 2 pads by ``k̂ − 1 − p`` per side, plus ``output_padding`` at the
+    bottom/right (size ``s·(i − 1) + 2k̂ − 1 − 2p + output_padding``); stage 3
+    sweeps the 180°-rotated kernel with stride 1, giving
+    ``o = s·(i − 1) + k̂ − 2p + output_padding`` cells per axis.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, section 4 (relationships 8–14).
 
     Examples
     --------
@@ -253,6 +328,13 @@ class ConvTrace(_Sweep):
     output : ndarray, shape (out_h, out_w)
         Sums of ``products``; equal to ``conv2d``'s result.
 
+    See Also
+    --------
+    trace_conv2d : Makes one.
+    Trace : The transposed convolution's.
+
+    Examples
+    --------
     >>> t = trace_conv2d(np.arange(16.0).reshape(4, 4), np.ones((2, 2)), stride=2)
     >>> t.n_steps, t.step(3).origin, t.step(3).value
     (4, (2, 2), 50.0)
@@ -284,14 +366,37 @@ class ConvTrace(_Sweep):
 def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
     """Run a forward convolution on a 2-D image and keep every stage.
 
-    Parameters are those of :func:`deconvlib.conv2d` for a single-channel
-    ``X`` of shape ``(h, w)`` and kernel ``W`` of shape ``(kh, kw)``; the
-    window of output cell ``(y, x)`` starts at ``(y·s, x·s)`` in the padded
-    grid (the guide's relationships 1–6 and 15).
+    Parameters
+    ----------
+    X : array_like, shape (h, w)
+        A single-channel image.
+    W : array_like, shape (kh, kw)
+    stride, padding, dilation
+        As in :func:`deconvlib.conv2d`.
 
     Returns
     -------
     ConvTrace
+
+    Raises
+    ------
+    ParameterError
+        For a bad parameter, or ``X`` or ``W`` that is not 2-D.
+
+    See Also
+    --------
+    trace : The transposed convolution's.
+
+    Notes
+    -----
+    The window of output cell ``(y, x)`` starts at ``(y·s, x·s)`` in the
+    padded grid; there are ``o = ⌊(i + p_before + p_after − k̂) / s⌋ + 1``
+    positions per axis.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 1–6 and 15.
 
     Examples
     --------
@@ -358,11 +463,23 @@ def case_trace(
     seed : int, optional
         Implies ``values="random"``.
 
+    Returns
+    -------
+    Trace or ConvTrace
+
     Raises
     ------
-    ValueError
-        Naming the parameter, from the library's own checks.
+    ParameterError
+        Naming the parameter, from the library's own checks; ``"values"`` for
+        arrays of the wrong shape, ``"output_padding"`` for a forward one.
 
+    See Also
+    --------
+    deconvlib.cases.Case : A named case; ``case_trace(**case.parameters)``.
+    deconvlib.viz.animation.animate : Draws it.
+
+    Examples
+    --------
     >>> case_trace(True, 3, 3, stride=2, padding=1, output_padding=1).output.shape
     (6, 6)
     >>> case_trace(False, 6, 3, stride=2, padding=1).step(8).origin
@@ -406,6 +523,19 @@ def _values(values, seed, shape, kshape):
 def written_mask(t, step):
     """Which output cells the sweep has written once it reaches ``step`` (row-major).
 
+    Parameters
+    ----------
+    t : Trace or ConvTrace
+    step : int
+        The current step's index.
+
+    Returns
+    -------
+    ndarray of bool, shape (out_h, out_w)
+        True for the cells of steps ``0 .. step``.
+
+    Examples
+    --------
     >>> written_mask(trace(np.ones((2, 2)), np.ones((1, 1))), 1)
     array([[ True,  True],
            [False, False]])
@@ -419,6 +549,25 @@ def input_cells_under(t, origin):
     These are the input values the output cell sums; inserted zeros and
     padding under the taps contribute nothing.
 
+    Parameters
+    ----------
+    t : Trace or ConvTrace
+    origin : (int, int)
+        The window's top-left cell in the padded grid (:attr:`Step.origin`).
+
+    Returns
+    -------
+    list of (int, int)
+        Row-major over the kernel's taps.
+
+    Notes
+    -----
+    Padded-grid cell ``(r, c)`` holds input pixel ``((r − top) / s, (c − left) / s)``
+    of a transposed convolution (``top``, ``left`` the stage-2 pads), and
+    ``(r − top, c − left)`` of a forward one.
+
+    Examples
+    --------
     >>> t = case_trace(True, 3, 3, stride=2, padding=1)
     >>> input_cells_under(t, (0, 0)), input_cells_under(t, (1, 1))
     ([(0, 0)], [(0, 0), (0, 1), (1, 0), (1, 1)])
@@ -458,6 +607,17 @@ class ScatterTrace:
         ``(top, left, out_h, out_w)``: where the output sits on the canvas.
     output : ndarray, shape (out_h, out_w)
         Equal to ``conv_transpose2d(input, kernel, ...)``.
+
+    See Also
+    --------
+    scatter_trace : Makes one.
+    Trace : The same result as a sweep over the dilated, padded input.
+
+    Examples
+    --------
+    >>> t = scatter_trace(np.array([[1., 2.]]), np.ones((1, 2)), stride=2)
+    >>> t.n_stamps, t.taps(1), t.canvas(0)
+    (2, [(0, 2), (0, 3)], array([[1., 1., 0., 0.]]))
     """
 
     input: np.ndarray
@@ -472,10 +632,17 @@ class ScatterTrace:
 
     @property
     def n_stamps(self):
+        """Number of stamps: one per input pixel."""
         return len(self.origins)
 
     def canvas(self, upto):
-        """The canvas once pixels ``0 .. upto`` (row-major) have stamped."""
+        """The canvas once pixels ``0 .. upto`` (row-major) have stamped.
+
+        Raises
+        ------
+        ParameterError
+            For ``upto`` out of ``[0, n_stamps)`` (``parameter`` ``"upto"``).
+        """
         if not 0 <= upto < self.n_stamps:
             raise ParameterError(f"upto must be in [0, {self.n_stamps}), got {upto!r}", parameter="upto")
         return self.canvases[upto]
@@ -496,15 +663,43 @@ class ScatterTrace:
 def scatter_trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
     """Run the scatter view of a transposed convolution and keep every stamp.
 
-    Parameters are those of :func:`deconvlib.conv_transpose2d`, for a 2-D image
-    ``X`` ``(h, w)`` and kernel ``W`` ``(kh, kw)``. The canvas is the full
-    result ``s·(i − 1) + k̂`` extended by ``output_padding`` (and by any padding
-    cropped beyond it), so the output is always a window of it.
+    Parameters
+    ----------
+    X : array_like, shape (h, w)
+        A single-channel image.
+    W : array_like, shape (kh, kw)
+    stride, padding, output_padding, dilation
+        As in :func:`deconvlib.conv_transpose2d`.
 
     Returns
     -------
     ScatterTrace
 
+    Raises
+    ------
+    ParameterError
+        For a bad parameter, or ``X`` or ``W`` that is not 2-D.
+
+    See Also
+    --------
+    trace : The same result as a sweep.
+    deconvlib.overlap.overlap_count : How many stamps cover each output pixel.
+
+    Notes
+    -----
+    Pixel ``(i, j)`` stamps ``X[i, j]·W`` with its top-left tap at canvas cell
+    ``(i·s, j·s)``, taps ``d`` apart. The canvas is the full result
+    ``s·(i − 1) + k̂`` extended by ``output_padding`` (and by any padding
+    cropped beyond it), so the output, the window at ``(p_top, p_left)``, is
+    always inside it.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, section 4 (relationships 12–14).
+
+    Examples
+    --------
     >>> t = scatter_trace(np.array([[1., 2.], [3., 4.]]), np.ones((2, 2)), stride=2, padding=1)
     >>> t
     ScatterTrace(4 stamps of a 2×2 kernel on a 4×4 canvas; output 2×2 at (1, 1))

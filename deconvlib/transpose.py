@@ -43,8 +43,27 @@ MATRIX_MAX_ENTRIES = 2**22
 def dense_weight(W, groups, c_in, c_out):
     """Expand a grouped kernel to ``(kh, kw, c_in, c_out)``, zero between groups.
 
-    ``W`` is either a transposed kernel ``(kh, kw, c_in, c_out // groups)`` or
-    a forward one ``(kh, kw, c_in // groups, c_out)``.
+    Parameters
+    ----------
+    W : ndarray, shape (kh, kw, c_in, c_out // groups) or (kh, kw, c_in // groups, c_out)
+        A transposed kernel or a forward one (checked by the caller).
+    groups, c_in, c_out : int
+
+    Returns
+    -------
+    ndarray, shape (kh, kw, c_in, c_out)
+        ``W`` itself when ``groups == 1``; otherwise block diagonal in the
+        channel axes: input group ``g`` reaches output group ``g`` only.
+
+    See Also
+    --------
+    deconvlib.channels.group_connections : The block pattern, as booleans.
+
+    Examples
+    --------
+    >>> dense_weight(np.ones((1, 1, 2, 1)), groups=2, c_in=2, c_out=2)[0, 0]
+    array([[1., 0.],
+           [0., 1.]])
     """
     if groups == 1:
         return W
@@ -356,14 +375,40 @@ def convolution_matrix(input_size, W, stride=1, padding=0, output_padding=0, dil
 
     Parameters
     ----------
-    input_size : (int, int)
+    input_size : int or (int, int)
         ``(h, w)`` of the transposed convolution's input.
     W : ndarray, shape (kh, kw, c_in, c_out // groups) or (kh, kw)
+    stride, padding, output_padding, dilation, groups
+        As in :func:`conv_transpose2d`.
 
     Returns
     -------
     ndarray, shape (h·w·c_in, out_h·out_w·c_out)
 
+    Raises
+    ------
+    ParameterError
+        For a bad parameter, or a matrix of more than ``MATRIX_MAX_ENTRIES``
+        entries (``parameter`` ``"method"``).
+
+    See Also
+    --------
+    conv_transpose2d : ``method="matrix"`` applies it.
+    deconvlib.adjoint.conv2d_jacobian : The same matrix, column by column from ``conv2d``.
+
+    Notes
+    -----
+    ``C[(i, j, c), (y, x, o)] = W[a, b, c, o]`` where ``y = i·s + a·d − p_top``
+    and ``x = j·s + b·d − p_left``, zero elsewhere: built as a sum over taps
+    of Kronecker products ``R_a ⊗ Q_b ⊗ W[a, b]``.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, section 4.1.
+
+    Examples
+    --------
     >>> C = convolution_matrix((2, 2), np.ones((3, 3)))
     >>> C.shape
     (4, 16)
