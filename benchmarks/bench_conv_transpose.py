@@ -38,6 +38,7 @@ Columns:
 import argparse
 import ctypes
 import ctypes.util
+import functools
 import os
 import statistics
 import sys
@@ -158,6 +159,33 @@ def keep_freed_memory():
         return False
 
 
+def timed_calls(X, W, params, naive=True):
+    """The calls to time for one case, by method name; each takes no argument.
+
+    ``params`` are the keyword arguments shared by ``conv_transpose2d`` and
+    ``F.conv_transpose2d`` (stride, padding, output_padding, dilation); torch
+    gets its own NCHW copies of ``X`` and ``W``, made here, outside the timing.
+    """
+    c_in = X.shape[3]
+    X2, W2 = X.reshape(-1, c_in), np.ascontiguousarray(W.transpose(2, 0, 1, 3).reshape(c_in, -1))
+    fns = {
+        "fast": functools.partial(deconvlib.conv_transpose2d, X, W, method="fast", **params),
+        "matmul": functools.partial(np.matmul, X2, W2),  # the same FLOPs in one numpy matmul: a floor for fast
+    }
+    if torch is not None:
+        Xt = torch.from_numpy(X).permute(0, 3, 1, 2).contiguous()
+        Wt = torch.from_numpy(W.transpose(2, 3, 0, 1).copy())  # (c_in, c_out, kh, kw)
+
+        def torch_fn():
+            with torch.no_grad():
+                return F.conv_transpose2d(Xt, Wt, **params)
+
+        fns["torch"] = torch_fn
+    if naive:
+        fns["naive"] = functools.partial(deconvlib.conv_transpose2d, X, W, method="naive", **params)
+    return fns
+
+
 def describe(n, h, w, c_in, k, s, p, op, d, c_out, out_h, out_w):
     extra = (f" d{d}" if d > 1 else "") + (f" op{op}" if op else "")
     return f"{n}×{h}×{w}×{c_in} → {out_h}×{out_w}×{c_out} (k{k} s{s} p{p}{extra})"
@@ -228,21 +256,7 @@ def main(argv=None):
     rows = []
     for n, h, w, c_in, k, s, p, op, d, c_out in SHAPES:
         X, W = make_case(n, h, w, c_in, k, c_out, rng)
-        kwargs = dict(stride=s, padding=p, output_padding=op, dilation=d)
-        fns = {"fast": lambda: deconvlib.conv_transpose2d(X, W, method="fast", **kwargs)}
-        X2, W2 = X.reshape(-1, c_in), np.ascontiguousarray(W.transpose(2, 0, 1, 3).reshape(c_in, -1))
-        fns["matmul"] = lambda: X2 @ W2  # the same FLOPs in one numpy matmul: a floor for fast
-        if torch is not None:
-            Xt = torch.from_numpy(X).permute(0, 3, 1, 2).contiguous()
-            Wt = torch.from_numpy(W.transpose(2, 3, 0, 1).copy())  # (c_in, c_out, kh, kw)
-
-            def torch_fn():
-                with torch.no_grad():
-                    return F.conv_transpose2d(Xt, Wt, stride=s, padding=p, output_padding=op, dilation=d)
-
-            fns["torch"] = torch_fn
-        if not args.no_naive:
-            fns["naive"] = lambda: deconvlib.conv_transpose2d(X, W, method="naive", **kwargs)
+        fns = timed_calls(X, W, dict(stride=s, padding=p, output_padding=op, dilation=d), naive=not args.no_naive)
 
         # correctness before timing
         fast = fns["fast"]()

@@ -127,9 +127,8 @@ def main(argv=None):
         p90 = statistics.quantiles(times, n=10)[-1]
         w, h = (int(x * explorer.dpi) for x in explorer.figsize)
         size = len(explorer.png or b"") / 1024
-        print(
-            f"{label:<18} {statistics.median(times):>10.1f} {p90:>8.1f} {max(times):>8.1f} {f'{w}×{h}':>10} {size:>8.0f}"
-        )
+        pixels = f"{w}×{h}"
+        print(f"{label:<18} {statistics.median(times):>10.1f} {p90:>8.1f} {max(times):>8.1f} {pixels:>10} {size:>8.0f}")
 
 
 if __name__ == "__main__":
