@@ -42,10 +42,10 @@ def test_same_as_the_seed_where_the_seed_is_right(name):
 def _crop_offset(full, part):
     """Where ``part`` sits in ``full`` (row, col), or None."""
     H, W = part.shape[1:3]
-    for t in range(full.shape[1] - H + 1):
-        for l in range(full.shape[2] - W + 1):
-            if np.allclose(full[:, t : t + H, l : l + W], part):
-                return t, l
+    for top in range(full.shape[1] - H + 1):
+        for left in range(full.shape[2] - W + 1):
+            if np.allclose(full[:, top : top + H, left : left + W], part):
+                return top, left
     return None
 
 

@@ -260,6 +260,12 @@ def handpicked_tconv():
     return L
 
 
+def axis_pair(rng, lo, hi, square):
+    """A (rows, cols) pair drawn from [lo, hi]: ``[a, a]`` when ``square``, else two draws."""
+    a = int(rng.integers(lo, hi + 1))
+    return [a, a] if square else [a, int(rng.integers(lo, hi + 1))]
+
+
 def random_tconv(rng, count):
     out = []
     while len(out) < count:
@@ -268,16 +274,12 @@ def random_tconv(rng, count):
         cout = g * int(rng.integers(1, 6 // g + 1))
         square = rng.random() < 0.5
 
-        def ax_pair(lo, hi):
-            a = int(rng.integers(lo, hi + 1))
-            return [a, a] if square else [a, int(rng.integers(lo, hi + 1))]
-
         hw = [int(rng.integers(1, 6)), int(rng.integers(1, 6))]
         if rng.random() < 0.5:
             hw = [hw[0], hw[0]]
-        k = ax_pair(1, 5)
-        s = ax_pair(1, 4)
-        d = ax_pair(1, 3) if rng.random() < 0.4 else [1, 1]
+        k = axis_pair(rng, 1, 5, square=square)
+        s = axis_pair(rng, 1, 4, square=square)
+        d = axis_pair(rng, 1, 3, square=square) if rng.random() < 0.4 else [1, 1]
         op = [int(rng.integers(0, max(s[a], d[a]))) if rng.random() < 0.4 else 0 for a in range(2)]
         mode = rng.random()
         if mode < 0.3:
@@ -354,14 +356,10 @@ def random_conv(rng, count):
         cout = g * int(rng.integers(1, 6 // g + 1))
         square = rng.random() < 0.5
 
-        def ax_pair(lo, hi):
-            a = int(rng.integers(lo, hi + 1))
-            return [a, a] if square else [a, int(rng.integers(lo, hi + 1))]
-
         hw = [int(rng.integers(1, 9)), int(rng.integers(1, 9))]
-        k = ax_pair(1, 5)
-        s = ax_pair(1, 4)
-        d = ax_pair(1, 3) if rng.random() < 0.4 else [1, 1]
+        k = axis_pair(rng, 1, 5, square=square)
+        s = axis_pair(rng, 1, 4, square=square)
+        d = axis_pair(rng, 1, 3, square=square) if rng.random() < 0.4 else [1, 1]
         mode = rng.random()
         if mode < 0.3:
             p = [0, 0, 0, 0]
@@ -381,10 +379,12 @@ def random_conv(rng, count):
 
 def describe(c, with_op):
     k, s, p, d = c["k"], c["s"], c["p"], c["d"]
-    parts = [c["tag"], "i%dx%d" % tuple(c["hw"]), "k%dx%d" % tuple(k), "s%dx%d" % tuple(s), "p%d.%d.%d.%d" % tuple(p)]
+    h, w = c["hw"]
+    parts = [c["tag"], f"i{h}x{w}", f"k{k[0]}x{k[1]}", f"s{s[0]}x{s[1]}", "p{}.{}.{}.{}".format(*p)]
     if with_op:
-        parts.append("op%dx%d" % tuple(c["op"]))
-    parts += ["d%dx%d" % tuple(d), "g%d" % c["g"], "c%dto%d" % (c["cin"], c["cout"]), "n%d" % c["n"]]
+        op = c["op"]
+        parts.append(f"op{op[0]}x{op[1]}")
+    parts += [f"d{d[0]}x{d[1]}", f"g{c['g']}", f"c{c['cin']}to{c['cout']}", f"n{c['n']}"]
     if c["bias"]:
         parts.append("bias")
     if c["dtype"] != "float64":
@@ -397,12 +397,12 @@ def describe(c, with_op):
 # --------------------------------------------------------------------------
 def compute_tconv(torch, F, c, x, w, b):
     """x NCHW, w (cin, cout/g, kh, kw) torch tensors. Returns (y, native)."""
-    t, bo, l, r = c["p"]
+    top, bottom, left, right = c["p"]
     s, d, op, g = tuple(c["s"]), tuple(c["d"]), tuple(c["op"]), c["g"]
     full = F.conv_transpose2d(x, w, None, stride=s, padding=0, output_padding=0, groups=g, dilation=d)
     H, W = full.shape[2], full.shape[3]
     ext = F.pad(full, (0, op[1], 0, op[0]))  # zero-extend bottom / right
-    y = ext[:, :, t : H + op[0] - bo, l : W + op[1] - r]
+    y = ext[:, :, top : H + op[0] - bottom, left : W + op[1] - right]
     if b is not None:
         y = y + b.view(1, -1, 1, 1)
     y = y.contiguous()
@@ -410,18 +410,18 @@ def compute_tconv(torch, F, c, x, w, b):
     got = [y.shape[0], y.shape[2], y.shape[3], y.shape[1]]
     assert got == expected, (c, got, expected)
 
-    native = t == bo and l == r
+    native = top == bottom and left == right
     tol = dict(rtol=1e-12, atol=1e-12) if x.dtype == torch.float64 else dict(rtol=1e-5, atol=1e-5)
     if native:
         # proof 1: construction == torch's own padding/output_padding
-        yt = F.conv_transpose2d(x, w, b, stride=s, padding=(t, l), output_padding=op, groups=g, dilation=d)
+        yt = F.conv_transpose2d(x, w, b, stride=s, padding=(top, left), output_padding=op, groups=g, dilation=d)
         assert yt.shape == y.shape, (c, yt.shape, y.shape)
         torch.testing.assert_close(yt, y, **tol)
         y = yt  # store torch's native result
     # proof 2: adjoint of conv2d over the asymmetrically padded input
     n, _, ho, wo = y.shape
     z = torch.zeros((n, c["cout"], ho, wo), dtype=x.dtype, requires_grad=True)
-    zp = F.pad(z, (l, r - op[1], t, bo - op[0]))
+    zp = F.pad(z, (left, right - op[1], top, bottom - op[0]))
     fwd = F.conv2d(zp, w, None, stride=s, padding=0, dilation=d, groups=g)
     assert fwd.shape == x.shape, (c, fwd.shape, x.shape)
     (gz,) = torch.autograd.grad(fwd, z, grad_outputs=x)
@@ -432,15 +432,15 @@ def compute_tconv(torch, F, c, x, w, b):
 
 
 def compute_conv(torch, F, c, x, w, b):
-    t, bo, l, r = c["p"]
+    top, bottom, left, right = c["p"]
     s, d, g = tuple(c["s"]), tuple(c["d"]), c["g"]
-    y = F.conv2d(F.pad(x, (l, r, t, bo)), w, b, stride=s, padding=0, dilation=d, groups=g)
+    y = F.conv2d(F.pad(x, (left, right, top, bottom)), w, b, stride=s, padding=0, dilation=d, groups=g)
     expected = c_out_shape(c)
     got = [y.shape[0], y.shape[2], y.shape[3], y.shape[1]]
     assert got == expected, (c, got, expected)
-    native = t == bo and l == r
+    native = top == bottom and left == right
     if native:
-        yt = F.conv2d(x, w, b, stride=s, padding=(t, l), dilation=d, groups=g)
+        yt = F.conv2d(x, w, b, stride=s, padding=(top, left), dilation=d, groups=g)
         tol = dict(rtol=1e-12, atol=1e-12) if x.dtype == torch.float64 else dict(rtol=1e-5, atol=1e-5)
         torch.testing.assert_close(yt, y, **tol)
         y = yt
@@ -451,7 +451,7 @@ def build(torch, F, specs, rng, kind):
     arrays, meta = {}, []
     stats = dict(native=0, exact=0)
     for idx, c in enumerate(specs):
-        key = "c%03d" % idx
+        key = f"c{idx:03d}"
         name = key + "_" + describe(c, kind == "tconv")
         np_dtype = np.dtype(c["dtype"])
         kh, kw = c["k"]
@@ -526,7 +526,7 @@ def main():
     import torch.nn.functional as F
 
     if torch.__version__.split("+")[0] != TORCH_VERSION:
-        print("WARNING: expected torch %s, running %s" % (TORCH_VERSION, torch.__version__))
+        print(f"WARNING: expected torch {TORCH_VERSION}, running {torch.__version__}")
     torch.set_num_threads(1)
     rng = np.random.default_rng(SEED)
 
@@ -549,8 +549,8 @@ def main():
         n_asym = sum(not m["torch_native"] for m in meta)
         n_f32 = sum(m["dtype"] == "float32" for m in meta)
         print(
-            "%s: %d cases (%d torch-native symmetric, %d asymmetric, "
-            "%d float32), %d bytes" % (fname, len(meta), stats["native"], n_asym, n_f32, os.path.getsize(path))
+            f"{fname}: {len(meta)} cases ({stats['native']} torch-native symmetric, {n_asym} asymmetric, "
+            f"{n_f32} float32), {os.path.getsize(path)} bytes"
         )
 
 
