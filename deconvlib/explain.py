@@ -671,7 +671,15 @@ def relationship(transposed=False, input_size=4, kernel_size=3, stride=1, paddin
     >>> [r[0] for r in relationship(True, 3, 3, stride=2, padding=1, output_padding=(1, 0))]
     [14, 13]
     """
-    axes = case_axes(transposed, input_size, kernel_size, stride, padding, output_padding, dilation)
+    axes = case_axes(
+        transposed=transposed,
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+    )
     for axis in axes:
         axis_output(**axis)  # raises, naming the parameter, if the case is impossible
     return [_axis_relationship(**axis) for axis in axes]

@@ -175,9 +175,9 @@ def resolve_padding(padding, kernel, stride, dilation, output_padding=(0, 0)):
 
     Examples
     --------
-    >>> resolve_padding("same", (4, 3), (2, 2), (1, 1))
+    >>> resolve_padding("same", kernel=(4, 3), stride=(2, 2), dilation=(1, 1))
     ((1, 1, 0, 1), (0, 0))
-    >>> resolve_padding("same", (1, 1), (2, 2), (1, 1))
+    >>> resolve_padding("same", kernel=(1, 1), stride=(2, 2), dilation=(1, 1))
     ((0, 0, 0, 0), (1, 1))
     """
     if isinstance(padding, str):
@@ -244,11 +244,13 @@ def _checked(X, W, stride, padding, output_padding, dilation, groups, bias, tran
     n, h, w, _ = X.shape
     kernel = W.shape[:2]
     if transposed:
-        pads, output_padding = resolve_padding(padding, kernel, stride, dilation, output_padding=output_padding)
+        pads, output_padding = resolve_padding(
+            padding, kernel=kernel, stride=stride, dilation=dilation, output_padding=output_padding
+        )
     elif isinstance(padding, str) and padding == "same":
-        pads = _conv_same_padding((h, w), kernel, stride, dilation)
+        pads = _conv_same_padding((h, w), kernel=kernel, stride=stride, dilation=dilation)
     else:
-        pads, _ = resolve_padding(padding, kernel, stride, dilation)
+        pads, _ = resolve_padding(padding, kernel=kernel, stride=stride, dilation=dilation)
     axes = zip((h, w), kernel, stride, (pads[:2], pads[2:]), output_padding, dilation)
     if transposed:
         out_h, out_w = (

@@ -492,7 +492,7 @@ def case_trace(
     """
     shape = as_pair(input_size, "input size", minimum=1)
     kshape = as_pair(kernel_size, "kernel size", minimum=1)
-    X, W = _values(values, seed, shape, kshape)
+    X, W = _values(values, seed=seed, shape=shape, kshape=kshape)
     if transposed:
         return trace(X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation)
     if any(as_pair(output_padding, "output_padding")):
