@@ -39,7 +39,8 @@ one number or ROWS,COLS; --padding may also be TOP,BOTTOM,LEFT,RIGHT.
 Run 'python -m deconvlib COMMAND --help' for the options of one command.
 """
 
-#: :attr:`deconvlib.ParameterError.parameter` → the command-line flag that sets it.
+#: The parameters of a case, as the library names them (and as ``args`` holds them) → their flags.
+#: A :class:`~deconvlib.ParameterError` names one of these, so the error can name its flag.
 _FLAGS = {
     "input_size": "--input",
     "kernel_size": "--kernel",
@@ -74,8 +75,17 @@ def _case_arguments(parser):
     group.add_argument(
         "--transposed", action="store_true", help="a transposed convolution (default: a forward convolution)"
     )
-    group.add_argument("--input", type=_size, default=4, metavar="N", help="input size: N or ROWS,COLS (default: 4)")
-    group.add_argument("--kernel", type=_size, default=3, metavar="K", help="kernel size: K or ROWS,COLS (default: 3)")
+    group.add_argument(
+        "--input", dest="input_size", type=_size, default=4, metavar="N", help="input size: N or ROWS,COLS (default: 4)"
+    )
+    group.add_argument(
+        "--kernel",
+        dest="kernel_size",
+        type=_size,
+        default=3,
+        metavar="K",
+        help="kernel size: K or ROWS,COLS (default: 3)",
+    )
     group.add_argument("--stride", type=_size, default=1, metavar="S", help="stride (default: 1)")
     group.add_argument(
         "--padding",
@@ -97,15 +107,8 @@ def _case_arguments(parser):
 
 
 def _case(args):
-    return dict(
-        transposed=args.transposed,
-        input_size=args.input,
-        kernel_size=args.kernel,
-        stride=args.stride,
-        padding=args.padding,
-        output_padding=args.output_padding,
-        dilation=args.dilation,
-    )
+    """The case's keyword arguments (``transposed``, ``input_size``, ...) from the parsed flags."""
+    return {name: getattr(args, name) for name in ("transposed", *_FLAGS)}
 
 
 def build_parser():
@@ -124,7 +127,7 @@ def build_parser():
     Examples
     --------
     >>> args = build_parser().parse_args(["explain", "--transposed", "--input", "3", "--padding", "0,1,0,1"])
-    >>> args.command, args.input, args.padding
+    >>> args.command, args.input_size, args.padding
     ('explain', 3, (0, 1, 0, 1))
     """
     parser = argparse.ArgumentParser(
