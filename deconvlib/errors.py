@@ -38,9 +38,10 @@ class ParameterError(ValueError):
 
     Notes
     -----
-    When several parameters are wrong, the first one checked is named: arrays
-    first, then ``stride``, ``dilation``, ``output_padding``, ``groups``,
-    ``bias`` and last the sizes that ``padding`` leaves.
+    When several parameters are wrong, the first one checked is named:
+    ``method``, the arrays ``X`` and ``W``, ``stride``, ``dilation``,
+    ``output_padding``, ``groups`` (with the channels), ``bias``, and last
+    ``padding`` with the output size it leaves.
 
     Examples
     --------
