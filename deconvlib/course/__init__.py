@@ -12,11 +12,13 @@ and the checkers of their exercises, in notebook order:
 
 It also re-exports the figures the notebooks draw directly (from
 :mod:`deconvlib.viz`), so a notebook needs two imports: ``import deconvlib as
-dl`` for the core and ``from deconvlib.course import ...`` for the rest.
+dl`` for the core and ``from deconvlib.course import ...`` for the rest; and
+:func:`set_scale`, the presentation scale of every figure (``set_scale(1.5)``
+before a lecture on a projector).
 """
 
 from ..viz.course_figures import GroupsFigure, MatrixFigure, OverlapFigure, ScatterFigure
-from ..viz.drawing import TraceFigure
+from ..viz.drawing import TraceFigure, get_scale, set_scale
 from .checking import Verdict, check_function, check_value
 from .exercises import *  # noqa: F401,F403
 from .exercises import __all__ as _exercises
@@ -53,6 +55,8 @@ __all__ = [
     "ScatterFigure",
     "OverlapFigure",
     "GroupsFigure",
+    "set_scale",
+    "get_scale",
     "Verdict",
     "check_value",
     "check_function",

@@ -58,6 +58,8 @@ import html
 
 import ipywidgets as widgets
 
+from ..viz.drawing import get_scale
+
 __all__ = ["Explorer"]
 
 
@@ -100,8 +102,10 @@ class Explorer:
     specs = {}
     #: name → value of the parameters without a slider.
     fixed = {}
-    figsize = (10, 3.625)
-    dpi = 72
+    #: The figure's size in inches (``None``: the display width, the height its panels need).
+    figsize = None
+    #: The PNG's dpi (``None``: the figure's own, twice its display size).
+    dpi = None
 
     def __init__(self, **values):
         defaults = self.defaults()
@@ -152,7 +156,9 @@ class Explorer:
             description="reset", tooltip="every slider back to its start value", layout=widgets.Layout(width="80px")
         )
         self.reset_button.on_click(lambda button: self.reset())
-        self.output = widgets.Output(layout=widgets.Layout(min_height=f"{int(self.figsize[1] * self.dpi) + 10}px"))
+        # as tall as the tallest figure shown so far, so the page does not jump when the figure shrinks
+        self.output = widgets.Output(layout=widgets.Layout(min_height="120px"))
+        self._tallest = 0
         self.caption = widgets.HTML()
         rows = [list(self.sliders.values())[i : i + 4] for i in range(0, len(self.sliders), 4)] or [[]]
         rows[-1] = rows[-1] + [b for b in (self.play, self.reset_button) if b is not None]
@@ -205,8 +211,8 @@ class Explorer:
     def keep_figure(self, figure_class, *state, **options):
         """Draw ``state``: the first time as ``figure_class(*state, figsize, **options)``,
         afterwards by ``figure.update(*state)`` in place. Returns the figure."""
-        if self.figure is None:
-            self.figure = figure_class(*state, self.figsize, **options)
+        if self.figure is None or getattr(self.figure, "scale", None) not in (None, get_scale()):
+            self.figure = figure_class(*state, self.figsize, **options)  # first, or after set_scale
         else:
             self.figure.update(*state)
         return self.figure
@@ -227,9 +233,13 @@ class Explorer:
                 },
             }
         self.message, self.png = None, result.to_png(self.dpi)
+        size = getattr(result, "display_metadata", dict)()
+        if size.get("height", 0) > self._tallest:
+            self._tallest = size["height"]
+            self.output.layout.min_height = f"{self._tallest + 8}px"
         return {
             "output_type": "display_data",
-            "metadata": {},
+            "metadata": {"image/png": size} if size else {},
             "data": {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": repr(result)},
         }
 

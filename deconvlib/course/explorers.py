@@ -162,8 +162,6 @@ class TraceExplorer(Explorer):
     """
 
     panels = ("input", "padded", "kernel", "output")
-    figsize = (11, 3.4)
-    dpi = 80
     _sweep_end = None  # the step slider's maximum at the last limit update
 
     def defaults(self):
@@ -207,7 +205,6 @@ class DilationExplorer(TraceExplorer):
     specs = trace_sliders("size", "stride", limits={"size": (1, 6), "stride": (1, 4)})
     fixed = {"kernel_size": 1}
     panels = ("input", "dilated")
-    figsize = (8, 3.6)
 
     def describe(self, values, data):
         return dilated_size_caption(values, data)
@@ -218,7 +215,6 @@ class PaddingExplorer(TraceExplorer):
 
     specs = trace_sliders("size", "kernel_size", "stride", "padding", "output_padding", defaults={"padding": 1})
     panels = ("dilated", "padded", "full")
-    figsize = (11, 3.8)
 
     def describe(self, values, data):
         return padding_caption(values, data)
@@ -292,8 +288,6 @@ class GuideExplorer(TraceExplorer):
         "output_padding": ("output_padding a", 0, 2, 1),
         "dilation": ("dilation d", 1, 3, 1),
     }
-    figsize = (11, 3.75)
-    dpi = 72
 
     def __init__(self, case="padding_strides_odd_transposed", **values):
         options = [(f"{c.title} ({name})", name) for name, c in GUIDE_CASES.items()] + [("custom", CUSTOM)]
@@ -355,7 +349,6 @@ class PaddingSolver(Explorer):
         "dilation": ("dilation d", 1, 3, 1),
         "target": ("target size", 1, 24, 8),
     }
-    figsize = (9, 3.0)
 
     def _solver_args(self, values):
         """``(size, kernel_size, target, stride, dilation)``: what the padding solver is asked."""
@@ -387,7 +380,6 @@ class MatrixExplorer(Explorer):
         "dilation": ("dilation", 1, 2, 1),
         "pixel": ("input pixel", 0, 8, 1),
     }
-    figsize = (10, 4.625)
 
     def follow_limits(self):
         super().follow_limits()
@@ -424,7 +416,6 @@ class ScatterExplorer(Explorer):
         "dilation": ("dilation", 1, 2, 1),
         "stamp": ("stamp", 1, 9, 1),
     }
-    figsize = (10, 3.75)
 
     def follow_limits(self):
         super().follow_limits()
@@ -462,7 +453,6 @@ class OverlapExplorer(Explorer):
         "stride": ("stride", 1, 4, 2),
         "dilation": ("dilation", 1, 3, 1),
     }
-    figsize = (10, 4.375)
     size = 4
 
     def compute(self, values):
@@ -498,7 +488,6 @@ class DecoderExplorer(Explorer):
         "padding": ("padding", 0, 3, 1),
         "output_padding": ("output_padding", 0, 2, 0),
     }
-    figsize = (10, 2.75)
     input_shape = (16, 4, 4, 512)
     channels = (256, 128, 64, 3)
 
@@ -531,7 +520,6 @@ class GroupsExplorer(Explorer):
         "groups": ("groups", 1, 12, 2),
         "kernel_size": ("kernel size", 1, 5, 4),
     }
-    figsize = (4.625, 4.25)
 
     def compute(self, values):
         return group_connections(values["c_in"], values["c_out"], values["groups"])

@@ -86,6 +86,8 @@ class SweepFigure(TraceFigure):
     max_cell = CELL_INCHES
     fit_height = True
     bottom_room = 0.35  # the step, under the output
+    legend_follows = False  # one layout for every frame
+    max_height = float("inf")  # a slide's frame is as tall as its grids need
 
     def __init__(self, t, show_values=False, title=None, dpi=DPI):
         self.show_values = show_values

@@ -19,7 +19,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
 
 from ..explain import format_value
-from .drawing import COLORS, PanelFigure, Window
+from .drawing import COLORS, MARGIN, PanelFigure, Window, text_width
 
 __all__ = [
     "matrix_kinds",
@@ -95,7 +95,9 @@ class MatrixFigure(PanelFigure):
         Input pixel (flat index) to outline.
     """
 
-    def __init__(self, C, pixel=None, figsize=(9.5, 4.5)):
+    panel_names = {"C": "C", "CT": "Cᵀ"}
+
+    def __init__(self, C, pixel=None, figsize=None):
         super().__init__(
             figsize,
             ("C", "CT"),
@@ -138,7 +140,7 @@ class ScatterFigure(PanelFigure):
     outside the output (cropped by the forward padding) in pink; the output.
     """
 
-    def __init__(self, trace, upto=0, figsize=(10, 3.625)):
+    def __init__(self, trace, upto=0, figsize=None):
         super().__init__(
             figsize,
             ("input", "kernel", "canvas", "output"),
@@ -222,7 +224,9 @@ class OverlapFigure(PanelFigure):
     and ``grids`` are lists, one entry per map.
     """
 
-    def __init__(self, maps, figsize=(10, 4.25)):
+    kind_colours = False  # shades of cyan for the counts
+
+    def __init__(self, maps, figsize=None):
         super().__init__(figsize, range(len(maps)))
         self.axes, self.grids = list(self.axes.values()), list(self.grids.values())
         self.update(maps)
@@ -251,7 +255,7 @@ class GroupsFigure(PanelFigure):
     have none. ``ax`` and ``grid`` are the one panel's.
     """
 
-    def __init__(self, connections, groups=1, figsize=(4.625, 4.25)):
+    def __init__(self, connections, groups=1, figsize=None):
         super().__init__(figsize, ("groups",), legend=("kernel", "zero"), labels=("a kh×kw kernel", "no connection"))
         self.ax, self.grid = self.axes["groups"], self.grids["groups"]
         self.update(connections, groups)
@@ -278,14 +282,19 @@ class DecoderFigure(PanelFigure):
     ``shapes`` is the list of :func:`deconvlib.channels.decoder_shapes`: the
     input in blue, every layer's output in cyan, an arrow per layer.
     ``update(shapes)`` moves the same artists (the number of shapes may change).
-    Not a row of grids: the one axes ``ax`` holds squares and arrows.
+    Not a row of grids: the one axes ``ax`` (in inches, the whole figure)
+    holds squares, arrows and the shapes written under them; each square's
+    slot is at least as wide as its label, so no two labels overlap.
     """
 
-    def __init__(self, shapes, figsize=(10, 2.75)):
+    #: The largest square's side in inches, and the space between slots (the arrows).
+    largest, spacing = 2.0, 0.5
+    label_size = 9.0
+
+    def __init__(self, shapes, figsize=None):
         super().__init__(figsize)
-        self.ax = self.figure.add_axes((0.01, 0.02, 0.98, 0.88))
+        self.ax = self.figure.add_axes((0, 0, 1, 1))
         self.ax.set_axis_off()
-        self.ax.set_title("NHWC shapes through the decoder (square side ∝ √height)", fontsize=9)
         self.squares, self.labels, self.arrows = [], [], []
         self.update(shapes)
 
@@ -294,30 +303,53 @@ class DecoderFigure(PanelFigure):
         ax = self.ax
         while len(self.squares) < len(self.shapes):
             self.squares.append(ax.add_patch(Rectangle((0, 0), 1, 1, edgecolor="#555555")))
-            self.labels.append(ax.text(0, 0, "", ha="center", va="top", fontsize=8))
+            self.labels.append(ax.text(0, 0, "", ha="center", va="top", fontsize=self.label_size))
             self.arrows.append(
                 ax.annotate("", xy=(0, 0), xytext=(0, 0), arrowprops=dict(arrowstyle="->", color="#555555"))
             )
-        sides = [np.sqrt(h) for _, h, _, _ in self.shapes]
-        scale = 1.0 / max(sides)
-        x, arrow_y = 0.0, 1 - min(sides) * scale / 2
+        fw = self.figure.get_size_inches()[0]
+        texts = [str(shape) for shape in self.shapes]
+        widths = [text_width(text, self.label_size) for text in texts]
+        roots = np.sqrt([h for _, h, _, _ in self.shapes])
+        largest = self.largest
+        while True:  # shrink the squares until the row of slots fits the width
+            sides = np.maximum(roots / roots.max() * largest, 0.06)
+            slots = np.maximum(sides, widths)
+            total = slots.sum() + self.spacing * (len(slots) - 1)
+            if total <= fw - 2 * MARGIN or largest < 0.3:
+                break
+            largest *= 0.9
+        title_line = 1.3 * self.title_size / 72
+        label_line = 1.3 * self.label_size / 72
+        fh = 0.12 + title_line + 0.12 + sides.max() + 0.06 + label_line + 0.1
+        dpi = self.display_dpi()
+        fh = (np.ceil(fh * dpi - 1e-6) + 1e-6) / dpi  # whole CSS px
+        self.figure.set_size_inches(fw, fh)
+        ax.set_xlim(0, fw)
+        ax.set_ylim(0, fh)
+        base = 0.1 + label_line + 0.06  # the squares' bottom edge
+        arrow_y = base + sides.min() / 2
+        x = (fw - total) / 2
+        previous_right = None
         for k, (square, label, arrow) in enumerate(zip(self.squares, self.labels, self.arrows)):
             shown = k < len(self.shapes)
             for artist in (square, label, arrow):
                 artist.set_visible(shown)
             if not shown:
                 continue
-            size = sides[k] * scale
-            square.set_bounds(x, 1 - size, size, size)
+            centre, side = x + slots[k] / 2, sides[k]
+            square.set_bounds(centre - side / 2, base, side, side)
             square.set_facecolor(COLORS["input"] if k == 0 else COLORS["output"])
-            label.set_position((x + size / 2, 1 - size - 0.08))
-            label.set_text(str(self.shapes[k]))
-            arrow.set_visible(shown and k > 0)
-            arrow.xy, arrow.xyann = (x - 0.05, arrow_y), (x - 0.4, arrow_y)
-            x += size + 0.45
-        ax.set_xlim(-0.1, x - 0.3)
-        ax.set_ylim(-0.35, 1.05)
-        ax.set_aspect("equal")
+            label.set_position((centre, base - 0.06))
+            label.set_text(texts[k])
+            arrow.set_visible(k > 0)
+            if k > 0:
+                arrow.xy, arrow.xyann = (centre - side / 2 - 0.06, arrow_y), (previous_right + 0.06, arrow_y)
+            previous_right = centre + side / 2
+            x += slots[k] + self.spacing
+        self.titles.set(
+            [("NHWC shapes through the decoder (square side ∝ √height)", fw / 2, fh - 0.12 - title_line * 0.8)]
+        )
         return self.figure
 
     def texts(self):
@@ -328,7 +360,7 @@ class DecoderFigure(PanelFigure):
         return f"shapes={self.shapes}"
 
 
-def draw_decoder(shapes, figsize=(10, 2.75)):
+def draw_decoder(shapes, figsize=None):
     """A new figure of :class:`DecoderFigure` for ``shapes``; returns the Figure.
 
     >>> fig = draw_decoder([(16, 4, 4, 512), (16, 8, 8, 256)])

@@ -1,18 +1,24 @@
 """One visual language for every figure: grids of cells, kernel windows, titles, legends, one layout.
 
-Colours (after vdumoulin/conv_arithmetic): blue input pixels, white inserted
-(dilation) zeros, grey padding, orange kernel and kernel window, cyan output,
-red the output cell being written. Every figure is a :class:`PanelFigure`: a
-row of *panels*, each a grid of cells, placed by :func:`layout_row` at one
-cell size, so a 3×3 input looks a third as wide as a 9×9 padded grid.
+Colours (after vdumoulin/conv_arithmetic): blue input pixels, white
+inserted zeros (stage 1's; "dilation" is only ever the kernel's), grey
+padding, orange kernel and kernel window, cyan output, red the output cell
+being written. Every figure is a :class:`PanelFigure`: a row of *panels*,
+each a grid of cells, placed by :func:`layout_row` at one cell size, so a 3×3
+input looks a third as wide as a 9×9 padded grid.
+
+Made to be projected: a figure is as wide as the notebook's output area
+(:data:`DISPLAY`) and as tall as its panels need, rendered at twice its
+display size, every text at least 11 CSS px tall (:data:`MIN_TEXT_SIZE`);
+values too small to read are left out and the figure says so.
+:func:`set_scale` enlarges everything for a projector.
 
 Built for sliders: nothing uses a layout engine; each grid is one ``QuadMesh``
 (cells and their borders), the numbers in the cells, the titles and the
 legend are ``PathCollection``\\ s of cached glyph outlines, and a kernel window
 is one ``LineCollection``; ``update`` changes these in place. A redraw of the
 default explorer renders to PNG in well under 50 ms (see
-``benchmarks/bench_slider_latency.py``). Values are printed only when they
-fit in their cells.
+``benchmarks/bench_slider_latency.py``).
 
 :class:`TraceFigure` draws the stages of a :class:`~deconvlib.Trace` (or a
 :class:`~deconvlib.trace.ConvTrace`) at one step of the sweep; the explorers
@@ -24,6 +30,7 @@ displays itself in a notebook through ``_repr_png_``.
 """
 
 import io
+from typing import NamedTuple
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -45,6 +52,14 @@ __all__ = [
     "COLORS",
     "KIND_NAMES",
     "MAX_LABELLED_CELLS",
+    "MIN_TEXT_SIZE",
+    "CSS_DPI",
+    "PNG_RESOLUTION",
+    "DISPLAY",
+    "set_scale",
+    "get_scale",
+    "display_dpi",
+    "DrawnText",
     "PANELS",
     "legend_handles",
     "kind_colors",
@@ -59,6 +74,7 @@ __all__ = [
     "draw_trace",
     "render",
     "figure_png",
+    "course_palette",
 ]
 
 COLORS = {
@@ -76,7 +92,7 @@ COLORS = {
 
 KIND_NAMES = {
     "input": "input pixel",
-    "zero": "inserted zero (dilation)",
+    "zero": "inserted zero",
     "pad": "padding",
     "kernel": "kernel",
     "product": "window × kernel",
@@ -92,8 +108,59 @@ MAX_LABELLED_CELLS = 400
 
 #: Layout defaults, in inches: space between panels, left + right margin, largest cell.
 GAP, MARGIN, MAX_CELL = 0.3, 0.2, 0.42
-#: Below this cell size (inches) a row of panels stops shrinking.
-MIN_CELL = 0.05
+#: Below this cell size (inches) a row of panels stops shrinking (colours only, no values, at this size).
+MIN_CELL = 0.03
+
+#: The smallest text drawn, in points: 8.5 pt is 11.3 CSS px at 100 % zoom (a CSS inch is 96 px).
+MIN_TEXT_SIZE = 8.5
+#: Text sizes in points: panel titles, legend and notes, the largest value printed in a cell.
+TITLE_SIZE, LEGEND_SIZE, MAX_VALUE_SIZE = 9.5, MIN_TEXT_SIZE, 10.0
+
+#: CSS pixels per inch: a figure ``w`` inches wide is shown ``w × CSS_DPI × scale`` CSS px wide.
+CSS_DPI = 96
+#: PNG pixels per CSS pixel: figures are rendered at twice their display size, so they stay
+#: crisp on a high-density screen, a projector's zoom or the browser's zoom up to 200 %.
+PNG_RESOLUTION = 2
+#: How the course's figures are shown: ``scale`` (the presentation scale, :func:`set_scale`),
+#: ``width`` (CSS px at scale 1: the notebook's output area in JupyterLab at 1280 px wide)
+#: and ``max_height`` (CSS px: the figure and the sliders fit a 1280×720 screen).
+DISPLAY = {"scale": 1.0, "width": 1000, "max_height": 470}
+
+
+def set_scale(scale):
+    """Show every figure made from now on ``scale`` times larger: text, cells, lines (1 = default).
+
+    One setting for the whole course: ``set_scale(1.5)`` before a lecture makes
+    the text of every figure (and of every explorer's figure, at its next
+    move) 1.5× taller on the projector. A figure keeps the width it is shown
+    at (:data:`DISPLAY`'s ``width``); its panels are laid out again in that
+    width, so larger grids may drop their printed values (the figure says so).
+
+    >>> set_scale(1.5); get_scale()
+    1.5
+    >>> set_scale(1)
+    """
+    value = float(scale)
+    if not 0.5 <= value <= 4:
+        raise ValueError(f"scale must be between 0.5 and 4, got {scale!r}")
+    DISPLAY["scale"] = value
+
+
+def get_scale():
+    """The presentation scale (:func:`set_scale`)."""
+    return DISPLAY["scale"]
+
+
+def display_dpi():
+    """CSS pixels per inch of a figure at 100 % zoom: :data:`CSS_DPI` × the presentation scale."""
+    return CSS_DPI * DISPLAY["scale"]
+
+
+def default_figsize():
+    """``(width, height)`` in inches of a course figure: the display width at the current scale."""
+    dpi = display_dpi()
+    return (DISPLAY["width"] + 1e-6) / dpi, (DISPLAY["max_height"] + 1e-6) / dpi  # whole pixels after int()
+
 
 _EDGE = "#8a8a8a"
 
@@ -208,13 +275,16 @@ class _FigureText:
 class _Legend:
     """Colour swatches and their names, centred in as few even rows as fit under the panels (paths).
 
-    ``labels`` replace the kinds' names of :data:`KIND_NAMES`. :meth:`place`
+    ``kinds`` are every kind the figure may draw, ``labels`` their names
+    (default :data:`KIND_NAMES`); :meth:`select` picks the ones drawn now, so
+    the legend never lists a kind that is not in the figure. :meth:`place`
     lays the rows out for a figure width and returns their height in inches.
     """
 
-    def __init__(self, figure, kinds, labels=None, size=8.0):
-        self.kinds = list(kinds)
-        self.names = list(labels) if labels is not None else [KIND_NAMES[k] for k in self.kinds]
+    def __init__(self, figure, kinds, labels=None, size=LEGEND_SIZE):
+        self.all_kinds = list(kinds)
+        names = list(labels) if labels is not None else [KIND_NAMES[k] for k in self.all_kinds]
+        self.all_names = dict(zip(self.all_kinds, names))
         self.labels = _FigureText(figure, size)
         self.swatch = size / 72
         square = Path([(-0.5, -0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, 0.5), (-0.5, -0.5)], closed=True)
@@ -222,22 +292,32 @@ class _Legend:
             [square],
             offsets=np.zeros((0, 2)),
             offset_transform=figure.dpi_scale_trans,
-            facecolors=[COLORS[k] for k in self.kinds],
             edgecolors="#555555",
             linewidths=0.6,
             zorder=5,
         )
         self.swatches.set_transform(Affine2D().scale(self.swatch) + figure.dpi_scale_trans)
         figure.add_artist(self.swatches)
-        self.fig_width, self.height = None, 0.0
+        self._placed_for = None
+        self.height = 0.0
+        self.select(self.all_kinds)
 
-    def place(self, fig_width):
-        """Lay the rows out for a figure ``fig_width`` inches wide; return their height in inches."""
-        if fig_width == self.fig_width:
+    def select(self, kinds):
+        """Show the kinds of ``kinds`` that the legend knows, in the legend's order."""
+        wanted = set(kinds)
+        self.kinds = [k for k in self.all_kinds if k in wanted]
+        self.names = [self.all_names[k] for k in self.kinds]
+        self.swatches.set_facecolors([COLORS[k] for k in self.kinds] or ["none"])
+
+    def place(self, fig_width, y0=0.08):
+        """Lay the rows out for a figure ``fig_width`` inches wide, the lowest at ``y0``; return their height."""
+        key = (fig_width, y0, tuple(self.kinds))
+        if key == self._placed_for:
             return self.height
         gap, spacing, line = 0.06, 0.25, 1.45 * self.labels.size / 72
         widths = [self.swatch + gap + self.labels.width(name) for name in self.names]
         n = len(widths)
+        rows = []
         for n_rows in range(1, n + 1):
             per_row = -(-n // n_rows)
             rows = [range(i, min(i + per_row, n)) for i in range(0, n, per_row)]
@@ -246,14 +326,14 @@ class _Legend:
         placed, centres = [], []
         for r, row in enumerate(rows):
             x = (fig_width - sum(widths[i] for i in row) - spacing * (len(row) - 1)) / 2
-            y = 0.08 + line * (len(rows) - 1 - r)
+            y = y0 + line * (len(rows) - 1 - r)
             for i in row:
-                centres.append((x + self.swatch / 2, y + self.swatch / 2 - 0.01))
+                centres.append((x + self.swatch / 2, y + 0.36 * self.swatch))
                 placed.append((self.names[i], x + self.swatch + gap + (widths[i] - self.swatch - gap) / 2, y))
                 x += widths[i] + spacing
-        self.swatches.set_offsets(np.array(centres).reshape(-1, 2))
+        self.swatches.set_offsets(np.array(centres, dtype=float).reshape(-1, 2))
         self.labels.set(placed)
-        self.fig_width, self.height = fig_width, 0.08 + line * len(rows)
+        self._placed_for, self.height = key, (y0 + line * len(rows) if rows else 0.0)
         return self.height
 
     def get_texts(self):
@@ -279,26 +359,37 @@ class _CellValues:
         ax.add_collection(self.collection, autolim=False)
         self.texts = []
 
+    @staticmethod
+    def size_for(texts, cell_points):
+        """The size in points at which ``texts`` fit in cells ``cell_points`` wide (may be illegibly small)."""
+        widest = max((_glyph(t)[1] for t in texts), default=1.0) or 1.0
+        return min(MAX_VALUE_SIZE, 0.5 * cell_points, 0.82 * cell_points * 10 / widest)
+
     def update(self, values, cell_points):
-        """Print ``values`` (``None``: nothing) if they fit in cells ``cell_points`` wide."""
+        """Print ``values`` (``None``: nothing) if they fit in cells ``cell_points`` wide at a readable size.
+
+        Returns whether they are printed.
+        """
+        self.size = 0.0
         if values is None:
             self.texts = []
             self.collection.set_visible(False)
-            return
+            return False
         h, w = values.shape
         self.texts = [format_value(v) for v in values.ravel()]
         glyphs = [_glyph(t) for t in self.texts]
-        widest = max((width for _, width in glyphs), default=1.0) or 1.0
-        size = min(9.0, 0.45 * cell_points, 0.82 * cell_points * 10 / widest)
-        if size < 4.5:  # illegible: the colours alone tell the story
+        size = self.size_for(self.texts, cell_points)
+        if size < MIN_TEXT_SIZE:  # unreadable: the colours alone tell the story, and the figure says so
             self.texts = []
             self.collection.set_visible(False)
-            return
+            return False
+        self.size = size
         self.scale.clear().scale(size / 10 / 72)
         ys, xs = np.divmod(np.arange(h * w), w)
         self.collection.set_paths([g for g, _ in glyphs])
         self.collection.set_offsets(np.column_stack([xs, ys]).astype(float))
         self.collection.set_visible(True)
+        return True
 
 
 class Grid:
@@ -349,11 +440,14 @@ class Grid:
             )
             self.mesh.set_clip_on(False)  # the outer borders sit on the axes' edge
             self._shape = (h, w)
+        self.mesh.set_linewidth(0.6 if self.cell_points >= 8 else 0.25)  # tiny cells: thin borders
         self.ax.set_xlim(-0.5, w - 0.5)
         self.ax.set_ylim(h - 0.5, -0.5)
         shown = values is not None and h * w <= self.max_labelled
         self.values = values
-        self.labels.update(np.asarray(values, dtype=float) if shown else None, self.cell_points)
+        printed = self.labels.update(np.asarray(values, dtype=float) if shown else None, self.cell_points)
+        #: Values were given but are not printed (too many cells, or too small to read).
+        self.values_hidden = values is not None and not printed
 
     def cell_texts(self):
         """The strings printed in the cells, row-major, blanks left out (for tests)."""
@@ -437,7 +531,19 @@ def _fit(shapes, min_widths, room, max_cell):
 
 
 def layout_row(
-    figure, axes, shapes, *, top, bottom, min_widths=None, gap=GAP, max_cell=MAX_CELL, margin=MARGIN, fit_height=False
+    figure,
+    axes,
+    shapes,
+    *,
+    top,
+    bottom,
+    min_widths=None,
+    gap=GAP,
+    max_cell=MAX_CELL,
+    margin=MARGIN,
+    fit_height=False,
+    max_height=None,
+    snap=None,
 ):
     """Place ``axes`` left to right, top-aligned, all at one square cell size; return it in points.
 
@@ -460,6 +566,12 @@ def layout_row(
     fit_height : bool
         Instead of fitting the grids to the figure's height, set the height to
         ``top`` + the tallest grid + ``bottom``.
+    max_height : float, optional
+        With ``fit_height``, the tallest the figure may become (inches): a
+        tall grid gets smaller cells instead.
+    snap : float, optional
+        With ``fit_height``, round the height up to whole pixels at this dpi
+        (the extra goes under the grids).
 
     Returns
     -------
@@ -470,9 +582,13 @@ def layout_row(
     tallest = max(h for h, _ in shapes)
     if not fit_height:
         max_cell = min(max_cell, (fh - top - bottom) / tallest)
+    elif max_height is not None:
+        max_cell = min(max_cell, max((max_height - top - bottom) / tallest, MIN_CELL))
     cell, slots = _fit(shapes, min_widths, fw - margin - gap * (len(shapes) - 1), max_cell)
     if fit_height:
         fh = top + cell * tallest + bottom
+        if snap:
+            fh = (np.ceil(fh * snap - 1e-6) + 1e-6) / snap
         figure.set_size_inches(fw, fh)
     x = (fw - slots.sum() - gap * (len(shapes) - 1)) / 2
     for ax, (h, w), slot in zip(axes, shapes, slots):
@@ -491,22 +607,58 @@ def row_width(shapes, min_widths=None, *, max_width, gap=GAP, max_cell=MAX_CELL,
     return float(slots.sum()) + gap * (len(shapes) - 1) + margin
 
 
+class DrawnText(NamedTuple):
+    """One string a figure draws, measured at its display size (CSS px at 100 % zoom).
+
+    ``size``: the font size; ``box``: ``(x0, y0, x1, y1)`` of its glyphs' outlines,
+    from the figure's bottom-left corner; ``kind``: ``"title"``, ``"legend"``,
+    ``"value"`` (in a cell), ``"note"``, ``"heading"`` or ``"text"``.
+    """
+
+    text: str
+    size: float
+    box: tuple
+    kind: str
+
+
+def _wrap_widest(lines, width):
+    """``lines`` with the widest line (wider than ``width``) split at the space nearest its middle, or None."""
+    k = max(range(len(lines)), key=lambda i: width(lines[i]))
+    words = lines[k].split(" ")
+    if len(words) < 2:
+        return None
+    splits = [(" ".join(words[:j]), " ".join(words[j:])) for j in range(1, len(words))]
+    left, right = min(splits, key=lambda pair: max(width(pair[0]), width(pair[1])))
+    return lines[:k] + [left, right] + lines[k + 1 :]
+
+
 class PanelFigure:
     """A row of grid panels at one cell size, titled above, with a legend below: the base of every figure.
 
     A subclass computes ``{panel: (colors, values, title)}`` and draws it with
     :meth:`show_panels`, which lays the panels out (:func:`layout_row`: each
-    slot at least as wide as its title) and draws the titles and the optional
-    heading as cached glyph outlines.
+    slot at least as wide as its title, titles wrapped when the row would not
+    fit), sets the figure's height to what the panels need (at most
+    :data:`DISPLAY`'s ``max_height``), shows in the legend only the kinds
+    drawn, and says under the panels where values were too small to print.
+
+    Made for the display: by default a figure is as wide as the notebook's
+    output area (:data:`DISPLAY`, at the presentation scale of
+    :func:`set_scale`); it renders to PNG at :data:`PNG_RESOLUTION` × its
+    display size and tells the notebook that size (``_repr_png_`` returns the
+    PNG and ``{"width": ..., "height": ...}`` in CSS px), so it is crisp at
+    any zoom. Every text is at least :data:`MIN_TEXT_SIZE` points (11 CSS px).
 
     Parameters
     ----------
-    figsize : (float, float)
-        Inches.
+    figsize : (float, float) or None
+        Inches; the height is fitted to the panels. ``None``: the display
+        width at the current scale (:func:`default_figsize`).
     panels : sequence of hashable
         The panels' names, left to right.
     legend : sequence of str
-        Cell kinds (keys of :data:`COLORS`) for a legend under the panels.
+        Cell kinds (keys of :data:`COLORS`) the legend may list; it lists
+        those drawn (and the ``extra_kinds`` of :meth:`show_panels`).
     labels : sequence of str, optional
         The legend's names for these kinds (default :data:`KIND_NAMES`).
     heading : sequence of str
@@ -521,19 +673,30 @@ class PanelFigure:
     legend : object with ``get_texts()``, or None
     titles : object with ``strings``
         The title lines drawn (each Axes' ``get_title()`` is its title too).
+    note : object with ``strings``
+        The line under the panels naming those whose values are left out.
     """
 
-    #: The ``dpi`` of :meth:`to_png` (and of a notebook's display).
-    png_dpi = 72
-    title_size = 9.0
+    #: The ``dpi`` of :meth:`to_png` (``None``: :data:`PNG_RESOLUTION` × :func:`display_dpi`).
+    png_dpi = None
+    title_size = TITLE_SIZE
     max_cell = MAX_CELL
     #: With ``True``, :meth:`show_panels` sets the figure's height to what the panels need.
-    fit_height = False
+    fit_height = True
     #: Inches kept free under the grids besides the legend (for a caption).
     bottom_room = 0.0
+    #: Words naming a panel in the note about values left out (default: the panel's name).
+    panel_names = {}
+    #: With ``True`` the legend lists only the kinds drawn; ``False`` keeps all its kinds (a fixed layout).
+    legend_follows = True
+    #: The tallest the figure may be, in inches (``None``: :data:`DISPLAY`'s ``max_height``).
+    max_height = None
+    #: Only colours of :data:`COLORS` (and inks): PNGs map onto :func:`course_palette`, fast.
+    kind_colours = True
 
-    def __init__(self, figsize, panels=(), legend=(), labels=None, heading=()):
-        self.figure = Figure(figsize=figsize)
+    def __init__(self, figsize=None, panels=(), legend=(), labels=None, heading=()):
+        self.scale = get_scale()
+        self.figure = Figure(figsize=default_figsize() if figsize is None else figsize)
         self.panels = tuple(panels)
         self.axes, self.grids = {}, {}
         for name in self.panels:
@@ -542,32 +705,73 @@ class PanelFigure:
             self.axes[name], self.grids[name] = ax, Grid(ax, np.full((1, 1), "empty", dtype=object))
         self.legend = _Legend(self.figure, legend, labels) if len(legend) else None
         self.titles = _FigureText(self.figure, self.title_size)
+        self.note = _FigureText(self.figure, LEGEND_SIZE, color="#7a3b00")
         self.heading = tuple(heading)
         self.heading_text = _FigureText(self.figure, self.title_size + 1) if self.heading else None
 
-    def show_panels(self, content):
+    def _title_lines(self, content, shapes, fw):
+        """Each panel's title lines, the widest wrapped until the row fits ``fw`` inches (with small grids)."""
+        lines = [content[name][2].split("\n") for name in self.panels]
+        room = fw - MARGIN - GAP * (len(self.panels) - 1)
+        while True:
+            widest = [max(map(self.titles.width, t)) for t in lines]
+            if sum(max(t, w * MIN_CELL) for t, (_, w) in zip(widest, shapes)) <= room:
+                return lines
+            k = max(range(len(lines)), key=lambda i: widest[i] - shapes[i][1] * MIN_CELL)
+            if widest[k] <= shapes[k][1] * MIN_CELL:
+                return lines
+            wrapped = _wrap_widest(lines[k], self.titles.width)
+            if wrapped is None:
+                return lines
+            lines[k] = wrapped
+
+    def show_panels(self, content, extra_kinds=()):
         """Draw ``{panel: (colors, values, title)}``; return the cell size in points.
 
         ``colors`` and ``values`` go to :meth:`Grid.update`; ``title`` may have
-        several lines.
+        several lines. The legend lists the kinds of ``colors`` found in the
+        grids and ``extra_kinds`` (drawn otherwise, such as a kernel window).
         """
         fw = self.figure.get_size_inches()[0]
-        lines = [content[name][2].split("\n") for name in self.panels]
+        shapes = [np.shape(content[name][0])[:2] for name in self.panels]
+        lines = self._title_lines(content, shapes, fw)
         heading = [line for text in self.heading for line in _wrap(text, fw - 2 * MARGIN, self.title_size + 1)]
-        top = 0.12 + self.titles.line * max(map(len, lines))
+        top = 0.12 + self.titles.line * max(map(len, lines), default=0)
         if heading:
             top += 0.12 + self.heading_text.line * len(heading)
-        bottom = 0.1 + (self.legend.place(fw) if self.legend is not None else 0.0) + self.bottom_room
-        cell = layout_row(
-            self.figure,
-            [self.axes[name] for name in self.panels],
-            [np.shape(content[name][0])[:2] for name in self.panels],
-            top=top,
-            bottom=bottom,
-            min_widths=[max(map(self.titles.width, title)) for title in lines],
-            max_cell=self.max_cell,
-            fit_height=self.fit_height,
-        )
+        if self.legend is not None and self.legend_follows:
+            present = set(extra_kinds)
+            for name in self.panels:
+                colors = np.asarray(content[name][0])
+                if colors.ndim == 2:
+                    present.update(np.unique(colors.astype(str)))
+            self.legend.select(present)
+        max_height = self.max_height or DISPLAY["max_height"] / self.display_dpi()
+        hidden, note = [], []
+        for with_note in (False, True):  # a second pass makes room for the note, when values are left out
+            if with_note:
+                names = ", ".join(str(self.panel_names.get(name, name)) for name in hidden)
+                note = _wrap(
+                    f"values left out where the cells are too small to read: {names}", fw - 2 * MARGIN, LEGEND_SIZE
+                )
+            note_height = self.note.line * len(note) + 0.04 if with_note else 0.0
+            legend = self.legend.place(fw, 0.08 + note_height) - note_height if self.legend is not None else 0.0
+            bottom = 0.1 + note_height + legend + self.bottom_room
+            cell = layout_row(
+                self.figure,
+                [self.axes[name] for name in self.panels],
+                shapes,
+                top=top,
+                bottom=bottom,
+                min_widths=[max(map(self.titles.width, title)) for title in lines],
+                max_cell=self.max_cell,
+                fit_height=self.fit_height,
+                max_height=max_height,
+                snap=self.display_dpi(),
+            )
+            hidden = [name for name in self.panels if self._values_hidden(content[name], cell)]
+            if with_note or not hidden:
+                break
         fw, fh = self.figure.get_size_inches()
         placed = []
         for name, title in zip(self.panels, lines):
@@ -581,23 +785,104 @@ class PanelFigure:
             for k, line in enumerate(title):
                 placed.append((line, (x0 + w / 2) * fw, (y0 + h) * fh + 0.06 + self.titles.line * (len(title) - 1 - k)))
         self.titles.set(placed)
+        if not any(self.grids[name].values_hidden for name in self.panels):
+            note = []
+        self.note.set([(text, fw / 2, 0.1 + self.note.line * (len(note) - 1 - k)) for k, text in enumerate(note)])
         if heading:
             line = self.heading_text.line
             self.heading_text.set([(text, fw / 2, fh - 0.06 - line * (k + 0.8)) for k, text in enumerate(heading)])
         return cell
 
+    def _values_hidden(self, panel, cell_points):
+        """Whether the values of ``panel`` = ``(colors, values, title)`` would be left out at this cell size."""
+        colors, values, _ = panel
+        if values is None:
+            return False
+        h, w = np.shape(colors)[:2]
+        if h * w > MAX_LABELLED_CELLS:
+            return True
+        texts = [format_value(v) for v in np.asarray(values, dtype=float).ravel()]
+        return _CellValues.size_for(texts, cell_points) < MIN_TEXT_SIZE
+
+    # -- display --------------------------------------------------------------------
+
+    def display_dpi(self):
+        """CSS px per inch at 100 % zoom: :data:`CSS_DPI` × the scale this figure was made at."""
+        return CSS_DPI * self.scale
+
+    def display_size(self):
+        """``(width, height)`` in CSS px at which the figure is shown (the PNG has :data:`PNG_RESOLUTION` × that)."""
+        fw, fh = self.figure.get_size_inches()
+        dpi = self.display_dpi()
+        return int(round(fw * dpi)), int(round(fh * dpi))
+
     def to_png(self, dpi=None):
-        """The figure as PNG bytes (what the inline backend would show), at ``dpi`` (default :attr:`png_dpi`)."""
-        return figure_png(self.figure, self.png_dpi if dpi is None else dpi)
+        """The figure as PNG bytes, at ``dpi`` (default :attr:`png_dpi`, or :data:`PNG_RESOLUTION` × display)."""
+        if dpi is None:
+            dpi = self.png_dpi or PNG_RESOLUTION * self.display_dpi()
+        return figure_png(self.figure, dpi, palette=course_palette() if self.kind_colours else None)
+
+    def display_metadata(self):
+        """``{"width": ..., "height": ...}``: the display size, for a notebook's ``image/png`` metadata."""
+        width, height = self.display_size()
+        return {"width": width, "height": height}
 
     def _repr_png_(self):
-        return self.to_png()
+        return self.to_png(), self.display_metadata()
+
+    def drawn_texts(self):
+        """Every string drawn, measured at the display size: a list of :class:`DrawnText` (for tests).
+
+        Text drawn as glyph outlines (titles, legend, values, notes) and
+        matplotlib ``Text`` artists alike.
+        """
+        figure, dpi = self.figure, self.display_dpi()
+        drawn = []
+        blocks = [(self.titles, "title"), (self.note, "note")]
+        if self.legend is not None:
+            blocks.append((self.legend.labels, "legend"))
+        if self.heading_text is not None:
+            blocks.append((self.heading_text, "heading"))
+        blocks += [(block, "text") for block in getattr(self, "extra_texts", ())]
+        for block, kind in blocks:
+            scale = block.size / 10 / 72
+            for text, path, offset in zip(block.strings, block.collection.get_paths(), block.collection.get_offsets()):
+                if len(path.vertices) > 1:
+                    drawn.append(
+                        DrawnText(text, block.size * dpi / 72, _box(path.vertices * scale + offset, dpi), kind)
+                    )
+        for name in self.panels:
+            values = self.grids[name].labels
+            if not values.collection.get_visible():
+                continue
+            ax = self.axes[name]
+            scale = values.size / 10 / 72
+            to_inches = ax.transData.transform(values.collection.get_offsets()) / figure.dpi
+            for text, path, offset in zip(values.texts, values.collection.get_paths(), to_inches):
+                if text:
+                    drawn.append(
+                        DrawnText(text, values.size * dpi / 72, _box(path.vertices * scale + offset, dpi), "value")
+                    )
+        artists = [t for ax in figure.axes for t in ax.texts] + list(figure.texts)
+        artists = [t for t in artists if t.get_visible() and t.get_text()]
+        if artists:
+            renderer = FigureCanvasAgg(figure).get_renderer()
+            for artist in artists:
+                box = artist.get_window_extent(renderer).transformed(Affine2D().scale(dpi / figure.dpi))
+                drawn.append(DrawnText(artist.get_text(), artist.get_fontsize() * dpi / 72, tuple(box.extents), "text"))
+        return drawn
 
     def _describe(self):
         return f"panels={self.panels}"
 
     def __repr__(self):
         return f"{type(self).__name__}({self._describe()})"
+
+
+def _box(points, dpi):
+    """``(x0, y0, x1, y1)`` in CSS px of ``points`` in inches."""
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    return (x0 * dpi, y0 * dpi, x1 * dpi, y1 * dpi)
 
 
 # --- panels: what each stage of a Trace looks like ----------------------------------
@@ -612,7 +897,7 @@ def _panel_dilated(t, step):
     kinds = cell_kinds(cell_labels(t.input.shape, t.stride, (0, 0, 0, 0)))
     (h, w), (sr, sc) = t.dilated.shape, t.stride
     zeros = f"{sr - 1} zero" + ("" if sr == 2 else "s") if sr == sc else f"{sr - 1}, {sc - 1} zeros"
-    return kinds, t.dilated, f"1. dilated (stride {format_pair(t.stride)}):\n{zeros} between pixels → {h}×{w}"
+    return kinds, t.dilated, f"1. zeros inserted (stride {format_pair(t.stride)}):\n{zeros} between pixels → {h}×{w}"
 
 
 def _panel_padded(t, step):
@@ -620,7 +905,7 @@ def _panel_padded(t, step):
     if isinstance(t, ConvTrace):
         title = f"{describe_pads(t.padding)} → {ph}×{pw}"
     else:
-        title = f"1. dilated (stride {format_pair(t.stride)})\n2. {describe_pads(t.pads)} → {ph}×{pw}"
+        title = f"1. zeros inserted (stride {format_pair(t.stride)})\n2. {describe_pads(t.pads)} → {ph}×{pw}"
     return cell_kinds(t.labels), t.padded, title
 
 
@@ -705,10 +990,12 @@ class TraceFigure(PanelFigure):
         Sweep position (0-based, row-major over the output): the kernel window
         on the padded grid, the output filled up to that cell, the cell being
         written in red. ``None`` shows the finished output and no window.
-    figsize : (float, float)
-        Inches. Every panel uses the same cell size, the largest that fits.
+    figsize : (float, float) or None
+        Inches (the height follows the panels); ``None``: the display width
+        (:class:`PanelFigure`). Every panel uses the same cell size, the
+        largest that fits.
     panels : sequence of str
-        Names from :data:`PANELS`: ``input``, ``dilated`` (stage 1),
+        Names from :data:`PANELS`: ``input``, ``dilated`` (stage 1: zeros inserted),
         ``padded`` (stage 2, with the window), ``kernel`` (flipped),
         ``products``, ``output``, ``full`` (the uncropped result and the crop).
     legend : bool or sequence of str
@@ -726,13 +1013,21 @@ class TraceFigure(PanelFigure):
         What is shown.
     """
 
-    png_dpi = 80
+    panel_names = {
+        "input": "input",
+        "dilated": "grid with inserted zeros",
+        "padded": "padded grid",
+        "kernel": "kernel",
+        "products": "products",
+        "output": "output",
+        "full": "full result",
+    }
 
     def __init__(
         self,
         trace,
         step=None,
-        figsize=(11, 3.4),
+        figsize=None,
         panels=("input", "padded", "kernel", "output"),
         legend=True,
         heading=(),
@@ -755,13 +1050,16 @@ class TraceFigure(PanelFigure):
         if isinstance(trace, ConvTrace) and any(p in _TRANSPOSED_ONLY for p in self.panels):
             raise ValueError(f"a forward convolution's trace has no panels {_TRANSPOSED_ONLY}, got {self.panels}")
         self.trace, self.step = trace, step
-        self.show_panels(self.content(trace, step))
+        self.show_panels(self.content(trace, step), extra_kinds=("window",) if self._window_shown(step) else ())
         if self.window is not None:
             if step is None:
                 self.window.update((0, 0), (0, 0), trace.dilation)
             else:
                 self.window.update(trace.step(step).origin, trace.kernel.shape, trace.dilation)
         return self.figure
+
+    def _window_shown(self, step):
+        return self.window is not None and step is not None
 
     def _describe(self):
         return f"panels={self.panels}, step={self.step}, {self.trace!r}"
@@ -771,9 +1069,10 @@ def render(figure, dpi=80):
     """``figure`` rendered with Agg at ``dpi``, as an RGB ``PIL.Image`` (its ``dpi`` is left as it was).
 
     The pixel size comes from the renderer, never recomputed (10 × 2.8 in at
-    72 dpi once broke ``frombuffer``).
+    72 dpi once broke ``frombuffer``). The figure keeps its Agg canvas, whose
+    renderer is reused while the size stays the same.
     """
-    canvas = FigureCanvasAgg(figure)
+    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
     original = figure.dpi
     try:
         figure.set_dpi(dpi)
@@ -784,29 +1083,60 @@ def render(figure, dpi=80):
         figure.set_dpi(original)
 
 
-def figure_png(figure, dpi=80, colors=64):
+#: The colours that a figure drawn from cell kinds can contain besides :data:`COLORS`: the
+#: background, text, cell borders, outlines and the note; anti-aliasing blends them with the cells.
+_INKS = ("#ffffff", "#222222", _EDGE, "#555555", "#7a3b00")
+_PALETTE = []
+
+
+def course_palette():
+    """A 256-colour ``P`` image: every colour of :data:`COLORS` and the inks, and their blends.
+
+    Mapping a render onto it (no dithering) costs a tenth of computing a
+    palette for each render, and keeps the anti-aliased edges of text and
+    lines: each ink is blended with each cell colour at ¼, ½ and ¾.
+    """
+    if not _PALETTE:
+        base = [to_rgb(c) for c in dict.fromkeys((*COLORS.values(), *_INKS))]
+        inks = [to_rgb(c) for c in (*_INKS[1:], COLORS["window"], COLORS["current"])]
+        blends = [
+            tuple(t * a + (1 - t) * b for a, b in zip(ink, cell))
+            for ink in inks
+            for cell in base
+            for t in (0.25, 0.5, 0.75)
+        ]
+        colours = list(dict.fromkeys(tuple(round(255 * v) for v in c) for c in base + blends))[:256]
+        palette = Image.new("P", (1, 1))
+        palette.putpalette([v for c in colours for v in c] + [0] * 3 * (256 - len(colours)))
+        _PALETTE.append(palette)
+    return _PALETTE[0]
+
+
+def figure_png(figure, dpi=80, colors=64, palette=None):
     """Render ``figure`` with Agg to PNG bytes, quickly and small.
 
     Drawn at ``dpi`` without a tight bounding box (the layout is fixed), then
-    reduced to a palette of ``colors`` (``None``: keep full RGBA). The cell
-    colours are few, so a 64-colour palette looks the same and the PNG is
-    about 3× smaller — less to store in notebooks and to send to the browser.
+    reduced to a palette of ``colors`` (``None``: keep full RGB), or mapped
+    onto ``palette`` (a ``P`` image such as :func:`course_palette`, much
+    faster). The cell colours are few, so a palette looks the same and the PNG
+    is about 3× smaller — less to store in notebooks and to send to the browser.
     """
     buffer = io.BytesIO()
-    if colors is None:
-        figure.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
-        return buffer.getvalue()
-    image = render(figure, dpi).quantize(colors=colors, method=Image.Quantize.FASTOCTREE)
-    image.save(buffer, format="png", compress_level=6)
+    image = render(figure, dpi)
+    if palette is not None:
+        image = image.quantize(palette=palette, dither=Image.Dither.NONE)
+    elif colors is not None:
+        image = image.quantize(colors=colors, method=Image.Quantize.FASTOCTREE)
+    image.save(buffer, format="png", compress_level=3 if palette is not None else 6)
     return buffer.getvalue()
 
 
-def draw_trace(trace, step=None, figsize=(11, 3.4), panels=("input", "padded", "kernel", "output")):
+def draw_trace(trace, step=None, figsize=None, panels=("input", "padded", "kernel", "output")):
     """A new figure of :class:`TraceFigure` for ``trace`` at ``step``; returns the Figure.
 
     >>> from deconvlib import trace
     >>> fig = draw_trace(trace(np.ones((2, 2)), np.ones((3, 3)), stride=2), step=0)
     >>> [ax.get_title().split("\\n")[0] for ax in fig.axes]
-    ['input 2×2', '1. dilated (stride 2)', '3. kernel,', 'output 5×5']
+    ['input 2×2', '1. zeros inserted (stride 2)', '3. kernel,', 'output 5×5']
     """
     return TraceFigure(trace, step, figsize, panels).figure

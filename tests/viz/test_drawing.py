@@ -71,7 +71,7 @@ def test_titles_say_the_stages_and_sizes():
     tf = TraceFigure(trace(X, W, stride=2, padding=1), step=None)
     titles = {name: ax.get_title() for name, ax in tf.axes.items()}
     assert titles["input"] == "input 3×3"
-    assert "dilated (stride 2)" in titles["padded"] and "padded by 1 → 7×7" in titles["padded"]
+    assert "zeros inserted (stride 2)" in titles["padded"] and "padded by 1 → 7×7" in titles["padded"]
     assert "flipped 180°" in titles["kernel"]
     assert titles["output"].startswith("output 5×5")
     # the titles drawn are the titles set
@@ -158,7 +158,7 @@ def test_one_layout_gives_each_panel_room_for_its_title_and_fits_the_figure():
 def test_figures_print_without_a_memory_address_and_show_as_png():
     tf = TraceFigure(trace(X, W), step=2)
     assert repr(tf).startswith("TraceFigure(panels=('input', 'padded', 'kernel', 'output'), step=2, Trace(input")
-    assert " at 0x" not in repr(tf) and tf._repr_png_().startswith(b"\x89PNG")
+    assert " at 0x" not in repr(tf) and tf._repr_png_()[0].startswith(b"\x89PNG")
     assert tf.to_png(40) != tf.to_png()
     assert repr(PanelFigure((2, 2))) == "PanelFigure(panels=())"
 

@@ -120,7 +120,12 @@ def test_every_figure_prints_what_it_shows_without_a_memory_address():
         DecoderFigure([(1, 2, 2, 3)]): "DecoderFigure(shapes=[(1, 2, 2, 3)])",
     }
     for figure, text in shown.items():
-        assert repr(figure) == text and figure._repr_png_().startswith(PNG)
+        png, size = figure._repr_png_()
+        assert (
+            repr(figure) == text
+            and png.startswith(PNG)
+            and size == dict(zip(("width", "height"), figure.display_size()))
+        )
 
 
 def test_titles_are_drawn_above_their_panels_with_room_for_their_width():
