@@ -4,10 +4,17 @@ A check returns a :class:`Verdict`, which is truthy when the answer is right
 and prints as one clear line in a notebook (``✓ ...`` or ``✗ ...``). There is
 one way to check a value, :func:`check_value` (a wrong value gets the hint
 for that value), and one way to check a function, :func:`check_function` (it
-calls the student's function on every case, reports the first failure, and a
-wrong function that agrees with a typical wrong version gets that version's
-hint). The checkers of the exercises (:mod:`deconvlib.course.exercises`)
-only choose the reference, the cases and the hints.
+calls the student's function once on every case, reports the first failure,
+and a wrong function that agrees with a typical wrong version gets that
+version's hint). The checkers of the exercises
+(:mod:`deconvlib.course.exercises`) only choose the reference, the cases and
+the hints.
+
+Whatever a student hands in — any type, shape or dtype, ``None``, NaN, a
+function that raises, loops forever or changes its inputs — gets a verdict,
+never a traceback from the checker. Two values are compared in one way,
+:func:`same`: numbers and arrays within the tolerance of the coarser dtype
+(:func:`tolerance`), whole numbers exactly, text and objects never as numbers.
 
 >>> check_value(7, 7)
 ✓ Correct: 7.
@@ -16,6 +23,15 @@ only choose the reference, the cases and the hints.
 (False, 'Not quite: got 6. Hint: did you forget the + 1?')
 """
 
+import copy
+import ctypes
+import inspect
+import numbers
+import re
+import signal
+import sys
+import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,12 +42,22 @@ NO_VALUE = "No answer yet: replace the `...` with your answer."
 NO_FUNCTION = "No answer yet: define the function, then run this check again."
 NO_BODY = "No answer yet: replace the `...` that the function returns with your code, then run this check again."
 
+#: Seconds a student's function may run on one case before it is stopped.
+TIME_LIMIT = 2.0
+#: Seconds it may run on all the cases of one check together.
+TOTAL_TIME_LIMIT = 10.0
+
 
 @dataclass(frozen=True)
 class Verdict:
     """The result of a check: ``ok`` (right or wrong) and a ``message`` saying why.
 
     Truthy when right, so ``assert check_...(answer)`` works in a notebook.
+    Printed (``print(verdict)``) it is one line of plain text; displayed as a
+    cell's value, Jupyter renders it as Markdown, which wraps at words.
+
+    >>> Verdict(False, "got <generator object f>, a *generator*")._repr_markdown_()
+    '**✗** got &lt;generator object f&gt;, a \\\\*generator\\\\*'
     """
 
     ok: bool
@@ -47,78 +73,267 @@ class Verdict:
         return str(self)
 
     def _repr_markdown_(self):
-        return ("**✓** " if self.ok else "**✗** ") + self.message
+        return ("**✓** " if self.ok else "**✗** ") + _markdown(self.message)
 
 
-def same(answer, expected, rtol=1e-9, atol=1e-9):
-    """Equal values: numbers and arrays within tolerance, shapes exactly, booleans as booleans, else ``==``.
+def _markdown(text):
+    """``text`` with the characters Markdown would swallow escaped, outside `code` spans (which stay code)."""
+    parts = re.split(r"(`[^`\n]+`)", text)
+    for n in range(0, len(parts), 2):  # the even parts are outside code spans
+        part = parts[n].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        part = re.sub(r"([\\*$~])", r"\\\1", part)
+        parts[n] = re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", part)  # not the _ inside output_padding
+    return "".join(parts)
+
+
+# --- one comparison -------------------------------------------------------------------------
+
+
+def tolerance(dtype):
+    """The relative tolerance of a comparison in ``dtype``: exact for integers and booleans, else by precision.
+
+    >>> tolerance(np.float64), tolerance(np.float32), tolerance(np.float16), tolerance(np.int64)
+    (1e-09, 1e-05, 0.002, 0.0)
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind in "biu":
+        return 0.0
+    return {2: 2e-3, 4: 1e-5}.get(dtype.itemsize, 1e-9)
+
+
+def _is_bool(value):
+    return isinstance(value, (bool, np.bool_))
+
+
+def _is_real(value):
+    """A real number that is not a boolean (True is not the number 1 here)."""
+    return isinstance(value, numbers.Real) and not _is_bool(value)
+
+
+def _real_array(value):
+    """``value`` as an array of real numbers (or booleans), or None when it is text, complex, objects or ragged."""
+    if isinstance(value, (str, bytes)) or value is None or value is Ellipsis or callable(value):
+        return None
+    try:
+        array = np.asarray(value)
+        if array.dtype.kind in "biuf":
+            return array
+        if array.dtype.kind == "O" and array.size <= 10**6 and all(_is_real(x) for x in array.flat):
+            return array.astype(float)  # numbers kept as Python objects; a huge int overflows → None
+    except Exception:  # ragged lists, huge ints, objects whose __array__ raises: not an array of numbers
+        return None
+    return None
+
+
+def _agree(answer, expected):
+    """Cell by cell, do two arrays of numbers of one shape agree? Exact where ``expected`` holds whole numbers."""
+    if (answer.dtype.kind == "b") != (expected.dtype.kind == "b"):
+        return np.zeros(expected.shape, dtype=bool)
+    with np.errstate(all="ignore"):
+        if expected.dtype.kind in "biu":
+            return np.asarray(answer == expected)
+        tol = max(tolerance(answer.dtype), tolerance(expected.dtype))
+        finite = np.abs(expected[np.isfinite(expected)])
+        scale = max(1.0, float(finite.max())) if finite.size else 1.0
+        return np.isclose(answer, expected, rtol=tol, atol=tol * scale)
+
+
+def same(answer, expected):
+    """Equal values: numbers and arrays within the coarser dtype's tolerance, whole numbers exactly, else ``==``.
+
+    A float32 answer is compared at float32's tolerance. Booleans are not
+    numbers, nor text: ``'8'`` is not ``8``. Never raises.
 
     >>> same(0.1 + 0.2, 0.3), same((3, 4), [3, 4]), same(True, 1), same(np.zeros(2), np.zeros(3))
     (True, True, False, False)
+    >>> same(np.float32(1 / 3), 1 / 3), same(1 / 3, 0.3333), same(8 + 1e-12, 8), same("8", 8)
+    (True, False, False, False)
     """
-    if isinstance(expected, np.ndarray) or isinstance(answer, np.ndarray):
-        a, e = np.asarray(answer), np.asarray(expected)
-        return a.shape == e.shape and bool(np.allclose(a, e, rtol=rtol, atol=atol))
-    if isinstance(expected, (tuple, list)) and isinstance(answer, (tuple, list)):
-        return len(answer) == len(expected) and all(same(a, e, rtol, atol) for a, e in zip(answer, expected))
-    booleans = (isinstance(answer, (bool, np.bool_)), isinstance(expected, (bool, np.bool_)))
-    if any(booleans):  # True is not the number 1 here, nor 1 a yes
-        return all(booleans) and bool(answer) == bool(expected)
-    if isinstance(expected, (int, float, np.number)) and isinstance(answer, (int, float, np.number)):
-        return bool(np.isclose(answer, expected, rtol=rtol, atol=atol))
     try:
-        return bool(answer == expected)
-    except (TypeError, ValueError):
+        return bool(_same(answer, expected))
+    except Exception:  # whatever the answer is, a comparison gives an answer
         return False
 
 
-def short(value):
-    """One-line text of a value for a message: arrays by shape when large, numpy scalars as plain numbers.
-
-    >>> short(np.eye(2)), short(np.zeros((5, 5))), short(np.int64(3)), short(np.True_)
-    ('[[1., 0.], [0., 1.]]', 'an array of shape (5, 5)', '3', 'True')
-    """
-    if isinstance(value, np.ndarray):
-        if value.size > 16:
-            return f"an array of shape {value.shape}"
-        return np.array2string(value, separator=", ").replace("\n", "")
-    if isinstance(value, np.generic):
-        return repr(value.item())
-    return repr(value)
+def _same(answer, expected):
+    if _is_bool(answer) or _is_bool(expected):
+        return _is_bool(answer) and _is_bool(expected) and bool(answer) == bool(expected)
+    if isinstance(answer, np.ndarray) or isinstance(expected, np.ndarray):
+        a, e = _real_array(answer), _real_array(expected)
+        return a is not None and e is not None and a.shape == e.shape and bool(_agree(a, e).all())
+    if isinstance(answer, (tuple, list)) and isinstance(expected, (tuple, list)):
+        return len(answer) == len(expected) and all(_same(a, e) for a, e in zip(answer, expected))
+    if _is_real(answer) and _is_real(expected):
+        if isinstance(answer, numbers.Integral) and isinstance(expected, numbers.Integral):
+            return int(answer) == int(expected)  # exact, however large
+        a, e = _real_array(answer), _real_array(expected)
+        return a is not None and e is not None and bool(_agree(a, e))
+    if isinstance(answer, (str, bytes)) != isinstance(expected, (str, bytes)):
+        return False
+    result = answer == expected
+    return isinstance(result, (bool, np.bool_)) and bool(result)
 
 
 def first_difference(got, expected):
-    """Where two arrays first differ, in words (for messages about arrays too large to print).
+    """Where two arrays first differ, in words, by the comparison :func:`same` makes.
 
     >>> first_difference(np.zeros((2, 3)), np.zeros((3, 2)))
     'shape (2, 3), expected (3, 2)'
     >>> first_difference(np.eye(2), np.ones((2, 2)))
     'the right shape (2, 2) but out[0, 1] = 0, expected 1'
+    >>> first_difference(np.full((2, 2), "1"), np.ones((2, 2)))
+    'an array of text (dtype <U1), expected numbers of shape (2, 2)'
     """
-    got, expected = np.asarray(got), np.asarray(expected)
-    if got.shape != expected.shape:
-        return f"shape {got.shape}, expected {expected.shape}"
-    index = tuple(int(i) for i in np.argwhere(~np.isclose(got, expected))[0])
+    a, e = _real_array(got), _real_array(expected)
+    if e is None:
+        return f"{short(got)}, expected {short(expected)}"
+    if a is None:
+        return f"{kind(got)}, expected numbers of shape {e.shape}"
+    if a.shape != e.shape:
+        return f"shape {a.shape}, expected {e.shape}"
+    wrong = np.argwhere(~_agree(a, e))
+    if not len(wrong):
+        return f"the right shape {a.shape}"
+    index = tuple(int(i) for i in wrong[0])
     cell = ", ".join(map(str, index))
-    return f"the right shape {got.shape} but out[{cell}] = {got[index]:g}, expected {expected[index]:g}"
+    return f"the right shape {a.shape} but out[{cell}] = {_number(a[index])}, expected {_number(e[index])}"
 
 
-def check_value(answer, expected, hints=None, what=None, explain=""):
+def _number(x):
+    return str(bool(x)) if _is_bool(x) else f"{x:g}"
+
+
+# --- words for values -----------------------------------------------------------------------
+
+
+def short(value, limit=160):
+    """One-line text of a value for a message: arrays by shape when large, numpy scalars as plain numbers.
+
+    Never raises, and never longer than ``limit`` characters.
+
+    >>> short(np.eye(2)), short(np.zeros((5, 5))), short(np.int64(3)), short(np.True_)
+    ('[[1., 0.], [0., 1.]]', 'an array of shape (5, 5)', '3', 'True')
+    >>> short(10**400), short("x" * 500)[-3:]
+    ('a whole number with 401 digits', 'xx…')
+    """
+    try:
+        if isinstance(value, numbers.Integral) and not _is_bool(value) and abs(int(value)) >= 10**30:
+            digits = len(str(abs(int(value)))) if int(value).bit_length() < 10_000 else "thousands of"
+            return f"a whole number with {digits} digits"
+        if isinstance(value, np.ndarray):
+            if value.size > 16:
+                text = f"an array of shape {value.shape}"
+            else:
+                text = np.array2string(value, separator=", ").replace("\n", "")
+        elif isinstance(value, np.generic):
+            text = repr(value.item())
+        else:
+            text = repr(value)
+    except Exception:  # a student's object whose repr fails
+        text = f"a {type(value).__name__}"
+    text = text.replace("\n", " ") if not isinstance(value, np.ndarray) else text.replace("\n", "")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_DTYPE_WORDS = {"U": "text", "S": "bytes", "O": "objects", "c": "complex numbers", "b": "True/False values"}
+
+
+def kind(value):
+    """What kind of thing ``value`` is, in words ("text (a str)", "an array of text (dtype <U1)").
+
+    >>> kind("8"), kind(np.ones(2, dtype=complex)), kind(None)
+    ('text (a str)', 'an array of complex numbers (dtype complex128)', 'None')
+    """
+    if isinstance(value, np.ndarray):
+        words = _DTYPE_WORDS.get(value.dtype.kind, "numbers")
+        return f"an array of {words} (dtype {value.dtype})"
+    if isinstance(value, str):
+        return "text (a str)"
+    if value is None:
+        return "None"
+    return f"a {type(value).__name__}"
+
+
+def kind_hint(answer, expected):
+    """A hint when ``answer`` is the wrong *kind* of thing for ``expected`` (text for a number, ...), else None.
+
+    >>> kind_hint("8", 8)
+    "that is text, in quotes: write the number itself, 8 rather than '8'"
+    >>> kind_hint(8.5, 8)
+    'a size counts cells, so it is a whole number; 8.5 is not'
+    >>> kind_hint(np.ones(2, dtype=object), np.ones(2)) is None, kind_hint(7, 8) is None
+    (True, True)
+    """
+    try:
+        return _kind_hint(answer, expected)
+    except Exception:
+        return None
+
+
+def _kind_hint(answer, expected):
+    if inspect.isgenerator(answer):
+        return "that is a generator: use `return` to hand back the result, not `yield`"
+    if callable(answer) and not callable(expected):
+        return "that is a function, not its result: give the value itself"
+    if isinstance(answer, (str, bytes)) and not isinstance(expected, (str, bytes)):
+        text = answer.decode(errors="replace") if isinstance(answer, bytes) else answer
+        if len(text) > 20 or not text.isprintable():
+            return "that is text, in quotes: write the number itself, without quotes"
+        return f"that is text, in quotes: write the number itself, {text} rather than {short(answer)}"
+    if isinstance(expected, (tuple, list)) and isinstance(answer, (set, frozenset)):
+        return "a set has no order: write a tuple, in round brackets"
+    if isinstance(expected, (tuple, list)) and isinstance(answer, (tuple, list)) and len(answer) == len(expected):
+        return next((_kind_hint(a, e) for a, e in zip(answer, expected) if _kind_hint(a, e)), None)
+    if isinstance(expected, numbers.Integral) and not _is_bool(expected):
+        if isinstance(answer, complex) or isinstance(answer, np.complexfloating):
+            return "that is a complex number: a size is a whole number"
+        if _is_real(answer) and not isinstance(answer, numbers.Integral):
+            number = float(answer)
+            if number != number or number in (float("inf"), float("-inf")):
+                return f"{short(answer)} is not a number of cells: a size is a whole number"
+            if not number.is_integer():
+                return f"a size counts cells, so it is a whole number; {short(answer)} is not"
+        if isinstance(answer, numbers.Integral) and not _is_bool(answer) and abs(int(answer)) > 10**6:
+            return "far too large: work it out for these small sizes, term by term"
+        if _is_bool(answer):
+            return "True and False are not sizes: give a number"
+    if isinstance(expected, np.ndarray):
+        if isinstance(answer, np.ndarray):
+            if _real_array(answer) is None:
+                return f"the result is {kind(answer)}: build it from numbers, e.g. starting from np.zeros(shape)"
+            if answer.dtype.kind == "b":
+                return "the result holds True/False values: compute numbers"
+            if answer.shape == expected.shape and answer.dtype.kind == "f" and np.isnan(answer).any():
+                return "the result contains NaN (not a number): is a cell never written, or taken from np.empty?"
+        elif _real_array(answer) is None:
+            return f"return a numpy array of numbers, not {kind(answer)}"
+    return None
+
+
+# --- checking a value -----------------------------------------------------------------------
+
+
+def check_value(answer, expected, hints=None, what=None, explain="", hint=None):
     """Compare ``answer`` with ``expected``; on a miss, give the hint for that wrong value.
 
     Parameters
     ----------
     answer, expected : number, tuple, ndarray or any value with ``==``
-        Numbers and arrays are compared within a small tolerance; arrays must
-        have the same shape.
+        Compared by :func:`same`: numbers and arrays within the tolerance of
+        their dtype, whole numbers exactly; arrays must have the same shape.
     hints : dict, optional
         ``{wrong_value: "what that wrong value suggests"}``. Use a list of
         ``(wrong_value, hint)`` pairs when the wrong values are unhashable.
+        The first pair that matches gives the hint.
     what : str, optional
         What is being checked, for the message ("the output size").
     explain : str, optional
         The reasoning behind the answer, added to the message when it is right
         (a wrong answer gets only its hint, not the solution).
+    hint : str, optional
+        The hint for a wrong answer that no listed wrong value matches and that
+        is not the wrong kind of thing (text for a number, say: that gets its
+        own hint).
 
     Returns
     -------
@@ -128,6 +343,8 @@ def check_value(answer, expected, hints=None, what=None, explain=""):
     ✓ Correct: the output shape is (3, 3). (one row per pixel)
     >>> check_value(5, 7, hints=[(5, "add the kernel")], what="o", explain="o = s(i-1) + k")
     ✗ Not quite: o got 5. Hint: add the kernel.
+    >>> check_value("7", 7)
+    ✗ Not quite: got '7'. Hint: that is text, in quotes: write the number itself, 7 rather than '7'.
     """
     if answer is Ellipsis or answer is None:
         return Verdict(False, NO_VALUE)
@@ -136,14 +353,184 @@ def check_value(answer, expected, hints=None, what=None, explain=""):
         tail = f" ({explain})" if explain else ""
         return Verdict(True, f"Correct: {subject}{short(expected)}.{tail}")
     pairs = list(hints.items()) if isinstance(hints, dict) else list(hints or [])
-    hint = next((h for wrong, h in pairs if same(answer, wrong)), None)
+    specific = next((h for wrong, h in pairs if same(answer, wrong)), None)
+    specific = specific or kind_hint(answer, expected) or hint
     subject = f"{what} " if what else ""
-    message = f"Not quite: {subject}got {short(answer)}."
-    if hint:
-        message += f" Hint: {hint}"
-        if not hint.rstrip().endswith((".", "?", "!")):
-            message += "."
-    return Verdict(False, message)
+    return Verdict(False, _with_hint(f"Not quite: {subject}got {short(answer)}.", specific))
+
+
+def _with_hint(message, hint):
+    """``message`` and ``Hint: hint``, ending in a full stop (or the hint's own ? or !)."""
+    if not hint:
+        return message
+    hint = hint.rstrip()
+    return f"{message} Hint: {hint}" + ("" if hint.endswith((".", "?", "!", "…")) else ".")
+
+
+# --- running a student's function -----------------------------------------------------------
+
+
+class _TimeUp(BaseException):
+    """Raised inside a student's function whose time ran out (a BaseException: ``except Exception`` lets it by)."""
+
+
+def _run(fn, args, kwargs, limit):
+    """Call ``fn(*args, **kwargs)`` for at most ``limit`` seconds.
+
+    Returns ``("value", result)``, ``("error", exception)`` or ``("slow",
+    None)``. In the main thread (a notebook's cells run there) a SIGALRM timer
+    interrupts the function between two Python steps, so nothing keeps running
+    afterwards; elsewhere the function runs in a thread that is told to stop.
+    Ctrl-C (KeyboardInterrupt) still stops the whole check.
+    """
+    if (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0  # no one else's timer running
+    ):
+        return _run_with_alarm(fn, args, kwargs, limit)
+    return _run_in_thread(fn, args, kwargs, limit)
+
+
+def _run_with_alarm(fn, args, kwargs, limit):
+    running, home, tracing = [True], sys._getframe(), sys.gettrace()
+
+    def stop_at_every_line(frame, event, arg):
+        if running[0] and event == "line":
+            raise _TimeUp
+        return stop_at_every_line if running[0] else None
+
+    def time_up(signum, frame):
+        if not running[0]:
+            return
+        if frame is not None:
+            # a second alarm: the student's code swallowed the first _TimeUp (a bare `except:` in a loop), so
+            # raise it again at the next line of every frame it runs, which an `except` clause cannot catch
+            if time_up.fired:
+                sys.settrace(stop_at_every_line)
+                while frame is not None and frame is not home:
+                    frame.f_trace = stop_at_every_line
+                    frame = frame.f_back
+            time_up.fired = True
+        signal.setitimer(signal.ITIMER_REAL, 0.25)  # and again, until it stops
+        raise _TimeUp
+
+    time_up.fired = False
+    previous = signal.signal(signal.SIGALRM, time_up)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, limit)
+        try:
+            result = fn(*args, **kwargs)
+        finally:
+            running[0] = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        return "value", result
+    except _TimeUp:
+        return "slow", None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # the student's code: any failure (even SystemExit) is a verdict
+        return "error", error
+    finally:
+        running[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        sys.settrace(tracing)
+
+
+def _run_in_thread(fn, args, kwargs, limit):
+    outcome = []
+
+    def target():
+        try:
+            outcome.append(("value", fn(*args, **kwargs)))
+        except _TimeUp:
+            outcome.append(("slow", None))
+        except BaseException as error:  # the student's code: any failure is a verdict
+            outcome.append(("error", error))
+
+    worker = threading.Thread(target=target, name="deconvlib-check", daemon=True)
+    worker.start()
+    worker.join(limit)
+    for _ in range(10):  # raise _TimeUp inside the worker, so it stops at its next Python step (again if swallowed)
+        if not worker.is_alive():
+            break
+        try:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(_TimeUp))
+        except Exception:  # not CPython: the thread runs on, as a daemon
+            break
+        worker.join(0.1)
+    if not outcome or worker.is_alive():
+        return "slow", None
+    return outcome[0]
+
+
+def _unchanged(before, after):
+    """Is ``after`` (what the student was given, after the call) still equal to ``before``, cell for cell?"""
+    try:
+        if isinstance(before, np.ndarray):
+            return (
+                isinstance(after, np.ndarray)
+                and before.shape == after.shape
+                and before.dtype == after.dtype
+                and bool(np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"))
+            )
+        if isinstance(before, (tuple, list)):
+            return type(before) is type(after) and len(before) == len(after) and all(map(_unchanged, before, after))
+        if isinstance(before, dict):
+            return before.keys() == after.keys() and all(_unchanged(before[k], after[k]) for k in before)
+        return bool(before == after)
+    except Exception:
+        return False
+
+
+def _changed_argument(student_fn, args, kwargs, given):
+    """The name of the first argument that the student's function changed in place, or None."""
+    changed = [n for n, (a, g) in enumerate(zip(args, given[0])) if not _unchanged(a, g)]
+    changed += [k for k in kwargs if not _unchanged(kwargs[k], given[1][k])]
+    if not changed:
+        return None
+    first = changed[0]
+    if isinstance(first, str):
+        return first
+    try:
+        return list(inspect.signature(student_fn).parameters)[first]
+    except Exception:
+        return f"argument {first + 1}"
+
+
+_ERROR_HINTS = [
+    (IndexError, None, "an index ran past the end of an array: check the ranges of your loops and slices"),
+    (ValueError, "broadcast", "two arrays of different shapes met: print the shapes of the slice and of what you add"),
+    (ValueError, "negative dimensions", "a size came out negative: check the shape you create"),
+    (NameError, None, "a name is not defined here: check its spelling, or run the cells above first"),
+    (ZeroDivisionError, None, "a division by zero: which of the arguments can be 0 (or 1) here?"),
+    (
+        StopIteration,
+        None,
+        "an iterator ran out: does your function use something (a next(...), a generator) "
+        "that works only once? It must give the same answer on every call",
+    ),
+    (RecursionError, None, "the function calls itself without end"),
+    (TypeError, "argument", "the checker calls it as shown: check the function's parameters"),
+    (TypeError, None, "a value of the wrong type reached an operation: print the types involved"),
+]
+
+
+def _error_hint(error, call):
+    text = _error_text(error)
+    for kind_, words, hint in _ERROR_HINTS:
+        if isinstance(error, kind_) and (words is None or words in text):
+            return hint
+    return f"call {call} yourself in a cell to see the traceback"
+
+
+def _error_text(error):
+    try:
+        text = " ".join(str(error).split())
+    except Exception:
+        text = ""
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _arguments(case):
@@ -160,19 +547,34 @@ def _call_text(name, args, kwargs):
     return f"{name}({', '.join(parts)})"
 
 
-def _matching_variant(student_fn, variants, calls):
-    """The hint of the first wrong version that ``student_fn`` agrees with on every call."""
+def _matching_variant(variants, calls, results):
+    """The hint of the first wrong version that agrees with every result the student's function gave."""
     for wrong_fn, hint in variants:
         try:
-            if all(same(student_fn(*a, **k), wrong_fn(*a, **k)) for a, k in calls):
+            if all(same(got, wrong_fn(*copy.deepcopy(a), **copy.deepcopy(k))) for (a, k), got in zip(calls, results)):
                 return hint
-        except Exception:  # the variant or the student's code does not apply here
+        except Exception:  # the variant does not apply to these cases
             continue
     return None
 
 
-def check_function(student_fn, reference_fn, cases, name=None, hint=None, variants=(), returns=None, describe=None):
+def check_function(
+    student_fn,
+    reference_fn,
+    cases,
+    name=None,
+    hint=None,
+    variants=(),
+    returns=None,
+    describe=None,
+    time_limit=None,
+):
     """Run ``student_fn`` and ``reference_fn`` on every case; report the first failure and diagnose it.
+
+    The reference results are computed first, on copies of the cases; the
+    student's function then gets its own copies, is called once per case
+    (at most ``time_limit`` seconds each, :data:`TOTAL_TIME_LIMIT` in all)
+    and must not change them.
 
     Parameters
     ----------
@@ -196,14 +598,17 @@ def check_function(student_fn, reference_fn, cases, name=None, hint=None, varian
         ``describe(case_index, args) → str`` names the call in a mismatch
         message, which then says where the arrays first differ instead of
         printing them (for arrays too large to print).
+    time_limit : float, optional
+        Seconds per call (default :data:`TIME_LIMIT`); a slower call is
+        stopped and reported.
 
     Returns
     -------
     Verdict
         Right when every case agrees; otherwise says which call differed, what
-        it returned and what was expected (or which exception it raised). A
-        function that still returns the notebook's placeholder ``...`` has no
-        answer yet.
+        it returned and what was expected (or which exception it raised, or
+        that it took too long, or changed its input). A function that still
+        returns the notebook's placeholder ``...`` has no answer yet.
 
     >>> def out_size(i, k, s): return s * (i - 1) + k
     >>> check_function(out_size, out_size, [(2, 3, 1), (4, 3, 2)])
@@ -213,33 +618,88 @@ def check_function(student_fn, reference_fn, cases, name=None, hint=None, varian
     >>> check_function(lambda i, k, s: s * i + k, out_size, [(2, 3, 1)], name="out_size",
     ...                variants=[(lambda i, k, s: s * i + k, "i pixels have i − 1 gaps.")])
     ✗ out_size(2, 3, 1) returned 5, expected 4. Hint: i pixels have i − 1 gaps.
+    >>> check_function(lambda i, k, s: i // 0, out_size, [(2, 3, 1)], name="out_size")
+    ✗ out_size(2, 3, 1) raised ZeroDivisionError: integer division or modulo by zero. Hint: a division by zero: ...
     """
-    if not callable(student_fn):
+    if student_fn is Ellipsis or student_fn is None:
         return Verdict(False, NO_FUNCTION)
-    name = name or getattr(student_fn, "__name__", "your function")
+    if not callable(student_fn):
+        return Verdict(
+            False,
+            f"Not a function: got {short(student_fn)}. Hint: pass the function itself, by its name without "
+            "brackets, as in check(my_function).",
+        )
+    name = name or _name(student_fn)
     calls = [_arguments(case) for case in cases]
+    expected = [copy.deepcopy(reference_fn(*copy.deepcopy(a), **copy.deepcopy(k))) for a, k in calls]
+    limit = TIME_LIMIT if time_limit is None else time_limit
+    results, failure, start = [], None, time.monotonic()
     for n, (args, kwargs) in enumerate(calls):
-        expected = reference_fn(*args, **kwargs)
-        call = _call_text(name, args, kwargs)
-        try:
-            got = student_fn(*args, **kwargs)
-        except Exception as error:  # the student's code: report any failure as a verdict
-            tail = f" Hint: {hint}" if isinstance(hint, str) else ""
-            return Verdict(False, f"{call} raised {type(error).__name__}: {error}.{tail}")
-        if got is Ellipsis:  # the notebook's placeholder, `return ...`
-            return Verdict(False, NO_BODY)
-        if got is None:
-            return Verdict(False, f"{call} returned None: did you forget `return`?")
-        problem = returns(got) if returns else None
-        if problem:
-            return Verdict(False, f"{call} returned {short(got)}: {problem}.")
-        if not same(got, expected):
-            if describe is None:
-                message = f"{call} returned {short(got)}, expected {short(expected)}."
-            else:
-                message = f"{describe(n, args)} returned {first_difference(got, expected)}."
-            specific = _matching_variant(student_fn, variants, calls)
-            if specific is None:
-                specific = hint(got, expected) if callable(hint) else hint
-            return Verdict(False, message + (f" Hint: {specific}" if specific else ""))
-    return Verdict(True, f"Correct on all {len(calls)} cases.")
+        left = TOTAL_TIME_LIMIT - (time.monotonic() - start)
+        if left <= 0:
+            if failure is None:
+                failure = (n, "total", None)
+            break
+        given = copy.deepcopy((args, kwargs))
+        allowed = max(min(limit, left), 1e-3)
+        outcome, got = _run(student_fn, given[0], given[1], allowed)
+        if outcome != "value":
+            failure = failure or (n, outcome, allowed if outcome == "slow" else got)
+            break
+        changed = _changed_argument(student_fn, args, kwargs, given)
+        results.append(got)
+        if failure is None and (changed or got is Ellipsis or got is None or not same(got, expected[n])):
+            failure = (n, "changed" if changed else "value", changed or got)
+    if failure is None:
+        return Verdict(True, f"Correct on all {len(calls)} cases.")
+
+    n, outcome, got = failure
+    args, kwargs = calls[n]
+    call = _call_text(name, args, kwargs)
+    if outcome == "slow":
+        return Verdict(False, _with_hint(f"{call} took longer than {got:.2g} s, so it was stopped.", _SLOW))
+    if outcome == "total":
+        return Verdict(
+            False,
+            _with_hint(
+                f"{name} took longer than {TOTAL_TIME_LIMIT:g} s over its first {n} cases, so it was stopped.", _SLOW
+            ),
+        )
+    if outcome == "error":
+        detail = _error_text(got)
+        message = f"{call} raised {type(got).__name__}" + (f": {detail}" if detail else "") + "."
+        return Verdict(False, _with_hint(message, hint if isinstance(hint, str) else _error_hint(got, call)))
+    if outcome == "changed":
+        return Verdict(False, _with_hint(f"{call} changed its argument {got} in place.", _CHANGED.format(got)))
+    if got is Ellipsis:  # the notebook's placeholder, `return ...`
+        return Verdict(False, NO_BODY)
+    if got is None:
+        return Verdict(False, f"{call} returned None: did you forget `return`?")
+    problem = _safely(returns, got) if returns else None
+    if problem:
+        return Verdict(False, f"{call} returned {short(got)}: {problem}.")
+    if describe is None:
+        message = f"{call} returned {short(got)}, expected {short(expected[n])}."
+    else:
+        message = f"{describe(n, args)} returned {first_difference(got, expected[n])}."
+    specific = _matching_variant(variants, calls, results) or kind_hint(got, expected[n])
+    if specific is None:
+        specific = _safely(hint, got, expected[n]) if callable(hint) else hint
+    return Verdict(False, message + (f" Hint: {specific}" if specific else ""))
+
+
+_SLOW = "look for a loop that never ends (a `while` whose condition never changes), or one that runs far too often"
+_CHANGED = "work on a copy ({0}.copy()) or build a new array: the caller's {0} must stay as it was"
+
+
+def _safely(fn, *args):
+    """``fn(*args)``, or None if it fails (a hint about a strange answer must not fail itself)."""
+    try:
+        return fn(*args)
+    except Exception:
+        return None
+
+
+def _name(fn):
+    name = getattr(fn, "__name__", None)
+    return name if isinstance(name, str) else "your function"

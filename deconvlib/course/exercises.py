@@ -12,13 +12,15 @@ one line (``✓ ...`` or ``✗ ...``).
 ✗ Not quite: the output size got 7. Hint: you left out output_padding; it adds rows at the bottom/right.
 """
 
+import numbers
+
 import numpy as np
 
 from ..arithmetic import check_output_padding, conv_output_size, conv_transpose_output_size, effective_kernel
 from ..overlap import is_uniform
 from ..stages import dilate
 from ..transpose import conv_transpose2d
-from .checking import Verdict, check_function, check_value, short
+from .checking import Verdict, check_function, check_value, kind, kind_hint, short
 
 __all__ = [
     "check_output_size",
@@ -61,7 +63,8 @@ def check_output_size(answer, size=4, kernel_size=3, stride=2, padding=1, output
         forward = conv_output_size(i, k, s, p, d)
         hints.insert(0, (forward, f"that is the forward convolution of {i}: the transposed one goes the other way, up"))
     explain = f"{s}·({i} − 1) + {d}·({k} − 1) + 1 − 2·{p} + {op}"
-    return check_value(answer, expected, hints, what="the output size", explain=explain)
+    hint = "work through o = s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding one term at a time"
+    return check_value(answer, expected, hints, what="the output size", explain=explain, hint=hint)
 
 
 # --- notebook 2: dilation ------------------------------------------------------------
@@ -119,30 +122,29 @@ def check_sweep_padding(answer, kernel_size=4, padding=1, dilation=1):
         (d * (k - 1) + p, "the forward padding is subtracted, not added: it becomes a crop"),
         (k - p, "k̂ − 1 − p: the window must overlap the first pixel by one cell, not zero"),
     ]
-    return check_value(answer, expected, hints, what="the padding on each side", explain=f"{d}·({k} − 1) − {p}")
+    hint = "the window must reach the first pixel with its last tap: k̂ − 1 − p zeros, with k̂ = d·(k − 1) + 1"
+    explain = f"{d}·({k} − 1) − {p}"
+    return check_value(answer, expected, hints, what="the padding on each side", explain=explain, hint=hint)
 
 
 def check_input_sizes(answer, output=4, kernel_size=3, stride=2, padding=1):
     """Notebook 3: every input size that a forward convolution maps to ``output``.
 
     ``answer`` is a set (or list) of sizes; output_padding picks one of them
-    when the transposed convolution goes back.
+    when the transposed convolution goes back. Sizes are whole numbers: text
+    ("78", {"7", "8"}) and fractions ({7.9, 8.2}) are told so, not rounded.
 
     >>> check_input_sizes({7, 8})
     ✓ Correct: the set of input sizes is [7, 8]. (7 and 8 both give 4; output_padding 0 or 1 chooses)
     """
-    sizes = [
-        i
-        for i in range(1, stride * (output + 2) + kernel_size + 1)
-        if i + 2 * padding >= kernel_size and conv_output_size(i, kernel_size, stride, padding) == output
-    ]
+    k, s, p = kernel_size, stride, padding
+    sizes = [i for i in range(1, s * (output + 2) + k + 1) if i + 2 * p >= k and conv_output_size(i, k, s, p) == output]
     if answer is Ellipsis or answer is None:
         return check_value(answer, sizes)
-    try:
-        given = sorted(set(int(a) for a in answer))
-    except TypeError:
-        given = [answer]
-    back = conv_transpose_output_size(output, kernel_size, stride, padding)
+    given, problem = _whole_numbers(answer)
+    if problem:
+        return Verdict(False, f"Not quite: the set of input sizes got {short(answer)}. Hint: {problem}.")
+    back = conv_transpose_output_size(output, k, s, p)
     hints = [
         (
             [back],
@@ -150,13 +152,45 @@ def check_input_sizes(answer, output=4, kernel_size=3, stride=2, padding=1):
             "the floor in the forward size formula lets more than one through",
         )
     ]
-    explain = (
-        " and ".join(map(str, sizes))
-        + f" both give {output}; output_padding "
-        + " or ".join(map(str, range(len(sizes))))
-        + " chooses"
-    )
-    return check_value(given, sizes, hints, what="the set of input sizes", explain=explain)
+    explain = " and ".join(map(str, sizes)) + f" both give {output}; output_padding "
+    explain += " or ".join(map(str, range(len(sizes)))) + " chooses"
+    hint = "some sizes are missing: the floor in the forward size formula lets more than one through"
+    for i in given:
+        if i not in sizes:
+            gives = conv_output_size(i, k, s, p) if i + 2 * p >= k else None
+            hint = (
+                f"{short(i)} gives {short(gives)}, not {output}: ⌊(i + 2p − k) / s⌋ + 1"
+                if gives is not None
+                else f"{short(i)} pixels with padding {p} are narrower than the kernel ({k})"
+            )
+            break
+    return check_value(given, sizes, hints, what="the set of input sizes", explain=explain, hint=hint)
+
+
+def _whole_numbers(answer):
+    """``(sorted whole numbers, None)`` from a set, list, tuple or range of them (or one); else ``(None, why)``."""
+    if isinstance(answer, numbers.Integral) and not isinstance(answer, (bool, np.bool_)):
+        answer = [answer]
+    if isinstance(answer, np.ndarray) and answer.ndim == 1:
+        answer = answer.tolist()
+    if not isinstance(answer, (set, frozenset, list, tuple, range)):
+        why = kind_hint(answer, 0) or f"that is {short(answer)}"
+        return None, f"{why}; answer with a set of whole numbers, such as {{1, 2}}"
+    found = []
+    for a in answer:
+        if isinstance(a, (bool, np.bool_)):
+            return None, f"{a} is not a size: a size is a number of pixels"
+        if isinstance(a, (str, bytes)):
+            return None, f"{short(a)} is text, in quotes: write the numbers themselves, without quotes"
+        if isinstance(a, numbers.Integral):
+            found.append(int(a))
+        elif isinstance(a, numbers.Real) and float(a).is_integer():
+            found.append(int(a))
+        elif isinstance(a, numbers.Real):
+            return None, f"{short(a)} is not a whole number: a size counts pixels"
+        else:
+            return None, f"{short(a)} is not a size: answer with a set of whole numbers, such as {{1, 2}}"
+    return sorted(set(found)), None
 
 
 # --- notebook 4: the three stages (and notebook 6's scatter view) --------------------
@@ -258,7 +292,10 @@ def check_transpose_output_size(student_fn):
     out_size(3, 3, 1, 0, 0, 2) returned 5, expected 7.
     Hint: a dilated kernel covers k̂ = d·(k − 1) + 1 cells, not k.
     """
-    return check_function(student_fn, conv_transpose_output_size, _SIZE_CASES, name="out_size", variants=_SIZE_VARIANTS)
+    hint = "work this case by hand, stage by stage (notebook 1): which term (s, k̂, p, output_padding) is off?"
+    return check_function(
+        student_fn, conv_transpose_output_size, _SIZE_CASES, name="out_size", variants=_SIZE_VARIANTS, hint=hint
+    )
 
 
 def check_padding_for(answer, i, k, target, stride=1, dilation=1):
@@ -266,25 +303,46 @@ def check_padding_for(answer, i, k, target, stride=1, dilation=1):
 
     Any pair that gives ``target`` with a legal ``output_padding`` is right;
     the message also shows the formula with those numbers. A wrong pair is
-    told what size it gives and why.
+    told what size it gives and why; a pair that is not two whole numbers
+    ("1", 1.5, True) is told that.
 
     >>> check_padding_for((1, 1), 32, 3, 64, stride=2)
     ✓ Correct: padding 1, output_padding 1 gives 64 (o = 2·(32 − 1) + 3 − 2·1 + 1).
     >>> print(check_padding_for((1, 0), 32, 3, 64, stride=2).message)
     Not quite: padding 1, output_padding 0 gives 63, one short of 64.
     Hint: add the missing row with output_padding (it must stay below max(stride, dilation) = 2).
+    >>> print(check_padding_for(("1", 0), 32, 3, 64, stride=2).message)
+    Not quite: padding '1', output_padding 0: padding is text. Hint: write the number itself, without quotes.
     """
     if answer is Ellipsis or answer is None:
         return Verdict(False, "No answer yet: replace the `...` with (padding, output_padding).")
+    if isinstance(answer, np.ndarray) and answer.shape == (2,):
+        answer = tuple(answer.tolist())
     if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
-        return Verdict(False, f"Answer with a pair (padding, output_padding), got {short(answer)}.")
+        return Verdict(
+            False,
+            f"Answer with a pair (padding, output_padding), got {short(answer)}. "
+            "Hint: two whole numbers in round brackets, padding first.",
+        )
     p, op = answer
-    pair = f"padding {p}, output_padding {op}"
+    pair = f"padding {short(p)}, output_padding {short(op)}"
+    for value, name in ((p, "padding"), (op, "output_padding")):
+        problem = _not_a_count(value)
+        if problem:
+            return Verdict(False, f"Not quite: {pair}: {name} is {problem[0]}. Hint: {problem[1]}.")
+    limit = max(stride, dilation)
     try:
         check_output_padding(op, stride, dilation)
         size = conv_transpose_output_size(i, k, stride, p, op, dilation)
     except (TypeError, ValueError) as error:
-        return Verdict(False, f"Not quite: {pair} is not allowed: {error}.")
+        why = (
+            f"output_padding must stay below max(stride, dilation) = {limit}"
+            if op >= limit or op < 0
+            else "padding and output_padding count rows: 0 or more, and padding may not crop the whole output"
+        )
+        text = " ".join(str(error).split())
+        text = text if len(text) <= 200 else text[:199] + "…"
+        return Verdict(False, f"Not quite: {pair} is not allowed: {text}. Hint: {why}.")
     formula = f"o = {stride}·({i} − 1) + {effective_kernel(k, dilation)} − 2·{p} + {op}"
     if size == target:
         return Verdict(True, f"Correct: {pair} gives {target} ({formula}).")
@@ -292,7 +350,7 @@ def check_padding_for(answer, i, k, target, stride=1, dilation=1):
     if size == target - 1:
         message += (
             f", one short of {target}. Hint: add the missing row with output_padding "
-            f"(it must stay below max(stride, dilation) = {max(stride, dilation)})."
+            f"(it must stay below max(stride, dilation) = {limit})."
         )
     elif size > target:
         message += (
@@ -302,6 +360,19 @@ def check_padding_for(answer, i, k, target, stride=1, dilation=1):
     else:
         message += f", {target - size} too few. Hint: padding crops the result, so use less: {formula}."
     return Verdict(False, message)
+
+
+def _not_a_count(value):
+    """``(what it is, hint)`` when ``value`` is not a whole number of rows, else None."""
+    if isinstance(value, (str, bytes)):
+        return "text", "write the number itself, without quotes"
+    if isinstance(value, (bool, np.bool_)):
+        return "True or False", "give a number of rows"
+    if isinstance(value, numbers.Integral):
+        return None
+    if isinstance(value, numbers.Real):
+        return "not a whole number", "padding and output_padding count rows"
+    return kind(value), "give a whole number of rows"
 
 
 # --- notebook 6: the scatter view ----------------------------------------------------
@@ -335,7 +406,7 @@ def _scatter_call(n, args):
 def _scatter_shape_hint(got, expected):
     if np.shape(got) != np.shape(expected):
         return "the full output is s·(h − 1) + kh rows by s·(w − 1) + kw columns."
-    return None
+    return "pixel (i, j) adds X[i, j]·W to the block whose top-left corner is (i·stride, j·stride)."
 
 
 def check_scatter(student_fn):
@@ -406,8 +477,9 @@ def check_uniform_overlap(student_fn):
     uniform(3, 2) returned True, expected False. Hint: a kernel at least as large ...
     """
     cases = [(k, s) for s in range(1, 5) for k in range(1, 9)]
+    hint = "count, for k = 3, s = 2 and k = 4, s = 2, how many stamps cover each output cell (the explorer above)"
     verdict = check_function(
-        student_fn, is_uniform, cases, name="uniform", variants=_UNIFORM_VARIANTS, returns=_true_or_false
+        student_fn, is_uniform, cases, name="uniform", variants=_UNIFORM_VARIANTS, returns=_true_or_false, hint=hint
     )
     if not verdict:
         return verdict
@@ -455,6 +527,7 @@ def check_torch_weight(student_fn):
         name="to_torch",
         variants=_WEIGHT_VARIANTS,
         describe=lambda n, args: f"to_torch(W) for W of shape {args[0].shape}",
+        hint="axis by axis: which axis of (kh, kw, c_in, c_out // groups) goes first, second, third, fourth?",
     )
 
 
@@ -501,4 +574,6 @@ def check_layer_shape(answer, input_shape, kernel_size, c_out, stride=1, padding
     ]
     hints = [(wrong, hint) for wrong, hint in hints if wrong is not None and wrong != expected]
     formula = f"o = {stride}·({h} − 1) + {k_hat} − 2·{padding} + {output_padding} = {expected[1]}"
-    return check_value(tuple(answer) if isinstance(answer, list) else answer, expected, hints=hints, explain=formula)
+    hint = "n stays, h and w each follow o = s·(i − 1) + k̂ − 2p + output_padding, and the channels become c_out"
+    answer = tuple(answer) if isinstance(answer, list) else answer
+    return check_value(answer, expected, hints=hints, explain=formula, hint=hint)

@@ -1,8 +1,27 @@
 """The exercise checkers: right answers pass, wrong ones fail with a hint that says why."""
 
-import numpy as np
+import itertools
+import time
 
-from deconvlib.course.checking import Verdict, check_function, check_value
+import numpy as np
+import pytest
+
+from deconvlib import conv_transpose2d
+from deconvlib.course import checking
+from deconvlib.course.checking import Verdict, check_function, check_value, first_difference, same
+from deconvlib.course.exercises import (
+    check_conv_transpose,
+    check_dilate,
+    check_input_sizes,
+    check_layer_shape,
+    check_output_size,
+    check_padding_for,
+    check_scatter,
+    check_sweep_padding,
+    check_torch_weight,
+    check_transpose_output_size,
+    check_uniform_overlap,
+)
 
 
 def test_verdict_is_truthy_when_right_and_prints_a_mark():
@@ -94,15 +113,6 @@ def test_messages_show_numpy_scalars_as_plain_values():
 
 # --- notebooks 1-4 -----------------------------------------------------------------
 
-from deconvlib import conv_transpose2d  # noqa: E402
-from deconvlib.course.exercises import (  # noqa: E402
-    check_conv_transpose,
-    check_dilate,
-    check_input_sizes,
-    check_output_size,
-    check_sweep_padding,
-)
-
 
 def test_check_output_size_knows_the_usual_slips():
     assert check_output_size(8)
@@ -168,3 +178,215 @@ def test_a_function_that_returns_the_placeholder_has_no_answer_yet():
 
     for verdict in (check_dilate(placeholder), check_function(lambda i: ..., lambda i: i, [(1,)])):
         assert not verdict and verdict.message.startswith("No answer yet: replace the `...`")
+
+
+# --- issue 11, items 7-10: any answer gets a verdict, and a wrong one never passes ------------------
+
+
+def scatter(X, W, stride):
+    return conv_transpose2d(X, W, stride=stride)
+
+
+def test_item_7_a_float32_answer_is_judged_at_float32_tolerance():
+    assert check_torch_weight(lambda W: W.transpose(2, 3, 0, 1).astype(np.float32))
+    assert check_scatter(lambda X, W, s: scatter(X, W, s).astype(np.float32))
+    rng = np.random.default_rng(0)
+    X, W = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
+    assert check_function(
+        lambda: conv_transpose2d(X.astype(np.float32), W.astype(np.float32)), lambda: conv_transpose2d(X, W), [()]
+    )
+    # a float64 answer off by 1e-7 is wrong, and the message says where (it raised IndexError)
+    v = check_torch_weight(lambda W: W.transpose(2, 3, 0, 1) + 1e-7)
+    assert not v and "out[0, 0, 0, 0]" in v.message
+    v = check_scatter(lambda X, W, s: scatter(X, W, s) + 1e-7)
+    assert not v and "out[0, 0]" in v.message
+    # one comparison: where `same` says no, first_difference finds the cell
+    a = np.float32(1.0) + np.zeros((2, 2), np.float32)
+    assert same(a, np.ones((2, 2))) and not same(a + 1e-3, np.ones((2, 2)))
+    assert "out[0, 0]" in first_difference(a + 1e-3, np.ones((2, 2)))
+
+
+ODD_ARRAYS = {
+    "text": lambda shape: np.full(shape, "a"),
+    "numbers as text": lambda shape: np.full(shape, "1"),
+    "objects": lambda shape: np.full(shape, None, dtype=object),
+    "complex": lambda shape: np.ones(shape, dtype=complex),
+    "nan": lambda shape: np.full(shape, np.nan),
+}
+
+
+@pytest.mark.parametrize("kind", list(ODD_ARRAYS))
+def test_item_8_text_object_and_complex_arrays_of_the_right_shape_get_a_verdict(kind):
+    make = ODD_ARRAYS[kind]
+    verdicts = [
+        check_dilate(lambda X, s: make((s * (X.shape[0] - 1) + 1, s * (X.shape[1] - 1) + 1))),
+        check_conv_transpose(lambda X, W, s: make(scatter(X, W, s).shape)),
+        check_scatter(lambda X, W, s: make(scatter(X, W, s).shape)),
+        check_torch_weight(lambda W: make(W.transpose(2, 3, 0, 1).shape)),
+        check_layer_shape(make(4), (16, 4, 4, 512), 4, 256, stride=2, padding=1),
+        check_value(make(2), np.zeros(2)),
+    ]
+    for verdict in verdicts:
+        assert isinstance(verdict, Verdict) and not verdict and "Hint" in verdict.message, verdict
+
+
+def test_item_9_a_student_function_is_called_once_per_case_inside_the_error_handling():
+    calls = itertools.count()
+
+    def counted(X, W, s):
+        next(calls)
+        return scatter(X, W[::-1, ::-1], s)
+
+    verdict = check_scatter(counted)
+    assert not verdict and "flipped the kernel" in verdict.message
+    assert next(calls) == 4  # four cases, each called once
+
+    state = itertools.count()
+
+    def stateful(X, W, s):  # right once, then the iterator it relies on is spent
+        if next(state) >= 1:
+            raise StopIteration
+        return scatter(X, W, s)
+
+    verdict = check_scatter(stateful)
+    assert not verdict and "StopIteration" in verdict.message and "Hint" in verdict.message
+
+
+@pytest.mark.parametrize("answer", ["abc", [np.nan, 8], {"a"}, [None], 7.5, {7: 1, 8: 1}, b"78", {(7, 8)}])
+def test_item_9_input_sizes_of_any_kind_get_a_verdict(answer):
+    verdict = check_input_sizes(answer)
+    assert isinstance(verdict, Verdict) and not verdict and "Hint" in verdict.message
+
+
+@pytest.mark.parametrize("answer", [10**400, -(10**400), float("inf"), float("nan"), 1e308, 8 + 1e-12, 8.5])
+def test_item_9_huge_and_non_finite_sizes_get_a_verdict(answer):
+    for check in (check_output_size, check_sweep_padding):
+        verdict = check(answer)
+        assert isinstance(verdict, Verdict) and not verdict and "Hint" in verdict.message
+
+
+def test_item_9_a_slow_function_is_stopped_with_a_clear_message(monkeypatch):
+    monkeypatch.setattr(checking, "TIME_LIMIT", 0.3)
+
+    def forever(i, k, s, p, op, d):
+        while True:
+            pass
+
+    start = time.monotonic()
+    verdict = check_transpose_output_size(forever)
+    assert time.monotonic() - start < 3
+    assert not verdict and "took longer than 0.3 s" in verdict.message and "Hint" in verdict.message
+
+    def sleepy(k, s):
+        time.sleep(30)
+
+    start = time.monotonic()
+    assert "took longer than" in check_uniform_overlap(sleepy).message
+    assert time.monotonic() - start < 3
+
+
+def test_item_10_a_function_that_changes_its_input_is_not_right():
+    def zero_in_place(W):
+        W[...] = 0
+        return W.transpose(2, 3, 0, 1)
+
+    verdict = check_torch_weight(zero_in_place)
+    assert not verdict and "in place" in verdict.message
+
+    def right_but_spoils_the_input(X, W, s):
+        out = scatter(X, W, s)
+        X *= 0
+        return out
+
+    verdict = check_scatter(right_but_spoils_the_input)
+    assert not verdict and "in place" in verdict.message
+
+
+@pytest.mark.parametrize("answer", [{7.9, 8.2}, "78", ["7", "8"], {"7", "8"}, (7.0001, 8), {True, 8}])
+def test_item_10_sizes_that_are_not_whole_numbers_are_never_right(answer):
+    verdict = check_input_sizes(answer)
+    assert not verdict and "Hint" in verdict.message
+
+
+def test_a_padding_pair_in_text_says_it_is_text():
+    verdict = check_padding_for(("1", 0), 10, 5, 30, stride=3)
+    assert not verdict and "'1'" in verdict.message and "quotes" in verdict.message
+
+
+def test_a_function_that_swallows_the_time_limit_is_stopped_all_the_same(monkeypatch):
+    monkeypatch.setattr(checking, "TIME_LIMIT", 0.2)
+
+    def stubborn(k, s):
+        while True:
+            try:
+                while True:
+                    pass
+            except BaseException:  # a bare `except:` in a loop
+                pass
+
+    start = time.monotonic()
+    assert "took longer than 0.2 s" in check_uniform_overlap(stubborn).message
+    assert time.monotonic() - start < 3
+
+
+def test_outside_the_main_thread_a_slow_function_is_stopped_in_its_own_thread(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(checking, "TIME_LIMIT", 0.2)
+
+    def forever(k, s):
+        while True:
+            pass
+
+    verdicts = []
+    caller = threading.Thread(target=lambda: verdicts.append(check_uniform_overlap(forever)))
+    caller.start()
+    caller.join(5)
+    assert "took longer than 0.2 s" in verdicts[0].message
+    time.sleep(0.3)
+    assert not [t for t in threading.enumerate() if t.name == "deconvlib-check"]  # nothing left running
+
+
+def test_ctrl_c_still_stops_a_check():
+    def interrupted(k, s):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        check_uniform_overlap(interrupted)
+
+
+def test_the_student_gets_copies_and_the_reference_is_computed_first():
+    seen = []
+
+    def keeps_and_spoils(W):
+        seen.append(W)
+        out = W.transpose(2, 3, 0, 1).copy()
+        W[...] = 0
+        return out
+
+    verdict = check_torch_weight(keeps_and_spoils)
+    assert not verdict and "changed its argument W in place" in verdict.message and "W.copy()" in verdict.message
+    verdict = check_function(lambda x: x.append(1) or len(x), len, [([1, 2],)], name="f")
+    assert not verdict and "changed its argument x in place" in verdict.message
+
+
+def test_a_verdict_shown_as_markdown_escapes_what_markdown_would_swallow():
+    v = check_value((x for x in []), 8)
+    assert "&lt;generator object" in v._repr_markdown_() and "Hint: that is a generator" in v.message
+    assert Verdict(False, "output_padding and `a*b`, not a*b")._repr_markdown_() == (
+        "**✗** output_padding and `a*b`, not a\\*b"
+    )
+
+
+def test_whatever_a_value_is_its_message_is_one_short_line():
+    class Hostile:
+        def __repr__(self):
+            raise RuntimeError("no repr")
+
+        def __eq__(self, other):
+            raise RuntimeError("no ==")
+
+    for answer in (Hostile(), 10**5000, "x" * 10_000, np.zeros((100, 100)), {1: [2, {3}]}, b"\x00", 1j):
+        for check in (check_output_size, check_sweep_padding, check_input_sizes):
+            verdict = check(answer)
+            assert not verdict and len(verdict.message) < 500 and "\n" not in verdict.message
