@@ -43,3 +43,16 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis
+
+# The course as a JupyterLite site in _site/, nothing to install for students (tools/build_site.py
+# needs only Python and npm; it builds its own venv in build/site/). PYODIDE=offline (default):
+# everything served by the site itself; PYODIDE=cdn: current JupyterLite, Pyodide from jsdelivr.
+PYODIDE ?= offline
+SITE_PORT ?= 8000
+.PHONY: site serve-site
+
+site:
+	$(PYTHON) tools/build_site.py --pyodide $(PYODIDE)
+
+serve-site: site
+	$(PYTHON) -m http.server -d _site $(SITE_PORT)

@@ -1,0 +1,290 @@
+"""The course as an offline JupyterLite site, in headless Chromium, with no request leaving it.
+
+Builds ``_site/`` with ``tools/build_site.py`` (skipped when its stamp says it is up to
+date), serves it on 127.0.0.1 from a thread (``http.server``), and opens every notebook of
+``notebooks/`` in Lite's lab (``lab/index.html?path=NAME.ipynb``) in one browser context,
+as a student going through the course would: the first notebook pays for the download of
+Pyodide and the packages, the others find them in the browser's cache. Every request to
+another origin is aborted and counted: the count must be 0. For each notebook it runs all
+cells, asserts no error output, moves every stride, padding and dilation slider once and
+asserts that its explorer's figure (the ``img`` of its ``.widget-output``) is redrawn.
+
+It prints, per notebook, the kernel start (page opened → the Pyodide kernel answers a
+first request), the run-all time and the slider latency (key press → new figure): figures
+for the README, not assertions. They are also written to ``tests/artifacts/site_timings.json``.
+
+Skips, saying why, where Debian's ``/usr/bin/chromium`` or Playwright is missing. The
+first build needs PyPI and the npm registry (about 90 MB into ``build/site/downloads/``).
+"""
+
+import functools
+import http.server
+import json
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+ARTIFACTS = ROOT / "tests" / "artifacts"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Slider descriptions that change the geometry: each must redraw its own explorer's figure.
+GEOMETRY_SLIDER = re.compile(r"^(stride|padding|dilation)( [spd])?$")
+#: What matplotlib prints on stderr the first time it is imported in a fresh Pyodide: information, not an error.
+HARMLESS_STDERR = re.compile(r"^\s*Matplotlib is building the font cache; this may take a moment\.\s*$")
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium); the site test needs it", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+
+
+@pytest.fixture(scope="session")
+def site():
+    """The offline site: _site/, built unless up to date (a CDN build there is left alone)."""
+    output = ROOT / "_site"
+    try:
+        if json.loads((output / ".site-stamp.json").read_text())["mode"] != "offline":
+            output = ROOT / "build" / "site" / "_site-offline"
+    except (OSError, ValueError, KeyError):
+        pass
+    start = time.monotonic()
+    build = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_site.py"), "--pyodide", "offline", "--output", str(output)],
+        capture_output=True,
+        text=True,
+    )
+    if build.returncode != 0:
+        pytest.fail(f"tools/build_site.py failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}")
+    stamp = json.loads((output / ".site-stamp.json").read_text())
+    print(f"\n[site] {output.relative_to(ROOT)}: {stamp['size_bytes'] / 1e6:.1f} MB, ready in {time.monotonic() - start:.0f} s")
+    return output
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm"}
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def origin(site):
+    """``http://127.0.0.1:PORT``: the site served from a thread, as ``python -m http.server`` would."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class Requests:
+    """Every request the browser makes, sorted by origin; those to another origin are aborted."""
+
+    def __init__(self, origin):
+        self.origin = origin
+        self.external = []
+        self.own = []
+
+    def route(self, route):
+        url = route.request.url
+        if url.startswith(self.origin + "/") or url.startswith(("data:", "blob:")):
+            self.own.append(url)
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort()
+
+
+@pytest.fixture(scope="session")
+def requests_seen(origin):
+    return Requests(origin)
+
+
+@pytest.fixture(scope="session")
+def context(requests_seen):
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        ctx.route("**/*", requests_seen.route)
+        yield ctx
+        ctx.close()
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def timings(request, requests_seen):
+    """Per-notebook figures, printed as a table at the end of the session (even without -s)."""
+    rows = {}
+    yield rows
+    if not rows:
+        return
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "site_timings.json").write_text(json.dumps(rows, indent=1) + "\n")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    lines = [
+        "JupyterLite site, offline (Pyodide 0.27.7), headless Chromium on this machine:",
+        f"{'notebook':38} {'kernel start':>12} {'run all':>8}  slider latency (key → new figure)",
+    ]
+    for name, row in rows.items():
+        latencies = ", ".join(f"{label} {ms:.0f} ms" for label, ms in row["sliders"]) or "-"
+        lines.append(f"{name:38} {row['kernel_start_s']:>10.1f} s {row['run_all_s']:>6.1f} s  {latencies}")
+    lines.append(f"requests to another origin: {len(requests_seen.external)}; to the site: {len(requests_seen.own)}")
+    for line in lines:
+        (reporter.write_line if reporter else print)(line)
+
+
+#: JavaScript: the panel of the notebook at ``path`` (JupyterLite exposes the app as window.jupyterapp).
+PANEL = """(path) => {
+  const app = window.jupyterapp;
+  if (!app) return false;
+  for (const widget of app.shell.widgets("main")) {
+    if (widget.context && widget.context.path === path) return true;
+  }
+  return false;
+}"""
+
+#: JavaScript: the notebook's kernel answers a first (silent) request; resolves when it has.
+KERNEL_READY = """async (path) => {
+  let panel = null;
+  for (const widget of window.jupyterapp.shell.widgets("main")) {
+    if (widget.context && widget.context.path === path) panel = widget;
+  }
+  await panel.context.ready;
+  await panel.sessionContext.ready;
+  const kernel = panel.sessionContext.session.kernel;
+  await kernel.requestExecute({code: "", silent: true, store_history: false}).done;
+  return kernel.name;
+}"""
+
+#: JavaScript: Run All Cells (the Run menu's command); resolves when every cell has run.
+RUN_ALL = """async () => {
+  const t0 = performance.now();
+  const ok = await window.jupyterapp.commands.execute("notebook:run-all-cells");
+  return [ok, (performance.now() - t0) / 1000];
+}"""
+
+
+def wait_for_notebook(page, notebook):
+    page.wait_for_selector(".jp-Notebook:visible", timeout=60_000)
+    page.wait_for_function(PANEL, arg=notebook, timeout=30_000)
+
+
+def error_outputs(page):
+    """Texts of the error and stderr outputs in the notebook, minus matplotlib's font-cache notice."""
+    outputs = page.locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'],"
+        " .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']"
+    )
+    texts = [outputs.nth(k).inner_text() for k in range(outputs.count())]
+    return [text for text in texts if not HARMLESS_STDERR.match(text)]
+
+
+def explorer_image(slider):
+    """The figure of the explorer (the nearest enclosing ``VBox``) that holds ``slider``."""
+    return slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]").locator(".widget-output img")
+
+
+def move_geometry_sliders(page, notebook):
+    """Move every stride/padding/dilation slider once; return [(label, latency in ms)]."""
+    sliders = page.locator(".widget-slider")
+    moved = []
+    for k in range(sliders.count()):
+        slider = sliders.nth(k)
+        label = slider.locator(".widget-label").first.inner_text().strip()
+        if not GEOMETRY_SLIDER.match(label):
+            continue
+        slider.scroll_into_view_if_needed()
+        image = explorer_image(slider)
+        before = image.first.get_attribute("src") if image.count() else None
+        handle = slider.locator(".noUi-handle")
+        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        handle.focus()
+        start = time.monotonic()
+        page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+        after = before
+        while time.monotonic() < start + 15:
+            after = image.first.get_attribute("src") if image.count() else None
+            if after != before:
+                break
+            time.sleep(0.01)
+        latency_ms = (time.monotonic() - start) * 1000
+        assert before, f"{notebook}: the explorer of {label!r} (slider {k}) shows no figure"
+        assert after != before, f"{notebook}: moving {label!r} (slider {k}) did not change its explorer's figure"
+        moved.append((label, latency_ms))
+    return moved
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_notebook_runs_offline_and_its_sliders_redraw(context, origin, requests_seen, timings, notebook):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = context.new_page()
+    try:
+        start = time.monotonic()
+        page.goto(f"{origin}/lab/index.html?path={notebook}")
+        wait_for_notebook(page, notebook)
+        kernel = page.evaluate(KERNEL_READY, notebook)
+        kernel_start = time.monotonic() - start
+        assert kernel == "python", f"{notebook} opened with kernel {kernel!r}, not Pyodide's"
+
+        ok, run_all = page.evaluate(RUN_ALL)
+        page.screenshot(path=str(ARTIFACTS / f"site_{notebook.replace('.ipynb', '')}_run_all.png"))
+        errors = error_outputs(page)
+        assert not errors, f"{notebook} shows an error output in the site: {errors[0][:800]}"
+        assert ok, f"{notebook}: Run All Cells reports a failed cell"
+
+        moved = []
+        if page.locator(".widget-slider").count():
+            page.wait_for_selector(".widget-output img:visible", timeout=30_000)
+            moved = move_geometry_sliders(page, notebook)
+            page.screenshot(path=str(ARTIFACTS / f"site_{notebook.replace('.ipynb', '')}_after_sliders.png"))
+        if not notebook.startswith("00_"):  # the index has no explorer; every lesson has one
+            assert moved, f"{notebook} has no stride/padding/dilation slider"
+        errors = error_outputs(page)
+        assert not errors, f"{notebook}: moving the sliders produced an error output: {errors[0][:800]}"
+
+        timings[notebook] = {"kernel_start_s": kernel_start, "run_all_s": run_all, "sliders": moved}
+        latencies = ", ".join(f"{label} {ms:.0f} ms" for label, ms in moved)
+        print(f"\n[site] {notebook}: kernel start {kernel_start:.1f} s, run all {run_all:.1f} s, sliders: {latencies or '-'}")
+    finally:
+        page.close()
+    assert requests_seen.external == [], f"requests left the site's origin: {requests_seen.external[:10]}"
+
+
+def test_the_route_saw_pyodide_load_so_zero_external_requests_means_something(context, requests_seen, timings):
+    """The count above is only meaningful if the route sees the kernel's own downloads (made by a Web Worker)."""
+    if not timings:
+        pytest.skip("no notebook was opened in this session")
+    wheels = [url for url in requests_seen.own if "/static/pyodide/" in url and url.endswith(".whl")]
+    assert any("deconvlib-" in url for url in wheels), "the route never saw the deconvlib wheel being fetched"
+    assert any("pyodide.asm.wasm" in url for url in requests_seen.own), "the route never saw pyodide.asm.wasm"
+    assert requests_seen.external == []
+
+
+def test_landing_page_links_every_notebook_and_the_gallery(context, origin, requests_seen):
+    page = context.new_page()
+    try:
+        page.goto(f"{origin}/")
+        links = page.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href'))")
+        for notebook in NOTEBOOKS:
+            assert f"lab/index.html?path={notebook}" in links, f"the landing page does not link {notebook}"
+        assert "gallery/index.html" in links
+        page.goto(f"{origin}/gallery/index.html")
+        images = page.eval_on_selector_all("img", "els => els.map(e => [e.getAttribute('src'), e.naturalWidth])")
+        assert images and all(width > 0 for _, width in images), f"gallery images that did not load: {images}"
+    finally:
+        page.close()
+    assert requests_seen.external == []

