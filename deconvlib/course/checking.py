@@ -677,7 +677,7 @@ def check_function(
         return Verdict(False, f"{call} returned None: did you forget `return`?")
     problem = _safely(returns, got) if returns else None
     if problem:
-        return Verdict(False, f"{call} returned {short(got)}: {problem}.")
+        return Verdict(False, _with_hint(f"{call} returned {short(got)}.", problem))
     if describe is None:
         message = f"{call} returned {short(got)}, expected {short(expected[n])}."
     else:

@@ -59,6 +59,20 @@ def check_output_size(answer, size=4, kernel_size=3, stride=2, padding=1, output
         (expected + p, "padding is cropped from both sides: − 2p"),
         (s * (i - 1) + k - 2 * p + op, "with dilation d the kernel spans d·(k − 1) + 1 cells"),
     ]
+    if op == 1:  # subtracting output_padding, and forgetting both the + 1 and output_padding, give the same number
+        hints.append(
+            (
+                expected - 2,
+                "two short: output_padding adds its row (it does not crop, as padding does), "
+                "and k̂ = d·(k − 1) + 1 keeps its + 1",
+            )
+        )
+    else:
+        hints.append(
+            (expected - 2 * op, "output_padding adds rows at the bottom/right; it does not crop, as padding does")
+        )
+        hints.append((expected - 1 - op, "two slips: k̂ = d·(k − 1) + 1 keeps its + 1, and output_padding is added"))
+    hints.append((expected - 1, "one short: k̂ = d·(k − 1) + 1 keeps its + 1"))
     if i + 2 * p >= k_hat:
         forward = conv_output_size(i, k, s, p, d)
         hints.insert(0, (forward, f"that is the forward convolution of {i}: the transposed one goes the other way, up"))
@@ -75,6 +89,8 @@ def check_dilate(student_fn):
 
     >>> check_dilate(lambda X, stride: dilate(X, (stride, stride), axes=(0, 1)))
     ✓ Correct on all 5 cases.
+    >>> print(check_dilate(lambda X, stride: np.kron(X, np.ones((stride, stride)))).message)
+    dilate(...) returned ... Hint: that repeats each pixel (nearest-neighbour upsampling); ...
     """
 
     def reference(X, stride):
@@ -88,6 +104,20 @@ def check_dilate(student_fn):
     def stride_zeros(X, stride):
         return dilate(np.asarray(X), (stride + 1, stride + 1), axes=(0, 1))
 
+    def repeated(X, stride):
+        return np.kron(X, np.ones((stride, stride)))
+
+    def rows_only(X, stride):
+        return dilate(np.asarray(X), (stride, 1), axes=(0, 1))
+
+    def columns_only(X, stride):
+        return dilate(np.asarray(X), (1, stride), axes=(0, 1))
+
+    def shape_hint(got, expected):
+        if np.shape(got) != np.shape(expected):
+            return "i pixels become s·(i − 1) + 1 cells along each axis: s − 1 zeros in each of the i − 1 gaps"
+        return "the pixels of X go to every stride-th cell, X[r, c] to (stride·r, stride·c), and every other cell is 0"
+
     cases = [
         (np.array([[1.0, 2.0], [3.0, 4.0]]), 2),
         (np.array([[1.0, 2.0], [3.0, 4.0]]), 1),
@@ -98,8 +128,11 @@ def check_dilate(student_fn):
     variants = [
         (trailing_zeros, "no zeros after the last pixel: the size is s·(i − 1) + 1, not s·i"),
         (stride_zeros, "insert stride − 1 zeros, not stride: stride 1 leaves the input as it is"),
+        (repeated, "that repeats each pixel (nearest-neighbour upsampling); stage 1 puts zeros between the pixels"),
+        (rows_only, "zeros went between the rows only: put them between the columns too"),
+        (columns_only, "zeros went between the columns only: put them between the rows too"),
     ]
-    return check_function(student_fn, reference, cases, name="dilate", variants=variants)
+    return check_function(student_fn, reference, cases, name="dilate", variants=variants, hint=shape_hint)
 
 
 # --- notebook 3: padding and output_padding ------------------------------------------
@@ -136,6 +169,8 @@ def check_input_sizes(answer, output=4, kernel_size=3, stride=2, padding=1):
 
     >>> check_input_sizes({7, 8})
     ✓ Correct: the set of input sizes is [7, 8]. (7 and 8 both give 4; output_padding 0 or 1 chooses)
+    >>> print(check_input_sizes({7, 8, 9}).message)
+    Not quite: the set of input sizes got [7, 8, 9]. Hint: 9 gives 5, not 4: ⌊(i + 2p − k) / s⌋ + 1.
     """
     k, s, p = kernel_size, stride, padding
     sizes = [i for i in range(1, s * (output + 2) + k + 1) if i + 2 * p >= k and conv_output_size(i, k, s, p) == output]
@@ -144,14 +179,15 @@ def check_input_sizes(answer, output=4, kernel_size=3, stride=2, padding=1):
     given, problem = _whole_numbers(answer)
     if problem:
         return Verdict(False, f"Not quite: the set of input sizes got {short(answer)}. Hint: {problem}.")
-    back = conv_transpose_output_size(output, k, s, p)
     hints = [
         (
-            [back],
-            f"{back} is one of them (output_padding 0); "
+            [size],
+            f"{size} is one of them (output_padding {op}); "
             "the floor in the forward size formula lets more than one through",
         )
+        for op, size in enumerate(sizes)
     ]
+    hints.append(([output], f"{output} is the output; which input sizes does a forward convolution take to {output}?"))
     explain = " and ".join(map(str, sizes)) + f" both give {output}; output_padding "
     explain += " or ".join(map(str, range(len(sizes)))) + " chooses"
     hint = "some sizes are missing: the floor in the forward size formula lets more than one through"
@@ -173,11 +209,13 @@ def _whole_numbers(answer):
         answer = [answer]
     if isinstance(answer, np.ndarray) and answer.ndim == 1:
         answer = answer.tolist()
+    if isinstance(answer, (str, bytes)):
+        return None, "that is text, in quotes: write a set of whole numbers, such as {1, 2}, without quotes"
     if not isinstance(answer, (set, frozenset, list, tuple, range)):
-        why = kind_hint(answer, 0) or f"that is {short(answer)}"
+        why = kind_hint(answer, 0) or f"that is {kind(answer)}"
         return None, f"{why}; answer with a set of whole numbers, such as {{1, 2}}"
     found = []
-    for a in answer:
+    for a in sorted(answer, key=repr) if isinstance(answer, (set, frozenset)) else answer:  # the same order each run
         if isinstance(a, (bool, np.bool_)):
             return None, f"{a} is not a size: a size is a number of pixels"
         if isinstance(a, (str, bytes)):
@@ -211,11 +249,42 @@ def _without_stride(X, W, stride):
     return conv_transpose2d(X, W, stride=1)
 
 
+def _sweep(X, W, stride, padding):
+    """Stages 1-3 with ``padding`` zeros on each side in stage 2, for the slips in the padding."""
+    grid = np.pad(dilate(np.asarray(X), (stride, stride), axes=(0, 1)), padding)
+    windows = np.lib.stride_tricks.sliding_window_view(grid, W.shape)
+    return np.einsum("ijkl,kl->ij", windows, W[::-1, ::-1])
+
+
+def _trailing_zeros(X, W, stride):
+    """A typical slip in stage 1: zeros after the last pixel too, ``s·i`` cells wide."""
+    return np.pad(conv_transpose2d(X, W, stride=stride), ((0, stride - 1), (0, stride - 1)))
+
+
+def _sweep_shape_hint(got, expected):
+    """A hint from the shape alone: how far off stage 2's padding is, or the size the stages give."""
+    extra = [g - e for g, e in zip(np.shape(got), np.shape(expected))]
+    if len(extra) != 2 or extra == [0, 0]:
+        return "the shape is right: check the sum under each window (the flipped kernel times the grid)"
+    if extra[0] == extra[1] and extra[0] % 2 == 0:
+        amount, how = abs(extra[0] // 2), "too much" if extra[0] > 0 else "too little"
+        return (
+            f"stage 2's padding is {amount} {how} on each side: pad kh − 1 rows and kw − 1 columns "
+            "of zeros on every side of the dilated grid"
+        )
+    return (
+        "the output is s·(h − 1) + kh rows: stage 1 gives s·(h − 1) + 1, stage 2 adds kh − 1 on each side, "
+        "and a stride-1 sweep takes kh − 1 away"
+    )
+
+
 def check_conv_transpose(student_fn):
     """Notebook 4: ``student_fn(X, W, stride)`` by the three stages, for 2-D ``X`` and ``W`` (padding 0).
 
     >>> check_conv_transpose(conv_transpose2d)
     ✓ Correct on all 5 cases.
+    >>> print(check_conv_transpose(lambda X, W, stride: _sweep(X, W, stride, 1)).message)
+    conv_transpose(...) returned ... Hint: stage 2's padding is 1 too little on each side: ...
     """
     rng = np.random.default_rng(4)
     cases = [
@@ -228,8 +297,19 @@ def check_conv_transpose(student_fn):
     variants = [
         (_unflipped, "flip the kernel by 180° before sweeping (or sweep without flipping and scatter instead)"),
         (_without_stride, "stage 1 is missing: insert stride − 1 zeros between the pixels first"),
+        (
+            lambda X, W, stride: _sweep(X, W, stride, 0),
+            "stage 2 is missing: pad kh − 1 rows and kw − 1 columns of zeros on each side before sweeping",
+        ),
+        (
+            lambda X, W, stride: _sweep(X, W, stride, ((W.shape[0], W.shape[0]), (W.shape[1], W.shape[1]))),
+            "pad by kh − 1 and kw − 1, not kh and kw: the window must overlap the first pixel by one tap",
+        ),
+        (_trailing_zeros, "stage 1 puts no zeros after the last pixel: the dilated grid is s·(i − 1) + 1 wide"),
     ]
-    return check_function(student_fn, _conv_transpose, cases, name="conv_transpose", variants=variants)
+    return check_function(
+        student_fn, _conv_transpose, cases, name="conv_transpose", variants=variants, hint=_sweep_shape_hint
+    )
 
 
 # --- notebook 5: the output-size formula and the padding solver ----------------------

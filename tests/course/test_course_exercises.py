@@ -1,39 +1,187 @@
-"""Checkers of notebooks 5-8: a right answer passes, each typical wrong one gets its own hint."""
+"""The checkers of notebooks 1-8: every exercise names at least three typical wrong answers, each with its hint.
+
+``WRONG_ANSWERS`` is that list, one row per wrong answer, with the words its
+hint must contain; the checkers are called as the notebooks call them.
+"""
+
+import sys
+from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import deconvlib as dl
 from deconvlib.course.exercises import (
+    check_conv_transpose,
+    check_dilate,
+    check_input_sizes,
     check_layer_shape,
+    check_output_size,
     check_padding_for,
     check_scatter,
+    check_sweep_padding,
     check_torch_weight,
     check_transpose_output_size,
     check_uniform_overlap,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+from solutions import SOLUTIONS  # noqa: E402
+
+#: Each exercise's checker, called with the notebook's arguments.
+CHECKS = {
+    "output_size": lambda a: check_output_size(a, size=4, kernel_size=3, stride=2, padding=1, output_padding=1),
+    "dilate": check_dilate,
+    "sweep_padding": lambda a: check_sweep_padding(a, kernel_size=4, padding=1, dilation=1),
+    "input_sizes": lambda a: check_input_sizes(a, output=4, kernel_size=3, stride=2, padding=1),
+    "conv_transpose": check_conv_transpose,
+    "transpose_output_size": check_transpose_output_size,
+    "padding_for": lambda a: check_padding_for(a, 10, 5, 30, stride=3),
+    "scatter": check_scatter,
+    "uniform_overlap": check_uniform_overlap,
+    "torch_weight": check_torch_weight,
+    "layer_shape": lambda a: check_layer_shape(
+        a, (8, 7, 7, 256), kernel_size=3, c_out=128, stride=2, padding=1, output_padding=1
+    ),
+}
+
+
+def _dilated(X, stride, trailing=False, axes=(0, 1)):
+    """Stage 1 as students write it, right or with zeros after the last pixel too (``trailing``)."""
+    rows, cols = (stride if 0 in axes else 1), (stride if 1 in axes else 1)
+    extra = stride - 1 if trailing else 0
+    out = np.zeros(
+        (rows * (X.shape[0] - 1) + 1 + extra * (0 in axes), cols * (X.shape[1] - 1) + 1 + extra * (1 in axes))
+    )
+    out[::rows, ::cols] = X
+    return out
+
+
+def _three_stages(X, W, stride, pad=None, flip=True, trailing=False):
+    """The loop of notebook 4, with the slips a student makes: the padding, the flip, the trailing zeros."""
+    kh, kw = W.shape
+    pad_rows, pad_cols = (kh - 1, kw - 1) if pad is None else pad(kh, kw)
+    grid = np.pad(_dilated(X, stride, trailing), ((pad_rows, pad_rows), (pad_cols, pad_cols)))
+    K = W[::-1, ::-1] if flip else W
+    out = np.zeros((grid.shape[0] - kh + 1, grid.shape[1] - kw + 1))
+    for r in range(out.shape[0]):
+        for c in range(out.shape[1]):
+            out[r, c] = np.sum(grid[r : r + kh, c : c + kw] * K)
+    return out
+
+
+def _scatter(X, W, stride, flip=False, add=True):
+    """The loop of notebook 6, with its slips: the kernel flipped, ``=`` for ``+=``."""
+    (h, w), (kh, kw) = X.shape, W.shape
+    out = np.zeros((stride * (h - 1) + kh, stride * (w - 1) + kw))
+    K = W[::-1, ::-1] if flip else W
+    for i in range(h):
+        for j in range(w):
+            block = (slice(i * stride, i * stride + kh), slice(j * stride, j * stride + kw))
+            out[block] = out[block] + X[i, j] * K if add else X[i, j] * K
+    return out
+
+
+#: ``(exercise, wrong answer, words its hint must contain)``: at least three typical slips per exercise.
+WRONG_ANSWERS = [
+    # notebook 1: o = s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding = 8
+    ("output_size", 2, "forward convolution of 4"),
+    ("output_size", 10, "s·(i − 1), not s·i"),
+    ("output_size", 7, "left out output_padding"),
+    ("output_size", 6, "two short"),
+    ("output_size", 12, "padding is subtracted"),
+    ("output_size", 9, "from both sides"),
+    ("output_size", 8.5, "whole number"),
+    ("output_size", "8", "8 rather than '8'"),
+    # notebook 2
+    ("dilate", lambda X, s: _dilated(X, s, trailing=True), "no zeros after the last pixel"),
+    ("dilate", lambda X, s: _dilated(X, s + 1), "stride − 1 zeros, not stride"),
+    ("dilate", lambda X, s: np.repeat(np.repeat(X, s, axis=0), s, axis=1), "repeats each pixel"),
+    ("dilate", lambda X, s: _dilated(X, s, axes=(0,)), "between the rows only"),
+    ("dilate", lambda X, s: np.zeros((s * X.shape[0] + 1, s * X.shape[1] + 1)), "s·(i − 1) + 1 cells"),
+    # notebook 3
+    ("sweep_padding", 1, "that is the forward padding p"),
+    ("sweep_padding", 3, "the forward padding p comes off"),
+    ("sweep_padding", 4, "subtracted, not added"),
+    ("sweep_padding", 0, "reach the first pixel with its last tap"),
+    ("input_sizes", {7}, "7 is one of them (output_padding 0)"),
+    ("input_sizes", {8}, "8 is one of them (output_padding 1)"),
+    ("input_sizes", {4}, "4 is the output"),
+    ("input_sizes", {7, 8, 9}, "9 gives 5, not 4"),
+    ("input_sizes", {7.9, 8.2}, "is not a whole number"),
+    ("input_sizes", "78", "text"),
+    # notebook 4: dilate → pad kh − 1, kw − 1 → sweep the flipped kernel
+    ("conv_transpose", lambda X, W, s: _three_stages(X, W, s, flip=False), "flip the kernel by 180°"),
+    ("conv_transpose", lambda X, W, s: _three_stages(X, W, 1), "stage 1 is missing"),
+    ("conv_transpose", lambda X, W, s: _three_stages(X, W, s, pad=lambda kh, kw: (0, 0)), "stage 2 is missing"),
+    ("conv_transpose", lambda X, W, s: _three_stages(X, W, s, pad=lambda kh, kw: (kh, kw)), "not kh and kw"),
+    ("conv_transpose", lambda X, W, s: _three_stages(X, W, s, pad=lambda kh, kw: (1, 1)), "1 too little on each"),
+    ("conv_transpose", lambda X, W, s: _three_stages(X, W, s, trailing=True), "no zeros after the last pixel"),
+    # notebook 5
+    ("transpose_output_size", lambda i, k, s, p, op, d: s * i + d * (k - 1) + 1 - 2 * p + op, "i − 1 gaps"),
+    ("transpose_output_size", lambda i, k, s, p, op, d: s * (i - 1) + k - 2 * p + op, "dilated kernel covers"),
+    ("transpose_output_size", lambda i, k, s, p, op, d: s * (i - 1) + d * (k - 1) - 2 * p + op, "first tap"),
+    ("transpose_output_size", lambda i, k, s, p, op, d: s * (i - 1) + d * (k - 1) + 1 - p + op, "AND p at the"),
+    ("transpose_output_size", lambda i, k, s, p, op, d: s * (i - 1) + d * (k - 1) + 1 + 2 * p + op, "crops the"),
+    ("transpose_output_size", lambda i, k, s, p, op, d: s * (i - 1) + d * (k - 1) + 1 - 2 * p, "+ output_padding"),
+    ("transpose_output_size", lambda i, k, s, p, op, d: (i + 2 * p - d * (k - 1) - 1) // s + 1, "forward"),
+    ("padding_for", (0, 0), "crops two rows"),
+    ("padding_for", (2, 0), "use less"),
+    ("padding_for", (2, 1), "add the missing row with output_padding"),
+    ("padding_for", (1, 3), "must stay below max(stride, dilation) = 3"),
+    ("padding_for", ("1", 0), "without quotes"),
+    ("padding_for", 1, "two whole numbers in round brackets"),
+    # notebook 6
+    ("scatter", lambda X, W, s: _scatter(X, W, s, flip=True), "you flipped the kernel"),
+    ("scatter", lambda X, W, s: _scatter(X, W, s, add=False), "must add up (+=)"),
+    ("scatter", lambda X, W, s: dl.conv_transpose2d(X, W), "the copies are stride apart"),
+    ("scatter", lambda X, W, s: X, "s·(h − 1) + kh rows"),
+    # notebook 7
+    ("uniform_overlap", lambda k, s: k >= s, "at least as large"),
+    ("uniform_overlap", lambda k, s: k > s, "bigger than the stride"),
+    ("uniform_overlap", lambda k, s: s % k == 0, "the other way round"),
+    ("uniform_overlap", lambda k, s: k % 2 == 0, "even kernel"),
+    ("uniform_overlap", lambda k, s: k == s, "every multiple"),
+    ("uniform_overlap", lambda k, s: k % s, "True or False"),
+    # notebook 8
+    ("torch_weight", lambda W: W.transpose(3, 2, 0, 1), "nn.Conv2d's layout"),
+    ("torch_weight", lambda W: W.reshape(W.shape[2], W.shape[3], W.shape[0], W.shape[1]), "reshape only relabels"),
+    ("torch_weight", lambda W: W.transpose(2, 3, 1, 0), "kh and kw came out swapped"),
+    ("torch_weight", lambda W: W, "the axes must move"),
+    ("layer_shape", (8, 128, 14, 14), "NCHW"),
+    ("layer_shape", (14, 14, 128), "keep the batch axis"),
+    ("layer_shape", (8, 14, 14, 256), "c_in in, c_out out"),
+    ("layer_shape", (8, 4, 4, 128), "forward convolution's size"),
+    ("layer_shape", (8, 18, 18, 128), "padding crops a transposed convolution's result"),
+    ("layer_shape", (8, 16, 16, 128), "crops p rows on each side"),
+    ("layer_shape", {8, 14, 128}, "a set has no order"),
+]
+
+
+@pytest.mark.parametrize(
+    "exercise, wrong, words", WRONG_ANSWERS, ids=[f"{e}-{n}" for n, (e, _, _) in enumerate(WRONG_ANSWERS)]
+)
+def test_a_typical_wrong_answer_gets_its_own_hint(exercise, wrong, words):
+    verdict = CHECKS[exercise](wrong)
+    assert not verdict, verdict
+    assert "Hint:" in verdict.message and words in verdict.message.split("Hint:")[-1], verdict.message
+
+
+def test_every_exercise_names_at_least_three_typical_wrong_answers_with_different_hints():
+    assert set(CHECKS) == set(SOLUTIONS)
+    counts = Counter(exercise for exercise, _, _ in WRONG_ANSWERS)
+    assert {name: counts[name] for name in CHECKS if counts[name] < 3} == {}
+    for name in CHECKS:
+        hints = [CHECKS[name](wrong).message.split("Hint:")[-1] for e, wrong, _ in WRONG_ANSWERS if e == name]
+        assert len(set(hints)) >= 3, (name, hints)
+
 
 # --- notebook 5: the output-size formula and the padding solver ---
 
 
 def test_right_size_formula_passes():
     assert check_transpose_output_size(lambda i, k, s, p, op, d: s * (i - 1) + d * (k - 1) + 1 - 2 * p + op)
-
-
-@pytest.mark.parametrize(
-    "wrong, hint",
-    [
-        (lambda i, k, s, p, op, d: s * i + d * (k - 1) + 1 - 2 * p + op, "i − 1 gaps"),
-        (lambda i, k, s, p, op, d: s * (i - 1) + k - 2 * p + op, "dilated kernel covers"),
-        (lambda i, k, s, p, op, d: s * (i - 1) + d * (k - 1) - 2 * p + op, "the + 1 counts the first tap"),
-        (lambda i, k, s, p, op, d: s * (i - 1) + d * (k - 1) + 1 - p + op, "AND p at the bottom"),
-        (lambda i, k, s, p, op, d: s * (i - 1) + d * (k - 1) + 1 + 2 * p + op, "crops the result"),
-        (lambda i, k, s, p, op, d: s * (i - 1) + d * (k - 1) + 1 - 2 * p, "+ output_padding"),
-        (lambda i, k, s, p, op, d: (i + 2 * p - d * (k - 1) - 1) // s + 1, "forward convolution's size"),
-    ],
-)
-def test_typical_wrong_size_formulas_get_their_hint(wrong, hint):
-    verdict = check_transpose_output_size(wrong)
-    assert not verdict and hint in verdict.message and "returned" in verdict.message
 
 
 def test_size_checker_handles_no_answer_crashes_and_unknown_mistakes():
@@ -82,51 +230,11 @@ def test_right_scatter_passes():
     assert check_scatter(scatter)
 
 
-@pytest.mark.parametrize(
-    "wrong, hint",
-    [
-        (lambda X, W, s: scatter(X, W[::-1, ::-1], s), "flipped the kernel"),
-        (lambda X, W, s: scatter(X, W, 1), "stride apart"),
-    ],
-)
-def test_typical_scatter_slips_get_their_hint(wrong, hint):
-    verdict = check_scatter(wrong)
-    assert not verdict and hint in verdict.message
-
-
-def test_overwriting_stamps_is_caught():
-    def overwrite(X, W, stride):
-        (h, w), (kh, kw) = X.shape, W.shape
-        out = np.zeros((stride * (h - 1) + kh, stride * (w - 1) + kw))
-        for i in range(h):
-            for j in range(w):
-                out[i * stride : i * stride + kh, j * stride : j * stride + kw] = X[i, j] * W
-        return out
-
-    verdict = check_scatter(overwrite)
-    assert not verdict and "+=" in verdict.message
-
-
 # --- notebook 7: when is the overlap even? ---
 
 
 def test_right_uniformity_rule_passes():
     assert check_uniform_overlap(lambda k, s: k % s == 0)
-
-
-@pytest.mark.parametrize(
-    "wrong, hint",
-    [
-        (lambda k, s: k >= s, "at least as large"),
-        (lambda k, s: k > s, "bigger than the stride"),
-        (lambda k, s: s % k == 0, "the other way round"),
-        (lambda k, s: k % 2 == 0, "even kernel"),
-        (lambda k, s: k == s, "every multiple"),
-    ],
-)
-def test_typical_uniformity_rules_get_their_hint(wrong, hint):
-    verdict = check_uniform_overlap(wrong)
-    assert not verdict and hint in verdict.message
 
 
 def test_uniformity_checker_wants_a_boolean():
@@ -143,35 +251,11 @@ def test_right_torch_weight_layout_passes():
     assert check_torch_weight(lambda W: np.moveaxis(W, (0, 1), (2, 3)))
 
 
-@pytest.mark.parametrize(
-    "wrong, hint",
-    [
-        (lambda W: W.transpose(3, 2, 0, 1), "nn.Conv2d's layout"),
-        (lambda W: W.reshape(W.shape[2], W.shape[3], W.shape[0], W.shape[1]), "reshape only relabels"),
-        (lambda W: W.transpose(2, 3, 1, 0), "swapped"),
-        (lambda W: W, "the axes must move"),
-    ],
-)
-def test_typical_layout_slips_get_their_hint(wrong, hint):
-    verdict = check_torch_weight(wrong)
-    assert not verdict and hint in verdict.message
-
-
 def test_layer_shape_right_and_typical_wrong_answers():
     args = ((16, 4, 4, 512), 4, 256)
     kw = dict(stride=2, padding=1)
     assert check_layer_shape((16, 8, 8, 256), *args, **kw)
     assert check_layer_shape([16, 8, 8, 256], *args, **kw)
-    for wrong, hint in [
-        ((16, 256, 8, 8), "NCHW"),
-        ((8, 8, 256), "batch axis"),
-        ((16, 8, 8, 512), "c_in in, c_out out"),
-        ((16, 2, 2, 256), "forward convolution's size"),
-        ((16, 12, 12, 256), "crops"),
-        ((16, 10, 10, 256), "subtract 2p"),
-    ]:
-        verdict = check_layer_shape(wrong, *args, **kw)
-        assert not verdict and hint in verdict.message, (wrong, verdict.message)
     odd = check_layer_shape((16, 8, 8, 256), (16, 4, 4, 512), 3, 256, stride=2, padding=1)
     assert not odd and "'same' output" in odd.message
 
@@ -184,3 +268,27 @@ def test_scatter_messages_say_where_and_give_a_shape_hint():
     )
     assert not off_by_one and "out[1, 0]" in off_by_one.message and "top-left corner" in off_by_one.message
     assert "ZeroDivisionError" in check_scatter(lambda X, W, s: 1 / 0).message
+
+
+def test_the_no_answer_message_names_the_placeholder_the_notebook_shows():
+    import json
+    import re
+
+    from teacher_edition import exercise_name
+
+    root = Path(__file__).resolve().parents[2]
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            name = exercise_name(cell)
+            if not name:
+                continue
+            source = "".join(cell["source"])
+            shown = CHECKS[name](...) if re.search(r"^\w+ = \.\.\.", source, re.M) else None
+            if shown is None:  # a function whose body returns the placeholder
+                assert re.search(r"^    return \.\.\.", source, re.M), (path.name, source)
+                namespace = {"np": np, "dl": dl}
+                exec(source.split("\n\n\n")[0], namespace)
+                shown = CHECKS[name](namespace[source.split("def ")[1].split("(")[0]])
+                assert "replace the `...` that the function returns" in shown.message, shown
+            else:
+                assert shown.message.startswith("No answer yet: replace the `...` with"), shown

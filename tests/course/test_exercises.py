@@ -92,7 +92,7 @@ def test_check_function_can_ask_for_a_type_and_describe_large_arrays():
         return None if isinstance(got, bool) else "return True or False"
 
     v = check_function(lambda k: k, lambda k: k > 0, [(1,)], name="positive", returns=boolean)
-    assert v.message == "positive(1) returned 1: return True or False."
+    assert v.message == "positive(1) returned 1. Hint: return True or False."
     ref = lambda n: np.eye(n)  # noqa: E731
 
     def shape_hint(got, expected):
