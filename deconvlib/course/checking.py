@@ -674,7 +674,7 @@ def check_function(
     if got is Ellipsis:  # the notebook's placeholder, `return ...`
         return Verdict(False, NO_BODY)
     if got is None:
-        return Verdict(False, f"{call} returned None: did you forget `return`?")
+        return Verdict(False, f"{call} returned None. Hint: did you forget `return`?")
     problem = _safely(returns, got) if returns else None
     if problem:
         return Verdict(False, _with_hint(f"{call} returned {short(got)}.", problem))

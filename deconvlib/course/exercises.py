@@ -410,6 +410,7 @@ def check_padding_for(answer, i, k, target, stride=1, dilation=1):
         problem = _not_a_count(value)
         if problem:
             return Verdict(False, f"Not quite: {pair}: {name} is {problem[0]}. Hint: {problem[1]}.")
+    p, op = int(p), int(op)  # 1.0 is the whole number 1
     limit = max(stride, dilation)
     try:
         check_output_padding(op, stride, dilation)
@@ -448,7 +449,7 @@ def _not_a_count(value):
         return "text", "write the number itself, without quotes"
     if isinstance(value, (bool, np.bool_)):
         return "True or False", "give a number of rows"
-    if isinstance(value, numbers.Integral):
+    if isinstance(value, numbers.Integral) or (isinstance(value, numbers.Real) and float(value).is_integer()):
         return None
     if isinstance(value, numbers.Real):
         return "not a whole number", "padding and output_padding count rows"
