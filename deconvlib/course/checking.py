@@ -572,9 +572,10 @@ def check_function(
     """Run ``student_fn`` and ``reference_fn`` on every case; report the first failure and diagnose it.
 
     The reference results are computed first, on copies of the cases; the
-    student's function then gets its own copies, is called once per case
-    (at most ``time_limit`` seconds each, :data:`TOTAL_TIME_LIMIT` in all)
-    and must not change them.
+    student's function then gets its own copies, is called at most once per
+    case (at most ``time_limit`` seconds each, :data:`TOTAL_TIME_LIMIT` in
+    all; once a case has failed, the rest only while they are quick, to name
+    the slip) and must not change them.
 
     Parameters
     ----------
@@ -636,6 +637,8 @@ def check_function(
     results, failure, start = [], None, time.monotonic()
     for n, (args, kwargs) in enumerate(calls):
         left = TOTAL_TIME_LIMIT - (time.monotonic() - start)
+        if failure is not None and time.monotonic() - start > limit:
+            break  # wrong already; the remaining cases would only name the slip, not worth a slow wait
         if left <= 0:
             if failure is None:
                 failure = (n, "total", None)

@@ -390,3 +390,17 @@ def test_whatever_a_value_is_its_message_is_one_short_line():
         for check in (check_output_size, check_sweep_padding, check_input_sizes):
             verdict = check(answer)
             assert not verdict and len(verdict.message) < 500 and "\n" not in verdict.message
+
+
+def test_a_slow_wrong_function_is_not_called_on_every_case(monkeypatch):
+    monkeypatch.setattr(checking, "TIME_LIMIT", 0.5)
+    calls = itertools.count()
+
+    def slow_and_wrong(k, s):
+        next(calls)
+        time.sleep(0.2)
+        return k % s != 0  # wrong from the first case on
+
+    start = time.monotonic()
+    assert not check_uniform_overlap(slow_and_wrong)
+    assert time.monotonic() - start < 2 and next(calls) < 8  # of 32 cases
