@@ -70,6 +70,13 @@ def as_int(value, name, minimum=0):
     return number
 
 
+def _scalar(value):
+    """A 0-d array (``np.array(2)``) as the scalar it holds; anything else unchanged."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value[()]
+    return value
+
+
 def as_pair(value, name, minimum=0):
     """Return an int or a ``(row, col)`` pair as a pair of ints ``>= minimum``.
 
@@ -94,7 +101,10 @@ def as_pair(value, name, minimum=0):
     (2, 2)
     >>> as_pair((1, 3), "dilation", minimum=1)
     (1, 3)
+    >>> as_pair(np.array(2), "stride", minimum=1)  # a 0-d array is its scalar
+    (2, 2)
     """
+    value = _scalar(value)
     if isinstance(value, (tuple, list, np.ndarray)):
         if len(value) != 2:
             raise _error(name, f"{name} must be an int or a (row, col) pair, got {value!r}")
@@ -133,6 +143,7 @@ def as_padding(value, name="padding"):
     """
     if isinstance(value, str):
         raise _error(name, f"{name} must be an int, a pair or a 4-tuple here, got {value!r}")
+    value = _scalar(value)
     if isinstance(value, (tuple, list, np.ndarray)):
         if len(value) == 2:
             rows, cols = (as_int(v, name) for v in value)
@@ -145,6 +156,11 @@ def as_padding(value, name="padding"):
 
 
 def _as_array(value, name):
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} is a masked array, and deconvlib would ignore its mask: "
+            f"pass {name}.filled(0) (masked cells count as 0) or np.asarray({name})"
+        )
     try:
         array = np.asarray(value)
     except Exception as error:  # ragged lists and the like
@@ -154,11 +170,23 @@ def _as_array(value, name):
     return array
 
 
+def _check_finite(array, name):
+    """Refuse NaN and ±inf: the four methods would not agree on them (0·inf is NaN in some, skipped in others)."""
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        bad = np.argwhere(~np.isfinite(array))
+        where = tuple(int(i) for i in bad[0])
+        raise ParameterError(
+            f"{name} must hold finite numbers, got {array[where]!r} at index {where} "
+            f"({len(bad)} non-finite value{'s' if len(bad) > 1 else ''})",
+            parameter=name,
+        )
+
+
 def as_float_arrays(X, W, bias=None):
     """Return ``X``, ``W`` (and ``bias``) as arrays of one floating dtype.
 
     float32 stays float32, float64 stays float64, integers become float64; mixed
-    inputs take numpy's common type. Both must be 4-D (NHWC and
+    inputs take numpy's common type. Every value must be finite. Both must be 4-D (NHWC and
     ``(kh, kw, ·, ·)``) or both 2-D; a 2-D pair becomes a one-image,
     one-channel 4-D pair.
 
@@ -179,10 +207,21 @@ def as_float_arrays(X, W, bias=None):
     Raises
     ------
     ParameterError
-        For a wrong number of dimensions or an empty array (``parameter`` is
-        ``"X"`` or ``"W"``).
+        For a wrong number of dimensions, an empty array, or a NaN or ±inf
+        (``parameter`` is ``"X"``, ``"W"`` or ``"bias"``).
     TypeError
-        For an array that does not hold real numbers.
+        For an array that does not hold real numbers, or a masked array.
+
+    Notes
+    -----
+    Two refusals are on purpose. A NaN or an infinity is refused rather
+    than propagated: the methods multiply different zeros by it (the
+    inserted zeros of ``naive``, the matrix's zeros of ``matrix``; ``fast``
+    and ``scatter`` never do), so ``0·inf = NaN`` would land in different
+    cells, and no answer would be the right one. An empty batch (``n = 0``)
+    is refused too, although PyTorch returns an empty tensor for it: in
+    this course an empty input is always a mistake. A masked array is
+    refused because its mask would be silently ignored.
 
     Examples
     --------
@@ -212,9 +251,14 @@ def as_float_arrays(X, W, bias=None):
     else:
         raise ParameterError(f"X must be 4-D (n, h, w, c_in) or a 2-D (h, w) image, got shape {X.shape}", parameter="X")
     if 0 in X.shape:
-        raise ParameterError(f"X must not be empty, got shape {X.shape}", parameter="X")
+        raise ParameterError(
+            f"X must not be empty (deconvlib refuses a zero batch on purpose), got shape {X.shape}", parameter="X"
+        )
     if 0 in W.shape:
         raise ParameterError(f"W must not be empty, got shape {W.shape}", parameter="W")
+    _check_finite(X, "X")
+    _check_finite(W, "W")
     if bias is not None:
         bias = _as_array(bias, "bias").astype(dtype, copy=False)
+        _check_finite(bias, "bias")
     return X.astype(dtype, copy=False), W.astype(dtype, copy=False), bias, image

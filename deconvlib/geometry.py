@@ -15,7 +15,20 @@ from ._validate import as_float_arrays, as_int, as_padding, as_pair
 from .arithmetic import conv_output_size, conv_transpose_output_size, effective_kernel
 from .errors import ParameterError
 
-__all__ = ["Geometry", "CheckedArguments", "transpose_geometry", "conv_geometry", "resolve_padding"]
+__all__ = [
+    "Geometry",
+    "CheckedArguments",
+    "transpose_geometry",
+    "conv_geometry",
+    "resolve_padding",
+    "MAX_OUTPUT_ELEMENTS",
+]
+
+#: The most elements an output may have, ``n·out_h·out_w·c_out``: 2**30 (8 GiB of float64,
+#: 4 GiB of float32). Generous for real layers (a batch of 64 outputs of 256×256×64 is 2**28),
+#: and checked from the sizes alone, so a typo (a stride of 10**6) raises a
+#: :class:`~deconvlib.ParameterError` at once instead of a ``MemoryError`` after seconds.
+MAX_OUTPUT_ELEMENTS = 2**30
 
 
 @dataclass(frozen=True)
@@ -168,6 +181,12 @@ def resolve_padding(padding, kernel, stride, dilation, output_padding=(0, 0)):
     instead. (A forward convolution's ``"same"`` depends on the input size:
     :func:`conv_geometry` resolves it.)
 
+    ``"valid"`` means PyTorch's ``padding=0``: nothing is cropped, and a
+    transposed convolution's output is ``s·(i − 1) + k̂``. Keras, TensorFlow
+    and JAX's ``'VALID'`` give ``i·s + max(k̂ − s, 0)`` instead; the two agree
+    when ``k̂ ≥ s`` and differ exactly when ``k̂ < s``, where Keras's equals
+    ours with ``output_padding = max(s − k̂, 0)`` (see the last example).
+
     References
     ----------
     Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
@@ -179,6 +198,14 @@ def resolve_padding(padding, kernel, stride, dilation, output_padding=(0, 0)):
     ((1, 1, 0, 1), (0, 0))
     >>> resolve_padding("same", kernel=(1, 1), stride=(2, 2), dilation=(1, 1))
     ((0, 0, 0, 0), (1, 1))
+
+    ``"valid"`` with ``k̂ = 1 < s = 3`` on an input of 4: PyTorch's size
+    ``s·(i − 1) + k̂``, then Keras's ``i·s + max(k̂ − s, 0)`` with the
+    mapping ``output_padding = max(s − k̂, 0)``:
+
+    >>> from deconvlib.arithmetic import conv_transpose_output_size
+    >>> conv_transpose_output_size(4, 1, stride=3), conv_transpose_output_size(4, 1, stride=3, output_padding=2)
+    (10, 12)
     """
     if isinstance(padding, str):
         if padding == "valid":
@@ -199,6 +226,50 @@ def resolve_padding(padding, kernel, stride, dilation, output_padding=(0, 0)):
             extra.append(max(-crop, 0))
         return tuple(pads), tuple(extra)
     return as_padding(padding), output_padding
+
+
+def blame_size(geo, transposed):
+    """The parameter to name when the output of ``geo`` is too large.
+
+    ``"stride"`` (or ``"dilation"``) when it alone makes the output many times
+    larger than the input and kernel would, otherwise ``"X"`` (the input's
+    size or batch).
+
+    Parameters
+    ----------
+    geo : Geometry
+    transposed : bool
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> geo = transpose_geometry(np.ones((2, 2)), np.ones((3, 3)), stride=1000, padding=0, output_padding=0,
+    ...                          dilation=1, groups=1, bias=None).geometry
+    >>> blame_size(geo, transposed=True)
+    'stride'
+    """
+    (sr, sc), (dr, dc) = geo.stride, geo.dilation
+    cells, base = geo.out_h * geo.out_w, 4 * geo.h * geo.w * geo.kh * geo.kw
+    if transposed and max(sr, sc) > 1 and cells > base * dr * dc:
+        return "stride"
+    if max(dr, dc) > 1 and cells > base * max(sr, sc) ** 2:
+        return "dilation"
+    return "X"
+
+
+def _check_output_size(geo, transposed):
+    """Refuse an output larger than :data:`MAX_OUTPUT_ELEMENTS`, before anything is allocated."""
+    count = geo.n * geo.out_h * geo.out_w * geo.c_out
+    if count > MAX_OUTPUT_ELEMENTS:
+        raise ParameterError(
+            f"the output would have {count:,} elements (n·out_h·out_w·c_out = "
+            f"{geo.n}·{geo.out_h}·{geo.out_w}·{geo.c_out}), more than MAX_OUTPUT_ELEMENTS = {MAX_OUTPUT_ELEMENTS:,}",
+            parameter=blame_size(geo, transposed),
+        )
 
 
 def _conv_same_padding(size, kernel, stride, dilation):
@@ -275,6 +346,7 @@ def _checked(X, W, stride, padding, output_padding, dilation, groups, bias, tran
         out_h=out_h,
         out_w=out_w,
     )
+    _check_output_size(geometry, transposed)
     return CheckedArguments(X=X, W=W, bias=bias, image=image, geometry=geometry)
 
 
@@ -298,6 +370,8 @@ def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, 
     ------
     ParameterError
         Naming the first bad parameter; see :class:`deconvlib.ParameterError`.
+        Last, an output of more than :data:`MAX_OUTPUT_ELEMENTS` elements
+        (naming ``"stride"``, ``"dilation"`` or ``"X"``, see :func:`blame_size`).
     TypeError
         For a value of the wrong type.
 
@@ -355,7 +429,8 @@ def conv_geometry(X, W, stride, padding, dilation, groups, bias):
     ------
     ParameterError
         Naming the first bad parameter, or ``"input_size"`` when the output
-        would be empty.
+        would be empty; last, an output of more than
+        :data:`MAX_OUTPUT_ELEMENTS` elements.
     TypeError
         For a value of the wrong type.
 

@@ -317,12 +317,12 @@ def interior(counts, kernel_size, dilation=1):
     ----------
     counts : array_like, shape (out_h, out_w)
         From :func:`overlap_count` with ``padding=0``.
-    kernel_size : int
-    dilation : int, default 1
+    kernel_size, dilation : int or (int, int)
+        As given to :func:`overlap_count` (``dilation`` default 1).
 
     Returns
     -------
-    ndarray, shape (out_h − 2(k̂ − 1), out_w − 2(k̂ − 1))
+    ndarray, shape (out_h − 2(k̂h − 1), out_w − 2(k̂w − 1))
 
     See Also
     --------
@@ -336,7 +336,10 @@ def interior(counts, kernel_size, dilation=1):
            [4, 2, 4, 2, 4],
            [2, 1, 2, 1, 2],
            [4, 2, 4, 2, 4]])
+    >>> interior(overlap_count(4, (3, 1), stride=2), (3, 1)).shape
+    (5, 7)
     """
-    margin = effective_kernel(kernel_size, dilation) - 1
+    (kh, kw), (dr, dc) = as_pair(kernel_size, "kernel size", minimum=1), as_pair(dilation, "dilation", minimum=1)
+    rows, cols = effective_kernel(kh, dr) - 1, effective_kernel(kw, dc) - 1
     counts = np.asarray(counts)
-    return counts[margin : counts.shape[0] - margin, margin : counts.shape[1] - margin]
+    return counts[rows : counts.shape[0] - rows, cols : counts.shape[1] - cols]

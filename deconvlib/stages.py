@@ -5,7 +5,12 @@ kernel (stage 3 sweeps it). They work on the spatial axes 1 and 2 of NHWC
 arrays, and on plain 2-D ``(h, w)`` grids when ``axes=(0, 1)``.
 """
 
+import operator
+
 import numpy as np
+
+from ._validate import as_pair
+from .errors import ParameterError
 
 __all__ = [
     "INPUT",
@@ -25,25 +30,52 @@ INPUT, ZERO, PAD = 0, 1, 2
 CELL_KINDS = ("input", "zero", "pad")
 
 
-def dilate(X, stride, axes=(1, 2)):
+def _array_and_axes(X, axes, name="X"):
+    """``X`` as an array and ``axes`` as two distinct non-negative axes of it.
+
+    ``axes=None`` means ``(0, 1)`` for a 2-D grid and ``(1, 2)`` (NHWC) otherwise.
+    """
+    X = np.asarray(X)
+    if axes is None:
+        axes = (0, 1) if X.ndim == 2 else (1, 2)
+    try:
+        pair = tuple(operator.index(a) for a in axes)
+    except TypeError:
+        raise ParameterError(f"axes must be a pair of ints, got {axes!r}", parameter="axes") from None
+    if len(pair) != 2 or pair[0] == pair[1] or not all(-X.ndim <= a < X.ndim for a in pair):
+        raise ParameterError(
+            f"axes must be two different axes of {name}, which has shape {X.shape} ({X.ndim}-D), got {axes!r}",
+            parameter="axes",
+        )
+    return X, tuple(a % X.ndim for a in pair)
+
+
+def dilate(X, stride, axes=None):
     """Insert ``stride − 1`` zeros between neighbouring pixels along ``axes``.
 
     Stage 1 of a transposed convolution: a size ``i`` becomes ``s·(i − 1) + 1``.
 
     Parameters
     ----------
-    X : ndarray
-        NHWC by default; any array with ``axes``.
-    stride : (int, int)
-        One stride per axis in ``axes`` (checked by the caller).
-    axes : (int, int), default (1, 2)
-        The spatial axes; ``(0, 1)`` for a 2-D grid.
+    X : array_like
+        NHWC, a 2-D grid, or any array with ``axes``.
+    stride : int or (int, int)
+        One stride per axis in ``axes`` (an int for both), at least 1.
+    axes : (int, int), optional
+        The spatial axes; default ``(0, 1)`` for a 2-D grid, ``(1, 2)`` (NHWC)
+        otherwise.
 
     Returns
     -------
     ndarray
         Same dtype; ``X``'s values at every ``s``-th index of ``axes``, zeros
         between.
+
+    Raises
+    ------
+    ParameterError
+        For a stride below 1 (``parameter`` ``"stride"``) or ``axes`` that
+        ``X`` does not have (``"axes"``).
 
     See Also
     --------
@@ -66,7 +98,11 @@ def dilate(X, stride, axes=(1, 2)):
     array([[1, 0, 0, 2],
            [0, 0, 0, 0],
            [3, 0, 0, 4]])
+    >>> dilate(np.ones((2, 2)), 2).shape  # a 2-D grid: axes (0, 1); an int: both axes
+    (3, 3)
     """
+    X, axes = _array_and_axes(X, axes)
+    stride = as_pair(stride, "stride", minimum=1)
     shape = list(X.shape)
     index = [slice(None)] * X.ndim
     for axis, s in zip(axes, stride):
@@ -77,7 +113,7 @@ def dilate(X, stride, axes=(1, 2)):
     return out
 
 
-def pad_or_crop(X, pads, axes=(1, 2), value=0):
+def pad_or_crop(X, pads, axes=None, value=0):
     """Pad ``X`` with ``value`` by ``(top, bottom, left, right)``; negative amounts crop.
 
     Stage 2 of a transposed convolution pads by ``k̂ − 1 − p``, which is
@@ -85,17 +121,24 @@ def pad_or_crop(X, pads, axes=(1, 2), value=0):
 
     Parameters
     ----------
-    X : ndarray
+    X : array_like
     pads : (int, int, int, int)
         ``(top, bottom, left, right)``; negative amounts crop.
-    axes : (int, int), default (1, 2)
-        The axes ``(top/bottom, left/right)`` apply to.
+    axes : (int, int), optional
+        The axes ``(top/bottom, left/right)`` apply to; default ``(0, 1)``
+        for a 2-D grid, ``(1, 2)`` (NHWC) otherwise.
     value : scalar, default 0
 
     Returns
     -------
     ndarray
         Size ``size + before + after`` along each of ``axes`` (at least 0).
+
+    Raises
+    ------
+    ParameterError
+        For ``pads`` that are not four ints (``parameter`` ``"pads"``), or
+        ``axes`` that ``X`` does not have (``"axes"``).
 
     See Also
     --------
@@ -122,7 +165,15 @@ def pad_or_crop(X, pads, axes=(1, 2), value=0):
     >>> pad_or_crop(np.array([[5]]), (0, 0, -2, 2), axes=(0, 1))  # columns [2, 3) of ..0 0 5 0 0..
     array([[0]])
     """
-    top, bottom, left, right = pads
+    X, axes = _array_and_axes(X, axes)
+    try:
+        top, bottom, left, right = (operator.index(v) for v in np.asarray(pads, dtype=object).ravel())
+        if len(pads) != 4:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"pads must be four ints (top, bottom, left, right), got {pads!r}", parameter="pads"
+        ) from None
     widths = [(0, 0)] * X.ndim
     crops = [slice(None)] * X.ndim
     for axis, (before, after) in zip(axes, ((top, bottom), (left, right))):
@@ -142,12 +193,17 @@ def flip_kernel(W):
 
     Parameters
     ----------
-    W : ndarray, shape (kh, kw, ...)
+    W : array_like, shape (kh, kw, ...)
 
     Returns
     -------
     ndarray, shape (kh, kw, ...)
         A view: ``W[::-1, ::-1]``, so ``out[a, b] = W[kh − 1 − a, kw − 1 − b]``.
+
+    Raises
+    ------
+    ParameterError
+        For ``W`` with fewer than two axes (``parameter`` ``"W"``).
 
     See Also
     --------
@@ -159,6 +215,9 @@ def flip_kernel(W):
     array([[4, 3],
            [2, 1]])
     """
+    W = np.asarray(W)
+    if W.ndim < 2:
+        raise ParameterError(f"W must have at least two axes (kh, kw, ...), got shape {W.shape}", parameter="W")
     return W[::-1, ::-1]
 
 
