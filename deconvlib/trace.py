@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._validate import as_pair
+from ._validate import as_int, as_pair
 from .arithmetic import effective_kernel
 from .errors import ParameterError
-from .geometry import conv_geometry, transpose_geometry
+from .geometry import blame_size, conv_geometry, transpose_geometry
 from .stages import INPUT, cell_labels, dilate, flip_kernel, pad_or_crop
 from .transpose import conv_transpose2d
 
@@ -35,7 +35,14 @@ __all__ = [
     "case_trace",
     "written_mask",
     "input_cells_under",
+    "MAX_TRACE_ELEMENTS",
 ]
+
+#: The most numbers a trace may keep: ``out_h·out_w·kh·kw`` products for :func:`trace` and
+#: :func:`trace_conv2d` (they keep every window), ``2·h·w·H·W`` stamps and canvases for
+#: :func:`scatter_trace`. 2**22 (about 4 million, 32 MiB of float64) is far beyond what a
+#: figure can show; a larger call raises a :class:`~deconvlib.ParameterError` before allocating.
+MAX_TRACE_ELEMENTS = 2**22
 
 
 @dataclass(frozen=True)
@@ -111,8 +118,9 @@ class _Sweep:
         Raises
         ------
         ParameterError
-            For an index out of range (``parameter`` ``"index"``).
+            For an index that is not an int in range (``parameter`` ``"index"``).
         """
+        index = as_int(index, "index")
         if not 0 <= index < self.n_steps:
             raise ParameterError(f"index must be in [0, {self.n_steps}), got {index!r}", parameter="index")
         y, x = divmod(index, self.output.shape[1])
@@ -137,8 +145,29 @@ def _require_2d(function, X, W):
 
 
 def _one_channel(checked):
-    """The 2-D image, the 2-D kernel and the :class:`~deconvlib.geometry.Geometry` of a checked 2-D call."""
-    return checked.X[0, :, :, 0], checked.W[:, :, 0, 0], checked.geometry
+    """The 2-D image, the 2-D kernel (copies: a trace shares no memory with the caller) and the geometry."""
+    return checked.X[0, :, :, 0].copy(), checked.W[:, :, 0, 0].copy(), checked.geometry
+
+
+def _check_kept(function, count, what, parameter):
+    """Refuse a trace that would keep more than :data:`MAX_TRACE_ELEMENTS` numbers, before allocating them."""
+    if count > MAX_TRACE_ELEMENTS:
+        raise ParameterError(
+            f"{function} would keep {count:,} numbers ({what}), more than MAX_TRACE_ELEMENTS = "
+            f"{MAX_TRACE_ELEMENTS:,}: a trace is for sizes a figure can show; use conv_transpose2d or conv2d "
+            f"for large arrays",
+            parameter=parameter,
+        )
+
+
+def _check_sweep(function, geo, transposed):
+    cells = geo.out_h * geo.out_w
+    _check_kept(
+        function,
+        cells * geo.kh * geo.kw,
+        f"{geo.out_h}×{geo.out_w} output cells × {geo.kh}×{geo.kw} kernel taps",
+        blame_size(geo, transposed),
+    )
 
 
 @dataclass(frozen=True, repr=False)
@@ -234,7 +263,8 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
     Raises
     ------
     ParameterError
-        For a bad parameter, or ``X`` or ``W`` that is not 2-D.
+        For a bad parameter, ``X`` or ``W`` that is not 2-D, or a trace
+        larger than :data:`MAX_TRACE_ELEMENTS`.
 
     See Also
     --------
@@ -273,6 +303,7 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
     checked = transpose_geometry(
         X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation, groups=1, bias=None
     )
+    _check_sweep("trace", checked.geometry, transposed=True)
     X, W, geo = _one_channel(checked)
     axes = (0, 1)
     dilated = dilate(X, geo.stride, axes)
@@ -412,6 +443,7 @@ def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
     """
     _require_2d("trace_conv2d", X, W)
     checked = conv_geometry(X, W, stride=stride, padding=padding, dilation=dilation, groups=1, bias=None)
+    _check_sweep("trace_conv2d", checked.geometry, transposed=False)
     X, W, geo = _one_channel(checked)
     padded = pad_or_crop(X, geo.padding, axes=(0, 1))
     (ekh, ekw), (dr, dc), (sr, sc) = geo.effective_kernel, geo.dilation, geo.stride
@@ -492,6 +524,7 @@ def case_trace(
     """
     shape = as_pair(input_size, "input size", minimum=1)
     kshape = as_pair(kernel_size, "kernel size", minimum=1)
+    _check_case_size(transposed, shape, kshape, stride, padding, output_padding, dilation)
     X, W = _values(values, seed=seed, shape=shape, kshape=kshape)
     if transposed:
         return trace(X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation)
@@ -502,6 +535,42 @@ def case_trace(
             parameter="output_padding",
         )
     return trace_conv2d(X, W, stride=stride, padding=padding, dilation=dilation)
+
+
+def _check_case_size(transposed, shape, kshape, stride, padding, output_padding, dilation):
+    """Refuse a case whose trace is too large, from its sizes alone: before any array is made."""
+    from .cases import axis_output, case_axes
+    from .geometry import Geometry
+
+    try:
+        axes = case_axes(transposed, shape, kshape, stride, padding, output_padding, dilation)
+        out_h, out_w = (axis_output(**axis) for axis in axes)
+    except ValueError:
+        return  # a bad parameter: the checks of trace and trace_conv2d name it
+    rows, cols = axes
+    geo = Geometry(
+        n=1,
+        h=shape[0],
+        w=shape[1],
+        c_in=1,
+        kh=kshape[0],
+        kw=kshape[1],
+        c_out=1,
+        groups=1,
+        stride=(rows["s"], cols["s"]),
+        padding=(rows["before"], rows["after"], cols["before"], cols["after"]),
+        output_padding=(rows["a"], cols["a"]),
+        dilation=(rows["d"], cols["d"]),
+        out_h=out_h,
+        out_w=out_w,
+    )
+    blame = blame_size(geo, transposed)
+    _check_kept(
+        "case_trace",
+        max(out_h * out_w * kshape[0] * kshape[1], shape[0] * shape[1]),
+        f"{out_h}×{out_w} output cells × {kshape[0]}×{kshape[1]} kernel taps",
+        "input_size" if blame == "X" else blame,
+    )
 
 
 def _values(values, seed, shape, kshape):
@@ -713,12 +782,19 @@ def scatter_trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
     checked = transpose_geometry(
         X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation, groups=1, bias=None
     )
-    X, W, geo = _one_channel(checked)
+    geo = checked.geometry
     (sr, sc), (dr, dc), (ekh, ekw) = geo.stride, geo.dilation, geo.effective_kernel
     top, _, left, _ = geo.padding
     full_h, full_w = geo.full_size
     H = max(full_h + geo.output_padding[0], top + geo.out_h)
     Wd = max(full_w + geo.output_padding[1], left + geo.out_w)
+    _check_kept(
+        "scatter_trace",
+        2 * geo.h * geo.w * H * Wd,
+        f"2 × {geo.h}·{geo.w} stamps and canvases of {H}×{Wd}",
+        blame_size(geo, transposed=True),
+    )
+    X, W, geo = _one_channel(checked)
     rows, cols = np.meshgrid(np.arange(geo.h), np.arange(geo.w), indexing="ij")
     origins = np.stack([rows.ravel() * sr, cols.ravel() * sc], axis=1)
     stamps = np.zeros((len(origins), H, Wd), X.dtype)
