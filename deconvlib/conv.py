@@ -3,8 +3,7 @@
 import numpy as np
 
 from .geometry import conv_geometry
-from .stages import pad_or_crop
-from .transpose import dense_weight
+from .transpose import _correlate
 
 __all__ = ["conv2d"]
 
@@ -69,16 +68,15 @@ def conv2d(X, W, stride=1, padding=0, dilation=1, groups=1, bias=None):
     (2, 5, 5, 6)
     """
     checked = conv_geometry(X, W, stride=stride, padding=padding, dilation=dilation, groups=groups, bias=bias)
-    X, geo = checked.X, checked.geometry
-    Wd = dense_weight(checked.W, groups=geo.groups, c_in=geo.c_in, c_out=geo.c_out)
-    padded = pad_or_crop(X, geo.padding)
-    (sr, sc), (dr, dc) = geo.stride, geo.dilation
-    out = np.zeros((geo.n, geo.out_h, geo.out_w, geo.c_out), X.dtype)
-    for a in range(geo.kh):
-        for b in range(geo.kw):
-            rows = slice(a * dr, a * dr + (geo.out_h - 1) * sr + 1, sr)
-            cols = slice(b * dc, b * dc + (geo.out_w - 1) * sc + 1, sc)
-            out += padded[:, rows, cols, :] @ Wd[a, b]
+    X, W, geo = checked.X, checked.W, checked.geometry
+    G, (sr, sc), (dr, dc), (top, _, left, _) = geo.groups, geo.stride, geo.dilation, geo.padding
+    gi, go = geo.c_in // G, geo.c_out // G
+    # tap (a, b): output (y, x) reads input (y·s + a·d − top, x·s + b·d − left); zero outside
+    taps = [(a * dr - top, b * dc - left) for a in range(geo.kh) for b in range(geo.kw)]
+    weights = W.reshape(geo.kh * geo.kw, gi, G, go).transpose(0, 2, 1, 3)  # (taps, groups, gi, go)
+    out = np.empty((geo.n, geo.out_h, geo.out_w, geo.c_out), X.dtype)
+    strategy = "depthwise" if gi == 1 else "gemm" if G == 1 else "grouped"  # as method="fast" (transpose.py)
+    _correlate(X, weights, taps, out, strategy, step=(sr, sc))
     if checked.bias is not None:
         out += checked.bias
     return out[0, :, :, 0] if checked.image else out

@@ -13,10 +13,30 @@ All four compute the same thing, the adjoint of :func:`deconvlib.conv2d`:
     output, ``stride`` apart.
 ``fast``
     Sub-pixel phases: output rows ``p, p + s, p + 2s, …`` (and columns alike)
-    are fed by their own kernel taps at a fixed shift. One matrix product per
-    tap, added at its shift into a contiguous buffer per phase, then each phase
-    copied into the output once: no zero is ever inserted, no padded or
-    dilated buffer is built.
+    are fed by their own kernel taps at a fixed shift, so each phase is a
+    stride-1 correlation of the input; no zero is ever inserted. Only phases
+    that a tap reaches cost anything (the work follows the output, not the
+    stride). :func:`choose_strategy` picks how, per layer:
+
+    1. ``"small"`` when the uncropped result has at most ``SMALL_CANVAS``
+       values (a slider's example): per tap, one product added ``stride``
+       apart into it; fewest numpy calls.
+    2. ``"depthwise"`` when each group has one input channel: per phase and
+       tap, a per-channel multiply-add on blocks of ``DEPTHWISE_CHUNK_BYTES``
+       (no matrix product).
+    3. ``"tap"`` when a group has at least as many input as output channels,
+       or when gathering taps would compute more than ``WASTE_LIMIT`` times
+       the pixel-taps that carry input (an output much larger than its input):
+       per phase and tap, one matrix product over all input pixels, added at
+       its shift into a contiguous phase buffer that is then copied into the
+       output; blocks of whole images of ``CHUNK_BYTES`` keep it in cache.
+    4. otherwise ``"gemm"`` (one group) or ``"grouped"``: per phase and block
+       of output rows, every tap's input window is gathered side by side and
+       multiplied in one matrix product (taps concatenated along its inner
+       dimension, so BLAS sums them), batched over the groups by one
+       ``np.matmul``. :func:`deconvlib.conv2d` always works this way.
+
+    Every strategy gives the same result (tests force each on random cases).
 
 Layout: inputs NHWC ``(n, h, w, c_in)``; kernels ``(kh, kw, c_in, c_out // groups)``.
 Reference: Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
@@ -31,13 +51,41 @@ from .errors import ParameterError
 from .geometry import transpose_geometry
 from .stages import dilate, flip_kernel, pad_or_crop
 
-__all__ = ["conv_transpose2d", "deconv2D_naive", "convolution_matrix", "METHODS", "MATRIX_MAX_ENTRIES"]
+__all__ = [
+    "conv_transpose2d",
+    "deconv2D_naive",
+    "convolution_matrix",
+    "METHODS",
+    "MATRIX_MAX_ENTRIES",
+    "MATRIX_MAX_WORK",
+]
 
 METHODS = ("naive", "matrix", "scatter", "fast")
 
 #: ``method="matrix"`` refuses a matrix ``C`` with more entries than this
 #: (2**22 entries is 32 MiB in float64).
 MATRIX_MAX_ENTRIES = 2**22
+
+#: ... or that takes more than this many entry updates to build: one
+#: Kronecker product the size of ``C`` per kernel tap, ``kh·kw·entries``.
+MATRIX_MAX_WORK = 2**26
+
+#: Scratch bytes per block of output rows in ``method="fast"`` and ``conv2d``:
+#: the gathered taps of a block stay in the CPU's cache while it is multiplied.
+CHUNK_BYTES = 2**22
+
+#: ... and for the ``"depthwise"`` strategy, whose blocks are touched once per tap.
+DEPTHWISE_CHUNK_BYTES = 2**18
+
+#: Inputs up to this size are padded once, so that no window leaves them (fewer, larger copies).
+SMALL_INPUT_BYTES = 2**18
+
+#: Uncropped results up to this many values use the ``"small"`` strategy.
+SMALL_CANVAS = 2**12
+
+#: ``method="fast"`` computes per tap (``"tap"``) when gathering taps would
+#: multiply more than this many times the pixel-taps that carry input.
+WASTE_LIMIT = 1.5
 
 
 def dense_weight(W, groups, c_in, c_out):
@@ -140,14 +188,25 @@ def _matrix(geo, W):
 
 
 def _check_matrix_size(geo):
+    """Refuse a matrix ``C`` too large to build quickly: by its entries and by the work of building it.
+
+    ``_matrix`` adds one Kronecker product the size of ``C`` per kernel tap, so
+    building ``C`` costs ``kh·kw`` times its entries: a small matrix with a
+    large kernel (8×8 input, 200×200 kernel) is refused too.
+    """
     entries = geo.h * geo.w * geo.c_in * geo.out_h * geo.out_w * geo.c_out
+    work, taps = geo.kh * geo.kw * entries, geo.kh * geo.kw
+    size = f"a {geo.h * geo.w * geo.c_in} x {geo.out_h * geo.out_w * geo.c_out} matrix ({entries} entries"
     if entries > MATRIX_MAX_ENTRIES:
-        raise ParameterError(
-            f"method='matrix' would build a {geo.h * geo.w * geo.c_in} x "
-            f"{geo.out_h * geo.out_w * geo.c_out} matrix ({entries} entries, more than "
-            f"MATRIX_MAX_ENTRIES={MATRIX_MAX_ENTRIES}); use method='fast' for this size",
-            parameter="method",
+        reason = f"method='matrix' would build {size}, more than MATRIX_MAX_ENTRIES={MATRIX_MAX_ENTRIES})"
+    elif work > MATRIX_MAX_WORK:
+        reason = (
+            f"method='matrix' would add {taps} kernel taps into {size}): {work} entry updates, "
+            f"more than MATRIX_MAX_WORK={MATRIX_MAX_WORK}"
         )
+    else:
+        return
+    raise ParameterError(f"{reason}; use method='fast' for this size", parameter="method")
 
 
 def _scatter(X, W, geo):
@@ -163,29 +222,141 @@ def _scatter(X, W, geo):
     return canvas[:, top : top + geo.out_h, left : left + geo.out_w, :]
 
 
-def _phase_taps(k, s, d, before, size_in, size_out):
-    """Split one output axis into its ``s`` phases (rows ``p, p + s, p + 2s, …``).
+def _span(size_in, step, start, size_out):
+    """``(y0, y1)``: the outputs ``y`` in ``[0, size_out)`` with ``0 <= y·step + start < size_in``."""
+    y0 = max(0, -(start // step))  # ⌈−start / step⌉
+    y1 = min(size_out, -((start - size_in) // step))  # ⌈(size_in − start) / step⌉
+    return y0, max(y0, y1)
 
-    Returns ``[(p, length, taps, covered)]``: ``length`` rows in phase ``p``; for
-    each kernel tap that lands in it ``(tap, m0, m1, i0)``: input rows
-    ``i0 : i0 + m1 − m0`` land on phase rows ``m0 : m1`` (row ``m`` of the phase
-    is output row ``p + m·s``); ``covered``: the phase has ``size_in`` rows and
-    the first tap maps input row ``i`` onto phase row ``i``, filling it.
+
+def _chunks(n, rows, row_bytes, budget):
+    """Blocks ``(i0, i1, y0, y1)`` of images and output rows, each about ``budget`` bytes of scratch."""
+    if rows * row_bytes <= budget:  # whole images, several at a time
+        per = max(1, budget // (rows * row_bytes))
+        return [(i, min(n, i + per), 0, rows) for i in range(0, n, per)]
+    per = max(1, budget // row_bytes)
+    return [(i, i + 1, y, min(rows, y + per)) for i in range(n) for y in range(0, rows, per)]
+
+
+def _correlate(X, weights, taps, out, strategy, step=(1, 1), budget=None):
+    """``out[n, y, x] = Σ_t X[n, y·sy + dy_t, x·sx + dx_t] @ weights[t]`` (zero outside ``X``), per group.
+
+    The one loop behind ``method="fast"`` (once per output phase) and
+    :func:`deconvlib.conv2d` (once). Works on blocks of output rows whose
+    scratch fits ``budget`` bytes (the CPU's cache): for each block, every
+    tap's window of ``X`` is copied side by side into one buffer (zeros where
+    a window leaves ``X``), then one matrix product, ``(rows, taps·c_in) @
+    (taps·c_in, c_out)``, writes the block; a strided ``out`` (a phase of a
+    transposed convolution) gets the block copied in while it is still in cache.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, h, w, c_in)
+    weights : ndarray, shape (taps, groups, c_in // groups, c_out // groups)
+    taps : list of (int, int)
+        ``(dy, dx)`` per tap: output ``(y, x)`` reads input ``(y·sy + dy, x·sx + dx)``.
+    out : ndarray, shape (n, oh, ow, c_out)
+        Written entirely; may be a strided view.
+    step : (int, int)
+        ``(sy, sx)``.
+    strategy : {"gemm", "grouped", "depthwise"}
+        ``"depthwise"`` needs one input channel per group; all give the same result.
+    budget : int, optional
+        Scratch bytes per block (default ``CHUNK_BYTES``).
     """
-    phases = []
-    for p in range(s):
-        length = len(range(p, size_out, s))
-        taps = []
-        for tap in range(k):
-            offset = tap * d - before  # output row of input row 0
-            if (offset - p) % s == 0:
-                shift = (offset - p) // s  # ... which is row `shift` of phase p
-                m0, m1 = max(0, shift), min(length, size_in + shift)
-                if m0 < m1:
-                    taps.append((tap, m0, m1, m0 - shift))
-        whole = (0, length, 0) if length == size_in else None
-        taps.sort(key=lambda t: t[1:] != whole)  # stable: a tap covering the phase, if any, first
-        phases.append((p, length, taps, bool(taps) and taps[0][1:] == whole))
+    n, h, w, c_in = X.shape
+    T, G, gi, go = weights.shape
+    _, oh, ow, c_out = out.shape
+    sy, sx = step
+    depthwise = strategy == "depthwise"
+    if depthwise and gi != 1:
+        raise ValueError(f"strategy 'depthwise' needs one input channel per group, got {gi}")
+    row_bytes = ow * (c_out if depthwise else T * c_in) * X.itemsize
+    spans = [(_span(h, sy, dy, oh), _span(w, sx, dx, ow)) for dy, dx in taps]
+    if X.nbytes <= SMALL_INPUT_BYTES and any(s != ((0, oh), (0, ow)) for s in spans):
+        # small input: pad it once, so that no window leaves it (fewer, larger copies)
+        top = max(0, max(-dy for dy, _ in taps))
+        left = max(0, max(-dx for _, dx in taps))
+        bottom = max(0, max((oh - 1) * sy + dy + 1 for dy, _ in taps) - h)
+        right = max(0, max((ow - 1) * sx + dx + 1 for _, dx in taps) - w)
+        padded = np.zeros((n, h + top + bottom, w + left + right, c_in), X.dtype)
+        padded[:, top : top + h, left : left + w] = X
+        X, h, w = padded, h + top + bottom, w + left + right
+        taps = [(dy + top, dx + left) for dy, dx in taps]
+        spans = [((0, oh), (0, ow))] * T
+    if depthwise:
+        wd = weights[:, :, 0, :]  # (taps, c_in, multiplier)
+    else:
+        Wcat = np.ascontiguousarray(weights.transpose(1, 0, 2, 3)).reshape(G, T * gi, go)  # taps side by side
+    direct = out.flags.c_contiguous
+    scratch = None
+    budget = budget or (DEPTHWISE_CHUNK_BYTES if depthwise else CHUNK_BYTES)
+    for i0, i1, y0, y1 in _chunks(n, oh, row_bytes, budget):
+        ni, nr = i1 - i0, y1 - y0
+        M = ni * nr * ow
+        target = out[i0:i1, y0:y1]
+        if scratch is None:
+            size = M * (c_out if depthwise else T * c_in)
+            scratch = np.empty(size + (0 if direct else M * c_out), X.dtype)
+            res_store = None if direct else scratch[size:]
+        res = target if direct else res_store[: M * c_out].reshape(target.shape)
+        if depthwise:
+            acc = res.reshape(ni, nr, ow, c_in, go)
+            tmp = scratch[: M * c_out].reshape(ni, nr, ow, c_in, go)
+            acc[...] = 0
+        else:
+            buf = scratch[: M * T * c_in].reshape(ni, nr, ow, G, T, gi)
+        for t, ((dy, dx), ((ya, yb), (xa, xb))) in enumerate(zip(taps, spans)):
+            ya, yb = max(ya, y0), min(yb, y1)
+            if depthwise and (ya >= yb or xa >= xb):
+                continue
+            if not depthwise:
+                dst = buf[:, :, :, :, t, :]
+                if ya >= yb or xa >= xb:
+                    dst[...] = 0
+                    continue
+                if (ya, yb, xa, xb) != (y0, y1, 0, ow):  # zeros where the window leaves X
+                    dst[:, : ya - y0] = 0
+                    dst[:, yb - y0 :] = 0
+                    dst[:, ya - y0 : yb - y0, :xa] = 0
+                    dst[:, ya - y0 : yb - y0, xb:] = 0
+            rows = slice(ya * sy + dy, (yb - 1) * sy + dy + 1, sy)
+            cols = slice(xa * sx + dx, (xb - 1) * sx + dx + 1, sx)
+            window = X[i0:i1, rows, cols]
+            if depthwise:
+                part = tmp[:, ya - y0 : yb - y0, xa:xb]
+                np.multiply(window[..., None], wd[t], out=part)
+                view = acc[:, ya - y0 : yb - y0, xa:xb]
+                np.add(view, part, out=view)
+            else:
+                dst[:, ya - y0 : yb - y0, xa:xb] = window.reshape(ni, yb - ya, xb - xa, G, gi)
+        if not depthwise:
+            if G == 1:
+                np.matmul(buf.reshape(M, T * c_in), Wcat[0], out=res.reshape(M, c_out))
+            else:
+                np.matmul(
+                    buf.reshape(M, G, T * gi).transpose(1, 0, 2), Wcat, out=res.reshape(M, G, go).transpose(1, 0, 2)
+                )
+        if not direct:
+            target[...] = res
+    return out
+
+
+def _phases(k, s, d, before, size_in, size_out):
+    """One output axis's phases that get a tap: ``{p: [(tap, shift)]}``, in O(k) whatever ``s``.
+
+    Output rows ``p, p + s, p + 2s, …`` form phase ``p``; input row ``i``
+    through tap ``tap`` lands on output row ``i·s + tap·d − before``, i.e. on
+    row ``i + shift`` of phase ``p = (tap·d − before) mod s``. Taps whose rows
+    all fall outside the output are left out; a phase missing here is zero.
+    """
+    phases = {}
+    for tap in range(k):
+        offset = tap * d - before
+        p, shift = offset % s, offset // s
+        length = -((p - size_out) // s)  # rows p, p + s, … below size_out
+        if max(0, shift) < min(length, size_in + shift):
+            phases.setdefault(p, []).append((tap, shift))
     return phases
 
 
@@ -218,53 +389,176 @@ def _add_shifted(E, P, rows, cols):
         Ef[:, :shift] += Pf[:, -shift:]
 
 
-def _fast(X, W, geo):
+def _grouped_product(X2, Wab, into):
+    """``into = X2 @ Wab`` group by group: ``(m, c_in) @ (groups, c_in // groups, go)``, one batched matmul."""
+    G, gi, go = Wab.shape
+    if G == 1:
+        np.matmul(X2, Wab[0], out=into)
+    else:
+        m = X2.shape[0]
+        np.matmul(X2.reshape(m, G, gi).transpose(1, 0, 2), Wab, out=into.reshape(m, G, go).transpose(1, 0, 2))
+
+
+def _tap_phase(X, weights, row_taps, col_taps, E, P):
+    """Phase ``E`` (n, ly, lx, c_out) as a sum of whole-input products, one per tap, each added at its shift.
+
+    The ``"tap"`` strategy: ``P = X @ W[a, b]`` over every input pixel, then
+    ``E[shifted] += P`` (:func:`_add_shifted`); no work is spent on output
+    pixels that no input reaches, so it suits an output phase much larger
+    than the input (a 1×1 input and a 4×4 kernel).
+    """
+    n, h, w, c_in = X.shape
+    _, ly, lx, c_out = E.shape
+    X2, first = X.reshape(-1, c_in), True
+    for t, ((_, ry), (_, rx)) in enumerate((r, c) for r in row_taps for c in col_taps):
+        rows = (max(0, ry), min(ly, h + ry), max(0, ry) - ry)  # phase rows m0:m1 ← input rows i0:
+        cols = (max(0, rx), min(lx, w + rx), max(0, rx) - rx)
+        if first and rows == (0, ly, 0) == (0, h, 0) and cols == (0, lx, 0) == (0, w, 0):
+            _grouped_product(X2, weights[t], E.reshape(-1, c_out))  # covers the phase: write, don't add
+        else:
+            if first:
+                E[...] = 0
+            _grouped_product(X2, weights[t], P)
+            _add_shifted(E, P.reshape(n, h, w, c_out), rows=rows, cols=cols)
+        first = False
+
+
+def _waste(rows, cols, geo):
+    """Output pixel-taps an im2col product computes over the pixel-taps that carry input (≥ 1)."""
+    computed = useful = 0
+    for py, row_taps in rows.items():
+        ly = -((py - geo.out_h) // geo.stride[0])
+        for px, col_taps in cols.items():
+            lx = -((px - geo.out_w) // geo.stride[1])
+            computed += ly * lx * len(row_taps) * len(col_taps)
+            for _, ry in row_taps:
+                for _, rx in col_taps:
+                    useful += (min(ly, geo.h + ry) - max(0, ry)) * (min(lx, geo.w + rx) - max(0, rx))
+    return computed / max(useful, 1)
+
+
+def choose_strategy(geo):
+    """The strategy ``method="fast"`` uses for a layer (the rule in the module docstring).
+
+    Parameters
+    ----------
+    geo : deconvlib.geometry.Geometry
+        A transposed convolution's geometry.
+
+    Returns
+    -------
+    {"depthwise", "tap", "gemm", "grouped"}
+
+    Examples
+    --------
+    >>> from deconvlib.geometry import transpose_geometry
+    >>> def strategy(x_shape, w_shape, **params):
+    ...     geo = transpose_geometry(np.ones(x_shape), np.ones(w_shape), stride=params.get("stride", 2), padding=1,
+    ...                              output_padding=0, dilation=1, groups=params.get("groups", 1), bias=None).geometry
+    ...     return choose_strategy(geo)
+    >>> strategy((8, 32, 32, 64), (4, 4, 64, 1), groups=64), strategy((64, 8, 8, 256), (4, 4, 256, 128))
+    ('depthwise', 'tap')
+    >>> strategy((8, 16, 16, 32), (4, 4, 32, 128)), strategy((8, 16, 16, 32), (4, 4, 32, 64), groups=2)
+    ('gemm', 'grouped')
+    """
+    gi, go = geo.c_in // geo.groups, geo.c_out // geo.groups
+    full_h, full_w = geo.full_size
+    if geo.n * (full_h + geo.output_padding[0]) * (full_w + geo.output_padding[1]) * geo.c_out <= SMALL_CANVAS:
+        return "small"
+    if gi == 1:
+        return "depthwise"
+    rows = _phases(
+        k=geo.kh, s=geo.stride[0], d=geo.dilation[0], before=geo.padding[0], size_in=geo.h, size_out=geo.out_h
+    )
+    cols = _phases(
+        k=geo.kw, s=geo.stride[1], d=geo.dilation[1], before=geo.padding[2], size_in=geo.w, size_out=geo.out_w
+    )
+    if gi >= go or _waste(rows, cols, geo) > WASTE_LIMIT:
+        return "tap"
+    return "gemm" if geo.groups == 1 else "grouped"
+
+
+def _small(X, Wg, geo):
+    """The ``"small"`` strategy: each tap's product added, ``stride`` apart, into the uncropped result.
+
+    Two numpy calls per tap and no phases: the cheapest for the few pixels of
+    a slider's example, where each numpy call's fixed cost dominates.
+    """
+    (sr, sc), (dr, dc) = geo.stride, geo.dilation
+    full_h, full_w = geo.full_size
+    top, _, left, _ = geo.padding
+    n, h, w, c_in = X.shape
+    G, gi, go = Wg.shape[2:]
+    canvas = np.zeros((n, full_h + geo.output_padding[0], full_w + geo.output_padding[1], geo.c_out), X.dtype)
+    X2, P = X.reshape(-1, c_in), np.empty((n * h * w, geo.c_out), X.dtype)
+    for a in range(geo.kh):
+        for b in range(geo.kw):
+            _grouped_product(X2, Wg[a, b], P)
+            canvas[:, a * dr : a * dr + (h - 1) * sr + 1 : sr, b * dc : b * dc + (w - 1) * sc + 1 : sc] += P.reshape(
+                n, h, w, -1
+            )
+    return canvas[:, top : top + geo.out_h, left : left + geo.out_w]
+
+
+def _fast(X, W, geo, strategy=None, budget=None):
     # Sub-pixel (phase) decomposition. Input pixel (i, j) through tap (a, b) lands
     # on output pixel (i·s + a·d − top, j·s + b·d − left), so the output splits into
-    # s×s interleaved phases (every s-th row and column), each fed by its own taps
-    # at a constant shift. Per tap, one matrix product X(n·h·w, c_in) @ W[a, b]
-    # is added at its shift into a contiguous buffer E holding the phase (adding
-    # into the output directly would be strided, much slower in numpy); a tap
-    # covering the whole phase writes E directly. Then E is copied into its phase
-    # of the output. No zero is inserted, no padded input built; memory ~2·out/s².
-    n, h, w, c_in = X.shape
+    # s×s interleaved phases (every s-th row and column), each a stride-1
+    # correlation of the input with its own taps at fixed shifts. Only phases
+    # that some tap reaches cost anything: the work is O(output), not O(stride²).
     (sr, sc), (dr, dc), (top, _, left, _) = geo.stride, geo.dilation, geo.padding
-    c_out, gi, go = geo.c_out, c_in // geo.groups, geo.c_out // geo.groups
-    X2 = X.reshape(-1, c_in)
-    row_phases = _phase_taps(k=geo.kh, s=sr, d=dr, before=top, size_in=h, size_out=geo.out_h)
-    col_phases = _phase_taps(k=geo.kw, s=sc, d=dc, before=left, size_in=w, size_out=geo.out_w)
-
-    def product(a, b, into):  # into (n·h·w, c_out) = X2 @ W[a, b], group by group
-        for g in range(geo.groups):
-            np.matmul(X2[:, g * gi : (g + 1) * gi], W[a, b, g * gi : (g + 1) * gi], out=into[:, g * go : (g + 1) * go])
-
-    tapless = not all(t for _, _, t, _ in row_phases + col_phases)  # some phase gets no tap: zeros
-    out = (np.zeros if tapless else np.empty)((n, geo.out_h, geo.out_w, c_out), X.dtype)
-    E_store = P = None  # scratch, allocated on first use and shared by all phases
-    for py, _, row_taps, row_covered in row_phases:
-        for px, _, col_taps, col_covered in col_phases:
-            view = out[:, py::sr, px::sc]  # this phase of the output: (n, ly, lx, c_out)
-            if not (row_taps and col_taps):
-                continue  # no tap lands here: zeros
-            if (sr, sc) == (1, 1):
-                E = view  # one phase: the output itself
-            else:
-                if E_store is None:  # phase (0, 0) is the largest
-                    E_store = np.empty(n * row_phases[0][1] * col_phases[0][1] * c_out, X.dtype)
-                E = E_store[: view.size].reshape(view.shape)
-            taps = [(r, c) for r in row_taps for c in col_taps]
-            if row_covered and col_covered:  # the first tap fills the whole phase: write, don't add
-                (a, *_), (b, *_) = taps.pop(0)
-                product(a, b, E.reshape(-1, c_out))
-            else:
-                E[...] = 0
-            for (a, *rows), (b, *cols) in taps:
-                if P is None:
-                    P = np.empty((n * h * w, c_out), X.dtype)
-                product(a, b, P)
-                _add_shifted(E, P.reshape(n, h, w, c_out), rows=rows, cols=cols)
-            if E is not view:
-                view[...] = E
+    G = geo.groups
+    gi, go = geo.c_in // G, geo.c_out // G
+    strategy = strategy or choose_strategy(geo)
+    if strategy == "small":
+        return _small(X, W.reshape(geo.kh, geo.kw, G, gi, go), geo)
+    rows = _phases(k=geo.kh, s=sr, d=dr, before=top, size_in=geo.h, size_out=geo.out_h)
+    cols = _phases(k=geo.kw, s=sc, d=dc, before=left, size_in=geo.w, size_out=geo.out_w)
+    tapless = len(rows) < min(sr, geo.out_h) or len(cols) < min(sc, geo.out_w)  # some phase is all zeros
+    out = (np.zeros if tapless else np.empty)((geo.n, geo.out_h, geo.out_w, geo.c_out), X.dtype)
+    Wg = W.reshape(geo.kh, geo.kw, G, gi, go)
+    if not (rows and cols):
+        return out  # no tap reaches the output
+    if strategy != "tap":
+        Xp, top, left = X, 0, 0
+        if X.nbytes <= SMALL_INPUT_BYTES:  # pad a small input once, so that no phase's window leaves it
+            top = max(0, max(ry for taps in rows.values() for _, ry in taps))
+            left = max(0, max(rx for taps in cols.values() for _, rx in taps))
+            bottom = max(0, max(-(-(geo.out_h - p) // sr) - ry for p, taps in rows.items() for _, ry in taps) - geo.h)
+            right = max(0, max(-(-(geo.out_w - p) // sc) - rx for p, taps in cols.items() for _, rx in taps) - geo.w)
+            Xp = np.zeros((geo.n, geo.h + top + bottom, geo.w + left + right, geo.c_in), X.dtype)
+            Xp[:, top : top + geo.h, left : left + geo.w] = X
+        # gathered taps no larger than the input: memory stays below the dilated input's size
+        scratch = min(budget or (DEPTHWISE_CHUNK_BYTES if strategy == "depthwise" else CHUNK_BYTES), X.nbytes)
+        for py, row_taps in rows.items():
+            for px, col_taps in cols.items():
+                a, b = zip(*[(a, b) for a, _ in row_taps for b, _ in col_taps])
+                taps = [(top - ry, left - rx) for _, ry in row_taps for _, rx in col_taps]
+                view = out if (sr, sc) == (1, 1) else out[:, py::sr, px::sc]
+                _correlate(Xp, Wg[list(a), list(b)], taps, view, strategy=strategy, budget=scratch)
+        return out
+    # "tap": blocks of whole images, so that each tap's product P and the phase
+    # buffer E stay in cache while they are added and copied
+    ly0, lx0 = -(-geo.out_h // sr), -(-geo.out_w // sc)  # phase (0, 0) is the largest
+    image_bytes = (geo.h * geo.w + ly0 * lx0) * geo.c_out * X.itemsize
+    per = max(1, (budget or CHUNK_BYTES) // image_bytes)
+    P_store = np.empty(min(per, geo.n) * geo.h * geo.w * geo.c_out, X.dtype)
+    E_store = None if (sr, sc) == (1, 1) else np.empty(min(per, geo.n) * ly0 * lx0 * geo.c_out, X.dtype)
+    weights = {
+        (py, px): Wg[[a for a, _ in row_taps for _ in col_taps], [b for _ in row_taps for b, _ in col_taps]]
+        for py, row_taps in rows.items()
+        for px, col_taps in cols.items()
+    }
+    for i0 in range(0, geo.n, per):
+        Xb, outb = X[i0 : i0 + per], out[i0 : i0 + per]
+        P = P_store[: Xb.shape[0] * geo.h * geo.w * geo.c_out].reshape(-1, geo.c_out)
+        for py, row_taps in rows.items():
+            for px, col_taps in cols.items():
+                view = outb if E_store is None else outb[:, py::sr, px::sc]
+                E = view if E_store is None else E_store[: view.size].reshape(view.shape)
+                _tap_phase(Xb, weights[py, px], row_taps, col_taps, E, P)
+                if E is not view:
+                    view[...] = E
     return out
 
 

@@ -1,0 +1,137 @@
+"""``method="fast"``'s strategies, its cost following the output, and ``matrix``'s work limit.
+
+Each strategy is selected on purpose by a shape (``choose_strategy``) and
+checked against ``method="naive"``; tests/properties/test_fast_strategies.py
+forces every strategy on random cases.
+"""
+
+import time
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import deconvlib as dl
+from deconvlib import transpose as tr
+from deconvlib.geometry import transpose_geometry
+
+# (X shape, W shape, params, the strategy the shape selects)
+SELECTED = [
+    ((5, 5), (3, 3), dict(stride=2, padding=1), "small"),
+    ((2, 12, 12, 6), (4, 4, 6, 1), dict(stride=2, padding=1, groups=6), "depthwise"),
+    ((2, 12, 12, 6), (4, 4, 6, 3), dict(stride=2, padding=1, groups=6), "depthwise"),  # channel multiplier 3
+    ((4, 16, 16, 8), (3, 3, 8, 4), dict(stride=1, padding=1), "tap"),  # c_in >= c_out
+    ((16, 1, 1, 10), (4, 4, 10, 20), dict(stride=1), "tap"),  # DCGAN's first layer: output 16× the input
+    ((4, 12, 12, 8), (3, 3, 8, 3), dict(stride=2, padding=1, output_padding=1), "tap"),  # few output channels
+    ((2, 12, 12, 4), (4, 4, 4, 16), dict(stride=2, padding=1), "gemm"),
+    ((2, 12, 12, 4), (3, 3, 4, 16), dict(stride=1, padding=2, dilation=2), "gemm"),
+    ((2, 12, 12, 8), (4, 4, 8, 16), dict(stride=2, padding=1, groups=2), "grouped"),
+    ((2, 12, 12, 8), (3, 3, 8, 16), dict(stride=(1, 2), padding=(1, 0, 2, 1), groups=4), "grouped"),
+]
+
+
+def geometry(X, W, **params):
+    params = dict(dict(stride=1, padding=0, output_padding=0, dilation=1, groups=1), **params)
+    return transpose_geometry(X, W, bias=None, **params).geometry
+
+
+@pytest.mark.parametrize("x_shape, w_shape, params, strategy", SELECTED)
+def test_shape_selects_strategy_and_equals_naive(x_shape, w_shape, params, strategy):
+    rng = np.random.default_rng(0)
+    X, W = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    assert tr.choose_strategy(geometry(X, W, **params)) == strategy
+    expected = dl.conv_transpose2d(X, W, method="naive", **params)
+    np.testing.assert_allclose(dl.conv_transpose2d(X, W, **params), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("x_shape, w_shape, params, strategy", SELECTED)
+def test_blocks_of_a_few_rows_give_the_same_result(x_shape, w_shape, params, strategy, monkeypatch):
+    rng = np.random.default_rng(1)
+    X, W = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    expected = dl.conv_transpose2d(X, W, **params)
+    for name in ("CHUNK_BYTES", "DEPTHWISE_CHUNK_BYTES", "SMALL_INPUT_BYTES"):
+        monkeypatch.setattr(tr, name, 256)
+    np.testing.assert_allclose(dl.conv_transpose2d(X, W, **params), expected, atol=1e-12)
+
+
+def test_conv2d_in_blocks_equals_one_block(monkeypatch):
+    rng = np.random.default_rng(2)
+    for W_shape, groups in (((3, 3, 8, 16), 1), ((3, 3, 4, 16), 2), ((3, 3, 1, 8), 8)):
+        X, W = rng.standard_normal((3, 13, 11, 8)), rng.standard_normal(W_shape)
+        expected = dl.conv2d(X, W, stride=2, padding=1, groups=groups)
+        with monkeypatch.context() as m:
+            for name in ("CHUNK_BYTES", "DEPTHWISE_CHUNK_BYTES", "SMALL_INPUT_BYTES"):
+                m.setattr(tr, name, 256)
+            np.testing.assert_allclose(dl.conv2d(X, W, stride=2, padding=1, groups=groups), expected, atol=1e-12)
+
+
+def seconds(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+@pytest.mark.parametrize("stride", [10**4, 10**6, 10**18])
+def test_fast_cost_follows_the_output_not_the_stride(stride):
+    # issue 11 item 4: stride 10**6 took > 40 s (one Python iteration per phase), 10**18 hung
+    elapsed, Y = seconds(lambda: dl.conv_transpose2d(np.ones((1, 1)), np.ones((3, 3)), stride=stride))
+    np.testing.assert_array_equal(Y, np.ones((3, 3)))  # the output of a 1×1 input is k̂ whatever the stride
+    assert elapsed < 0.5
+
+
+def test_fast_with_a_large_stride_and_two_pixels_costs_their_taps_only():
+    X, W = np.array([[1.0, 2.0]]), np.arange(4.0).reshape(2, 2)
+    elapsed, Y = seconds(lambda: dl.conv_transpose2d(X, W, stride=(1, 10**6), padding=(0, 0, 0, 10**6 - 2)))
+    np.testing.assert_array_equal(
+        Y, dl.conv_transpose2d(X, W, stride=(1, 10**6), padding=(0, 0, 0, 10**6 - 2), method="scatter")
+    )
+    assert elapsed < 0.5
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: dl.conv_transpose2d(np.ones((8, 8)), np.ones((200, 200)), method="matrix"),
+        lambda: dl.convolution_matrix((8, 8), np.ones((100, 100))),
+    ],
+    ids=["conv_transpose2d", "convolution_matrix"],
+)
+def test_matrix_refuses_by_work_quickly(call):
+    # issue 11 item 5: these took 90 s and 30 s; their matrices are small, their kernels not
+    start = time.perf_counter()
+    with pytest.raises(dl.ParameterError, match="MATRIX_MAX_WORK") as error:
+        call()
+    assert error.value.parameter == "method" and "method='matrix'" in str(error.value)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_matrix_within_its_limits_still_works():
+    X, W = np.random.default_rng(3).standard_normal((6, 6)), np.ones((5, 5))
+    np.testing.assert_allclose(dl.conv_transpose2d(X, W, method="matrix"), dl.conv_transpose2d(X, W), atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "x_shape, w_shape, params",
+    [
+        ((8, 16, 16, 32), (4, 4, 32, 16), dict(stride=2, padding=1)),  # tap
+        ((8, 16, 16, 16), (4, 4, 16, 32), dict(stride=2, padding=1)),  # gemm
+        ((8, 16, 16, 32), (4, 4, 32, 1), dict(stride=2, padding=1, groups=32)),  # depthwise
+    ],
+)
+def test_peak_memory_stays_below_the_dilated_input(x_shape, w_shape, params):
+    X = np.ones(x_shape, np.float32)
+    W = np.ones(w_shape, np.float32)
+    s, k, p = params["stride"], w_shape[0], params["padding"]
+    dilated = [s * (i - 1) + 1 + 2 * (k - 1 - p) for i in x_shape[1:3]]  # what naive builds
+    dilated_bytes = x_shape[0] * dilated[0] * dilated[1] * x_shape[3] * 4
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        Y = dl.conv_transpose2d(X, W, **params)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    scratch = peak - before - Y.nbytes
+    assert scratch < dilated_bytes, (scratch, dilated_bytes)
+    assert scratch < Y.nbytes  # no second copy of the output
