@@ -74,12 +74,20 @@ CDN_PINS = [
     "jupyterlab_widgets==3.0.15",
 ]
 #: The Pyodide that jupyterlite-pyodide-kernel 0.8.6 loads from the CDN: its npm package gives the lock file.
-CDN_PYODIDE_NPM = ("pyodide", "314.0.6", "sha512-BKDTJyIqFxC4BExLqeRS3f5xvXZIjOt8C3zGLN/Cc7tFxSwvKVhVkchQQ2AGLOtR4YrVOIFxbV8poyDOOmWwxQ==")
+CDN_PYODIDE_NPM = (
+    "pyodide",
+    "314.0.6",
+    "sha512-BKDTJyIqFxC4BExLqeRS3f5xvXZIjOt8C3zGLN/Cc7tFxSwvKVhVkchQQ2AGLOtR4YrVOIFxbV8poyDOOmWwxQ==",
+)
 CDN_PYODIDE_LOCK_SHA256 = "3fdaef09e9e365c85e002737720f8d0ab8f278c1c244a2dde6a37663cf488ad4"
 CDN_URL = "https://cdn.jsdelivr.net/pyodide/v{version}/full/"
 
 #: npm package with the official Pyodide core and lock file, and its npm integrity (sha512).
-PYODIDE_NPM = ("pyodide", "0.27.7", "sha512-RUSVJlhQdfWfgO9hVHCiXoG+nVZQRS5D9FzgpLJ/VcgGBLSAKoPL8kTiOikxbHQm1kRISeWUBdulEgO26qpSRA==")
+PYODIDE_NPM = (
+    "pyodide",
+    "0.27.7",
+    "sha512-RUSVJlhQdfWfgO9hVHCiXoG+nVZQRS5D9FzgpLJ/VcgGBLSAKoPL8kTiOikxbHQm1kRISeWUBdulEgO26qpSRA==",
+)
 #: sha256 of the official pyodide-lock.json inside that npm package.
 PYODIDE_LOCK_SHA256 = "9c45b916001a750f4102fc287494f3eab215909c7535c626a20db80fd6333e2c"
 #: The Pyodide core files taken from the npm package.
@@ -100,7 +108,11 @@ ROOTS = ["micropip", "packaging", "ssl", "sqlite3", "jedi", "ipython", "numpy", 
 #: ipywidgets' widgetsnbextension and jupyterlab_widgets requirements are its front end,
 #: which the site serves as a JupyterLab extension; Python never imports them.
 PURE_WHEELS = {
-    "ipywidgets": ("8.1.7", "764f2602d25471c213919b8a1997df04bef869251db4ca8efba1b76b1bd9f7bb", ["comm", "ipython", "traitlets"]),
+    "ipywidgets": (
+        "8.1.7",
+        "764f2602d25471c213919b8a1997df04bef869251db4ca8efba1b76b1bd9f7bb",
+        ["comm", "ipython", "traitlets"],
+    ),
     "comm": ("0.2.3", "c615d91d75f7f04f095b30d1c1711babd43bdc6419c1be9886a85f2f4e489417", []),
 }
 
@@ -142,6 +154,11 @@ def run(cmd, **kwargs):
     subprocess.run([str(c) for c in cmd], check=True, **kwargs)
 
 
+def pip(env_dir, command, *args, **kwargs):
+    """``pip COMMAND ARGS`` with the build venv's pip, quietly."""
+    run([env_dir / "bin" / "python", "-m", "pip", command, "--quiet", "--disable-pip-version-check", *args], **kwargs)
+
+
 def sha256(path_or_bytes):
     data = path_or_bytes if isinstance(path_or_bytes, bytes) else Path(path_or_bytes).read_bytes()
     return hashlib.sha256(data).hexdigest()
@@ -166,7 +183,7 @@ def build_venv(mode):
         shutil.rmtree(env_dir)
     log(f"creating {env_dir.relative_to(ROOT)}")
     venv.create(env_dir, with_pip=True)
-    run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *pins])
+    pip(env_dir, "install", *pins)
     stamp.write_text("\n".join(pins))
     return env_dir
 
@@ -176,13 +193,14 @@ def pip_download(env_dir, requirement, filename, expected_sha256):
     path = DOWNLOADS / filename
     if not path.exists():
         DOWNLOADS.mkdir(parents=True, exist_ok=True)
-        run([env_dir / "bin" / "python", "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-             "--no-deps", "--only-binary", ":all:", "-d", DOWNLOADS, requirement])
+        pip(env_dir, "download", "--no-deps", "--only-binary", ":all:", "-d", DOWNLOADS, requirement)
     if not path.exists():
         raise BuildError(f"pip download {requirement} did not produce {filename}")
     got = sha256(path)
     if got != expected_sha256:
-        raise BuildError(f"{filename}: sha256 {got}, expected {expected_sha256}. Refusing to build with it.")
+        raise BuildError(
+            f"{path}: sha256 {got}, expected {expected_sha256}. Refusing to build with it (delete it to retry)."
+        )
     return path
 
 
@@ -193,11 +211,12 @@ def npm_pack(name, version, integrity):
         if shutil.which("npm") is None:
             raise BuildError("npm is needed once to fetch the Pyodide core (apt-get install npm, or Node.js)")
         DOWNLOADS.mkdir(parents=True, exist_ok=True)
-        run(["npm", "pack", "--silent", "--pack-destination", DOWNLOADS, f"{name}@{version}"], stdout=subprocess.DEVNULL)
+        npm = ["npm", "pack", "--silent", "--pack-destination", DOWNLOADS, f"{name}@{version}"]
+        run(npm, stdout=subprocess.DEVNULL)
     algorithm, _, digest = integrity.partition("-")
     got = base64.b64encode(hashlib.new(algorithm, path.read_bytes()).digest()).decode()
     if got != digest:
-        raise BuildError(f"{path.name}: {algorithm} {got}, expected {digest} (npm integrity). Refusing to build with it.")
+        raise BuildError(f"{path}: {algorithm} {got}, expected {digest} (npm integrity). Delete it to retry.")
     return path
 
 
@@ -225,10 +244,12 @@ def wheel_lock_entry(path, depends):
         names = wheel.namelist()
         metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
         fields = dict(
-            line.split(": ", 1) for line in wheel.read(metadata).decode().splitlines() if ": " in line and not line[0].isspace()
+            line.split(": ", 1)
+            for line in wheel.read(metadata).decode().splitlines()
+            if ": " in line and not line[0].isspace()
         )
-    imports = sorted({n.split("/")[0] for n in names if "/" in n and not n.split("/")[0].endswith((".dist-info", ".data"))})
-    imports = [name for name in imports if name.isidentifier()]
+    tops = {name.split("/")[0] for name in names if "/" in name}
+    imports = sorted(top for top in tops if top.isidentifier())  # not the .dist-info or .data folders
     return {
         "name": fields["Name"],
         "version": fields["Version"],
@@ -273,7 +294,8 @@ def offline_pyodide(env_dir, wheels, static_pyodide):
     with tarfile.open(tarball) as tar:
         lock_bytes = tar.extractfile("package/pyodide-lock.json").read()
         if sha256(lock_bytes) != PYODIDE_LOCK_SHA256:
-            raise BuildError(f"pyodide-lock.json in {tarball.name}: sha256 {sha256(lock_bytes)}, expected {PYODIDE_LOCK_SHA256}")
+            got = sha256(lock_bytes)
+            raise BuildError(f"pyodide-lock.json in {tarball.name}: sha256 {got}, expected {PYODIDE_LOCK_SHA256}")
         for core in PYODIDE_CORE:
             (static_pyodide / core).write_bytes(tar.extractfile(f"package/{core}").read())
     lock = json.loads(lock_bytes)
@@ -325,8 +347,7 @@ def deconvlib_wheel(env_dir):
     if out.exists():
         shutil.rmtree(out)
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}  # 2026-01-01: the same sources give the same wheel
-    run([env_dir / "bin" / "python", "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
-         "--no-deps", "-w", out, src], env=env)
+    pip(env_dir, "wheel", "--no-deps", "-w", out, src, env=env)
     (wheel,) = out.glob("deconvlib-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
@@ -340,7 +361,8 @@ def pure_wheels(env_dir):
     """The site's own wheels: {lock key: (path, depends)}."""
     wheels = {}
     for name, (version, digest, depends) in PURE_WHEELS.items():
-        wheels[name] = (pip_download(env_dir, f"{name}=={version}", f"{name}-{version}-py3-none-any.whl", digest), depends)
+        path = pip_download(env_dir, f"{name}=={version}", f"{name}-{version}-py3-none-any.whl", digest)
+        wheels[name] = (path, depends)
     wheel = deconvlib_wheel(env_dir)
     wheels["deconvlib"] = (wheel, requirements_of(wheel, DECONVLIB_EXTRA))
     log(f"deconvlib's lock entry depends on {wheels['deconvlib'][1]}")
@@ -372,7 +394,7 @@ def landing_page(mode):
     )
     gifs = sorted((ROOT / "docs" / "gallery").glob("*.gif"))
     thumbs = "\n".join(
-        f'<a href="gallery/index.html#{g.stem}"><img src="gallery/{g.name}" alt="{g.stem}" title="{g.stem}" loading="lazy"></a>'
+        f'<a href="gallery/index.html"><img src="gallery/{g.name}" alt="{g.stem}" title="{g.stem}" loading="lazy"></a>'
         for g in gifs[:6]
     )
     where = (
@@ -389,7 +411,8 @@ def landing_page(mode):
 <style>
 body{{font-family:system-ui,sans-serif;max-width:48em;margin:2em auto;padding:0 1em;line-height:1.5;color:#222}}
 h1{{margin-bottom:.2em}} li{{margin:.3em 0}} code{{font-size:.85em;color:#555}}
-.gallery img{{height:110px;margin:.2em;border:1px solid #ddd}} .note{{background:#f4f7fb;padding:.6em 1em;border-radius:6px}}
+.gallery img{{height:110px;margin:.2em;border:1px solid #ddd}}
+.note{{background:#f4f7fb;padding:.6em 1em;border-radius:6px}}
 </style></head>
 <body>
 <h1>Transposed convolution, exactly and interactively</h1>
@@ -402,9 +425,9 @@ PyTorch.</p>
 notebook takes 10–30 s to start Python; then <b>Run ▸ Run All Cells</b>. {where}
 Your edits stay in this browser only; <i>File ▸ Download</i> keeps a copy.</p>
 <h2>The notebooks</h2>
-<ol start="0">
+<ul>
 {items}
-</ol>
+</ul>
 <p>Or open the <a href="lab/index.html">file browser</a>.</p>
 <h2>Gallery</h2>
 <p>Every figure of Dumoulin &amp; Visin's <i>guide to convolution arithmetic</i>, animated by
@@ -438,9 +461,24 @@ def is_up_to_date(output, mode):
 def lite_build(env_dir, lite_dir, contents, output):
     if output.exists():
         shutil.rmtree(output)
-    run([env_dir / "bin" / "jupyter", "lite", "build", "--lite-dir", lite_dir, "--contents", contents,
-         "--output-dir", output, "--apps", "lab", "--no-sourcemaps", "--no-unused-shared-packages"],
-        cwd=lite_dir)
+    run(
+        [
+            env_dir / "bin" / "jupyter",
+            "lite",
+            "build",
+            "--lite-dir",
+            lite_dir,
+            "--contents",
+            contents,
+            "--output-dir",
+            output,
+            "--apps",
+            "lab",
+            "--no-sourcemaps",
+            "--no-unused-shared-packages",
+        ],
+        cwd=lite_dir,
+    )
 
 
 def lite_dir_for(mode, plugin_settings):
@@ -495,7 +533,8 @@ def build_cdn(output):
     with tarfile.open(npm_pack(name, version, integrity)) as tar:
         lock_bytes = tar.extractfile("package/pyodide-lock.json").read()
     if sha256(lock_bytes) != CDN_PYODIDE_LOCK_SHA256:
-        raise BuildError(f"pyodide-lock.json of pyodide@{version}: sha256 {sha256(lock_bytes)}, expected {CDN_PYODIDE_LOCK_SHA256}")
+        got = sha256(lock_bytes)
+        raise BuildError(f"pyodide-lock.json of pyodide@{version}: sha256 {got}, expected {CDN_PYODIDE_LOCK_SHA256}")
     lock = json.loads(lock_bytes)
     cdn = CDN_URL.format(version=version)
     for entry in lock["packages"].values():
@@ -543,8 +582,12 @@ def build(mode="offline", output=OUTPUT, force=False):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pyodide", choices=["offline", "cdn"], default=os.environ.get("PYODIDE") or "offline",
-                        help="offline: everything in the site (default); cdn: Pyodide from jsdelivr")
+    parser.add_argument(
+        "--pyodide",
+        choices=["offline", "cdn"],
+        default=os.environ.get("PYODIDE") or "offline",
+        help="offline: everything in the site (default); cdn: Pyodide from jsdelivr",
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT, help="where the site goes (default: _site/)")
     parser.add_argument("--force", action="store_true", help="rebuild even if the site is up to date")
     args = parser.parse_args(argv)

@@ -51,9 +51,13 @@ if not Path(CHROMIUM).exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site():
-    """The offline site: _site/, built unless up to date (a CDN build there is left alone)."""
+    """The offline site: _site/, built unless up to date (a CDN build there is left alone).
+
+    Module-scoped like every fixture here: Playwright's event loop is closed before the
+    notebooks' nbval tests (which run their own) start.
+    """
     output = ROOT / "_site"
     try:
         if json.loads((output / ".site-stamp.json").read_text())["mode"] != "offline":
@@ -69,7 +73,8 @@ def site():
     if build.returncode != 0:
         pytest.fail(f"tools/build_site.py failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}")
     stamp = json.loads((output / ".site-stamp.json").read_text())
-    print(f"\n[site] {output.relative_to(ROOT)}: {stamp['size_bytes'] / 1e6:.1f} MB, ready in {time.monotonic() - start:.0f} s")
+    size_mb, seconds = stamp["size_bytes"] / 1e6, time.monotonic() - start
+    print(f"\n[site] {output.relative_to(ROOT)}: {size_mb:.1f} MB, ready in {seconds:.0f} s")
     return output
 
 
@@ -80,7 +85,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def origin(site):
     """``http://127.0.0.1:PORT``: the site served from a thread, as ``python -m http.server`` would."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
@@ -109,12 +114,12 @@ class Requests:
             route.abort()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def requests_seen(origin):
     return Requests(origin)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def context(requests_seen):
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
@@ -125,9 +130,9 @@ def context(requests_seen):
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def timings(request, requests_seen):
-    """Per-notebook figures, printed as a table at the end of the session (even without -s)."""
+    """Per-notebook figures, printed as a table after the last test of this file (even without -s)."""
     rows = {}
     yield rows
     if not rows:
@@ -258,7 +263,7 @@ def test_notebook_runs_offline_and_its_sliders_redraw(context, origin, requests_
 
         timings[notebook] = {"kernel_start_s": kernel_start, "run_all_s": run_all, "sliders": moved}
         latencies = ", ".join(f"{label} {ms:.0f} ms" for label, ms in moved)
-        print(f"\n[site] {notebook}: kernel start {kernel_start:.1f} s, run all {run_all:.1f} s, sliders: {latencies or '-'}")
+        print(f"\n[site] {notebook}: kernel {kernel_start:.1f} s, run all {run_all:.1f} s, sliders: {latencies or '-'}")
     finally:
         page.close()
     assert requests_seen.external == [], f"requests left the site's origin: {requests_seen.external[:10]}"
@@ -267,7 +272,7 @@ def test_notebook_runs_offline_and_its_sliders_redraw(context, origin, requests_
 def test_the_route_saw_pyodide_load_so_zero_external_requests_means_something(context, requests_seen, timings):
     """The count above is only meaningful if the route sees the kernel's own downloads (made by a Web Worker)."""
     if not timings:
-        pytest.skip("no notebook was opened in this session")
+        pytest.skip("no notebook was opened in this run")
     wheels = [url for url in requests_seen.own if "/static/pyodide/" in url and url.endswith(".whl")]
     assert any("deconvlib-" in url for url in wheels), "the route never saw the deconvlib wheel being fetched"
     assert any("pyodide.asm.wasm" in url for url in requests_seen.own), "the route never saw pyodide.asm.wasm"
