@@ -289,6 +289,7 @@ def _correlate(X, weights, taps, out, strategy, step=(1, 1), budget=None):
     else:
         Wcat = np.ascontiguousarray(weights.transpose(1, 0, 2, 3)).reshape(G, T * gi, go)  # taps side by side
     direct = out.flags.c_contiguous
+    order = sorted(range(T), key=lambda t: spans[t] != ((0, oh), (0, ow)))  # taps covering all of out first
     scratch = None
     budget = budget or (DEPTHWISE_CHUNK_BYTES if depthwise else CHUNK_BYTES)
     for i0, i1, y0, y1 in _chunks(n, oh, row_bytes, budget):
@@ -303,10 +304,11 @@ def _correlate(X, weights, taps, out, strategy, step=(1, 1), budget=None):
         if depthwise:
             acc = res.reshape(ni, nr, ow, c_in, go)
             tmp = scratch[: M * c_out].reshape(ni, nr, ow, c_in, go)
-            acc[...] = 0
+            fresh = True  # acc holds no tap yet
         else:
             buf = scratch[: M * T * c_in].reshape(ni, nr, ow, G, T, gi)
-        for t, ((dy, dx), ((ya, yb), (xa, xb))) in enumerate(zip(taps, spans)):
+        for t in order:
+            (dy, dx), ((ya, yb), (xa, xb)) = taps[t], spans[t]
             ya, yb = max(ya, y0), min(yb, y1)
             if depthwise and (ya >= yb or xa >= xb):
                 continue
@@ -323,13 +325,21 @@ def _correlate(X, weights, taps, out, strategy, step=(1, 1), budget=None):
             rows = slice(ya * sy + dy, (yb - 1) * sy + dy + 1, sy)
             cols = slice(xa * sx + dx, (xb - 1) * sx + dx + 1, sx)
             window = X[i0:i1, rows, cols]
-            if depthwise:
+            if depthwise and fresh and (ya, yb, xa, xb) == (y0, y1, 0, ow):
+                np.multiply(window[..., None], wd[t], out=acc)  # the first tap covers the block: write
+                fresh = False
+            elif depthwise:
+                if fresh:
+                    acc[...] = 0
+                    fresh = False
                 part = tmp[:, ya - y0 : yb - y0, xa:xb]
                 np.multiply(window[..., None], wd[t], out=part)
                 view = acc[:, ya - y0 : yb - y0, xa:xb]
                 np.add(view, part, out=view)
             else:
                 dst[:, ya - y0 : yb - y0, xa:xb] = window.reshape(ni, yb - ya, xb - xa, G, gi)
+        if depthwise and fresh:
+            acc[...] = 0  # no tap reaches this block
         if not depthwise:
             if G == 1:
                 np.matmul(buf.reshape(M, T * c_in), Wcat[0], out=res.reshape(M, c_out))
