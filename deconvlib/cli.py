@@ -10,14 +10,25 @@ Three subcommands, each a thin layer over a tested function:
 Bad arguments, including the library's own :class:`~deconvlib.ParameterError`
 (an empty output, an ``output_padding`` too large for the stride), end in one
 line on stderr naming the flag of the parameter it names, and exit status 2,
-as argparse does.
+as argparse does; so does an output path that cannot be written, checked
+before anything is drawn. A problem of the environment (a missing extra, a
+failed write, a closed pipe, a terminal that cannot show ``×``) ends in one
+line and status 1; Ctrl-C in one line and status 130.
+
+Files are never lost: every file is written under a temporary name and
+renamed when complete; an existing file is replaced only with ``--force``,
+except, in a gallery directory, the files deconvlib wrote there (listed in its
+manifest, ``.deconvlib-gallery.json``).
 """
 
 import argparse
+import math
 import os
 import sys
 import time
 from pathlib import Path
+
+from ._files import MANIFEST, atomic_path, partial_files, read_manifest, record
 
 __all__ = ["main", "build_parser", "ProgressBar"]
 
@@ -64,6 +75,43 @@ def _ints(text, allowed=(1, 2)):
 
 def _size(text):
     return _ints(text)
+
+
+#: The most frames ``animate`` draws (about a minute of rendering); a larger case is refused at once.
+MAX_FRAMES = 400
+#: Frames per second a GIF can play: at most one frame per 10 ms, at least one per 10 s.
+FPS_RANGE = (0.1, 100.0)
+
+
+def _fps(text):
+    try:
+        fps = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of frames per second, got {text!r}") from None
+    low, high = FPS_RANGE
+    if not (math.isfinite(fps) and low <= fps <= high):
+        raise argparse.ArgumentTypeError(f"must be a number from {low:g} to {high:g}, got {text!r}")
+    return fps
+
+
+def _seed(text):
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if seed < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}")
+    return seed
+
+
+def _jobs(text):
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, got {text!r}") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return jobs
 
 
 def _padding(text):
@@ -161,9 +209,10 @@ def build_parser():
         help="a .gif or .mp4 file (default: a name made from the parameters, in the current folder)",
     )
     out.add_argument("--values", action="store_true", help="print small random integers in the cells")
-    out.add_argument("--seed", type=int, default=None, help="seed of the values (implies --values)")
-    out.add_argument("--fps", type=float, default=2, help="frames per second (default: 2)")
+    out.add_argument("--seed", type=_seed, default=None, help="seed of the values, >= 0 (implies --values)")
+    out.add_argument("--fps", type=_fps, default=2, help="frames per second, 0.1 to 100 (default: 2)")
     out.add_argument("--title", default=None, help="a heading above the parameters")
+    out.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
     gallery = commands.add_parser(
         "gallery",
@@ -182,12 +231,17 @@ def build_parser():
     gallery.add_argument("--list", action="store_true", help="list the cases and their parameters, render nothing")
     gallery.add_argument(
         "--jobs",
-        type=int,
+        type=_jobs,
         default=os.cpu_count() or 1,
         metavar="N",
         help="processes rendering in parallel (default: the number of CPUs)",
     )
-    gallery.add_argument("--fps", type=float, default=2, help="frames per second (default: 2)")
+    gallery.add_argument("--fps", type=_fps, default=2, help="frames per second, 0.1 to 100 (default: 2)")
+    gallery.add_argument(
+        "--force",
+        action="store_true",
+        help=f"write into DIR even if it holds files deconvlib did not write (see {MANIFEST})",
+    )
 
     explain = commands.add_parser(
         "explain",
@@ -275,13 +329,55 @@ def _viz(module):
         raise SystemExit(1) from None
 
 
+def _fail(message, status=1):
+    """End with one line on stderr (a problem of the environment, not of the arguments)."""
+    sys.stderr.write(f"python -m deconvlib: {message}\n")
+    raise SystemExit(status)
+
+
+def _writable_file(parser, path, force):
+    """Check, before anything is drawn, that ``path`` can be written (and may be replaced)."""
+    flag = "argument -o/--output"
+    parent = path.parent
+    if path.is_dir():
+        parser.error(f"{flag}: {str(path)!r} is a directory; give a file name such as {str(path / 'out.gif')!r}")
+    if not parent.exists():
+        parser.error(f"{flag}: the folder {str(parent)!r} does not exist")
+    if not parent.is_dir():
+        parser.error(f"{flag}: {str(parent)!r} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        parser.error(f"{flag}: cannot write in the folder {str(parent)!r} (read-only or permission denied)")
+    if path.exists() and not force:
+        parser.error(f"{flag}: {str(path)!r} exists; add --force to replace it")
+
+
+def _frames(parser, case):
+    """Refuse, before drawing, a case of more than :data:`MAX_FRAMES` frames, naming the flag to change."""
+    from .geometry import blame_size
+    from .trace import case_geometry
+
+    geo = case_geometry(**case)
+    if geo is not None and geo.out_h * geo.out_w > MAX_FRAMES:
+        parameter = blame_size(geo, case["transposed"])
+        flag = _FLAGS["input_size" if parameter == "X" else parameter]
+        parser.error(
+            f"argument {flag}: the animation would have {geo.out_h * geo.out_w:,} frames "
+            f"({geo.out_h}×{geo.out_w} output cells), more than {MAX_FRAMES}; draw a smaller case"
+        )
+
+
 def _run_animate(args, parser):
     animation = _viz("animation")
-    animate, save = animation.animate, animation.save
-
     case = _case(args)
+    path = args.output or Path(_default_name(case))
+    if not path.name.lower().endswith((".gif", ".mp4")):
+        parser.error(f"argument -o/--output: must end in .gif or .mp4, got {str(path)!r}")
+    if path.name.lower().endswith(".mp4") and not animation.ffmpeg_available():
+        parser.error(f"argument -o/--output: writing {path.name} needs ffmpeg, which is not installed; write a .gif")
+    _writable_file(parser, path, args.force)
     try:
-        anim = animate(
+        _frames(parser, case)
+        anim = animation.animate(
             **case,
             values="random" if args.values or args.seed is not None else None,
             seed=args.seed,
@@ -290,15 +386,13 @@ def _run_animate(args, parser):
         )
     except ValueError as error:
         _library_error(parser, error)
-    path = args.output or Path(_default_name(case))
-    if path.suffix.lower() not in (".gif", ".mp4"):
-        parser.error(f"argument -o/--output: must end in .gif or .mp4, got {str(path)!r}")
     bar = ProgressBar(anim.frame_count)
     try:
-        save(anim, path, progress=lambda i, n: bar.advance(1, path.name if i == n - 1 else ""))
-    except RuntimeError as error:  # MP4 without ffmpeg
+        with atomic_path(path) as tmp:
+            animation.save(anim, tmp, progress=lambda i, n: bar.advance(1, path.name if i == n - 1 else ""))
+    except OSError as error:
         bar.close()
-        parser.error(f"argument -o/--output: {error}")
+        _fail(f"cannot write {str(path)!r}: {error.strerror or error}")
     bar.close()
     print(f"wrote {path} ({anim.frame_count} frames, {path.stat().st_size // 1024} kB)")
     return 0
@@ -324,51 +418,114 @@ def _render_one(job):
     return case.name, frames, size
 
 
+def _worker_start():
+    """In a gallery worker: Ctrl-C is the parent's to handle; SIGTERM (from the parent) exits cleanly."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+
+
+def _gallery_directory(parser, directory, cases, force):
+    """Check DIR before drawing: a folder (or creatable), writable, and holding no file deconvlib did not write."""
+    flag = "argument DIR"
+    if directory.exists() and not directory.is_dir():
+        parser.error(f"{flag}: {str(directory)!r} is a file, not a folder")
+    existing = directory
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        parser.error(f"{flag}: {str(existing)!r} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        parser.error(f"{flag}: cannot write in {str(existing)!r} (read-only or permission denied)")
+    if existing != directory or force:
+        return
+    manifest = read_manifest(directory)
+    if manifest is None:
+        if any(directory.iterdir()):
+            parser.error(
+                f"{flag}: {str(directory)!r} is not empty and deconvlib did not write it (no {MANIFEST}); "
+                "choose a new or empty folder, or add --force"
+            )
+        return
+    targets = [f"{case.name}.gif" for case in cases] + ["index.md", "index.html"]
+    foreign = [name for name in targets if (directory / name).exists() and name not in manifest["files"]]
+    if foreign:
+        parser.error(f"{flag}: {str(directory / foreign[0])!r} was not written by deconvlib; add --force to replace it")
+
+
+def _render_all(args, cases, bar):
+    """Render ``cases`` into DIR (in ``--jobs`` processes); record each GIF in the manifest when complete."""
+    render = _viz("gallery").render
+    sizes = []
+
+    def done(name, frames, size):
+        record(args.directory, files=[f"{name}.gif"], cases=[name])
+        bar.advance(frames, name)
+        sizes.append(size)
+
+    if args.jobs == 1 or len(cases) == 1:
+        for case in cases:
+            path, frames, size = render(
+                case,
+                args.directory,
+                args.fps,
+                progress=lambda i, n, name=case.name: bar.advance(1, "") if i < n - 1 else None,
+            )
+            done(case.name, 1, size)
+        return sizes
+    import multiprocessing
+
+    # Largest first, so the last process to finish does not start late on a long case.
+    jobs = [(case, args.directory, args.fps) for case in sorted(cases, key=lambda c: -c.n_frames)]
+    context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
+    pool = context.Pool(min(args.jobs, len(cases)), initializer=_worker_start)
+    try:
+        for name, frames, size in pool.imap_unordered(_render_one, jobs):
+            done(name, frames, size)
+        pool.close()
+    except BaseException:  # Ctrl-C or a worker's error: stop every worker now, leave no partial file
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+        for leftover in partial_files(args.directory, [f"{case.name}.gif" for case in cases]):
+            leftover.unlink(missing_ok=True)
+    return sizes
+
+
 def _run_gallery(args, parser):
     from .cases import CASES, find_case
     from .explain import command
 
-    gallery = _viz("gallery")
-    render, write_index = gallery.render, gallery.write_index
-
-    if args.jobs < 1:
-        parser.error(f"argument --jobs: must be at least 1, got {args.jobs}")
+    write_index = _viz("gallery").write_index
     try:
-        cases = [find_case(name) for name in args.only] if args.only else list(CASES)
+        cases = [find_case(name) for name in dict.fromkeys(args.only)] if args.only else list(CASES)
     except ValueError as error:
         parser.error(f"argument --only: {error}")
     if args.list:
         for case in cases:
             print(f"{case.name:40s} {command(case)}")
         return 0
-    args.directory.mkdir(parents=True, exist_ok=True)
+    _gallery_directory(parser, args.directory, cases, args.force)
+    try:
+        args.directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        _fail(f"cannot create {str(args.directory)!r}: {error.strerror or error}")
     bar = ProgressBar(sum(c.n_frames for c in cases))
     start = time.perf_counter()
-    sizes = []
-    if args.jobs == 1 or len(cases) == 1:
-        for case in cases:
-            _, frames, size = render(
-                case,
-                args.directory,
-                args.fps,
-                progress=lambda i, n, name=case.name: bar.advance(1, name if i == n - 1 else ""),
-            )
-            sizes.append(size)
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        # Largest first, so the last process to finish does not start late on a long case.
-        jobs = sorted(cases, key=lambda c: -c.n_frames)
-        context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
-        with ProcessPoolExecutor(min(args.jobs, len(cases)), mp_context=context) as pool:
-            futures = [pool.submit(_render_one, (case, args.directory, args.fps)) for case in jobs]
-            for future in as_completed(futures):
-                name, frames, size = future.result()
-                bar.advance(frames, name)
-                sizes.append(size)
-    bar.close()
-    index = write_index(args.directory, cases)
+    try:
+        sizes = _render_all(args, cases, bar)
+        bar.close()
+        # --only into an existing gallery: the index still lists every case drawn there
+        drawn = set((read_manifest(args.directory) or {"cases": []})["cases"]) | {c.name for c in cases}
+        listed = [c for c in CASES if c.name in drawn and (args.directory / f"{c.name}.gif").exists()]
+        listed += [c for c in cases if c not in listed]
+        index = write_index(args.directory, listed)
+        record(args.directory, files=[p.name for p in index])
+    except OSError as error:
+        bar.close()
+        _fail(f"cannot write into {str(args.directory)!r}: {error.strerror or error}")
     print(
         f"wrote {len(cases)} GIFs ({sum(sizes) / 1e6:.1f} MB) and {index[0].name}, {index[1].name} "
         f"to {args.directory} in {time.perf_counter() - start:.1f} s"
@@ -380,9 +537,10 @@ def _run_explain(args, parser):
     from .explain import explain
 
     try:
-        print(explain(**_case(args)))
+        text = explain(**_case(args))
     except ValueError as error:
         _library_error(parser, error)
+    print(text)
     return 0
 
 
@@ -399,7 +557,9 @@ def main(argv=None):
     int
         0 on success. A bad argument, or a :class:`~deconvlib.ParameterError`
         from the library, exits with status 2 and one line on stderr naming
-        the flag (``SystemExit``); a missing drawing extra exits with 1.
+        the flag (``SystemExit``); a missing drawing extra, a failed write, a
+        closed pipe or an output encoding that cannot show the text exit
+        with 1, Ctrl-C with 130, each with one line and no traceback.
 
     See Also
     --------
@@ -420,4 +580,27 @@ def main(argv=None):
     0
     """
     args = build_parser().parse_args(argv)
-    return args.run(args, args.command_parser)
+    try:
+        status = args.run(args, args.command_parser)
+        sys.stdout.flush()
+        return status
+    except KeyboardInterrupt:
+        _fail("interrupted; no partial file was left", 130)
+    except BrokenPipeError:
+        _quiet_stdout()
+        _fail("the output was closed before the end (broken pipe)")
+    except UnicodeEncodeError as error:
+        _quiet_stdout()
+        _fail(
+            f"the output's encoding ({error.encoding}) cannot show {error.object[error.start : error.end]!r}; "
+            "set PYTHONIOENCODING=utf-8"
+        )
+
+
+def _quiet_stdout():
+    """Point stdout at /dev/null, so that nothing more is written to a closed pipe at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file (a test's capture)
+        pass

@@ -33,6 +33,7 @@ __all__ = [
     "ScatterTrace",
     "scatter_trace",
     "case_trace",
+    "case_geometry",
     "written_mask",
     "input_cells_under",
     "MAX_TRACE_ELEMENTS",
@@ -537,24 +538,40 @@ def case_trace(
     return trace_conv2d(X, W, stride=stride, padding=padding, dilation=dilation)
 
 
-def _check_case_size(transposed, shape, kshape, stride, padding, output_padding, dilation):
-    """Refuse a case whose trace is too large, from its sizes alone: before any array is made."""
+def case_geometry(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, output_padding=0, dilation=1):
+    """The :class:`~deconvlib.geometry.Geometry` of a case, from its sizes alone (no array is made).
+
+    Parameters
+    ----------
+    transposed, input_size, kernel_size, stride, padding, output_padding, dilation
+        As in :func:`case_trace`.
+
+    Returns
+    -------
+    Geometry or None
+        None when a parameter is bad: :func:`case_trace` names it.
+
+    Examples
+    --------
+    >>> geo = case_geometry(True, 3, 3, stride=2, padding=1)
+    >>> geo.out_h, geo.out_w
+    (5, 5)
+    """
     from .cases import axis_output, case_axes
     from .geometry import Geometry
 
     try:
-        axes = case_axes(transposed, shape, kshape, stride, padding, output_padding, dilation)
-        out_h, out_w = (axis_output(**axis) for axis in axes)
-    except ValueError:
-        return  # a bad parameter: the checks of trace and trace_conv2d name it
-    rows, cols = axes
-    geo = Geometry(
+        rows, cols = case_axes(transposed, input_size, kernel_size, stride, padding, output_padding, dilation)
+        out_h, out_w = axis_output(**rows), axis_output(**cols)
+    except (ValueError, TypeError):
+        return None
+    return Geometry(
         n=1,
-        h=shape[0],
-        w=shape[1],
+        h=rows["i"],
+        w=cols["i"],
         c_in=1,
-        kh=kshape[0],
-        kw=kshape[1],
+        kh=rows["k"],
+        kw=cols["k"],
         c_out=1,
         groups=1,
         stride=(rows["s"], cols["s"]),
@@ -564,11 +581,18 @@ def _check_case_size(transposed, shape, kshape, stride, padding, output_padding,
         out_h=out_h,
         out_w=out_w,
     )
+
+
+def _check_case_size(transposed, shape, kshape, stride, padding, output_padding, dilation):
+    """Refuse a case whose trace is too large, from its sizes alone: before any array is made."""
+    geo = case_geometry(transposed, shape, kshape, stride, padding, output_padding, dilation)
+    if geo is None:
+        return  # a bad parameter: the checks of trace and trace_conv2d name it
     blame = blame_size(geo, transposed)
     _check_kept(
         "case_trace",
-        max(out_h * out_w * kshape[0] * kshape[1], shape[0] * shape[1]),
-        f"{out_h}×{out_w} output cells × {kshape[0]}×{kshape[1]} kernel taps",
+        max(geo.out_h * geo.out_w * geo.kh * geo.kw, geo.h * geo.w),
+        f"{geo.out_h}×{geo.out_w} output cells × {geo.kh}×{geo.kw} kernel taps",
         "input_size" if blame == "X" else blame,
     )
 

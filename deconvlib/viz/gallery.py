@@ -6,8 +6,10 @@ lacks) are data in :mod:`deconvlib.cases`; their arithmetic is written out by
 :func:`~deconvlib.viz.animation.animate`; :func:`write_index` lists them all.
 """
 
+from html import escape
 from pathlib import Path
 
+from .._files import atomic_path, safe_name
 from ..cases import CASES
 from ..explain import command, parameter_text
 from .animation import animate, save
@@ -16,15 +18,29 @@ __all__ = ["render", "write_index"]
 
 
 def render(case, directory, fps=2, progress=None):
-    """Write ``case`` as ``directory/<name>.gif``; return ``(path, frames, bytes)``."""
+    """Write ``case`` as ``directory/<name>.gif``; return ``(path, frames, bytes)``.
+
+    The GIF is written under a temporary name and renamed when complete, so an
+    error or a Ctrl-C leaves any old file as it was. ``case.name`` must be a
+    plain file name: the file stays inside ``directory``
+    (:class:`~deconvlib.ParameterError` naming ``"case"`` otherwise).
+    """
+    path = Path(directory) / safe_name(f"{case.name}.gif", parameter="case")
     anim = animate(**case.parameters, fps=fps, title=case.title)
-    path = save(anim, Path(directory) / f"{case.name}.gif", progress=progress)
+    with atomic_path(path) as tmp:
+        save(anim, tmp, progress=progress)
     return path, anim.frame_count, path.stat().st_size
 
 
 def write_index(directory, cases=CASES):
-    """Write ``index.md`` and ``index.html`` listing every GIF with its parameters; return their paths."""
+    """Write ``index.md`` and ``index.html`` listing every GIF with its parameters; return their paths.
+
+    Names and titles are HTML-escaped; each file is written under a temporary
+    name and renamed when complete.
+    """
     directory = Path(directory)
+    for c in cases:
+        safe_name(f"{c.name}.gif", parameter="case")
     sections = (
         ("Convolutions of the guide", lambda c: c.in_guide and not c.transposed),
         ("Transposed convolutions of the guide", lambda c: c.in_guide and c.transposed),
@@ -57,13 +73,15 @@ def write_index(directory, cases=CASES):
                 f"| ![{c.name}]({c.name}.gif) | **{c.title}**<br>`{c.name}` | {parameter_text(c)}"
                 f"<br>`{command(c)}` | {c.n_frames} |"
             )
+            name, title = escape(c.name), escape(c.title)
             html.append(
-                f"<figure><img src='{c.name}.gif' alt='{c.name}'><figcaption><b>{c.title}</b> "
-                f"(<code>{c.name}</code>)<br>{parameter_text(c)}<br><code>{command(c)}</code>"
+                f"<figure><img src='{name}.gif' alt='{name}'><figcaption><b>{title}</b> "
+                f"(<code>{name}</code>)<br>{escape(parameter_text(c))}<br><code>{escape(command(c))}</code>"
                 f"</figcaption></figure>"
             )
         md.append("")
     paths = directory / "index.md", directory / "index.html"
-    paths[0].write_text("\n".join(md), encoding="utf-8")
-    paths[1].write_text("\n".join(html) + "\n", encoding="utf-8")
+    for path, text in zip(paths, ("\n".join(md), "\n".join(html) + "\n")):
+        with atomic_path(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
     return paths

@@ -94,7 +94,8 @@ def test_gallery_only_and_list(tmp_path):
     assert not list(tmp_path.iterdir())
     result = run("gallery", tmp_path, "--only", "no_padding_strides", "--jobs", 1)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "index.md", "no_padding_strides.gif"]
+    names = ["index.html", "index.md", "no_padding_strides.gif"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".deconvlib-gallery.json", *names]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,270 @@
+"""Issue 11, items 1–3 and 11: the command line loses no file, stops on Ctrl-C, and ends every bad value or
+environment problem in one line without a traceback."""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from deconvlib import cli
+from deconvlib._files import MANIFEST, PARTIAL, atomic_path
+from deconvlib.cases import Case, find_case
+from deconvlib.cli import main
+
+pytest.importorskip("PIL.Image")
+gallery = pytest.importorskip("deconvlib.viz.gallery")
+
+
+def start(*args, cwd=None):
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "deconvlib", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        env=env,
+    )
+
+
+def run(*args, cwd=None, **env):
+    process = subprocess.run(
+        [sys.executable, "-m", "deconvlib", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "MPLBACKEND": "Agg", **env},
+        timeout=300,
+    )
+    return process
+
+
+def one_error_line(result, status=2):
+    assert result.returncode == status, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("python -m deconvlib")]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def partials(directory):
+    return [p.name for p in Path(directory).rglob(f"*{PARTIAL}*")]
+
+
+# --- item 1: nothing of the user's is overwritten; --only merges; names are escaped and confined ---
+
+
+def test_gallery_refuses_a_foreign_directory_and_the_users_files(tmp_path):
+    (tmp_path / "index.html").write_text("mine")
+    line = one_error_line(run("gallery", tmp_path, "--only", "dilation"))
+    assert "argument DIR" in line and "--force" in line
+    assert (tmp_path / "index.html").read_text() == "mine"
+    # a gallery deconvlib wrote, where the user then put a GIF of a case's name
+    gallery_dir = tmp_path / "g"
+    assert run("gallery", gallery_dir, "--only", "dilation").returncode == 0
+    (gallery_dir / "no_padding_no_strides.gif").write_text("mine")
+    line = one_error_line(run("gallery", gallery_dir, "--only", "no_padding_no_strides"))
+    assert "no_padding_no_strides.gif" in line and "--force" in line
+    assert (gallery_dir / "no_padding_no_strides.gif").read_text() == "mine"
+    assert run("gallery", gallery_dir, "--only", "no_padding_no_strides", "--force").returncode == 0
+
+
+def test_animate_refuses_to_replace_a_file_without_force(tmp_path):
+    out = tmp_path / "a.gif"
+    out.write_text("mine")
+    line = one_error_line(run("animate", "-o", out))
+    assert "--force" in line and out.read_text() == "mine"
+    assert run("animate", "-o", out, "--force").returncode == 0 and out.read_bytes()[:3] == b"GIF"
+
+
+def test_only_into_a_gallery_keeps_the_index_whole_and_duplicates_count_once(tmp_path):
+    result = run("gallery", tmp_path, "--only", "dilation", "--only", "no_padding_no_strides", "--only", "dilation")
+    assert result.returncode == 0, result.stderr
+    assert "wrote 2 GIFs" in result.stdout
+    assert (tmp_path / MANIFEST).exists()
+    assert run("gallery", tmp_path, "--only", "dilation", "--jobs", 1).returncode == 0
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert html.count("<figure>") == 2 and "no_padding_no_strides.gif" in html
+
+
+def test_render_keeps_files_inside_the_directory_and_the_index_escapes_names(tmp_path):
+    evil = Case(name="../x", title="t", transposed=False, input_size=3, kernel_size=2)
+    with pytest.raises(ValueError) as error:
+        gallery.render(evil, tmp_path / "d")
+    assert error.value.parameter == "case"
+    assert not (tmp_path / "x.gif").exists()
+    odd = Case(name="a<b>'c", title="<script>alert(1)</script>", transposed=False, input_size=3, kernel_size=2)
+    md, html = gallery.write_index(tmp_path, [odd])
+    text = html.read_text(encoding="utf-8")
+    assert "<script>" not in text and "&lt;script&gt;" in text and "a&lt;b&gt;&#x27;c.gif" in text
+
+
+# --- item 2: every file is written under a temporary name and renamed when complete ---
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_partial(tmp_path):
+    path = tmp_path / "a.gif"
+    path.write_text("old")
+    with pytest.raises(RuntimeError), atomic_path(path) as tmp:
+        assert tmp.parent == tmp_path and tmp.suffix == ".gif" and tmp.name != path.name
+        tmp.write_text("half")
+        raise RuntimeError("the writer failed")
+    assert path.read_text() == "old" and partials(tmp_path) == []
+
+
+def test_render_writes_through_a_temporary_name(tmp_path, monkeypatch):
+    seen = []
+
+    def save(anim, path, progress=None):
+        seen.append(Path(path).name)
+        Path(path).write_bytes(b"GIF89a")
+        return Path(path)
+
+    monkeypatch.setattr(gallery, "save", save)
+    path, frames, size = gallery.render(find_case("no_padding_no_strides"), tmp_path)
+    assert PARTIAL in seen[0] and seen[0].endswith(".gif")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["no_padding_no_strides.gif"]
+
+
+# --- items 2, 3: Ctrl-C stops everything at once, leaves no partial file, exits 130 in one line ---
+
+
+def children(pid):
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def alive(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+def test_ctrl_c_stops_the_gallerys_workers_and_leaves_no_partial_file(tmp_path):
+    process = start("gallery", tmp_path, "--jobs", 2)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(tmp_path.glob(f".*{PARTIAL}*")):
+        time.sleep(0.05)  # until a worker is writing
+    workers = children(process.pid)
+    process.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    out, err = process.communicate(timeout=30)
+    assert time.monotonic() - sent < 2.5
+    assert process.returncode == 130
+    assert (
+        "Traceback" not in err and err.splitlines()[-1] == "python -m deconvlib: interrupted; no partial file was left"
+    )
+    assert partials(tmp_path) == []
+    time.sleep(0.5)
+    assert workers and not any(alive(pid) for pid in workers)
+
+
+def test_ctrl_c_while_animating_keeps_the_old_file(tmp_path):
+    out = tmp_path / "a.gif"
+    out.write_text("old")
+    process = start("animate", "--input", 21, "-o", out, "--force")  # 361 frames, kept in memory until the end
+    time.sleep(3)
+    assert process.poll() is None
+    process.send_signal(signal.SIGINT)
+    out_text, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert out.read_text() == "old" and partials(tmp_path) == []
+
+
+# --- item 11: bad values name their flag, in one line, exit 2; checked before drawing ---
+
+
+@pytest.mark.parametrize(
+    "args, flag",
+    [
+        (["animate", "--fps", "0"], "--fps"),
+        (["animate", "--fps", "inf"], "--fps"),
+        (["animate", "--fps", "-2"], "--fps"),
+        (["animate", "--fps", "0.001"], "--fps"),
+        (["animate", "--fps", "nan"], "--fps"),
+        (["gallery", "g", "--fps", "nan"], "--fps"),
+        (["animate", "--seed", "-1"], "--seed"),
+        (["gallery", "g", "--jobs", "0"], "--jobs"),
+        (["animate", "-o", "nosuchdir/x.gif"], "-o/--output"),
+        (["animate", "-o", "somedir.gif"], "-o/--output"),
+        (["animate", "-o", "afile/x.gif"], "-o/--output"),
+        (["gallery", "afile"], "DIR"),
+        (["gallery", "afile/sub"], "DIR"),
+        (["animate", "--input", "100000"], "--input"),
+        (["animate", "--input", "40"], "--input"),
+        (["animate", "--transposed", "--input", "2", "--stride", "1000000"], "--stride"),
+    ],
+)
+def test_bad_values_name_their_flag_in_one_line_before_drawing(args, flag, tmp_path, capsys):
+    (tmp_path / "somedir.gif").mkdir()
+    (tmp_path / "afile").write_text("")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    os.chdir(tmp_path)
+    start_time = time.perf_counter()
+    with pytest.raises(SystemExit) as exit:
+        main(args)
+    err = capsys.readouterr().err
+    assert exit.value.code == 2
+    lines = [line for line in err.splitlines() if "error:" in line]
+    assert len(lines) == 1 and f"argument {flag}" in lines[0], err
+    assert time.perf_counter() - start_time < 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_an_unwritable_folder_is_refused_before_drawing(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli.os, "access", lambda path, mode: False)
+    for args, flag in ((["animate", "-o", tmp_path / "a.gif"], "-o/--output"), (["gallery", tmp_path / "g"], "DIR")):
+        with pytest.raises(SystemExit) as exit:
+            main([str(a) for a in args])
+        err = capsys.readouterr().err
+        assert exit.value.code == 2 and f"argument {flag}: cannot write" in err and "read-only" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_gif_named_dot_gif_is_a_gif(tmp_path):
+    result = run("animate", "--input", 3, "-o", ".gif", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / ".gif").read_bytes()[:3] == b"GIF" and partials(tmp_path) == []
+
+
+def test_a_write_that_fails_is_one_line_and_status_1(tmp_path, monkeypatch, capsys):
+    import deconvlib.viz.animation as animation
+
+    def full_disk(anim, path, progress=None):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(animation, "save", full_disk)
+    with pytest.raises(SystemExit) as exit:
+        main(["animate", "--input", "3", "-o", str(tmp_path / "a.gif")])
+    err = capsys.readouterr().err.splitlines()
+    assert exit.value.code == 1 and err[-1].startswith("python -m deconvlib: cannot write") and "No space" in err[-1]
+    assert list(tmp_path.iterdir()) == []
+
+
+class ClosedPipe(io.StringIO):
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_pipe_is_one_line(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    with pytest.raises(SystemExit) as exit:
+        main(["gallery", "x", "--list"])
+    assert exit.value.code == 1
+    assert capsys.readouterr().err == "python -m deconvlib: the output was closed before the end (broken pipe)\n"
+
+
+def test_an_ascii_terminal_is_not_blamed_on_the_arguments():
+    result = run("explain", "--transposed", "--input", 3, "--stride", 2, PYTHONIOENCODING="ascii")
+    line = one_error_line(result, status=1)
+    assert "PYTHONIOENCODING=utf-8" in line and "argument" not in line
