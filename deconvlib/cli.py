@@ -94,24 +94,23 @@ def _fps(text):
     return fps
 
 
-def _seed(text):
-    try:
-        seed = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if seed < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}")
-    return seed
+def _int_at_least(minimum, what):
+    """An argparse type: an integer ``>= minimum`` (``what`` describes it in the message)."""
+
+    def parse(text):
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+        return number
+
+    return parse
 
 
-def _jobs(text):
-    try:
-        jobs = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of processes, got {text!r}") from None
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
-    return jobs
+_seed = _int_at_least(0, "a non-negative integer")
+_jobs = _int_at_least(1, "a number of processes, at least 1")
 
 
 def _padding(text):
