@@ -404,3 +404,21 @@ def test_a_slow_wrong_function_is_not_called_on_every_case(monkeypatch):
     start = time.monotonic()
     assert not check_uniform_overlap(slow_and_wrong)
     assert time.monotonic() - start < 2 and next(calls) < 8  # of 32 cases
+
+
+def test_in_the_browser_a_student_function_runs_without_threads_or_timers(monkeypatch):
+    # Pyodide (JupyterLite) can start no thread and has no SIGALRM: the check must still give verdicts.
+    import threading
+
+    import deconvlib.course.checking as checking
+
+    monkeypatch.setattr(checking.sys, "platform", "emscripten")
+
+    def no_thread(*args, **kwargs):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    monkeypatch.setattr(checking.signal, "setitimer", no_thread, raising=False)
+    assert check_function(lambda x: x + 1, lambda x: x + 1, [1, 2])
+    verdict = check_function(lambda x: 1 / 0, lambda x: x, [1])
+    assert not verdict and "ZeroDivisionError" in verdict.message
