@@ -21,12 +21,25 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3"}
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def clean(nb):
-    """Drop run-specific metadata: cell execution times, the interpreter's version, the kernel's display name."""
+    """Drop run-specific metadata: cell execution times, the interpreter's version, the kernel's display name.
+
+    Also the widgets: a stored widget view names a model of the kernel that
+    ran this script, which a freshly opened notebook does not have, so
+    JupyterLab showed "Error displaying widget: model not found" (or the
+    widget's text) until the cell ran again. An explorer's output keeps its
+    figure (``image/png``) and a sentence; running the cell brings the sliders.
+    """
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = dict(LANGUAGE_INFO)
+    nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", ()):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
     return nb
 
 

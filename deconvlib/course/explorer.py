@@ -80,6 +80,8 @@ class Explorer:
         By name, in the order of :attr:`specs`.
     start : dict
         The sliders' start values, which :meth:`reset` (and the Reset button) restores.
+    controls : ipywidgets.HBox
+        The sliders and buttons, in rows that wrap on a narrow screen.
     reset_button : ipywidgets.Button
     play : ipywidgets.Play or None
         Steps the ``step`` slider, if the explorer has one.
@@ -133,7 +135,9 @@ class Explorer:
 
     def _build(self):
         """The sliders, a Play button for ``step``, the Reset button and the layout."""
-        style, layout = {"description_width": "initial"}, widgets.Layout(width="230px")
+        # A slider never shrinks (its track would vanish on a narrow screen): the row wraps instead.
+        # Each is as wide as its label (~8 px a character), a ~120-px track and the readout.
+        style = {"description_width": "initial"}
         self.sliders = {
             name: widgets.IntSlider(
                 value=min(max(self.values[name], low), high),
@@ -141,7 +145,7 @@ class Explorer:
                 max=high,
                 description=label,
                 style=style,
-                layout=layout,
+                layout=widgets.Layout(width=f"{8 * len(label) + 190}px", flex="0 0 auto"),
                 continuous_update=True,
             )
             for name, (label, low, high, _) in self.specs.items()
@@ -160,9 +164,14 @@ class Explorer:
         self.output = widgets.Output(layout=widgets.Layout(min_height="120px"))
         self._tallest = 0
         self.caption = widgets.HTML()
-        rows = [list(self.sliders.values())[i : i + 4] for i in range(0, len(self.sliders), 4)] or [[]]
-        rows[-1] = rows[-1] + [b for b in (self.play, self.reset_button) if b is not None]
-        self.ui = widgets.VBox(self.header() + [widgets.HBox(row) for row in rows] + [self.caption, self.output])
+        buttons = [b for b in (self.play, self.reset_button) if b is not None]
+        for button in buttons:
+            button.layout.flex = "0 0 auto"
+        self.controls = widgets.HBox(
+            list(self.sliders.values()) + buttons,
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center", width="100%"),
+        )
+        self.ui = widgets.VBox(self.header() + [self.controls, self.caption, self.output])
         for slider in self.sliders.values():
             slider.observe(self.refresh, "value")
 
@@ -282,10 +291,24 @@ class Explorer:
         """Every slider back to its start value (the Reset button's one callback)."""
         self.set(**self.start)
 
-    def _ipython_display_(self):
-        from IPython.display import display
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The widgets, with the figure and a plain sentence for where widgets cannot show.
 
-        display(self.ui)
+        JupyterLab shows the widget view when its widget manager is ready (it
+        is preferred over the rest). A static viewer (GitHub, nbviewer, an HTML
+        export) shows the figure; and a page that ran the cell before its
+        widget manager had loaded shows the figure and says to run the cell
+        again, instead of ``VBox(children=...)`` or "model not found".
+        """
+        data = dict(self.ui._repr_mimebundle_())
+        data["text/plain"] = f"{self!r} (no sliders? run this cell again once the page has loaded)"
+        metadata = {}
+        if self.png is not None:
+            data["image/png"] = base64.b64encode(self.png).decode("ascii")
+            size = getattr(self.figure, "display_metadata", dict)()
+            if size:
+                metadata["image/png"] = size
+        return data, metadata
 
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.current().items())})"

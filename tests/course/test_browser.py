@@ -6,6 +6,13 @@ runs all cells, waits for the explorer's figure (``.widget-output img``),
 moves a slider with the keyboard (focus its handle, ``ArrowRight``) and checks
 the figure's PNG changed. Screenshots go to ``tests/artifacts/`` (gitignored).
 
+Each lesson is also checked at two screen sizes (:func:`check_layout`): at
+1024 px wide with the file browser open, every slider track keeps a usable
+width; at 1280×720 nothing scrolls sideways. And each explorer's latency is
+measured (:func:`slider_latency`: keydown → new image decoded, median of 12
+moves), printed with ``-s`` and written to ``tests/artifacts/browser_figures.txt``:
+a benchmark figure, not an assertion.
+
 Skips, saying why, when Debian's ``/usr/bin/chromium`` or Playwright is
 missing (``.ci/run`` installs both). Extend it by adding rows to
 ``SLIDER_MOVES``: ``(notebook, slider label)``; :func:`move_slider` finds a
@@ -16,6 +23,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -102,6 +110,7 @@ def lab_url(tmp_path_factory):
             "--port",
             str(port),
             f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: to wait for the widget manager
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -137,6 +146,17 @@ def browser():
         chromium.close()
 
 
+#: True once the current notebook can render widgets: ipywidgets' manager adds its renderer to the
+#: notebook's rendermime (after registering the comm target) when it is ready for the kernel's widgets.
+WIDGETS_READY = """
+() => {
+  const app = window.jupyterapp, panel = app && app.shell.currentWidget;
+  const rendermime = panel && panel.content && panel.content.rendermime;
+  return !!rendermime && rendermime.mimeTypes.includes('application/vnd.jupyter.widget-view+json');
+}
+"""
+
+
 def open_and_run(browser, lab_url, notebook):
     """Open ``notebook`` in JupyterLab, Run All Cells, wait for the first explorer's figure."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -146,6 +166,9 @@ def open_and_run(browser, lab_url, notebook):
     idle = ".jp-Notebook-ExecutionIndicator[data-status='idle']:visible"
     page.wait_for_selector(".jp-Notebook:visible", timeout=60_000)
     page.wait_for_selector(idle, timeout=60_000)
+    # Run All only once this notebook's widget manager is ready: widgets created before it exists
+    # are never shown (the output shows their text, or "Error displaying widget: model not found").
+    page.wait_for_function(WIDGETS_READY, timeout=90_000)
     for attempt in (1, 2):  # a Run All sent while the kernel is still starting can be lost: retry once
         dismiss_dialogs(page, notebook)
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click(timeout=10_000)
@@ -245,6 +268,117 @@ def explorer_image(slider):
 LESSONS = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb") if not p.name.startswith("00_"))
 
 
+#: The narrowest a slider's track may become, in CSS px.
+MIN_TRACK = 80
+#: Sliders moved to time each explorer, in order of preference (the first one it has).
+TIMED_SLIDERS = ("stride", "stride s", "groups", "step")
+#: Moves per explorer for :func:`slider_latency`.
+LATENCY_MOVES = 12
+
+LAYOUT_JS = """
+() => {
+  const panel = [...document.querySelectorAll('.jp-NotebookPanel')].find(p => p.offsetParent !== null);
+  const scroller = panel.querySelector('.jp-WindowedPanel-outer') || panel.querySelector('.jp-Notebook');
+  const area = panel.querySelector('.jp-OutputArea-output').getBoundingClientRect();
+  const tracks = [...panel.querySelectorAll('.widget-slider')].map(s => {
+    const track = s.querySelector('.slider-container') || s.querySelector('.noUi-target');
+    return {label: s.querySelector('.widget-label').innerText, width: track.getBoundingClientRect().width};
+  });
+  const explorers = [...panel.querySelectorAll('.widget-vbox')].filter(v => v.querySelector('.widget-slider'))
+    .map(v => {
+      const r = v.getBoundingClientRect(), img = v.querySelector('.widget-output img');
+      const shown = img ? img.getBoundingClientRect().width : null;
+      const declared = img ? Number(img.getAttribute('width')) || img.naturalWidth / 2 : null;
+      return {right: r.right, height: r.height, scale: img ? shown / declared : null};
+    });
+  return {scroll: scroller.scrollWidth - scroller.clientWidth, areaRight: area.right, areaWidth: area.width,
+          tracks, explorers};
+}
+"""
+
+
+def file_browser(page, open_):
+    """Open or close JupyterLab's file browser (the left sidebar's first panel)."""
+    tab = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").first
+    is_open = "lm-mod-current" in (tab.get_attribute("class") or "")
+    if is_open != open_:
+        tab.click()
+        page.wait_for_timeout(400)
+
+
+def check_layout(page, notebook):
+    """1024×768 with the file browser open: slider tracks ≥ MIN_TRACK px; 1280×720 without: no sideways scroll.
+
+    Returns what was measured at 1280×720 (explorer heights, the figures' scale).
+    """
+    page.set_viewport_size({"width": 1024, "height": 768})
+    file_browser(page, True)
+    narrow = page.evaluate(LAYOUT_JS)
+    page.screenshot(path=str(ARTIFACTS / notebook.replace(".ipynb", "_1024.png")))
+    short = [t for t in narrow["tracks"] if t["width"] < MIN_TRACK]
+    assert not short, f"{notebook} at 1024 px with the file browser open: slider tracks too narrow: {short}"
+    assert narrow["scroll"] <= 1, f"{notebook} at 1024 px scrolls sideways by {narrow['scroll']} px"
+    page.set_viewport_size({"width": 1280, "height": 720})
+    file_browser(page, False)
+    wide = page.evaluate(LAYOUT_JS)
+    assert wide["scroll"] <= 1, f"{notebook} at 1280×720 scrolls sideways by {wide['scroll']} px"
+    for explorer in wide["explorers"]:
+        assert explorer["right"] <= wide["areaRight"] + 1, f"{notebook} at 1280×720: an explorer sticks out"
+    return narrow, wide
+
+
+LATENCY_JS = """
+(vbox) => {
+  const img = () => vbox.querySelector('.widget-output img');
+  const before = img() ? img().src : null;
+  window.__latency = null;
+  let t0 = null;
+  document.addEventListener('keydown', () => { t0 = performance.now(); }, {capture: true, once: true});
+  const observer = new MutationObserver(() => {
+    const now = img();
+    if (t0 !== null && now && now.src !== before) {
+      observer.disconnect();
+      now.decode().catch(() => {}).then(() => { window.__latency = performance.now() - t0; });
+    }
+  });
+  observer.observe(vbox, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+}
+"""
+
+
+def slider_latency(page, vbox, moves=LATENCY_MOVES):
+    """Median and max ms from a slider keydown to the explorer's new image, decoded, over ``moves`` moves.
+
+    The first of :data:`TIMED_SLIDERS` the explorer has goes back and forth
+    (ArrowRight, ArrowLeft, … or the other way round from its maximum).
+    """
+    sliders = vbox.locator(".widget-slider")
+    labels = [sliders.nth(k).locator(".widget-label").first.inner_text().strip() for k in range(sliders.count())]
+    label = next((name for name in TIMED_SLIDERS if name in labels), labels[0])
+    handle = sliders.nth(labels.index(label)).locator(".noUi-handle")
+    vbox.scroll_into_view_if_needed()
+    at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+    keys = ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
+    times = []
+    for k in range(moves):
+        handle.focus()
+        vbox.evaluate(LATENCY_JS)
+        page.keyboard.press(keys[k % 2])
+        try:
+            page.wait_for_function("window.__latency !== null", timeout=10_000)
+        except sync_api.TimeoutError:
+            continue  # the move showed a message instead of a figure
+        times.append(page.evaluate("window.__latency"))
+        page.wait_for_timeout(150)  # let the caption and limits settle before the next move
+    return label, times
+
+
+def record(line):
+    print(line)
+    with open(ARTIFACTS / "browser_figures.txt", "a") as out:
+        out.write(line + "\n")
+
+
 @pytest.mark.parametrize("notebook", LESSONS)
 def test_every_notebook_runs_and_each_geometry_slider_redraws(browser, lab_url, notebook):
     """Every lesson: Run All without an error output, then move every stride/padding/dilation slider."""
@@ -276,5 +410,17 @@ def test_every_notebook_runs_and_each_geometry_slider_redraws(browser, lab_url, 
             moved.append(label)
         page.screenshot(path=str(ARTIFACTS / notebook.replace(".ipynb", "_after_sliders.png")))
         assert moved, f"{notebook} has no stride/padding/dilation slider"
+        narrow, wide = check_layout(page, notebook)
+        vboxes = page.locator(".widget-vbox").filter(has=page.locator(".widget-slider"))
+        for k in range(vboxes.count()):
+            label, times = slider_latency(page, vboxes.nth(k))
+            explorer = wide["explorers"][k] if k < len(wide["explorers"]) else {}
+            median = f"{statistics.median(times):5.0f}" if times else "    -"
+            record(
+                f"{notebook} explorer {k + 1} ({label!r}): keydown → new image median {median} ms, "
+                f"max {max(times, default=0):4.0f} ms over {len(times)} moves; at 1280×720 "
+                f"{explorer.get('height', 0):.0f} px tall, figure at {100 * (explorer.get('scale') or 0):.0f} %; "
+                f"narrowest track at 1024 px: {min(t['width'] for t in narrow['tracks']):.0f} px"
+            )
     finally:
         page.close()

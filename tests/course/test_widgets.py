@@ -223,3 +223,32 @@ def test_captions_follow_the_sliders():
     assert dilation_explorer(size=4, stride=3).caption.value.startswith(
         "dilated size = s·(i − 1) + 1 = 3·(4 − 1) + 1 = <b>10</b>"
     )
+
+
+def test_slider_rows_wrap_instead_of_squeezing_the_tracks():
+    ex = pipeline_explorer()
+    assert ex.controls.layout.flex_flow == "row wrap" and ex.controls in widgets_in(ex.ui)
+    for slider in ex.sliders.values():
+        assert slider.layout.flex == "0 0 auto" and int(slider.layout.width[:-2]) >= 8 * len(slider.description) + 150
+
+
+def test_the_stored_notebooks_hold_no_widget_views_but_the_figure():
+    """A stored widget view names a model no fresh kernel has: "Error displaying widget: model not found"."""
+    import json
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text())
+        assert "widgets" not in nb["metadata"], path.name
+        for cell in nb["cells"]:
+            for output in cell.get("outputs", ()):
+                assert "application/vnd.jupyter.widget-view+json" not in output.get("data", {}), path.name
+
+
+def test_an_explorer_displays_its_widgets_with_the_figure_and_a_sentence_besides():
+    ex = pipeline_explorer()
+    data, metadata = ex._repr_mimebundle_()
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == ex.ui.model_id
+    assert base64.b64decode(data["image/png"]) == ex.png
+    assert metadata["image/png"] == dict(zip(("width", "height"), ex.figure.display_size()))
+    assert "run this cell again" in data["text/plain"]
