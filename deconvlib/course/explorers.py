@@ -292,7 +292,7 @@ class GuideExplorer(TraceExplorer):
     def __init__(self, case="padding_strides_odd_transposed", **values):
         options = [(f"{c.title} ({name})", name) for name, c in GUIDE_CASES.items()] + [("custom", CUSTOM)]
         self.case = widgets.Dropdown(
-            options=options, value=CUSTOM, description="figure", layout=widgets.Layout(width="560px")
+            options=options, value=CUSTOM, description="figure", layout=widgets.Layout(width="100%", max_width="560px")
         )
         super().__init__(**{**self.case_values(case), **values})
         self.case.observe(self.choose, "value")
@@ -386,8 +386,15 @@ class MatrixExplorer(Explorer):
         self.sliders["pixel"].max = self.current()["size"] ** 2 - 1
 
     def compute(self, values):
-        i = values["size"]
-        return convolution_matrix((i, i), example_kernel(values["kernel_size"]), *_layer(values))
+        """``C`` as a masked array: masked where no kernel tap connects the two pixels.
+
+        The mask comes from the matrix of a kernel of ones, so the example
+        kernel's weight of 0 is drawn as a weight, not as "no connection".
+        """
+        i, k = values["size"], values["kernel_size"]
+        C = convolution_matrix((i, i), example_kernel(k), *_layer(values))
+        connected = convolution_matrix((i, i), np.ones((k, k)), *_layer(values)) != 0
+        return np.ma.array(C, mask=~connected)
 
     def draw(self, data, values):
         pixel = min(values["pixel"], data.shape[0] - 1)
@@ -399,9 +406,9 @@ class MatrixExplorer(Explorer):
         i, (rows, cols) = values["size"], data.shape
         o = int(round(cols**0.5))
         return (
-            f"input {i}×{i} = {rows} numbers, output {o}×{o} = {cols} numbers: C is {rows}×{cols}, "
-            f"each of its {rows * cols} entries is a kernel weight or 0; "
-            f"{int(np.count_nonzero(data))} are weights."
+            f"y: {i}×{i} = {rows} numbers, x: {o}×{o} = {cols} numbers; forward y = C·x, transposed Cᵀ·y. "
+            f"C is {rows}×{cols}: of its {rows * cols} entries {int(data.count())} connect a pixel of y "
+            f"to a pixel of x (a kernel weight), the others are 0."
         )
 
 
@@ -480,7 +487,11 @@ class OverlapExplorer(Explorer):
 
 
 class DecoderExplorer(Explorer):
-    """A DCGAN-style stack of four identical layers from a ``(16, 4, 4, 512)`` batch: its shapes."""
+    """A DCGAN-style stack of four identical layers from a ``(16, 4, 4, 512)`` batch: its shapes.
+
+    4×4×512 → 256 → 128 → 64 → 3 channels is the generator of PyTorch's DCGAN
+    tutorial; the DCGAN paper's figure 1 starts from 4×4×1024.
+    """
 
     specs = {
         "kernel_size": ("kernel size", 1, 5, 4),

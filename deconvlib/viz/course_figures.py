@@ -47,19 +47,30 @@ def _set_outline(patch, row0, col0, rows, cols):
     patch.set_height(rows)
 
 
-def _blank_zeros(M):
-    """Values to print: the non-zero entries; zeros stay blank (NaN prints as nothing)."""
-    M = np.asarray(M, dtype=float)
-    return np.where(M != 0, M, np.nan)
+def _connections(M):
+    """Where ``M`` has a connection: its unmasked entries if it is a masked array, else its non-zero ones."""
+    if np.ma.isMaskedArray(M):
+        return ~np.ma.getmaskarray(M)
+    return np.asarray(M) != 0
+
+
+def _weights(M):
+    """Values to print: the weights of the connections (a weight of 0 too); no connection stays blank."""
+    return np.where(_connections(M), np.ma.getdata(M).astype(float), np.nan)
 
 
 def matrix_kinds(M):
-    """Cell kinds of a convolution matrix: ``"kernel"`` for a weight, ``"zero"`` for a structural zero.
+    """Cell kinds of a convolution matrix: ``"kernel"`` for a connection, ``"zero"`` for none.
+
+    A masked array says where the connections are (a kernel weight of 0 is
+    still a connection); for a plain array every non-zero entry is one.
 
     >>> matrix_kinds(np.array([[2.0, 0.0]])).tolist()
     [['kernel', 'zero']]
+    >>> matrix_kinds(np.ma.array([[2.0, 0.0]], mask=[[False, False]])).tolist()
+    [['kernel', 'kernel']]
     """
-    return np.where(np.asarray(M) != 0, "kernel", "zero").astype(object)
+    return np.where(_connections(M), "kernel", "zero").astype(object)
 
 
 def count_colors(counts, top=None):
@@ -80,19 +91,22 @@ def count_colors(counts, top=None):
 
 
 class MatrixFigure(PanelFigure):
-    """``C`` and ``Cᵀ`` side by side, with one input pixel's row and column outlined.
+    """``C`` and ``Cᵀ`` side by side, with one pixel's row of ``C`` and column of ``Cᵀ`` outlined.
 
-    ``C`` comes from :func:`deconvlib.convolution_matrix`: one row per input
-    pixel of the transposed convolution (row-major), one column per output
-    pixel. The forward convolution is ``C @ y``; the transposed one is
-    ``Cᵀ @ x``. Row ``pixel`` of ``C`` (= column ``pixel`` of ``Cᵀ``) is that
-    pixel's stamp on the output: the scatter view.
+    ``C`` comes from :func:`deconvlib.convolution_matrix`: the matrix of the
+    forward convolution ``y = C·x``, one row per pixel of ``y`` (the
+    transposed convolution's input, row-major), one column per pixel of ``x``
+    (its output). The transposed convolution is ``Cᵀ·y``. Row ``pixel`` of
+    ``C`` (= column ``pixel`` of ``Cᵀ``) is that pixel's stamp on the
+    output: the scatter view.
 
     Parameters
     ----------
-    C : ndarray, shape (h·w, out_h·out_w)
+    C : ndarray or masked array, shape (h·w, out_h·out_w)
+        With a mask, the unmasked entries are the connections (so a kernel
+        weight of 0 is drawn as a weight, not as "no connection").
     pixel : int or None
-        Input pixel (flat index) to outline.
+        Pixel of ``y`` (flat index) to outline.
     """
 
     panel_names = {"C": "C", "CT": "Cᵀ"}
@@ -102,26 +116,27 @@ class MatrixFigure(PanelFigure):
             figsize,
             ("C", "CT"),
             legend=("kernel", "zero", "current"),
-            labels=("kernel weight", "zero (no connection)", "one input pixel: its row of C, its column of Cᵀ"),
+            labels=("kernel weight (a connection)", "no connection", "one pixel of y: its row of C, its column of Cᵀ"),
         )
         self.outlines = {name: _outline(ax) for name, ax in self.axes.items()}
         self.update(C, pixel)
 
     def update(self, C, pixel=None):
-        C = np.asarray(C)
-        rows, cols = C.shape
+        rows, cols = np.shape(C)
         if pixel is not None and not 0 <= pixel < rows:
             raise ValueError(f"pixel must be in [0, {rows}), got {pixel!r}")
         self.C, self.pixel = C, pixel
+        CT = C.T
         self.show_panels(
             {
                 "C": (
                     matrix_kinds(C),
-                    _blank_zeros(C),
-                    f"C: {rows}×{cols}, forward y ↦ C·y\nrow = input pixel, column = output pixel",
+                    _weights(C),
+                    f"C: {rows}×{cols}, forward y = C·x\nrow = pixel of y, column = pixel of x",
                 ),
-                "CT": (matrix_kinds(C.T), _blank_zeros(C.T), f"Cᵀ: {cols}×{rows}\ntransposed x ↦ Cᵀ·x"),
-            }
+                "CT": (matrix_kinds(CT), _weights(CT), f"Cᵀ: {cols}×{rows}\ntransposed Cᵀ·y"),
+            },
+            extra_kinds=("current",) if pixel is not None else (),
         )
         n = 0 if pixel is None else 1  # one row of C, one column of Cᵀ; none without a pixel
         _set_outline(self.outlines["C"], pixel or 0, 0, n, cols)
@@ -144,11 +159,12 @@ class ScatterFigure(PanelFigure):
         super().__init__(
             figsize,
             ("input", "kernel", "canvas", "output"),
-            legend=("input", "current", "kernel", "output", "empty", "cropped"),
+            legend=("input", "current", "kernel", "window", "output", "empty", "cropped"),
             labels=(
                 "input pixel",
                 "pixel stamping now",
                 "kernel",
+                "this stamp's taps",
                 "output",
                 "no stamp yet",
                 "cropped (forward padding)",
@@ -197,7 +213,8 @@ class ScatterFigure(PanelFigure):
                     t.output if done else None,
                     f"output {oh}×{ow}\n" + ("all stamps added, cropped" if done else "filled in after the last stamp"),
                 ),
-            }
+            },
+            extra_kinds=("window",),
         )
         self.window.update((r, c), t.kernel.shape, t.dilation)
         _set_outline(self.crop, top, left, oh, ow)
