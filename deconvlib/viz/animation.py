@@ -89,36 +89,40 @@ class SweepFigure(TraceFigure):
     legend_follows = False  # one layout for every frame
     max_height = float("inf")  # a slide's frame is as tall as its grids need
 
-    def __init__(self, t, show_values=False, title=None, dpi=DPI):
-        self.show_values = show_values
-        panels = ("input", "padded", "kernel", "output") if show_values else ("input", "padded", "output")
+    def __init__(self, t, show_values=False, title=None, dpi=DPI, plain=False):
+        self.show_values, self.plain = show_values and not plain, plain
+        if plain:  # the guide's style: the swept grid and the output, no text at all
+            panels = ("padded", "output")
+            self.bottom_room = 0.05
+        else:
+            panels = ("input", "padded", "kernel", "output") if show_values else ("input", "padded", "output")
         titles, shapes = _titles(t), {"input": t.input, "padded": t.padded, "kernel": t.kernel, "output": t.output}
         width = row_width(
             [shapes[p].shape for p in panels],
-            [text_width(titles[p], FONT_SIZE) for p in panels],
+            None if plain else [text_width(titles[p], FONT_SIZE) for p in panels],
             max_width=MAX_WIDTH,
             max_cell=CELL_INCHES,
         )
         present = set(cell_kinds(t.labels).ravel())
-        kinds = [k for k in ("input", "zero", "pad") if k in present] + (["kernel"] if show_values else [])
+        kinds = [k for k in ("input", "zero", "pad") if k in present] + (["kernel"] if self.show_values else [])
         super().__init__(
             t,
             0,
-            figsize=(max(width, MIN_WIDTH), 3.0),  # the height follows the panels
+            figsize=(width if plain else max(width, MIN_WIDTH), 3.0),  # the height follows the panels
             panels=panels,
-            legend=kinds + ["window", "output", "current"],
-            heading=([title] if title else []) + [describe(t)],
+            legend=() if plain else kinds + ["window", "output", "current"],
+            heading=() if plain else ([title] if title else []) + [describe(t)],
         )
         self.figure.set_dpi(dpi)
         self.png_dpi = dpi
-        self.sources = Outlines(self.axes["input"])
+        self.sources = Outlines(self.axes["input"]) if "input" in self.axes else None
         self.caption = _FigureText(self.figure, FONT_SIZE)
         self.show(0)
 
     def content(self, trace, step):
         titles = _titles(trace)
         return {
-            name: (kinds, values if self.show_values else None, titles[name])
+            name: (kinds, values if self.show_values else None, "" if self.plain else titles[name])
             for name, (kinds, values, _) in super().content(trace, step).items()
         }
 
@@ -128,6 +132,8 @@ class SweepFigure(TraceFigure):
         s = t.step(step)
         self.update(t, step)
         self.source_cells = input_cells_under(t, s.origin)
+        if self.plain:
+            return
         self.sources.set_cells(self.source_cells)
         x0, y0, w, _ = self.axes["output"].get_position().bounds
         fw, fh = self.figure.get_size_inches()
@@ -187,6 +193,8 @@ def animate(
     fps=2,
     dpi=DPI,
     title=None,
+    scale=1,
+    plain=False,
 ):
     """An animation of one (transposed) convolution: one frame per kernel position.
 
@@ -215,6 +223,12 @@ def animate(
         Pixels per inch; the default keeps a GIF at a few tens of kB.
     title : str, optional
         A heading, shown above the line of parameters and output size.
+    scale : float
+        Draw every frame ``scale`` times larger (pixels per inch ``dpi × scale``):
+        ``scale=2`` for a projector or a slide, text and lines included.
+    plain : bool
+        The guide's own style: only the swept grid (zeros inserted, padded)
+        and the output, no titles, legend, numbers or captions.
 
     Returns
     -------
@@ -236,8 +250,11 @@ def animate(
     >>> anim.view.window.cells()[0]       # the last window's top-left tap
     (4, 4)
     """
+    if not 0.25 <= float(scale) <= 8:
+        raise ValueError(f"scale must be between 0.25 and 8, got {scale!r}")
     t = case_trace(transposed, input_size, kernel_size, stride, padding, output_padding, dilation, values, seed)
-    view = SweepFigure(t, show_values=values is not None or seed is not None, title=title, dpi=dpi)
+    shown = values is not None or seed is not None
+    view = SweepFigure(t, show_values=shown, title=title, dpi=round(dpi * scale), plain=plain)
     return Animation(view, fps)
 
 

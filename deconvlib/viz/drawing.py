@@ -736,7 +736,7 @@ class PanelFigure:
         shapes = [np.shape(content[name][0])[:2] for name in self.panels]
         lines = self._title_lines(content, shapes, fw)
         heading = [line for text in self.heading for line in _wrap(text, fw - 2 * MARGIN, self.title_size + 1)]
-        top = 0.12 + self.titles.line * max(map(len, lines), default=0)
+        top = 0.12 + self.titles.line * max((len(t) for t in lines if any(t)), default=0)  # untitled: no room
         if heading:
             top += 0.12 + self.heading_text.line * len(heading)
         if self.legend is not None and self.legend_follows:

@@ -17,8 +17,11 @@ from .animation import animate, save
 __all__ = ["render", "write_index"]
 
 
-def render(case, directory, fps=2, progress=None):
+def render(case, directory, fps=2, progress=None, scale=1, plain=False):
     """Write ``case`` as ``directory/<name>.gif``; return ``(path, frames, bytes)``.
+
+    ``scale`` and ``plain`` as in :func:`~deconvlib.viz.animation.animate`
+    (``scale=2``: GIFs for slides; ``plain``: the guide's style, no text).
 
     The GIF is written under a temporary name and renamed when complete, so an
     error or a Ctrl-C leaves any old file as it was. ``case.name`` must be a
@@ -26,7 +29,7 @@ def render(case, directory, fps=2, progress=None):
     (:class:`~deconvlib.ParameterError` naming ``"case"`` otherwise).
     """
     path = Path(directory) / safe_name(f"{case.name}.gif", parameter="case")
-    anim = animate(**case.parameters, fps=fps, title=case.title)
+    anim = animate(**case.parameters, fps=fps, title=case.title, scale=scale, plain=plain)
     with atomic_path(path) as tmp:
         save(anim, tmp, progress=progress)
     return path, anim.frame_count, path.stat().st_size

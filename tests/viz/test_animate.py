@@ -339,3 +339,20 @@ def test_explain_shows_each_step():
     assert "Rows:" in explain(False, (7, 5), 3, dilation=(2, 1))
     with pytest.raises(ValueError, match="output_padding"):
         explain(True, 3, 3, stride=2, output_padding=2)
+
+
+def test_scale_makes_projector_sized_frames_and_plain_draws_no_text(tmp_path):
+    from PIL import Image
+
+    small = save(animate(transposed=True, input_size=2, kernel_size=3, stride=2), tmp_path / "small.gif")
+    large = save(animate(transposed=True, input_size=2, kernel_size=3, stride=2, scale=2), tmp_path / "large.gif")
+    (w, h), (W, H) = Image.open(small).size, Image.open(large).size
+    assert abs(W - 2 * w) <= 2 and abs(H - 2 * h) <= 2
+    plain = animate(transposed=True, input_size=2, kernel_size=3, stride=2, plain=True)
+    view = plain.view
+    assert view.panels == ("padded", "output") and view.legend is None and view.heading_text is None
+    plain.view.show(3)
+    assert view.titles.strings == [""] * 2 or not any(view.titles.strings)
+    assert all(not grid.cell_texts() for grid in view.grids.values())
+    with pytest.raises(ValueError, match="scale"):
+        animate(scale=0)
