@@ -338,16 +338,19 @@ def _writable_file(parser, path, force):
     """Check, before anything is drawn, that ``path`` can be written (and may be replaced)."""
     flag = "argument -o/--output"
     parent = path.parent
-    if path.is_dir():
-        parser.error(f"{flag}: {str(path)!r} is a directory; give a file name such as {str(path / 'out.gif')!r}")
-    if not parent.exists():
-        parser.error(f"{flag}: the folder {str(parent)!r} does not exist")
-    if not parent.is_dir():
-        parser.error(f"{flag}: {str(parent)!r} is not a folder")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        parser.error(f"{flag}: cannot write in the folder {str(parent)!r} (read-only or permission denied)")
-    if path.exists() and not force:
-        parser.error(f"{flag}: {str(path)!r} exists; add --force to replace it")
+    try:
+        if path.is_dir():
+            parser.error(f"{flag}: {str(path)!r} is a directory; give a file name such as {str(path / 'out.gif')!r}")
+        if not parent.exists():
+            parser.error(f"{flag}: the folder {str(parent)!r} does not exist")
+        if not parent.is_dir():
+            parser.error(f"{flag}: {str(parent)!r} is not a folder")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            parser.error(f"{flag}: cannot write in the folder {str(parent)!r} (read-only or permission denied)")
+        if path.exists() and not force:
+            parser.error(f"{flag}: {str(path)!r} exists; add --force to replace it")
+    except OSError as error:  # a name too long, a loop of links, ...
+        parser.error(f"{flag}: cannot write {str(path)[:80]!r}: {error.strerror or error}")
 
 
 def _frames(parser, case):
@@ -506,7 +509,10 @@ def _run_gallery(args, parser):
         for case in cases:
             print(f"{case.name:40s} {command(case)}")
         return 0
-    _gallery_directory(parser, args.directory, cases, args.force)
+    try:
+        _gallery_directory(parser, args.directory, cases, args.force)
+    except OSError as error:  # a name too long, a loop of links, ...
+        parser.error(f"argument DIR: cannot write {str(args.directory)[:80]!r}: {error.strerror or error}")
     try:
         args.directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:

@@ -17,6 +17,7 @@ and the command line, and read with numpy alone.
 
 import html
 from dataclasses import replace
+from fractions import Fraction
 
 import numpy as np
 
@@ -582,7 +583,7 @@ def parameter_text(case):
 
 
 def _axis_relationship(transposed, i, k, s, before, after, a, d):
-    p = (before + after) / 2
+    p = Fraction(before + after, 2)  # exact: padding may be any size
     if not transposed:
         if d > 1:
             return 15, "dilated convolution", "o = ⌊(i + 2p − k − (k − 1)(d − 1)) / s⌋ + 1"
