@@ -8,12 +8,12 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lint notebooks teacher bench clean
+.PHONY: lab present test lint notebooks teacher bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[notebooks,test]'
+	$(PY) -m pip install --quiet -e '.[notebooks,test,present]'
 	touch $(STAMP)
 
 # Jupyter refuses to run as root without --allow-root (containers, CI).
@@ -21,6 +21,15 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
+
+# One notebook as an app for a projector (Voilà): its text, outputs, sliders and figures, no code.
+#   make present NB=05_shape_arithmetic.ipynb PORT=8867
+# Voilà prints the URL to open; no browser is started. Unlike Jupyter it runs as root as it is
+# (it has no --allow-root and refuses the flag), so ROOT_FLAG is not passed.
+NB   ?= 01_start_here.ipynb
+PORT ?= 8866
+present: $(STAMP)
+	$(VENV)/bin/voila notebooks/$(NB) --no-browser --strip_sources=True --Voila.ip=127.0.0.1 --port=$(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest
