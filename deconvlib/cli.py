@@ -94,6 +94,30 @@ def _fps(text):
     return fps
 
 
+def _scale(text):
+    try:
+        scale = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(scale) and 0.25 <= scale <= 8):
+        raise argparse.ArgumentTypeError(f"must be a number from 0.25 to 8, got {text!r}")
+    return scale
+
+
+def _style_arguments(group):
+    """--scale and --plain, for animate and gallery alike."""
+    group.add_argument(
+        "--scale",
+        type=_scale,
+        default=1,
+        metavar="X",
+        help="draw X times larger: 2 for slides and projectors (default: 1)",
+    )
+    group.add_argument(
+        "--plain", action="store_true", help="the guide's style: the swept grid and the output, no numbers or text"
+    )
+
+
 def _int_at_least(minimum, what):
     """An argparse type: an integer ``>= minimum`` (``what`` describes it in the message)."""
 
@@ -212,6 +236,7 @@ def build_parser():
     out.add_argument("--fps", type=_fps, default=2, help="frames per second, 0.1 to 100 (default: 2)")
     out.add_argument("--title", default=None, help="a heading above the parameters")
     out.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    _style_arguments(out)
 
     gallery = commands.add_parser(
         "gallery",
@@ -236,6 +261,7 @@ def build_parser():
         help="processes rendering in parallel (default: the number of CPUs)",
     )
     gallery.add_argument("--fps", type=_fps, default=2, help="frames per second, 0.1 to 100 (default: 2)")
+    _style_arguments(gallery)
     gallery.add_argument(
         "--force",
         action="store_true",
@@ -385,6 +411,8 @@ def _run_animate(args, parser):
             seed=args.seed,
             fps=args.fps,
             title=args.title,
+            scale=args.scale,
+            plain=args.plain,
         )
     except ValueError as error:
         _library_error(parser, error)
@@ -415,8 +443,8 @@ def _default_name(case):
 
 
 def _render_one(job):
-    case, directory, fps = job
-    path, frames, size = _viz("gallery").render(case, directory, fps=fps)
+    case, directory, fps, scale, plain = job
+    path, frames, size = _viz("gallery").render(case, directory, fps=fps, scale=scale, plain=plain)
     return case.name, frames, size
 
 
@@ -473,13 +501,17 @@ def _render_all(args, cases, bar):
                 args.directory,
                 args.fps,
                 progress=lambda i, n, name=case.name: bar.advance(1, "") if i < n - 1 else None,
+                scale=args.scale,
+                plain=args.plain,
             )
             done(case.name, 1, size)
         return sizes
     import multiprocessing
 
     # Largest first, so the last process to finish does not start late on a long case.
-    jobs = [(case, args.directory, args.fps) for case in sorted(cases, key=lambda c: -c.n_frames)]
+    jobs = [
+        (case, args.directory, args.fps, args.scale, args.plain) for case in sorted(cases, key=lambda c: -c.n_frames)
+    ]
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
     pool = context.Pool(min(args.jobs, len(cases)), initializer=_worker_start)
     try:

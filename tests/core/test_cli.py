@@ -174,3 +174,26 @@ def test_every_flag_of_a_case_has_a_parameter(capsys):
         main(["explain", "--help"])
     flags = set(re.findall(r"--[a-z][a-z-]*", capsys.readouterr().out))
     assert set(_FLAGS.values()) == flags - {"--help", "--transposed"}
+
+
+def test_scale_draws_larger_gifs_for_slides_and_plain_drops_the_text(tmp_path):
+    from PIL import Image
+
+    sizes = {}
+    for name, extra in (("one", []), ("two", ["--scale", "2"]), ("plain", ["--plain"])):
+        done = run(
+            "animate", "--transposed", "--input", "3", "--stride", "2", "-o", f"{name}.gif", *extra, cwd=tmp_path
+        )
+        assert done.returncode == 0, done.stderr
+        with Image.open(tmp_path / f"{name}.gif") as gif:
+            sizes[name] = gif.size
+            assert gif.n_frames == 49  # 7×7 output cells
+    assert sizes["two"] == (2 * sizes["one"][0], 2 * sizes["one"][1])
+    assert sizes["plain"][1] < sizes["one"][1]  # no title, no legend
+
+
+@pytest.mark.parametrize("value", ["0", "9", "nan", "big"])
+def test_a_bad_scale_names_its_flag(tmp_path, value):
+    done = run("animate", "--scale", value, "-o", "x.gif", cwd=tmp_path)
+    assert done.returncode == 2 and "argument --scale" in done.stderr
+    assert not (tmp_path / "x.gif").exists()
