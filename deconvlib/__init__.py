@@ -4,7 +4,7 @@ Three layers, each importing only the ones before it:
 
 - the core (this package, numpy only): shape arithmetic, the forward and
   transposed convolutions (four methods that agree with each other and with
-  PyTorch), ``trace`` (the algorithm's stages as data) and
+  PyTorch), max and average pooling, ``trace`` (the algorithm's stages as data) and
   :mod:`deconvlib.explain` (every sentence the course prints);
 - :mod:`deconvlib.viz` (+ matplotlib, Pillow): figures, animations, the gallery;
 - :mod:`deconvlib.course` (+ ipywidgets): the notebooks' explorers and checkers.
@@ -24,6 +24,7 @@ from .arithmetic import (
 )
 from .conv import conv2d
 from .errors import ParameterError
+from .pooling import avg_pool2d, max_pool2d, pool_output_size
 from .stages import dilate, flip_kernel, pad_or_crop
 from .trace import Step, Trace, trace
 from .transpose import METHODS, conv_transpose2d, convolution_matrix, deconv2D_naive
@@ -33,6 +34,9 @@ __version__ = "0.1.0"
 __all__ = [
     "conv2d",
     "conv_transpose2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "pool_output_size",
     "deconv2D_naive",
     "convolution_matrix",
     "METHODS",

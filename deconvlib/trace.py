@@ -7,6 +7,7 @@ uncropped result and the output. It is vectorised, so a slider can call it on
 every move (well under a millisecond at teaching sizes).
 
 :func:`trace_conv2d` does the same for the forward convolution,
+:func:`trace_pool2d` for max and average pooling (the window with no weights),
 :func:`scatter_trace` for the scatter view (every input pixel stamps a scaled
 copy of the kernel), and :func:`case_trace` picks one of the first two from a
 case's sizes, as the animations and the gallery describe them.
@@ -21,6 +22,8 @@ from ._validate import as_int, as_pair
 from .arithmetic import effective_kernel
 from .errors import ParameterError
 from .geometry import blame_size, conv_geometry, transpose_geometry
+from .pooling import _prepare as _prepare_pooling
+from .pooling import pool_output_size
 from .stages import INPUT, cell_labels, dilate, flip_kernel, pad_or_crop
 from .transpose import conv_transpose2d
 
@@ -30,6 +33,8 @@ __all__ = [
     "trace",
     "ConvTrace",
     "trace_conv2d",
+    "PoolTrace",
+    "trace_pool2d",
     "ScatterTrace",
     "scatter_trace",
     "case_trace",
@@ -39,8 +44,8 @@ __all__ = [
     "MAX_TRACE_ELEMENTS",
 ]
 
-#: The most numbers a trace may keep: ``out_h·out_w·kh·kw`` products for :func:`trace` and
-#: :func:`trace_conv2d` (they keep every window), ``2·h·w·H·W`` stamps and canvases for
+#: The most numbers a trace may keep: ``out_h·out_w·kh·kw`` products for :func:`trace`,
+#: :func:`trace_conv2d` and :func:`trace_pool2d` (they keep every window), ``2·h·w·H·W`` stamps and canvases for
 #: :func:`scatter_trace`. 2**22 (about 4 million, 32 MiB of float64) is far beyond what a
 #: figure can show; a larger call raises a :class:`~deconvlib.ParameterError` before allocating.
 MAX_TRACE_ELEMENTS = 2**22
@@ -61,9 +66,15 @@ class Step:
     window : ndarray, shape (kh, kw)
         The padded-grid values under the kernel taps.
     products : ndarray, shape (kh, kw)
-        ``window`` times the (flipped, for a transposed convolution) kernel.
+        ``window`` times the (flipped, for a transposed convolution) kernel;
+        for pooling, which has no weights, the window itself.
     value : float
-        ``products.sum()``: the output cell's value.
+        ``products.sum()``: the output cell's value (for pooling, the window's
+        largest value or its mean).
+    winner : (int, int) or None, default None
+        Max pooling only: ``(row, col)`` of the window's tap that holds the
+        maximum (the first one, row-major, on a tie), in the window's own
+        coordinates; its padded-grid cell is ``origin + winner·dilation``.
 
     See Also
     --------
@@ -86,9 +97,11 @@ class Step:
     window: np.ndarray  # (kh, kw) padded-grid values under the kernel taps
     products: np.ndarray  # (kh, kw) window × flipped kernel
     value: float
+    winner: tuple = None  # max pooling: (row, col) of the largest tap in the window
 
     def __repr__(self):
-        return f"Step({self.index}: out{self.out} = {self.value:g}, window at {self.origin})"
+        won = "" if self.winner is None else f", max at tap {self.winner}"
+        return f"Step({self.index}: out{self.out} = {self.value:g}, window at {self.origin}{won})"
 
 
 class _Sweep:
@@ -100,9 +113,14 @@ class _Sweep:
         return self.output.size
 
     @property
+    def kernel_shape(self):
+        """``(kh, kw)``: the kernel's taps (a pooling window's cells)."""
+        return self.kernel.shape
+
+    @property
     def effective_kernel(self):
         """``(k̂h, k̂w)``: the extent of the dilated kernel in the padded grid, ``d·(k − 1) + 1``."""
-        return tuple(effective_kernel(k, d) for k, d in zip(self.kernel.shape, self.dilation))
+        return tuple(effective_kernel(k, d) for k, d in zip(self.kernel_shape, self.dilation))
 
     def step(self, index):
         """The ``index``-th kernel position, row-major over the output; its origin is ``out × window_step``.
@@ -132,7 +150,11 @@ class _Sweep:
             window=self.windows[y, x],
             products=self.products[y, x],
             value=float(self.output[y, x]),
+            winner=self._winner(y, x),
         )
+
+    def _winner(self, y, x):
+        return None
 
 
 def _require_2d(function, X, W):
@@ -464,6 +486,193 @@ def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
     )
 
 
+# --- pooling, traced the same way: a window with no weights -------------------
+
+
+@dataclass(frozen=True, repr=False)
+class PoolTrace(_Sweep):
+    """Every window of ``max_pool2d`` or ``avg_pool2d`` on a 2-D image; see :func:`trace_pool2d`.
+
+    Attributes
+    ----------
+    input : ndarray, shape (h, w)
+    kernel_size, stride, dilation : (int, int)
+        The window, its step and the spacing of its cells (dilation: max pooling only).
+    mode : {"max", "avg"}
+    padding : (int, int, int, int)
+        ``(top, bottom, left, right)`` cells around the input.
+    padded : ndarray, shape (h + top + bottom, w + left + right)
+        The grid the window sweeps: padding is ``−∞`` for max pooling (never
+        the maximum), ``0`` for average pooling.
+    labels : ndarray of int, same shape as ``padded``
+        ``stages.INPUT`` or ``stages.PAD`` for each cell.
+    windows : ndarray, shape (out_h, out_w, kh, kw)
+        The padded-grid values under the window at each output position.
+    products : ndarray, shape (out_h, out_w, kh, kw)
+        ``windows`` itself: pooling has no weights (kept so a step reads as a convolution's).
+    winners : ndarray of int, shape (out_h, out_w, 2), or None
+        Max pooling: ``(row, col)`` in each window of the tap holding the
+        maximum (the first, row-major, on a tie). None for average pooling.
+    output : ndarray, shape (out_h, out_w)
+        Equal to ``max_pool2d`` or ``avg_pool2d`` (``count_include_pad=True``).
+
+    See Also
+    --------
+    trace_pool2d : Makes one.
+    ConvTrace : The forward convolution's: the same sweep, with weights.
+
+    Examples
+    --------
+    >>> t = trace_pool2d(np.arange(16.0).reshape(4, 4), 2)
+    >>> t
+    PoolTrace(max pooling: input (4, 4) -> padded (4, 4) -> output (2, 2); kernel_size=(2, 2), stride=(2, 2),
+              padding=(0, 0, 0, 0), dilation=(1, 1))
+    >>> t.step(3)
+    Step(3: out(1, 1) = 15, window at (2, 2), max at tap (1, 1))
+    """
+
+    input: np.ndarray
+    kernel_size: tuple
+    mode: str
+    stride: tuple
+    padding: tuple
+    dilation: tuple
+    padded: np.ndarray
+    labels: np.ndarray
+    windows: np.ndarray
+    products: np.ndarray
+    winners: object
+    output: np.ndarray
+
+    @property
+    def kernel_shape(self):
+        """``(kh, kw)``: the window's cells."""
+        return self.kernel_size
+
+    @property
+    def window_step(self):
+        """The window moves ``stride`` cells per output cell."""
+        return self.stride
+
+    def _winner(self, y, x):
+        return None if self.winners is None else tuple(int(v) for v in self.winners[y, x])
+
+    def __repr__(self):
+        return (
+            f"PoolTrace({self.mode} pooling: input {self.input.shape} -> padded {self.padded.shape} -> output "
+            f"{self.output.shape}; kernel_size={self.kernel_size}, stride={self.stride},\n"
+            f"          padding={self.padding}, dilation={self.dilation})"
+        )
+
+
+def trace_pool2d(X, kernel_size, stride=None, padding=0, mode="max", dilation=1):
+    """Run max or average pooling on a 2-D image and keep every window.
+
+    Parameters
+    ----------
+    X : array_like, shape (h, w)
+        A single-channel image.
+    kernel_size : int or (int, int)
+        The window.
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size`` (windows side by side).
+    padding : int or (int, int), default 0
+        At most half the window (PyTorch's rule): ``−∞`` for max pooling,
+        zeros for average pooling (counted in the mean, as PyTorch's default).
+    mode : {"max", "avg"}, default "max"
+    dilation : int or (int, int), default 1
+        Spacing of the window's cells; max pooling only.
+
+    Returns
+    -------
+    PoolTrace
+
+    Raises
+    ------
+    ParameterError
+        For a bad parameter (as :func:`deconvlib.max_pool2d` names it), ``X``
+        that is not 2-D, a ``mode`` other than ``"max"``/``"avg"``, dilation
+        with average pooling, or a trace larger than :data:`MAX_TRACE_ELEMENTS`.
+
+    See Also
+    --------
+    deconvlib.max_pool2d, deconvlib.avg_pool2d : The same numbers.
+    deconvlib.explain.describe_pool_step : One window, in words.
+
+    Notes
+    -----
+    The window of output cell ``(y, x)`` starts at ``(y·s, x·s)`` in the
+    padded grid, as a convolution's; there are ``o = ⌊(i + 2p − k̂) / s⌋ + 1``
+    positions per axis (relationship 7 of the guide when ``p = 0``).
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, chapter 3 (relationship 7).
+
+    Examples
+    --------
+    >>> X = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]])
+    >>> t = trace_pool2d(X, 3, stride=1)             # the guide's figure 3.2
+    >>> t.output
+    array([[3., 3., 3.],
+           [3., 3., 3.],
+           [3., 2., 3.]])
+    >>> s = t.step(7)
+    >>> s.origin, s.winner, s.window
+    ((2, 1), (0, 1), array([[1., 2., 2.],
+           [0., 0., 2.],
+           [0., 0., 0.]]))
+    >>> trace_pool2d(X, 3, stride=1, mode="avg").step(4).value  # figure 3.1: 11 / 9
+    1.2222222222222223
+    >>> trace_pool2d(np.ones((2, 2)), 3, stride=1, padding=1).padded[0]
+    array([-inf, -inf, -inf, -inf])
+    """
+    if not isinstance(mode, str) or mode not in ("max", "avg"):
+        raise ParameterError(f"mode must be 'max' or 'avg', got {mode!r}", parameter="mode")
+    if np.ndim(X) != 2:
+        raise ParameterError(f"trace_pool2d takes a 2-D (h, w) image, got shape {np.shape(X)}", parameter="X")
+    if mode == "avg" and as_pair(dilation, "dilation", minimum=1) != (1, 1):
+        raise ParameterError(
+            f"dilation applies to max pooling only (avg_pool2d has none), got dilation={dilation!r}",
+            parameter="dilation",
+        )
+    X4, _, kernel, stride, (ph, pw), dilation = _prepare_pooling(X, kernel_size, stride, padding, dilation)
+    (h, w), (kh, kw), (sr, sc), (dr, dc) = X4.shape[1:3], kernel, stride, dilation
+    out_h, out_w = pool_output_size(h, kh, sr, ph, dr), pool_output_size(w, kw, sc, pw, dc)
+    _check_kept(
+        "trace_pool2d",
+        out_h * out_w * kh * kw,
+        f"{out_h}×{out_w} output cells × {kh}×{kw} window cells",
+        "kernel_size" if kh * kw > h * w else "X",
+    )
+    X = X4[0, :, :, 0].copy()
+    pads = (ph, ph, pw, pw)
+    padded = pad_or_crop(X, pads, axes=(0, 1), value=-np.inf if mode == "max" else 0)
+    extent = (effective_kernel(kh, dr), effective_kernel(kw, dc))
+    windows = sliding_window_view(padded, extent)[::sr, ::sc, ::dr, ::dc]
+    flat = windows.reshape(out_h, out_w, kh * kw)
+    if mode == "max":
+        winners = np.stack(np.divmod(flat.argmax(axis=2), kw), axis=-1)
+        output = flat.max(axis=2)
+    else:
+        winners, output = None, flat.sum(axis=2) / (kh * kw)
+    return PoolTrace(
+        input=X,
+        kernel_size=(kh, kw),
+        mode=mode,
+        stride=(sr, sc),
+        padding=pads,
+        dilation=(dr, dc),
+        padded=padded,
+        labels=cell_labels(X.shape, (1, 1), pads),
+        windows=windows,
+        products=windows,
+        winners=winners,
+        output=output,
+    )
+
+
 # --- cases, by their sizes (the animations and the gallery) ---------------------
 
 
@@ -618,7 +827,7 @@ def written_mask(t, step):
 
     Parameters
     ----------
-    t : Trace or ConvTrace
+    t : Trace, ConvTrace or PoolTrace
     step : int
         The current step's index.
 
@@ -644,7 +853,7 @@ def input_cells_under(t, origin):
 
     Parameters
     ----------
-    t : Trace or ConvTrace
+    t : Trace, ConvTrace or PoolTrace
     origin : (int, int)
         The window's top-left cell in the padded grid (:attr:`Step.origin`).
 
@@ -665,7 +874,7 @@ def input_cells_under(t, origin):
     >>> input_cells_under(t, (0, 0)), input_cells_under(t, (1, 1))
     ([(0, 0)], [(0, 0), (0, 1), (1, 0), (1, 1)])
     """
-    (kh, kw), (dr, dc) = t.kernel.shape, t.dilation
+    (kh, kw), (dr, dc) = t.kernel_shape, t.dilation
     transposed = hasattr(t, "output_padding")
     top, _, left, _ = t.pads if transposed else t.padding
     (sr, sc) = t.stride if transposed else (1, 1)

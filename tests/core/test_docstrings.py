@@ -23,6 +23,7 @@ CORE = [
     "explain",
     "geometry",
     "overlap",
+    "pooling",
     "stages",
     "trace",
     "transpose",
