@@ -9,6 +9,11 @@ convolution with the guide's parameters, and :data:`CASES` puts its
 rows are cases the guide does not draw: ``output_padding`` > 1, asymmetric
 padding, dilation with strides, and the common exact 2× upsampling.
 
+:data:`POOLING_CASES` holds the guide's two pooling figures (chapter 3), with
+the guide's numbers. They are kept apart from :data:`CASES`, which the gallery
+draws, until the animations draw pooling: ``case_trace(**case.parameters)``
+traces them already.
+
 Pure data and integer arithmetic (numpy only): :mod:`deconvlib.explain` writes
 a case's arithmetic out, :mod:`deconvlib.viz.gallery` draws it.
 """
@@ -19,7 +24,7 @@ from ._validate import as_padding, as_pair
 from .arithmetic import conv_output_size, conv_transpose_output_size, effective_kernel
 from .errors import ParameterError
 
-__all__ = ["Case", "FORWARD", "CASES", "find_case", "case_axes", "axis_output"]
+__all__ = ["Case", "FORWARD", "CASES", "POOLING_CASES", "GUIDE_POOLING_INPUT", "find_case", "case_axes", "axis_output"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,12 @@ class Case:
         Transposed only.
     in_guide : bool, default True
         Whether Dumoulin & Visin's guide draws it.
+    pooling : {None, "max", "avg"}, default None
+        A pooling window instead of a convolution (forward only; the kernel
+        size is the window's).
+    values : tuple of tuples, optional
+        The input's numbers, for a case that shows them (the guide's pooling
+        figures); None draws ones, as the geometry alone matters.
 
     See Also
     --------
@@ -58,6 +69,8 @@ class Case:
     >>> case = Case("up", "Up", transposed=True, input_size=3, kernel_size=3, stride=2, padding=1)
     >>> case.output_size, case.n_frames
     ((5, 5), 25)
+    >>> POOLING_CASES[0].parameters["pooling"], POOLING_CASES[0].output_size
+    ('max', (3, 3))
     """
 
     name: str
@@ -70,10 +83,18 @@ class Case:
     output_padding: object = 0
     dilation: object = 1
     in_guide: bool = True
+    pooling: object = None
+    values: object = None
+
+    def __post_init__(self):
+        if self.pooling not in (None, "max", "avg"):
+            raise ParameterError(f"pooling must be None, 'max' or 'avg', got {self.pooling!r}", parameter="pooling")
+        if self.pooling and self.transposed:
+            raise ParameterError("pooling has no transposed form: a pooling case is forward", parameter="transposed")
 
     @property
-    def parameters(self):
-        """Keyword arguments for :func:`deconvlib.animate`."""
+    def sizes(self):
+        """The sizes alone: keyword arguments for :func:`case_axes` and :func:`deconvlib.explain.explain`."""
         return dict(
             transposed=self.transposed,
             input_size=self.input_size,
@@ -85,13 +106,23 @@ class Case:
         )
 
     @property
+    def parameters(self):
+        """Keyword arguments for :func:`deconvlib.animate` and :func:`deconvlib.trace.case_trace`.
+
+        The sizes, plus ``pooling`` and ``values`` for a case that has them
+        (the animations do not draw pooling yet: only ``case_trace`` takes them).
+        """
+        extra = {key: getattr(self, key) for key in ("pooling", "values") if getattr(self, key) is not None}
+        return {**self.sizes, **extra}
+
+    @property
     def output_size(self):
         """``(rows, cols)`` of the output.
 
         >>> find_case("padding_strides_odd").output_size, find_case("padding_strides_odd_transposed").output_size
         ((3, 3), (6, 6))
         """
-        return tuple(axis_output(**axis) for axis in case_axes(**self.parameters))
+        return tuple(axis_output(**axis) for axis in case_axes(**self.sizes))
 
     @property
     def n_frames(self):
@@ -126,7 +157,9 @@ class Case:
         """
         if self.transposed:
             raise ParameterError(f"{self.name} is already transposed", parameter="transposed")
-        axes = case_axes(**self.parameters)
+        if self.pooling:
+            raise ParameterError(f"{self.name} is pooling, which has no transposed twin", parameter="pooling")
+        axes = case_axes(**self.sizes)
         size = tuple(axis_output(**axis) for axis in axes)
         extra = tuple((a["i"] + a["before"] + a["after"] - effective_kernel(a["k"], a["d"])) % a["s"] for a in axes)
         square = lambda pair: pair[0] if pair[0] == pair[1] else pair  # noqa: E731
@@ -293,14 +326,42 @@ FORWARD = (
 #: Every animation: each forward row followed by its ``_transposed`` twin.
 CASES = tuple(case for row in FORWARD for case in (row, row.twin()))
 
+#: The input of the guide's pooling figures 3.1 and 3.2: vdumoulin/conv_arithmetic draws
+#: ``numpy.random.seed(1234); randint(0, 4, (5, 5))``.
+GUIDE_POOLING_INPUT = ((3, 3, 2, 1, 0), (0, 0, 1, 3, 1), (3, 1, 2, 2, 3), (2, 0, 0, 2, 2), (2, 0, 0, 0, 1))
 
-def find_case(name):
+#: The guide's pooling figures (chapter 3, relationship 7): a 3×3 window, stride 1, over its 5×5 input.
+POOLING_CASES = (
+    Case(
+        "numerical_max_pooling",
+        "Max pooling, 3×3 window, stride 1",
+        False,
+        input_size=5,
+        kernel_size=3,
+        pooling="max",
+        values=GUIDE_POOLING_INPUT,
+    ),
+    Case(
+        "numerical_average_pooling",
+        "Average pooling, 3×3 window, stride 1",
+        False,
+        input_size=5,
+        kernel_size=3,
+        pooling="avg",
+        values=GUIDE_POOLING_INPUT,
+    ),
+)
+
+
+def find_case(name, cases=CASES):
     """The case called ``name``.
 
     Parameters
     ----------
     name : str
-        A :attr:`Case.name` of :data:`CASES`.
+        A :attr:`Case.name` of ``cases``.
+    cases : sequence of Case, default CASES
+        Where to look; :data:`POOLING_CASES` for the pooling figures.
 
     Returns
     -------
@@ -315,8 +376,10 @@ def find_case(name):
     --------
     >>> find_case("dilation").dilation
     2
+    >>> find_case("numerical_average_pooling", POOLING_CASES).pooling
+    'avg'
     """
-    for case in CASES:
+    for case in cases:
         if case.name == name:
             return case
-    raise ParameterError(f"case must be one of {', '.join(c.name for c in CASES)}; got {name!r}", parameter="name")
+    raise ParameterError(f"case must be one of {', '.join(c.name for c in cases)}; got {name!r}", parameter="name")

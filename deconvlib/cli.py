@@ -43,6 +43,8 @@ examples:
       a forward convolution, with (random, small integer) values in the cells
   python -m deconvlib gallery docs/gallery
       every case of the guide and its transposed twin, plus more, with an index
+  python -m deconvlib explain --pool max --input 5 --kernel 3 --stride 1
+      max pooling's output size (relationship 7 of the guide)
 
 Parameters follow PyTorch: --padding is the forward convolution's padding (for a
 transposed convolution, what it crops), --dilation 1 means no gaps. Sizes may be
@@ -279,6 +281,13 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _case_arguments(explain)
+    explain.add_argument(
+        "--pool",
+        dest="pooling",
+        choices=("max", "avg"),
+        help="explain a pooling window of --kernel instead (relationship 7); PyTorch's stride defaults to the "
+        "window, here give --stride",
+    )
     for command, run in ((animate, _run_animate), (gallery, _run_gallery), (explain, _run_explain)):
         command.set_defaults(run=run, command_parser=command)
     return parser
@@ -573,8 +582,10 @@ def _run_gallery(args, parser):
 def _run_explain(args, parser):
     from .explain import explain
 
+    if args.pooling and args.transposed:
+        parser.error("argument --pool: not allowed with argument --transposed (pooling has no transposed form)")
     try:
-        text = explain(**_case(args))
+        text = explain(**_case(args), pooling=args.pooling)
     except ValueError as error:
         _library_error(parser, error)
     print(text)

@@ -8,7 +8,10 @@ and the command line, and read with numpy alone.
 - Numbers: :func:`format_value`, :func:`format_pair`.
 - Stages: :func:`describe_pads`, :func:`describe_step`, :func:`describe`.
 - The guide's shape arithmetic: :func:`relationship`, :func:`explain`
-  (Dumoulin & Visin 2016, arXiv:1603.07285, relationships 1–15).
+  (Dumoulin & Visin 2016, arXiv:1603.07285, relationships 1–15; pooling's 7).
+- The forward convolution and pooling, one window at a time:
+  :func:`conv_output_size_caption`, :func:`describe_conv_step`,
+  :func:`describe_pool_step`.
 - The gallery: :func:`command`, :func:`parameter_text`.
 - The explorers' captions: :func:`output_size_caption`,
   :func:`dilated_size_caption`, :func:`padding_caption`, :func:`step_caption`,
@@ -23,6 +26,7 @@ import numpy as np
 
 from .arithmetic import conv_transpose_output_size, effective_kernel, transpose_padding_for
 from .cases import Case, axis_output, case_axes
+from .errors import ParameterError
 from .overlap import overlap_pattern
 
 __all__ = [
@@ -42,6 +46,9 @@ __all__ = [
     "step_caption",
     "solve_padding_text",
     "overlap_verdict",
+    "conv_output_size_caption",
+    "describe_conv_step",
+    "describe_pool_step",
 ]
 
 
@@ -160,18 +167,124 @@ def describe_step(trace, index, max_terms=9):
     >>> describe_step(t, 4)
     'out(1, 1) = 1·4 + 2·3 + 3·2 + 4·1 = 20'
     """
-    s = trace.step(index)
+    return _sum_text(trace.step(index), trace.flipped, max_terms)
+
+
+def _sum_text(step, weights, max_terms):
+    """``out(r, c) = x·w + … = value`` for a step of a sweep with ``weights``; zero factors left out."""
     terms = [
         f"{format_value(x)}·{format_value(w)}"
-        for x, w in zip(s.window.ravel(), trace.flipped.ravel())
+        for x, w in zip(step.window.ravel(), weights.ravel())
         if x != 0 and w != 0
     ]
     if not terms:
         body = "0 (every product has a zero factor)"
-        return f"out{s.out} = {body}"
+        return f"out{step.out} = {body}"
     if len(terms) > max_terms:
         terms = terms[:max_terms] + [f"… ({len(terms) - max_terms} more)"]
-    return f"out{s.out} = {' + '.join(terms)} = {format_value(s.value)}"
+    return f"out{step.out} = {' + '.join(terms)} = {format_value(step.value)}"
+
+
+def describe_conv_step(trace, index, max_terms=9):
+    """The sum behind one output cell of a forward convolution: ``out(r, c) = x·w + … = value``.
+
+    As :func:`describe_step`, but the kernel is not flipped: the window's
+    values times the kernel's as they are, row by row; products with a zero
+    factor (padding, a zero weight) are left out.
+
+    Parameters
+    ----------
+    trace : ConvTrace
+        From :func:`deconvlib.trace.trace_conv2d`.
+    index : int
+        The step, ``0 <= index < trace.n_steps``.
+    max_terms : int, default 9
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ParameterError
+        For an index out of range (``parameter`` ``"index"``).
+
+    See Also
+    --------
+    describe_step : The transposed convolution's, with the flipped kernel.
+
+    Notes
+    -----
+    ``out(y, x) = Σ_a Σ_b padded[y·s + a·d, x·s + b·d] · W[a, b]``: the
+    window starts ``s`` cells further for each output cell.
+
+    Examples
+    --------
+    >>> from deconvlib.trace import trace_conv2d
+    >>> t = trace_conv2d(np.array([[1., 2.], [3., 4.]]), np.array([[1., 2.], [3., 4.]]), padding=1)
+    >>> describe_conv_step(t, 0)
+    'out(0, 0) = 1·4 = 4'
+    >>> describe_conv_step(t, 4)
+    'out(1, 1) = 1·1 + 2·2 + 3·3 + 4·4 = 30'
+    """
+    return _sum_text(trace.step(index), trace.kernel, max_terms)
+
+
+def describe_pool_step(trace, index, max_terms=25):
+    """The window behind one output cell of pooling: ``out(r, c) = max(…) = v`` or ``mean(…) = v``.
+
+    Max pooling lists the input cells under the window (padding, ``−∞``, is
+    never the maximum, so it is left out); average pooling lists every cell,
+    padding as 0, because PyTorch divides by the whole window.
+
+    Parameters
+    ----------
+    trace : PoolTrace
+        From :func:`deconvlib.trace.trace_pool2d`.
+    index : int
+        The step, ``0 <= index < trace.n_steps``.
+    max_terms : int, default 25
+        Past this many values, the rest are summarised.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ParameterError
+        For an index out of range (``parameter`` ``"index"``).
+
+    See Also
+    --------
+    describe_conv_step : The same window with weights.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, chapter 3 (figures 3.1 and 3.2).
+
+    Examples
+    --------
+    >>> from deconvlib.trace import trace_pool2d
+    >>> X = np.array([[3, 3, 2, 1], [0, 0, 1, 3], [3, 1, 2, 2]])
+    >>> describe_pool_step(trace_pool2d(X, 3, stride=1), 1)
+    'out(0, 1) = max(3, 2, 1, 0, 1, 3, 1, 2, 2) = 3'
+    >>> describe_pool_step(trace_pool2d(X, 3, stride=1, mode="avg"), 0)
+    'out(0, 0) = mean(3, 3, 2, 0, 0, 1, 3, 1, 2) = 15 / 9 = 1.67'
+    >>> describe_pool_step(trace_pool2d(X, 2, padding=1), 0)
+    'out(0, 0) = max(3) = 3'
+    """
+    step = trace.step(index)
+    values = step.window.ravel()
+    shown = values[np.isfinite(values)] if trace.mode == "max" else values
+    terms = [format_value(v) for v in shown]
+    if len(terms) > max_terms:
+        terms = terms[:max_terms] + [f"… ({len(terms) - max_terms} more)"]
+    if trace.mode == "max":
+        return f"out{step.out} = max({', '.join(terms)}) = {format_value(step.value)}"
+    total = format_value(values.sum())
+    return f"out{step.out} = mean({', '.join(terms)}) = {total} / {values.size} = {format_value(step.value)}"
 
 
 def format_pair(value, sep=","):
@@ -347,6 +460,57 @@ def output_size_caption(values, t=None):
         "output size = s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding = "
         f"{s}·({i} − 1) + {d}·({k} − 1) + 1 − 2·{p} + {op} = {result}"
     )
+
+
+def conv_output_size_caption(values, t=None):
+    """The forward convolution's output-size formula with the sliders' numbers in it.
+
+    Parameters
+    ----------
+    values : dict
+        The explorer's slider values: ``size``, ``kernel_size``, ``stride``,
+        ``padding`` and ``dilation`` (default 1).
+    t : ConvTrace, optional
+        Unused here: every caption takes the values and the trace.
+
+    Returns
+    -------
+    str
+        HTML: the result in ``<b>``.
+
+    See Also
+    --------
+    deconvlib.conv_output_size : The same number, checked.
+    output_size_caption : The transposed convolution's.
+
+    Notes
+    -----
+    ``o = ⌊(i + 2p − d·(k − 1) − 1) / s⌋ + 1``, with ``d·(k − 1) + 1 = k̂``
+    the dilated kernel; when the window is wider than the padded input the
+    output is empty.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 1–6 and 15.
+
+    Examples
+    --------
+    >>> conv_output_size_caption(dict(size=5, kernel_size=3, stride=2, padding=1, dilation=1))
+    'o = ⌊(i + 2p − d·(k − 1) − 1) / s⌋ + 1 = ⌊(5 + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = <b>3</b>'
+    >>> conv_output_size_caption(dict(size=2, kernel_size=5, stride=1, padding=0)).split(" = ")[-1]
+    '<b>-2</b> (empty: the kernel is wider than the padded input)'
+    """
+    i, k, s, p, d = (
+        values["size"],
+        values["kernel_size"],
+        values["stride"],
+        values["padding"],
+        values.get("dilation", 1),
+    )
+    o = (i + 2 * p - d * (k - 1) - 1) // s + 1
+    result = f"<b>{o}</b>" if o >= 1 else f"<b>{o}</b> (empty: the kernel is wider than the padded input)"
+    return f"o = ⌊(i + 2p − d·(k − 1) − 1) / s⌋ + 1 = ⌊({i} + 2·{p} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {result}"
 
 
 def dilated_size_caption(values, t=None):
@@ -626,7 +790,43 @@ def _axis_relationship(transposed, i, k, s, before, after, a, d):
     return 13, "zero padding, non-unit strides, transposed", "o′ = s(i′ − 1) + k − 2p"
 
 
-def relationship(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, output_padding=0, dilation=1):
+def _pooling_relationship(pooling, i, k, s, before, after, d, **_):
+    number, _, formula = _axis_relationship(False, i, k, s, before, after, 0, d)
+    name = {"max": "max pooling", "avg": "average pooling"}[pooling]
+    if before == after == 0 and d == 1:
+        return 7, name, "o = ⌊(i − k) / s⌋ + 1"
+    how = "padded" if d == 1 else "dilated" if before == after == 0 else "padded and dilated"
+    return 7, f"{name}, {how}: the convolution's formula (relationship {number})", formula
+
+
+def _check_pooling(pooling, axes):
+    """Refuse what PyTorch's pooling refuses: a transposed form, output_padding, padding over half the window."""
+    if pooling not in ("max", "avg"):
+        raise ParameterError(f"pooling must be None, 'max' or 'avg', got {pooling!r}", parameter="pooling")
+    for axis in axes:
+        if axis["transposed"]:
+            raise ParameterError("pooling has no transposed form, got transposed=True", parameter="transposed")
+        if axis["a"]:
+            raise ParameterError(
+                f"output_padding applies to a transposed convolution only, got output_padding={axis['a']} "
+                f"with pooling={pooling!r}",
+                parameter="output_padding",
+            )
+        if max(axis["before"], axis["after"]) > axis["k"] // 2:
+            raise ParameterError(
+                f"padding must be at most half the window (PyTorch's rule), got padding "
+                f"{axis['before']}, {axis['after']} with a window of {axis['k']}",
+                parameter="padding",
+            )
+        if pooling == "avg" and axis["d"] > 1:
+            raise ParameterError(
+                f"dilation applies to max pooling only, got dilation={axis['d']}", parameter="dilation"
+            )
+
+
+def relationship(
+    transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, output_padding=0, dilation=1, pooling=None
+):
     """The guide's relationship for each axis: ``[(number, name, formula), ...]`` (rows, cols).
 
     Parameters
@@ -637,6 +837,9 @@ def relationship(transposed=False, input_size=4, kernel_size=3, stride=1, paddin
     padding : int, (rows, cols) or (top, bottom, left, right), default 0
     output_padding : int or (int, int), default 0
         Transposed only.
+    pooling : {None, "max", "avg"}, default None
+        A pooling window of ``kernel_size`` instead of a convolution
+        (relationship 7); forward only, padding at most half the window.
 
     Returns
     -------
@@ -658,12 +861,14 @@ def relationship(transposed=False, input_size=4, kernel_size=3, stride=1, paddin
     Forward: 1–6 by padding (none, some, half, full) and stride, 15 with
     dilation. Transposed: 8–13 likewise, 14 when ``output_padding`` (the
     guide's ``a``) is not 0 or the kernel is dilated (with ``k̂`` for ``k``).
-    Uneven padding is read as ``2p = p_before + p_after``.
+    Uneven padding is read as ``2p = p_before + p_after``. Pooling is 7,
+    ``o = ⌊(i − k) / s⌋ + 1``; padded or dilated, a window's size follows
+    the convolution's formula (6 or 15).
 
     References
     ----------
     Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
-    learning", arXiv:1603.07285, relationships 1–6 and 8–15.
+    learning", arXiv:1603.07285, relationships 1–15.
 
     Examples
     --------
@@ -671,6 +876,10 @@ def relationship(transposed=False, input_size=4, kernel_size=3, stride=1, paddin
     (8, 'no zero padding, unit strides, transposed')
     >>> [r[0] for r in relationship(True, 3, 3, stride=2, padding=1, output_padding=(1, 0))]
     [14, 13]
+    >>> relationship(False, 5, 3, pooling="max")[0]
+    (7, 'max pooling', 'o = ⌊(i − k) / s⌋ + 1')
+    >>> relationship(False, 5, 3, stride=2, padding=1, pooling="avg")[0]
+    (7, "average pooling, padded: the convolution's formula (relationship 6)", 'o = ⌊(i + 2p − k) / s⌋ + 1')
     """
     axes = case_axes(
         transposed=transposed,
@@ -681,16 +890,20 @@ def relationship(transposed=False, input_size=4, kernel_size=3, stride=1, paddin
         output_padding=output_padding,
         dilation=dilation,
     )
+    if pooling is not None:
+        _check_pooling(pooling, axes)
     for axis in axes:
         axis_output(**axis)  # raises, naming the parameter, if the case is impossible
+    if pooling is not None:
+        return [_pooling_relationship(pooling, **axis) for axis in axes]
     return [_axis_relationship(**axis) for axis in axes]
 
 
-def _explain_axis(transposed, i, k, s, before, after, a, d):
+def _explain_axis(transposed, i, k, s, before, after, a, d, window="kernel"):
     o = axis_output(transposed=transposed, i=i, k=k, s=s, before=before, after=after, a=a, d=d)
     ek = effective_kernel(k, d)
     lines = [
-        f"1. dilated kernel   k̂ = d·(k − 1) + 1 = {d}·({k} − 1) + 1 = {ek}"
+        f"1. dilated {window:<9}k̂ = d·(k − 1) + 1 = {d}·({k} − 1) + 1 = {ek}"
         + ("" if d > 1 else "  (no dilation: k̂ = k)")
     ]
     p_text = f"p = {before}" if before == after else f"p = {before} before, {after} after"
@@ -699,7 +912,7 @@ def _explain_axis(transposed, i, k, s, before, after, a, d):
         left = (padded - ek) % s
         lines += [
             f"2. padded input     i + p_before + p_after = {i} + {before} + {after} = {padded}",
-            f"3. output           ⌊(padded − k̂) / s⌋ + 1 = ⌊({padded} − {ek}) / {s}⌋ + 1 = {o} kernel positions"
+            f"3. output           ⌊(padded − k̂) / s⌋ + 1 = ⌊({padded} − {ek}) / {s}⌋ + 1 = {o} {window} positions"
             + (f"  ({left} row(s)/column(s) at the end never covered)" if left else ""),
         ]
         return lines, o, f"i = {i}, k = {k}, s = {s}, {p_text}, d = {d}"
@@ -718,7 +931,9 @@ def _explain_axis(transposed, i, k, s, before, after, a, d):
     return lines, o, f"i′ = {i}, k = {k}, s = {s}, {p_text}, output_padding a = {a}, d = {d}"
 
 
-def explain(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, output_padding=0, dilation=1):
+def explain(
+    transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, output_padding=0, dilation=1, pooling=None
+):
     """The shape arithmetic of one case, step by step, as text.
 
     Dilated kernel, (for a transposed convolution) the input with zeros
@@ -733,6 +948,8 @@ def explain(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, 
     padding : int, (rows, cols) or (top, bottom, left, right), default 0
     output_padding : int or (int, int), default 0
         Transposed only.
+    pooling : {None, "max", "avg"}, default None
+        Explain a pooling window of ``kernel_size`` instead (relationship 7).
 
     Returns
     -------
@@ -775,7 +992,17 @@ def explain(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, 
     Guide: relationship 14, zero padding, non-unit strides, transposed (the odd case, a = output_padding):
     o′ = s(i′ − 1) + a + k − 2p
     Back: the convolution with the same k, s, p, d maps 6×6 to 3×3 (relationship 6).
+    >>> print(explain(input_size=5, kernel_size=3, stride=1, pooling="max"))
+    Max pooling, rows and columns alike: i = 5, k = 3, s = 1, p = 0, d = 1
+    1. dilated window   k̂ = d·(k − 1) + 1 = 1·(3 − 1) + 1 = 3  (no dilation: k̂ = k)
+    2. padded input     i + p_before + p_after = 5 + 0 + 0 = 5
+    3. output           ⌊(padded − k̂) / s⌋ + 1 = ⌊(5 − 3) / 1⌋ + 1 = 3 window positions
+    Output: 3×3
+    Guide: relationship 7, max pooling: o = ⌊(i − k) / s⌋ + 1
+    Each output cell is the largest of the 3×3 input cells under its window (padding is −∞, never the largest).
     """
+    if pooling is not None:
+        return _explain_pooling(pooling, input_size, kernel_size, stride, padding, output_padding, dilation, transposed)
     case = Case(
         name="",
         title="",
@@ -787,10 +1014,31 @@ def explain(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, 
         output_padding=output_padding,
         dilation=dilation,
     )
-    axes = case_axes(**case.parameters)
-    relations = relationship(**case.parameters)
+    axes = case_axes(**case.sizes)
+    relations = relationship(**case.sizes)
     kind = "Transposed convolution" if transposed else "Convolution"
-    explained = [_explain_axis(**axis) for axis in axes]
+    out, size = _explain_axes(kind, [_explain_axis(**axis) for axis in axes], relations, axes)
+    given = f"{axes[0]['i']}×{axes[1]['i']}"
+    if transposed:
+        forward = replace(case, transposed=False, input_size=tuple(map(int, size.split("×"))), output_padding=0)
+        back = forward.output_size
+        number = relationship(**forward.sizes)[0][0]
+        note = (
+            "" if list(back) == [a["i"] for a in axes] else " (not the input: output_padding is not below the stride)"
+        )
+        out.append(
+            f"Back: the convolution with the same k, s, p, d maps {size} to {back[0]}×{back[1]}"
+            f"{note} (relationship {number})."
+        )
+    else:
+        extra = case.twin().output_padding
+        note = f" and output_padding {extra}" if extra not in (0, (0, 0)) else ""
+        out.append(f"Back: the transposed convolution with the same k, s, p, d{note} maps {size} back to {given}.")
+    return "\n".join(out)
+
+
+def _explain_axes(kind, explained, relations, axes):
+    """The lines of :func:`explain` up to the guide's relationship, and the output's ``rows×cols``."""
     out = []
     if explained[0][0] == explained[1][0] and explained[0][2] == explained[1][2]:
         out.append(f"{kind}, rows and columns alike: {explained[0][2]}")
@@ -808,20 +1056,33 @@ def explain(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, 
             out.append(f"Guide{where}: relationship {number}, {name}: {formula}")
     if any(axis["before"] != axis["after"] for axis in axes):
         out.append("       (the guide pads both sides equally; read 2p as p_before + p_after)")
-    given = f"{axes[0]['i']}×{axes[1]['i']}"
-    if transposed:
-        forward = replace(case, transposed=False, input_size=tuple(e[1] for e in explained), output_padding=0)
-        back = forward.output_size
-        number = relationship(**forward.parameters)[0][0]
-        note = (
-            "" if list(back) == [a["i"] for a in axes] else " (not the input: output_padding is not below the stride)"
-        )
+    return out, size
+
+
+def _explain_pooling(pooling, input_size, kernel_size, stride, padding, output_padding, dilation, transposed):
+    """:func:`explain` for a pooling window: the forward arithmetic, relationship 7, what each cell keeps."""
+    sizes = dict(
+        transposed=transposed,
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+    )
+    relations = relationship(**sizes, pooling=pooling)
+    axes = case_axes(**sizes)
+    kind = {"max": "Max pooling", "avg": "Average pooling"}[pooling]
+    out, _ = _explain_axes(kind, [_explain_axis(**axis, window="window") for axis in axes], relations, axes)
+    window = f"{axes[0]['k']}×{axes[1]['k']}"
+    if pooling == "max":
         out.append(
-            f"Back: the convolution with the same k, s, p, d maps {size} to {back[0]}×{back[1]}"
-            f"{note} (relationship {number})."
+            f"Each output cell is the largest of the {window} input cells under its window "
+            "(padding is −∞, never the largest)."
         )
     else:
-        extra = case.twin().output_padding
-        note = f" and output_padding {extra}" if extra not in (0, (0, 0)) else ""
-        out.append(f"Back: the transposed convolution with the same k, s, p, d{note} maps {size} back to {given}.")
+        out.append(
+            f"Each output cell is the mean of the {window} cells under its window "
+            "(padding counts as 0, PyTorch's count_include_pad=True)."
+        )
     return "\n".join(out)

@@ -686,8 +686,9 @@ def case_trace(
     dilation=1,
     values=None,
     seed=None,
+    pooling=None,
 ):
-    """The :class:`~deconvlib.Trace` or :class:`~deconvlib.trace.ConvTrace` of one case.
+    """The :class:`~deconvlib.Trace`, :class:`ConvTrace` or :class:`PoolTrace` of one case.
 
     Parameters
     ----------
@@ -701,13 +702,16 @@ def case_trace(
     values : None, "random" or (X, W)
         ``None``: ones everywhere (only the geometry matters);
         ``"random"``: small integers drawn with ``seed``; or the arrays
-        ``X`` of shape ``input_size`` and ``W`` of shape ``kernel_size``.
+        ``X`` of shape ``input_size`` and ``W`` of shape ``kernel_size``
+        (for pooling, ``X`` alone: a window has no weights).
     seed : int, optional
         Implies ``values="random"``.
+    pooling : {None, "max", "avg"}, default None
+        A pooling window of ``kernel_size`` instead of a convolution (forward only).
 
     Returns
     -------
-    Trace or ConvTrace
+    Trace, ConvTrace or PoolTrace
 
     Raises
     ------
@@ -726,6 +730,9 @@ def case_trace(
     (6, 6)
     >>> case_trace(False, 6, 3, stride=2, padding=1).step(8).origin
     (4, 4)
+    >>> from deconvlib.cases import POOLING_CASES
+    >>> case_trace(**POOLING_CASES[0].parameters).output[2]
+    array([3., 2., 3.])
     >>> case_trace(False, 3, 3, output_padding=1)
     Traceback (most recent call last):
     ...
@@ -734,17 +741,37 @@ def case_trace(
     """
     shape = as_pair(input_size, "input size", minimum=1)
     kshape = as_pair(kernel_size, "kernel size", minimum=1)
-    _check_case_size(transposed, shape, kshape, stride, padding, output_padding, dilation)
-    X, W = _values(values, seed=seed, shape=shape, kshape=kshape)
-    if transposed:
-        return trace(X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation)
-    if any(as_pair(output_padding, "output_padding")):
+    if pooling is None and not transposed and any(as_pair(output_padding, "output_padding")):  # before any array
         raise ParameterError(
             f"output_padding applies to a transposed convolution only, got "
             f"output_padding={output_padding!r} with transposed=False",
             parameter="output_padding",
         )
+    _check_case_size(transposed, shape, kshape, stride, padding, output_padding, dilation)
+    if pooling is not None:
+        return _pooling_case(
+            pooling, transposed, shape, kshape, stride, padding, output_padding, dilation, values, seed
+        )
+    X, W = _values(values, seed=seed, shape=shape, kshape=kshape)
+    if transposed:
+        return trace(X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation)
     return trace_conv2d(X, W, stride=stride, padding=padding, dilation=dilation)
+
+
+def _pooling_case(pooling, transposed, shape, kshape, stride, padding, output_padding, dilation, values, seed):
+    """:func:`case_trace` of a pooling case: a forward window over ``X`` alone."""
+    if transposed:
+        raise ParameterError("pooling has no transposed form, got transposed=True", parameter="transposed")
+    if any(as_pair(output_padding, "output_padding")):
+        raise ParameterError(
+            f"output_padding applies to a transposed convolution only, got output_padding={output_padding!r} "
+            f"with pooling={pooling!r}",
+            parameter="output_padding",
+        )
+    if values is not None and not isinstance(values, str):
+        values = (values, np.ones(kshape))
+    X, _ = _values(values, seed=seed, shape=shape, kshape=kshape)
+    return trace_pool2d(X, kshape, stride=stride, padding=padding, mode=pooling, dilation=dilation)
 
 
 def case_geometry(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, output_padding=0, dilation=1):
@@ -794,9 +821,13 @@ def case_geometry(transposed=False, input_size=4, kernel_size=3, stride=1, paddi
 
 def _check_case_size(transposed, shape, kshape, stride, padding, output_padding, dilation):
     """Refuse a case whose trace is too large, from its sizes alone: before any array is made."""
+    from .cases import axis_output, case_axes
+
     geo = case_geometry(transposed, shape, kshape, stride, padding, output_padding, dilation)
-    if geo is None:
-        return  # a bad parameter: the checks of trace and trace_conv2d name it
+    if geo is None:  # a bad parameter: name it now, before the input's array is made
+        for axis in case_axes(transposed, shape, kshape, stride, padding, output_padding, dilation):
+            axis_output(**axis)
+        return
     blame = blame_size(geo, transposed)
     _check_kept(
         "case_trace",
@@ -804,6 +835,10 @@ def _check_case_size(transposed, shape, kshape, stride, padding, output_padding,
         f"{geo.out_h}×{geo.out_w} output cells × {geo.kh}×{geo.kw} kernel taps",
         "input_size" if blame == "X" else blame,
     )
+    top, bottom, left, right = geo.padding
+    if not transposed:  # the padded grid a forward sweep keeps
+        rows, cols = geo.h + top + bottom, geo.w + left + right
+        _check_kept("case_trace", rows * cols, f"a padded grid of {rows}×{cols}", "padding")
 
 
 def _values(values, seed, shape, kshape):

@@ -173,7 +173,7 @@ def test_every_flag_of_a_case_has_a_parameter(capsys):
     with pytest.raises(SystemExit):
         main(["explain", "--help"])
     flags = set(re.findall(r"--[a-z][a-z-]*", capsys.readouterr().out))
-    assert set(_FLAGS.values()) == flags - {"--help", "--transposed"}
+    assert set(_FLAGS.values()) == flags - {"--help", "--transposed", "--pool"}  # --pool: explain only
 
 
 def test_scale_draws_larger_gifs_for_slides_and_plain_drops_the_text(tmp_path):
