@@ -1,38 +1,34 @@
-"""Time deconvlib's ``method="fast"`` against PyTorch and against ``method="naive"``.
+"""Time deconvlib's ``method="fast"`` and ``conv2d`` against PyTorch's CPU kernels, layer by layer.
 
-Run (torch is optional and never a deconvlib dependency; without it the torch
-columns are skipped)::
+Run (torch is optional and never a deconvlib dependency; without it only
+deconvlib's times are printed)::
 
-    PYTHONPATH=/path/to/repo python benchmarks/bench_conv_transpose.py [--repeat N] [--quick]
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/path/to/repo \\
+        python benchmarks/bench_conv_transpose.py [--repeat N] [--quick] [--only TEXT]
 
-For every shape the script first checks that fast, naive and torch agree
-(``allclose``, rtol 1e-3, atol 1e-3 × max|result|), then times them in one
-run, interleaved: each repetition runs every method once, in an order that
-rotates, so drift in the machine's speed hits all of them alike. Before each
-timed call it sleeps ``--pause`` s (another library's worker threads busy-wait
-after their own call and would steal a core) and makes ``--warmup`` untimed
-calls of the same method. glibc is asked to keep freed memory (see
-``keep_freed_memory``; ``--default-malloc`` to not). Times are medians of
-``time.perf_counter`` wall-clock in ms. float32, inputs NHWC, kernels
-``(kh, kw, c_in, c_out)``; torch gets the same arrays as contiguous NCHW and
-``(c_in, c_out, kh, kw)`` tensors, made outside the timed region, and runs
-under ``torch.no_grad()`` with ``torch.set_num_threads(os.cpu_count())``
-unless ``--torch-threads`` says otherwise; numpy's BLAS keeps its default.
+The fair way, as measured on a shared 2-core VM:
 
-Columns:
-  matmul ms        one numpy matmul X(n·h·w, c_in) @ W(c_in, kh·kw·c_out): the
-                   same FLOPs as fast, without the accumulation, so a floor
-  fast / torch     ratio of medians (< 1: deconvlib faster)
-  naive / fast     speed-up of fast over naive (fewer repetitions: --naive-repeat)
-  fast GFLOP/s     2·n·h·w·c_in·kh·kw·c_out over fast's median (every kernel
-                   tap counted, even those the padding crops away)
-  fast peak MiB    tracemalloc's peak during one fast call above what was
-                   allocated before it; numpy reports its buffers to
-                   tracemalloc, so this counts the output (next column) and
-                   every temporary
-  dilated MiB      the zero-dilated, padded input that ``naive`` builds, for scale
-  other procs CPU  share of the machine's busy CPU time that other processes
-                   used while the shape was timed; high means unreliable medians
+- ``OMP_NUM_THREADS`` is set (default: the number of CPUs) **before** torch is
+  imported; torch 2.13's CPU convolutions ran ~7× slower without it, even
+  with ``torch.set_num_threads``;
+- every layer is checked first (deconvlib against torch, ``allclose`` with
+  rtol 1e-3, atol 1e-3 × max|result|), then timed interleaved: each
+  repetition runs every call once, in a rotating order; before each timed call
+  the script sleeps ``--pause`` s (numpy's OpenBLAS threads busy-wait ~0.1 s
+  after a call and would steal a core from the next library) and makes one
+  untimed call of the same function;
+- glibc is asked to keep freed memory (``keep_freed_memory``), so neither
+  library pays page faults for buffers it allocates on every call;
+- it prints the CPU model, the load, numpy's BLAS kernel (threadpoolctl, if
+  installed) and, per layer, the share of CPU time other processes used while
+  it was timed: distrust rows where that is high.
+
+Columns: medians in ms of ``--repeat`` timed calls; ``fast / torch`` against
+torch's default NCHW path (contiguous NCHW tensors made before timing) and
+``fast / torch CL`` against torch's channels-last path (deconvlib's own
+layout, NHWC, given to torch as a channels-last view of the same memory);
+``< 1`` means deconvlib is faster. The footer gives the median and the worst
+ratio over the transposed layers, and over the ``conv2d`` rows.
 """
 
 import argparse
@@ -43,11 +39,12 @@ import os
 import statistics
 import sys
 import time
-import tracemalloc
 
-import numpy as np
+os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count()))  # before torch is imported: see the docstring
 
-import deconvlib
+import numpy as np  # noqa: E402
+
+import deconvlib  # noqa: E402
 
 try:
     import torch
@@ -55,59 +52,76 @@ try:
 except ImportError:  # torch is optional
     torch = None
 
-# (n, h, w, c_in, kernel, stride, padding, output_padding, dilation, c_out)
-SHAPES = [
-    (16, 8, 8, 256, 4, 2, 1, 0, 1, 128),  # -> 16×16×128
-    (16, 16, 16, 128, 4, 2, 1, 0, 1, 64),  # -> 32×32×64
-    (8, 32, 32, 64, 3, 2, 1, 1, 1, 32),  # -> 64×64×32
-    (8, 16, 16, 64, 3, 2, 2, 1, 2, 32),  # dilated: 2·15 + 2·2 + 1 − 2·2 + 1 = 32 -> 32×32×32
+# name, op, (n, h, w, c_in), c_out, kernel, stride, padding, dilation, groups, dtype
+LAYERS = [
+    ("DCGAN 1×1×100 → 4×4×512", "transpose", (64, 1, 1, 100), 512, 4, 1, 0, 1, 1, "float32"),
+    ("DCGAN 4×4×512 → 8×8×256", "transpose", (64, 4, 4, 512), 256, 4, 2, 1, 1, 1, "float32"),
+    ("DCGAN 8×8×256 → 16×16×128", "transpose", (64, 8, 8, 256), 128, 4, 2, 1, 1, 1, "float32"),
+    ("DCGAN 16×16×128 → 32×32×64", "transpose", (64, 16, 16, 128), 64, 4, 2, 1, 1, 1, "float32"),
+    ("DCGAN 32×32×64 → 64×64×3", "transpose", (64, 32, 32, 64), 3, 4, 2, 1, 1, 1, "float32"),
+    ("U-Net 32×32×256 → 64×64×128, k2 s2", "transpose", (8, 32, 32, 256), 128, 2, 2, 0, 1, 1, "float32"),
+    ("stride 1, k3 p1, 32×32×64 → 64", "transpose", (8, 32, 32, 64), 64, 3, 1, 1, 1, 1, "float32"),
+    ("stride 1, k7 p3, 32×32×64 → 64", "transpose", (8, 32, 32, 64), 64, 7, 1, 3, 1, 1, "float32"),
+    ("stride 4, k8 p2, 16×16×64 → 64×64×32", "transpose", (8, 16, 16, 64), 32, 8, 4, 2, 1, 1, "float32"),
+    ("dilation 2, k3 s1 p2, 32×32×64 → 64", "transpose", (8, 32, 32, 64), 64, 3, 1, 2, 2, 1, "float32"),
+    ("groups 2, k4 s2 p1, 32×32×128 → 128", "transpose", (8, 32, 32, 128), 128, 4, 2, 1, 1, 2, "float32"),
+    ("depthwise, groups 64, k4 s2 p1, 32×32×64", "transpose", (8, 32, 32, 64), 64, 4, 2, 1, 1, 64, "float32"),
+    ("batch 1, 128×128×64 → 256×256×32, k4 s2 p1", "transpose", (1, 128, 128, 64), 32, 4, 2, 1, 1, 1, "float32"),
+    ("float64 DCGAN 8×8×256 → 16×16×128", "transpose", (64, 8, 8, 256), 128, 4, 2, 1, 1, 1, "float64"),
+    ("conv2d k3 s1 p1, 32×32×64 → 64, n8", "conv2d", (8, 32, 32, 64), 64, 3, 1, 1, 1, 1, "float32"),
+    ("conv2d k4 s2 p1, 32×32×64 → 16×16×128, n64", "conv2d", (64, 32, 32, 64), 128, 4, 2, 1, 1, 1, "float32"),
+    ("conv2d k3 s2 p1, 64×64×32 → 32×32×64, n8", "conv2d", (8, 64, 64, 32), 64, 3, 2, 1, 1, 1, "float32"),
 ]
 
-MIB = 2.0**20
 
-
-def make_case(n, h, w, c_in, k, c_out, rng):
-    X = rng.standard_normal((n, h, w, c_in), dtype=np.float32)
-    W = rng.standard_normal((k, k, c_in, c_out), dtype=np.float32) / np.float32(np.sqrt(k * k * c_in))
-    return X, W
+def make_case(op, shape, c_out, k, groups, dtype, rng):
+    """Input NHWC and kernel in deconvlib's layout, scaled so results stay near 1."""
+    n, h, w, c_in = shape
+    X = rng.standard_normal(shape).astype(dtype)
+    fan_in = k * k * (c_in // groups)
+    if op == "transpose":
+        W = rng.standard_normal((k, k, c_in, c_out // groups)).astype(dtype)  # (kh, kw, c_in, c_out / g)
+    else:
+        W = rng.standard_normal((k, k, c_in // groups, c_out)).astype(dtype)  # (kh, kw, c_in / g, c_out)
+    return X, W / np.asarray(np.sqrt(fan_in), dtype)
 
 
 def close(a, b):
     return a.shape == b.shape and np.allclose(a, b, rtol=1e-3, atol=1e-3 * float(np.abs(b).max()))
 
 
-def peak_extra_bytes(fn):
-    """Peak bytes allocated during one call of ``fn`` beyond what was there before."""
-    tracemalloc.start()
-    try:
-        before, _ = tracemalloc.get_traced_memory()
-        tracemalloc.reset_peak()
-        result = fn()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    del result
-    return peak - before
+def timed_calls(op, X, W, params):
+    """The calls to time for one layer, by name; each takes no argument.
 
-
-def interleaved_medians(fns, repeat, limits, pause, warmup):
-    """Median seconds per function.
-
-    Repetition ``r`` runs every function whose limit allows, in an order that
-    rotates with ``r``. Before each timed call: ``pause`` seconds of sleep, so
-    that the other library's worker threads, which busy-wait for a while after
-    their own call (OpenBLAS ~0.1 s, OpenMP less), are idle again and do not
-    steal a core; then ``warmup`` untimed calls of the same function, so that
-    its own threads are awake and its caches and allocator are in their steady
-    state, as in a loop over batches.
+    torch gets contiguous NCHW copies (``torch``) and channels-last views of
+    the same NHWC memory (``torch CL``), both made here, outside the timing.
     """
+    ours = deconvlib.conv_transpose2d if op == "transpose" else deconvlib.conv2d
+    fns = {"fast": functools.partial(ours, X, W, **params)}
+    if torch is not None:
+        fn = F.conv_transpose2d if op == "transpose" else F.conv2d
+        Wt = torch.from_numpy(
+            np.ascontiguousarray(W.transpose(2, 3, 0, 1) if op == "transpose" else W.transpose(3, 2, 0, 1))
+        )
+        X_cl = torch.from_numpy(X).permute(0, 3, 1, 2)  # NHWC memory: torch's channels_last format
+        X_nchw = X_cl.contiguous()
+        W_cl = Wt.contiguous(memory_format=torch.channels_last)
+
+        def run(Xt, Wk):
+            with torch.no_grad():
+                return fn(Xt, Wk, **params)
+
+        fns["torch"] = functools.partial(run, X_nchw, Wt)
+        fns["torch CL"] = functools.partial(run, X_cl, W_cl)
+    return fns
+
+
+def interleaved_medians(fns, repeat, pause, warmup):
+    """Median seconds per function: rotating order, a pause and ``warmup`` untimed calls before each timed one."""
     times = {name: [] for name in fns}
     names = list(fns)
     for r in range(repeat):
-        order = names[r % len(names) :] + names[: r % len(names)]
-        for name in order:
-            if r >= limits.get(name, repeat):
-                continue
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             time.sleep(pause)
             for _ in range(warmup):
                 fns[name]()
@@ -147,9 +161,7 @@ def keep_freed_memory():
 
     By default glibc serves big blocks with mmap and unmaps them on free, so a
     function that allocates a few MiB per call pays a page fault per 4 KiB page
-    on every call (about 1.5 µs each on this VM: several ms for torch here,
-    which allocates its buffers anew on each call, and an amount that depends on
-    what ran before). Steady state, as in a training loop, is fairer to both.
+    on every call. Steady state, as in a training loop, is fairer to both.
     """
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
@@ -159,145 +171,116 @@ def keep_freed_memory():
         return False
 
 
-def timed_calls(X, W, params, naive=True):
-    """The calls to time for one case, by method name; each takes no argument.
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
 
-    ``params`` are the keyword arguments shared by ``conv_transpose2d`` and
-    ``F.conv_transpose2d`` (stride, padding, output_padding, dilation); torch
-    gets its own NCHW copies of ``X`` and ``W``, made here, outside the timing.
-    """
-    c_in = X.shape[3]
-    X2, W2 = X.reshape(-1, c_in), np.ascontiguousarray(W.transpose(2, 0, 1, 3).reshape(c_in, -1))
-    fns = {
-        "fast": functools.partial(deconvlib.conv_transpose2d, X, W, method="fast", **params),
-        "matmul": functools.partial(np.matmul, X2, W2),  # the same FLOPs in one numpy matmul: a floor for fast
-    }
+    return platform.processor() or platform.machine()
+
+
+def blas_kernel():
+    """numpy's BLAS library, version, kernel and threads, from threadpoolctl (if installed)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "BLAS kernel unknown (pip install threadpoolctl to see it)"
+    found = [
+        f"{i.get('internal_api')} {i.get('version')} kernel {i.get('architecture')}, {i.get('num_threads')} threads"
+        for i in threadpool_info()
+        if i.get("user_api") == "blas"
+    ]
+    return "; ".join(found) or "no BLAS found by threadpoolctl"
+
+
+def machine_lines():
+    cpus = os.cpu_count()
+    lines = [
+        f"CPU: {cpu_model()}, {cpus} CPU(s); load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}",
+        f"numpy {np.__version__} ({blas_kernel()}); Python {sys.version.split()[0]}",
+    ]
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if var in os.environ:
+            lines.append(f"warning: {var}={os.environ[var]} is set and may slow numpy (unset it for this command)")
     if torch is not None:
-        Xt = torch.from_numpy(X).permute(0, 3, 1, 2).contiguous()
-        Wt = torch.from_numpy(W.transpose(2, 3, 0, 1).copy())  # (c_in, c_out, kh, kw)
-
-        def torch_fn():
-            with torch.no_grad():
-                return F.conv_transpose2d(Xt, Wt, **params)
-
-        fns["torch"] = torch_fn
-    if naive:
-        fns["naive"] = functools.partial(deconvlib.conv_transpose2d, X, W, method="naive", **params)
-    return fns
+        lines.append(
+            f"torch {torch.__version__} with OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']} set before import, "
+            f"torch.get_num_threads() = {torch.get_num_threads()}"
+        )
+    else:
+        lines.append("torch not importable: deconvlib's times only")
+    return lines
 
 
-def describe(n, h, w, c_in, k, s, p, op, d, c_out, out_h, out_w):
-    extra = (f" d{d}" if d > 1 else "") + (f" op{op}" if op else "")
-    return f"{n}×{h}×{w}×{c_in} → {out_h}×{out_w}×{c_out} (k{k} s{s} p{p}{extra})"
+def summary(label, ratios):
+    if not ratios:
+        return f"{label}: -"
+    worst = max(ratios, key=ratios.get)
+    return f"{label}: median {statistics.median(ratios.values()):.2f}, worst {ratios[worst]:.2f} ({worst})"
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=15, help="timed repetitions of fast and torch (default 15)")
-    parser.add_argument("--naive-repeat", type=int, default=5, help="timed repetitions of naive (default 5)")
-    parser.add_argument("--quick", action="store_true", help="3 repetitions (1 of naive), no pause: a smoke test")
-    parser.add_argument(
-        "--torch-threads",
-        type=int,
-        default=None,
-        help="torch.set_num_threads value (default: the number of CPUs, os.cpu_count())",
-    )
-    parser.add_argument(
-        "--pause",
-        type=float,
-        default=0.2,
-        help="seconds to sleep before each timed call (default 0.2; see interleaved_medians)",
-    )
-    parser.add_argument(
-        "--warmup", type=int, default=1, help="untimed calls of the same method right before each timed one (default 1)"
-    )
-    parser.add_argument(
-        "--default-malloc", action="store_true", help="keep glibc's default malloc thresholds (see keep_freed_memory)"
-    )
-    parser.add_argument("--no-naive", action="store_true", help="skip method='naive'")
+    parser.add_argument("--repeat", type=int, default=15, help="timed calls of each function per layer (default 15)")
+    parser.add_argument("--pause", type=float, default=0.2, help="seconds of sleep before each timed call (0.2)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed calls right before each timed one (1)")
+    parser.add_argument("--quick", action="store_true", help="3 repetitions, no pause: a smoke test")
+    parser.add_argument("--only", default=None, help="only the layers whose name contains this text")
+    parser.add_argument("--default-malloc", action="store_true", help="keep glibc's default malloc thresholds")
     args = parser.parse_args(argv)
-    if args.quick:
-        repeat, naive_repeat, pause = 3, 1, 0.0
-    else:
-        repeat, naive_repeat, pause = args.repeat, min(args.naive_repeat, args.repeat), args.pause
-
+    repeat, pause = (3, 0.0) if args.quick else (args.repeat, args.pause)
     tuned = False if args.default_malloc else keep_freed_memory()
-    rng = np.random.default_rng(0)
-    cpus = os.cpu_count()
-    print(
-        f"numpy {np.__version__}, Python {sys.version.split()[0]}, {cpus} CPU(s); "
-        "numpy's BLAS with its default thread count"
-    )
     if torch is not None:
-        torch.set_num_threads(args.torch_threads or cpus)
-        print(f"torch {torch.__version__} (CPU) with torch.set_num_threads({torch.get_num_threads()})")
-    else:
-        print("torch not importable: torch columns skipped")
+        torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+    for line in machine_lines():
+        print(line)
     print(
-        "glibc malloc: "
-        + (
-            "mmap threshold 32 MiB, trim threshold 1 GiB, so freed memory is reused (no page faults per call)"
-            if tuned
-            else "default settings"
-        )
+        f"median ms of {repeat} interleaved calls; before each a {pause:g} s pause and {args.warmup} untimed call; "
+        f"glibc keeps freed memory: {'yes' if tuned else 'no'}\n"
     )
-    print(
-        f"float32; median ms of {repeat} interleaved repetitions"
-        + ("" if args.no_naive else f" ({naive_repeat} for naive, which is slow)")
-        + f"; before each timed call a {pause:g} s pause and {args.warmup} untimed call(s) of the same method\n"
-    )
-
-    header = ["shape (n×h×w×c_in → out)", "fast ms", "matmul ms"]
-    if torch is not None:
-        header += ["torch ms", "fast / torch"]
-    if not args.no_naive:
-        header += ["naive ms", "naive / fast"]
-    header += ["fast GFLOP/s", "fast peak MiB", "output MiB", "dilated MiB", "other procs CPU"]
-    rows = []
-    for n, h, w, c_in, k, s, p, op, d, c_out in SHAPES:
-        X, W = make_case(n, h, w, c_in, k, c_out, rng)
-        fns = timed_calls(X, W, dict(stride=s, padding=p, output_padding=op, dilation=d), naive=not args.no_naive)
-
-        # correctness before timing
-        fast = fns["fast"]()
-        assert fast.dtype == np.float32, fast.dtype
-        label = describe(n, h, w, c_in, k, s, p, op, d, c_out, *fast.shape[1:3])
-        for name in fns.keys() - {"fast", "matmul"}:
-            ref = fns[name]()
-            if name == "torch":
-                ref = ref.permute(0, 2, 3, 1).numpy()
-            if not close(fast, ref):
-                diff = np.abs(fast - ref).max() if fast.shape == ref.shape else "-"
-                sys.exit(f"{label}: fast disagrees with {name} (shapes {fast.shape}, {ref.shape}, max |diff| {diff})")
-            del ref
-
-        with CpuContention() as contention:
-            medians = interleaved_medians(fns, repeat, {"naive": naive_repeat}, pause, args.warmup)
-        flops = 2.0 * n * h * w * c_in * k * k * c_out
-        peak = peak_extra_bytes(fns["fast"])
-        dilated = [s * (size - 1) + 1 + 2 * (d * (k - 1) - p) + op for size in (h, w)]  # naive's padded input
-        row = [label, f"{medians['fast'] * 1e3:.2f}", f"{medians['matmul'] * 1e3:.2f}"]
-        if torch is not None:
-            row += [f"{medians['torch'] * 1e3:.2f}", f"{medians['fast'] / medians['torch']:.2f}"]
-        if "naive" in fns:
-            row += [f"{medians['naive'] * 1e3:.1f}", f"{medians['naive'] / medians['fast']:.1f}×"]
-        row += [
-            f"{flops / medians['fast'] / 1e9:.0f}",
-            f"{peak / MIB:.2f}",
-            f"{fast.nbytes / MIB:.2f}",
-            f"{n * dilated[0] * dilated[1] * c_in * X.itemsize / MIB:.2f}",
-            "?" if contention.other is None else f"{100 * contention.other:.0f}%",
-        ]
-        rows.append(row)
-
+    header = ["layer", "fast ms"] + (["torch ms", "torch CL ms", "fast / torch", "fast / torch CL"] if torch else [])
+    header += ["other procs CPU"]
     print("| " + " | ".join(header) + " |")
-    print("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
-    print(
-        "\nother procs CPU: share of the machine's busy CPU time used by other processes while timing "
-        "(high: medians unreliable)"
-    )
+    print("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|", flush=True)
+    rng = np.random.default_rng(0)
+    ratios = {
+        ("transpose", "torch"): {},
+        ("transpose", "torch CL"): {},
+        ("conv2d", "torch"): {},
+        ("conv2d", "torch CL"): {},
+    }
+    for name, op, shape, c_out, k, s, p, d, g, dtype in LAYERS:
+        if args.only and args.only not in name:
+            continue
+        X, W = make_case(op, shape, c_out, k, g, dtype, rng)
+        fns = timed_calls(op, X, W, dict(stride=s, padding=p, dilation=d, groups=g))
+        fast = fns["fast"]()
+        for ref_name in fns.keys() - {"fast"}:
+            ref = fns[ref_name]().permute(0, 2, 3, 1).numpy()
+            if not close(fast, ref):
+                sys.exit(f"{name}: fast disagrees with {ref_name} (max |diff| {np.abs(fast - ref).max()})")
+        del fast
+        with CpuContention() as contention:
+            med = interleaved_medians(fns, repeat, pause, args.warmup)
+        row = [name, f"{med['fast'] * 1e3:.2f}"]
+        if torch is not None:
+            row += [f"{med['torch'] * 1e3:.2f}", f"{med['torch CL'] * 1e3:.2f}"]
+            for ref_name in ("torch", "torch CL"):
+                ratios[op, ref_name][name] = med["fast"] / med[ref_name]
+                row.append(f"{ratios[op, ref_name][name]:.2f}")
+        row.append("?" if contention.other is None else f"{100 * contention.other:.0f}%")
+        print("| " + " | ".join(row) + " |", flush=True)
+    if torch is not None:
+        print()
+        for op, label in (("transpose", "conv_transpose2d"), ("conv2d", "conv2d")):
+            print(summary(f"{label} fast / torch (NCHW)", ratios[op, "torch"]))
+            print(summary(f"{label} fast / torch channels-last", ratios[op, "torch CL"]))
+    print(f"load average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":
