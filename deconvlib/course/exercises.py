@@ -1,4 +1,4 @@
-"""The checkers of the notebooks' exercises, in notebook order (1 → 8).
+"""The checkers of the notebooks' exercises, in notebook order (1 → 8), then the forward convolution and pooling.
 
 Each checker compares a student's answer with the library's through
 :func:`~deconvlib.course.checking.check_value` (a value) or
@@ -18,6 +18,7 @@ import numpy as np
 
 from ..arithmetic import check_output_padding, conv_output_size, conv_transpose_output_size, effective_kernel
 from ..overlap import is_uniform
+from ..pooling import avg_pool2d, max_pool2d
 from ..stages import dilate
 from ..transpose import conv_transpose2d
 from .checking import Verdict, check_function, check_value, kind, kind_hint, short
@@ -34,6 +35,8 @@ __all__ = [
     "check_uniform_overlap",
     "check_torch_weight",
     "check_layer_shape",
+    "check_conv_output_size",
+    "check_max_pool",
 ]
 
 
@@ -658,3 +661,141 @@ def check_layer_shape(answer, input_shape, kernel_size, c_out, stride=1, padding
     hint = "n stays, h and w each follow o = s·(i − 1) + k̂ − 2p + output_padding, and the channels become c_out"
     answer = tuple(answer) if isinstance(answer, list) else answer
     return check_value(answer, expected, hints=hints, explain=formula, hint=hint)
+
+
+# --- forward convolution and pooling -------------------------------------------------
+
+
+#: ``(i, k, s, p, d)``: strides that leave rows over (the floor), padding, dilation, alone and together.
+_CONV_SIZE_CASES = [
+    (5, 3, 1, 0, 1),
+    (5, 3, 2, 1, 1),
+    (6, 3, 2, 1, 1),
+    (7, 3, 1, 0, 2),
+    (9, 3, 3, 1, 1),
+    (8, 4, 3, 2, 1),
+    (10, 3, 2, 0, 3),
+]
+
+_CONV_SIZE_VARIANTS = [
+    (
+        lambda i, k, s, p, d: (i + 2 * p - d * (k - 1) - 1) / s + 1,
+        "the window only counts whole steps: round the division down, ⌊… / s⌋ (in Python, //).",
+    ),
+    (
+        lambda i, k, s, p, d: -(-(i + 2 * p - d * (k - 1) - 1) // s) + 1,
+        "round the division down, not up: a last step that would run past the padded input is not taken.",
+    ),
+    (
+        lambda i, k, s, p, d: (i + 2 * p - d * (k - 1) - 1) // s,
+        "+ 1 counts the first position of the window, before any step of s.",
+    ),
+    (
+        lambda i, k, s, p, d: (i + p - d * (k - 1) - 1) // s + 1,
+        "padding p goes on both sides: the padded input is i + 2p wide.",
+    ),
+    (
+        lambda i, k, s, p, d: (i + 2 * p - k) // s + 1,
+        "a dilated kernel spans k̂ = d·(k − 1) + 1 cells, not k.",
+    ),
+    (
+        lambda i, k, s, p, d: s * (i - 1) + d * (k - 1) + 1 - 2 * p,
+        "that is the transposed convolution's size, which goes up; the forward convolution shrinks: "
+        "o = ⌊(i + 2p − k̂) / s⌋ + 1.",
+    ),
+]
+
+
+def check_conv_output_size(student_fn):
+    """Forward convolution: ``student_fn(i, k, s, p, d)``, the output size of a convolution along one axis.
+
+    Right when it agrees with :func:`deconvlib.conv_output_size` on cases
+    that cover strides which leave rows over, padding and dilation. A
+    function that matches a typical wrong formula (no floor, no + 1, ``p``
+    for ``2p``, ``k`` for ``k̂``, the transposed formula) gets that hint.
+
+    >>> check_conv_output_size(lambda i, k, s, p, d: (i + 2 * p - d * (k - 1) - 1) // s + 1)
+    ✓ Correct on all 7 cases.
+    >>> print(check_conv_output_size(lambda i, k, s, p, d: (i + 2 * p - k) // s + 1).message)
+    conv_out(7, 3, 1, 0, 2) returned 5, expected 3. Hint: a dilated kernel spans k̂ = d·(k − 1) + 1 cells, not k.
+    """
+    hint = "count the window's positions by hand on a strip of i + 2p cells: how many steps of s fit after the first?"
+    return check_function(
+        student_fn, conv_output_size, _CONV_SIZE_CASES, name="conv_out", variants=_CONV_SIZE_VARIANTS, hint=hint
+    )
+
+
+def _max_pool(X, k, stride, padding):
+    """The reference: max pooling of a 2-D image with a ``k × k`` window."""
+    return max_pool2d(np.asarray(X, dtype=float), k, stride=stride, padding=padding)
+
+
+def _zero_padded_max(X, k, stride, padding):
+    """A typical slip: padding with zeros, which win over negative values at the border."""
+    grid = np.pad(np.asarray(X, dtype=float), padding)
+    return max_pool2d(grid, k, stride=stride)
+
+
+_MAX_POOL_VARIANTS = [
+    (
+        _zero_padded_max,
+        "pad with −∞ (np.full(..., -np.inf)), not zeros: a padded 0 must never be the maximum of negative values.",
+    ),
+    (
+        lambda X, k, stride, padding: _max_pool(X, k, 1, padding),
+        "the window moves stride cells at a time: output (r, c) looks at rows r·stride … r·stride + k − 1.",
+    ),
+    (
+        lambda X, k, stride, padding: avg_pool2d(np.asarray(X, dtype=float), k, stride=stride, padding=padding),
+        "that is the mean of each window (average pooling); max pooling keeps the largest value.",
+    ),
+    (
+        lambda X, k, stride, padding: _max_pool(X, k, k, padding),
+        "the stride is its own parameter: it need not equal the window size.",
+    ),
+]
+
+
+def _max_pool_shape_hint(got, expected):
+    if np.shape(got) != np.shape(expected):
+        return "the output has ⌊(h + 2p − k) / stride⌋ + 1 rows and ⌊(w + 2p − k) / stride⌋ + 1 columns."
+    return "output (r, c) is the largest value in the k × k window whose top-left cell is (r·stride, c·stride)."
+
+
+def check_max_pool(student_fn):
+    """Pooling: ``student_fn(X, k, stride, padding)``, max pooling of a 2-D ``X`` with a ``k × k`` window.
+
+    The result must equal :func:`deconvlib.max_pool2d` (padding with ``−∞``,
+    PyTorch's rule). The cases hold negative values at the borders, so
+    padding with zeros shows; typical slips (zero padding, no stride, the
+    mean instead of the maximum) get their own hint, a wrong shape the
+    output's size.
+
+    >>> def max_pool(X, k, stride, padding):
+    ...     grid = np.pad(X, padding, constant_values=-np.inf)
+    ...     rows, cols = (grid.shape[0] - k) // stride + 1, (grid.shape[1] - k) // stride + 1
+    ...     out = np.empty((rows, cols))
+    ...     for r in range(rows):
+    ...         for c in range(cols):
+    ...             out[r, c] = grid[r * stride : r * stride + k, c * stride : c * stride + k].max()
+    ...     return out
+    >>> check_max_pool(max_pool)
+    ✓ Correct on all 5 cases.
+    """
+    rng = np.random.default_rng(3)
+    cases = [
+        (rng.integers(-5, 6, (4, 4)).astype(float), 2, 2, 0),
+        (rng.integers(-5, 6, (5, 5)).astype(float), 3, 1, 1),
+        (rng.integers(-5, 6, (6, 5)).astype(float), 3, 2, 1),
+        (-rng.integers(1, 6, (5, 5)).astype(float), 3, 2, 1),
+        (rng.integers(-5, 6, (3, 4)).astype(float), 2, 1, 0),
+    ]
+    return check_function(
+        student_fn,
+        _max_pool,
+        cases,
+        name="max_pool",
+        variants=_MAX_POOL_VARIANTS,
+        hint=_max_pool_shape_hint,
+        describe=lambda n, args: f"max_pool(X, k={args[1]}, stride={args[2]}, padding={args[3]}) for X {args[0].shape}",
+    )
