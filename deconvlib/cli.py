@@ -340,9 +340,21 @@ class ProgressBar:
             self.stream.flush()
 
 
+#: Flags the user typed (set by :func:`main`): an empty output is the input's or the kernel's fault,
+#: and the one to name is the one the user chose.
+_GIVEN = set()
+
+
 def _library_error(parser, error):
-    """``parser.error`` for a ``ValueError`` of the library, naming the flag of the parameter it blames."""
+    """``parser.error`` for a ``ValueError`` of the library, naming the flag of the parameter it blames.
+
+    An output left empty by a kernel larger than the (padded) input is blamed on
+    ``--input`` by the library; when the user typed ``--kernel`` and not
+    ``--input``, the kernel is what they changed, so ``--kernel`` is named.
+    """
     flag = _FLAGS.get(getattr(error, "parameter", None))
+    if flag == "--input" and "--kernel" in _GIVEN and "--input" not in _GIVEN:
+        flag = "--kernel"
     prefix = f"argument {flag}: " if flag else ""
     parser.error(prefix + str(error))
 
@@ -628,6 +640,8 @@ def main(argv=None):
     0
     """
     args = build_parser().parse_args(argv)
+    _GIVEN.clear()
+    _GIVEN.update(arg.split("=")[0] for arg in (sys.argv[1:] if argv is None else argv) if arg.startswith("--"))
     try:
         status = args.run(args, args.command_parser)
         sys.stdout.flush()

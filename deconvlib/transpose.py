@@ -45,7 +45,7 @@ learning", arXiv:1603.07285, section 4.
 
 import numpy as np
 
-from ._validate import as_float_arrays, as_int, as_padding, as_pair
+from ._validate import _as_array, as_float_arrays, as_int, as_padding, as_pair
 from .arithmetic import effective_kernel
 from .errors import ParameterError
 from .geometry import transpose_geometry
@@ -721,7 +721,7 @@ def convolution_matrix(input_size, W, stride=1, padding=0, output_padding=0, dil
     True
     """
     h, w = as_pair(input_size, "input_size", minimum=1)
-    W = np.asarray(W)
+    W = _as_array(W, "W")  # checked first: the zero input below is built from W's shape and dtype
     c_in = W.shape[2] if W.ndim == 4 else 1
     X = np.zeros((h, w) if W.ndim == 2 else (1, h, w, c_in), dtype=np.result_type(W.dtype, np.float32))
     checked = transpose_geometry(

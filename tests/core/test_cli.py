@@ -138,6 +138,8 @@ def test_mp4_without_ffmpeg_is_a_clear_error(tmp_path):
         (["--transposed", "--kernel", "10", "--input", "3", "--padding", "9"], "--padding"),  # crops everything
         (["--kernel", "10", "--input", "3", "--padding", "8,0"], "--input"),  # forward: 3 + 8 < 10, empty
         (["--input", "2", "--kernel", "3"], "--input"),
+        (["--kernel", "10"], "--kernel"),  # the default input 4 is fine: the kernel the user chose is too large
+        (["--kernel", "10", "--stride", "2"], "--kernel"),
         (["--kernel", "0"], "--kernel"),
         (["--stride", "0"], "--stride"),
         (["--transposed", "--stride", "2", "--output-padding", "2"], "--output-padding"),

@@ -160,3 +160,9 @@ def test_interior_takes_rows_and_cols_like_overlap_count():
     counts = overlap_count(4, (3, 1), stride=2)
     assert interior(counts, (3, 1)).shape == (counts.shape[0] - 4, counts.shape[1])
     assert np.array_equal(interior(overlap_count(4, 3, stride=2), 3), interior(overlap_count(4, 3, stride=2), (3, 3)))
+
+
+def test_convolution_matrix_blames_the_kernel_it_was_given():
+    # Issue 11, item 14: a kernel of text was reported as a bad X, which convolution_matrix has not.
+    with pytest.raises(TypeError, match=r"^W must hold real numbers"):
+        dl.convolution_matrix((3, 3), "ab")
