@@ -5,7 +5,7 @@ and the checkers of their exercises, in notebook order:
 
 - :mod:`~deconvlib.course.explorer`: the one explorer base (sliders → compute →
   draw → caption).
-- :mod:`~deconvlib.course.explorers`: the explorers of notebooks 1–8.
+- :mod:`~deconvlib.course.explorers`: the explorers of notebooks 0–8.
 - :mod:`~deconvlib.course.checking`: the one way to check an answer
   (:class:`Verdict`, :func:`check_value`, :func:`check_function`).
 - :mod:`~deconvlib.course.exercises`: the checkers of the exercises.
@@ -23,13 +23,16 @@ from .checking import Verdict, check_function, check_value
 from .exercises import *  # noqa: F401,F403
 from .exercises import __all__ as _exercises
 from .explorers import (
+    FORWARD_CASES,
     GUIDE_CASES,
     DecoderExplorer,
+    ForwardExplorer,
     GroupsExplorer,
     GuideExplorer,
     MatrixExplorer,
     OverlapExplorer,
     PaddingSolver,
+    PoolingExplorer,
     ScatterExplorer,
     dilation_explorer,
     padding_explorer,
@@ -38,6 +41,9 @@ from .explorers import (
 )
 
 __all__ = [
+    "ForwardExplorer",
+    "PoolingExplorer",
+    "FORWARD_CASES",
     "pipeline_explorer",
     "dilation_explorer",
     "padding_explorer",

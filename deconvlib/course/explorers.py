@@ -6,6 +6,9 @@ the library rejects, shown as a short explanation instead of the figure),
 ``draw`` (one figure of :mod:`deconvlib.viz`, updated in place) and
 ``describe`` (the caption, from :mod:`deconvlib.explain`).
 
+- Notebook 0: :class:`ForwardExplorer`, the forward convolution with a cell
+  picker and the guide's forward figures by name (:data:`FORWARD_CASES`);
+  :class:`PoolingExplorer`, max and average pooling.
 - Notebooks 1–4: :class:`TraceExplorer`, the transposed convolution of
   :func:`example_input` by :func:`example_kernel` as a
   :class:`~deconvlib.viz.drawing.TraceFigure`, with the sliders of
@@ -40,26 +43,36 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from ..arithmetic import conv_transpose_output_size, transpose_padding_for
+from ..arithmetic import conv_output_size, conv_transpose_output_size, transpose_padding_for
 from ..cases import CASES as GALLERY_CASES
+from ..cases import GUIDE_POOLING_INPUT
 from ..channels import Layer, decoder_shapes, group_connections, to_torch_weight
 from ..explain import (
+    conv_output_size_caption,
+    describe_conv_step,
+    describe_pool_step,
     dilated_size_caption,
     explain,
     output_size_caption,
     overlap_verdict,
     padding_caption,
+    relationship,
     solve_padding_text,
     step_caption,
 )
 from ..overlap import overlap_count, overlap_pattern, resize_conv_count
-from ..trace import scatter_trace, trace
+from ..pooling import pool_output_size
+from ..trace import scatter_trace, trace, trace_conv2d, trace_pool2d
 from ..transpose import convolution_matrix
 from ..viz.course_figures import DecoderFigure, GroupsFigure, MatrixFigure, OverlapFigure, ScatterFigure
 from ..viz.drawing import TraceFigure
 from .explorer import Explorer
 
 __all__ = [
+    "FORWARD_CASES",
+    "ForwardExplorer",
+    "PoolingExplorer",
+    "pool_input",
     "SLIDERS",
     "example_input",
     "example_kernel",
@@ -75,6 +88,7 @@ __all__ = [
     "padding_explorer",
     "sweep_explorer",
     "GUIDE_CASES",
+    "NamedCases",
     "GuideExplorer",
     "PaddingSolver",
     "MatrixExplorer",
@@ -146,6 +160,298 @@ def example_trace(values):
     (4, 4)
     """
     return trace(example_input(values["size"]), example_kernel(values["kernel_size"]), *_layer(values))
+
+
+# --- named cases: a dropdown that sets the sliders -----------------------------------
+
+CUSTOM = "custom"
+
+
+class NamedCases:
+    """A dropdown above the sliders that sets them to a named case of :data:`deconvlib.cases.CASES`.
+
+    Mixed into an explorer: :attr:`cases` (name → case) and
+    :attr:`case_parameters` (the slider names a case sets). Moving a slider
+    shows "custom" unless the values are another named case.
+    """
+
+    cases = {}
+    case_parameters = ()
+    default_case = None
+
+    def __init__(self, case=None, **values):
+        case = self.default_case if case is None else case
+        options = [(f"{c.title} ({name})", name) for name, c in self.cases.items()] + [("custom", CUSTOM)]
+        self.case = widgets.Dropdown(
+            options=options, value=CUSTOM, description="figure", layout=widgets.Layout(width="100%", max_width="560px")
+        )
+        super().__init__(**{**self.case_values(case), **values})
+        self.case.observe(self.choose, "value")
+
+    def header(self):
+        return [self.case]
+
+    @classmethod
+    def case_values(cls, name):
+        """Slider values of the named case."""
+        if name not in cls.cases:
+            raise ValueError(f"case must be one of {', '.join(cls.cases)}; got {name!r}")
+        return _slider_values(cls.cases[name])
+
+    @classmethod
+    def matching_case(cls, values):
+        """The name of the case with exactly these values, or ``"custom"``."""
+        wanted = {name: values[name] for name in cls.case_parameters}
+        return next((n for n in cls.cases if cls.case_values(n) == wanted), CUSTOM)
+
+    def choose(self, change):
+        """The dropdown's one callback: a named case sets all sliders at once."""
+        if change["new"] != CUSTOM and not self._busy:
+            self.set(**self.case_values(change["new"]))
+
+    def refresh(self, change=None):
+        """As :meth:`Explorer.refresh`, then the dropdown names the case the sliders show."""
+        super().refresh(change)
+        if not self._busy:
+            self._busy = True
+            try:
+                self.case.value = self.matching_case(self.current())
+            finally:
+                self._busy = False
+
+
+def _slider_values(case):
+    """A gallery case's parameters under the sliders' names (its ``input_size`` is ``size``)."""
+    return {
+        ("size" if k == "input_size" else k): v
+        for k, v in case.parameters.items()
+        if k != "transposed" and not (k == "output_padding" and not case.transposed)
+    }
+
+
+# --- notebook 0 ---------------------------------------------------------------------
+
+
+class PickedCell(Explorer):
+    """A sweep with a cell picker: ``step`` (with Play), ``row`` and ``col`` name the same output cell.
+
+    Moving ``row`` or ``col`` moves ``step`` to that cell (row-major, from 1);
+    moving ``step`` (or Play) moves ``row`` and ``col``; any other slider keeps
+    the picked cell (clamped to the new output). Subclasses give
+    :meth:`output_shape`.
+    """
+
+    _moved = None  # which of step / row / col the user moved last
+
+    def output_shape(self, values):
+        """``(out_h, out_w)`` for ``values``; raises ``ValueError`` for an impossible case."""
+        raise NotImplementedError
+
+    def picked_step(self, data, values):
+        """The 0-based step shown: the ``step`` slider's, clamped to the sweep."""
+        return min(max(values["step"], 1), data.n_steps) - 1
+
+    def refresh(self, change=None):
+        if change is not None and not self._busy:
+            self._moved = next((n for n, slider in self.sliders.items() if slider is change["owner"]), None)
+        super().refresh(change)
+
+    def set(self, **values):
+        picked = [name for name in ("row", "col", "step") if name in values]
+        self._moved = picked[0] if picked else None
+        super().set(**values)
+
+    def follow_limits(self):
+        """``row``, ``col`` and ``step`` run over the output's cells and name the same one."""
+        super().follow_limits()
+        try:
+            oh, ow = self.output_shape(self.current())
+        except ValueError:
+            return  # render() explains; the picker stays where it is
+        row, col, step = self.sliders["row"], self.sliders["col"], self.sliders["step"]
+        if self._moved == "step":
+            r, c = divmod(min(step.value, oh * ow) - 1, ow)
+        else:
+            r, c = min(row.value, oh - 1), min(col.value, ow - 1)
+        row.max, col.max, step.max = oh - 1, ow - 1, oh * ow
+        row.value, col.value, step.value = r, c, r * ow + c + 1
+        self._moved = None
+
+
+#: The forward cases of :data:`deconvlib.cases.CASES` that sliders can set (integer parameters), name → case:
+#: the guide's figures of relationships 1–6 and 15 (dilation), and a few more.
+FORWARD_CASES = {
+    case.name: case
+    for case in GALLERY_CASES
+    if not case.transposed and all(isinstance(v, int) for v in _slider_values(case).values())
+}
+
+#: The forward convolution's parameters, as the sliders name them.
+FORWARD_PARAMETERS = ("size", "kernel_size", "stride", "padding", "dilation")
+
+#: The panels of a forward sweep: what the picked output cell reads, and its sum.
+FORWARD_PANELS = ("input", "padded", "kernel", "products", "output")
+
+
+class ForwardExplorer(NamedCases, PickedCell):
+    """Notebook 0: the forward convolution, which input cells each output cell reads.
+
+    Sliders for input size, kernel size, padding, stride and dilation; the
+    output cell is picked by ``step`` (Play sweeps it) or by ``row`` and
+    ``col``. The figure outlines the window on the padded input and the
+    input pixels under it; the caption writes the output-size formula with
+    the sliders' numbers (:func:`~deconvlib.explain.conv_output_size_caption`),
+    the guide's relationship by name, and the picked cell's sum
+    (:func:`~deconvlib.explain.describe_conv_step`). The dropdown sets the
+    sliders to a figure of the guide (:data:`FORWARD_CASES`).
+
+    >>> ex = ForwardExplorer(case="no_padding_no_strides")
+    >>> ex.data.output.shape, ex.case.value
+    ((2, 2), 'no_padding_no_strides')
+    >>> ex.set(row=1, col=0)
+    >>> ex.sliders["step"].value, ex.figure.reads.cells()[:2]
+    (3, [(1, 0), (1, 1)])
+    """
+
+    cases = FORWARD_CASES
+    case_parameters = FORWARD_PARAMETERS
+    default_case = "padding_strides"
+    specs = {
+        "size": ("input size i", 1, 9, 5),
+        "kernel_size": ("kernel size k", 1, 4, 3),
+        "padding": ("padding p", 0, 3, 1),
+        "stride": ("stride s", 1, 3, 2),
+        "dilation": ("dilation d", 1, 3, 1),
+        "step": ("step", 1, 225, 1),
+        "row": ("output row", 0, 14, 1),
+        "col": ("output column", 0, 14, 1),
+    }
+
+    def output_shape(self, values):
+        o = conv_output_size(*(values[name] for name in FORWARD_PARAMETERS))
+        return o, o
+
+    def compute(self, values):
+        i, k, s, p, d = (values[name] for name in FORWARD_PARAMETERS)
+        return trace_conv2d(example_input(i), example_kernel(k), stride=s, padding=p, dilation=d)
+
+    def draw(self, data, values):
+        return self.keep_figure(TraceFigure, data, self.picked_step(data, values), panels=FORWARD_PANELS, reads=True)
+
+    def describe(self, values, data):
+        formula = conv_output_size_caption(values)
+        if data is None:
+            return formula
+        number, name, _ = relationship(
+            False, *(values[n] for n in ("size", "kernel_size", "stride", "padding")), 0, values["dilation"]
+        )[0]
+        step = describe_conv_step(data, self.picked_step(data, values))
+        return f"relationship {number} ({html.escape(name)}): {formula}<br>{html.escape(step)}"
+
+
+def pool_input(size):
+    """The pooling explorer's input: the guide's 5×5 example (figures 3.1 and 3.2), repeated to ``size × size``.
+
+    >>> pool_input(3)
+    array([[3., 3., 2.],
+           [0., 0., 1.],
+           [3., 1., 2.]])
+    """
+    tiles = -(-size // len(GUIDE_POOLING_INPUT))
+    return np.tile(np.array(GUIDE_POOLING_INPUT, dtype=float), (tiles, tiles))[:size, :size]
+
+
+class PoolingExplorer(PickedCell):
+    """Notebook 0: max and average pooling (relationship 7), window by window.
+
+    Sliders for the input size, the window, its stride and the padding (at
+    most half the window, PyTorch's rule), a max/average toggle, and the
+    output cell picked as in :class:`ForwardExplorer`. The figure shows the
+    padded input (padding is ``−∞`` for max pooling, never the maximum), the
+    window, its values with the maximum outlined in red, and the output; the
+    caption names the relationship and writes the window out
+    (:func:`~deconvlib.explain.describe_pool_step`). It starts on the guide's
+    figure 3.2.
+
+    >>> ex = PoolingExplorer()
+    >>> ex.data.output.shape, ex.figure.winners["padded"].cells()
+    ((3, 3), [(0, 0)])
+    >>> ex.set(mode="avg")
+    >>> ex.caption.value.split("<br>")[1]
+    'out(0, 0) = mean(3, 3, 2, 0, 0, 1, 3, 1, 2) = 15 / 9 = 1.67'
+    """
+
+    specs = {
+        "size": ("input size i", 2, 8, 5),
+        "kernel_size": ("window k", 1, 4, 3),
+        "stride": ("stride s", 1, 4, 1),
+        "padding": ("padding p", 0, 2, 0),
+        "step": ("step", 1, 144, 1),
+        "row": ("output row", 0, 11, 0),
+        "col": ("output column", 0, 11, 0),
+    }
+    fixed = {"mode": "max"}
+    panels = ("input", "padded", "products", "output")
+
+    def header(self):
+        self.mode = widgets.ToggleButtons(
+            options=[("max pooling", "max"), ("average pooling", "avg")],
+            value=self.values["mode"],
+            description="pooling",
+            style={"button_width": "130px"},
+        )
+        self.mode.observe(self.refresh, "value")
+        return [self.mode]
+
+    def current(self):
+        return {**super().current(), "mode": self.mode.value}
+
+    def set(self, **values):
+        """As :meth:`Explorer.set`; ``mode`` (``"max"`` or ``"avg"``) moves the toggle."""
+        if "mode" in values:
+            mode = values.pop("mode")
+            if mode not in ("max", "avg"):
+                raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+            self._busy = True
+            try:
+                self.mode.value = mode
+            finally:
+                self._busy = False
+        super().set(**values)
+
+    def reset(self):
+        """Every slider back to its start value, and the toggle to its start mode."""
+        self.set(mode=self.values["mode"], **self.start)
+
+    def follow_limits(self):
+        """Padding at most half the window; then the picker (:class:`PickedCell`)."""
+        self.sliders["padding"].max = self.current()["kernel_size"] // 2
+        super().follow_limits()
+
+    def _arguments(self, values):
+        return values["size"], values["kernel_size"], values["stride"], values["padding"]
+
+    def output_shape(self, values):
+        i, k, s, p = self._arguments(values)
+        o = pool_output_size(i, k, s, p)
+        return o, o
+
+    def compute(self, values):
+        i, k, s, p = self._arguments(values)
+        return trace_pool2d(pool_input(i), k, stride=s, padding=p, mode=values["mode"])
+
+    def draw(self, data, values):
+        return self.keep_figure(TraceFigure, data, self.picked_step(data, values), panels=self.panels, reads=True)
+
+    def describe(self, values, data):
+        if data is None:
+            return ""
+        i, k, s, p = self._arguments(values)
+        number, name, _ = relationship(False, i, k, s, p, pooling=values["mode"])[0]
+        o = data.output.shape[0]
+        formula = f"o = ⌊(i + 2p − k) / s⌋ + 1 = ⌊({i} + 2·{p} − {k}) / {s}⌋ + 1 = <b>{o}</b>"
+        step = describe_pool_step(data, self.picked_step(data, values))
+        return f"relationship {number} ({html.escape(name)}): {formula}<br>{html.escape(step)}"
 
 
 # --- notebooks 1-4 ------------------------------------------------------------------
@@ -255,11 +561,6 @@ def sweep_explorer(**values):
 # --- notebook 5 ---------------------------------------------------------------------
 
 
-def _slider_values(case):
-    """A gallery case's parameters under the sliders' names (its ``input_size`` is ``size``)."""
-    return {("size" if k == "input_size" else k): v for k, v in case.parameters.items() if k != "transposed"}
-
-
 #: The transposed cases of :data:`deconvlib.cases.CASES` that sliders can set (integer parameters),
 #: name → case: the guide's seven transposed figures, its dilation figure's twin, and a few more.
 GUIDE_CASES = {
@@ -267,10 +568,9 @@ GUIDE_CASES = {
     for case in GALLERY_CASES
     if case.transposed and all(isinstance(v, int) for v in _slider_values(case).values())
 }
-CUSTOM = "custom"
 
 
-class GuideExplorer(TraceExplorer):
+class GuideExplorer(NamedCases, TraceExplorer):
     """The guide's transposed-convolution figures by name, and everything in between.
 
     The dropdown sets the sliders to a figure of Dumoulin & Visin (from
@@ -289,44 +589,9 @@ class GuideExplorer(TraceExplorer):
         "dilation": ("dilation d", 1, 3, 1),
     }
 
-    def __init__(self, case="padding_strides_odd_transposed", **values):
-        options = [(f"{c.title} ({name})", name) for name, c in GUIDE_CASES.items()] + [("custom", CUSTOM)]
-        self.case = widgets.Dropdown(
-            options=options, value=CUSTOM, description="figure", layout=widgets.Layout(width="100%", max_width="560px")
-        )
-        super().__init__(**{**self.case_values(case), **values})
-        self.case.observe(self.choose, "value")
-
-    def header(self):
-        return [self.case]
-
-    @staticmethod
-    def case_values(name):
-        """Slider values of the named case."""
-        if name not in GUIDE_CASES:
-            raise ValueError(f"case must be one of {', '.join(GUIDE_CASES)}; got {name!r}")
-        return _slider_values(GUIDE_CASES[name])
-
-    @staticmethod
-    def matching_case(values):
-        """The name of the case with exactly these values, or ``"custom"``."""
-        wanted = {name: values[name] for name in PARAMETERS}
-        return next((n for n in GUIDE_CASES if GuideExplorer.case_values(n) == wanted), CUSTOM)
-
-    def choose(self, change):
-        """The dropdown's one callback: a named case sets all sliders at once."""
-        if change["new"] != CUSTOM and not self._busy:
-            self.set(**self.case_values(change["new"]))
-
-    def refresh(self, change=None):
-        """As :meth:`Explorer.refresh`, then the dropdown names the case the sliders show."""
-        super().refresh(change)
-        if not self._busy:
-            self._busy = True
-            try:
-                self.case.value = self.matching_case(self.current())
-            finally:
-                self._busy = False
+    cases = GUIDE_CASES
+    case_parameters = PARAMETERS
+    default_case = "padding_strides_odd_transposed"
 
     def describe(self, values, data):
         if data is None:

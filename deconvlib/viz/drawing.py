@@ -21,7 +21,7 @@ default explorer renders to PNG in well under 50 ms (see
 ``benchmarks/bench_slider_latency.py``).
 
 :class:`TraceFigure` draws the stages of a :class:`~deconvlib.Trace` (or a
-:class:`~deconvlib.trace.ConvTrace`) at one step of the sweep; the explorers
+:class:`~deconvlib.trace.ConvTrace`, or a :class:`~deconvlib.trace.PoolTrace`) at one step of the sweep; the explorers
 show it, and :class:`~deconvlib.viz.animation.SweepFigure`, the frames of
 the animations, is one. Pure ``data → matplotlib artists``; nothing here knows
 about widgets. Figures are created with ``matplotlib.figure.Figure`` (not
@@ -46,7 +46,7 @@ from PIL import Image
 
 from ..explain import describe_pads, format_pair, format_value
 from ..stages import cell_kinds, cell_labels
-from ..trace import ConvTrace, written_mask
+from ..trace import ConvTrace, PoolTrace, input_cells_under, written_mask
 
 __all__ = [
     "COLORS",
@@ -902,6 +902,11 @@ def _panel_dilated(t, step):
 
 def _panel_padded(t, step):
     ph, pw = t.padded.shape
+    if isinstance(t, PoolTrace):  # −∞ padding (max pooling) is left blank: the title says what it holds
+        fill = "" if t.padding == (0, 0, 0, 0) else " of −∞" if t.mode == "max" else " of 0 (in the mean)"
+        winner = "\nred: the max" if t.mode == "max" and step is not None else ""
+        values = np.where(np.isfinite(t.padded), t.padded, np.nan)
+        return cell_kinds(t.labels), values, f"{describe_pads(t.padding)}{fill} → {ph}×{pw}{winner}"
     if isinstance(t, ConvTrace):
         title = f"{describe_pads(t.padding)} → {ph}×{pw}"
     else:
@@ -910,6 +915,8 @@ def _panel_padded(t, step):
 
 
 def _panel_kernel(t, step):
+    if isinstance(t, PoolTrace):
+        raise ValueError("pooling has no kernel panel: its window has no weights")
     dil = "" if t.dilation == (1, 1) else f"\ntaps {format_pair(t.dilation)} apart (dilation)"
     if isinstance(t, ConvTrace):
         return np.full(t.kernel.shape, "kernel", dtype=object), t.kernel, f"kernel{dil}"
@@ -917,7 +924,13 @@ def _panel_kernel(t, step):
 
 
 def _panel_products(t, step):
-    kinds = np.full(t.kernel.shape, "product", dtype=object)
+    kinds = np.full(t.kernel_shape, "product", dtype=object)
+    if isinstance(t, PoolTrace):
+        if step is None:
+            return kinds, None, "window\n(pick a step)"
+        s = t.step(step)
+        values = np.where(np.isfinite(s.window), s.window, np.nan)
+        return kinds, values, f"window\n{t.mode if t.mode == 'max' else 'mean'} = {format_value(s.value)}"
     if step is None:
         return kinds, None, "window × kernel\n(pick a step)"
     s = t.step(step)
@@ -978,6 +991,10 @@ _PANEL_KINDS = {
 }
 
 
+#: The legend's words for pooling: a window without weights.
+_POOL_NAMES = {"product": "the window's values", "window": "pooling window"}
+
+
 class TraceFigure(PanelFigure):
     """Stages of a :class:`~deconvlib.Trace` as a row of panels, updatable in place.
 
@@ -1003,12 +1020,24 @@ class TraceFigure(PanelFigure):
         these kinds.
     heading : sequence of str
         Lines above the panels (see :class:`PanelFigure`).
+    reads : bool, default False
+        Outline, on the ``input`` panel, the input pixels under the window
+        at ``step`` (:func:`~deconvlib.trace.input_cells_under`): what the
+        current output cell reads.
+
+    A :class:`~deconvlib.trace.PoolTrace` has no ``kernel`` panel; its
+    ``products`` panel is the window's values, and for max pooling the
+    winning cell is outlined in red on ``padded`` and ``products``.
 
     Attributes
     ----------
     figure : matplotlib.figure.Figure
     axes, grids : dict
         By panel name. ``window`` is the kernel window (on ``padded``), if shown.
+    reads : Outlines or None
+        The input pixels under the window (on ``input``), with ``reads=True``.
+    winners : dict of Outlines
+        The max's cell on ``padded`` and ``products`` (max pooling only; hidden otherwise).
     trace, step
         What is shown.
     """
@@ -1031,14 +1060,21 @@ class TraceFigure(PanelFigure):
         panels=("input", "padded", "kernel", "output"),
         legend=True,
         heading=(),
+        reads=False,
     ):
         unknown = [p for p in panels if p not in PANELS]
         if unknown:
             raise ValueError(f"panels must be names from {sorted(PANELS)}, got {unknown}")
         if legend is True:
             legend = [k for k in COLORS if any(k in _PANEL_KINDS[p] for p in panels)]
-        super().__init__(figsize, panels, legend or (), heading=heading)
+        legend = tuple(legend or ())
+        names = {**KIND_NAMES, **(_POOL_NAMES if isinstance(trace, PoolTrace) else {})}
+        super().__init__(figsize, panels, legend, labels=[names[k] for k in legend], heading=heading)
         self.window = Window(self.axes["padded"], (0, 0)) if "padded" in self.panels else None
+        self.reads = Outlines(self.axes["input"]) if reads and "input" in self.panels else None
+        self.winners = {
+            name: Outlines(self.axes[name], COLORS["current"]) for name in ("padded", "products") if name in self.panels
+        }
         self.update(trace, step)
 
     def content(self, trace, step):
@@ -1047,15 +1083,26 @@ class TraceFigure(PanelFigure):
 
     def update(self, trace, step=None):
         """Show ``trace`` at sweep position ``step`` (``None``: the finished output)."""
-        if isinstance(trace, ConvTrace) and any(p in _TRANSPOSED_ONLY for p in self.panels):
+        if isinstance(trace, (ConvTrace, PoolTrace)) and any(p in _TRANSPOSED_ONLY for p in self.panels):
             raise ValueError(f"a forward convolution's trace has no panels {_TRANSPOSED_ONLY}, got {self.panels}")
         self.trace, self.step = trace, step
         self.show_panels(self.content(trace, step), extra_kinds=("window",) if self._window_shown(step) else ())
+        s = None if step is None else trace.step(step)
         if self.window is not None:
-            if step is None:
+            if s is None:
                 self.window.update((0, 0), (0, 0), trace.dilation)
             else:
-                self.window.update(trace.step(step).origin, trace.kernel.shape, trace.dilation)
+                self.window.update(s.origin, trace.kernel_shape, trace.dilation)
+        if self.reads is not None:
+            self.reads.set_cells([] if s is None else input_cells_under(trace, s.origin))
+        won = s is not None and s.winner is not None
+        for name, outline in self.winners.items():
+            if not won:
+                outline.set_cells([])
+            elif name == "padded":
+                outline.set_cells([tuple(o + w * d for o, w, d in zip(s.origin, s.winner, trace.dilation))])
+            else:
+                outline.set_cells([s.winner])
         return self.figure
 
     def _window_shown(self, step):

@@ -1,4 +1,4 @@
-"""Explorers of notebooks 5-8: every reachable slider combination draws or explains, never raises.
+"""Explorers of notebooks 0 and 5-8: every reachable slider combination draws or explains, never raises.
 
 The pure path (``compute`` and the caption) is swept over every combination of
 every explorer's slider ranges; drawing (figures updated in place) over every
@@ -17,16 +17,21 @@ import pytest  # noqa: E402
 
 from deconvlib.course.explorers import (  # noqa: E402
     CUSTOM,
+    FORWARD_CASES,
+    FORWARD_PARAMETERS,
     GUIDE_CASES,
     DecoderExplorer,
+    ForwardExplorer,
     GroupsExplorer,
     GuideExplorer,
     MatrixExplorer,
     OverlapExplorer,
     PaddingSolver,
+    PoolingExplorer,
     ScatterExplorer,
 )
-from deconvlib.explain import overlap_verdict, solve_padding_text  # noqa: E402
+from deconvlib.explain import overlap_verdict, relationship, solve_padding_text  # noqa: E402
+from deconvlib.trace import input_cells_under  # noqa: E402
 
 PNG = b"\x89PNG"
 EXPLORERS = [
@@ -232,3 +237,137 @@ def test_reset_brings_the_guide_back_to_its_figure():
     assert ex.case.value == CUSTOM
     ex.reset()
     assert ex.case.value == "dilation_transposed" and ex.current() == ex.case_values("dilation_transposed")
+
+
+# --- notebook 0: the forward convolution and pooling, with a cell picker ---
+
+PICKERS = [ForwardExplorer, PoolingExplorer]
+
+
+def sizes(cls):
+    """Every combination of ``cls``'s sliders but the picker (step, row, col), and both modes for pooling."""
+    names = [n for n in cls.specs if n not in ("step", "row", "col")]
+    ranges = [range(cls.specs[n][1], cls.specs[n][2] + 1) for n in names]
+    modes = ["max", "avg"] if cls is PoolingExplorer else [None]
+    for combo in itertools.product(*ranges):
+        for mode in modes:
+            yield {**dict(zip(names, combo)), **({"mode": mode} if mode else {})}
+
+
+@pytest.mark.parametrize("cls", PICKERS, ids=lambda c: c.__name__)
+def test_the_pickers_compute_every_combination_and_draw_300(cls):
+    ex = cls()
+    combos = list(sizes(cls))
+    n_ok = n_refused = 0
+    for values in combos:
+        values = {**ex.current(), **values}
+        try:
+            data = ex.compute(values)
+        except ValueError as error:
+            assert str(error) and isinstance(ex.describe(values, None), str)
+            n_refused += 1
+            continue
+        n_ok += 1
+        assert data.output.shape == ex.output_shape(values)
+        assert isinstance(ex.describe(values, data), str)
+    assert n_ok > 0 and n_refused > 0
+    rng = random.Random(cls.__name__)
+    for values in rng.sample(combos, 300):
+        values = {**ex.current(), **values, "step": rng.randint(1, cls.specs["step"][2])}
+        result = ex.show(values)
+        if isinstance(result, str):
+            assert result.startswith("⚠ ") and len(result) > 3, values
+        else:
+            assert result is ex.figure and ex.figure.step < ex.data.n_steps
+
+
+@pytest.mark.parametrize("cls", PICKERS, ids=lambda c: c.__name__)
+def test_the_cell_picker_and_the_step_name_the_same_output_cell(cls):
+    ex = cls()
+    rng = random.Random(7)
+    for _ in range(40):
+        name = rng.choice(list(cls.specs))
+        slider = ex.sliders[name]
+        ex.set(**{name: rng.randint(slider.min, slider.max)})
+        if ex.message is not None:
+            continue
+        oh, ow = ex.data.output.shape
+        row, col, step = (ex.sliders[n].value for n in ("row", "col", "step"))
+        assert (ex.sliders["row"].max, ex.sliders["col"].max, ex.sliders["step"].max) == (oh - 1, ow - 1, oh * ow)
+        assert step == row * ow + col + 1 and ex.figure.step == step - 1
+        origin = ex.data.step(step - 1).origin
+        assert ex.figure.window.origin == origin
+        assert ex.figure.reads.cells() == input_cells_under(ex.data, origin)
+        assert ex.png.startswith(PNG)
+
+
+def test_moving_the_step_moves_the_picker_and_back():
+    ex = ForwardExplorer(case="no_padding_no_strides")  # 4×4 input, 3×3 kernel: a 2×2 output
+    ex.sliders["step"].value = 4
+    assert (ex.sliders["row"].value, ex.sliders["col"].value) == (1, 1)
+    ex.sliders["row"].value = 0
+    assert ex.sliders["step"].value == 2
+    assert "out(0, 1) = " in ex.caption.value and "relationship 1 (no zero padding, unit strides)" in ex.caption.value
+    ex.set(size=2)  # an empty output: explained, the picker stays
+    assert ex.message.startswith("⚠") and "empty" in ex.caption.value
+
+
+@pytest.mark.parametrize("name", FORWARD_CASES)
+def test_each_forward_case_sets_the_sliders_and_names_its_relationship(name):
+    ex = ForwardExplorer(case="no_padding_no_strides")
+    ex.case.value = name
+    case = FORWARD_CASES[name]
+    assert {k: ex.current()[k] for k in FORWARD_PARAMETERS} == ex.case_values(name)
+    assert ex.message is None and ex.data.output.shape == case.output_size and ex.case.value == name
+    number = relationship(False, case.input_size, case.kernel_size, case.stride, case.padding, 0, case.dilation)[0][0]
+    assert f"relationship {number} (" in ex.caption.value
+
+
+def test_the_forward_explorer_has_the_guides_relationships_1_to_6_and_15():
+    numbers = {ForwardExplorer.cases[n].name: None for n in ForwardExplorer.cases}
+    for name in numbers:
+        c = FORWARD_CASES[name]
+        numbers[name] = relationship(False, c.input_size, c.kernel_size, c.stride, c.padding, 0, c.dilation)[0][0]
+    assert {1, 2, 3, 4, 5, 6, 15} <= set(numbers.values())
+    ex = ForwardExplorer()
+    ex.sliders["padding"].value = 0
+    assert ex.case.value == "no_padding_strides"
+    ex.sliders["padding"].value = 3
+    assert ex.case.value == CUSTOM
+    with pytest.raises(ValueError, match="case must be one of"):
+        ForwardExplorer(case="nope")
+
+
+def test_pooling_toggle_window_and_winner():
+    ex = PoolingExplorer()  # the guide's figure 3.2: 5×5 input, 3×3 window, stride 1
+    assert ex.data.output.tolist() == [[3, 3, 3], [3, 3, 3], [3, 2, 3]]
+    assert "relationship 7 (max pooling)" in ex.caption.value
+    ex.set(row=2, col=1)
+    assert ex.figure.winners["padded"].cells() == [(2, 2)] and "= 2" in ex.caption.value
+    ex.mode.value = "avg"
+    assert ex.figure.winners["padded"].cells() == [] and "mean(" in ex.caption.value
+    assert "relationship 7 (average pooling)" in ex.caption.value
+    ex.set(kernel_size=1)
+    assert ex.sliders["padding"].max == 0
+    ex.set(kernel_size=4, padding=2, mode="max")
+    assert ex.message is None and "of −∞" in ex.figure.titles.strings[1] + " ".join(ex.figure.titles.strings)
+    with pytest.raises(ValueError, match="mode must be 'max' or 'avg', got 'min'"):
+        ex.set(mode="min")
+
+
+@pytest.mark.parametrize("cls", PICKERS, ids=lambda c: c.__name__)
+def test_the_pickers_reject_unknown_names_and_reset(cls):
+    with pytest.raises(ValueError, match=f"{cls.__name__} got an unknown parameter 'speed'"):
+        cls(speed=2)
+    ex = cls()
+    before, renders = ex.current(), ex.renders
+    with pytest.raises(ValueError, match=f"{cls.__name__} has no slider 'speed'; its sliders are "):
+        ex.set(size=3, speed=2)
+    assert ex.current() == before and ex.renders == renders
+    start, caption = ex.current(), ex.caption.value
+    ex.set(size=ex.sliders["size"].min + 1, stride=ex.sliders["stride"].max)
+    if cls is PoolingExplorer:
+        ex.mode.value = "avg"
+    assert ex.current() != start
+    ex.reset_button.click()
+    assert ex.current() == start and ex.caption.value == caption and ex.message is None

@@ -18,6 +18,8 @@ from deconvlib.course import explorers as E  # noqa: E402
 from deconvlib.viz.drawing import DISPLAY, set_scale  # noqa: E402
 
 EXPLORERS = [
+    E.ForwardExplorer,
+    E.PoolingExplorer,
     E.PipelineExplorer,
     E.DilationExplorer,
     E.PaddingExplorer,
