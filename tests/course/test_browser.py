@@ -157,6 +157,26 @@ WIDGETS_READY = """
 """
 
 
+#: True once the current notebook's kernel is connected and idle.
+KERNEL_READY = """
+() => {
+  const app = window.jupyterapp, panel = app && app.shell.currentWidget;
+  const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+}
+"""
+#: Sets ``window.__executing`` when the kernel announces that it runs a cell (``execute_input``).
+WATCH_EXECUTION = """
+() => {
+  window.__executing = false;
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  kernel.iopubMessage.connect((_, msg) => {
+    if (msg.header.msg_type === 'execute_input') window.__executing = true;
+  });
+}
+"""
+
+
 def open_and_run(browser, lab_url, notebook):
     """Open ``notebook`` in JupyterLab, Run All Cells, wait for the first explorer's figure."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -166,20 +186,32 @@ def open_and_run(browser, lab_url, notebook):
     idle = ".jp-Notebook-ExecutionIndicator[data-status='idle']:visible"
     page.wait_for_selector(".jp-Notebook:visible", timeout=60_000)
     page.wait_for_selector(idle, timeout=60_000)
-    # Run All only once this notebook's widget manager is ready: widgets created before it exists
-    # are never shown (the output shows their text, or "Error displaying widget: model not found").
+    # Run All only once this notebook's widget manager is ready (widgets created before it exists
+    # are never shown) and its kernel connected and idle.
     page.wait_for_function(WIDGETS_READY, timeout=90_000)
-    for attempt in (1, 2):  # a Run All sent while the kernel is still starting can be lost: retry once
+    page.wait_for_function(KERNEL_READY, timeout=90_000)
+    for attempt in (1, 2, 3):
+        # On a fresh server under load, JupyterLab can drop the first Run All (the kernel's first
+        # websocket is replaced while it connects): the stored outputs stay and nothing runs.
+        # The kernel's execute_input says the cells really started; if not, run them again.
         dismiss_dialogs(page, notebook)
+        page.evaluate(WATCH_EXECUTION)
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click(timeout=10_000)
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click(timeout=10_000)
         try:
-            page.wait_for_selector(".widget-output img:visible", timeout=45_000 * attempt)
+            page.wait_for_function("window.__executing === true", timeout=20_000)
+        except sync_api.TimeoutError:
+            if attempt == 3:
+                page.screenshot(path=str(ARTIFACTS / notebook.replace(".ipynb", "_not_run.png")))
+                raise
+            page.wait_for_function(KERNEL_READY, timeout=60_000)
+            continue
+        try:
+            page.wait_for_selector(".widget-output img:visible", timeout=90_000)
             break
         except sync_api.TimeoutError:
-            if attempt == 2:
-                page.screenshot(path=str(ARTIFACTS / notebook.replace(".ipynb", "_timeout.png")))
-                raise
+            page.screenshot(path=str(ARTIFACTS / notebook.replace(".ipynb", "_timeout.png")))
+            raise
     page.wait_for_selector(".widget-slider .noUi-handle:visible", timeout=10_000)
     page.wait_for_selector(idle, timeout=60_000)
     return page
