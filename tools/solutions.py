@@ -10,6 +10,25 @@ unanswered.
 """
 
 SOLUTIONS = {
+    # notebook 0
+    "conv_output_size": """\
+def conv_out(i, k, s, p, d):
+    return (i + 2 * p - d * (k - 1) - 1) // s + 1  # whole steps of s after the first position
+
+
+print(check_conv_output_size(conv_out))""",
+    "max_pool": """\
+def max_pool(X, k, stride, padding):
+    grid = np.pad(X, padding, constant_values=-np.inf)  # −∞: padding is never the maximum
+    rows, cols = (grid.shape[0] - k) // stride + 1, (grid.shape[1] - k) // stride + 1
+    out = np.empty((rows, cols))
+    for r in range(rows):
+        for c in range(cols):
+            out[r, c] = grid[r * stride : r * stride + k, c * stride : c * stride + k].max()
+    return out
+
+
+print(check_max_pool(max_pool))""",
     # notebook 1
     "output_size": """\
 answer = 8  # s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding = 2·3 + 2 + 1 − 2 + 1
@@ -85,28 +104,4 @@ print(check_torch_weight(to_torch))""",
     "layer_shape": """\
 answer = (8, 14, 14, 128)  # o = 2·(7 − 1) + 3 − 2·1 + 1 = 14; channels last
 print(check_layer_shape(answer, (8, 7, 7, 256), kernel_size=3, c_out=128, stride=2, padding=1, output_padding=1))""",
-}
-
-#: Solutions of the forward-convolution notebook's exercises, which does not exist yet: moved into
-#: SOLUTIONS when the forward-convolution notebook lands (test_editions wants an exercise cell for every
-#: SOLUTIONS key). The checkers' tests already use them.
-PENDING = {
-    "conv_output_size": """\
-def conv_out(i, k, s, p, d):
-    return (i + 2 * p - d * (k - 1) - 1) // s + 1  # whole steps of s after the first position
-
-
-print(check_conv_output_size(conv_out))""",
-    "max_pool": """\
-def max_pool(X, k, stride, padding):
-    grid = np.pad(X, padding, constant_values=-np.inf)  # −∞: padding is never the maximum
-    rows, cols = (grid.shape[0] - k) // stride + 1, (grid.shape[1] - k) // stride + 1
-    out = np.empty((rows, cols))
-    for r in range(rows):
-        for c in range(cols):
-            out[r, c] = grid[r * stride : r * stride + k, c * stride : c * stride + k].max()
-    return out
-
-
-print(check_max_pool(max_pool))""",
 }

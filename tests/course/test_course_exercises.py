@@ -29,7 +29,7 @@ from deconvlib.course.exercises import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-from solutions import PENDING, SOLUTIONS  # noqa: E402
+from solutions import SOLUTIONS  # noqa: E402
 
 #: Each exercise's checker, called with the notebook's arguments.
 CHECKS = {
@@ -46,7 +46,7 @@ CHECKS = {
     "layer_shape": lambda a: check_layer_shape(
         a, (8, 7, 7, 256), kernel_size=3, c_out=128, stride=2, padding=1, output_padding=1
     ),
-    # forward convolution and pooling (solutions in PENDING until their notebook lands)
+    # notebook 0: the forward convolution and pooling
     "conv_output_size": check_conv_output_size,
     "max_pool": check_max_pool,
 }
@@ -198,7 +198,7 @@ def test_a_typical_wrong_answer_gets_its_own_hint(exercise, wrong, words):
 
 
 def test_every_exercise_names_at_least_three_typical_wrong_answers_with_different_hints():
-    assert set(CHECKS) == set(SOLUTIONS) | set(PENDING)
+    assert set(CHECKS) == set(SOLUTIONS)
     counts = Counter(exercise for exercise, _, _ in WRONG_ANSWERS)
     assert {name: counts[name] for name in CHECKS if counts[name] < 3} == {}
     for name in CHECKS:
