@@ -691,7 +691,8 @@ class PanelFigure:
     legend_follows = True
     #: The tallest the figure may be, in inches (``None``: :data:`DISPLAY`'s ``max_height``).
     max_height = None
-    #: Only colours of :data:`COLORS` (and inks): PNGs map onto :func:`course_palette`, fast.
+    #: Only colours of :data:`COLORS` (and inks): PNGs map onto :func:`course_palette`, fast;
+    #: ``False``: onto a palette of :meth:`cell_colours`.
     kind_colours = True
 
     def __init__(self, figsize=None, panels=(), legend=(), labels=None, heading=()):
@@ -820,7 +821,14 @@ class PanelFigure:
         """The figure as PNG bytes, at ``dpi`` (default :attr:`png_dpi`, or :data:`PNG_RESOLUTION` × display)."""
         if dpi is None:
             dpi = self.png_dpi or PNG_RESOLUTION * self.display_dpi()
-        return figure_png(self.figure, dpi, palette=course_palette() if self.kind_colours else None)
+        palette = course_palette() if self.kind_colours else course_palette(self.cell_colours())
+        return figure_png(self.figure, dpi, palette=palette)
+
+    def cell_colours(self):
+        """The RGB colours of the cells drawn (for :func:`course_palette`, when not :data:`COLORS`)."""
+        grids = self.grids.values() if isinstance(self.grids, dict) else self.grids
+        colours = [np.asarray(g.mesh.get_array()).reshape(-1, 3) for g in grids if g.mesh is not None]
+        return [tuple(c) for c in np.unique(np.concatenate(colours), axis=0)] if colours else []
 
     def display_metadata(self):
         """``{"width": ..., "height": ...}``: the display size, for a notebook's ``image/png`` metadata."""
@@ -1133,30 +1141,37 @@ def render(figure, dpi=80):
 #: The colours that a figure drawn from cell kinds can contain besides :data:`COLORS`: the
 #: background, text, cell borders, outlines and the note; anti-aliasing blends them with the cells.
 _INKS = ("#ffffff", "#222222", _EDGE, "#555555", "#7a3b00")
-_PALETTE = []
+_PALETTES = {}
 
 
-def course_palette():
-    """A 256-colour ``P`` image: every colour of :data:`COLORS` and the inks, and their blends.
+def course_palette(cells=None):
+    """A ``P`` image of at most 256 colours: the cell colours, the inks and their blends (or None).
 
-    Mapping a render onto it (no dithering) costs a tenth of computing a
-    palette for each render, and keeps the anti-aliased edges of text and
-    lines: each ink is blended with each cell colour at ¼, ½ and ¾.
+    ``cells`` are the cells' colours (default every colour of :data:`COLORS`;
+    an overlap map passes its shades). Mapping a render onto the palette (no
+    dithering) costs a tenth of computing one per render, and keeps the
+    anti-aliased edges of text and lines: each ink is blended with each cell
+    colour at ⅓ and ⅔. ``None`` when the colours do not fit in 256.
     """
-    if not _PALETTE:
-        base = [to_rgb(c) for c in dict.fromkeys((*COLORS.values(), *_INKS))]
+    key = None if cells is None else tuple(tuple(float(v) for v in to_rgb(c)) for c in cells)
+    if key not in _PALETTES:
+        if len(_PALETTES) > 64:
+            _PALETTES.clear()
+        base = [to_rgb(c) for c in dict.fromkeys((*(COLORS.values() if key is None else key), *_INKS))]
         inks = [to_rgb(c) for c in (*_INKS[1:], COLORS["window"], COLORS["current"])]
         blends = [
             tuple(t * a + (1 - t) * b for a, b in zip(ink, cell))
             for ink in inks
             for cell in base
-            for t in (0.25, 0.5, 0.75)
+            for t in (1 / 3, 2 / 3)
         ]
-        colours = list(dict.fromkeys(tuple(round(255 * v) for v in c) for c in base + blends))[:256]
-        palette = Image.new("P", (1, 1))
-        palette.putpalette([v for c in colours for v in c] + [0] * 3 * (256 - len(colours)))
-        _PALETTE.append(palette)
-    return _PALETTE[0]
+        colours = list(dict.fromkeys(tuple(round(255 * v) for v in c) for c in base + blends))
+        palette = None
+        if len(colours) <= 256:
+            palette = Image.new("P", (1, 1))
+            palette.putpalette([v for c in colours for v in c] + [0] * 3 * (256 - len(colours)))
+        _PALETTES[key] = palette
+    return _PALETTES[key]
 
 
 def figure_png(figure, dpi=80, colors=64, palette=None):
