@@ -17,20 +17,11 @@ import pytest  # noqa: E402
 from deconvlib.course import explorers as E  # noqa: E402
 from deconvlib.viz.drawing import DISPLAY, set_scale  # noqa: E402
 
+#: Every explorer of the course (each class of ``explorers.__all__`` with sliders).
 EXPLORERS = [
-    E.ForwardExplorer,
-    E.PoolingExplorer,
-    E.PipelineExplorer,
-    E.DilationExplorer,
-    E.PaddingExplorer,
-    E.SweepExplorer,
-    E.GuideExplorer,
-    E.PaddingSolver,
-    E.MatrixExplorer,
-    E.ScatterExplorer,
-    E.OverlapExplorer,
-    E.DecoderExplorer,
-    E.GroupsExplorer,
+    cls
+    for cls in (getattr(E, name) for name in E.__all__)
+    if isinstance(cls, type) and issubclass(cls, E.Explorer) and cls.specs
 ]
 MIN_PX = 11.0
 SMALLEST = {}
