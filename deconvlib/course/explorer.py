@@ -55,9 +55,11 @@ ValueError: Doubler has no slider 'm'; its sliders are n
 
 import base64
 import html
+import operator
 
 import ipywidgets as widgets
 
+from ..errors import ParameterError
 from ..viz.drawing import get_scale
 
 __all__ = ["Explorer"]
@@ -117,6 +119,15 @@ class Explorer:
                 f"{type(self).__name__} got an unknown parameter {unknown[0]!r}; "
                 f"its parameters are {', '.join(defaults)}"
             )
+        for name, value in values.items():
+            default = defaults[name]
+            if isinstance(default, int) and not isinstance(default, bool):
+                try:
+                    values[name] = operator.index(value)
+                except TypeError:
+                    raise ParameterError(
+                        f"{type(self).__name__}'s {name} must be an integer, got {value!r}", name
+                    ) from None
         self.values = {**defaults, **values}
         self.figure = self.data = self.message = self.png = None
         self.renders = 0

@@ -252,3 +252,14 @@ def test_an_explorer_displays_its_widgets_with_the_figure_and_a_sentence_besides
     assert base64.b64decode(data["image/png"]) == ex.png
     assert metadata["image/png"] == dict(zip(("width", "height"), ex.figure.display_size()))
     assert "run this cell again" in data["text/plain"]
+
+
+@pytest.mark.parametrize("value", ["3", 2.5, None])
+def test_a_value_that_is_not_an_integer_is_refused_naming_it(value):
+    # Issue 11, item 14: dilation_explorer(kernel_size='3') ended in a raw TypeError from inside numpy.
+    import deconvlib as dl
+
+    with pytest.raises(dl.ParameterError, match="DilationExplorer's kernel_size must be an integer") as error:
+        dilation_explorer(kernel_size=value)
+    assert error.value.parameter == "kernel_size"
+    assert pipeline_explorer(stride=np.int64(3)).current()["stride"] == 3  # numpy integers are integers
