@@ -23,7 +23,8 @@ def test_there_are_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_stores_nothing_run_specific(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
-    assert nb["metadata"]["kernelspec"] == {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    kernel = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    assert nb["metadata"]["kernelspec"] == kernel
     assert "version" not in nb["metadata"].get("language_info", {})
     for number, cell in enumerate(nb["cells"]):
         assert "execution" not in cell.get("metadata", {}), f"cell {number} stores execution timestamps"
