@@ -297,7 +297,7 @@ def explorer_image(slider):
 
 
 #: The lessons (00_index.ipynb, the index, has no explorer; nbval runs it).
-LESSONS = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb") if not p.name.startswith("00_"))
+LESSONS = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb") if p.name != "00_index.ipynb")
 
 
 #: The narrowest a slider's track may become, in CSS px.
