@@ -16,7 +16,7 @@ def conv_out(i, k, s, p, d):
     return (i + 2 * p - d * (k - 1) - 1) // s + 1  # whole steps of s after the first position
 
 
-print(check_conv_output_size(conv_out))""",
+check_conv_output_size(conv_out)""",
     "max_pool": """\
 def max_pool(X, k, stride, padding):
     grid = np.pad(X, padding, constant_values=-np.inf)  # −∞: padding is never the maximum
@@ -28,7 +28,7 @@ def max_pool(X, k, stride, padding):
     return out
 
 
-print(check_max_pool(max_pool))""",
+check_max_pool(max_pool)""",
     # notebook 1
     "output_size": """\
 answer = 8  # s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding = 2·3 + 2 + 1 − 2 + 1
@@ -71,10 +71,10 @@ def out_size(i, k, s, p, op, d):
     return s * (i - 1) + d * (k - 1) + 1 - 2 * p + op
 
 
-print(check_transpose_output_size(out_size))""",
+check_transpose_output_size(out_size)""",
     "padding_for": """\
 answer = (1, 0)  # 3·(10 − 1) + 5 = 32 is 2 too many: padding 1 crops one row at each end
-print(check_padding_for(answer, 10, 5, 30, stride=3))""",
+check_padding_for(answer, 10, 5, 30, stride=3)""",
     # notebook 6
     "scatter": """\
 def scatter(X, W, stride):
@@ -86,22 +86,22 @@ def scatter(X, W, stride):
     return out
 
 
-print(check_scatter(scatter))""",
+check_scatter(scatter)""",
     # notebook 7
     "uniform_overlap": """\
 def uniform(k, s):
     return k % s == 0  # the k taps are dealt out evenly over the s residues
 
 
-print(check_uniform_overlap(uniform))""",
+check_uniform_overlap(uniform)""",
     # notebook 8
     "torch_weight": """\
 def to_torch(W):
     return W.transpose(2, 3, 0, 1)  # (kh, kw, c_in, c_out) → (c_in, c_out, kh, kw)
 
 
-print(check_torch_weight(to_torch))""",
+check_torch_weight(to_torch)""",
     "layer_shape": """\
 answer = (8, 14, 14, 128)  # o = 2·(7 − 1) + 3 − 2·1 + 1 = 14; channels last
-print(check_layer_shape(answer, (8, 7, 7, 256), kernel_size=3, c_out=128, stride=2, padding=1, output_padding=1))""",
+check_layer_shape(answer, (8, 7, 7, 256), kernel_size=3, c_out=128, stride=2, padding=1, output_padding=1)""",
 }
