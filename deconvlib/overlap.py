@@ -29,6 +29,7 @@ __all__ = [
     "upsample_nearest",
     "resize_conv2d",
     "resize_conv_count",
+    "upsample_image",
 ]
 
 
@@ -343,3 +344,75 @@ def interior(counts, kernel_size, dilation=1):
     rows, cols = effective_kernel(kh, dr) - 1, effective_kernel(kw, dc) - 1
     counts = np.asarray(counts)
     return counts[rows : counts.shape[0] - rows, cols : counts.shape[1] - cols]
+
+
+def upsample_image(image, kernel_size, stride=2, method="transposed"):
+    """Upsample a grey image ``stride`` times with a flat kernel: the checkerboard made visible.
+
+    ``method="transposed"``: :func:`deconvlib.conv_transpose2d` with
+    ``padding="same"`` and a ``k×k`` kernel of ones scaled by ``s²/k²``, so its
+    weights sum to ``s²``: on average every input pixel's brightness spreads
+    over the ``s×s`` pixels it becomes. Each output pixel gets the brightness
+    of as many kernel copies as cover it (:func:`overlap_count`), so where the
+    copies overlap unevenly the photo is multiplied by a checkerboard.
+    ``method="resize"``: :func:`resize_conv2d`, nearest upsampling then a
+    ``k×k`` box blur (ones / ``k²``): every inner pixel gets all ``k²`` taps.
+
+    Parameters
+    ----------
+    image : ndarray, shape (h, w)
+        Grey values (e.g. in [0, 1]).
+    kernel_size, stride : int
+    method : {"transposed", "resize"}, default "transposed"
+
+    Returns
+    -------
+    ndarray of float, shape (h·s, w·s)
+
+    Raises
+    ------
+    ParameterError
+        For a size or stride below 1, an unknown ``method`` (``parameter``
+        ``"method"``) or an image that is not 2-D (``parameter`` ``"image"``).
+
+    See Also
+    --------
+    overlap_pattern : The factors of the checkerboard, one period.
+    resize_conv2d, deconvlib.conv_transpose2d
+
+    References
+    ----------
+    Odena, Dumoulin & Olah (2016), "Deconvolution and Checkerboard Artifacts",
+    Distill, doi:10.23915/distill.00003.
+
+    Examples
+    --------
+    A flat grey image stays flat with ``k=4, s=2``, but not with ``k=3``:
+
+    >>> grey = np.full((4, 4), 0.5)
+    >>> upsample_image(grey, 4, 2)[2:6, 2:6]
+    array([[0.5, 0.5, 0.5, 0.5],
+           [0.5, 0.5, 0.5, 0.5],
+           [0.5, 0.5, 0.5, 0.5],
+           [0.5, 0.5, 0.5, 0.5]])
+    >>> np.rint(upsample_image(grey, 3, 2)[2:6, 2:6] / (0.5 * 4 / 9))   # 0.5 × (4/9) × the overlap count
+    array([[4., 2., 4., 2.],
+           [2., 1., 2., 1.],
+           [4., 2., 4., 2.],
+           [2., 1., 2., 1.]])
+    >>> upsample_image(grey, 3, 2, method="resize")[2:6, 2:6]
+    array([[0.5, 0.5, 0.5, 0.5],
+           [0.5, 0.5, 0.5, 0.5],
+           [0.5, 0.5, 0.5, 0.5],
+           [0.5, 0.5, 0.5, 0.5]])
+    """
+    k = as_int(kernel_size, "kernel size", minimum=1)
+    s = as_int(stride, "stride", minimum=1)
+    image = np.asarray(image, dtype=float)
+    if image.ndim != 2:
+        raise ParameterError(f"image must be 2-D (h, w), got shape {image.shape}", parameter="image")
+    if method == "transposed":
+        return conv_transpose2d(image, np.full((k, k), s * s / (k * k)), stride=s, padding="same")
+    if method == "resize":
+        return resize_conv2d(image, np.full((k, k), 1 / (k * k)), scale=s)
+    raise ParameterError(f"method must be 'transposed' or 'resize', got {method!r}", parameter="method")

@@ -17,7 +17,7 @@ dl`` for the core and ``from deconvlib.course import ...`` for the rest; and
 before a lecture on a projector).
 """
 
-from ..viz.course_figures import GroupsFigure, MatrixFigure, OverlapFigure, ScatterFigure
+from ..viz.course_figures import ArtifactFigure, GroupsFigure, MatrixFigure, OverlapFigure, ScatterFigure
 from ..viz.drawing import TraceFigure, get_scale, set_scale
 from .checking import Verdict, check_function, check_value
 from .exercises import *  # noqa: F401,F403
@@ -25,6 +25,7 @@ from .exercises import __all__ as _exercises
 from .explorers import (
     FORWARD_CASES,
     GUIDE_CASES,
+    ArtifactExplorer,
     DecoderExplorer,
     ForwardExplorer,
     GroupsExplorer,
@@ -36,6 +37,7 @@ from .explorers import (
     ScatterExplorer,
     dilation_explorer,
     padding_explorer,
+    photo,
     pipeline_explorer,
     sweep_explorer,
 )
@@ -53,6 +55,8 @@ __all__ = [
     "MatrixExplorer",
     "ScatterExplorer",
     "OverlapExplorer",
+    "photo",
+    "ArtifactExplorer",
     "DecoderExplorer",
     "GroupsExplorer",
     "GUIDE_CASES",
@@ -60,6 +64,7 @@ __all__ = [
     "MatrixFigure",
     "ScatterFigure",
     "OverlapFigure",
+    "ArtifactFigure",
     "GroupsFigure",
     "set_scale",
     "get_scale",

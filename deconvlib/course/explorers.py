@@ -60,11 +60,18 @@ from ..explain import (
     solve_padding_text,
     step_caption,
 )
-from ..overlap import overlap_count, overlap_pattern, resize_conv_count
-from ..pooling import pool_output_size
+from ..overlap import overlap_count, overlap_pattern, resize_conv_count, upsample_image
+from ..pooling import avg_pool2d, pool_output_size
 from ..trace import scatter_trace, trace, trace_conv2d, trace_pool2d
 from ..transpose import convolution_matrix
-from ..viz.course_figures import DecoderFigure, GroupsFigure, MatrixFigure, OverlapFigure, ScatterFigure
+from ..viz.course_figures import (
+    ArtifactFigure,
+    DecoderFigure,
+    GroupsFigure,
+    MatrixFigure,
+    OverlapFigure,
+    ScatterFigure,
+)
 from ..viz.drawing import TraceFigure
 from .explorer import Explorer
 
@@ -94,6 +101,8 @@ __all__ = [
     "MatrixExplorer",
     "ScatterExplorer",
     "OverlapExplorer",
+    "photo",
+    "ArtifactExplorer",
     "DecoderExplorer",
     "GroupsExplorer",
 ]
@@ -746,6 +755,70 @@ class OverlapExplorer(Explorer):
 
     def describe(self, values, data):
         return html.escape(overlap_verdict(values["kernel_size"], values["stride"], values["dilation"]))
+
+
+def photo(size=64):
+    """Grace Hopper's portrait that ships with matplotlib, grey in [0, 1], ``size×size``.
+
+    ``matplotlib.cbook.get_sample_data("grace_hopper.jpg")`` (600×512 RGB),
+    cropped to 512×512, averaged over the colours, then
+    :func:`deconvlib.pooling.avg_pool2d` by ``512 // size``.
+
+    >>> photo(32).shape, float(photo(32).min()) >= 0, float(photo(32).max()) <= 1
+    ((32, 32), True, True)
+    """
+    from matplotlib.cbook import get_sample_data
+    from PIL import Image
+
+    with get_sample_data("grace_hopper.jpg") as file:
+        rgb = np.asarray(Image.open(file), dtype=float) / 255
+    grey = rgb[20:532, :512].mean(axis=-1)
+    factor = 512 // size
+    return avg_pool2d(grey[: size * factor, : size * factor], factor)
+
+
+class ArtifactExplorer(Explorer):
+    """A photo upsampled by a transposed convolution vs resize-then-convolve, flat kernels.
+
+    A 32×32 :func:`photo` upsampled ``stride`` times by
+    :func:`~deconvlib.overlap.upsample_image`: left a transposed convolution
+    with a ``k×k`` kernel of equal weights, right nearest upsampling then a
+    ``k×k`` box blur. Where ``stride`` does not divide ``k`` the kernel copies
+    overlap unevenly and the photo gets a checkerboard.
+    """
+
+    specs = {
+        "kernel_size": ("kernel size", 1, 6, 3),
+        "stride": ("stride", 1, 3, 2),
+    }
+    size = 32
+
+    def __init__(self, *args, **kwargs):
+        self.image = photo(self.size)
+        super().__init__(*args, **kwargs)
+
+    def compute(self, values):
+        k, s = values["kernel_size"], values["stride"]
+        pattern = ", ".join(str(int(c)) for c in overlap_pattern(k, s))
+        return [
+            (
+                upsample_image(self.image, k, s, "transposed"),
+                f"transposed conv: k={k}, stride {s}\ncopies repeat {pattern}",
+            ),
+            (
+                upsample_image(self.image, k, s, "resize"),
+                f"resize ×{s}, then conv k={k}\nevery pixel gets {k}×{k} taps",
+            ),
+        ]
+
+    def draw(self, data, values):
+        return self.keep_figure(ArtifactFigure, data)
+
+    def describe(self, values, data):
+        return html.escape(
+            overlap_verdict(values["kernel_size"], values["stride"])
+            + " Each image runs from black (0) to white (its brightest pixel)."
+        )
 
 
 # --- notebook 8 ---------------------------------------------------------------------

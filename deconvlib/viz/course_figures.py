@@ -19,7 +19,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
 
 from ..explain import format_value
-from .drawing import COLORS, MARGIN, PanelFigure, Window, text_width
+from .drawing import COLORS, MARGIN, PanelFigure, Window, _Legend, text_width
 
 __all__ = [
     "matrix_kinds",
@@ -27,6 +27,8 @@ __all__ = [
     "MatrixFigure",
     "ScatterFigure",
     "OverlapFigure",
+    "grey_colors",
+    "ArtifactFigure",
     "GroupsFigure",
     "DecoderFigure",
     "draw_decoder",
@@ -73,18 +75,36 @@ def matrix_kinds(M):
     return np.where(_connections(M), "kernel", "zero").astype(object)
 
 
+#: The shade of the largest overlap count: dark text on it keeps a contrast above 7:1.
+DARKEST_COUNT = "#5cbfac"
+
+
+class _ShadeLegend(_Legend):
+    """A legend of shades that are not cell kinds: ``shades`` and their ``labels``, all always shown."""
+
+    def __init__(self, figure, shades, labels):
+        self.shades = [tuple(c) for c in shades]
+        super().__init__(figure, range(len(self.shades)), labels)
+
+    def select(self, kinds):
+        self.kinds = list(self.all_kinds)
+        self.names = [self.all_names[k] for k in self.kinds]
+        self.swatches.set_facecolors(self.shades)
+
+
 def count_colors(counts, top=None):
     """RGB shades for overlap counts: white for 0, darker cyan for more kernel copies.
 
     ``top`` is the count drawn darkest (default: the largest in ``counts``), so
-    two maps can share one scale.
+    two maps can share one scale. The darkest shade, :data:`DARKEST_COUNT`, is
+    light enough for the dark printed counts (contrast above 7:1).
 
     >>> count_colors(np.array([[0, 2]]), top=2)[0, 0].tolist()
     [1.0, 1.0, 1.0]
     """
     counts = np.asarray(counts, dtype=float)
     top = max(float(counts.max() if top is None else top), 1.0)
-    light, dark = np.array(to_rgb(COLORS["output"])), np.array(to_rgb("#3f9f8c"))
+    light, dark = np.array(to_rgb(COLORS["output"])), np.array(to_rgb(DARKEST_COUNT))
     t = np.clip(counts / top, 0, 1)[..., None]
     shade = np.where(t <= 0.5, 1 + (light - 1) * (t / 0.5), light + (dark - light) * ((t - 0.5) / 0.5))
     return np.where(counts[..., None] == 0, 1.0, shade)
@@ -237,14 +257,20 @@ class OverlapFigure(PanelFigure):
 
     ``maps`` is a list of ``(counts, title)``. Each map prints its counts and
     is shaded on its own scale (white = no kernel copy, darkest cyan = its
-    largest count), so unevenness shows whatever the kernel size. ``axes``
-    and ``grids`` are lists, one entry per map.
+    largest count), so unevenness shows whatever the kernel size; the legend
+    under the maps says so with swatches. ``axes`` and ``grids`` are lists,
+    one entry per map.
     """
 
     kind_colours = False  # shades of cyan for the counts
+    legend_follows = False
+    #: The legend: the shade of 0, of half and of all of a map's largest count.
+    shade_labels = ("no kernel copy", "half the map's most copies", "the map's most copies")
 
     def __init__(self, maps, figsize=None):
         super().__init__(figsize, range(len(maps)))
+        shades = count_colors(np.array([0, 1, 2]), top=2)
+        self.legend = _ShadeLegend(self.figure, shades, self.shade_labels)
         self.axes, self.grids = list(self.axes.values()), list(self.grids.values())
         self.update(maps)
 
@@ -262,6 +288,48 @@ class OverlapFigure(PanelFigure):
 
     def _describe(self):
         return f"titles={[title for _, title in self.maps]}"
+
+
+def grey_colors(image):
+    """RGB greys of ``image``: black for 0 (and below), white for its brightest pixel.
+
+    >>> grey_colors(np.array([[0.0, 0.25, 0.5]]))[0, :, 0].tolist()
+    [0.0, 0.5, 1.0]
+    """
+    image = np.asarray(image, dtype=float)
+    top = image.max() if image.size and image.max() > 0 else 1.0
+    return np.repeat(np.clip(image / top, 0, 1)[..., None], 3, axis=-1)
+
+
+class ArtifactFigure(PanelFigure):
+    """Grey images side by side, one pixel per cell, without cell borders: artifacts in a photo.
+
+    ``images`` is a list of ``(image, title)``, e.g. a photo upsampled by
+    :func:`deconvlib.overlap.upsample_image` both ways. Each image is drawn on
+    its own scale, black = 0 to white = its brightest pixel, at one cell size
+    for all, so a checkerboard shows as a fine grid over the picture. ``axes``
+    and ``grids`` are lists, one entry per image.
+    """
+
+    kind_colours = False  # greys
+
+    def __init__(self, images, figsize=None):
+        super().__init__(figsize, range(len(images)))
+        self.axes, self.grids = list(self.axes.values()), list(self.grids.values())
+        self.update(images)
+
+    def update(self, images):
+        if len(images) != len(self.panels):
+            raise ValueError(f"this figure shows {len(self.panels)} images, got {len(images)}")
+        self.images = images
+        self.show_panels({k: (grey_colors(image), None, title) for k, (image, title) in enumerate(images)})
+        for grid in self.grids:
+            grid.mesh.set_linewidth(0)  # pixels, not cells
+            grid.mesh.set_edgecolor("face")
+        return self.figure
+
+    def _describe(self):
+        return f"shapes={[np.shape(image) for image, _ in self.images]}"
 
 
 class GroupsFigure(PanelFigure):

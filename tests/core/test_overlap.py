@@ -13,6 +13,7 @@ from deconvlib.overlap import (
     overlap_pattern,
     resize_conv2d,
     resize_conv_count,
+    upsample_image,
     upsample_nearest,
 )
 
@@ -102,3 +103,32 @@ def test_resize_conv_count_is_flat_away_from_the_borders(k, scale):
     counts = resize_conv_count(12, k, scale=scale)
     inner = counts[k : counts.shape[0] - k, k : counts.shape[1] - k]
     assert inner.size and np.all(inner == k * k)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("s", [1, 2, 3])
+def test_upsample_image_of_a_flat_image_shows_the_overlap_count_or_stays_flat(k, s):
+    grey = np.full((16, 16), 0.5)
+    transposed = upsample_image(grey, k, s)
+    resized = upsample_image(grey, k, s, method="resize")
+    assert transposed.shape == resized.shape == (16 * s, 16 * s)
+    # away from the borders it multiplies the grey by the overlap count: one product of the pattern per pixel
+    inner = transposed[k : 16 * s - k, k : 16 * s - k]
+    pattern = overlap_pattern(k, s)
+    shades = {round(0.5 * s * s / (k * k) * a * b, 9) for a in pattern for b in pattern}
+    assert {round(v, 9) for v in inner.ravel()} <= shades
+    assert (np.ptp(inner) < 1e-12) == is_uniform(k, s)
+    inner = slice(k, 16 * s - k)
+    np.testing.assert_allclose(resized[inner, inner], 0.5)
+
+
+def test_upsample_image_is_the_library_calls_and_checks_its_arguments():
+    X = np.random.default_rng(0).random((6, 7))
+    np.testing.assert_allclose(
+        upsample_image(X, 3, 2), conv_transpose2d(X, np.full((3, 3), 4 / 9), stride=2, padding="same")
+    )
+    np.testing.assert_allclose(upsample_image(X, 3, 2, "resize"), resize_conv2d(X, np.full((3, 3), 1 / 9), scale=2))
+    with pytest.raises(ValueError, match="method"):
+        upsample_image(X, 3, 2, method="bilinear")
+    with pytest.raises(ValueError, match=r"\(1, 6, 7\)"):
+        upsample_image(X[None], 3, 2)

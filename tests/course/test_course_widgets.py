@@ -20,6 +20,7 @@ from deconvlib.course.explorers import (  # noqa: E402
     FORWARD_CASES,
     FORWARD_PARAMETERS,
     GUIDE_CASES,
+    ArtifactExplorer,
     DecoderExplorer,
     ForwardExplorer,
     GroupsExplorer,
@@ -40,6 +41,7 @@ EXPLORERS = [
     MatrixExplorer,
     ScatterExplorer,
     OverlapExplorer,
+    ArtifactExplorer,
     DecoderExplorer,
     GroupsExplorer,
 ]
