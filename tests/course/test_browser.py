@@ -22,7 +22,6 @@ slider by its description label.
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,18 +31,12 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for what the browser tests share
+from browser_support import CHROMIUM, FLAGS, GEOMETRY_SLIDER, LATENCY_JS, explorer_image, free_port  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 #: (notebook, slider description) moved once with ArrowRight; the figure must change.
 SLIDER_MOVES = [
@@ -58,12 +51,6 @@ SLIDER_MOVES = [
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium); the browser test needs it", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -287,15 +274,6 @@ def test_slider_redraws_the_figure(browser, lab_url, notebook, label):
         page.close()
 
 
-#: Slider descriptions that change the geometry: each explorer's must redraw *its own* figure.
-GEOMETRY_SLIDER = re.compile(r"^(stride|padding|dilation)( [spd])?$")
-
-
-def explorer_image(slider):
-    """The figure of the explorer (the nearest enclosing ``VBox``) that holds ``slider``."""
-    return slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]").locator(".widget-output img")
-
-
 #: The lessons (00_index.ipynb, the index, has no explorer; nbval runs it).
 LESSONS = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb") if p.name != "00_index.ipynb")
 
@@ -357,25 +335,6 @@ def check_layout(page, notebook):
     for explorer in wide["explorers"]:
         assert explorer["right"] <= wide["areaRight"] + 1, f"{notebook} at 1280×720: an explorer sticks out"
     return narrow, wide
-
-
-LATENCY_JS = """
-(vbox) => {
-  const img = () => vbox.querySelector('.widget-output img');
-  const before = img() ? img().src : null;
-  window.__latency = null;
-  let t0 = null;
-  document.addEventListener('keydown', () => { t0 = performance.now(); }, {capture: true, once: true});
-  const observer = new MutationObserver(() => {
-    const now = img();
-    if (t0 !== null && now && now.src !== before) {
-      observer.disconnect();
-      now.decode().catch(() => {}).then(() => { window.__latency = performance.now() - t0; });
-    }
-  });
-  observer.observe(vbox, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
-}
-"""
 
 
 def slider_latency(page, vbox, moves=LATENCY_MOVES):

@@ -24,7 +24,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -33,17 +32,11 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for what the browser tests share
+from browser_support import CHROMIUM, FLAGS, LATENCY_JS, free_port  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: (notebook, description of the stride slider in its first explorer)
 PRESENTED = [("01_start_here.ipynb", "stride"), ("05_shape_arithmetic.ipynb", "stride s")]
 #: Moves of the stride slider timed for the latency figure.
@@ -55,12 +48,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python
 pytest.importorskip("voila", reason="Voilà is not installed (pip install -e '.[present]')")
 if shutil.which("make") is None:
     pytest.skip("make is absent: the test runs the command of `make present`", allow_module_level=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def present_command(notebook, port):
@@ -158,25 +145,6 @@ def stop(server):
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-
-
-LATENCY_JS = """
-(vbox) => {
-  const img = () => vbox.querySelector('.widget-output img');
-  const before = img() ? img().src : null;
-  window.__latency = null;
-  let t0 = null;
-  document.addEventListener('keydown', () => { t0 = performance.now(); }, {capture: true, once: true});
-  const observer = new MutationObserver(() => {
-    const now = img();
-    if (t0 !== null && now && now.src !== before) {
-      observer.disconnect();
-      now.decode().catch(() => {}).then(() => { window.__latency = performance.now() - t0; });
-    }
-  });
-  observer.observe(vbox, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
-}
-"""
 
 
 def code_lines(notebook):

@@ -29,20 +29,12 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for what the browser tests share
+from browser_support import CHROMIUM, FLAGS, GEOMETRY_SLIDER, explorer_image  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 ARTIFACTS = ROOT / "tests" / "artifacts"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-#: Slider descriptions that change the geometry: each must redraw its own explorer's figure.
-GEOMETRY_SLIDER = re.compile(r"^(stride|padding|dilation)( [spd])?$")
 #: What matplotlib prints on stderr the first time it is imported in a fresh Pyodide: information, not an error.
 HARMLESS_STDERR = re.compile(r"^\s*Matplotlib is building the font cache; this may take a moment\.\s*$")
 
@@ -196,11 +188,6 @@ def error_outputs(page):
     )
     texts = [outputs.nth(k).inner_text() for k in range(outputs.count())]
     return [text for text in texts if not HARMLESS_STDERR.match(text)]
-
-
-def explorer_image(slider):
-    """The figure of the explorer (the nearest enclosing ``VBox``) that holds ``slider``."""
-    return slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]").locator(".widget-output img")
 
 
 def move_geometry_sliders(page, notebook):

@@ -1,0 +1,53 @@
+"""What the three browser tests share: Chromium's path and flags, and how to find and time a figure.
+
+``tests/course/test_browser.py`` (JupyterLab), ``tests/site/test_site.py`` (the
+JupyterLite site) and ``tests/site/test_present.py`` (Voilà) drive Debian's
+Chromium with Playwright the same way; nothing here imports Playwright.
+"""
+
+import re
+import socket
+
+CHROMIUM = "/usr/bin/chromium"
+#: Chromium's flags here (root, no GPU, a closed network: no background requests).
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Slider descriptions that change the geometry: each must redraw its own explorer's figure.
+GEOMETRY_SLIDER = re.compile(r"^(stride|padding|dilation)( [spd])?$")
+
+#: Given an explorer's VBox, set ``window.__latency`` to the ms from the next keydown to its new figure, decoded.
+LATENCY_JS = """
+(vbox) => {
+  const img = () => vbox.querySelector('.widget-output img');
+  const before = img() ? img().src : null;
+  window.__latency = null;
+  let t0 = null;
+  document.addEventListener('keydown', () => { t0 = performance.now(); }, {capture: true, once: true});
+  const observer = new MutationObserver(() => {
+    const now = img();
+    if (t0 !== null && now && now.src !== before) {
+      observer.disconnect();
+      now.decode().catch(() => {}).then(() => { window.__latency = performance.now() - t0; });
+    }
+  });
+  observer.observe(vbox, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+}
+"""
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def explorer_image(slider):
+    """The figure of the explorer (the nearest enclosing ``VBox``) that holds ``slider`` (a Playwright locator)."""
+    return slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]").locator(".widget-output img")
