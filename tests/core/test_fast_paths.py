@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import deconvlib as dl
-from deconvlib import transpose as tr
+from deconvlib import fast as tr
 from deconvlib.geometry import transpose_geometry
 
 # (X shape, W shape, params, the strategy the shape selects)

@@ -1,6 +1,6 @@
 """Every strategy of ``method="fast"`` and of ``conv2d`` equals the plain loops (hypothesis).
 
-``choose_strategy`` picks one per layer (see deconvlib/transpose.py); here each
+``choose_strategy`` picks one per layer (see deconvlib/fast.py); here each
 applicable one is forced on random cases, with tiny scratch blocks as well so
 that the blocking over images and rows is exercised, and compared with
 ``method="naive"`` (transposed) or the textbook loop (forward).
@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import deconvlib as dl
-from deconvlib import transpose as tr
+from deconvlib import fast as tr
 from deconvlib.geometry import conv_geometry, transpose_geometry
 
 settings.register_profile("deconvlib", max_examples=150, deadline=None)
@@ -54,7 +54,7 @@ def test_every_fast_strategy_equals_naive(case, budget):
     reference = dl.conv_transpose2d(X, W, method="naive", **params)
     assert tr.choose_strategy(geo) in applicable(geo)
     for strategy in applicable(geo):
-        got = tr._fast(X, W, geo, strategy=strategy, budget=budget)
+        got = tr.conv_transpose_fast(X, W, geo, strategy=strategy, budget=budget)
         np.testing.assert_allclose(got, reference, atol=1e-12, err_msg=strategy)
 
 
@@ -99,4 +99,4 @@ def test_strategies_keep_the_dtype(dtype):
     W = np.ones((3, 3, 4, 2), dtype)
     geo = transpose_geometry(X, W, stride=2, padding=1, output_padding=0, dilation=1, groups=1, bias=None).geometry
     for strategy in ("small", "tap", "gemm"):
-        assert tr._fast(X, W, geo, strategy=strategy).dtype == dtype
+        assert tr.conv_transpose_fast(X, W, geo, strategy=strategy).dtype == dtype

@@ -1,0 +1,422 @@
+"""The fast method: sub-pixel phases for the transposed convolution, one gathered product for the forward one.
+
+Output rows ``p, p + s, p + 2s, …`` (and columns alike) of a transposed
+convolution are fed by their own kernel taps at a fixed shift, so each phase is
+a stride-1 correlation of the input; no zero is ever inserted. Only phases that
+a tap reaches cost anything (the work follows the output, not the stride).
+:func:`choose_strategy` picks how, per layer:
+
+1. ``"small"`` when the uncropped result has at most ``SMALL_CANVAS``
+   values (a slider's example): per tap, one product added ``stride``
+   apart into it; fewest numpy calls.
+2. ``"depthwise"`` when each group has one input channel: per phase and
+   tap, a per-channel multiply-add on blocks of ``DEPTHWISE_CHUNK_BYTES``
+   (no matrix product).
+3. ``"tap"`` when a group has at least as many input as output channels,
+   or when gathering taps would compute more than ``WASTE_LIMIT`` times
+   the pixel-taps that carry input (an output much larger than its input):
+   per phase and tap, one matrix product over all input pixels, added at
+   its shift into a contiguous phase buffer that is then copied into the
+   output; blocks of whole images of ``CHUNK_BYTES`` keep it in cache.
+4. otherwise ``"gemm"`` (one group) or ``"grouped"``: per phase and block
+   of output rows, every tap's input window is gathered side by side and
+   multiplied in one matrix product (taps concatenated along its inner
+   dimension, so BLAS sums them), batched over the groups by one
+   ``np.matmul``. :func:`conv_fast` (:func:`deconvlib.conv2d`) always works this way.
+
+Every strategy gives the same result (tests force each on random cases).
+
+Both work on checked 2-D arguments (NHWC, see :mod:`deconvlib.geometry`).
+"""
+
+import numpy as np
+
+__all__ = ["conv_transpose_fast", "conv_fast", "choose_strategy"]
+
+#: Scratch bytes per block of output rows in ``method="fast"`` and ``conv2d``:
+#: the gathered taps of a block stay in the CPU's cache while it is multiplied.
+CHUNK_BYTES = 2**22
+
+#: ... and for the ``"depthwise"`` strategy, whose blocks are touched once per tap.
+DEPTHWISE_CHUNK_BYTES = 2**18
+
+#: Inputs up to this size are padded once, so that no window leaves them (fewer, larger copies).
+SMALL_INPUT_BYTES = 2**18
+
+#: Uncropped results up to this many values use the ``"small"`` strategy.
+SMALL_CANVAS = 2**12
+
+#: ``method="fast"`` computes per tap (``"tap"``) when gathering taps would
+#: multiply more than this many times the pixel-taps that carry input.
+WASTE_LIMIT = 1.5
+
+
+def _span(size_in, step, start, size_out):
+    """``(y0, y1)``: the outputs ``y`` in ``[0, size_out)`` with ``0 <= y·step + start < size_in``."""
+    y0 = max(0, -(start // step))  # ⌈−start / step⌉
+    y1 = min(size_out, -((start - size_in) // step))  # ⌈(size_in − start) / step⌉
+    return y0, max(y0, y1)
+
+
+def _chunks(n, rows, row_bytes, budget):
+    """Blocks ``(i0, i1, y0, y1)`` of images and output rows, each about ``budget`` bytes of scratch."""
+    if rows * row_bytes <= budget:  # whole images, several at a time
+        per = max(1, budget // (rows * row_bytes))
+        return [(i, min(n, i + per), 0, rows) for i in range(0, n, per)]
+    per = max(1, budget // row_bytes)
+    return [(i, i + 1, y, min(rows, y + per)) for i in range(n) for y in range(0, rows, per)]
+
+
+def _correlate(X, weights, taps, out, strategy, step=(1, 1), budget=None):
+    """``out[n, y, x] = Σ_t X[n, y·sy + dy_t, x·sx + dx_t] @ weights[t]`` (zero outside ``X``), per group.
+
+    The one loop behind ``method="fast"`` (once per output phase) and
+    :func:`conv_fast` (once). Works on blocks of output rows whose
+    scratch fits ``budget`` bytes (the CPU's cache): for each block, every
+    tap's window of ``X`` is copied side by side into one buffer (zeros where
+    a window leaves ``X``), then one matrix product, ``(rows, taps·c_in) @
+    (taps·c_in, c_out)``, writes the block; a strided ``out`` (a phase of a
+    transposed convolution) gets the block copied in while it is still in cache.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, h, w, c_in)
+    weights : ndarray, shape (taps, groups, c_in // groups, c_out // groups)
+    taps : list of (int, int)
+        ``(dy, dx)`` per tap: output ``(y, x)`` reads input ``(y·sy + dy, x·sx + dx)``.
+    out : ndarray, shape (n, oh, ow, c_out)
+        Written entirely; may be a strided view.
+    step : (int, int)
+        ``(sy, sx)``.
+    strategy : {"gemm", "grouped", "depthwise"}
+        ``"depthwise"`` needs one input channel per group; all give the same result.
+    budget : int, optional
+        Scratch bytes per block (default ``CHUNK_BYTES``).
+    """
+    n, h, w, c_in = X.shape
+    T, G, gi, go = weights.shape
+    _, oh, ow, c_out = out.shape
+    sy, sx = step
+    depthwise = strategy == "depthwise"
+    if depthwise and gi != 1:
+        raise ValueError(f"strategy 'depthwise' needs one input channel per group, got {gi}")
+    row_bytes = ow * (c_out if depthwise else T * c_in) * X.itemsize
+    spans = [(_span(h, sy, dy, oh), _span(w, sx, dx, ow)) for dy, dx in taps]
+    if X.nbytes <= SMALL_INPUT_BYTES and any(s != ((0, oh), (0, ow)) for s in spans):
+        # small input: pad it once, so that no window leaves it (fewer, larger copies)
+        top = max(0, max(-dy for dy, _ in taps))
+        left = max(0, max(-dx for _, dx in taps))
+        bottom = max(0, max((oh - 1) * sy + dy + 1 for dy, _ in taps) - h)
+        right = max(0, max((ow - 1) * sx + dx + 1 for _, dx in taps) - w)
+        padded = np.zeros((n, h + top + bottom, w + left + right, c_in), X.dtype)
+        padded[:, top : top + h, left : left + w] = X
+        X, h, w = padded, h + top + bottom, w + left + right
+        taps = [(dy + top, dx + left) for dy, dx in taps]
+        spans = [((0, oh), (0, ow))] * T
+    if depthwise:
+        wd = weights[:, :, 0, :]  # (taps, c_in, multiplier)
+    else:
+        Wcat = np.ascontiguousarray(weights.transpose(1, 0, 2, 3)).reshape(G, T * gi, go)  # taps side by side
+    direct = out.flags.c_contiguous
+    order = sorted(range(T), key=lambda t: spans[t] != ((0, oh), (0, ow)))  # taps covering all of out first
+    scratch = None
+    budget = budget or (DEPTHWISE_CHUNK_BYTES if depthwise else CHUNK_BYTES)
+    for i0, i1, y0, y1 in _chunks(n, oh, row_bytes, budget):
+        ni, nr = i1 - i0, y1 - y0
+        M = ni * nr * ow
+        target = out[i0:i1, y0:y1]
+        if scratch is None:
+            size = M * (c_out if depthwise else T * c_in)
+            scratch = np.empty(size + (0 if direct else M * c_out), X.dtype)
+            res_store = None if direct else scratch[size:]
+        res = target if direct else res_store[: M * c_out].reshape(target.shape)
+        if depthwise:
+            acc = res.reshape(ni, nr, ow, c_in, go)
+            tmp = scratch[: M * c_out].reshape(ni, nr, ow, c_in, go)
+            fresh = True  # acc holds no tap yet
+        else:
+            buf = scratch[: M * T * c_in].reshape(ni, nr, ow, G, T, gi)
+        for t in order:
+            (dy, dx), ((ya, yb), (xa, xb)) = taps[t], spans[t]
+            ya, yb = max(ya, y0), min(yb, y1)
+            if depthwise and (ya >= yb or xa >= xb):
+                continue
+            if not depthwise:
+                dst = buf[:, :, :, :, t, :]
+                if ya >= yb or xa >= xb:
+                    dst[...] = 0
+                    continue
+                if (ya, yb, xa, xb) != (y0, y1, 0, ow):  # zeros where the window leaves X
+                    dst[:, : ya - y0] = 0
+                    dst[:, yb - y0 :] = 0
+                    dst[:, ya - y0 : yb - y0, :xa] = 0
+                    dst[:, ya - y0 : yb - y0, xb:] = 0
+            rows = slice(ya * sy + dy, (yb - 1) * sy + dy + 1, sy)
+            cols = slice(xa * sx + dx, (xb - 1) * sx + dx + 1, sx)
+            window = X[i0:i1, rows, cols]
+            if depthwise and fresh and (ya, yb, xa, xb) == (y0, y1, 0, ow):
+                np.multiply(window[..., None], wd[t], out=acc)  # the first tap covers the block: write
+                fresh = False
+            elif depthwise:
+                if fresh:
+                    acc[...] = 0
+                    fresh = False
+                part = tmp[:, ya - y0 : yb - y0, xa:xb]
+                np.multiply(window[..., None], wd[t], out=part)
+                view = acc[:, ya - y0 : yb - y0, xa:xb]
+                np.add(view, part, out=view)
+            else:
+                dst[:, ya - y0 : yb - y0, xa:xb] = window.reshape(ni, yb - ya, xb - xa, G, gi)
+        if depthwise and fresh:
+            acc[...] = 0  # no tap reaches this block
+        if not depthwise:
+            if G == 1:
+                np.matmul(buf.reshape(M, T * c_in), Wcat[0], out=res.reshape(M, c_out))
+            else:
+                np.matmul(
+                    buf.reshape(M, G, T * gi).transpose(1, 0, 2), Wcat, out=res.reshape(M, G, go).transpose(1, 0, 2)
+                )
+        if not direct:
+            target[...] = res
+    return out
+
+
+def _phases(k, s, d, before, size_in, size_out):
+    """One output axis's phases that get a tap: ``{p: [(tap, shift)]}``, in O(k) whatever ``s``.
+
+    Output rows ``p, p + s, p + 2s, …`` form phase ``p``; input row ``i``
+    through tap ``tap`` lands on output row ``i·s + tap·d − before``, i.e. on
+    row ``i + shift`` of phase ``p = (tap·d − before) mod s``. Taps whose rows
+    all fall outside the output are left out; a phase missing here is zero.
+    """
+    phases = {}
+    for tap in range(k):
+        offset = tap * d - before
+        p, shift = offset % s, offset // s
+        length = -((p - size_out) // s)  # rows p, p + s, … below size_out
+        if max(0, shift) < min(length, size_in + shift):
+            phases.setdefault(p, []).append((tap, shift))
+    return phases
+
+
+def _add_shifted(E, P, rows, cols):
+    """``E[:, m0:m1, k0:k1] += P[:, i0:, j0:]`` (same extents); may zero parts of ``P``.
+
+    ``rows`` is ``(m0, m1, i0)`` and ``cols`` ``(k0, k1, j0)``, as
+    :func:`_phase_taps` gives them; ``E`` and ``P`` are C-contiguous.
+
+    numpy adds strided views several times slower than contiguous ones. When
+    ``E`` and ``P`` rows have the same width, a column shift is a shift along the
+    flattened rows: zero the columns of ``P`` that would wrap into the next or
+    previous row (they fall outside ``E`` anyway), then add long rows.
+    """
+    (m0, m1, i0), (k0, k1, j0) = rows, cols
+    n, w, c, n_rows = E.shape[0], E.shape[2], E.shape[3], m1 - m0
+    if P.shape[2] != w:
+        E[:, m0:m1, k0:k1] += P[:, i0 : i0 + n_rows, j0 : j0 + k1 - k0]
+        return
+    shift = k0 - j0
+    if shift > 0:
+        P[:, :, w - shift :] = 0
+    elif shift < 0:
+        P[:, :, :-shift] = 0
+    Ef, Pf = E[:, m0:m1].reshape(n, -1), P[:, i0 : i0 + n_rows].reshape(n, -1)  # views: E is contiguous
+    shift *= c
+    if shift >= 0:
+        Ef[:, shift:] += Pf[:, : Pf.shape[1] - shift]
+    else:
+        Ef[:, :shift] += Pf[:, -shift:]
+
+
+def _grouped_product(X2, Wab, into):
+    """``into = X2 @ Wab`` group by group: ``(m, c_in) @ (groups, c_in // groups, go)``, one batched matmul."""
+    G, gi, go = Wab.shape
+    if G == 1:
+        np.matmul(X2, Wab[0], out=into)
+    else:
+        m = X2.shape[0]
+        np.matmul(X2.reshape(m, G, gi).transpose(1, 0, 2), Wab, out=into.reshape(m, G, go).transpose(1, 0, 2))
+
+
+def _tap_phase(X, weights, row_taps, col_taps, E, P):
+    """Phase ``E`` (n, ly, lx, c_out) as a sum of whole-input products, one per tap, each added at its shift.
+
+    The ``"tap"`` strategy: ``P = X @ W[a, b]`` over every input pixel, then
+    ``E[shifted] += P`` (:func:`_add_shifted`); no work is spent on output
+    pixels that no input reaches, so it suits an output phase much larger
+    than the input (a 1×1 input and a 4×4 kernel).
+    """
+    n, h, w, c_in = X.shape
+    _, ly, lx, c_out = E.shape
+    X2, first = X.reshape(-1, c_in), True
+    for t, ((_, ry), (_, rx)) in enumerate((r, c) for r in row_taps for c in col_taps):
+        rows = (max(0, ry), min(ly, h + ry), max(0, ry) - ry)  # phase rows m0:m1 ← input rows i0:
+        cols = (max(0, rx), min(lx, w + rx), max(0, rx) - rx)
+        if first and rows == (0, ly, 0) == (0, h, 0) and cols == (0, lx, 0) == (0, w, 0):
+            _grouped_product(X2, weights[t], E.reshape(-1, c_out))  # covers the phase: write, don't add
+        else:
+            if first:
+                E[...] = 0
+            _grouped_product(X2, weights[t], P)
+            _add_shifted(E, P.reshape(n, h, w, c_out), rows=rows, cols=cols)
+        first = False
+
+
+def _waste(rows, cols, geo):
+    """Output pixel-taps an im2col product computes over the pixel-taps that carry input (≥ 1)."""
+    computed = useful = 0
+    for py, row_taps in rows.items():
+        ly = -((py - geo.out_h) // geo.stride[0])
+        for px, col_taps in cols.items():
+            lx = -((px - geo.out_w) // geo.stride[1])
+            computed += ly * lx * len(row_taps) * len(col_taps)
+            for _, ry in row_taps:
+                for _, rx in col_taps:
+                    useful += (min(ly, geo.h + ry) - max(0, ry)) * (min(lx, geo.w + rx) - max(0, rx))
+    return computed / max(useful, 1)
+
+
+def choose_strategy(geo):
+    """The strategy ``method="fast"`` uses for a layer (the rule in the module docstring).
+
+    Parameters
+    ----------
+    geo : deconvlib.geometry.Geometry
+        A transposed convolution's geometry.
+
+    Returns
+    -------
+    {"depthwise", "tap", "gemm", "grouped"}
+
+    Examples
+    --------
+    >>> from deconvlib.geometry import transpose_geometry
+    >>> def strategy(x_shape, w_shape, **params):
+    ...     geo = transpose_geometry(np.ones(x_shape), np.ones(w_shape), stride=params.get("stride", 2), padding=1,
+    ...                              output_padding=0, dilation=1, groups=params.get("groups", 1), bias=None).geometry
+    ...     return choose_strategy(geo)
+    >>> strategy((8, 32, 32, 64), (4, 4, 64, 1), groups=64), strategy((64, 8, 8, 256), (4, 4, 256, 128))
+    ('depthwise', 'tap')
+    >>> strategy((8, 16, 16, 32), (4, 4, 32, 128)), strategy((8, 16, 16, 32), (4, 4, 32, 64), groups=2)
+    ('gemm', 'grouped')
+    """
+    gi, go = geo.c_in // geo.groups, geo.c_out // geo.groups
+    full_h, full_w = geo.full_size
+    if geo.n * (full_h + geo.output_padding[0]) * (full_w + geo.output_padding[1]) * geo.c_out <= SMALL_CANVAS:
+        return "small"
+    if gi == 1:
+        return "depthwise"
+    rows = _phases(
+        k=geo.kh, s=geo.stride[0], d=geo.dilation[0], before=geo.padding[0], size_in=geo.h, size_out=geo.out_h
+    )
+    cols = _phases(
+        k=geo.kw, s=geo.stride[1], d=geo.dilation[1], before=geo.padding[2], size_in=geo.w, size_out=geo.out_w
+    )
+    if gi >= go or _waste(rows, cols, geo) > WASTE_LIMIT:
+        return "tap"
+    return "gemm" if geo.groups == 1 else "grouped"
+
+
+def _small(X, Wg, geo):
+    """The ``"small"`` strategy: each tap's product added, ``stride`` apart, into the uncropped result.
+
+    Two numpy calls per tap and no phases: the cheapest for the few pixels of
+    a slider's example, where each numpy call's fixed cost dominates.
+    """
+    (sr, sc), (dr, dc) = geo.stride, geo.dilation
+    full_h, full_w = geo.full_size
+    top, _, left, _ = geo.padding
+    n, h, w, c_in = X.shape
+    G, gi, go = Wg.shape[2:]
+    canvas = np.zeros((n, full_h + geo.output_padding[0], full_w + geo.output_padding[1], geo.c_out), X.dtype)
+    X2, P = X.reshape(-1, c_in), np.empty((n * h * w, geo.c_out), X.dtype)
+    for a in range(geo.kh):
+        for b in range(geo.kw):
+            _grouped_product(X2, Wg[a, b], P)
+            canvas[:, a * dr : a * dr + (h - 1) * sr + 1 : sr, b * dc : b * dc + (w - 1) * sc + 1 : sc] += P.reshape(
+                n, h, w, -1
+            )
+    return canvas[:, top : top + geo.out_h, left : left + geo.out_w]
+
+
+def conv_transpose_fast(X, W, geo, strategy=None, budget=None):
+    """``method="fast"`` of :func:`deconvlib.conv_transpose2d` on checked arguments (see the module docstring).
+
+    ``strategy`` forces one of :func:`choose_strategy`'s answers and ``budget``
+    the scratch bytes per block (the tests use both); by default the rule picks.
+    """
+    # Sub-pixel (phase) decomposition. Input pixel (i, j) through tap (a, b) lands
+    # on output pixel (i·s + a·d − top, j·s + b·d − left), so the output splits into
+    # s×s interleaved phases (every s-th row and column), each a stride-1
+    # correlation of the input with its own taps at fixed shifts. Only phases
+    # that some tap reaches cost anything: the work is O(output), not O(stride²).
+    (sr, sc), (dr, dc), (top, _, left, _) = geo.stride, geo.dilation, geo.padding
+    G = geo.groups
+    gi, go = geo.c_in // G, geo.c_out // G
+    strategy = strategy or choose_strategy(geo)
+    if strategy == "small":
+        return _small(X, W.reshape(geo.kh, geo.kw, G, gi, go), geo)
+    rows = _phases(k=geo.kh, s=sr, d=dr, before=top, size_in=geo.h, size_out=geo.out_h)
+    cols = _phases(k=geo.kw, s=sc, d=dc, before=left, size_in=geo.w, size_out=geo.out_w)
+    tapless = len(rows) < min(sr, geo.out_h) or len(cols) < min(sc, geo.out_w)  # some phase is all zeros
+    out = (np.zeros if tapless else np.empty)((geo.n, geo.out_h, geo.out_w, geo.c_out), X.dtype)
+    Wg = W.reshape(geo.kh, geo.kw, G, gi, go)
+    if not (rows and cols):
+        return out  # no tap reaches the output
+    if strategy != "tap":
+        Xp, top, left = X, 0, 0
+        if X.nbytes <= SMALL_INPUT_BYTES:  # pad a small input once, so that no phase's window leaves it
+            top = max(0, max(ry for taps in rows.values() for _, ry in taps))
+            left = max(0, max(rx for taps in cols.values() for _, rx in taps))
+            bottom = max(0, max(-(-(geo.out_h - p) // sr) - ry for p, taps in rows.items() for _, ry in taps) - geo.h)
+            right = max(0, max(-(-(geo.out_w - p) // sc) - rx for p, taps in cols.items() for _, rx in taps) - geo.w)
+            Xp = np.zeros((geo.n, geo.h + top + bottom, geo.w + left + right, geo.c_in), X.dtype)
+            Xp[:, top : top + geo.h, left : left + geo.w] = X
+        # gathered taps no larger than the input: memory stays below the dilated input's size
+        scratch = min(budget or (DEPTHWISE_CHUNK_BYTES if strategy == "depthwise" else CHUNK_BYTES), X.nbytes)
+        for py, row_taps in rows.items():
+            for px, col_taps in cols.items():
+                a, b = zip(*[(a, b) for a, _ in row_taps for b, _ in col_taps])
+                taps = [(top - ry, left - rx) for _, ry in row_taps for _, rx in col_taps]
+                view = out if (sr, sc) == (1, 1) else out[:, py::sr, px::sc]
+                _correlate(Xp, Wg[list(a), list(b)], taps, view, strategy=strategy, budget=scratch)
+        return out
+    # "tap": blocks of whole images, so that each tap's product P and the phase
+    # buffer E stay in cache while they are added and copied
+    ly0, lx0 = -(-geo.out_h // sr), -(-geo.out_w // sc)  # phase (0, 0) is the largest
+    image_bytes = (geo.h * geo.w + ly0 * lx0) * geo.c_out * X.itemsize
+    per = max(1, (budget or CHUNK_BYTES) // image_bytes)
+    P_store = np.empty(min(per, geo.n) * geo.h * geo.w * geo.c_out, X.dtype)
+    E_store = None if (sr, sc) == (1, 1) else np.empty(min(per, geo.n) * ly0 * lx0 * geo.c_out, X.dtype)
+    weights = {
+        (py, px): Wg[[a for a, _ in row_taps for _ in col_taps], [b for _ in row_taps for b, _ in col_taps]]
+        for py, row_taps in rows.items()
+        for px, col_taps in cols.items()
+    }
+    for i0 in range(0, geo.n, per):
+        Xb, outb = X[i0 : i0 + per], out[i0 : i0 + per]
+        P = P_store[: Xb.shape[0] * geo.h * geo.w * geo.c_out].reshape(-1, geo.c_out)
+        for py, row_taps in rows.items():
+            for px, col_taps in cols.items():
+                view = outb if E_store is None else outb[:, py::sr, px::sc]
+                E = view if E_store is None else E_store[: view.size].reshape(view.shape)
+                _tap_phase(Xb, weights[py, px], row_taps, col_taps, E, P)
+                if E is not view:
+                    view[...] = E
+    return out
+
+
+def conv_fast(X, W, geo):
+    """:func:`deconvlib.conv2d` on checked arguments: every tap's window gathered, one product per block.
+
+    ``out[n, y, x, o] = Σ_a Σ_b Σ_c X_padded[n, y·s + a·d, x·s + b·d, c] · W[a, b, c, o]`` per group.
+    """
+    G, (sr, sc), (dr, dc), (top, _, left, _) = geo.groups, geo.stride, geo.dilation, geo.padding
+    gi, go = geo.c_in // G, geo.c_out // G
+    # tap (a, b): output (y, x) reads input (y·s + a·d − top, x·s + b·d − left); zero outside
+    taps = [(a * dr - top, b * dc - left) for a in range(geo.kh) for b in range(geo.kw)]
+    weights = W.reshape(geo.kh * geo.kw, gi, G, go).transpose(0, 2, 1, 3)  # (taps, groups, gi, go)
+    out = np.empty((geo.n, geo.out_h, geo.out_w, geo.c_out), X.dtype)
+    strategy = "depthwise" if gi == 1 else "gemm" if G == 1 else "grouped"  # as conv_transpose_fast
+    _correlate(X, weights, taps, out, strategy, step=(sr, sc))
+    return out
