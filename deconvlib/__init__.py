@@ -3,8 +3,8 @@
 Three layers, each importing only the ones before it:
 
 - the core (this package, numpy only): shape arithmetic, the forward and
-  transposed convolutions (four methods that agree with each other and with
-  PyTorch), max and average pooling, ``trace`` (the algorithm's stages as data) and
+  transposed convolutions in 1, 2 and 3 dimensions (four methods that agree
+  with each other and with PyTorch), max and average pooling, ``trace`` (the algorithm's stages as data) and
   :mod:`deconvlib.explain` (every sentence the course prints);
 - :mod:`deconvlib.viz` (+ matplotlib, Pillow): figures, animations, the gallery;
 - :mod:`deconvlib.course` (+ ipywidgets): the notebooks' explorers and checkers.
@@ -22,18 +22,22 @@ from .arithmetic import (
     effective_kernel,
     transpose_padding_for,
 )
-from .conv import conv2d
+from .conv import conv1d, conv2d, conv3d
 from .errors import ParameterError
 from .pooling import avg_pool2d, max_pool2d, pool_output_size
 from .stages import dilate, flip_kernel, pad_or_crop
 from .trace import Step, Trace, trace
-from .transpose import METHODS, conv_transpose2d, convolution_matrix, deconv2D_naive
+from .transpose import METHODS, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution_matrix, deconv2D_naive
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "conv1d",
     "conv2d",
+    "conv3d",
+    "conv_transpose1d",
     "conv_transpose2d",
+    "conv_transpose3d",
     "max_pool2d",
     "avg_pool2d",
     "pool_output_size",

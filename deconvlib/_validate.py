@@ -17,7 +17,7 @@ import numpy as np
 
 from .errors import ParameterError
 
-__all__ = ["as_int", "as_pair", "as_padding", "as_float_arrays"]
+__all__ = ["as_int", "as_tuple", "as_pair", "as_padding", "as_float_arrays", "spatial_layout"]
 
 
 def _error(name, message):
@@ -77,6 +77,67 @@ def _scalar(value):
     return value
 
 
+#: The spatial axes' names in each number of dimensions, for messages and docstrings.
+AXIS_NAMES = {1: ("w",), 2: ("h", "w"), 3: ("d", "h", "w")}
+
+
+def spatial_layout(ndim, prefix=""):
+    """``"(h, w)"``, ``"(kd, kh, kw)"``, ``"(w,)"``: the spatial axes of ``ndim`` dimensions as a tuple's text.
+
+    Parameters
+    ----------
+    ndim : {1, 2, 3}
+    prefix : str, default ""
+        Put before each axis name (``"k"`` for a kernel, ``"out_"`` for an output).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> spatial_layout(3, "k"), spatial_layout(1)
+    ('(kd, kh, kw)', '(w,)')
+    """
+    names = [prefix + a for a in AXIS_NAMES[ndim]]
+    return f"({names[0]},)" if ndim == 1 else f"({', '.join(names)})"
+
+
+def as_tuple(value, name, ndim, minimum=0):
+    """Return an int or ``ndim`` ints (one per spatial axis) as a tuple of ints ``>= minimum``.
+
+    Parameters
+    ----------
+    value : int or sequence of ``ndim`` ints
+    name : str
+    ndim : {1, 2, 3}
+    minimum : int, default 0
+
+    Returns
+    -------
+    tuple of ``ndim`` ints
+
+    Raises
+    ------
+    ParameterError
+        For a sequence of another length, or an entry :func:`as_int` rejects.
+
+    Examples
+    --------
+    >>> as_tuple(2, "stride", 3, minimum=1)
+    (2, 2, 2)
+    >>> as_tuple((1, 2, 3), "dilation", 3, minimum=1)
+    (1, 2, 3)
+    """
+    value = _scalar(value)
+    if isinstance(value, (tuple, list, np.ndarray)):
+        if len(value) != ndim:
+            kind = "a (row, col) pair" if ndim == 2 else f"{ndim} ints {spatial_layout(ndim)}"
+            raise _error(name, f"{name} must be an int or {kind}, got {value!r}")
+        return tuple(as_int(v, name, minimum) for v in value)
+    return (as_int(value, name, minimum),) * ndim
+
+
 def as_pair(value, name, minimum=0):
     """Return an int or a ``(row, col)`` pair as a pair of ints ``>= minimum``.
 
@@ -95,6 +156,10 @@ def as_pair(value, name, minimum=0):
     ParameterError
         For a sequence that is not a pair, or an entry :func:`as_int` rejects.
 
+    See Also
+    --------
+    as_tuple : The same in any number of dimensions.
+
     Examples
     --------
     >>> as_pair(2, "stride", minimum=1)
@@ -104,28 +169,24 @@ def as_pair(value, name, minimum=0):
     >>> as_pair(np.array(2), "stride", minimum=1)  # a 0-d array is its scalar
     (2, 2)
     """
-    value = _scalar(value)
-    if isinstance(value, (tuple, list, np.ndarray)):
-        if len(value) != 2:
-            raise _error(name, f"{name} must be an int or a (row, col) pair, got {value!r}")
-        return tuple(as_int(v, name, minimum) for v in value)
-    number = as_int(value, name, minimum)
-    return (number, number)
+    return as_tuple(value, name, 2, minimum)
 
 
-def as_padding(value, name="padding"):
-    """Return padding as ``(top, bottom, left, right)`` non-negative ints.
+def as_padding(value, name="padding", ndim=2):
+    """Return padding as ``(before, after)`` per spatial axis, flat: ``(top, bottom, left, right)`` in 2-D.
 
     Parameters
     ----------
-    value : int, (rows, cols) or (top, bottom, left, right)
-        An int pads all four sides alike; a pair pads top and bottom by
-        ``rows``, left and right by ``cols``.
+    value : int, ``ndim`` ints, or ``2·ndim`` ints
+        An int pads every side alike; ``ndim`` ints pad both sides of each
+        axis alike (2-D: ``(rows, cols)``); ``2·ndim`` ints give ``(before,
+        after)`` of each axis in turn (2-D: ``(top, bottom, left, right)``).
     name : str, default "padding"
+    ndim : {1, 2, 3}, default 2
 
     Returns
     -------
-    (int, int, int, int)
+    tuple of ``2·ndim`` ints
 
     Raises
     ------
@@ -140,19 +201,23 @@ def as_padding(value, name="padding"):
     (2, 2, 0, 0)
     >>> as_padding((2, 0, 1, 1))
     (2, 0, 1, 1)
+    >>> as_padding((1, 2, 3), ndim=3), as_padding((0, 2), ndim=1)
+    ((1, 1, 2, 2, 3, 3), (0, 2))
     """
+    if ndim == 2:
+        forms = "(rows, cols) or (top, bottom, left, right)"
+    else:
+        forms = f"{ndim} ints (one per axis) or {2 * ndim} (before, after of each axis)"
     if isinstance(value, str):
-        raise _error(name, f"{name} must be an int, a pair or a 4-tuple here, got {value!r}")
+        raise _error(name, f"{name} must be an int, {forms} here, got {value!r}")
     value = _scalar(value)
     if isinstance(value, (tuple, list, np.ndarray)):
-        if len(value) == 2:
-            rows, cols = (as_int(v, name) for v in value)
-            return (rows, rows, cols, cols)
-        if len(value) == 4:
+        if len(value) == ndim:
+            return tuple(p for v in value for p in (as_int(v, name),) * 2)
+        if len(value) == 2 * ndim:
             return tuple(as_int(v, name) for v in value)
-        raise _error(name, f"{name} must be an int, (rows, cols) or (top, bottom, left, right), got {value!r}")
-    number = as_int(value, name)
-    return (number,) * 4
+        raise _error(name, f"{name} must be an int, {forms}, got {value!r}")
+    return (as_int(value, name),) * (2 * ndim)
 
 
 def _as_array(value, name):
@@ -182,27 +247,32 @@ def _check_finite(array, name):
         )
 
 
-def as_float_arrays(X, W, bias=None):
+def as_float_arrays(X, W, bias=None, ndim=2):
     """Return ``X``, ``W`` (and ``bias``) as arrays of one floating dtype.
 
     float32 stays float32, float64 stays float64, integers become float64; mixed
-    inputs take numpy's common type. Every value must be finite. Both must be 4-D (NHWC and
-    ``(kh, kw, ·, ·)``) or both 2-D; a 2-D pair becomes a one-image,
-    one-channel 4-D pair.
+    inputs take numpy's common type. Every value must be finite. Both must have
+    ``ndim + 2`` axes (2-D: NHWC and ``(kh, kw, ·, ·)``) or both ``ndim``
+    (an unbatched one-channel image: ``(h, w)`` and ``(kh, kw)``), which
+    becomes a one-image, one-channel batch.
 
     Parameters
     ----------
-    X : array_like, shape (n, h, w, c_in) or (h, w)
-    W : array_like, shape (kh, kw, ·, ·) or (kh, kw)
+    X : array_like, shape (n, h, w, c_in) or (h, w) in 2-D
+        ``(n, w, c_in)`` or ``(w,)`` in 1-D, ``(n, d, h, w, c_in)`` or ``(d, h, w)`` in 3-D.
+    W : array_like, shape (kh, kw, ·, ·) or (kh, kw) in 2-D
+        The kernel's spatial axes first, alike in 1-D and 3-D.
     bias : array_like, optional
+    ndim : {1, 2, 3}, default 2
+        The number of spatial dimensions.
 
     Returns
     -------
-    X : ndarray, shape (n, h, w, c_in)
+    X : ndarray, shape (n, h, w, c_in) (in 2-D)
     W : ndarray, shape (kh, kw, ·, ·)
     bias : ndarray or None
     image : bool
-        Whether ``X`` was a 2-D image (so the result goes back to 2-D).
+        Whether ``X`` was unbatched (so the result goes back to ``ndim`` axes).
 
     Raises
     ------
@@ -234,22 +304,28 @@ def as_float_arrays(X, W, bias=None):
     dtype = np.result_type(X.dtype, W.dtype)
     if dtype.kind != "f":
         dtype = np.dtype(np.float64)
-    if X.ndim == 2:
-        if W.ndim != 2:
+    spatial, kernel = spatial_layout(ndim), spatial_layout(ndim, "k")
+    batched = "(n, " + spatial[1:].rstrip(",)") + ", c_in)"
+    what = {1: "signal", 2: "image", 3: "volume"}[ndim]
+    if X.ndim == ndim:
+        if W.ndim != ndim:
             raise ParameterError(
-                f"X is a 2-D (h, w) image, so W must be a 2-D (kh, kw) kernel, got W with shape {W.shape}",
+                f"X is a {ndim}-D {spatial} {what}, so W must be a {ndim}-D {kernel} kernel, "
+                f"got W with shape {W.shape}",
                 parameter="W",
             )
         image = True
-        X, W = X[None, :, :, None], W[:, :, None, None]
-    elif X.ndim == 4:
-        if W.ndim != 4:
+        X, W = X[None, ..., None], W[..., None, None]
+    elif X.ndim == ndim + 2:
+        if W.ndim != ndim + 2:
             raise ParameterError(
-                f"X is 4-D (n, h, w, c_in), so W must be 4-D, got W with shape {W.shape}", parameter="W"
+                f"X is {ndim + 2}-D {batched}, so W must be {ndim + 2}-D, got W with shape {W.shape}", parameter="W"
             )
         image = False
     else:
-        raise ParameterError(f"X must be 4-D (n, h, w, c_in) or a 2-D (h, w) image, got shape {X.shape}", parameter="X")
+        raise ParameterError(
+            f"X must be {ndim + 2}-D {batched} or a {ndim}-D {spatial} {what}, got shape {X.shape}", parameter="X"
+        )
     if 0 in X.shape:
         raise ParameterError(
             f"X must not be empty (deconvlib refuses a zero batch on purpose), got shape {X.shape}", parameter="X"

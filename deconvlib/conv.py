@@ -1,11 +1,22 @@
-"""Forward 2-D convolution (cross-correlation), the adjoint partner of :func:`conv_transpose2d`."""
+"""Forward convolution (cross-correlation) in 1, 2 or 3 dimensions, the adjoint partner of the transposed one."""
 
 import numpy as np  # noqa: F401 (the examples use it)
 
-from .fast import conv_fast
+from .folding import conv_nd
 from .geometry import conv_geometry
 
-__all__ = ["conv2d"]
+__all__ = ["conv1d", "conv2d", "conv3d"]
+
+
+def _conv(ndim, X, W, stride, padding, dilation, groups, bias):
+    """:func:`conv1d`, ``2d`` and ``3d``: one implementation, ``ndim`` spatial axes."""
+    checked = conv_geometry(
+        X, W, stride=stride, padding=padding, dilation=dilation, groups=groups, bias=bias, ndim=ndim
+    )
+    out = conv_nd(checked.X, checked.W, checked.geometry)
+    if checked.bias is not None:
+        out += checked.bias
+    return out[0, ..., 0] if checked.image else out
 
 
 def conv2d(X, W, stride=1, padding=0, dilation=1, groups=1, bias=None):
@@ -67,9 +78,102 @@ def conv2d(X, W, stride=1, padding=0, dilation=1, groups=1, bias=None):
     >>> conv2d(np.ones((2, 9, 9, 4)), np.ones((3, 3, 2, 6)), padding="same", stride=2, groups=2).shape
     (2, 5, 5, 6)
     """
-    checked = conv_geometry(X, W, stride=stride, padding=padding, dilation=dilation, groups=groups, bias=bias)
-    X, W, geo = checked.X, checked.W, checked.geometry
-    out = conv_fast(X, W, geo)
-    if checked.bias is not None:
-        out += checked.bias
-    return out[0, :, :, 0] if checked.image else out
+    return _conv(2, X, W, stride, padding, dilation, groups, bias)
+
+
+def conv1d(X, W, stride=1, padding=0, dilation=1, groups=1, bias=None):
+    """1-D convolution (cross-correlation, as in deep learning), channels last: :func:`conv2d` on one axis.
+
+    ``torch.nn.functional.conv1d`` in ``(n, w, c)``.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, w, c_in) or (w,)
+    W : ndarray, shape (k, c_in // groups, c_out) or (k,)
+        PyTorch's ``(c_out, c_in // groups, k)`` transposed ``(2, 1, 0)``.
+    stride, dilation : int or (int,)
+    padding : int, (before, after), "valid" or "same"
+    groups : int
+    bias : ndarray, shape (c_out,), optional
+
+    Returns
+    -------
+    ndarray, shape (n, out_w, c_out) or (out_w,)
+        ``out = ⌊(i + p_before + p_after − d·(k − 1) − 1) / s⌋ + 1``.
+
+    Raises
+    ------
+    ParameterError
+        For a bad parameter, named in ``parameter`` and in the message.
+    TypeError
+        For a value of the wrong type.
+
+    See Also
+    --------
+    conv2d : The same in 2-D, with every parameter explained.
+    deconvlib.conv_transpose1d : Its adjoint.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, section 2 (relationships 1–6, one axis).
+
+    Examples
+    --------
+    >>> conv1d(np.arange(6.0), np.ones(3), stride=2)
+    array([3., 9.])
+    >>> conv1d(np.ones((4, 100, 8)), np.ones((5, 8, 16)), padding="same").shape
+    (4, 100, 16)
+    """
+    return _conv(1, X, W, stride, padding, dilation, groups, bias)
+
+
+def conv3d(X, W, stride=1, padding=0, dilation=1, groups=1, bias=None):
+    """3-D convolution (cross-correlation, as in deep learning), channels last: :func:`conv2d` on three axes.
+
+    ``torch.nn.functional.conv3d`` in ``(n, d, h, w, c)``.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d, h, w, c_in) or (d, h, w)
+    W : ndarray, shape (kd, kh, kw, c_in // groups, c_out) or (kd, kh, kw)
+        PyTorch's ``(c_out, c_in // groups, kd, kh, kw)`` transposed ``(2, 3, 4, 1, 0)``.
+    stride, dilation : int or (int, int, int)
+    padding : int, (d, h, w), (front, back, top, bottom, left, right), "valid" or "same"
+    groups : int
+    bias : ndarray, shape (c_out,), optional
+
+    Returns
+    -------
+    ndarray, shape (n, out_d, out_h, out_w, c_out) or (out_d, out_h, out_w)
+        ``out = ⌊(i + p_before + p_after − d·(k − 1) − 1) / s⌋ + 1`` per axis.
+
+    Raises
+    ------
+    ParameterError
+        For a bad parameter, named in ``parameter`` and in the message.
+    TypeError
+        For a value of the wrong type.
+
+    See Also
+    --------
+    conv2d : The same in 2-D, with every parameter explained.
+    deconvlib.conv_transpose3d : Its adjoint.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, section 2 (relationships 1–6, per axis).
+
+    Examples
+    --------
+    >>> conv3d(np.ones((4, 4, 4)), np.ones((3, 3, 3)))
+    array([[[27., 27.],
+            [27., 27.]],
+    <BLANKLINE>
+           [[27., 27.],
+            [27., 27.]]])
+    >>> conv3d(np.ones((2, 16, 16, 16, 32)), np.ones((3, 3, 3, 32, 64)), stride=2, padding=1).shape
+    (2, 8, 8, 8, 64)
+    """
+    return _conv(3, X, W, stride, padding, dilation, groups, bias)

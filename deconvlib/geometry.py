@@ -1,9 +1,11 @@
-"""One (transposed) convolution's parameters, checked and resolved into sizes.
+"""One (transposed) convolution's parameters, checked and resolved into sizes, in 1, 2 or 3 dimensions.
 
 :func:`transpose_geometry` and :func:`conv_geometry` are the single place where
 the public functions turn user arguments into :class:`CheckedArguments`: arrays
-in NHWC with a floating dtype, and a :class:`Geometry` with integer pairs,
-padding as ``(top, bottom, left, right)``, and the output size.
+channels last (NHWC in 2-D; ``(n, w, c)`` in 1-D, ``(n, d, h, w, c)`` in 3-D)
+with a floating dtype, and a :class:`Geometry` with one integer per spatial
+axis, padding as ``(before, after)`` per axis (``(top, bottom, left, right)``
+in 2-D), and the output size.
 """
 
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_float_arrays, as_int, as_padding, as_pair
+from ._validate import AXIS_NAMES, as_float_arrays, as_int, as_padding, as_tuple, spatial_layout
 from .arithmetic import conv_output_size, conv_transpose_output_size, effective_kernel
 from .errors import ParameterError
 
@@ -31,25 +33,36 @@ __all__ = [
 MAX_OUTPUT_ELEMENTS = 2**30
 
 
+def _prod(values):
+    result = 1
+    for v in values:
+        result *= v
+    return result
+
+
 @dataclass(frozen=True)
 class Geometry:
-    """Sizes of one convolution: input ``(n, h, w, c_in)``, kernel, output ``(out_h, out_w)``.
+    """Sizes of one convolution in ``ndim`` spatial dimensions: input, kernel, output.
 
     Parameters
     ----------
-    n, h, w, c_in : int
-        The input's NHWC shape.
-    kh, kw : int
-        The kernel's spatial size.
-    c_out : int
-        Output channels.
-    groups : int
-    stride, output_padding, dilation : (int, int)
-        ``output_padding`` is ``(0, 0)`` for a forward convolution.
-    padding : (int, int, int, int)
-        ``(top, bottom, left, right)`` of the forward convolution.
-    out_h, out_w : int
-        The output's spatial size.
+    n, c_in, c_out, groups : int
+        Batch, input and output channels, groups.
+    size, kernel, out : tuple of int
+        One per spatial axis (``(h, w)`` in 2-D): the input's, the kernel's
+        and the output's.
+    stride, output_padding, dilation : tuple of int
+        One per axis; ``output_padding`` is zeros for a forward convolution.
+    padding : tuple of int
+        ``(before, after)`` of the forward convolution on each axis in turn:
+        ``(top, bottom, left, right)`` in 2-D.
+
+    Attributes
+    ----------
+    ndim : int
+        The number of spatial axes.
+    h, w, kh, kw, out_h, out_w : int
+        The 2-D names of ``size``, ``kernel`` and ``out`` (2-D only).
 
     See Also
     --------
@@ -72,46 +85,61 @@ class Geometry:
     >>> checked = transpose_geometry(
     ...     np.ones((3, 3)), np.ones((3, 3)), stride=2, padding=1, output_padding=1, dilation=1, groups=1, bias=None)
     >>> geo = checked.geometry
-    >>> geo.effective_kernel, geo.sweep_pads, geo.full_size, (geo.out_h, geo.out_w)
-    ((3, 3), (1, 2, 1, 2), (7, 7), (6, 6))
+    >>> geo.effective_kernel, geo.sweep_pads, geo.full_size, geo.out, (geo.out_h, geo.out_w)
+    ((3, 3), (1, 2, 1, 2), (7, 7), (6, 6), (6, 6))
     """
 
     n: int
-    h: int
-    w: int
+    size: tuple
     c_in: int
-    kh: int
-    kw: int
+    kernel: tuple
     c_out: int
     groups: int
     stride: tuple
-    padding: tuple  # (top, bottom, left, right) of the forward convolution
+    padding: tuple  # (before, after) of the forward convolution on each axis: (top, bottom, left, right) in 2-D
     output_padding: tuple
     dilation: tuple
-    out_h: int
-    out_w: int
+    out: tuple
+
+    @property
+    def ndim(self):
+        """The number of spatial axes: 1, 2 or 3."""
+        return len(self.size)
+
+    def _two_d(self, values, index):
+        if self.ndim != 2:
+            raise AttributeError(f"a {self.ndim}-D geometry has no 2-D sizes: use size, kernel and out")
+        return values[index]
+
+    h = property(lambda self: self._two_d(self.size, 0), doc="The input's rows (2-D only).")
+    w = property(lambda self: self._two_d(self.size, 1), doc="The input's columns (2-D only).")
+    kh = property(lambda self: self._two_d(self.kernel, 0), doc="The kernel's rows (2-D only).")
+    kw = property(lambda self: self._two_d(self.kernel, 1), doc="The kernel's columns (2-D only).")
+    out_h = property(lambda self: self._two_d(self.out, 0), doc="The output's rows (2-D only).")
+    out_w = property(lambda self: self._two_d(self.out, 1), doc="The output's columns (2-D only).")
 
     @property
     def effective_kernel(self):
-        """``(k̂h, k̂w)``: the kernel's extent once dilated, ``d·(k − 1) + 1``."""
-        (dr, dc), (kh, kw) = self.dilation, (self.kh, self.kw)
-        return effective_kernel(kh, dr), effective_kernel(kw, dc)
+        """The kernel's extent once dilated, ``d·(k − 1) + 1``, per axis."""
+        return tuple(effective_kernel(k, d) for k, d in zip(self.kernel, self.dilation))
 
     @property
     def sweep_pads(self):
-        """Padding of the dilated input before the stride-1 sweep (negative = crop).
+        """Padding of the dilated input before the stride-1 sweep (negative = crop), ``(before, after)`` per axis.
 
-        ``k̂ − 1 − p`` on each side, plus ``output_padding`` at the bottom/right.
+        ``k̂ − 1 − p`` on each side, plus ``output_padding`` at the end (bottom/right).
         """
-        (ekh, ekw), (top, bottom, left, right) = self.effective_kernel, self.padding
-        oph, opw = self.output_padding
-        return (ekh - 1 - top, ekh - 1 - bottom + oph, ekw - 1 - left, ekw - 1 - right + opw)
+        pads = []
+        for ek, before, after, op in zip(
+            self.effective_kernel, self.padding[::2], self.padding[1::2], self.output_padding
+        ):
+            pads += [ek - 1 - before, ek - 1 - after + op]
+        return tuple(pads)
 
     @property
     def full_size(self):
-        """``(h, w)`` of the uncropped transposed result: ``s·(i − 1) + k̂``."""
-        (sr, sc), (ekh, ekw) = self.stride, self.effective_kernel
-        return sr * (self.h - 1) + ekh, sc * (self.w - 1) + ekw
+        """The uncropped transposed result, ``s·(i − 1) + k̂``, per axis."""
+        return tuple(s * (i - 1) + ek for s, i, ek in zip(self.stride, self.size, self.effective_kernel))
 
 
 class CheckedArguments(NamedTuple):
@@ -120,12 +148,13 @@ class CheckedArguments(NamedTuple):
     Attributes
     ----------
     X : ndarray, shape (n, h, w, c_in)
-        The input in NHWC, in the common floating dtype.
+        The input channels last (``(n, w, c_in)`` in 1-D, ``(n, d, h, w,
+        c_in)`` in 3-D), in the common floating dtype.
     W : ndarray, shape (kh, kw, ·, ·)
-        The kernel in the same dtype.
+        The kernel in the same dtype, its spatial axes first.
     bias : ndarray, shape (c_out,), or None
     image : bool
-        Whether ``X`` was a 2-D image (the result goes back to 2-D).
+        Whether ``X`` was unbatched (the result goes back to its spatial axes only).
     geometry : Geometry
         Every size of the call.
 
@@ -135,7 +164,7 @@ class CheckedArguments(NamedTuple):
     >>> checked = transpose_geometry(
     ...     np.ones((3, 3), int), np.ones((2, 2)), stride=2, padding=0, output_padding=0, dilation=1,
     ...     groups=1, bias=None)
-    >>> checked.X.shape, checked.X.dtype, checked.image, (checked.geometry.out_h, checked.geometry.out_w)
+    >>> checked.X.shape, checked.X.dtype, checked.image, checked.geometry.out
     ((1, 3, 3, 1), dtype('float64'), True, (6, 6))
     """
 
@@ -146,22 +175,23 @@ class CheckedArguments(NamedTuple):
     geometry: Geometry
 
 
-def resolve_padding(padding, kernel, stride, dilation, output_padding=(0, 0)):
-    """Turn ``padding`` (int, pair, 4-tuple, ``"valid"``, ``"same"``) into a 4-tuple.
+def resolve_padding(padding, kernel, stride, dilation, output_padding=None):
+    """Turn ``padding`` (int, pair, 4-tuple, ``"valid"``, ``"same"``) into a 4-tuple; in N-d, ``2·N`` ints.
 
     Parameters
     ----------
     padding : int, (rows, cols), (top, bottom, left, right), "valid" or "same"
-    kernel, stride, dilation : (int, int)
-        Checked pairs.
-    output_padding : (int, int), default (0, 0)
-        Checked pair; ``"same"`` chooses it itself and requires ``(0, 0)``.
+        In 1-D and 3-D: an int, one int per axis, or ``(before, after)`` per axis.
+    kernel, stride, dilation : tuple of int
+        Checked, one per spatial axis (their length gives the dimensions).
+    output_padding : tuple of int, optional
+        Checked, one per axis (default zeros); ``"same"`` chooses it itself and requires zeros.
 
     Returns
     -------
     pads : (int, int, int, int)
-        ``(top, bottom, left, right)``.
-    output_padding : (int, int)
+        ``(top, bottom, left, right)``; ``(before, after)`` per axis in N-d.
+    output_padding : tuple of int
 
     Raises
     ------
@@ -207,14 +237,17 @@ def resolve_padding(padding, kernel, stride, dilation, output_padding=(0, 0)):
     >>> conv_transpose_output_size(4, 1, stride=3), conv_transpose_output_size(4, 1, stride=3, output_padding=2)
     (10, 12)
     """
+    ndim = len(kernel)
+    zeros = (0,) * ndim
+    output_padding = zeros if output_padding is None else output_padding
     if isinstance(padding, str):
         if padding == "valid":
-            return (0, 0, 0, 0), output_padding
+            return zeros * 2, output_padding
         if padding != "same":
             raise ParameterError(
                 f"padding must be an int, a tuple, 'valid' or 'same', got {padding!r}", parameter="padding"
             )
-        if output_padding != (0, 0):
+        if output_padding != zeros:
             raise ParameterError(
                 f"padding='same' chooses output_padding itself, got output_padding={output_padding!r}",
                 parameter="output_padding",
@@ -225,7 +258,7 @@ def resolve_padding(padding, kernel, stride, dilation, output_padding=(0, 0)):
             pads += [max(crop, 0) // 2, max(crop, 0) - max(crop, 0) // 2]
             extra.append(max(-crop, 0))
         return tuple(pads), tuple(extra)
-    return as_padding(padding), output_padding
+    return as_padding(padding, ndim=ndim), output_padding
 
 
 def blame_size(geo, transposed):
@@ -252,28 +285,30 @@ def blame_size(geo, transposed):
     >>> blame_size(geo, transposed=True)
     'stride'
     """
-    (sr, sc), (dr, dc) = geo.stride, geo.dilation
-    cells, base = geo.out_h * geo.out_w, 4 * geo.h * geo.w * geo.kh * geo.kw
-    if transposed and max(sr, sc) > 1 and cells > base * dr * dc:
+    stride, dilation = max(geo.stride), max(geo.dilation)
+    cells, base = _prod(geo.out), 4 * _prod(geo.size) * _prod(geo.kernel)
+    if transposed and stride > 1 and cells > base * _prod(geo.dilation):
         return "stride"
-    if max(dr, dc) > 1 and cells > base * max(sr, sc) ** 2:
+    if dilation > 1 and cells > base * stride**geo.ndim:
         return "dilation"
     return "X"
 
 
 def _check_output_size(geo, transposed):
     """Refuse an output larger than :data:`MAX_OUTPUT_ELEMENTS`, before anything is allocated."""
-    count = geo.n * geo.out_h * geo.out_w * geo.c_out
+    count = geo.n * _prod(geo.out) * geo.c_out
     if count > MAX_OUTPUT_ELEMENTS:
+        names = "·".join(["n", *(f"out_{a}" for a in AXIS_NAMES[geo.ndim]), "c_out"])
+        values = "·".join(str(v) for v in (geo.n, *geo.out, geo.c_out))
         raise ParameterError(
-            f"the output would have {count:,} elements (n·out_h·out_w·c_out = "
-            f"{geo.n}·{geo.out_h}·{geo.out_w}·{geo.c_out}), more than MAX_OUTPUT_ELEMENTS = {MAX_OUTPUT_ELEMENTS:,}",
+            f"the output would have {count:,} elements ({names} = {values}), "
+            f"more than MAX_OUTPUT_ELEMENTS = {MAX_OUTPUT_ELEMENTS:,}",
             parameter=blame_size(geo, transposed),
         )
 
 
 def _conv_same_padding(size, kernel, stride, dilation):
-    """``(top, bottom, left, right)`` for an output of ``⌈i / s⌉`` (the odd one at the bottom/right)."""
+    """``(before, after)`` per axis for an output of ``⌈i / s⌉`` (the odd one at the end: bottom/right)."""
     pads = []
     for i, k, s, d in zip(size, kernel, stride, dilation):
         total = max((-(-i // s) - 1) * s + effective_kernel(k, d) - i, 0)
@@ -281,76 +316,73 @@ def _conv_same_padding(size, kernel, stride, dilation):
     return tuple(pads)
 
 
-def _check_channels(X, W, groups, grouped_axis):
-    """``grouped_axis`` is 3 for a transposed kernel ``(kh, kw, c_in, c_out/g)``, 2 for a forward one."""
-    c_in = X.shape[3]
+def _check_channels(X, W, groups, transposed, ndim):
+    """``W`` is ``(k…, c_in, c_out / g)`` for a transposed convolution, ``(k…, c_in / g, c_out)`` for a forward one."""
+    c_in = X.shape[-1]
     if c_in % groups:
         raise ParameterError(f"groups={groups} must divide the input channels, got c_in={c_in}", parameter="groups")
-    expected = c_in if grouped_axis == 3 else c_in // groups
-    if W.shape[2] != expected:
-        layout = "(kh, kw, c_in, c_out // groups)" if grouped_axis == 3 else "(kh, kw, c_in // groups, c_out)"
+    expected = c_in if transposed else c_in // groups
+    if W.shape[-2] != expected:
+        kernel = spatial_layout(ndim, "k")[1:].rstrip(",)")
+        layout = f"({kernel}, c_in, c_out // groups)" if transposed else f"({kernel}, c_in // groups, c_out)"
         raise ParameterError(
-            f"W must be {layout} with {'c_in' if grouped_axis == 3 else 'c_in // groups'} = {expected} "
+            f"W must be {layout} with {'c_in' if transposed else 'c_in // groups'} = {expected} "
             f"to match X's {c_in} channels and groups={groups}, got W with shape {W.shape}",
             parameter="W",
         )
-    c_out = W.shape[3] * groups if grouped_axis == 3 else W.shape[3]
-    if grouped_axis == 2 and c_out % groups:
+    c_out = W.shape[-1] * groups if transposed else W.shape[-1]
+    if not transposed and c_out % groups:
         raise ParameterError(f"groups={groups} must divide the output channels, got c_out={c_out}", parameter="groups")
     return c_in, c_out
 
 
-def _checked(X, W, stride, padding, output_padding, dilation, groups, bias, transposed):
+def _checked(X, W, stride, padding, output_padding, dilation, groups, bias, transposed, ndim):
     """What :func:`transpose_geometry` and :func:`conv_geometry` share: one order of checks, one result."""
-    X, W, bias, image = as_float_arrays(X, W, bias)
-    stride = as_pair(stride, "stride", minimum=1)
-    dilation = as_pair(dilation, "dilation", minimum=1)
-    output_padding = as_pair(output_padding, "output_padding")
+    X, W, bias, image = as_float_arrays(X, W, bias, ndim=ndim)
+    stride = as_tuple(stride, "stride", ndim, minimum=1)
+    dilation = as_tuple(dilation, "dilation", ndim, minimum=1)
+    output_padding = as_tuple(output_padding, "output_padding", ndim)
     groups = as_int(groups, "groups", minimum=1)
-    c_in, c_out = _check_channels(X, W, groups, grouped_axis=3 if transposed else 2)
+    c_in, c_out = _check_channels(X, W, groups, transposed=transposed, ndim=ndim)
     if bias is not None and bias.shape != (c_out,):
         raise ParameterError(
             f"bias must have shape ({c_out},) (one per output channel), got {bias.shape}", parameter="bias"
         )
-    n, h, w, _ = X.shape
-    kernel = W.shape[:2]
+    n, size, kernel = X.shape[0], X.shape[1:-1], W.shape[:-2]
     if transposed:
         pads, output_padding = resolve_padding(
             padding, kernel=kernel, stride=stride, dilation=dilation, output_padding=output_padding
         )
     elif isinstance(padding, str) and padding == "same":
-        pads = _conv_same_padding((h, w), kernel=kernel, stride=stride, dilation=dilation)
+        pads = _conv_same_padding(size, kernel=kernel, stride=stride, dilation=dilation)
     else:
         pads, _ = resolve_padding(padding, kernel=kernel, stride=stride, dilation=dilation)
-    axes = zip((h, w), kernel, stride, (pads[:2], pads[2:]), output_padding, dilation)
+    axes = zip(size, kernel, stride, zip(pads[::2], pads[1::2]), output_padding, dilation)
     if transposed:
-        out_h, out_w = (
+        out = tuple(
             conv_transpose_output_size(i, k, stride=s, padding=p, output_padding=op, dilation=d)
             for i, k, s, p, op, d in axes
         )
     else:
-        out_h, out_w = (conv_output_size(i, k, stride=s, padding=p, dilation=d) for i, k, s, p, _, d in axes)
+        out = tuple(conv_output_size(i, k, stride=s, padding=p, dilation=d) for i, k, s, p, _, d in axes)
     geometry = Geometry(
         n=n,
-        h=h,
-        w=w,
+        size=size,
         c_in=c_in,
-        kh=kernel[0],
-        kw=kernel[1],
+        kernel=kernel,
         c_out=c_out,
         groups=groups,
         stride=stride,
         padding=pads,
         output_padding=output_padding,
         dilation=dilation,
-        out_h=out_h,
-        out_w=out_w,
+        out=out,
     )
     _check_output_size(geometry, transposed)
     return CheckedArguments(X=X, W=W, bias=bias, image=image, geometry=geometry)
 
 
-def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, bias):
+def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, bias, ndim=2):
     """Check and resolve the arguments of a transposed convolution.
 
     Parameters
@@ -358,6 +390,8 @@ def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, 
     X, W, stride, padding, output_padding, dilation, groups, bias
         As in :func:`deconvlib.conv_transpose2d`; ``W`` is
         ``(kh, kw, c_in, c_out // groups)`` or ``(kh, kw)``.
+    ndim : {1, 2, 3}, default 2
+        The number of spatial axes (:func:`deconvlib.conv_transpose1d`, ``2d``, ``3d``).
 
     Returns
     -------
@@ -396,6 +430,10 @@ def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, 
     ...     stride=2, padding="same", output_padding=0, dilation=1, groups=3, bias=None)
     >>> X.dtype, W.shape, image, geo.padding, geo.output_padding, (geo.out_h, geo.c_out)
     (dtype('float64'), (3, 3, 6, 2), False, (0, 1, 0, 1), (0, 0), (8, 6))
+    >>> geo = transpose_geometry(np.ones((1, 5, 2)), np.ones((3, 2, 4)), stride=2, padding=(0, 1), output_padding=1,
+    ...                          dilation=1, groups=1, bias=None, ndim=1).geometry
+    >>> geo.size, geo.padding, geo.out, geo.c_out
+    ((5,), (0, 1), (11,), 4)
     """
     return _checked(
         X,
@@ -407,10 +445,11 @@ def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, 
         groups=groups,
         bias=bias,
         transposed=True,
+        ndim=ndim,
     )
 
 
-def conv_geometry(X, W, stride, padding, dilation, groups, bias):
+def conv_geometry(X, W, stride, padding, dilation, groups, bias, ndim=2):
     """Check and resolve the arguments of a forward convolution.
 
     Parameters
@@ -418,6 +457,8 @@ def conv_geometry(X, W, stride, padding, dilation, groups, bias):
     X, W, stride, padding, dilation, groups, bias
         As in :func:`deconvlib.conv2d`; ``W`` is ``(kh, kw, c_in // groups,
         c_out)`` or ``(kh, kw)``.
+    ndim : {1, 2, 3}, default 2
+        The number of spatial axes (:func:`deconvlib.conv1d`, ``2d``, ``3d``).
 
     Returns
     -------
@@ -469,4 +510,5 @@ def conv_geometry(X, W, stride, padding, dilation, groups, bias):
         groups=groups,
         bias=bias,
         transposed=False,
+        ndim=ndim,
     )

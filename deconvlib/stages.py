@@ -9,7 +9,7 @@ import operator
 
 import numpy as np
 
-from ._validate import as_pair
+from ._validate import as_tuple
 from .errors import ParameterError
 
 __all__ = [
@@ -31,7 +31,7 @@ CELL_KINDS = ("input", "zero", "pad")
 
 
 def _array_and_axes(X, axes, name="X"):
-    """``X`` as an array and ``axes`` as two distinct non-negative axes of it.
+    """``X`` as an array and ``axes`` as distinct non-negative axes of it (two, unless given otherwise).
 
     ``axes=None`` means ``(0, 1)`` for a 2-D grid and ``(1, 2)`` (NHWC) otherwise.
     """
@@ -39,15 +39,19 @@ def _array_and_axes(X, axes, name="X"):
     if axes is None:
         axes = (0, 1) if X.ndim == 2 else (1, 2)
     try:
-        pair = tuple(operator.index(a) for a in axes)
+        chosen = tuple(operator.index(a) for a in axes)
     except TypeError:
-        raise ParameterError(f"axes must be a pair of ints, got {axes!r}", parameter="axes") from None
-    if len(pair) != 2 or pair[0] == pair[1] or not all(-X.ndim <= a < X.ndim for a in pair):
+        raise ParameterError(f"axes must be a tuple of ints, got {axes!r}", parameter="axes") from None
+    if (
+        not chosen
+        or len(set(a % max(X.ndim, 1) for a in chosen)) != len(chosen)
+        or not all(-X.ndim <= a < X.ndim for a in chosen)
+    ):
         raise ParameterError(
-            f"axes must be two different axes of {name}, which has shape {X.shape} ({X.ndim}-D), got {axes!r}",
+            f"axes must be different axes of {name}, which has shape {X.shape} ({X.ndim}-D), got {axes!r}",
             parameter="axes",
         )
-    return X, tuple(a % X.ndim for a in pair)
+    return X, tuple(a % X.ndim for a in chosen)
 
 
 def dilate(X, stride, axes=None):
@@ -59,11 +63,12 @@ def dilate(X, stride, axes=None):
     ----------
     X : array_like
         NHWC, a 2-D grid, or any array with ``axes``.
-    stride : int or (int, int)
-        One stride per axis in ``axes`` (an int for both), at least 1.
-    axes : (int, int), optional
-        The spatial axes; default ``(0, 1)`` for a 2-D grid, ``(1, 2)`` (NHWC)
-        otherwise.
+    stride : int or tuple of ints
+        One stride per axis in ``axes`` (an int for all), at least 1.
+    axes : tuple of ints, optional
+        The spatial axes (any number: ``(1,)`` for ``(n, w, c)``, ``(1, 2, 3)``
+        for ``(n, d, h, w, c)``); default ``(0, 1)`` for a 2-D grid, ``(1, 2)``
+        (NHWC) otherwise.
 
     Returns
     -------
@@ -102,7 +107,7 @@ def dilate(X, stride, axes=None):
     (3, 3)
     """
     X, axes = _array_and_axes(X, axes)
-    stride = as_pair(stride, "stride", minimum=1)
+    stride = as_tuple(stride, "stride", len(axes), minimum=1)
     shape = list(X.shape)
     index = [slice(None)] * X.ndim
     for axis, s in zip(axes, stride):
@@ -123,10 +128,11 @@ def pad_or_crop(X, pads, axes=None, value=0):
     ----------
     X : array_like
     pads : (int, int, int, int)
-        ``(top, bottom, left, right)``; negative amounts crop.
-    axes : (int, int), optional
-        The axes ``(top/bottom, left/right)`` apply to; default ``(0, 1)``
-        for a 2-D grid, ``(1, 2)`` (NHWC) otherwise.
+        ``(top, bottom, left, right)``, or ``(before, after)`` for each of
+        ``axes`` in turn; negative amounts crop.
+    axes : tuple of ints, optional
+        The axes the pairs of ``pads`` apply to; default ``(0, 1)`` for a
+        2-D grid, ``(1, 2)`` (NHWC) otherwise.
     value : scalar, default 0
 
     Returns
@@ -137,7 +143,7 @@ def pad_or_crop(X, pads, axes=None, value=0):
     Raises
     ------
     ParameterError
-        For ``pads`` that are not four ints (``parameter`` ``"pads"``), or
+        For ``pads`` that are not two ints per axis (``parameter`` ``"pads"``), or
         ``axes`` that ``X`` does not have (``"axes"``).
 
     See Also
@@ -167,16 +173,19 @@ def pad_or_crop(X, pads, axes=None, value=0):
     """
     X, axes = _array_and_axes(X, axes)
     try:
-        top, bottom, left, right = (operator.index(v) for v in np.asarray(pads, dtype=object).ravel())
-        if len(pads) != 4:
+        amounts = [operator.index(v) for v in np.asarray(pads, dtype=object).ravel()]
+        if len(pads) != 2 * len(axes):
             raise ValueError
     except (TypeError, ValueError):
-        raise ParameterError(
-            f"pads must be four ints (top, bottom, left, right), got {pads!r}", parameter="pads"
-        ) from None
+        what = (
+            "four ints (top, bottom, left, right)"
+            if len(axes) == 2
+            else f"{2 * len(axes)} ints (before, after per axis)"
+        )
+        raise ParameterError(f"pads must be {what}, got {pads!r}", parameter="pads") from None
     widths = [(0, 0)] * X.ndim
     crops = [slice(None)] * X.ndim
-    for axis, (before, after) in zip(axes, ((top, bottom), (left, right))):
+    for axis, before, after in zip(axes, amounts[::2], amounts[1::2]):
         # the window [-before, size + after) of X extended by zeros on both sides
         size = X.shape[axis]
         start, stop = max(-before, 0), min(size + after, size)
@@ -186,24 +195,27 @@ def pad_or_crop(X, pads, axes=None, value=0):
     return np.pad(X[tuple(crops)], widths, constant_values=value)
 
 
-def flip_kernel(W):
-    """Rotate a ``(kh, kw, ...)`` kernel by 180° in its first two axes.
+def flip_kernel(W, ndim=2):
+    """Rotate a ``(kh, kw, ...)`` kernel by 180° in its first two axes (its first ``ndim``).
 
     Stage 3 of a transposed convolution sweeps this rotated kernel.
 
     Parameters
     ----------
     W : array_like, shape (kh, kw, ...)
+    ndim : {1, 2, 3}, default 2
+        How many leading axes are spatial (``(k, ...)`` in 1-D, ``(kd, kh, kw, ...)`` in 3-D).
 
     Returns
     -------
     ndarray, shape (kh, kw, ...)
-        A view: ``W[::-1, ::-1]``, so ``out[a, b] = W[kh − 1 − a, kw − 1 − b]``.
+        A view: ``W[::-1, ::-1]``, so ``out[a, b] = W[kh − 1 − a, kw − 1 − b]``
+        (every spatial axis reversed in 1-D and 3-D).
 
     Raises
     ------
     ParameterError
-        For ``W`` with fewer than two axes (``parameter`` ``"W"``).
+        For ``W`` with fewer than ``ndim`` axes (``parameter`` ``"W"``).
 
     See Also
     --------
@@ -216,9 +228,10 @@ def flip_kernel(W):
            [2, 1]])
     """
     W = np.asarray(W)
-    if W.ndim < 2:
-        raise ParameterError(f"W must have at least two axes (kh, kw, ...), got shape {W.shape}", parameter="W")
-    return W[::-1, ::-1]
+    if W.ndim < ndim:
+        layout = "two axes (kh, kw, ...)" if ndim == 2 else f"{ndim} axes"
+        raise ParameterError(f"W must have at least {layout}, got shape {W.shape}", parameter="W")
+    return W[(slice(None, None, -1),) * ndim]
 
 
 def cell_labels(shape, stride, pads):

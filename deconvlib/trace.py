@@ -803,19 +803,16 @@ def case_geometry(transposed=False, input_size=4, kernel_size=3, stride=1, paddi
         return None
     return Geometry(
         n=1,
-        h=rows["i"],
-        w=cols["i"],
+        size=(rows["i"], cols["i"]),
         c_in=1,
-        kh=rows["k"],
-        kw=cols["k"],
+        kernel=(rows["k"], cols["k"]),
         c_out=1,
         groups=1,
         stride=(rows["s"], cols["s"]),
         padding=(rows["before"], rows["after"], cols["before"], cols["after"]),
         output_padding=(rows["a"], cols["a"]),
         dilation=(rows["d"], cols["d"]),
-        out_h=out_h,
-        out_w=out_w,
+        out=(out_h, out_w),
     )
 
 

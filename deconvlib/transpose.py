@@ -15,22 +15,31 @@ All four compute the same thing, the adjoint of :func:`deconvlib.conv2d`:
     Sub-pixel phases, no zero ever inserted: see :mod:`deconvlib.fast`, which
     also picks a strategy per layer.
 
-Layout: inputs NHWC ``(n, h, w, c_in)``; kernels ``(kh, kw, c_in, c_out // groups)``.
+Each works in 1, 2 or 3 spatial dimensions (:func:`conv_transpose1d`,
+:func:`conv_transpose2d`, :func:`conv_transpose3d`): the algorithm is the same
+on every axis. Layout: channels last, inputs NHWC ``(n, h, w, c_in)`` in 2-D
+(``(n, w, c_in)``, ``(n, d, h, w, c_in)``); kernels ``(kh, kw, c_in, c_out //
+groups)``, spatial axes first.
 Reference: Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
 learning", arXiv:1603.07285, section 4.
 """
 
+import functools
+import math
+
 import numpy as np
 
-from ._validate import _as_array, as_float_arrays, as_int, as_padding, as_pair
+from ._validate import _as_array, as_float_arrays, as_int, as_padding, as_tuple
 from .arithmetic import effective_kernel
 from .errors import ParameterError
-from .fast import conv_transpose_fast
+from .folding import conv_transpose_nd
 from .geometry import transpose_geometry
 from .stages import dilate, flip_kernel, pad_or_crop
 
 __all__ = [
+    "conv_transpose1d",
     "conv_transpose2d",
+    "conv_transpose3d",
     "deconv2D_naive",
     "convolution_matrix",
     "METHODS",
@@ -50,17 +59,18 @@ MATRIX_MAX_WORK = 2**26
 
 
 def dense_weight(W, groups, c_in, c_out):
-    """Expand a grouped kernel to ``(kh, kw, c_in, c_out)``, zero between groups.
+    """Expand a grouped kernel to ``(k…, c_in, c_out)``, zero between groups.
 
     Parameters
     ----------
-    W : ndarray, shape (kh, kw, c_in, c_out // groups) or (kh, kw, c_in // groups, c_out)
-        A transposed kernel or a forward one (checked by the caller).
+    W : ndarray, shape (k…, c_in, c_out // groups) or (k…, c_in // groups, c_out)
+        A transposed kernel or a forward one (checked by the caller), its
+        spatial axes first (``(kh, kw, …)`` in 2-D).
     groups, c_in, c_out : int
 
     Returns
     -------
-    ndarray, shape (kh, kw, c_in, c_out)
+    ndarray, shape (k…, c_in, c_out)
         ``W`` itself when ``groups == 1``; otherwise block diagonal in the
         channel axes: input group ``g`` reaches output group ``g`` only.
 
@@ -76,11 +86,11 @@ def dense_weight(W, groups, c_in, c_out):
     """
     if groups == 1:
         return W
-    dense = np.zeros(W.shape[:2] + (c_in, c_out), dtype=W.dtype)
+    dense = np.zeros(W.shape[:-2] + (c_in, c_out), dtype=W.dtype)
     gi, go = c_in // groups, c_out // groups
     for g in range(groups):
-        block = W[:, :, g * gi : (g + 1) * gi] if W.shape[2] == c_in else W[..., g * go : (g + 1) * go]
-        dense[:, :, g * gi : (g + 1) * gi, g * go : (g + 1) * go] = block
+        block = W[..., g * gi : (g + 1) * gi, :] if W.shape[-2] == c_in else W[..., g * go : (g + 1) * go]
+        dense[..., g * gi : (g + 1) * gi, g * go : (g + 1) * go] = block
     return dense
 
 
@@ -99,28 +109,28 @@ def _naive(X, W, geo):
 
     The output has ``s·(i − 1) + 1 + 2(k̂ − 1 − p) + output_padding − k̂ + 1 =
     s·(i − 1) + k̂ − 2p + output_padding`` rows (Dumoulin & Visin 2016,
-    arXiv:1603.07285, section 4, relationships 13 and 14). Slow on purpose:
-    the other methods are checked against it.
+    arXiv:1603.07285, section 4, relationships 13 and 14). Every axis works
+    alike, so the same three stages serve 1-D and 3-D (``axes`` are the
+    spatial ones). Slow on purpose: the other methods are checked against it.
     """
-    (dr, dc), (oph, opw) = geo.dilation, geo.output_padding
-    top, bottom, left, right = geo.padding
-    ekh, ekw = effective_kernel(geo.kh, dr), effective_kernel(geo.kw, dc)  # k̂ = d·(k − 1) + 1
+    axes = tuple(range(1, geo.ndim + 1))
+    k_hat = geo.effective_kernel  # k̂ = d·(k − 1) + 1, per axis
 
     # Stage 1: stride − 1 zeros between neighbouring pixels.
-    dilated = dilate(X, geo.stride)
-    # Stage 2: k̂ − 1 − p on each side, output_padding more at the bottom/right (negative crops).
-    pads = (ekh - 1 - top, ekh - 1 - bottom + oph, ekw - 1 - left, ekw - 1 - right + opw)
-    assert pads == geo.sweep_pads  # the same amounts trace() shows
-    padded = pad_or_crop(dilated, pads)
+    dilated = dilate(X, geo.stride, axes=axes)
+    # Stage 2: k̂ − 1 − p on each side, output_padding more at the end (negative crops).
+    pads = []
+    for ek, before, after, op in zip(k_hat, geo.padding[::2], geo.padding[1::2], geo.output_padding):
+        pads += [ek - 1 - before, ek - 1 - after + op]
+    assert tuple(pads) == geo.sweep_pads  # the same amounts trace() shows
+    padded = pad_or_crop(dilated, pads, axes=axes)
     # Stage 3: the 180°-rotated kernel sweeps the padded grid with stride 1.
-    rotated = flip_kernel(dense_weight(W, groups=geo.groups, c_in=geo.c_in, c_out=geo.c_out))
-    out = np.zeros((geo.n, geo.out_h, geo.out_w, geo.c_out), X.dtype)
-    for y in range(geo.out_h):
-        for x in range(geo.out_w):
-            window = padded[:, y : y + ekh : dr, x : x + ekw : dc, :]  # the cells under the taps
-            # out[n, y, x, o] = Σ over taps (a, b) and input channels c of window[n, a, b, c] · rotated[a, b, c, o]
-            # (optimize=True: numpy computes this sum as one matrix product)
-            out[:, y, x, :] = np.einsum("nabc,abco->no", window, rotated, optimize=True)
+    rotated = flip_kernel(dense_weight(W, groups=geo.groups, c_in=geo.c_in, c_out=geo.c_out), ndim=geo.ndim)
+    out = np.zeros((geo.n, *geo.out, geo.c_out), X.dtype)
+    for y in np.ndindex(*geo.out):  # (y, x) in 2-D
+        window = padded[(slice(None), *(slice(p, p + ek, d) for p, ek, d in zip(y, k_hat, geo.dilation)))]
+        # out[n, y, x, o] = Σ over taps (a, b) and input channels c of window[n, a, b, c] · rotated[a, b, c, o]
+        out[(slice(None), *y)] = np.tensordot(window, rotated, axes=geo.ndim + 1)
     return out
 
 
@@ -135,16 +145,13 @@ def _tap_matrix(i, o, s, d, before, tap):
 
 
 def _matrix(geo, W):
-    """``C``, shape ``(h·w·c_in, out_h·out_w·c_out)``: the forward convolution is ``C @ vec(y)``."""
+    """``C``, shape ``(input cells·c_in, output cells·c_out)``: the forward convolution is ``C @ vec(y)``."""
     Wd = dense_weight(W, groups=geo.groups, c_in=geo.c_in, c_out=geo.c_out)
-    top, _, left, _ = geo.padding
-    (sr, sc), (dr, dc) = geo.stride, geo.dilation
+    axes = list(zip(geo.size, geo.out, geo.stride, geo.dilation, geo.padding[::2]))
     C = 0
-    for a in range(geo.kh):
-        R = _tap_matrix(i=geo.h, o=geo.out_h, s=sr, d=dr, before=top, tap=a)
-        for b in range(geo.kw):
-            Q = _tap_matrix(i=geo.w, o=geo.out_w, s=sc, d=dc, before=left, tap=b)
-            C = C + np.kron(np.kron(R, Q), Wd[a, b])
+    for tap in np.ndindex(*geo.kernel):  # (a, b) in 2-D: R_a ⊗ Q_b ⊗ W[a, b]
+        factors = [_tap_matrix(i=i, o=o, s=s, d=d, before=before, tap=t) for (i, o, s, d, before), t in zip(axes, tap)]
+        C = C + functools.reduce(np.kron, factors + [Wd[tap]])
     return C.astype(W.dtype)
 
 
@@ -155,9 +162,10 @@ def _check_matrix_size(geo):
     building ``C`` costs ``kh·kw`` times its entries: a small matrix with a
     large kernel (8×8 input, 200×200 kernel) is refused too.
     """
-    entries = geo.h * geo.w * geo.c_in * geo.out_h * geo.out_w * geo.c_out
-    work, taps = geo.kh * geo.kw * entries, geo.kh * geo.kw
-    size = f"a {geo.h * geo.w * geo.c_in} x {geo.out_h * geo.out_w * geo.c_out} matrix ({entries} entries"
+    rows, cols, taps = math.prod(geo.size) * geo.c_in, math.prod(geo.out) * geo.c_out, math.prod(geo.kernel)
+    entries = rows * cols
+    work = taps * entries
+    size = f"a {rows} x {cols} matrix ({entries} entries"
     if entries > MATRIX_MAX_ENTRIES:
         reason = f"method='matrix' would build {size}, more than MATRIX_MAX_ENTRIES={MATRIX_MAX_ENTRIES})"
     elif work > MATRIX_MAX_WORK:
@@ -171,16 +179,43 @@ def _check_matrix_size(geo):
 
 
 def _scatter(X, W, geo):
-    (sr, sc), (dr, dc), (ekh, ekw) = geo.stride, geo.dilation, geo.effective_kernel
-    full_h, full_w = geo.full_size
-    top, _, left, _ = geo.padding
     Wd = dense_weight(W, groups=geo.groups, c_in=geo.c_in, c_out=geo.c_out)
-    canvas = np.zeros((geo.n, full_h + geo.output_padding[0], full_w + geo.output_padding[1], geo.c_out), X.dtype)
-    for i in range(geo.h):
-        for j in range(geo.w):
-            stamp = np.einsum("nc,abco->nabo", X[:, i, j, :], Wd)
-            canvas[:, i * sr : i * sr + ekh : dr, j * sc : j * sc + ekw : dc, :] += stamp
-    return canvas[:, top : top + geo.out_h, left : left + geo.out_w, :]
+    canvas = np.zeros((geo.n, *(f + op for f, op in zip(geo.full_size, geo.output_padding)), geo.c_out), X.dtype)
+    for i in np.ndindex(*geo.size):  # input pixel (i, j) in 2-D stamps W, scaled, at (i·s, j·s)
+        stamp = np.tensordot(X[(slice(None), *i)], Wd, axes=([1], [geo.ndim]))  # (n, k…, c_out)
+        where = (
+            slice(None),
+            *(slice(p * s, p * s + ek, d) for p, s, ek, d in zip(i, geo.stride, geo.effective_kernel, geo.dilation)),
+        )
+        canvas[where] += stamp
+    crop = (slice(None), *(slice(before, before + o) for before, o in zip(geo.padding[::2], geo.out)))
+    return canvas[crop]
+
+
+def _conv_transpose(ndim, X, W, stride, padding, output_padding, dilation, groups, bias, method):
+    """:func:`conv_transpose1d`, ``2d`` and ``3d``: one implementation, ``ndim`` spatial axes."""
+    if method not in METHODS:
+        raise ParameterError(f"method must be one of {METHODS}, got {method!r}", parameter="method")
+    checked = transpose_geometry(
+        X,
+        W,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+        groups=groups,
+        bias=bias,
+        ndim=ndim,
+    )
+    X, W, geo = checked.X, checked.W, checked.geometry
+    if method == "matrix":
+        _check_matrix_size(geo)
+        out = (X.reshape(geo.n, -1) @ _matrix(geo, W)).reshape(geo.n, *geo.out, geo.c_out)
+    else:
+        out = {"naive": _naive, "scatter": _scatter, "fast": conv_transpose_nd}[method](X, W, geo)
+    if checked.bias is not None:
+        out += checked.bias
+    return out[0, ..., 0] if checked.image else out
 
 
 def conv_transpose2d(X, W, stride=1, padding=0, output_padding=0, dilation=1, groups=1, bias=None, method="fast"):
@@ -264,20 +299,113 @@ def conv_transpose2d(X, W, stride=1, padding=0, output_padding=0, dilation=1, gr
     >>> conv_transpose2d(np.ones((16, 8, 8, 256)), np.ones((4, 4, 256, 128)), stride=2, padding=1).shape
     (16, 16, 16, 128)
     """
-    if method not in METHODS:
-        raise ParameterError(f"method must be one of {METHODS}, got {method!r}", parameter="method")
-    checked = transpose_geometry(
-        X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation, groups=groups, bias=bias
-    )
-    X, W, geo = checked.X, checked.W, checked.geometry
-    if method == "matrix":
-        _check_matrix_size(geo)
-        out = (X.reshape(geo.n, -1) @ _matrix(geo, W)).reshape(geo.n, geo.out_h, geo.out_w, geo.c_out)
-    else:
-        out = {"naive": _naive, "scatter": _scatter, "fast": conv_transpose_fast}[method](X, W, geo)
-    if checked.bias is not None:
-        out += checked.bias
-    return out[0, :, :, 0] if checked.image else out
+    return _conv_transpose(2, X, W, stride, padding, output_padding, dilation, groups, bias, method)
+
+
+def conv_transpose1d(X, W, stride=1, padding=0, output_padding=0, dilation=1, groups=1, bias=None, method="fast"):
+    """Transposed 1-D convolution with PyTorch's semantics, channels last: :func:`conv_transpose2d` on one axis.
+
+    Each input sample spreads a copy of the kernel, scaled by its value, over
+    the output, ``stride`` apart; the forward convolution's ``padding`` crops
+    the result. Equal to ``torch.nn.functional.conv_transpose1d`` (WaveNet-style
+    upsamplers, 1-D U-Nets).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, w, c_in) or (w,)
+        Input. A 1-D signal goes with a 1-D kernel and gives a 1-D result.
+    W : ndarray, shape (k, c_in, c_out // groups) or (k,)
+        Kernel (PyTorch's ``(c_in, c_out // groups, k)`` transposed ``(2, 0, 1)``).
+    stride, output_padding, dilation : int or (int,)
+    padding : int, (before, after), "valid" or "same"
+    groups : int
+    bias : ndarray, shape (c_out,), optional
+    method : {"fast", "naive", "matrix", "scatter"}
+
+    Returns
+    -------
+    ndarray, shape (n, out_w, c_out) or (out_w,)
+        ``out = s·(i − 1) + d·(k − 1) + 1 − p_before − p_after + output_padding``.
+
+    Raises
+    ------
+    ParameterError
+        For a bad parameter, named in ``parameter`` and in the message.
+    TypeError
+        For a value of the wrong type.
+
+    See Also
+    --------
+    conv_transpose2d : The same in 2-D, with every parameter explained.
+    conv_transpose3d : The same in 3-D.
+    deconvlib.conv1d : The forward convolution, its adjoint.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, section 4 (relationships 8–14, one axis).
+
+    Examples
+    --------
+    Kernel 3, stride 2: the stamps overlap on every other output, 1, 1, 2, 1, 2, …, 1, 1.
+
+    >>> conv_transpose1d(np.ones(4), np.ones(3), stride=2)
+    array([1., 1., 2., 1., 2., 1., 2., 1., 1.])
+    >>> conv_transpose1d(np.ones((8, 1024, 128)), np.ones((4, 128, 64)), stride=2, padding=1).shape
+    (8, 2048, 64)
+    """
+    return _conv_transpose(1, X, W, stride, padding, output_padding, dilation, groups, bias, method)
+
+
+def conv_transpose3d(X, W, stride=1, padding=0, output_padding=0, dilation=1, groups=1, bias=None, method="fast"):
+    """Transposed 3-D convolution with PyTorch's semantics, channels last: :func:`conv_transpose2d` on three axes.
+
+    Equal to ``torch.nn.functional.conv_transpose3d`` (volumes and video, the
+    3-D U-Net's decoder).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d, h, w, c_in) or (d, h, w)
+        Input. A 3-D volume goes with a 3-D kernel and gives a 3-D result.
+    W : ndarray, shape (kd, kh, kw, c_in, c_out // groups) or (kd, kh, kw)
+        Kernel (PyTorch's ``(c_in, c_out // groups, kd, kh, kw)`` transposed ``(2, 3, 4, 0, 1)``).
+    stride, output_padding, dilation : int or (int, int, int)
+    padding : int, (d, h, w), (front, back, top, bottom, left, right), "valid" or "same"
+    groups : int
+    bias : ndarray, shape (c_out,), optional
+    method : {"fast", "naive", "matrix", "scatter"}
+
+    Returns
+    -------
+    ndarray, shape (n, out_d, out_h, out_w, c_out) or (out_d, out_h, out_w)
+        ``out = s·(i − 1) + d·(k − 1) + 1 − p_before − p_after + output_padding`` per axis.
+
+    Raises
+    ------
+    ParameterError
+        For a bad parameter, named in ``parameter`` and in the message.
+    TypeError
+        For a value of the wrong type.
+
+    See Also
+    --------
+    conv_transpose2d : The same in 2-D, with every parameter explained.
+    conv_transpose1d : The same in 1-D.
+    deconvlib.conv3d : The forward convolution, its adjoint.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, section 4 (relationships 8–14, per axis).
+
+    Examples
+    --------
+    >>> conv_transpose3d(np.ones((2, 8, 8, 8, 256)), np.ones((4, 4, 4, 256, 128)), stride=2, padding=1).shape
+    (2, 16, 16, 16, 128)
+    >>> conv_transpose3d(np.ones((1, 1, 1)), np.ones((2, 2, 2)), stride=2).shape
+    (2, 2, 2)
+    """
+    return _conv_transpose(3, X, W, stride, padding, output_padding, dilation, groups, bias, method)
 
 
 def convolution_matrix(input_size, W, stride=1, padding=0, output_padding=0, dilation=1, groups=1):
@@ -290,15 +418,18 @@ def convolution_matrix(input_size, W, stride=1, padding=0, output_padding=0, dil
 
     Parameters
     ----------
-    input_size : int or (int, int)
-        ``(h, w)`` of the transposed convolution's input.
+    input_size : int or tuple of int
+        ``(h, w)`` of the transposed convolution's input (an int: a square);
+        ``(w,)`` or ``(d, h, w)`` for a 1-D or 3-D convolution.
     W : ndarray, shape (kh, kw, c_in, c_out // groups) or (kh, kw)
+        Its spatial axes first, one per axis of ``input_size``.
     stride, padding, output_padding, dilation, groups
         As in :func:`conv_transpose2d`.
 
     Returns
     -------
     ndarray, shape (h·w·c_in, out_h·out_w·c_out)
+        (every spatial axis in the product, in 1-D and 3-D).
 
     Raises
     ------
@@ -331,12 +462,21 @@ def convolution_matrix(input_size, W, stride=1, padding=0, output_padding=0, dil
     >>> np.array_equal((X.ravel() @ C).reshape(4, 4), conv_transpose2d(X, np.ones((3, 3))))
     True
     """
-    h, w = as_pair(input_size, "input_size", minimum=1)
+    ndim = len(input_size) if isinstance(input_size, (tuple, list)) and len(input_size) in (1, 3) else 2
+    size = as_tuple(input_size, "input_size", ndim, minimum=1)
     W = _as_array(W, "W")  # checked first: the zero input below is built from W's shape and dtype
-    c_in = W.shape[2] if W.ndim == 4 else 1
-    X = np.zeros((h, w) if W.ndim == 2 else (1, h, w, c_in), dtype=np.result_type(W.dtype, np.float32))
+    c_in = W.shape[-2] if W.ndim == ndim + 2 else 1
+    X = np.zeros(size if W.ndim == ndim else (1, *size, c_in), dtype=np.result_type(W.dtype, np.float32))
     checked = transpose_geometry(
-        X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation, groups=groups, bias=None
+        X,
+        W,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+        groups=groups,
+        bias=None,
+        ndim=ndim,
     )
     _check_matrix_size(checked.geometry)
     return _matrix(checked.geometry, checked.W)

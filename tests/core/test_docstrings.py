@@ -21,6 +21,7 @@ CORE = [
     "conv",
     "errors",
     "explain",
+    "folding",
     "geometry",
     "overlap",
     "pooling",
