@@ -23,6 +23,8 @@ from .transpose import conv_transpose2d
 
 __all__ = [
     "overlap_count",
+    "overlap_count_1d",
+    "stamps_1d",
     "overlap_pattern",
     "is_uniform",
     "interior",
@@ -99,6 +101,128 @@ def overlap_count(input_size, kernel_size, stride=1, padding=0, output_padding=0
         dilation=dilation,
     )
     return np.rint(counts).astype(int)
+
+
+def _conv_transpose1d(x, w, stride, padding, output_padding, dilation):
+    """``conv_transpose1d`` of an unbatched ``(w,)`` input by a ``(k,)`` kernel.
+
+    Until :func:`deconvlib.conv_transpose1d` lands: ``conv_transpose2d`` of a
+    ``(1, w)`` image by a ``(1, k)`` kernel, which is the same computation.
+    """
+    y = conv_transpose2d(
+        np.asarray(x, dtype=float)[None, :],
+        np.asarray(w, dtype=float)[None, :],
+        stride=(1, stride),
+        padding=(0, 0, padding, padding),
+        output_padding=(0, output_padding),
+        dilation=(1, dilation),
+    )
+    return y[0]
+
+
+def overlap_count_1d(input_size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1):
+    """How many kernel taps land on each output cell of a 1-D transposed convolution.
+
+    ``conv_transpose1d`` of ``input_size`` ones by ``kernel_size`` ones: cell
+    ``y`` sums one ``1·1`` per input ``n`` and tap ``a`` with
+    ``y = n·s + a·d − p``. With ``k = 3``, ``s = 2`` the counts run
+    ``1, 1, 2, 1, 2, …, 2, 1, 1``: the 1-D pattern behind the checkerboard.
+
+    Parameters
+    ----------
+    input_size, kernel_size : int
+    stride, padding, output_padding, dilation : int
+        As in :func:`deconvlib.conv_transpose1d` (``padding`` crops ``p``
+        cells from each end of the full result).
+
+    Returns
+    -------
+    ndarray of int, shape (out,)
+        ``out = s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding``.
+
+    Raises
+    ------
+    ParameterError
+        For a bad parameter or an empty output.
+
+    See Also
+    --------
+    overlap_count : The 2-D map, the outer product of two of these.
+    stamps_1d : The stamps it counts.
+    overlap_pattern : One period of it, away from the ends.
+
+    References
+    ----------
+    Odena, Dumoulin & Olah (2016), "Deconvolution and Checkerboard Artifacts",
+    Distill, doi:10.23915/distill.00003.
+
+    Examples
+    --------
+    >>> overlap_count_1d(5, 3, stride=2)
+    array([1, 1, 2, 1, 2, 1, 2, 1, 2, 1, 1])
+    >>> overlap_count_1d(5, 4, stride=2, padding=1)
+    array([1, 2, 2, 2, 2, 2, 2, 2, 2, 1])
+    >>> np.array_equal(overlap_count(5, 3, stride=2), np.outer(overlap_count_1d(5, 3, 2), overlap_count_1d(5, 3, 2)))
+    True
+    """
+    i = as_int(input_size, "input size", minimum=1)
+    k = as_int(kernel_size, "kernel size", minimum=1)
+    return np.rint(_conv_transpose1d(np.ones(i), np.ones(k), stride, padding, output_padding, dilation)).astype(int)
+
+
+def stamps_1d(x, w, stride=1, padding=0, output_padding=0, dilation=1):
+    """The scatter view in 1-D: each input's stamp ``x[n]·w`` on the output, one row per input.
+
+    Input ``n`` adds ``x[n]·w[a]`` to output cell ``y = n·s + a·d − p``.
+    Row ``n`` of the result is that stamp alone: the transposed convolution
+    of ``x`` with every input but ``x[n]`` set to zero. A tap of a stamp
+    that lands on the output is unmasked (even where its value is 0); the
+    other cells are masked, so ``stamps.count(axis=0)`` is
+    :func:`overlap_count_1d` and ``stamps.sum(axis=0)`` the output.
+
+    Parameters
+    ----------
+    x : array_like, shape (i,)
+    w : array_like, shape (k,)
+        The kernel, not flipped.
+    stride, padding, output_padding, dilation : int
+        As in :func:`deconvlib.conv_transpose1d`.
+
+    Returns
+    -------
+    numpy.ma.MaskedArray of float, shape (i, out)
+        ``out = s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding``.
+
+    Raises
+    ------
+    ParameterError
+        For ``x`` or ``w`` that is not 1-D and non-empty (``parameter``
+        ``"x"`` or ``"w"``), a bad parameter or an empty output.
+
+    See Also
+    --------
+    overlap_count_1d : How many stamps cover each cell.
+    deconvlib.trace.scatter_trace : The 2-D scatter view, stamp by stamp.
+
+    Examples
+    --------
+    >>> S = stamps_1d([1.0, 2.0, 3.0], [1.0, 1.0, 1.0], stride=2)
+    >>> print(S)
+    [[1.0 1.0 1.0 -- -- -- --]
+     [-- -- 2.0 2.0 2.0 -- --]
+     [-- -- -- -- 3.0 3.0 3.0]]
+    >>> S.sum(axis=0).tolist(), S.count(axis=0).tolist()
+    ([1.0, 1.0, 3.0, 2.0, 5.0, 3.0, 3.0], [1, 1, 2, 1, 2, 1, 1])
+    """
+    x, w = (np.asarray(a, dtype=float) for a in (x, w))
+    for a, name in ((x, "x"), (w, "w")):
+        if a.ndim != 1 or a.size == 0:
+            raise ParameterError(f"{name} must be a non-empty 1-D array, got shape {a.shape}", parameter=name)
+    onehot = np.eye(x.size)
+    layer = (stride, padding, output_padding, dilation)
+    rows = np.array([_conv_transpose1d(onehot[n] * x[n], w, *layer) for n in range(x.size)])
+    taps = np.array([_conv_transpose1d(onehot[n], np.ones(w.size), *layer) for n in range(x.size)])
+    return np.ma.array(rows, mask=np.rint(taps) == 0)
 
 
 def overlap_pattern(kernel_size, stride, dilation=1):
