@@ -1,7 +1,9 @@
 """Channels, batches, groups and layouts: from one grid to a real decoder layer.
 
 deconvlib stores images NHWC ``(n, h, w, c)`` and transposed-convolution
-kernels ``(kh, kw, c_in, c_out // groups)``; PyTorch stores images NCHW and
+kernels ``(kh, kw, c_in, c_out // groups)`` (in 1-D ``(n, w, c)`` and
+``(k, c_in, c_out // groups)``, in 3-D ``(n, d, h, w, c)`` and
+``(kd, kh, kw, c_in, c_out // groups)``: channels last in every dimension); PyTorch stores images NCHW and
 ``nn.ConvTranspose2d.weight`` as ``(c_in, c_out // groups, kh, kw)`` (and
 ``nn.Conv2d.weight`` as ``(c_out, c_in // groups, kh, kw)``). The functions
 here are the permutations between the two, the shapes through a stack of
@@ -24,6 +26,7 @@ __all__ = [
     "Layer",
     "decoder_shapes",
     "DCGAN_DECODER",
+    "UNET3D_DECODER",
     "group_connections",
     "parameter_count",
 ]
@@ -138,14 +141,18 @@ def from_torch_weight(weight, transposed=True):
 class Layer:
     """One transposed-convolution layer: ``c_out`` channels, square kernel, stride, padding.
 
+    The same layer in 1, 2 or 3 spatial dimensions: the kernel has
+    ``kernel_size`` taps along every spatial axis of the input it is given
+    (a 1-D, 2-D or 3-D U-Net uses the same numbers on every axis).
+
     Parameters
     ----------
     c_out : int
         Output channels.
     kernel_size : int
-        A square ``kernel_size × kernel_size`` kernel.
+        A ``kernel_size`` wide kernel along every spatial axis (``k × k`` in 2-D, ``k × k × k`` in 3-D).
     stride, padding, output_padding, dilation, groups : int
-        As in :func:`deconvlib.conv_transpose2d`.
+        As in :func:`deconvlib.conv_transpose2d`, on every spatial axis.
 
     See Also
     --------
@@ -167,16 +174,17 @@ class Layer:
     groups: int = 1
 
     def output_shape(self, input_shape):
-        """NHWC shape after this layer for an NHWC ``input_shape``.
+        """Channels-last shape after this layer for a channels-last ``input_shape``.
 
         Parameters
         ----------
-        input_shape : (n, h, w, c_in)
+        input_shape : (n, *spatial, c_in)
+            ``(n, w, c)``, ``(n, h, w, c)`` or ``(n, d, h, w, c)``: any number of spatial axes.
 
         Returns
         -------
-        (n, out_h, out_w, c_out)
-            ``out = s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding`` per axis.
+        (n, *out_spatial, c_out)
+            ``out = s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding`` per spatial axis.
 
         Raises
         ------
@@ -188,14 +196,21 @@ class Layer:
         --------
         >>> Layer(256, 4, stride=2, padding=1).output_shape((16, 4, 4, 512))
         (16, 8, 8, 256)
+        >>> Layer(128, 2, stride=2).output_shape((2, 8, 8, 8, 256))
+        (2, 16, 16, 16, 128)
         """
-        n, h, w, c_in = input_shape
+        if not 3 <= len(input_shape) <= 5:
+            raise ParameterError(
+                f"input_shape must be (n, w, c), (n, h, w, c) or (n, d, h, w, c), got {tuple(input_shape)}",
+                parameter="input_shape",
+            )
+        n, *spatial, c_in = input_shape
         for c, what in ((c_in, "input"), (self.c_out, "output")):
             if c % as_int(self.groups, "groups", minimum=1):
                 raise ParameterError(
                     f"groups={self.groups} must divide the {what} channels, got {c}", parameter="groups"
                 )
-        h, w = (
+        out = tuple(
             conv_transpose_output_size(
                 i,
                 self.kernel_size,
@@ -204,17 +219,23 @@ class Layer:
                 output_padding=self.output_padding,
                 dilation=self.dilation,
             )
-            for i in (h, w)
+            for i in spatial
         )
-        return (n, h, w, self.c_out)
+        return (n, *out, self.c_out)
 
-    def weight_shape(self, c_in):
-        """deconvlib's kernel shape ``(kh, kw, c_in, c_out // groups)`` for ``c_in`` input channels.
+    def weight_shape(self, c_in, spatial_dims=2):
+        """deconvlib's kernel shape ``(k, …, k, c_in, c_out // groups)`` for ``c_in`` input channels.
+
+        ``spatial_dims`` kernel axes: ``(kh, kw, c_in, c_out // groups)`` in 2-D,
+        ``(k, c_in, ·)`` in 1-D, ``(kd, kh, kw, c_in, ·)`` in 3-D.
 
         >>> Layer(256, 4, stride=2, padding=1).weight_shape(512)
         (4, 4, 512, 256)
+        >>> Layer(128, 2, stride=2).weight_shape(256, spatial_dims=3)
+        (2, 2, 2, 256, 128)
         """
-        return (self.kernel_size, self.kernel_size, c_in, self.c_out // self.groups)
+        dims = as_int(spatial_dims, "spatial_dims", minimum=1)
+        return (self.kernel_size,) * dims + (c_in, self.c_out // self.groups)
 
 
 #: The generator of DCGAN (Radford, Metz & Chintala 2016) after its first
@@ -227,18 +248,30 @@ DCGAN_DECODER = (
 )
 
 
+#: A volumetric decoder in the style of the 3-D U-Net (Çiçek et al. 2016, arXiv:1606.06650):
+#: ``2×2×2`` transposed convolutions of stride 2, each doubling every side; from
+#: ``(n, 8, 8, 8, 256)`` to ``(n, 64, 64, 64, 32)`` (the channel counts are illustrative).
+UNET3D_DECODER = (
+    Layer(128, 2, stride=2),
+    Layer(64, 2, stride=2),
+    Layer(32, 2, stride=2),
+)
+
+
 def decoder_shapes(input_shape, layers=DCGAN_DECODER):
-    """NHWC shapes through a stack of transposed-convolution layers, input first.
+    """Channels-last shapes through a stack of transposed-convolution layers, input first.
 
     Parameters
     ----------
-    input_shape : (n, h, w, c)
+    input_shape : (n, *spatial, c)
+        NHWC ``(n, h, w, c)``, or ``(n, w, c)`` / ``(n, d, h, w, c)`` for a
+        1-D / 3-D decoder: every spatial axis follows the same formula.
     layers : sequence of Layer, default DCGAN_DECODER
 
     Returns
     -------
     list of tuple
-        ``len(layers) + 1`` NHWC shapes.
+        ``len(layers) + 1`` shapes.
 
     Raises
     ------
@@ -259,6 +292,8 @@ def decoder_shapes(input_shape, layers=DCGAN_DECODER):
     (16, 16, 16, 128)
     (16, 32, 32, 64)
     (16, 64, 64, 3)
+    >>> decoder_shapes((1, 8, 8, 8, 256), UNET3D_DECODER)[-1]
+    (1, 64, 64, 64, 32)
     """
     shapes = [tuple(input_shape)]
     for layer in layers:
@@ -309,13 +344,15 @@ def group_connections(c_in, c_out, groups=1):
     return (np.arange(c_in)[:, None] // (c_in // g)) == (np.arange(c_out)[None, :] // (c_out // g))
 
 
-def parameter_count(c_in, layer):
-    """Weights plus biases of a layer fed ``c_in`` channels: ``k²·c_in·c_out/g + c_out``.
+def parameter_count(c_in, layer, spatial_dims=2):
+    """Weights plus biases of a layer fed ``c_in`` channels: ``kᴰ·c_in·c_out/g + c_out``.
 
     Parameters
     ----------
     c_in : int
     layer : Layer
+    spatial_dims : int, default 2
+        ``D``: 1, 2 or 3 spatial axes (``k``, ``k²`` or ``k³`` taps per kernel).
 
     Returns
     -------
@@ -325,6 +362,7 @@ def parameter_count(c_in, layer):
     --------
     >>> parameter_count(512, Layer(256, 4, stride=2, padding=1))
     2097408
+    >>> parameter_count(256, Layer(128, 2, stride=2), spatial_dims=3)
+    262272
     """
-    kh, kw, ci, co = layer.weight_shape(c_in)
-    return kh * kw * ci * co + layer.c_out
+    return int(np.prod(layer.weight_shape(c_in, spatial_dims))) + layer.c_out
