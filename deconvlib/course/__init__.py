@@ -1,11 +1,11 @@
 """The course: what the notebooks import (needs ipywidgets, matplotlib and Pillow).
 
-``from deconvlib import course`` gives the explorers of the eight notebooks
+``from deconvlib import course`` gives the explorers of the notebooks
 and the checkers of their exercises, in notebook order:
 
 - :mod:`~deconvlib.course.explorer`: the one explorer base (sliders → compute →
   draw → caption).
-- :mod:`~deconvlib.course.explorers`: the explorers of notebooks 0–8.
+- :mod:`~deconvlib.course.explorers`: the explorers of notebooks 0–9.
 - :mod:`~deconvlib.course.checking`: the one way to check an answer
   (:class:`Verdict`, :func:`check_value`, :func:`check_function`).
 - :mod:`~deconvlib.course.exercises`: the checkers of the exercises.
@@ -17,7 +17,14 @@ dl`` for the core and ``from deconvlib.course import ...`` for the rest; and
 before a lecture on a projector).
 """
 
-from ..viz.course_figures import ArtifactFigure, GroupsFigure, MatrixFigure, OverlapFigure, ScatterFigure
+from ..viz.course_figures import (
+    ArtifactFigure,
+    GroupsFigure,
+    MatrixFigure,
+    OverlapFigure,
+    ScatterFigure,
+    StampsFigure,
+)
 from ..viz.drawing import TraceFigure, get_scale, set_scale
 from .checking import Verdict, check_function, check_value
 from .exercises import *  # noqa: F401,F403
@@ -35,6 +42,7 @@ from .explorers import (
     PaddingSolver,
     PoolingExplorer,
     ScatterExplorer,
+    StampsExplorer,
     dilation_explorer,
     padding_explorer,
     photo,
@@ -59,6 +67,7 @@ __all__ = [
     "ArtifactExplorer",
     "DecoderExplorer",
     "GroupsExplorer",
+    "StampsExplorer",
     "GUIDE_CASES",
     "TraceFigure",
     "MatrixFigure",
@@ -66,6 +75,7 @@ __all__ = [
     "OverlapFigure",
     "ArtifactFigure",
     "GroupsFigure",
+    "StampsFigure",
     "set_scale",
     "get_scale",
     "Verdict",

@@ -1,4 +1,4 @@
-"""The explorers of the eight notebooks, in notebook order.
+"""The explorers of the notebooks, in notebook order.
 
 Each is an :class:`~deconvlib.course.explorer.Explorer`: its sliders
 (``specs``), a tested ``compute(values)`` (``ValueError`` for a combination
@@ -20,6 +20,8 @@ the library rejects, shown as a short explanation instead of the figure),
 - Notebook 6: :class:`MatrixExplorer` (``C`` and ``Cᵀ``), :class:`ScatterExplorer`.
 - Notebook 7: :class:`OverlapExplorer`, transposed convolution vs resize-conv.
 - Notebook 8: :class:`DecoderExplorer`, :class:`GroupsExplorer`.
+- Notebook 9: :class:`StampsExplorer`, a 1-D transposed convolution as stamps
+  stacked above the output, and the overlap counts as bars.
 
 Limits follow the other sliders: ``output_padding < max(stride, dilation)``,
 the sweep ``step`` runs over the output's cells, the outlined pixel or stamp
@@ -60,7 +62,16 @@ from ..explain import (
     solve_padding_text,
     step_caption,
 )
-from ..overlap import overlap_count, overlap_pattern, resize_conv_count, upsample_image
+from ..overlap import (
+    _conv_transpose1d,
+    is_uniform,
+    overlap_count,
+    overlap_count_1d,
+    overlap_pattern,
+    resize_conv_count,
+    stamps_1d,
+    upsample_image,
+)
 from ..pooling import avg_pool2d, pool_output_size
 from ..trace import scatter_trace, trace, trace_conv2d, trace_pool2d
 from ..transpose import convolution_matrix
@@ -71,6 +82,7 @@ from ..viz.course_figures import (
     MatrixFigure,
     OverlapFigure,
     ScatterFigure,
+    StampsFigure,
 )
 from ..viz.drawing import TraceFigure
 from .explorer import Explorer
@@ -105,6 +117,10 @@ __all__ = [
     "ArtifactExplorer",
     "DecoderExplorer",
     "GroupsExplorer",
+    "example_input_1d",
+    "example_kernel_1d",
+    "overlap_sentence",
+    "StampsExplorer",
 ]
 
 #: The parameters of a transposed convolution of a square input by a square kernel, as the sliders name them.
@@ -886,4 +902,146 @@ class GroupsExplorer(Explorer):
             f"deconvlib W: (kh, kw, c_in, c_out/groups) = {W.shape}<br>"
             f"PyTorch ConvTranspose2d.weight: (c_in, c_out/groups, kh, kw) = {torch} "
             f"= W.transpose(2, 3, 0, 1)<br>{W.size} weights, {W.size // max(k * k, 1)} kernels of {k}×{k}"
+        )
+
+
+# --- notebook 9 ---------------------------------------------------------------------
+
+
+def example_input_1d(size, ones=False):
+    """The 1-D explorer's input: ``1, 2, …, size`` (each stamp recognisable), or all ones.
+
+    >>> example_input_1d(4), example_input_1d(3, ones=True)
+    (array([1., 2., 3., 4.]), array([1., 1., 1.]))
+    """
+    return np.ones(size) if ones else np.arange(1.0, size + 1)
+
+
+def example_kernel_1d(size, ones=False):
+    """The 1-D explorer's kernel: ``1, 2, …, size`` (not symmetric, so a flip would show), or all ones.
+
+    >>> example_kernel_1d(3)
+    array([1., 2., 3.])
+    """
+    return example_input_1d(size, ones)
+
+
+def _runs(values, edge=5):
+    """``1, 1, 2, 1, 2, …, 1, 1``: a long list written by its ends."""
+    text = [str(int(v)) for v in values]
+    if len(text) <= 2 * edge + 6:
+        return ", ".join(text)
+    return ", ".join(text[:edge]) + ", …, " + ", ".join(text[-edge:])
+
+
+def overlap_sentence(kernel_size, stride, dilation=1):
+    """Away from the ends, how many taps land on each output cell: the period, and even or not.
+
+    (A sentence of the 1-D notebook; it may move to :mod:`deconvlib.explain`.)
+
+    >>> overlap_sentence(3, 2)
+    'inside, the counts repeat 2, 1 with period s = 2: uneven, because s = 2 does not divide k = 3'
+    >>> overlap_sentence(4, 2)
+    'inside, every cell gets 2 taps: even, because s = 2 divides k = 4'
+    >>> overlap_sentence(3, 2, dilation=2)
+    'inside, the counts repeat 3, 0 with period s = 2: some cells get no tap at all (holes)'
+    """
+    k, s, d = kernel_size, stride, dilation
+    pattern = overlap_pattern(k, s, d)
+    if is_uniform(k, s, d):
+        why = f"s = {s} divides k = {k}" if d == 1 else f"the {k} taps, {d} apart, fall on every residue mod {s} alike"
+        taps = int(pattern[0])
+        return f"inside, every cell gets {taps} tap{'' if taps == 1 else 's'}: even, because {why}"
+    period = f"inside, the counts repeat {', '.join(str(int(c)) for c in pattern)} with period s = {s}"
+    if pattern.min() == 0:
+        return f"{period}: some cells get no tap at all (holes)"
+    why = f"s = {s} does not divide k = {k}"
+    if d > 1:
+        why = f"the taps, {d} apart, fall on the residues mod {s} unevenly"
+    return f"{period}: uneven, because {why}"
+
+
+class StampsExplorer(Explorer):
+    """Notebook 9: a 1-D transposed convolution, stamp by stamp, and how many taps land on each cell.
+
+    Sliders for the input length, kernel size, stride, padding and dilation;
+    a toggle between the input and kernel ``1, 2, 3, …`` (each stamp
+    recognisable) and all ones (then the output *is* the overlap count). The
+    figure (:class:`~deconvlib.viz.course_figures.StampsFigure`) stacks each
+    input's stamp ``x[n]·w`` above the output and draws the overlap counts as
+    bars; the caption writes the output size and the pattern of the counts.
+
+    >>> ex = StampsExplorer()
+    >>> ex.data["counts"].tolist()
+    [1, 1, 2, 1, 2, 1, 2, 1, 2, 1, 1]
+    >>> ex.set(kernel_size=4, padding=1)
+    >>> ex.data["counts"].tolist()
+    [1, 2, 2, 2, 2, 2, 2, 2, 2, 1]
+    """
+
+    specs = {
+        "size": ("input length i", 1, 8, 5),
+        "kernel_size": ("kernel size k", 1, 6, 3),
+        "stride": ("stride s", 1, 4, 2),
+        "padding": ("padding p", 0, 4, 0),
+        "dilation": ("dilation d", 1, 3, 1),
+    }
+    fixed = {"ones": False}
+
+    def header(self):
+        self.ones = widgets.ToggleButtons(
+            options=[("x and w count 1, 2, 3, …", False), ("x and w all ones", True)],
+            value=self.values["ones"],
+            description="values",
+            style={"button_width": "190px"},
+        )
+        self.ones.observe(self.refresh, "value")
+        return [self.ones]
+
+    def current(self):
+        return {**super().current(), "ones": self.ones.value}
+
+    def set(self, **values):
+        """As :meth:`Explorer.set`; ``ones`` (True or False) moves the toggle."""
+        if "ones" in values:
+            ones = values.pop("ones")
+            self._busy = True
+            try:
+                self.ones.value = bool(ones)
+            finally:
+                self._busy = False
+        super().set(**values)
+
+    def reset(self):
+        """Every slider back to its start value, and the toggle to its start."""
+        self.set(ones=self.values["ones"], **self.start)
+
+    def compute(self, values):
+        """The stamps on the full canvas, the output (cropped by the padding) and the overlap counts."""
+        i, k, s, p, d = (values[n] for n in ("size", "kernel_size", "stride", "padding", "dilation"))
+        ones = values.get("ones", False)  # the toggle; False when only the sliders are given
+        x, w = example_input_1d(i, ones), example_kernel_1d(k, ones)
+        output = _conv_transpose1d(x, w, s, p, 0, d)  # raises for a padding that empties the output
+        return {
+            "x": x,
+            "w": w,
+            "stamps": stamps_1d(x, w, stride=s, dilation=d),
+            "output": output,
+            "start": p,
+            "counts": overlap_count_1d(i, k, stride=s, padding=p, dilation=d),
+        }
+
+    def draw(self, data, values):
+        return self.keep_figure(StampsFigure, data["x"], data["w"], data["stamps"], data["output"], data["start"])
+
+    def describe(self, values, data):
+        i, k, s, p, d = (values[n] for n in ("size", "kernel_size", "stride", "padding", "dilation"))
+        formula = f"o = s·(i − 1) + d·(k − 1) + 1 − 2p = {s}·({i} − 1) + {d}·({k} − 1) + 1 − 2·{p}"
+        if data is None:
+            return html.escape(formula)
+        counts = data["counts"]
+        return (
+            f"{html.escape(formula)} = <b>{counts.size}</b> cell{'' if counts.size == 1 else 's'}; "
+            f"taps per cell: {_runs(counts)}<br>"
+            f"{html.escape(overlap_sentence(k, s, d))}"
         )

@@ -1,9 +1,10 @@
-"""Figures of notebooks 5-8, in the visual language of :mod:`deconvlib.viz.drawing`.
+"""Figures of notebooks 5-9, in the visual language of :mod:`deconvlib.viz.drawing`.
 
 The matrices ``C`` and ``Cᵀ`` (:class:`MatrixFigure`), the scatter view stamp
 by stamp (:class:`ScatterFigure`), overlap-count maps (:class:`OverlapFigure`),
-which channels a grouped layer connects (:class:`GroupsFigure`) and the shapes
-through a decoder (:func:`draw_decoder`). Each is a
+which channels a grouped layer connects (:class:`GroupsFigure`), the shapes
+through a decoder (:func:`draw_decoder`) and the 1-D stamps above their
+overlap counts as bars (:class:`StampsFigure`). Each is a
 :class:`~deconvlib.viz.drawing.PanelFigure`: a row of grids drawn at one cell
 size, in the colours of :data:`~deconvlib.viz.drawing.COLORS` (orange kernel
 weights, white zeros, blue input, cyan output, red the current pixel, pink
@@ -19,7 +20,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
 
 from ..explain import format_value
-from .drawing import COLORS, MARGIN, PanelFigure, Window, _Legend, text_width
+from .drawing import COLORS, LEGEND_SIZE, MARGIN, PanelFigure, Window, _FigureText, _Legend, text_width
 
 __all__ = [
     "matrix_kinds",
@@ -32,6 +33,7 @@ __all__ = [
     "GroupsFigure",
     "DecoderFigure",
     "draw_decoder",
+    "StampsFigure",
 ]
 
 
@@ -395,7 +397,7 @@ class DecoderFigure(PanelFigure):
         fw = self.figure.get_size_inches()[0]
         texts = [str(shape) for shape in self.shapes]
         widths = [text_width(text, self.label_size) for text in texts]
-        roots = np.sqrt([h for _, h, _, _ in self.shapes])
+        roots = np.sqrt([shape[1] for shape in self.shapes])  # the first spatial side, in 1-D, 2-D or 3-D
         largest = self.largest
         while True:  # shrink the squares until the row of slots fits the width
             sides = np.maximum(roots / roots.max() * largest, 0.06)
@@ -453,3 +455,136 @@ def draw_decoder(shapes, figsize=None):
     ['(16, 4, 4, 512)', '(16, 8, 8, 256)']
     """
     return DecoderFigure(shapes, figsize).figure
+
+
+class StampsFigure(PanelFigure):
+    """A 1-D transposed convolution as stamps stacked above the output, and the overlap counts as bars.
+
+    Panels, top-aligned: the kernel ``w`` (one row), the input ``x`` (one
+    column, ``x[n]`` beside its stamp) and the canvas: row ``n`` is input
+    ``n``'s stamp ``x[n]·w`` (orange where a tap lands, from
+    :func:`deconvlib.overlap.stamps_1d`), the last row the output, each
+    column's sum (cyan). Under the canvas, one bar per column: how many taps
+    land there (the overlap count). Columns the forward padding crops are
+    pink, in the stamps, the output row and the bars.
+
+    Parameters
+    ----------
+    x : ndarray, shape (i,)
+    w : ndarray, shape (k,)
+    stamps : masked array, shape (i, full)
+        The stamps on the full (uncropped) canvas; masked where a stamp has no tap.
+    output : ndarray, shape (out,)
+        The transposed convolution: columns ``start … start + out − 1`` of the canvas, summed.
+    start : int
+        The first canvas column kept (the padding ``p``).
+    figsize : (float, float), optional
+
+    Attributes
+    ----------
+    bars : Axes
+        The bar chart, under the canvas and aligned with its columns.
+    counts : ndarray of int, shape (full,)
+        The bars' heights.
+    """
+
+    #: Inches of the bar chart under the canvas (bars + the counts printed above them).
+    bars_height = 0.95
+    panel_names = {"stamps": "stamps"}
+    labels = {
+        "input": "input x[n]",
+        "kernel": "a stamp x[n]·w (kernel w, not flipped)",
+        "empty": "no tap of this stamp",
+        "output": "output: the column's sum",
+        "cropped": "cropped by the padding",
+    }
+
+    def __init__(self, x, w, stamps, output, start=0, figsize=None):
+        self.bottom_room = self.bars_height + 0.12
+        super().__init__(
+            figsize,
+            ("kernel", "input", "stamps"),
+            legend=tuple(self.labels),
+            labels=tuple(self.labels.values()),
+        )
+        self.bars = self.figure.add_axes((0, 0, 0.1, 0.1))
+        self.bars.set_axis_off()
+        self.bar_patches = []
+        self.row_labels = _FigureText(self.figure, LEGEND_SIZE)
+        self.count_labels = _FigureText(self.figure, LEGEND_SIZE)
+        self.extra_texts = (self.row_labels, self.count_labels)
+        self.update(x, w, stamps, output, start)
+
+    def update(self, x, w, stamps, output, start=0):
+        x, w, output = (np.asarray(a, dtype=float) for a in (x, w, output))
+        stamps = np.ma.asarray(stamps)
+        i, full = stamps.shape
+        out = output.size
+        if x.shape != (i,) or start < 0:
+            raise ValueError(f"stamps {stamps.shape} do not match x {x.shape}, or start {start!r} < 0")
+        self.x, self.w, self.stamps, self.output, self.start = x, w, stamps, output, start
+        width = max(full, start + out)
+        inside = np.zeros(width, bool)
+        inside[start : start + out] = True
+        covered = np.zeros((i, width), bool)
+        covered[:, :full] = ~np.ma.getmaskarray(stamps)
+        kinds = np.where(covered, np.where(inside, "kernel", "cropped"), "empty").astype(object)
+        values = np.full((i + 1, width), np.nan)
+        values[:i, :full] = np.where(covered[:, :full], np.ma.getdata(stamps), np.nan)
+        output_row = np.where(inside, "output", "cropped").astype(object)
+        values[i, start : start + out] = output
+        self.counts = np.zeros(width, int)
+        self.counts[:full] = covered[:, :full].sum(axis=0)
+        w_text = ", ".join(format_value(v) for v in w)
+        plural = {n: f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((w.size, "tap"), (i, "value"), (out, "cell"))}
+        self.show_panels(
+            {
+                "kernel": (np.full((1, w.size), "kernel", dtype=object), w[None, :], f"kernel w\n{plural[w.size]}"),
+                "input": (np.full((i, 1), "input", dtype=object), x[:, None], f"input x\n{plural[i]}"),
+                "stamps": (
+                    np.vstack([kinds, output_row[None, :]]),
+                    values,
+                    f"stamps: input n adds x[n]·w[a] at cell n·s + a·d (w = {w_text})\n"
+                    f"output: {plural[out]}, each the sum of its column"
+                    + (f"; {start} cropped at each end" if start else ""),
+                ),
+            },
+        )
+        self._draw_bars(i, inside)
+        return self.figure
+
+    def _draw_bars(self, i, inside):
+        """The bar chart under the canvas, its counts above the bars, and the row labels on the left."""
+        fw, fh = self.figure.get_size_inches()
+        x0, y0, gw, gh = self.axes["stamps"].get_position().bounds
+        cell = gh * fh / (i + 1)
+        top = y0 * fh - 0.1  # the bars' top edge, in inches
+        line = self.count_labels.line
+        height = self.bars_height - line
+        self.bars.set_position((x0, (top - self.bars_height) / fh, gw, height / fh))
+        width = len(self.counts)
+        highest = max(int(self.counts.max()), 1)
+        self.bars.set_xlim(-0.5, width - 0.5)
+        self.bars.set_ylim(0, highest)
+        while len(self.bar_patches) < width:
+            patch = Rectangle((len(self.bar_patches) - 0.4, 0), 0.8, 0, edgecolor="#555555", linewidth=0.6)
+            self.bar_patches.append(self.bars.add_patch(patch))
+        for c, patch in enumerate(self.bar_patches):
+            patch.set_visible(c < width)
+            if c < width:
+                patch.set_height(self.counts[c])
+                patch.set_facecolor(COLORS["output"] if inside[c] else COLORS["cropped"])
+        bottom = top - self.bars_height
+        column = gw * fw / width
+        self.count_labels.set(
+            [
+                (str(n), x0 * fw + (c + 0.5) * column, bottom + height * n / highest + 0.04)
+                for c, n in enumerate(self.counts)
+            ]
+        )
+        left = x0 * fw - 0.08
+        labels = [("output", y0 * fh + 0.5 * cell - 0.04), ("taps per cell", bottom + 0.02)]
+        self.row_labels.set([(text, left - self.row_labels.width(text) / 2, y) for text, y in labels])
+
+    def _describe(self):
+        return f"stamps={self.stamps.shape}, output={self.output.shape}, start={self.start}"

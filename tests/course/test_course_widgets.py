@@ -1,4 +1,4 @@
-"""Explorers of notebooks 0 and 5-8: every reachable slider combination draws or explains, never raises.
+"""Explorers of notebooks 0 and 5-9: every reachable slider combination draws or explains, never raises.
 
 The pure path (``compute`` and the caption) is swept over every combination of
 every explorer's slider ranges; drawing (figures updated in place) over every
@@ -30,6 +30,7 @@ from deconvlib.course.explorers import (  # noqa: E402
     PaddingSolver,
     PoolingExplorer,
     ScatterExplorer,
+    StampsExplorer,
 )
 from deconvlib.explain import overlap_verdict, relationship, solve_padding_text  # noqa: E402
 from deconvlib.trace import input_cells_under  # noqa: E402
@@ -44,6 +45,7 @@ EXPLORERS = [
     ArtifactExplorer,
     DecoderExplorer,
     GroupsExplorer,
+    StampsExplorer,
 ]
 
 
@@ -205,6 +207,24 @@ def test_decoder_explorer_shows_the_dcgan_shapes():
     assert "4 → 8 → 16 → 32 → 64 (exactly ×2 per layer)" in ex.caption.value
     ex.set(kernel_size=1, stride=1, padding=3)
     assert ex.message.startswith("⚠")
+
+
+def test_the_stamps_explorer_shows_the_uneven_pattern_and_with_ones_the_output_is_the_count():
+    ex = StampsExplorer()
+    assert "taps per cell: 1, 1, 2, 1, 2, 1, 2, 1, 2, 1, 1" in ex.caption.value
+    assert "uneven, because s = 2 does not divide k = 3" in ex.caption.value
+    assert ex.figure.counts.tolist() == ex.data["counts"].tolist()
+    ex.set(ones=True)
+    assert ex.data["output"].tolist() == ex.data["counts"].tolist()
+    assert ex.data["stamps"].sum(axis=0).tolist() == ex.data["counts"].tolist()
+    ex.set(kernel_size=4)
+    assert "even, because s = 2 divides k = 4" in ex.caption.value
+    ex.set(padding=1)  # the full canvas stays; the bars of the cropped ends are pink
+    assert ex.figure.counts.size == ex.data["counts"].size + 2
+    ex.set(size=1, kernel_size=1, padding=1)
+    assert ex.message.startswith("⚠") and "o = " in ex.caption.value
+    ex.reset()
+    assert ex.ones.value is False and ex.message is None
 
 
 @pytest.mark.parametrize("cls", EXPLORERS, ids=lambda c: c.__name__)

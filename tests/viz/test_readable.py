@@ -82,7 +82,9 @@ def test_every_text_is_readable_and_clear_of_the_others(cls):
     print(f"\n{cls.__name__}: smallest text {min(smallest):.1f} px over {len(smallest)} positions")
 
 
-@pytest.mark.parametrize("cls", [E.PipelineExplorer, E.ScatterExplorer, E.OverlapExplorer, E.DecoderExplorer])
+@pytest.mark.parametrize(
+    "cls", [E.PipelineExplorer, E.ScatterExplorer, E.OverlapExplorer, E.DecoderExplorer, E.StampsExplorer]
+)
 def test_a_presentation_scale_makes_every_text_larger_in_the_same_width(cls):
     small = cls()
     try:
