@@ -19,7 +19,7 @@ from ._validate import as_int, as_pair
 from .arithmetic import effective_kernel
 from .conv import conv2d
 from .errors import ParameterError
-from .transpose import conv_transpose2d
+from .transpose import conv_transpose1d, conv_transpose2d
 
 __all__ = [
     "overlap_count",
@@ -103,23 +103,6 @@ def overlap_count(input_size, kernel_size, stride=1, padding=0, output_padding=0
     return np.rint(counts).astype(int)
 
 
-def _conv_transpose1d(x, w, stride, padding, output_padding, dilation):
-    """``conv_transpose1d`` of an unbatched ``(w,)`` input by a ``(k,)`` kernel.
-
-    Until :func:`deconvlib.conv_transpose1d` lands: ``conv_transpose2d`` of a
-    ``(1, w)`` image by a ``(1, k)`` kernel, which is the same computation.
-    """
-    y = conv_transpose2d(
-        np.asarray(x, dtype=float)[None, :],
-        np.asarray(w, dtype=float)[None, :],
-        stride=(1, stride),
-        padding=(0, 0, padding, padding),
-        output_padding=(0, output_padding),
-        dilation=(1, dilation),
-    )
-    return y[0]
-
-
 def overlap_count_1d(input_size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1):
     """How many kernel taps land on each output cell of a 1-D transposed convolution.
 
@@ -167,7 +150,8 @@ def overlap_count_1d(input_size, kernel_size, stride=1, padding=0, output_paddin
     """
     i = as_int(input_size, "input size", minimum=1)
     k = as_int(kernel_size, "kernel size", minimum=1)
-    return np.rint(_conv_transpose1d(np.ones(i), np.ones(k), stride, padding, output_padding, dilation)).astype(int)
+    counts = conv_transpose1d(np.ones(i), np.ones(k), stride, padding, output_padding, dilation)
+    return np.rint(counts).astype(int)
 
 
 def stamps_1d(x, w, stride=1, padding=0, output_padding=0, dilation=1):
@@ -220,8 +204,8 @@ def stamps_1d(x, w, stride=1, padding=0, output_padding=0, dilation=1):
             raise ParameterError(f"{name} must be a non-empty 1-D array, got shape {a.shape}", parameter=name)
     onehot = np.eye(x.size)
     layer = (stride, padding, output_padding, dilation)
-    rows = np.array([_conv_transpose1d(onehot[n] * x[n], w, *layer) for n in range(x.size)])
-    taps = np.array([_conv_transpose1d(onehot[n], np.ones(w.size), *layer) for n in range(x.size)])
+    rows = np.array([conv_transpose1d(onehot[n] * x[n], w, *layer) for n in range(x.size)])
+    taps = np.array([conv_transpose1d(onehot[n], np.ones(w.size), *layer) for n in range(x.size)])
     return np.ma.array(rows, mask=np.rint(taps) == 0)
 
 

@@ -63,7 +63,6 @@ from ..explain import (
     step_caption,
 )
 from ..overlap import (
-    _conv_transpose1d,
     is_uniform,
     overlap_count,
     overlap_count_1d,
@@ -74,7 +73,7 @@ from ..overlap import (
 )
 from ..pooling import avg_pool2d, pool_output_size
 from ..trace import scatter_trace, trace, trace_conv2d, trace_pool2d
-from ..transpose import convolution_matrix
+from ..transpose import conv_transpose1d, convolution_matrix
 from ..viz.course_figures import (
     ArtifactFigure,
     DecoderFigure,
@@ -1021,7 +1020,7 @@ class StampsExplorer(Explorer):
         i, k, s, p, d = (values[n] for n in ("size", "kernel_size", "stride", "padding", "dilation"))
         ones = values.get("ones", False)  # the toggle; False when only the sliders are given
         x, w = example_input_1d(i, ones), example_kernel_1d(k, ones)
-        output = _conv_transpose1d(x, w, s, p, 0, d)  # raises for a padding that empties the output
+        output = conv_transpose1d(x, w, stride=s, padding=p, dilation=d)  # raises for a padding that empties it
         return {
             "x": x,
             "w": w,
