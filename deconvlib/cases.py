@@ -10,9 +10,11 @@ rows are cases the guide does not draw: ``output_padding`` > 1, asymmetric
 padding, dilation with strides, and the common exact 2× upsampling.
 
 :data:`POOLING_CASES` holds the guide's two pooling figures (chapter 3), with
-the guide's numbers. They are kept apart from :data:`CASES`, which the gallery
-draws, until the animations draw pooling: ``case_trace(**case.parameters)``
-traces them already.
+the guide's numbers; :data:`ONE_D_CASES` convolutions in one dimension
+(``dims=1``: drawn as a one-row image), with the uneven overlaps of kernel 3,
+stride 2. :data:`GALLERY` is every case the gallery draws: :data:`CASES`, then
+these two tables. :data:`CASES` stays the 2-D convolutions alone (the
+explorers' dropdowns read it).
 
 Pure data and integer arithmetic (numpy only): :mod:`deconvlib.explain` writes
 a case's arithmetic out, :mod:`deconvlib.viz.gallery` draws it.
@@ -20,11 +22,24 @@ a case's arithmetic out, :mod:`deconvlib.viz.gallery` draws it.
 
 from dataclasses import dataclass, replace
 
-from ._validate import as_padding, as_pair
+from ._validate import as_padding, as_pair, as_tuple
 from .arithmetic import conv_output_size, conv_transpose_output_size, effective_kernel
 from .errors import ParameterError
 
-__all__ = ["Case", "FORWARD", "CASES", "POOLING_CASES", "GUIDE_POOLING_INPUT", "find_case", "case_axes", "axis_output"]
+__all__ = [
+    "Case",
+    "FORWARD",
+    "CASES",
+    "POOLING_CASES",
+    "GUIDE_POOLING_INPUT",
+    "ONE_D_CASES",
+    "GALLERY",
+    "ONE_D_FORWARD",
+    "find_case",
+    "case_axes",
+    "axis_output",
+    "plane_sizes",
+]
 
 
 @dataclass(frozen=True)
@@ -50,9 +65,16 @@ class Case:
     pooling : {None, "max", "avg"}, default None
         A pooling window instead of a convolution (forward only; the kernel
         size is the window's).
-    values : tuple of tuples, optional
+    values : tuple of tuples (a tuple in 1-D), optional
         The input's numbers, for a case that shows them (the guide's pooling
-        figures); None draws ones, as the geometry alone matters.
+        figures); a convolution's kernel is then all ones, so each output
+        cell shows the sum of the inputs it reads. None draws the geometry
+        alone.
+    dims : {2, 1}, default 2
+        Spatial dimensions. A 1-D case (PyTorch's ``conv1d`` /
+        ``conv_transpose1d``) takes one integer per size, ``padding`` as
+        ``p`` or ``(left, right)``, and is drawn as a one-row image
+        (:func:`plane_sizes`).
 
     See Also
     --------
@@ -71,6 +93,9 @@ class Case:
     ((5, 5), 25)
     >>> POOLING_CASES[0].parameters["pooling"], POOLING_CASES[0].output_size
     ('max', (3, 3))
+    >>> one = Case("up1d", "Up", transposed=True, input_size=5, kernel_size=3, stride=2, dims=1)
+    >>> one.output_size, one.n_frames, one.parameters["dims"]
+    ((11,), 11, 1)
     """
 
     name: str
@@ -85,8 +110,11 @@ class Case:
     in_guide: bool = True
     pooling: object = None
     values: object = None
+    dims: int = 2
 
     def __post_init__(self):
+        if self.dims not in (1, 2):
+            raise ParameterError(f"dims must be 1 or 2, got {self.dims!r}", parameter="dims")
         if self.pooling not in (None, "max", "avg"):
             raise ParameterError(f"pooling must be None, 'max' or 'avg', got {self.pooling!r}", parameter="pooling")
         if self.pooling and self.transposed:
@@ -94,8 +122,12 @@ class Case:
 
     @property
     def sizes(self):
-        """The sizes alone: keyword arguments for :func:`case_axes` and :func:`deconvlib.explain.explain`."""
-        return dict(
+        """The sizes alone: keyword arguments for :func:`case_axes` and :func:`deconvlib.explain.explain`.
+
+        ``dims`` is among them for a 1-D case only, so a 2-D case's keywords
+        are the ones every function of the course takes.
+        """
+        sizes = dict(
             transposed=self.transposed,
             input_size=self.input_size,
             kernel_size=self.kernel_size,
@@ -104,20 +136,35 @@ class Case:
             output_padding=self.output_padding,
             dilation=self.dilation,
         )
+        return sizes if self.dims == 2 else {**sizes, "dims": self.dims}
 
     @property
     def parameters(self):
         """Keyword arguments for :func:`deconvlib.animate` and :func:`deconvlib.trace.case_trace`.
 
-        The sizes, plus ``pooling`` and ``values`` for a case that has them
-        (the animations do not draw pooling yet: only ``case_trace`` takes them).
+        The sizes, plus ``pooling`` and ``values`` for a case that has them:
+        for pooling the input's numbers, for a convolution ``(X, W)`` with
+        ``W`` all ones.
         """
-        extra = {key: getattr(self, key) for key in ("pooling", "values") if getattr(self, key) is not None}
+        extra = {"pooling": self.pooling} if self.pooling else {}
+        if self.values is not None:
+            extra["values"] = self.values if self.pooling else (self.values, self.ones_kernel())
         return {**self.sizes, **extra}
+
+    def ones_kernel(self):
+        """A kernel of ones of this case's size, as nested tuples (a tuple in 1-D).
+
+        >>> find_case("1d_kernel3_stride2_transposed", GALLERY).ones_kernel()
+        (1, 1, 1)
+        """
+        if self.dims == 1:
+            return (1,) * as_tuple(self.kernel_size, "kernel size", 1)[0]
+        rows, cols = as_pair(self.kernel_size, "kernel size", minimum=1)
+        return ((1,) * cols,) * rows
 
     @property
     def output_size(self):
-        """``(rows, cols)`` of the output.
+        """The output's size per axis: ``(rows, cols)``, or ``(width,)`` in 1-D.
 
         >>> find_case("padding_strides_odd").output_size, find_case("padding_strides_odd_transposed").output_size
         ((3, 3), (6, 6))
@@ -127,8 +174,10 @@ class Case:
     @property
     def n_frames(self):
         """One frame per kernel position, i.e. per output cell."""
-        rows, cols = self.output_size
-        return rows * cols
+        frames = 1
+        for size in self.output_size:
+            frames *= size
+        return frames
 
     def twin(self):
         """The transposed convolution that maps this forward case's output back to its input.
@@ -162,7 +211,7 @@ class Case:
         axes = case_axes(**self.sizes)
         size = tuple(axis_output(**axis) for axis in axes)
         extra = tuple((a["i"] + a["before"] + a["after"] - effective_kernel(a["k"], a["d"])) % a["s"] for a in axes)
-        square = lambda pair: pair[0] if pair[0] == pair[1] else pair  # noqa: E731
+        square = lambda pair: pair[0] if len(set(pair)) == 1 else pair  # noqa: E731
         return replace(
             self,
             name=self.name + "_transposed",
@@ -174,21 +223,79 @@ class Case:
         )
 
 
-def case_axes(transposed, input_size, kernel_size, stride, padding, output_padding, dilation):
-    """The parameters split per axis: ``[rows, cols]``, each a dict ``i k s before after a d``.
+def plane_sizes(dims, input_size, kernel_size, stride, padding, output_padding, dilation):
+    """A case's sizes in 2-D: a 1-D case as the one-row image it is drawn and traced as.
+
+    A 1-D convolution of a width-``w`` signal is the 2-D convolution of the
+    ``1×w`` image with a ``1×k`` kernel, stride ``(1, s)``, no padding on the
+    rows: the same numbers, one row.
+
+    Parameters
+    ----------
+    dims : {1, 2}
+    input_size, kernel_size, stride, output_padding, dilation : int, or (int,) in 1-D
+    padding : int, or ``(left, right)`` in 1-D
+
+    Returns
+    -------
+    dict
+        ``input_size``, ``kernel_size``, ``stride``, ``padding``,
+        ``output_padding``, ``dilation`` in 2-D (unchanged when ``dims`` is 2).
+
+    Raises
+    ------
+    ParameterError
+        For a ``dims`` other than 1 or 2, or a 1-D size given as two numbers,
+        naming the parameter.
+
+    Examples
+    --------
+    >>> plane = plane_sizes(1, 5, 3, 2, (0, 1), 1, 1)
+    >>> plane["input_size"], plane["kernel_size"], plane["stride"], plane["padding"], plane["output_padding"]
+    ((1, 5), (1, 3), (1, 2), (0, 0, 0, 1), (0, 1))
+    """
+    sizes = dict(
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+    )
+    if isinstance(dims, bool) or dims not in (1, 2):
+        raise ParameterError(f"dims must be 1 or 2, got {dims!r}", parameter="dims")
+    if dims == 2:
+        return sizes
+    plane = {}
+    for name, value in sizes.items():
+        words = name.replace("_size", " size")
+        if name == "padding":
+            plane[name] = (0, 0, *as_padding(value, "padding", ndim=1))
+        else:
+            if isinstance(value, (tuple, list)) and len(value) != 1:
+                raise ParameterError(f"in 1-D, {words} must be one integer, got {value!r}", parameter=name)
+            (number,) = as_tuple(value, words, 1, minimum=0)
+            plane[name] = (0 if name == "output_padding" else 1, number)
+    return plane
+
+
+def case_axes(transposed, input_size, kernel_size, stride, padding, output_padding, dilation, dims=2):
+    """The parameters split per axis: ``[rows, cols]`` (``[width]`` in 1-D), each a dict ``i k s before after a d``.
 
     Parameters
     ----------
     transposed : bool
     input_size, kernel_size, stride, output_padding, dilation : int or (int, int)
     padding : int, (rows, cols) or (top, bottom, left, right)
+    dims : {2, 1}, default 2
+        In 1-D each size is one integer, ``padding`` ``p`` or ``(left, right)``.
 
     Returns
     -------
     list of dict
-        Two dicts (rows, then columns) with keys ``transposed``, ``i``, ``k``,
-        ``s``, ``before``, ``after``, ``a`` (``output_padding``) and ``d``:
-        the keyword arguments of :func:`axis_output`.
+        Two dicts (rows, then columns; one in 1-D) with keys ``transposed``,
+        ``i``, ``k``, ``s``, ``before``, ``after``, ``a`` (``output_padding``)
+        and ``d``: the keyword arguments of :func:`axis_output`.
 
     Raises
     ------
@@ -200,7 +307,12 @@ def case_axes(transposed, input_size, kernel_size, stride, padding, output_paddi
     >>> rows, cols = case_axes(True, (3, 4), 3, 2, (1, 0, 0, 0), 1, 1)
     >>> rows["i"], rows["before"], rows["after"], cols["i"], cols["before"]
     (3, 1, 0, 4, 0)
+    >>> [(axis["i"], axis["k"], axis["s"]) for axis in case_axes(True, 5, 3, 2, 0, 0, 1, dims=1)]
+    [(5, 3, 2)]
     """
+    if dims != 2:
+        plane = plane_sizes(dims, input_size, kernel_size, stride, padding, output_padding, dilation)
+        return case_axes(transposed, **plane)[1:]
     pads = as_padding(padding)
     return [
         dict(transposed=transposed, i=i, k=k, s=s, before=before, after=after, a=a, d=d)
@@ -353,6 +465,57 @@ POOLING_CASES = (
 )
 
 
+#: Convolutions in one dimension (PyTorch's ``conv1d`` / ``conv_transpose1d``), each with its
+#: transposed twin, drawn as one-row images: kernel 3, stride 2 overlaps unevenly when transposed
+#: (each output cell sums 1, 1, 2, 1, 2, …, 1, 1 inputs: Distill's checkerboard, in one row);
+#: kernel 4, stride 2, padding 1 evenly (2 everywhere but the ends).
+ONE_D_FORWARD = (
+    Case(
+        "1d_kernel3_stride2",
+        "1-D, kernel 3, stride 2: each output sums 3 inputs",
+        False,
+        11,
+        3,
+        stride=2,
+        in_guide=False,
+        values=(1,) * 11,
+        dims=1,
+    ),
+    Case(
+        "1d_kernel4_stride2_padding1",
+        "1-D, kernel 4, stride 2, padding 1: each output sums 4 inputs (3 at the ends, by the padding)",
+        False,
+        10,
+        4,
+        stride=2,
+        padding=1,
+        in_guide=False,
+        values=(1,) * 10,
+        dims=1,
+    ),
+)
+
+#: The 1-D rows and their twins. Input and kernel are all ones, so each output cell shows how many
+#: inputs it sums (the twins' titles say it too).
+ONE_D_CASES = (
+    ONE_D_FORWARD[0],
+    replace(
+        ONE_D_FORWARD[0].twin(),
+        title="1-D, kernel 3, stride 2, transposed: uneven, each output sums 1, 1, 2, 1, 2, …, 1, 1 inputs",
+        values=(1,) * 5,
+    ),
+    ONE_D_FORWARD[1],
+    replace(
+        ONE_D_FORWARD[1].twin(),
+        title="1-D, kernel 4, stride 2, padding 1, transposed: exactly 2x, each output sums 2 inputs (1 at the ends)",
+        values=(1,) * 5,
+    ),
+)
+
+#: Every case the gallery draws: the 2-D convolutions and their twins, the guide's pooling figures, 1-D.
+GALLERY = CASES + POOLING_CASES + ONE_D_CASES
+
+
 def find_case(name, cases=CASES):
     """The case called ``name``.
 
@@ -361,7 +524,8 @@ def find_case(name, cases=CASES):
     name : str
         A :attr:`Case.name` of ``cases``.
     cases : sequence of Case, default CASES
-        Where to look; :data:`POOLING_CASES` for the pooling figures.
+        Where to look; :data:`POOLING_CASES` for the pooling figures,
+        :data:`GALLERY` for every case the gallery draws.
 
     Returns
     -------
@@ -378,6 +542,8 @@ def find_case(name, cases=CASES):
     2
     >>> find_case("numerical_average_pooling", POOLING_CASES).pooling
     'avg'
+    >>> find_case("1d_kernel3_stride2_transposed", GALLERY).output_size
+    (11,)
     """
     for case in cases:
         if case.name == name:

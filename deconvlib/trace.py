@@ -9,16 +9,21 @@ every move (well under a millisecond at teaching sizes).
 :func:`trace_conv2d` does the same for the forward convolution,
 :func:`trace_pool2d` for max and average pooling (the window with no weights),
 :func:`scatter_trace` for the scatter view (every input pixel stamps a scaled
-copy of the kernel), and :func:`case_trace` picks one of the first two from a
+copy of the kernel), and :func:`case_trace` picks one of the first three from a
 case's sizes, as the animations and the gallery describe them.
+
+In one dimension, :func:`trace`, :func:`trace_conv2d` and :func:`trace_pool2d`
+take a ``(w,)`` signal (and a ``(k,)`` kernel) and trace it as the ``1×w``
+image it equals: every array of the result has one row, every pair's first
+entry is the trivial row axis (stride 1, no padding), and ``dims`` is 1.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._validate import as_int, as_pair
+from ._validate import as_int, as_padding, as_pair, as_tuple
 from .arithmetic import effective_kernel
 from .errors import ParameterError
 from .geometry import blame_size, conv_geometry, transpose_geometry
@@ -157,14 +162,31 @@ class _Sweep:
         return None
 
 
-def _require_2d(function, X, W):
-    """Raise unless ``X`` is a 2-D image and ``W`` a 2-D kernel, as the traces take them."""
+def _require_2d(function, X, W, one_d=False):
+    """Raise unless ``X`` is a 2-D image and ``W`` a 2-D kernel (or, with ``one_d``, both 1-D)."""
+    if one_d and np.ndim(X) == np.ndim(W) == 1:
+        return
     if np.ndim(X) != 2 or np.ndim(W) != 2:
+        also = ", or a 1-D (w,) signal and a 1-D (k,) kernel" if one_d else ""
         raise ParameterError(
-            f"{function} takes a 2-D (h, w) image and a 2-D (kh, kw) kernel, "
+            f"{function} takes a 2-D (h, w) image and a 2-D (kh, kw) kernel{also}, "
             f"got shapes {np.shape(X)} and {np.shape(W)}",
-            parameter="X" if np.ndim(X) != 2 else "W",
+            parameter="X" if np.ndim(X) not in ((1, 2) if one_d else (2,)) or np.ndim(W) == 2 else "W",
         )
+
+
+def _one_row(X, W, stride, padding, output_padding=0, dilation=1):
+    """A 1-D signal ``(w,)`` and kernel ``(k,)`` as the one-row image and kernel, with their 2-D parameters."""
+    from .cases import plane_sizes
+
+    plane = plane_sizes(1, len(X), len(W), stride, padding, output_padding, dilation)
+    X, W = np.asarray(X)[None, :], np.asarray(W)[None, :]
+    return X, W, plane["stride"], plane["padding"], plane["output_padding"], plane["dilation"]
+
+
+def _in_dims(t, dims):
+    """``t`` marked as a trace in ``dims`` spatial dimensions (1: a one-row image)."""
+    return t if dims == 2 else replace(t, dims=dims)
 
 
 def _one_channel(checked):
@@ -222,6 +244,11 @@ class Trace(_Sweep):
         The uncropped result ``s·(i − 1) + k̂`` (padding 0).
     output : ndarray, shape (out_h, out_w)
         Sums of ``products``; equal to ``conv_transpose2d``'s result.
+    dims : {2, 1}
+        1 for the trace of a 1-D signal: every array above has one row
+        (``output`` is ``(1, o)``, ``output[0]`` is ``conv_transpose1d``'s
+        result), every pair's first entry is the row axis (stride 1, no
+        padding).
 
     See Also
     --------
@@ -253,6 +280,7 @@ class Trace(_Sweep):
     products: np.ndarray
     full: np.ndarray
     output: np.ndarray
+    dims: int = 2
 
     #: the window moves one cell per output cell: the sweep is a stride-1 convolution
     window_step = (1, 1)
@@ -266,22 +294,30 @@ class Trace(_Sweep):
 
 
 def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
-    """Run a transposed convolution on a 2-D image and keep every stage.
+    """Run a transposed convolution on a 2-D image (or a 1-D signal) and keep every stage.
 
     The stages of the naive method (see :func:`deconvlib.conv_transpose2d`),
     vectorised: every window of the sweep at once.
 
     Parameters
     ----------
-    X : array_like, shape (h, w)
-        A single-channel image.
-    W : array_like, shape (kh, kw)
+    X : array_like, shape (h, w) or (w,)
+        A single-channel image, or a 1-D signal.
+    W : array_like, shape (kh, kw) or (k,)
+        1-D with a 1-D ``X``.
     stride, padding, output_padding, dilation
-        As in :func:`deconvlib.conv_transpose2d` (PyTorch's conventions).
+        As in :func:`deconvlib.conv_transpose2d` (PyTorch's conventions);
+        in 1-D one integer each, as :func:`deconvlib.conv_transpose1d`
+        (``padding`` may be ``(left, right)``).
 
     Returns
     -------
     Trace
+        In 1-D, the trace of the ``1×w`` image (``dims == 1``): ``input``
+        ``(1, w)``, ``kernel`` and ``flipped`` ``(1, k)``, ``dilated``
+        ``(1, s·(w − 1) + 1)``, ``windows``/``products`` ``(1, o, 1, k)``,
+        ``output`` ``(1, o)``; ``stride`` ``(1, s)``, ``padding``
+        ``(0, 0, p_left, p_right)``.
 
     Raises
     ------
@@ -321,8 +357,17 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
      [2 1 1 1 2]
      [2 0 1 0 2]
      [2 2 2 2 2]]
+
+    In 1-D, kernel 3 and stride 2: each output cell sums one or two inputs.
+
+    >>> t = trace(np.array([1., 2., 3.]), np.array([1., 1., 1.]), stride=2)
+    >>> t.dims, t.padded.shape, t.output
+    (1, (1, 9), array([[1., 1., 3., 2., 5., 3., 3.]]))
     """
-    _require_2d("trace", X, W)
+    _require_2d("trace", X, W, one_d=True)
+    if np.ndim(X) == 1:
+        X, W, stride, padding, output_padding, dilation = _one_row(X, W, stride, padding, output_padding, dilation)
+        return _in_dims(trace(X, W, stride, padding, output_padding, dilation), 1)
     checked = transpose_geometry(
         X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation, groups=1, bias=None
     )
@@ -381,6 +426,10 @@ class ConvTrace(_Sweep):
         their products with the kernel.
     output : ndarray, shape (out_h, out_w)
         Sums of ``products``; equal to ``conv2d``'s result.
+    dims : {2, 1}
+        1 for the trace of a 1-D signal: every array above has one row
+        (``output[0]`` is ``conv1d``'s result), every pair's first entry is the
+        row axis.
 
     See Also
     --------
@@ -404,6 +453,7 @@ class ConvTrace(_Sweep):
     windows: np.ndarray
     products: np.ndarray
     output: np.ndarray
+    dims: int = 2
 
     @property
     def window_step(self):
@@ -418,19 +468,24 @@ class ConvTrace(_Sweep):
 
 
 def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
-    """Run a forward convolution on a 2-D image and keep every stage.
+    """Run a forward convolution on a 2-D image (or a 1-D signal) and keep every stage.
 
     Parameters
     ----------
-    X : array_like, shape (h, w)
-        A single-channel image.
-    W : array_like, shape (kh, kw)
+    X : array_like, shape (h, w) or (w,)
+        A single-channel image, or a 1-D signal.
+    W : array_like, shape (kh, kw) or (k,)
+        1-D with a 1-D ``X``.
     stride, padding, dilation
-        As in :func:`deconvlib.conv2d`.
+        As in :func:`deconvlib.conv2d`; in 1-D one integer each, as
+        :func:`deconvlib.conv1d` (``padding`` may be ``(left, right)``).
 
     Returns
     -------
     ConvTrace
+        In 1-D, the trace of the ``1×w`` image (``dims == 1``): ``input``
+        ``(1, w)``, ``padded`` ``(1, w + p_left + p_right)``,
+        ``windows``/``products`` ``(1, o, 1, k)``, ``output`` ``(1, o)``.
 
     Raises
     ------
@@ -463,8 +518,13 @@ def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
     Step(8: out(2, 2) = 84, window at (4, 4))
     >>> np.array_equal(t.output, conv2d(X, np.ones((3, 3)), stride=2, padding=1))
     True
+    >>> trace_conv2d(np.arange(5.0), np.array([1., -1.]), stride=2).output
+    array([[-1., -1.]])
     """
-    _require_2d("trace_conv2d", X, W)
+    _require_2d("trace_conv2d", X, W, one_d=True)
+    if np.ndim(X) == 1:
+        X, W, stride, padding, _, dilation = _one_row(X, W, stride, padding, 0, dilation)
+        return _in_dims(trace_conv2d(X, W, stride, padding, dilation), 1)
     checked = conv_geometry(X, W, stride=stride, padding=padding, dilation=dilation, groups=1, bias=None)
     _check_sweep("trace_conv2d", checked.geometry, transposed=False)
     X, W, geo = _one_channel(checked)
@@ -515,6 +575,9 @@ class PoolTrace(_Sweep):
         maximum (the first, row-major, on a tie). None for average pooling.
     output : ndarray, shape (out_h, out_w)
         Equal to ``max_pool2d`` or ``avg_pool2d`` (``count_include_pad=True``).
+    dims : {2, 1}
+        1 for the trace of a 1-D signal: every array has one row, every
+        pair's first entry is the row axis (a window of 1, stride 1).
 
     See Also
     --------
@@ -543,6 +606,7 @@ class PoolTrace(_Sweep):
     products: np.ndarray
     winners: object
     output: np.ndarray
+    dims: int = 2
 
     @property
     def kernel_shape(self):
@@ -570,8 +634,9 @@ def trace_pool2d(X, kernel_size, stride=None, padding=0, mode="max", dilation=1)
 
     Parameters
     ----------
-    X : array_like, shape (h, w)
-        A single-channel image.
+    X : array_like, shape (h, w) or (w,)
+        A single-channel image, or a 1-D signal (then every parameter is one
+        integer, and the trace is the ``1×w`` image's, ``dims == 1``).
     kernel_size : int or (int, int)
         The window.
     stride : int or (int, int), optional
@@ -630,8 +695,16 @@ def trace_pool2d(X, kernel_size, stride=None, padding=0, mode="max", dilation=1)
     """
     if not isinstance(mode, str) or mode not in ("max", "avg"):
         raise ParameterError(f"mode must be 'max' or 'avg', got {mode!r}", parameter="mode")
+    if np.ndim(X) == 1:
+        (k,), (p,), (d,) = (
+            as_tuple(v, n, 1) for v, n in ((kernel_size, "kernel size"), (padding, "padding"), (dilation, "dilation"))
+        )
+        step = None if stride is None else (1, as_tuple(stride, "stride", 1)[0])
+        return _in_dims(trace_pool2d(np.asarray(X)[None, :], (1, k), step, (0, p), mode, (1, d)), 1)
     if np.ndim(X) != 2:
-        raise ParameterError(f"trace_pool2d takes a 2-D (h, w) image, got shape {np.shape(X)}", parameter="X")
+        raise ParameterError(
+            f"trace_pool2d takes a 2-D (h, w) image or a 1-D (w,) signal, got shape {np.shape(X)}", parameter="X"
+        )
     if mode == "avg" and as_pair(dilation, "dilation", minimum=1) != (1, 1):
         raise ParameterError(
             f"dilation applies to max pooling only (avg_pool2d has none), got dilation={dilation!r}",
@@ -687,6 +760,7 @@ def case_trace(
     values=None,
     seed=None,
     pooling=None,
+    dims=2,
 ):
     """The :class:`~deconvlib.Trace`, :class:`ConvTrace` or :class:`PoolTrace` of one case.
 
@@ -708,10 +782,15 @@ def case_trace(
         Implies ``values="random"``.
     pooling : {None, "max", "avg"}, default None
         A pooling window of ``kernel_size`` instead of a convolution (forward only).
+    dims : {2, 1}, default 2
+        1: a 1-D case (each size one integer, ``padding`` ``p`` or
+        ``(left, right)``, ``values`` 1-D arrays), traced as the one-row image
+        it equals (see :func:`trace`).
 
     Returns
     -------
     Trace, ConvTrace or PoolTrace
+        With ``dims`` set: a 1-D case's arrays have one row.
 
     Raises
     ------
@@ -738,7 +817,18 @@ def case_trace(
     ...
     deconvlib.ParameterError: output_padding applies to a transposed convolution only,
     got output_padding=1 with transposed=False
+    >>> t = case_trace(True, 5, 3, stride=2, dims=1)
+    >>> t.dims, t.output.shape, t.n_steps
+    (1, (1, 11), 11)
     """
+    if dims != 2:
+        from .cases import plane_sizes
+
+        plane = plane_sizes(dims, input_size, kernel_size, stride, padding, output_padding, dilation)
+        if values is not None and not isinstance(values, str):
+            values = np.reshape(values, (1, -1)) if pooling else tuple(np.reshape(v, (1, -1)) for v in values)
+        t = case_trace(transposed, **plane, values=values, seed=seed, pooling=pooling)
+        return _in_dims(t, dims)
     shape = as_pair(input_size, "input size", minimum=1)
     kshape = as_pair(kernel_size, "kernel size", minimum=1)
     if pooling is None and not transposed and any(as_pair(output_padding, "output_padding")):  # before any array
@@ -771,16 +861,23 @@ def _pooling_case(pooling, transposed, shape, kshape, stride, padding, output_pa
     if values is not None and not isinstance(values, str):
         values = (values, np.ones(kshape))
     X, _ = _values(values, seed=seed, shape=shape, kshape=kshape)
-    return trace_pool2d(X, kshape, stride=stride, padding=padding, mode=pooling, dilation=dilation)
+    top, bottom, left, right = as_padding(padding)
+    if (top, left) != (bottom, right):
+        raise ParameterError(
+            f"pooling pads both sides of an axis alike (PyTorch's rule), got padding={padding!r}", parameter="padding"
+        )
+    return trace_pool2d(X, kshape, stride=stride, padding=(top, left), mode=pooling, dilation=dilation)
 
 
-def case_geometry(transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, output_padding=0, dilation=1):
+def case_geometry(
+    transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, output_padding=0, dilation=1, dims=2
+):
     """The :class:`~deconvlib.geometry.Geometry` of a case, from its sizes alone (no array is made).
 
     Parameters
     ----------
-    transposed, input_size, kernel_size, stride, padding, output_padding, dilation
-        As in :func:`case_trace`.
+    transposed, input_size, kernel_size, stride, padding, output_padding, dilation, dims
+        As in :func:`case_trace` (a 1-D case's geometry is its one-row image's).
 
     Returns
     -------
@@ -793,11 +890,12 @@ def case_geometry(transposed=False, input_size=4, kernel_size=3, stride=1, paddi
     >>> geo.out_h, geo.out_w
     (5, 5)
     """
-    from .cases import axis_output, case_axes
+    from .cases import axis_output, case_axes, plane_sizes
     from .geometry import Geometry
 
     try:
-        rows, cols = case_axes(transposed, input_size, kernel_size, stride, padding, output_padding, dilation)
+        plane = plane_sizes(dims, input_size, kernel_size, stride, padding, output_padding, dilation)
+        rows, cols = case_axes(transposed, **plane)
         out_h, out_w = axis_output(**rows), axis_output(**cols)
     except (ValueError, TypeError):
         return None
