@@ -12,7 +12,7 @@ and the command line, and read with numpy alone.
 - The forward convolution and pooling, one window at a time:
   :func:`conv_output_size_caption`, :func:`describe_conv_step`,
   :func:`describe_pool_step`.
-- The gallery: :func:`command`, :func:`parameter_text`.
+- The gallery: :func:`command`, :func:`parameter_text`, :func:`relationship_text`.
 - The explorers' captions: :func:`output_size_caption`,
   :func:`dilated_size_caption`, :func:`padding_caption`, :func:`step_caption`,
   :func:`solve_padding_text`, :func:`overlap_verdict`.
@@ -40,6 +40,8 @@ __all__ = [
     "explain",
     "command",
     "parameter_text",
+    "relationship_text",
+    "format_values",
     "output_size_caption",
     "dilated_size_caption",
     "padding_caption",
@@ -85,9 +87,10 @@ def describe_pads(pads):
 
     Parameters
     ----------
-    pads : (int, int, int, int)
+    pads : (int, int, int, int) or (int, int)
         Stage 2's amounts, :attr:`deconvlib.Trace.pads`: ``k̂ − 1 − p`` per
         side plus ``output_padding`` at the bottom/right; negative crops.
+        In 1-D, ``(left, right)``.
 
     Returns
     -------
@@ -109,11 +112,20 @@ def describe_pads(pads):
     'cropped by 1'
     >>> describe_pads((0, 0, 0, 0))
     'no padding'
+    >>> describe_pads((2, 3)), describe_pads((1, 0))
+    ('padded by 2 (+1 right)', 'pads (left, right) (1, 0)')
     """
 
     def amount(n):
         return f"padded by {n}" if n > 0 else f"cropped by {-n}" if n < 0 else "unchanged"
 
+    if len(pads) == 2:
+        left, right = pads
+        if not any(pads):
+            return "no padding"
+        if left == right:
+            return amount(left)
+        return f"{amount(left)} (+{right - left} right)" if right > left else f"pads (left, right) {tuple(pads)}"
     top, bottom, left, right = pads
     if not any(pads):
         return "no padding"
@@ -311,6 +323,27 @@ def format_pair(value, sep=","):
     return sep.join(map(str, values))
 
 
+def format_values(values):
+    """A case's input numbers as ``--values`` takes them: entries joined by ``,``, rows by ``/``.
+
+    Parameters
+    ----------
+    values : sequence of numbers, or sequence of rows
+        1-D or 2-D.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_values(((3, 3, 2), (0, 0, 1))), format_values((1, 0.5, 2))
+    ('3,3,2/0,0,1', '1,0.5,2')
+    """
+    rows = np.atleast_2d(np.asarray(values, dtype=float))
+    return "/".join(",".join(format_value(v) for v in row) for row in rows)
+
+
 def command(case):
     """The ``python -m deconvlib animate`` line that draws ``case`` alone.
 
@@ -322,7 +355,10 @@ def command(case):
     Returns
     -------
     str
-        Flags at their default values are left out.
+        Flags at their default values are left out, except a pooling case's
+        ``--stride`` (PyTorch's default stride is the window, the command
+        line's is 1). ``--dims 1`` for a 1-D case, ``--pool`` for pooling,
+        and ``--values`` with the case's numbers when it has them.
 
     See Also
     --------
@@ -330,21 +366,30 @@ def command(case):
 
     Examples
     --------
-    >>> from deconvlib.cases import find_case
+    >>> from deconvlib.cases import GALLERY, find_case
     >>> print(command(find_case("padding_strides_odd_transposed")))
     python -m deconvlib animate --transposed --input 3 --kernel 3 --stride 2 --padding 1 --output-padding 1
     -o padding_strides_odd_transposed.gif
+    >>> print(command(find_case("1d_kernel3_stride2_transposed", GALLERY)))
+    python -m deconvlib animate --dims 1 --transposed --input 5 --kernel 3 --stride 2 --values 1,1,1,1,1
+    -o 1d_kernel3_stride2_transposed.gif
+    >>> command(find_case("numerical_max_pooling", GALLERY))[:79]
+    'python -m deconvlib animate --pool max --input 5 --kernel 3 --stride 1 --values'
     """
-    parts = ["python -m deconvlib animate"] + (["--transposed"] if case.transposed else [])
+    parts = ["python -m deconvlib animate"] + ([f"--dims {case.dims}"] if case.dims != 2 else [])
+    parts += ["--transposed"] if case.transposed else []
+    parts += [f"--pool {case.pooling}"] if case.pooling else []
     parts += [f"--input {format_pair(case.input_size)}", f"--kernel {format_pair(case.kernel_size)}"]
     for flag, value, default in (
-        ("--stride", case.stride, 1),
+        ("--stride", case.stride, None if case.pooling else 1),
         ("--padding", case.padding, 0),
         ("--output-padding", case.output_padding, 0),
         ("--dilation", case.dilation, 1),
     ):
         if value != default:
             parts.append(f"{flag} {format_pair(value)}")
+    if case.values is not None:
+        parts.append(f"--values {format_values(case.values)}")
     return " ".join(parts + [f"-o {case.name}.gif"])
 
 
@@ -378,12 +423,13 @@ def describe(t):
 
     Parameters
     ----------
-    t : Trace or ConvTrace
+    t : Trace, ConvTrace or PoolTrace
 
     Returns
     -------
     str
-        Output padding and dilation appear only when they are not the default.
+        Output padding and dilation appear only when they are not the default;
+        a 1-D trace (``t.dims == 1``) gives one number per size.
 
     See Also
     --------
@@ -394,26 +440,39 @@ def describe(t):
     >>> from deconvlib.trace import case_trace
     >>> describe(case_trace(True, 2, 3))
     'transposed conv: input 2×2, kernel 3×3, stride 1, padding 0 → output 4×4'
+    >>> describe(case_trace(True, 5, 3, stride=2, dims=1))
+    '1-D transposed conv: input 5, kernel 3, stride 2, padding 0 → output 11'
+    >>> describe(case_trace(False, 5, 3, pooling="max"))
+    'max pooling: input 5×5, window 3×3, stride 1, padding 0 → output 3×3'
     """
     transposed = hasattr(t, "output_padding")
+    one_d = getattr(t, "dims", 2) == 1
     top, bottom, left, right = t.padding
-    padding = (
-        str(top)
-        if len({top, bottom, left, right}) == 1
-        else (f"({top}, {left})" if (top, left) == (bottom, right) else f"({top}, {bottom}, {left}, {right})")
-    )
+    if one_d:
+        padding = str(left) if left == right else f"({left}, {right})"
+    else:
+        padding = (
+            str(top)
+            if len({top, bottom, left, right}) == 1
+            else (f"({top}, {left})" if (top, left) == (bottom, right) else f"({top}, {bottom}, {left}, {right})")
+        )
+    shape = (lambda a: str(a[1])) if one_d else format_shape
+    pair = (lambda a: str(a[1])) if one_d else _pair_text
+    pooling = getattr(t, "mode", None)
     parts = [
-        f"input {format_shape(t.input.shape)}",
-        f"kernel {format_shape(t.kernel.shape)}",
-        f"stride {_pair_text(t.stride)}",
+        f"input {shape(t.input.shape)}",
+        f"window {shape(t.kernel_shape)}" if pooling else f"kernel {shape(t.kernel.shape)}",
+        f"stride {pair(t.stride)}",
         f"padding {padding}",
     ]
     if transposed and any(t.output_padding):
-        parts.append(f"output_padding {_pair_text(t.output_padding)}")
+        parts.append(f"output_padding {pair(t.output_padding)}")
     if any(d > 1 for d in t.dilation):
-        parts.append(f"dilation {_pair_text(t.dilation)}")
-    kind = "transposed conv" if transposed else "conv"
-    return f"{kind}: {', '.join(parts)} → output {format_shape(t.output.shape)}"
+        parts.append(f"dilation {pair(t.dilation)}")
+    kind = {"max": "max pooling", "avg": "average pooling"}.get(pooling) or (
+        "transposed conv" if transposed else "conv"
+    )
+    return f"{'1-D ' if one_d else ''}{kind}: {', '.join(parts)} → output {shape(t.output.shape)}"
 
 
 def output_size_caption(values, t=None):
@@ -725,12 +784,17 @@ def parameter_text(case):
 
     Examples
     --------
-    >>> from deconvlib.cases import find_case
+    >>> from deconvlib.cases import GALLERY, find_case
     >>> parameter_text(find_case("dilation_strides_transposed"))
     'i=3, k=3, s=2, p=1, output_padding=0, d=2 → o=7×7'
+    >>> parameter_text(find_case("numerical_max_pooling", GALLERY))
+    'max pooling, i=5, k=3, s=1, p=0 → o=3×3'
+    >>> parameter_text(find_case("1d_kernel3_stride2_transposed", GALLERY))
+    '1-D, i=5, k=3, s=2, p=0, output_padding=0 → o=11'
     """
-    rows, cols = case.output_size
-    parts = [
+    parts = [{"max": "max pooling", "avg": "average pooling"}[case.pooling]] if case.pooling else []
+    parts += ["1-D"] if case.dims == 1 else []
+    parts += [
         f"i={format_pair(case.input_size)}",
         f"k={format_pair(case.kernel_size)}",
         f"s={format_pair(case.stride)}",
@@ -740,7 +804,47 @@ def parameter_text(case):
         parts.append(f"output_padding={format_pair(case.output_padding)}")
     if case.dilation != 1:
         parts.append(f"d={format_pair(case.dilation)}")
-    return ", ".join(parts) + f" → o={rows}×{cols}"
+    return ", ".join(parts) + f" → o={_size_text(case.output_size)}"
+
+
+def _size_text(sizes):
+    """``rows×cols``, or one number in 1-D."""
+    return "×".join(str(size) for size in sizes)
+
+
+def relationship_text(case):
+    """The guide's relationship that gives a case's output size, as a caption.
+
+    Parameters
+    ----------
+    case : Case
+        A :class:`~deconvlib.cases.Case` (pooling too).
+
+    Returns
+    -------
+    str
+        ``"relationship N, <the guide's name>: <formula>"``; the axes' joined
+        by ``"; "`` when they differ.
+
+    See Also
+    --------
+    relationship : The numbers behind it.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 1–15.
+
+    Examples
+    --------
+    >>> from deconvlib.cases import GALLERY, find_case
+    >>> relationship_text(find_case("numerical_average_pooling", GALLERY))
+    'relationship 7, average pooling: o = ⌊(i − k) / s⌋ + 1'
+    >>> relationship_text(find_case("padding_strides_transposed"))
+    'relationship 13, zero padding, non-unit strides, transposed: o′ = s(i′ − 1) + k − 2p'
+    """
+    relations = relationship(**case.sizes, pooling=case.pooling)
+    return "; ".join(f"relationship {n}, {name}: {formula}" for n, name, formula in dict.fromkeys(relations))
 
 
 # --- the guide's relationships ---------------------------------------------------
@@ -825,7 +929,15 @@ def _check_pooling(pooling, axes):
 
 
 def relationship(
-    transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, output_padding=0, dilation=1, pooling=None
+    transposed=False,
+    input_size=4,
+    kernel_size=3,
+    stride=1,
+    padding=0,
+    output_padding=0,
+    dilation=1,
+    pooling=None,
+    dims=2,
 ):
     """The guide's relationship for each axis: ``[(number, name, formula), ...]`` (rows, cols).
 
@@ -840,12 +952,15 @@ def relationship(
     pooling : {None, "max", "avg"}, default None
         A pooling window of ``kernel_size`` instead of a convolution
         (relationship 7); forward only, padding at most half the window.
+    dims : {2, 1}, default 2
+        1: a 1-D case, each size one integer (``padding`` ``p`` or
+        ``(left, right)``).
 
     Returns
     -------
     list of (int, str, str)
-        For rows then columns: the relationship's number (1–15), the
-        guide's name for the case, and its formula.
+        For rows then columns (one entry in 1-D): the relationship's number
+        (1–15), the guide's name for the case, and its formula.
 
     Raises
     ------
@@ -880,6 +995,8 @@ def relationship(
     (7, 'max pooling', 'o = ⌊(i − k) / s⌋ + 1')
     >>> relationship(False, 5, 3, stride=2, padding=1, pooling="avg")[0]
     (7, "average pooling, padded: the convolution's formula (relationship 6)", 'o = ⌊(i + 2p − k) / s⌋ + 1')
+    >>> relationship(True, 5, 3, stride=2, dims=1)
+    [(12, 'no zero padding, non-unit strides, transposed', 'o′ = s(i′ − 1) + k')]
     """
     axes = case_axes(
         transposed=transposed,
@@ -889,6 +1006,7 @@ def relationship(
         padding=padding,
         output_padding=output_padding,
         dilation=dilation,
+        dims=dims,
     )
     if pooling is not None:
         _check_pooling(pooling, axes)
@@ -899,7 +1017,7 @@ def relationship(
     return [_axis_relationship(**axis) for axis in axes]
 
 
-def _explain_axis(transposed, i, k, s, before, after, a, d, window="kernel"):
+def _explain_axis(transposed, i, k, s, before, after, a, d, window="kernel", cells="row(s)/column(s)"):
     o = axis_output(transposed=transposed, i=i, k=k, s=s, before=before, after=after, a=a, d=d)
     ek = effective_kernel(k, d)
     lines = [
@@ -913,7 +1031,7 @@ def _explain_axis(transposed, i, k, s, before, after, a, d, window="kernel"):
         lines += [
             f"2. padded input     i + p_before + p_after = {i} + {before} + {after} = {padded}",
             f"3. output           ⌊(padded − k̂) / s⌋ + 1 = ⌊({padded} − {ek}) / {s}⌋ + 1 = {o} {window} positions"
-            + (f"  ({left} row(s)/column(s) at the end never covered)" if left else ""),
+            + (f"  ({left} {cells} at the end never covered)" if left else ""),
         ]
         return lines, o, f"i = {i}, k = {k}, s = {s}, {p_text}, d = {d}"
     dilated = s * (i - 1) + 1
@@ -932,7 +1050,15 @@ def _explain_axis(transposed, i, k, s, before, after, a, d, window="kernel"):
 
 
 def explain(
-    transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, output_padding=0, dilation=1, pooling=None
+    transposed=False,
+    input_size=4,
+    kernel_size=3,
+    stride=1,
+    padding=0,
+    output_padding=0,
+    dilation=1,
+    pooling=None,
+    dims=2,
 ):
     """The shape arithmetic of one case, step by step, as text.
 
@@ -950,11 +1076,15 @@ def explain(
         Transposed only.
     pooling : {None, "max", "avg"}, default None
         Explain a pooling window of ``kernel_size`` instead (relationship 7).
+    dims : {2, 1}, default 2
+        1: a 1-D case (PyTorch's ``conv1d`` / ``conv_transpose1d``), each
+        size one integer, ``padding`` ``p`` or ``(left, right)``: one axis.
 
     Returns
     -------
     str
-        Several lines; one block for both axes when they are alike.
+        Several lines; one block for both axes when they are alike (one
+        axis in 1-D).
 
     Raises
     ------
@@ -1000,9 +1130,21 @@ def explain(
     Output: 3×3
     Guide: relationship 7, max pooling: o = ⌊(i − k) / s⌋ + 1
     Each output cell is the largest of the 3×3 input cells under its window (padding is −∞, never the largest).
+    >>> print(explain(True, 5, 3, stride=2, dims=1))
+    Transposed convolution in 1-D: i′ = 5, k = 3, s = 2, p = 0, output_padding a = 0, d = 1
+    1. dilated kernel   k̂ = d·(k − 1) + 1 = 1·(3 − 1) + 1 = 3  (no dilation: k̂ = k)
+    2. zeros inserted   s·(i′ − 1) + 1 = 2·(5 − 1) + 1 = 9  (1 zero(s) between neighbours)
+    3. padded grid      + (k̂ − 1 − p) on each side + a at the end = 9 + 2 + 2 + 0 = 13
+    4. output           padded − k̂ + 1 = 13 − 3 + 1 = 11 positions of a stride-1 sweep
+                        = s·(i′ − 1) + a + k̂ − p_before − p_after = 2·4 + 0 + 3 − 0 − 0 = 11
+    Output: 11
+    Guide: relationship 12, no zero padding, non-unit strides, transposed: o′ = s(i′ − 1) + k
+    Back: the convolution with the same k, s, p, d maps 11 to 5 (relationship 5).
     """
     if pooling is not None:
-        return _explain_pooling(pooling, input_size, kernel_size, stride, padding, output_padding, dilation, transposed)
+        return _explain_pooling(
+            pooling, input_size, kernel_size, stride, padding, output_padding, dilation, transposed, dims
+        )
     case = Case(
         name="",
         title="",
@@ -1013,26 +1155,29 @@ def explain(
         padding=padding,
         output_padding=output_padding,
         dilation=dilation,
+        dims=dims,
     )
     axes = case_axes(**case.sizes)
     relations = relationship(**case.sizes)
     kind = "Transposed convolution" if transposed else "Convolution"
-    out, size = _explain_axes(kind, [_explain_axis(**axis) for axis in axes], relations, axes)
-    given = f"{axes[0]['i']}×{axes[1]['i']}"
+    cells = "cell(s)" if dims == 1 else "row(s)/column(s)"
+    out, size = _explain_axes(kind, [_explain_axis(**axis, cells=cells) for axis in axes], relations, axes)
+    given = _size_text(a["i"] for a in axes)
     if transposed:
-        forward = replace(case, transposed=False, input_size=tuple(map(int, size.split("×"))), output_padding=0)
+        output = tuple(axis_output(**axis) for axis in axes)
+        forward = replace(case, transposed=False, input_size=output if dims == 2 else output[0], output_padding=0)
         back = forward.output_size
         number = relationship(**forward.sizes)[0][0]
         note = (
             "" if list(back) == [a["i"] for a in axes] else " (not the input: output_padding is not below the stride)"
         )
         out.append(
-            f"Back: the convolution with the same k, s, p, d maps {size} to {back[0]}×{back[1]}"
+            f"Back: the convolution with the same k, s, p, d maps {size} to {_size_text(back)}"
             f"{note} (relationship {number})."
         )
     else:
         extra = case.twin().output_padding
-        note = f" and output_padding {extra}" if extra not in (0, (0, 0)) else ""
+        note = f" and output_padding {format_pair(extra)}" if extra not in (0, (0, 0)) else ""
         out.append(f"Back: the transposed convolution with the same k, s, p, d{note} maps {size} back to {given}.")
     return "\n".join(out)
 
@@ -1040,7 +1185,10 @@ def explain(
 def _explain_axes(kind, explained, relations, axes):
     """The lines of :func:`explain` up to the guide's relationship, and the output's ``rows×cols``."""
     out = []
-    if explained[0][0] == explained[1][0] and explained[0][2] == explained[1][2]:
+    if len(explained) == 1:
+        out.append(f"{kind} in 1-D: {explained[0][2]}")
+        out += explained[0][0]
+    elif explained[0][0] == explained[1][0] and explained[0][2] == explained[1][2]:
         out.append(f"{kind}, rows and columns alike: {explained[0][2]}")
         out += explained[0][0]
     else:
@@ -1048,10 +1196,10 @@ def _explain_axes(kind, explained, relations, axes):
         for label, (lines, _, header) in zip(("Rows", "Columns"), explained):
             out.append(f"{label}: {header}")
             out += ["  " + line for line in lines]
-    size = f"{explained[0][1]}×{explained[1][1]}"
+    size = _size_text(lines[1] for lines in explained)
     out.append(f"Output: {size}")
     for label, (number, name, formula) in zip(("rows", "columns"), relations):
-        where = "" if relations[0] == relations[1] else f" ({label})"
+        where = "" if len(set(relations)) == 1 else f" ({label})"
         if where or label == "rows":
             out.append(f"Guide{where}: relationship {number}, {name}: {formula}")
     if any(axis["before"] != axis["after"] for axis in axes):
@@ -1059,7 +1207,7 @@ def _explain_axes(kind, explained, relations, axes):
     return out, size
 
 
-def _explain_pooling(pooling, input_size, kernel_size, stride, padding, output_padding, dilation, transposed):
+def _explain_pooling(pooling, input_size, kernel_size, stride, padding, output_padding, dilation, transposed, dims=2):
     """:func:`explain` for a pooling window: the forward arithmetic, relationship 7, what each cell keeps."""
     sizes = dict(
         transposed=transposed,
@@ -1069,12 +1217,15 @@ def _explain_pooling(pooling, input_size, kernel_size, stride, padding, output_p
         padding=padding,
         output_padding=output_padding,
         dilation=dilation,
+        dims=dims,
     )
     relations = relationship(**sizes, pooling=pooling)
     axes = case_axes(**sizes)
     kind = {"max": "Max pooling", "avg": "Average pooling"}[pooling]
-    out, _ = _explain_axes(kind, [_explain_axis(**axis, window="window") for axis in axes], relations, axes)
-    window = f"{axes[0]['k']}×{axes[1]['k']}"
+    cells = "cell(s)" if dims == 1 else "row(s)/column(s)"
+    explained = [_explain_axis(**axis, window="window", cells=cells) for axis in axes]
+    out, _ = _explain_axes(kind, explained, relations, axes)
+    window = _size_text(axis["k"] for axis in axes)
     if pooling == "max":
         out.append(
             f"Each output cell is the largest of the {window} input cells under its window "
