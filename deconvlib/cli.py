@@ -45,16 +45,21 @@ examples:
       every case of the guide and its transposed twin, plus more, with an index
   python -m deconvlib explain --pool max --input 5 --kernel 3 --stride 1
       max pooling's output size (relationship 7 of the guide)
+  python -m deconvlib animate --pool max --input 5 --kernel 3 --stride 1 \\
+      --values 3,3,2,1,0/0,0,1,3,1/3,1,2,2,3/2,0,0,2,2/2,0,0,0,1 -o max.gif
+      the guide's max pooling figure (3.2), with its numbers
+  python -m deconvlib explain --dims 1 --transposed --input 5 --kernel 3 --stride 2
+      a 1-D transposed convolution (PyTorch's conv_transpose1d), one axis
 
 Parameters follow PyTorch: --padding is the forward convolution's padding (for a
 transposed convolution, what it crops), --dilation 1 means no gaps. Sizes may be
-one number or ROWS,COLS; --padding may also be TOP,BOTTOM,LEFT,RIGHT.
+one number or ROWS,COLS; --padding may also be TOP,BOTTOM,LEFT,RIGHT. With
+--dims 1 every size is one number (--padding P or LEFT,RIGHT).
 Run 'python -m deconvlib COMMAND --help' for the options of one command.
 """
 
-#: The parameters of a case, as the library names them (and as ``args`` holds them) → their flags.
-#: A :class:`~deconvlib.ParameterError` names one of these, so the error can name its flag.
-_FLAGS = {
+#: The sizes of a case, as the library names them (and as ``args`` holds them) → their flags.
+_SIZE_FLAGS = {
     "input_size": "--input",
     "kernel_size": "--kernel",
     "stride": "--stride",
@@ -62,6 +67,11 @@ _FLAGS = {
     "output_padding": "--output-padding",
     "dilation": "--dilation",
 }
+#: Every parameter of a case (``animate`` and ``explain`` take them all) → its flag.
+#: A :class:`~deconvlib.ParameterError` names one of these, so the error can name its flag.
+_FLAGS = {**_SIZE_FLAGS, "pooling": "--pool", "dims": "--dims"}
+#: Parameters of ``animate`` alone → their flags.
+_ANIMATE_FLAGS = {"values": "--values"}
 
 
 def _ints(text, allowed=(1, 2)):
@@ -77,6 +87,21 @@ def _ints(text, allowed=(1, 2)):
 
 def _size(text):
     return _ints(text)
+
+
+def _numbers(text):
+    """``--values``: numbers separated by commas, rows by ``/`` (a tuple of rows)."""
+    try:
+        rows = tuple(tuple(float(part) for part in row.split(",")) for row in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected numbers separated by commas, rows by '/' (such as 1,2/3,4), got {text!r}"
+        ) from None
+    if len({len(row) for row in rows}) != 1:
+        raise argparse.ArgumentTypeError(f"every row must have as many numbers, got {text!r}")
+    if not all(math.isfinite(v) for row in rows for v in row):
+        raise argparse.ArgumentTypeError(f"expected finite numbers, got {text!r}")
+    return tuple(tuple(int(v) if v.is_integer() else v for v in row) for row in rows)
 
 
 #: The most frames ``animate`` draws (about a minute of rendering); a larger case is refused at once.
@@ -149,6 +174,21 @@ def _case_arguments(parser):
         "--transposed", action="store_true", help="a transposed convolution (default: a forward convolution)"
     )
     group.add_argument(
+        "--pool",
+        dest="pooling",
+        choices=("max", "avg"),
+        help="a max or average pooling window of --kernel instead (relationship 7); PyTorch's stride defaults to "
+        "the window, here give --stride",
+    )
+    group.add_argument(
+        "--dims",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help="spatial dimensions: 1 for conv1d / conv_transpose1d (every size one number), drawn as one row "
+        "(default: 2)",
+    )
+    group.add_argument(
         "--input", dest="input_size", type=_size, default=4, metavar="N", help="input size: N or ROWS,COLS (default: 4)"
     )
     group.add_argument(
@@ -180,8 +220,13 @@ def _case_arguments(parser):
 
 
 def _case(args):
-    """The case's keyword arguments (``transposed``, ``input_size``, ...) from the parsed flags."""
+    """The case's keyword arguments (``transposed``, ``input_size``, ..., ``pooling``, ``dims``) from the flags."""
     return {name: getattr(args, name) for name in ("transposed", *_FLAGS)}
+
+
+def _sizes(case):
+    """A case's sizes and ``dims`` alone (what :func:`deconvlib.trace.case_geometry` takes)."""
+    return {name: value for name, value in case.items() if name != "pooling"}
 
 
 def build_parser():
@@ -233,8 +278,16 @@ def build_parser():
         metavar="FILE",
         help="a .gif or .mp4 file (default: a name made from the parameters, in the current folder)",
     )
-    out.add_argument("--values", action="store_true", help="print small random integers in the cells")
-    out.add_argument("--seed", type=_seed, default=None, help="seed of the values, >= 0 (implies --values)")
+    out.add_argument(
+        "--values",
+        nargs="?",
+        const="random",
+        type=_numbers,
+        metavar="NUMBERS",
+        help="print values in the cells: small random integers, or the input's NUMBERS (commas between numbers, "
+        "'/' between rows; a convolution's kernel is then all ones)",
+    )
+    out.add_argument("--seed", type=_seed, default=None, help="seed of the random values, >= 0 (implies --values)")
     out.add_argument("--fps", type=_fps, default=2, help="frames per second, 0.1 to 100 (default: 2)")
     out.add_argument("--title", default=None, help="a heading above the parameters")
     out.add_argument("--force", action="store_true", help="replace FILE if it exists")
@@ -244,9 +297,10 @@ def build_parser():
         "gallery",
         help="regenerate the whole gallery (GIFs and an index) into DIR",
         description="Regenerate every case of Dumoulin & Visin's guide with the guide's parameters, "
-        "each with its transposed twin, plus cases the guide lacks (output_padding, "
-        "asymmetric padding, dilation with strides, exact 2x upsampling); then write "
-        "DIR/index.md and DIR/index.html listing every GIF with its parameters.",
+        "each with its transposed twin, the guide's max and average pooling with its numbers, "
+        "plus cases the guide lacks (output_padding, asymmetric padding, dilation with strides, "
+        "exact 2x upsampling) and 1-D cases drawn as one row; then write DIR/index.md and "
+        "DIR/index.html listing every GIF with its parameters and the guide's relationship.",
         epilog="example:\n  python -m deconvlib gallery docs/gallery",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -281,13 +335,6 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _case_arguments(explain)
-    explain.add_argument(
-        "--pool",
-        dest="pooling",
-        choices=("max", "avg"),
-        help="explain a pooling window of --kernel instead (relationship 7); PyTorch's stride defaults to the "
-        "window, here give --stride",
-    )
     for command, run in ((animate, _run_animate), (gallery, _run_gallery), (explain, _run_explain)):
         command.set_defaults(run=run, command_parser=command)
     return parser
@@ -352,7 +399,7 @@ def _library_error(parser, error):
     ``--input`` by the library; when the user typed ``--kernel`` and not
     ``--input``, the kernel is what they changed, so ``--kernel`` is named.
     """
-    flag = _FLAGS.get(getattr(error, "parameter", None))
+    flag = {**_FLAGS, **_ANIMATE_FLAGS}.get(getattr(error, "parameter", None))
     if flag == "--input" and "--kernel" in _GIVEN and "--input" not in _GIVEN:
         flag = "--kernel"
     prefix = f"argument {flag}: " if flag else ""
@@ -405,7 +452,7 @@ def _frames(parser, case):
     from .geometry import blame_size
     from .trace import case_geometry
 
-    geo = case_geometry(**case)
+    geo = case_geometry(**_sizes(case))
     if geo is not None and geo.out_h * geo.out_w > MAX_FRAMES:
         parameter = blame_size(geo, case["transposed"])
         flag = _FLAGS["input_size" if parameter == "X" else parameter]
@@ -424,11 +471,12 @@ def _run_animate(args, parser):
     if path.name.lower().endswith(".mp4") and not animation.ffmpeg_available():
         parser.error(f"argument -o/--output: writing {path.name} needs ffmpeg, which is not installed; write a .gif")
     _writable_file(parser, path, args.force)
+    _pooling_alone(parser, args)
     try:
         _frames(parser, case)
         anim = animation.animate(
             **case,
-            values="random" if args.values or args.seed is not None else None,
+            values=_values(parser, args),
             seed=args.seed,
             fps=args.fps,
             title=args.title,
@@ -449,11 +497,49 @@ def _run_animate(args, parser):
     return 0
 
 
+def _values(parser, args):
+    """``animate``'s ``values``: None, ``"random"``, the input's numbers (pooling) or them and a kernel of ones."""
+    if isinstance(args.values, tuple) and args.seed is not None:
+        parser.error("argument --seed: not allowed with --values NUMBERS (the numbers are given)")
+    if args.values is None:
+        return "random" if args.seed is not None else None
+    if args.values == "random":
+        return "random"
+    numbers = args.values
+    if args.dims == 1:
+        if len(numbers) != 1:
+            parser.error(f"argument --values: with --dims 1, one row of numbers, got {len(numbers)} rows")
+        numbers = numbers[0]
+        shape, given = (args.input_size,), (len(numbers),)
+    else:
+        shape, given = _pair(args.input_size), (len(numbers), len(numbers[0]))
+    if shape != given:
+        size, got = ("×".join(map(str, v)) for v in (shape, given))
+        parser.error(f"argument --values: the numbers must fill the {size} input (--input), got {got} numbers")
+    if args.pooling:
+        return numbers
+    import numpy as np
+
+    return numbers, np.ones(args.kernel_size if args.dims == 1 else _pair(args.kernel_size))
+
+
+def _pair(size):
+    return size if isinstance(size, tuple) else (size, size)
+
+
+def _pooling_alone(parser, args):
+    """Refuse, naming ``--pool``, what pooling has not: a transposed form."""
+    if args.pooling and args.transposed:
+        parser.error("argument --pool: not allowed with argument --transposed (pooling has no transposed form)")
+
+
 def _default_name(case):
     def text(value):
         return "x".join(map(str, value)) if isinstance(value, tuple) else str(value)
 
     name = "transposed" if case["transposed"] else "conv"
+    name = f"{case['pooling']}pool" if case["pooling"] else name
+    name += "1d" if case["dims"] == 1 else ""
     name += f"_i{text(case['input_size'])}_k{text(case['kernel_size'])}_s{text(case['stride'])}"
     name += f"_p{text(case['padding'])}"
     if case["output_padding"] not in (0, (0, 0)):
@@ -550,12 +636,12 @@ def _render_all(args, cases, bar):
 
 
 def _run_gallery(args, parser):
-    from .cases import CASES, find_case
+    from .cases import GALLERY, find_case
     from .explain import command
 
     write_index = _viz("gallery").write_index
     try:
-        cases = [find_case(name) for name in dict.fromkeys(args.only)] if args.only else list(CASES)
+        cases = [find_case(name, GALLERY) for name in dict.fromkeys(args.only)] if args.only else list(GALLERY)
     except ValueError as error:
         parser.error(f"argument --only: {error}")
     if args.list:
@@ -577,7 +663,7 @@ def _run_gallery(args, parser):
         bar.close()
         # --only into an existing gallery: the index still lists every case drawn there
         drawn = set((read_manifest(args.directory) or {"cases": []})["cases"]) | {c.name for c in cases}
-        listed = [c for c in CASES if c.name in drawn and (args.directory / f"{c.name}.gif").exists()]
+        listed = [c for c in GALLERY if c.name in drawn and (args.directory / f"{c.name}.gif").exists()]
         listed += [c for c in cases if c not in listed]
         index = write_index(args.directory, listed)
         record(args.directory, files=[p.name for p in index])
@@ -594,10 +680,9 @@ def _run_gallery(args, parser):
 def _run_explain(args, parser):
     from .explain import explain
 
-    if args.pooling and args.transposed:
-        parser.error("argument --pool: not allowed with argument --transposed (pooling has no transposed form)")
+    _pooling_alone(parser, args)
     try:
-        text = explain(**_case(args), pooling=args.pooling)
+        text = explain(**_case(args))
     except ValueError as error:
         _library_error(parser, error)
     print(text)

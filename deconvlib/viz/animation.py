@@ -1,9 +1,11 @@
 """Animations of a convolution or a transposed convolution, one frame per kernel position.
 
 For slides and handouts: :func:`animate` draws any case — input size, kernel
-size, stride, padding (also asymmetric), ``output_padding``, dilation — from
-:func:`~deconvlib.trace` (transposed) or :func:`~deconvlib.trace.trace_conv2d`
-(forward), in the visual language of the notebooks: each frame is a
+size, stride, padding (also asymmetric), ``output_padding``, dilation, in 2-D
+or 1-D (a one-row image), or a max or average pooling window — from
+:func:`~deconvlib.trace` (transposed), :func:`~deconvlib.trace.trace_conv2d`
+(forward) or :func:`~deconvlib.trace.trace_pool2d` (pooling), in the visual
+language of the notebooks: each frame is a
 :class:`SweepFigure`, the explorers' :class:`~deconvlib.viz.drawing.TraceFigure`
 sized for a slide, with blue input pixels, white inserted zeros, grey padding,
 the orange kernel window, cyan output with the cell being written in red.
@@ -26,47 +28,75 @@ import shutil
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+import numpy as np
 from matplotlib.animation import AbstractMovieWriter, FFMpegWriter, HTMLWriter
 from PIL import Image
 
-from ..explain import describe, format_shape, format_value
+from ..explain import describe, format_shape, format_value, relationship
 from ..stages import cell_kinds
-from ..trace import ConvTrace, case_trace, input_cells_under
+from ..trace import PoolTrace, Trace, case_trace, input_cells_under
 from .drawing import Outlines, TraceFigure, _FigureText, render, row_width, text_width
 
 __all__ = ["animate", "save", "ffmpeg_available", "Animation", "SweepFigure"]
 
 #: Side of one grid cell in inches, before shrinking to fit :data:`MAX_WIDTH`.
 CELL_INCHES = 0.25
+#: Cells of a pooling animation, whose numbers (averages such as ``1.22``) must be readable: larger.
+POOL_CELL_INCHES = 0.4
 #: Width of a frame in inches: as wide as its panels, within these bounds.
 MIN_WIDTH, MAX_WIDTH = 5.0, 9.0
 DPI = 72
 FONT_SIZE = 8
 
 
+def _shape(t, array):
+    """``rows×cols``, or the width alone for a 1-D trace (one row)."""
+    return str(array.shape[1]) if t.dims == 1 else format_shape(array.shape)
+
+
+def _cell(t, out):
+    """``(row, col)`` of an output cell, or ``(col)`` for a 1-D trace."""
+    return f"({out[1]})" if t.dims == 1 else str(out)
+
+
 def _titles(t):
     """Short titles of a sweep's panels (the step is written under the output instead)."""
-    transposed = not isinstance(t, ConvTrace)
+    transposed = isinstance(t, Trace)
     grid = "zeros inserted, padded" if transposed else "padded" if any(t.padding) else "no padding"
+    pool = getattr(t, "mode", None)
+    fill = {"max": " with −∞", "avg": " with 0"}.get(pool, "") if any(t.padding) else ""
     return {
-        "input": f"input {format_shape(t.input.shape)}",
-        "padded": f"{grid} {format_shape(t.padded.shape)}",
+        "input": f"input {_shape(t, t.input)}",
+        "padded": f"{grid}{fill} {_shape(t, t.padded)}" + ("\nred outline: the max" if pool == "max" else ""),
         "kernel": "kernel, flipped" if transposed else "kernel",
-        "output": f"output {format_shape(t.output.shape)}",
+        "products": {"max": "window: its max", "avg": "window: its mean"}.get(pool, "window × kernel"),
+        "output": f"output {_shape(t, t.output)}",
     }
+
+
+def _relationship_line(transposed, sizes, pooling, dims):
+    """The guide's relationship for the heading: ``relationship 7 (max pooling): o = ⌊(i − k) / s⌋ + 1``."""
+    lines = []
+    for number, name, formula in dict.fromkeys(relationship(transposed, **sizes, pooling=pooling, dims=dims)):
+        what = f" ({name.split(',')[0]})" if pooling else ""
+        lines.append(f"relationship {number}{what}: {formula}")
+    return "Guide: " + "; ".join(lines)
 
 
 class SweepFigure(TraceFigure):
     """The sweep of one trace as a figure updated in place: ``show(step)`` per frame.
 
     A :class:`~deconvlib.viz.drawing.TraceFigure` of a
-    :class:`~deconvlib.Trace` or :class:`~deconvlib.trace.ConvTrace` with the
+    :class:`~deconvlib.Trace`, :class:`~deconvlib.trace.ConvTrace` or
+    :class:`~deconvlib.trace.PoolTrace` with the
     panels ``input`` (the pixels under the window outlined: what the current
     output cell sums), ``padded`` (the grid the kernel sweeps: for a
     transposed convolution the input with zeros inserted, then padded; with
     the kernel window), ``kernel`` (only when values are shown; flipped when
-    transposed) and ``output`` (written up to ``step``, the current cell in
-    red). Short titles that do not change from frame to frame, the step under
+    transposed; for pooling, ``products``: the window's values, its max
+    outlined in red) and ``output`` (written up to ``step``, the current cell
+    in red). A 1-D trace is drawn as one row, its sizes and cells named by
+    one number. Short titles that do not change from frame to frame, the step under
     the output, the parameters as a heading, and a figure as wide as its
     panels at :data:`CELL_INCHES` per cell (between :data:`MIN_WIDTH` and
     :data:`MAX_WIDTH`), so every frame has the same layout.
@@ -89,29 +119,36 @@ class SweepFigure(TraceFigure):
     legend_follows = False  # one layout for every frame
     max_height = float("inf")  # a slide's frame is as tall as its grids need
 
-    def __init__(self, t, show_values=False, title=None, dpi=DPI, plain=False):
-        self.show_values, self.plain = show_values and not plain, plain
+    def __init__(self, t, show_values=False, title=None, dpi=DPI, plain=False, relation=None):
+        pooling = isinstance(t, PoolTrace)
+        # the guide's pooling figures are numerical: their numbers stay, plain or not
+        self.show_values, self.plain = show_values and (pooling or not plain), plain
+        weights = "products" if pooling else "kernel"
         if plain:  # the guide's style: the swept grid and the output, no text at all
             panels = ("padded", "output")
             self.bottom_room = 0.05
         else:
-            panels = ("input", "padded", "kernel", "output") if show_values else ("input", "padded", "output")
-        titles, shapes = _titles(t), {"input": t.input, "padded": t.padded, "kernel": t.kernel, "output": t.output}
+            panels = ("input", "padded", weights, "output") if show_values else ("input", "padded", "output")
+        if pooling and self.show_values:
+            self.max_cell = POOL_CELL_INCHES
+        titles = _titles(t)
+        shapes = {"input": t.input.shape, "padded": t.padded.shape, weights: t.kernel_shape, "output": t.output.shape}
         width = row_width(
-            [shapes[p].shape for p in panels],
+            [shapes[p] for p in panels],
             None if plain else [text_width(titles[p], FONT_SIZE) for p in panels],
             max_width=MAX_WIDTH,
-            max_cell=CELL_INCHES,
+            max_cell=self.max_cell,
         )
         present = set(cell_kinds(t.labels).ravel())
-        kinds = [k for k in ("input", "zero", "pad") if k in present] + (["kernel"] if self.show_values else [])
+        kinds = [k for k in ("input", "zero", "pad") if k in present]
+        kinds += ["product" if pooling else "kernel"] if weights in panels else []
         super().__init__(
             t,
             0,
             figsize=(width if plain else max(width, MIN_WIDTH), 3.0),  # the height follows the panels
             panels=panels,
             legend=() if plain else kinds + ["window", "output", "current"],
-            heading=() if plain else ([title] if title else []) + [describe(t)],
+            heading=() if plain else ([title] if title else []) + [describe(t)] + ([relation] if relation else []),
         )
         self.figure.set_dpi(dpi)
         self.png_dpi = dpi
@@ -121,10 +158,14 @@ class SweepFigure(TraceFigure):
 
     def content(self, trace, step):
         titles = _titles(trace)
-        return {
+        content = {
             name: (kinds, values if self.show_values else None, "" if self.plain else titles[name])
             for name, (kinds, values, _) in super().content(trace, step).items()
         }
+        if getattr(trace, "mode", None) == "avg" and content["output"][1] is not None:
+            kinds, values, title = content["output"]  # means to 2 decimals, as the guide prints 1: they fit the cells
+            content["output"] = kinds, np.round(values, 2), title
+        return content
 
     def show(self, step):
         """Draw the kernel at sweep position ``step`` and the output written so far."""
@@ -139,7 +180,12 @@ class SweepFigure(TraceFigure):
         fw, fh = self.figure.get_size_inches()
         x, y, line = (x0 + w / 2) * fw, y0 * fh - 0.05 - 0.75 * FONT_SIZE / 72, self.caption.line
         value = f" = {format_value(s.value)}" if self.show_values else ""
-        self.caption.set([(f"step {step + 1}/{t.n_steps}", x, y), (f"out{s.out}{value}", x, y - line)])
+        if self.show_values and getattr(t, "mode", None) == "avg":
+            value = f" = {format_value(s.window.sum())} / {s.window.size}{value}"
+        lines = [f"step {step + 1}/{t.n_steps}", f"out{_cell(t, s.out)}{value}"]
+        half = max(map(self.caption.width, lines)) / 2 + 0.05
+        x = min(max(x, half), fw - half)  # centred under the output, but never past the frame's edge
+        self.caption.set([(lines[0], x, y), (lines[1], x, y - line)])
 
 
 class Animation:
@@ -188,6 +234,8 @@ def animate(
     output_padding=0,
     dilation=1,
     *,
+    pooling=None,
+    dims=2,
     values=None,
     seed=None,
     fps=2,
@@ -212,9 +260,16 @@ def animate(
     stride, padding, output_padding, dilation
         As in :func:`~deconvlib.conv_transpose2d` / :func:`~deconvlib.conv2d`;
         ``padding`` may be ``(top, bottom, left, right)``.
+    pooling : {None, "max", "avg"}
+        Draw a pooling window of ``kernel_size`` instead (forward only): the
+        window's values in place of the kernel, the max outlined in red
+        (relationship 7 of the guide).
+    dims : {2, 1}
+        1: a 1-D case (PyTorch's ``conv1d`` / ``conv_transpose1d``), each size
+        one integer, drawn as a one-row image.
     values : None, "random" or (X, W)
         ``None`` draws the geometry only; otherwise values are printed in the
-        cells (see :func:`case_trace`).
+        cells (see :func:`case_trace`; for pooling, ``X`` alone).
     seed : int, optional
         Seed of the random values (implies ``values="random"``).
     fps : float
@@ -249,12 +304,25 @@ def animate(
     >>> anim.view.show(24)
     >>> anim.view.window.cells()[0]       # the last window's top-left tap
     (4, 4)
+    >>> animate(input_size=4, kernel_size=2, stride=2, pooling="max", seed=0).trace.output.shape
+    (2, 2)
+    >>> animate(transposed=True, input_size=5, kernel_size=3, stride=2, dims=1).frame_count
+    11
     """
     if not 0.25 <= float(scale) <= 8:
         raise ValueError(f"scale must be between 0.25 and 8, got {scale!r}")
-    t = case_trace(transposed, input_size, kernel_size, stride, padding, output_padding, dilation, values, seed)
+    sizes = dict(
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+    )
+    t = case_trace(transposed, **sizes, values=values, seed=seed, pooling=pooling, dims=dims)
     shown = values is not None or seed is not None
-    view = SweepFigure(t, show_values=shown, title=title, dpi=round(dpi * scale), plain=plain)
+    relation = _relationship_line(transposed, sizes, pooling, dims)
+    view = SweepFigure(t, show_values=shown, title=title, dpi=round(dpi * scale), plain=plain, relation=relation)
     return Animation(view, fps)
 
 

@@ -896,29 +896,46 @@ def _box(points, dpi):
 # --- panels: what each stage of a Trace looks like ----------------------------------
 
 
+def _size(t, shape):
+    """``h×w``, or the width alone for a 1-D trace (``t.dims == 1``: one row)."""
+    return str(shape[1]) if getattr(t, "dims", 2) == 1 else f"{shape[0]}×{shape[1]}"
+
+
+def _pads(t, pads):
+    """``(top, bottom, left, right)``, or ``(left, right)`` for a 1-D trace: what :func:`describe_pads` reads."""
+    return pads[2:] if getattr(t, "dims", 2) == 1 else pads
+
+
+def _pair(t, pair):
+    """A stride or dilation as text: its column entry alone for a 1-D trace."""
+    return str(pair[1]) if getattr(t, "dims", 2) == 1 else format_pair(pair)
+
+
 def _panel_input(t, step):
-    h, w = t.input.shape
-    return np.full(t.input.shape, "input", dtype=object), t.input, f"input {h}×{w}"
+    return np.full(t.input.shape, "input", dtype=object), t.input, f"input {_size(t, t.input.shape)}"
 
 
 def _panel_dilated(t, step):
     kinds = cell_kinds(cell_labels(t.input.shape, t.stride, (0, 0, 0, 0)))
-    (h, w), (sr, sc) = t.dilated.shape, t.stride
-    zeros = f"{sr - 1} zero" + ("" if sr == 2 else "s") if sr == sc else f"{sr - 1}, {sc - 1} zeros"
-    return kinds, t.dilated, f"1. zeros inserted (stride {format_pair(t.stride)}):\n{zeros} between pixels → {h}×{w}"
+    (sr, sc) = t.stride
+    if getattr(t, "dims", 2) == 1:
+        sr = sc
+    zeros = f"{sc - 1} zero" + ("" if sc == 2 else "s") if sr == sc else f"{sr - 1}, {sc - 1} zeros"
+    size = _size(t, t.dilated.shape)
+    return kinds, t.dilated, f"1. zeros inserted (stride {_pair(t, t.stride)}):\n{zeros} between pixels → {size}"
 
 
 def _panel_padded(t, step):
-    ph, pw = t.padded.shape
+    size = _size(t, t.padded.shape)
     if isinstance(t, PoolTrace):  # −∞ padding (max pooling) is left blank: the title says what it holds
         fill = "" if t.padding == (0, 0, 0, 0) else " of −∞" if t.mode == "max" else " of 0 (in the mean)"
         winner = "\nred: the max" if t.mode == "max" and step is not None else ""
         values = np.where(np.isfinite(t.padded), t.padded, np.nan)
-        return cell_kinds(t.labels), values, f"{describe_pads(t.padding)}{fill} → {ph}×{pw}{winner}"
+        return cell_kinds(t.labels), values, f"{describe_pads(_pads(t, t.padding))}{fill} → {size}{winner}"
     if isinstance(t, ConvTrace):
-        title = f"{describe_pads(t.padding)} → {ph}×{pw}"
+        title = f"{describe_pads(_pads(t, t.padding))} → {size}"
     else:
-        title = f"1. zeros inserted (stride {format_pair(t.stride)})\n2. {describe_pads(t.pads)} → {ph}×{pw}"
+        title = f"1. zeros inserted (stride {_pair(t, t.stride)})\n2. {describe_pads(_pads(t, t.pads))} → {size}"
     return cell_kinds(t.labels), t.padded, title
 
 
@@ -946,17 +963,18 @@ def _panel_products(t, step):
 
 
 def _panel_output(t, step):
-    h, w = t.output.shape
+    size = _size(t, t.output.shape)
     kinds = np.full(t.output.shape, "output", dtype=object)
     if step is None:
-        return kinds, t.output, f"output {h}×{w}\nall cells written"
+        return kinds, t.output, f"output {size}\nall cells written"
     s, written = t.step(step), written_mask(t, step)
     kinds[~written] = "empty"
     kinds[s.out] = "current"
+    cell = f"({s.out[1]})" if getattr(t, "dims", 2) == 1 else str(s.out)
     return (
         kinds,
         np.where(written, t.output, np.nan),
-        f"output {h}×{w}\nstep {step + 1}/{t.n_steps}: out{s.out} = {format_value(s.value)}",
+        f"output {size}\nstep {step + 1}/{t.n_steps}: out{cell} = {format_value(s.value)}",
     )
 
 

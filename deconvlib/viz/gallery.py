@@ -1,17 +1,19 @@
-"""The gallery drawn: every case of :data:`deconvlib.cases.CASES` as a GIF, and an index.
+"""The gallery drawn: every case of :data:`deconvlib.cases.GALLERY` as a GIF, and an index.
 
-The cases (the guide's figures, their transposed twins, and cases the guide
-lacks) are data in :mod:`deconvlib.cases`; their arithmetic is written out by
+The cases (the guide's figures — convolutions, pooling, transposed
+convolutions — their transposed twins, cases the guide lacks, and 1-D cases)
+are data in :mod:`deconvlib.cases`; their arithmetic is written out by
 :func:`deconvlib.explain.explain`. :func:`render` draws one case with
-:func:`~deconvlib.viz.animation.animate`; :func:`write_index` lists them all.
+:func:`~deconvlib.viz.animation.animate`; :func:`write_index` lists them all,
+each with the guide's relationship that gives its output size.
 """
 
 from html import escape
 from pathlib import Path
 
 from .._files import atomic_path, safe_name
-from ..cases import CASES
-from ..explain import command, parameter_text
+from ..cases import GALLERY
+from ..explain import command, parameter_text, relationship_text
 from .animation import animate, save
 
 __all__ = ["render", "write_index"]
@@ -35,27 +37,36 @@ def render(case, directory, fps=2, progress=None, scale=1, plain=False):
     return path, anim.frame_count, path.stat().st_size
 
 
-def write_index(directory, cases=CASES):
+def write_index(directory, cases=GALLERY):
     """Write ``index.md`` and ``index.html`` listing every GIF with its parameters; return their paths.
 
-    Names and titles are HTML-escaped; each file is written under a temporary
-    name and renamed when complete.
+    Sections: the guide's convolutions (chapters 2 and 5), its pooling
+    (chapter 3), its transposed convolutions (chapter 4), cases beyond the
+    guide, and 1-D cases. Each entry gives the parameters, the guide's
+    relationship (7 for pooling) and the command that draws it alone. Names
+    and titles are HTML-escaped; each file is written under a temporary name
+    and renamed when complete.
     """
     directory = Path(directory)
     for c in cases:
         safe_name(f"{c.name}.gif", parameter="case")
+    plane = lambda c: c.dims == 2 and not c.pooling  # noqa: E731
     sections = (
-        ("Convolutions of the guide", lambda c: c.in_guide and not c.transposed),
-        ("Transposed convolutions of the guide", lambda c: c.in_guide and c.transposed),
-        ("Beyond the guide", lambda c: not c.in_guide),
+        ("Convolutions of the guide", lambda c: plane(c) and c.in_guide and not c.transposed),
+        ("Pooling of the guide (chapter 3)", lambda c: c.pooling is not None),
+        ("Transposed convolutions of the guide", lambda c: plane(c) and c.in_guide and c.transposed),
+        ("Beyond the guide", lambda c: plane(c) and not c.in_guide),
+        ("One dimension (conv1d, conv_transpose1d)", lambda c: c.dims == 1 and not c.pooling),
     )
     md = [
         "# Gallery: convolution arithmetic, drawn by deconvlib",
         "",
         "Regenerate with `python -m deconvlib gallery docs/gallery`. Each case of Dumoulin & Visin's guide",
         "(vdumoulin/conv_arithmetic) with its parameters, its `_transposed` twin (same k, s, p; it maps the",
-        "output back to the input), and cases the guide lacks. One frame per output cell: blue input,",
-        "white inserted zeros, grey padding, orange kernel window, cyan output, red the cell being written.",
+        "output back to the input), the guide's max and average pooling with its numbers, cases the guide",
+        "lacks, and 1-D cases drawn as one row (input and kernel all ones: each output cell shows how many",
+        "inputs it sums). One frame per output cell: blue input, white inserted zeros, grey padding, orange",
+        "kernel (or pooling) window, cyan output, red the cell being written (for max pooling, the max).",
         "",
     ]
     html = [
@@ -72,15 +83,16 @@ def write_index(directory, cases=CASES):
         md += [f"## {heading}", "", "| Animation | Case | Parameters | Frames |", "|---|---|---|---|"]
         html.append(f"<h2>{heading}</h2>")
         for c in chosen:
+            guide = f"Guide: {relationship_text(c)}"
             md.append(
                 f"| ![{c.name}]({c.name}.gif) | **{c.title}**<br>`{c.name}` | {parameter_text(c)}"
-                f"<br>`{command(c)}` | {c.n_frames} |"
+                f"<br>{guide}<br>`{command(c)}` | {c.n_frames} |"
             )
             name, title = escape(c.name), escape(c.title)
             html.append(
                 f"<figure><img src='{name}.gif' alt='{name}'><figcaption><b>{title}</b> "
-                f"(<code>{name}</code>)<br>{escape(parameter_text(c))}<br><code>{escape(command(c))}</code>"
-                f"</figcaption></figure>"
+                f"(<code>{name}</code>)<br>{escape(parameter_text(c))}<br>{escape(guide)}<br>"
+                f"<code>{escape(command(c))}</code></figcaption></figure>"
             )
         md.append("")
     paths = directory / "index.md", directory / "index.html"

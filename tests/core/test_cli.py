@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import deconvlib as dl
-from deconvlib.cases import CASES
+from deconvlib.cases import GALLERY
 from deconvlib.cli import _FLAGS, _library_error, build_parser, main
 
 PIL = pytest.importorskip("PIL.Image")
@@ -76,15 +76,16 @@ def test_explain_prints_the_steps_and_the_relationship():
 def test_gallery_writes_every_case_and_the_index(tmp_path):
     result = run("gallery", tmp_path, "--jobs", 2)
     assert result.returncode == 0, result.stderr
-    assert f"wrote {len(CASES)} GIFs" in result.stdout
+    assert f"wrote {len(GALLERY)} GIFs" in result.stdout
     index = (tmp_path / "index.md").read_text(encoding="utf-8")
     html = (tmp_path / "index.html").read_text(encoding="utf-8")
-    for case in CASES:
+    for case in GALLERY:
         with PIL.open(tmp_path / f"{case.name}.gif") as gif:
             assert gif.n_frames == case.n_frames, case.name
         assert f"({case.name}.gif)" in index and f"src='{case.name}.gif'" in html
     assert "output_padding=2" in index  # parameters are listed
-    total = sum(c.n_frames for c in CASES)
+    assert "Guide: relationship 7, max pooling" in index and "## One dimension" in index
+    total = sum(c.n_frames for c in GALLERY)
     assert f"{total}/{total} frames" in result.stderr
 
 
@@ -164,7 +165,7 @@ def test_the_flag_comes_from_the_parameter_not_from_the_message(capsys):
             _library_error(parser, dl.ParameterError("stride, padding and input are all named here", parameter))
         assert f"error: argument {flag}: stride, padding and input" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # a parameter without a flag, or a plain ValueError: the message alone
-        _library_error(parser, dl.ParameterError("the stride is fine", "values"))
+        _library_error(parser, dl.ParameterError("the stride is fine", "index"))
     assert "error: the stride is fine" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         _library_error(parser, ValueError("no stride here"))
@@ -175,7 +176,7 @@ def test_every_flag_of_a_case_has_a_parameter(capsys):
     with pytest.raises(SystemExit):
         main(["explain", "--help"])
     flags = set(re.findall(r"--[a-z][a-z-]*", capsys.readouterr().out))
-    assert set(_FLAGS.values()) == flags - {"--help", "--transposed", "--pool"}  # --pool: explain only
+    assert set(_FLAGS.values()) == flags - {"--help", "--transposed"}
 
 
 def test_scale_draws_larger_gifs_for_slides_and_plain_drops_the_text(tmp_path):
