@@ -3,7 +3,8 @@
 In each dimension: the transposed convolution is the exact adjoint of the
 forward one; shapes equal the per-axis size functions; the four methods agree;
 an unbatched single channel is the batch of one; ``"same"`` and ``"valid"``
-padding give the sizes they promise.  Across dimensions: a 1-D case is the 2-D
+padding give the sizes they promise, and transposed ``"same"`` is the adjoint
+of forward ``"same"``.  Across dimensions: a 1-D case is the 2-D
 op on a one-row (or one-column) image, a 2-D case is the 3-D op on a volume of
 depth 1 with kernel depth 1, and the same bad parameter is named by the same
 :class:`~deconvlib.ParameterError` in 1-D, 2-D and 3-D.
@@ -228,6 +229,32 @@ def test_same_and_valid_padding(nd, size, kernel, stride, dilation):
         np.testing.assert_array_equal(conv(nd)(X, W, padding="valid", **kw), conv(nd)(X, W, **kw))
 
 
+@pytest.mark.parametrize("nd", DIMS)
+@SOME
+@given(data=st.data())
+def test_same_transposed_is_the_adjoint_of_same_forward(nd, data):
+    """Transposed 'same' maps ``i`` to ``i·s``; it is the adjoint of forward 'same' from ``i·s`` back to ``i``.
+
+    Both split the padding as TensorFlow does, the odd one at the end.
+    """
+    lim = LIMITS[nd]
+    size = _axes(data.draw, nd, 1, min(lim["size"], 4))
+    stride, dilation = _axes(data.draw, nd, 1, 3), _axes(data.draw, nd, 1, lim["dilation"])
+    kernel = _axes(data.draw, nd, 1, lim["kernel"])
+    groups, c_in, c_out = _channels(data.draw, nd)
+    rng = np.random.default_rng(data.draw(SEEDS))
+    W = rng.standard_normal((*kernel, c_in // groups, c_out))
+    x = rng.standard_normal((1, *[i * s for i, s in zip(size, stride)], c_in))
+    kw = dict(stride=stride, dilation=dilation, groups=groups, padding="same")
+    forward = conv(nd)(x, W, **kw)
+    assert forward.shape == (1, *size, c_out)
+    y = rng.standard_normal(forward.shape)
+    back = conv_transpose(nd)(y, W.swapaxes(-1, -2), **kw)
+    assert back.shape == x.shape
+    scale = np.linalg.norm(forward) * np.linalg.norm(y) + 1.0
+    assert abs(np.vdot(forward, y) - np.vdot(x, back)) <= 1e-12 * scale
+
+
 # --------------------------------------------------------------------------
 # across dimensions
 # --------------------------------------------------------------------------
@@ -331,6 +358,9 @@ TRANSPOSED_ERRORS = [
     ("W of the wrong rank", lambda nd, X, W, kw: (X, W[..., 0], kw), "W"),
     ("W with other input channels", lambda nd, X, W, kw: (X, np.ones((*W.shape[:-2], 3, 2)), kw), "W"),
     ("X of the wrong rank", lambda nd, X, W, kw: (X[..., None], W, kw), "X"),
+    ("a bare kernel with a batch", lambda nd, X, W, kw: (X, W[..., 0, 0], kw), "W"),
+    ("a full W with a bare X", lambda nd, X, W, kw: (X[0, ..., 0], W[..., :1, :1], kw), "W"),
+    ("an empty batch", lambda nd, X, W, kw: (X[:0], W, kw), "X"),
     ("non-finite X", lambda nd, X, W, kw: (_nonfinite(X, np.nan), W, kw), "X"),
     ("non-finite W", lambda nd, X, W, kw: (X, _nonfinite(W, np.inf), kw), "W"),
     ("bias of the wrong shape", lambda nd, X, W, kw: (X, W, dict(kw, bias=np.ones(3))), "bias"),
@@ -349,6 +379,9 @@ FORWARD_ERRORS = [
     ("W's c_in // groups wrong", lambda nd, X, W, kw: (X, np.ones((*W.shape[:-2], 2, 3)), dict(kw, groups=2)), "W"),
     ("W of the wrong rank", lambda nd, X, W, kw: (X, W[..., 0], kw), "W"),
     ("X of the wrong rank", lambda nd, X, W, kw: (X[..., None], W, kw), "X"),
+    ("a bare kernel with a batch", lambda nd, X, W, kw: (X, W[..., 0, 0], kw), "W"),
+    ("a full W with a bare X", lambda nd, X, W, kw: (X[0, ..., 0], W[..., :1, :1], kw), "W"),
+    ("an empty batch", lambda nd, X, W, kw: (X[:0], W, kw), "X"),
     ("non-finite X", lambda nd, X, W, kw: (_nonfinite(X, np.inf), W, kw), "X"),
     ("bias of the wrong shape", lambda nd, X, W, kw: (X, W, dict(kw, bias=np.ones(3))), "bias"),
     ("kernel larger than the input", lambda nd, X, W, kw: (X, np.ones((*[6] * nd, 2, 2)), kw), "input_size"),
