@@ -104,4 +104,14 @@ check_torch_weight(to_torch)""",
     "layer_shape": """\
 answer = (8, 14, 14, 128)  # o = 2·(7 − 1) + 3 − 2·1 + 1 = 14; channels last
 check_layer_shape(answer, (8, 7, 7, 256), kernel_size=3, c_out=128, stride=2, padding=1, output_padding=1)""",
+    # notebook 9
+    "overlap_1d": """\
+def overlap(i, k, s, p):
+    count = np.zeros(s * (i - 1) + k, dtype=int)  # the full result
+    for n in range(i):
+        count[n * s : n * s + k] += 1  # stamp n covers n·s … n·s + k − 1
+    return count[p : len(count) - p]  # padding crops p cells at each end
+
+
+check_overlap_1d(overlap)""",
 }

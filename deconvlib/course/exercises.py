@@ -1,4 +1,4 @@
-"""The checkers of the notebooks' exercises, in notebook order (1 → 8), then the forward convolution and pooling.
+"""The checkers of the notebooks' exercises, in notebook order (1 → 9), then the forward convolution and pooling.
 
 Each checker compares a student's answer with the library's through
 :func:`~deconvlib.course.checking.check_value` (a value) or
@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from ..arithmetic import check_output_padding, conv_output_size, conv_transpose_output_size, effective_kernel
-from ..overlap import is_uniform
+from ..overlap import is_uniform, overlap_count_1d
 from ..pooling import avg_pool2d, max_pool2d
 from ..stages import dilate
 from ..transpose import conv_transpose2d
@@ -35,6 +35,7 @@ __all__ = [
     "check_uniform_overlap",
     "check_torch_weight",
     "check_layer_shape",
+    "check_overlap_1d",
     "check_conv_output_size",
     "check_max_pool",
 ]
@@ -661,6 +662,84 @@ def check_layer_shape(answer, input_shape, kernel_size, c_out, stride=1, padding
     hint = "n stays, h and w each follow o = s·(i − 1) + k̂ − 2p + output_padding, and the channels become c_out"
     answer = tuple(answer) if isinstance(answer, list) else answer
     return check_value(answer, expected, hints=hints, explain=formula, hint=hint)
+
+
+# --- notebook 9: one dimension ------------------------------------------------------
+
+
+def _overlap_1d(i, k, s, p):
+    """The reference: taps per output cell of a 1-D transposed convolution (no dilation)."""
+    return overlap_count_1d(i, k, stride=s, padding=p)
+
+
+def _full_overlap(i, k, s, p, extra=0):
+    """Every stamp counted on the uncropped canvas, ``extra`` cells longer per stamp."""
+    count = np.zeros(s * (i - 1) + k + extra, dtype=int)
+    for n in range(i):
+        count[n * s : n * s + k + extra] += 1
+    return count
+
+
+#: ``(i, k, s, p)``: even and uneven overlaps, a crop, and gaps (stride larger than the kernel).
+_OVERLAP_1D_CASES = [(5, 3, 2, 0), (4, 4, 2, 1), (6, 3, 3, 1), (4, 5, 2, 2), (4, 2, 3, 0)]
+
+_OVERLAP_1D_VARIANTS = [
+    (
+        lambda i, k, s, p: _full_overlap(i, k, s, p),
+        "padding crops p cells from each end of the full result, which has s·(i − 1) + k cells.",
+    ),
+    (
+        lambda i, k, s, p: _full_overlap(i, k, s, p)[p:],
+        "the padding crops both ends, not only the start: p cells at each end.",
+    ),
+    (
+        lambda i, k, s, p: _overlap_1d(i, k, 1, p),
+        "input n stamps its copy at n·s: the stamps are s cells apart, not 1.",
+    ),
+    (
+        lambda i, k, s, p: _full_overlap(i, k, s, p, extra=1)[p : s * (i - 1) + k - p],
+        "a stamp covers k cells, n·s … n·s + k − 1 (in Python count[n*s : n*s + k]).",
+    ),
+    (
+        lambda i, k, s, p: np.minimum(_full_overlap(i, k, s, p), 1)[p : s * (i - 1) + k - p],
+        "a cell can be covered by several stamps: add 1 for each stamp (+=), do not just set it.",
+    ),
+]
+
+
+def _overlap_shape_hint(got, expected):
+    if np.shape(got) != np.shape(expected):
+        return "the output has s·(i − 1) + k − 2p cells: the full s·(i − 1) + k, cropped by p at each end."
+    return "stamp n covers cells n·s … n·s + k − 1 of the full result; count them, then crop p at each end."
+
+
+def check_overlap_1d(student_fn):
+    """Notebook 9: ``student_fn(i, k, s, p)``, how many kernel taps land on each output cell in 1-D.
+
+    The answer (a list or an array of ``s·(i − 1) + k − 2p`` whole numbers)
+    must equal :func:`deconvlib.overlap.overlap_count_1d`: the transposed
+    convolution of ``i`` ones by ``k`` ones with stride ``s`` and padding
+    ``p``. Typical slips (no crop, a crop at one end, stamps 1 apart, a
+    stamp of ``k + 1`` cells, ``=`` instead of ``+=``) get their own hint.
+
+    >>> def overlap(i, k, s, p):
+    ...     count = np.zeros(s * (i - 1) + k, dtype=int)
+    ...     for n in range(i):
+    ...         count[n * s : n * s + k] += 1
+    ...     return count[p : len(count) - p]
+    >>> check_overlap_1d(overlap)
+    ✓ Correct on all 5 cases.
+    >>> print(check_overlap_1d(lambda i, k, s, p: _full_overlap(i, k, s, p)).message)
+    overlap(4, 4, 2, 1) returned [1, 1, 2, 2, 2, 2, 2, 2, 1, 1], expected [1, 2, 2, 2, 2, 2, 2, 1]. Hint: ...
+    """
+    return check_function(
+        student_fn,
+        _overlap_1d,
+        _OVERLAP_1D_CASES,
+        name="overlap",
+        variants=_OVERLAP_1D_VARIANTS,
+        hint=_overlap_shape_hint,
+    )
 
 
 # --- forward convolution and pooling -------------------------------------------------

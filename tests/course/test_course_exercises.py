@@ -1,4 +1,4 @@
-"""The checkers of notebooks 1-8: every exercise names at least three typical wrong answers, each with its hint.
+"""The checkers of notebooks 0-9: every exercise names at least three typical wrong answers, each with its hint.
 
 ``WRONG_ANSWERS`` is that list, one row per wrong answer, with the words its
 hint must contain; the checkers are called as the notebooks call them.
@@ -20,6 +20,7 @@ from deconvlib.course.exercises import (
     check_layer_shape,
     check_max_pool,
     check_output_size,
+    check_overlap_1d,
     check_padding_for,
     check_scatter,
     check_sweep_padding,
@@ -46,6 +47,7 @@ CHECKS = {
     "layer_shape": lambda a: check_layer_shape(
         a, (8, 7, 7, 256), kernel_size=3, c_out=128, stride=2, padding=1, output_padding=1
     ),
+    "overlap_1d": check_overlap_1d,
     # notebook 0: the forward convolution and pooling
     "conv_output_size": check_conv_output_size,
     "max_pool": check_max_pool,
@@ -161,6 +163,13 @@ WRONG_ANSWERS = [
     ("layer_shape", (8, 18, 18, 128), "padding crops a transposed convolution's result"),
     ("layer_shape", (8, 16, 16, 128), "crops p rows on each side"),
     ("layer_shape", {8, 14, 128}, "a set has no order"),
+    # notebook 9: taps per cell in 1-D
+    ("overlap_1d", lambda i, k, s, p: _counted(i, k, s, p, crop=False), "crops p cells from each end"),
+    ("overlap_1d", lambda i, k, s, p: _counted(i, k, s, p, crop=False)[p:], "not only the start"),
+    ("overlap_1d", lambda i, k, s, p: _counted(i, k, 1, p), "s cells apart"),
+    ("overlap_1d", lambda i, k, s, p: _counted(i, k, s, p, add=False), "+="),
+    ("overlap_1d", lambda i, k, s, p: _counted(i, k + 1, s, p)[: s * (i - 1) + k - 2 * p], "covers k cells"),
+    ("overlap_1d", lambda i, k, s, p: [1, 2], "s·(i − 1) + k − 2p cells"),
     # forward convolution: o = ⌊(i + 2p − d·(k − 1) − 1) / s⌋ + 1
     ("conv_output_size", lambda i, k, s, p, d: (i + 2 * p - d * (k - 1) - 1) / s + 1, "round the division down"),
     ("conv_output_size", lambda i, k, s, p, d: (i + 2 * p - d * (k - 1) - 1) // s, "first position"),
@@ -175,6 +184,17 @@ WRONG_ANSWERS = [
     ("max_pool", lambda X, k, s, p: _pooled(X, k, k, p), "need not equal the window"),
     ("max_pool", lambda X, k, s, p: X, "rows and"),
 ]
+
+
+def _counted(i, k, s, p, crop=True, add=True):
+    """Taps per cell in 1-D as a student loops it, with the slips: no crop, ``=`` for ``+=``."""
+    count = np.zeros(s * (i - 1) + k, dtype=int)
+    for n in range(i):
+        if add:
+            count[n * s : n * s + k] += 1
+        else:
+            count[n * s : n * s + k] = 1
+    return count[p : len(count) - p] if crop else count
 
 
 def _pooled(X, k, stride, padding, reduce=np.max, fill=-np.inf):
