@@ -9,9 +9,12 @@ a tap reaches cost anything (the work follows the output, not the stride).
 1. ``"small"`` when the uncropped result has at most ``SMALL_CANVAS``
    values (a slider's example): per tap, one product added ``stride``
    apart into it; fewest numpy calls.
-2. ``"depthwise"`` when each group has one input channel: per phase and
-   tap, a per-channel multiply-add on blocks of ``DEPTHWISE_CHUNK_BYTES``
-   (no matrix product).
+2. ``"depthwise"`` when each group has one input channel: no matrix
+   product, but a per-channel multiply-add; per row phase, one
+   ``np.einsum`` writes whole output rows of every column phase from ``s``
+   column-shifted copies of the input (:func:`_depthwise`), in blocks of
+   ``DEPTHWISE_CHUNK_BYTES`` run on ``THREADS`` threads (phase by phase
+   instead beyond ``DEPTHWISE_MAX_STRIDE``).
 3. ``"tap"`` when a group has at least as many input as output channels,
    or when gathering taps would compute more than ``WASTE_LIMIT`` times
    the pixel-taps that carry input (an output much larger than its input):
@@ -29,7 +32,12 @@ Every strategy gives the same result (tests force each on random cases).
 Both work on checked 2-D arguments (NHWC, see :mod:`deconvlib.geometry`).
 """
 
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 __all__ = ["conv_transpose_fast", "conv_fast", "choose_strategy"]
 
@@ -37,14 +45,32 @@ __all__ = ["conv_transpose_fast", "conv_fast", "choose_strategy"]
 #: the gathered taps of a block stay in the CPU's cache while it is multiplied.
 CHUNK_BYTES = 2**22
 
-#: ... and for the ``"depthwise"`` strategy, whose blocks are touched once per tap.
-DEPTHWISE_CHUNK_BYTES = 2**18
+#: ... and for the ``"depthwise"`` strategy (its shifted copies of the input; ``conv2d``'s blocks).
+DEPTHWISE_CHUNK_BYTES = 2**21
 
 #: Inputs up to this size are padded once, so that no window leaves them (fewer, larger copies).
 SMALL_INPUT_BYTES = 2**18
 
 #: Uncropped results up to this many values use the ``"small"`` strategy.
 SMALL_CANVAS = 2**12
+
+
+def _usable_cpus():
+    if sys.platform == "emscripten":  # Pyodide: no threads
+        return 1
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+#: Threads for the ``"depthwise"`` strategy's blocks (numpy's ``einsum`` releases the GIL):
+#: the CPUs this process may use, at most 4; 1 in Pyodide.
+THREADS = min(4, _usable_cpus())
+
+#: The ``"depthwise"`` strategy copies the input once per output column phase;
+#: beyond this stride it works phase by phase instead.
+DEPTHWISE_MAX_STRIDE = 8
 
 #: ``method="fast"`` computes per tap (``"tap"``) when gathering taps would
 #: multiply more than this many times the pixel-taps that carry input.
@@ -178,6 +204,112 @@ def _correlate(X, weights, taps, out, strategy, step=(1, 1), budget=None):
                 )
         if not direct:
             target[...] = res
+    return out
+
+
+_pools = {}  # thread count → executor, made on first use
+
+
+def _run(jobs):
+    """Call every job (a function of no argument), on up to ``THREADS`` threads; they must write disjoint outputs."""
+    if THREADS <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            job()
+        return
+    pool = _pools.get(THREADS) or _pools.setdefault(THREADS, ThreadPoolExecutor(THREADS, "deconvlib"))
+    for future in [pool.submit(job) for job in jobs]:
+        future.result()
+
+
+def _progression(values):
+    """``(first, step, count)`` of an arithmetic progression that holds every value (gaps allowed)."""
+    v = sorted(set(values))
+    step = v[1] - v[0] if len(v) > 1 else 1
+    if any(b - a != step for a, b in zip(v, v[1:])):
+        step = 1
+    return v[0], step, (v[-1] - v[0]) // step + 1
+
+
+def _depthwise(X, W, geo, rows, cols, out, budget):
+    """The ``"depthwise"`` strategy: per output row phase, one fused multiply-add (``np.einsum``) per block.
+
+    With one input channel per group there is no matrix product to make,
+    only ``out[…, o] += x[…, c] · w[tap, o]``; numpy's separate multiply and
+    add would sweep the block twice per tap, and on a strided phase view.
+    Instead the input is copied ``s`` times side by side, shifted by one
+    column each (``X2[i, r, k, q] = X_padded[i, r, k + q]``), so that output
+    column ``k·s + q`` of every column phase reads ``X2[…, k + u, q]`` for the
+    same tap offsets ``u``: one output row of every column phase is then one
+    contiguous run of memory in ``out`` and in ``X2``, and
+    ``np.einsum("imajx,ajx->imx")`` (sum over the row taps ``a`` and column
+    offsets ``j``, weights tiled along the row; zero where a phase lacks an
+    offset) writes whole output rows in one pass. Blocks of images and rows
+    run on ``THREADS`` threads.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, h, w, c_in)
+    W : ndarray, shape (kh, kw, c_in, multiplier)
+    rows, cols : dict
+        :func:`_phases` of each axis.
+    out : ndarray, shape (n, out_h, out_w, c_in · multiplier)
+        Written where a row phase has taps (the caller zeroes the rest).
+    budget : int
+        Scratch bytes of ``X2`` per block.
+    """
+    n, h, w, c = X.shape
+    go = W.shape[3]
+    (sr, sc), C, out_w = geo.stride, c * go, geo.out_w
+    left = max(shift + px for px, taps in cols.items() for _, shift in taps)  # so that every u >= 0
+    u0, ustep, J = _progression([left - shift - px for px, taps in cols.items() for _, shift in taps])
+    top = max(0, max(shift for taps in rows.values() for _, shift in taps))
+    W2 = (out_w - 1) // sc + u0 + (J - 1) * ustep + 1  # X2 columns that some output column reads
+    plans = []  # per row phase: (py, ly, first row offset, its step, row taps, tiled weights)
+    Wr = W.reshape(geo.kh, geo.kw, C)
+    for py, row_taps in rows.items():
+        oy0, oystep, A = _progression([top - shift for _, shift in row_taps])
+        weights = np.zeros((A, J, sc, C), X.dtype)
+        for a, shift in row_taps:
+            for px, col_taps in cols.items():
+                for b, col_shift in col_taps:
+                    weights[(top - shift - oy0) // oystep, (left - col_shift - px - u0) // ustep, px] = Wr[a, b]
+        weights = np.tile(weights, (1, 1, -(-out_w // sc), 1))[:, :, :out_w].reshape(A, J, out_w * C)
+        plans.append((py, -((py - geo.out_h) // sr), oy0, oystep, A, weights))
+    lines = max(ly for _, ly, *_ in plans)  # phase rows
+    low = min(oy0 for _, _, oy0, *_ in plans)
+    halo = max(oy0 + (A - 1) * oystep for _, _, oy0, oystep, A, _ in plans) - low
+    row = W2 * sc * C  # elements of one X2 row
+    budget = min(budget, max(1, n * lines * row * X.itemsize // THREADS))  # a block per thread at least
+    item = X.itemsize
+
+    def block(i0, i1, m0, m1):
+        r0, nr = m0 + low, m1 - m0 + halo  # X2 rows r0 … r0 + nr − 1
+        X2 = np.empty((i1 - i0, nr, W2, sc, c, go), X.dtype)
+        y0, y1 = max(0, r0 - top), min(h, r0 + nr - top)  # input rows in the block
+        z0, z1 = max(0, min(nr, y0 + top - r0)), max(0, min(nr, y1 + top - r0))  # … and in X2
+        X2[:, :z0] = 0
+        X2[:, max(z0, z1) :] = 0
+        for q in range(sc):  # X2[:, :, k, q] = X[:, :, k + q − left]
+            k0, k1 = min(W2, max(0, left - q)), max(0, min(W2, left - q + w))
+            X2[:, z0:z1, :k0, q] = 0
+            X2[:, z0:z1, max(k0, k1) :, q] = 0
+            if z0 < z1 and k0 < k1:
+                X2[:, z0:z1, k0:k1, q] = X[i0:i1, y0:y1, k0 + q - left : k1 + q - left, :, None]
+        flat = X2.reshape(-1)
+        for py, ly, oy0, oystep, A, weights in plans:
+            mm = min(m1, ly) - m0
+            if mm <= 0:
+                continue
+            V = as_strided(
+                flat[(oy0 - low) * row + u0 * sc * C :],
+                shape=(i1 - i0, mm, A, J, out_w * C),
+                strides=(nr * row * item, row * item, oystep * row * item, ustep * sc * C * item, item),
+                writeable=False,
+            )
+            target = out[i0:i1, py + m0 * sr :: sr][:, :mm].reshape(i1 - i0, mm, out_w * C)  # a view
+            np.einsum("imajx,ajx->imx", V, weights, out=target)
+
+    _run([lambda b=b: block(*b) for b in _chunks(n, lines, (lines + halo) * row * item // lines, budget)])
     return out
 
 
@@ -363,6 +495,9 @@ def conv_transpose_fast(X, W, geo, strategy=None, budget=None):
     Wg = W.reshape(geo.kh, geo.kw, G, gi, go)
     if not (rows and cols):
         return out  # no tap reaches the output
+    if strategy == "depthwise" and sc <= DEPTHWISE_MAX_STRIDE:
+        budget = budget or DEPTHWISE_CHUNK_BYTES
+        return _depthwise(X, W.reshape(geo.kh, geo.kw, geo.c_in, go), geo, rows, cols, out, budget)
     if strategy != "tap":
         Xp, top, left = X, 0, 0
         if X.nbytes <= SMALL_INPUT_BYTES:  # pad a small input once, so that no phase's window leaves it

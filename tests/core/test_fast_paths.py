@@ -20,6 +20,8 @@ SELECTED = [
     ((5, 5), (3, 3), dict(stride=2, padding=1), "small"),
     ((2, 12, 12, 6), (4, 4, 6, 1), dict(stride=2, padding=1, groups=6), "depthwise"),
     ((2, 12, 12, 6), (4, 4, 6, 3), dict(stride=2, padding=1, groups=6), "depthwise"),  # channel multiplier 3
+    ((2, 14, 11, 6), (3, 2, 6, 1), dict(stride=(1, 3), padding=(1, 0, 0, 1), dilation=(2, 1), groups=6), "depthwise"),
+    ((2, 5, 5, 3), (3, 3, 3, 1), dict(stride=10, padding=1, groups=3), "depthwise"),  # beyond DEPTHWISE_MAX_STRIDE
     ((4, 16, 16, 8), (3, 3, 8, 4), dict(stride=1, padding=1), "tap"),  # c_in >= c_out
     ((16, 1, 1, 10), (4, 4, 10, 20), dict(stride=1), "tap"),  # DCGAN's first layer: output 16× the input
     ((4, 12, 12, 8), (3, 3, 8, 3), dict(stride=2, padding=1, output_padding=1), "tap"),  # few output channels
@@ -52,6 +54,18 @@ def test_blocks_of_a_few_rows_give_the_same_result(x_shape, w_shape, params, str
     for name in ("CHUNK_BYTES", "DEPTHWISE_CHUNK_BYTES", "SMALL_INPUT_BYTES"):
         monkeypatch.setattr(tr, name, 256)
     np.testing.assert_allclose(dl.conv_transpose2d(X, W, **params), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_depthwise_blocks_on_threads_give_the_same_result(threads, monkeypatch):
+    rng = np.random.default_rng(4)
+    X, W = rng.standard_normal((5, 9, 11, 4)), rng.standard_normal((4, 3, 4, 2))
+    params = dict(stride=2, padding=(1, 2, 0, 1), groups=4)
+    expected = dl.conv_transpose2d(X, W, method="naive", **params)
+    monkeypatch.setattr(tr, "THREADS", threads)
+    for budget in (None, 256):
+        monkeypatch.setattr(tr, "DEPTHWISE_CHUNK_BYTES", budget or tr.DEPTHWISE_CHUNK_BYTES)
+        np.testing.assert_allclose(dl.conv_transpose2d(X, W, **params), expected, atol=1e-12)
 
 
 def test_conv2d_in_blocks_equals_one_block(monkeypatch):
