@@ -989,10 +989,11 @@ class StampsExplorer(Explorer):
 
     def header(self):
         self.ones = widgets.ToggleButtons(
-            options=[("x and w count 1, 2, 3, …", False), ("x and w all ones", True)],
+            options=[("1, 2, 3, …", False), ("all ones", True)],
             value=self.values["ones"],
-            description="values",
-            style={"button_width": "190px"},
+            description="x and w",
+            tooltips=["input and kernel count 1, 2, 3, …", "every input and weight is 1: the output is the count"],
+            style={"button_width": "110px"},
         )
         self.ones.observe(self.refresh, "value")
         return [self.ones]
