@@ -51,6 +51,7 @@ CHECKERS = {
     ),
     "conv_output_size": exercises.check_conv_output_size,
     "max_pool": exercises.check_max_pool,
+    "overlap_1d": exercises.check_overlap_1d,
 }
 FUNCTIONS = [
     "dilate",
@@ -61,9 +62,10 @@ FUNCTIONS = [
     "torch_weight",
     "conv_output_size",
     "max_pool",
+    "overlap_1d",
 ]
 #: Exercises whose functions take numbers only: no array to mutate or retype.
-SCALAR_FUNCTIONS = ("transpose_output_size", "uniform_overlap", "conv_output_size")
+SCALAR_FUNCTIONS = ("transpose_output_size", "uniform_overlap", "conv_output_size", "overlap_1d")
 VALUES = [name for name in CHECKERS if name not in FUNCTIONS]
 
 
