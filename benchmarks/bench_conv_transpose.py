@@ -28,7 +28,10 @@ torch's default NCHW path (contiguous NCHW tensors made before timing) and
 ``fast / torch CL`` against torch's channels-last path (deconvlib's own
 layout, NHWC, given to torch as a channels-last view of the same memory);
 ``< 1`` means deconvlib is faster. The footer gives the median and the worst
-ratio over the transposed layers, and over the ``conv2d`` rows.
+ratio over the transposed layers, and over the ``conv2d`` rows. A second,
+small table times issue 12's 1-D and 3-D decoder layers
+(``conv_transpose1d``/``conv_transpose3d`` against torch's; a row says
+"skipped" while deconvlib lacks the function); they are not in the medians.
 """
 
 import argparse
@@ -73,16 +76,31 @@ LAYERS = [
     ("conv2d k3 s2 p1, 64×64×32 → 32×32×64, n8", "conv2d", (8, 64, 64, 32), 64, 3, 2, 1, 1, 1, "float32"),
 ]
 
+# Issue 12's layers, in a table of their own (not part of issue 13's median); skipped
+# until deconvlib has conv_transpose1d and conv_transpose3d.
+LAYERS_ND = [
+    ("1-D decoder, n16, 1024×128 → 2048×64, k4 s2 p1", "transpose1d", (16, 1024, 128), 64, 4, 2, 1, 1, 1, "float32"),
+    ("3-D decoder, n2, 16³×64 → 32³×32, k4 s2 p1", "transpose3d", (2, 16, 16, 16, 64), 32, 4, 2, 1, 1, 1, "float32"),
+]
+
+# op → (deconvlib's function name, torch.nn.functional's name, spatial dimensions)
+OPS = {
+    "transpose": ("conv_transpose2d", "conv_transpose2d", 2),
+    "conv2d": ("conv2d", "conv2d", 2),
+    "transpose1d": ("conv_transpose1d", "conv_transpose1d", 1),
+    "transpose3d": ("conv_transpose3d", "conv_transpose3d", 3),
+}
+
 
 def make_case(op, shape, c_out, k, groups, dtype, rng):
-    """Input NHWC and kernel in deconvlib's layout, scaled so results stay near 1."""
-    n, h, w, c_in = shape
+    """Input channels-last and kernel in deconvlib's layout, scaled so results stay near 1."""
+    c_in, ndim = shape[-1], OPS[op][2]
     X = rng.standard_normal(shape).astype(dtype)
-    fan_in = k * k * (c_in // groups)
-    if op == "transpose":
-        W = rng.standard_normal((k, k, c_in, c_out // groups)).astype(dtype)  # (kh, kw, c_in, c_out / g)
-    else:
+    fan_in = k**ndim * (c_in // groups)
+    if op == "conv2d":
         W = rng.standard_normal((k, k, c_in // groups, c_out)).astype(dtype)  # (kh, kw, c_in / g, c_out)
+    else:
+        W = rng.standard_normal((k,) * ndim + (c_in, c_out // groups)).astype(dtype)  # (k…, c_in, c_out / g)
     return X, W / np.asarray(np.sqrt(fan_in), dtype)
 
 
@@ -96,16 +114,19 @@ def timed_calls(op, X, W, params):
     torch gets contiguous NCHW copies (``torch``) and channels-last views of
     the same NHWC memory (``torch CL``), both made here, outside the timing.
     """
-    ours = deconvlib.conv_transpose2d if op == "transpose" else deconvlib.conv2d
-    fns = {"fast": functools.partial(ours, X, W, **params)}
+    ours_name, torch_name, ndim = OPS[op]
+    fns = {"fast": functools.partial(getattr(deconvlib, ours_name), X, W, **params)}
     if torch is not None:
-        fn = F.conv_transpose2d if op == "transpose" else F.conv2d
+        fn = getattr(F, torch_name)
+        k_axes = tuple(range(ndim))
+        # torch's kernels: (c_in, c_out / g, k…) transposed, (c_out, c_in / g, k…) forward
         Wt = torch.from_numpy(
-            np.ascontiguousarray(W.transpose(2, 3, 0, 1) if op == "transpose" else W.transpose(3, 2, 0, 1))
+            np.ascontiguousarray(W.transpose((ndim, ndim + 1)[:: 1 if "transpose" in op else -1] + k_axes))
         )
-        X_cl = torch.from_numpy(X).permute(0, 3, 1, 2)  # NHWC memory: torch's channels_last format
+        X_cl = torch.from_numpy(X).movedim(-1, 1)  # channels-last memory: torch's channels_last(_3d) format
         X_nchw = X_cl.contiguous()
-        W_cl = Wt.contiguous(memory_format=torch.channels_last)
+        memory_format = {2: torch.channels_last, 3: torch.channels_last_3d}.get(ndim, torch.contiguous_format)
+        W_cl = Wt.contiguous(memory_format=memory_format)
 
         def run(Xt, Wk):
             with torch.no_grad():
@@ -114,6 +135,29 @@ def timed_calls(op, X, W, params):
         fns["torch"] = functools.partial(run, X_nchw, Wt)
         fns["torch CL"] = functools.partial(run, X_cl, W_cl)
     return fns
+
+
+def time_layer(name, op, shape, c_out, k, s, p, d, g, dtype, rng, repeat, pause, warmup):
+    """Check one layer against torch, time it, print its row; ``{"torch": ratio, "torch CL": ratio}``."""
+    X, W = make_case(op, shape, c_out, k, g, dtype, rng)
+    fns = timed_calls(op, X, W, dict(stride=s, padding=p, dilation=d, groups=g))
+    fast = fns["fast"]()
+    for ref_name in fns.keys() - {"fast"}:
+        ref = fns[ref_name]().movedim(1, -1).numpy()
+        if not close(fast, ref):
+            sys.exit(f"{name}: fast disagrees with {ref_name} (max |diff| {np.abs(fast - ref).max()})")
+    del fast
+    with CpuContention() as contention:
+        med = interleaved_medians(fns, repeat, pause, warmup)
+    row, ratios = [name, f"{med['fast'] * 1e3:.2f}"], {}
+    if torch is not None:
+        row += [f"{med['torch'] * 1e3:.2f}", f"{med['torch CL'] * 1e3:.2f}"]
+        for ref_name in ("torch", "torch CL"):
+            ratios[ref_name] = med["fast"] / med[ref_name]
+            row.append(f"{ratios[ref_name]:.2f}")
+    row.append("?" if contention.other is None else f"{100 * contention.other:.0f}%")
+    print("| " + " | ".join(row) + " |", flush=True)
+    return ratios
 
 
 def interleaved_medians(fns, repeat, pause, warmup):
@@ -257,29 +301,24 @@ def main(argv=None):
     for name, op, shape, c_out, k, s, p, d, g, dtype in LAYERS:
         if args.only and args.only not in name:
             continue
-        X, W = make_case(op, shape, c_out, k, g, dtype, rng)
-        fns = timed_calls(op, X, W, dict(stride=s, padding=p, dilation=d, groups=g))
-        fast = fns["fast"]()
-        for ref_name in fns.keys() - {"fast"}:
-            ref = fns[ref_name]().permute(0, 2, 3, 1).numpy()
-            if not close(fast, ref):
-                sys.exit(f"{name}: fast disagrees with {ref_name} (max |diff| {np.abs(fast - ref).max()})")
-        del fast
-        with CpuContention() as contention:
-            med = interleaved_medians(fns, repeat, pause, args.warmup)
-        row = [name, f"{med['fast'] * 1e3:.2f}"]
-        if torch is not None:
-            row += [f"{med['torch'] * 1e3:.2f}", f"{med['torch CL'] * 1e3:.2f}"]
-            for ref_name in ("torch", "torch CL"):
-                ratios[op, ref_name][name] = med["fast"] / med[ref_name]
-                row.append(f"{ratios[op, ref_name][name]:.2f}")
-        row.append("?" if contention.other is None else f"{100 * contention.other:.0f}%")
-        print("| " + " | ".join(row) + " |", flush=True)
+        ratio = time_layer(name, op, shape, c_out, k, s, p, d, g, dtype, rng, repeat, pause, args.warmup)
+        for ref_name, value in ratio.items():
+            ratios[op, ref_name][name] = value
     if torch is not None:
         print()
         for op, label in (("transpose", "conv_transpose2d"), ("conv2d", "conv2d")):
             print(summary(f"{label} fast / torch (NCHW)", ratios[op, "torch"]))
             print(summary(f"{label} fast / torch channels-last", ratios[op, "torch CL"]))
+    nd_layers = [layer for layer in LAYERS_ND if not args.only or args.only in layer[0]]
+    if nd_layers:
+        print("\n1-D and 3-D layers (issue 12; not in the medians above)\n")
+        print("| " + " | ".join(header) + " |")
+        print("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|", flush=True)
+    for name, op, shape, c_out, k, s, p, d, g, dtype in nd_layers:
+        if not hasattr(deconvlib, OPS[op][0]):
+            print(f"| {name} | skipped: deconvlib has no {OPS[op][0]} yet |", flush=True)
+            continue
+        time_layer(name, op, shape, c_out, k, s, p, d, g, dtype, rng, repeat, pause, args.warmup)
     print(f"load average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
