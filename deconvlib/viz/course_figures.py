@@ -491,7 +491,8 @@ class StampsFigure(PanelFigure):
     #: Inches of the bar chart under the canvas (bars + the counts printed above them).
     bars_height = 0.95
     panel_names = {"stamps": "stamps"}
-    labels = {
+    #: The legend: cell kind → its name.
+    legend_labels = {
         "input": "input x[n]",
         "kernel": "a stamp x[n]·w (kernel w, not flipped)",
         "empty": "no tap of this stamp",
@@ -504,8 +505,8 @@ class StampsFigure(PanelFigure):
         super().__init__(
             figsize,
             ("kernel", "input", "stamps"),
-            legend=tuple(self.labels),
-            labels=tuple(self.labels.values()),
+            legend=tuple(self.legend_labels),
+            labels=tuple(self.legend_labels.values()),
         )
         self.bars = self.figure.add_axes((0, 0, 0.1, 0.1))
         self.bars.set_axis_off()
