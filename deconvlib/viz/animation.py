@@ -154,6 +154,7 @@ class SweepFigure(TraceFigure):
         self.png_dpi = dpi
         self.sources = Outlines(self.axes["input"]) if "input" in self.axes else None
         self.caption = _FigureText(self.figure, FONT_SIZE)
+        self.extra_texts = (self.caption,)  # measured by drawn_texts() with the rest
         self.show(0)
 
     def content(self, trace, step):
