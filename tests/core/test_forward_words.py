@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import deconvlib as dl
-from deconvlib.cases import CASES, FORWARD, POOLING_CASES, Case, find_case
+from deconvlib.cases import CASES, FORWARD, GALLERY, POOLING_CASES, Case, find_case
 from deconvlib.cli import main
 from deconvlib.explain import (
     conv_output_size_caption,
@@ -89,9 +89,10 @@ def test_a_pooling_step_lists_its_window():
 # --- the guide's pooling figures as data ---
 
 
-def test_the_pooling_figures_are_cases_apart_from_the_gallerys():
+def test_the_pooling_figures_are_in_the_gallery_apart_from_the_convolutions():
     assert {c.name for c in POOLING_CASES} == {"numerical_max_pooling", "numerical_average_pooling"}
     assert not {c.name for c in POOLING_CASES} & {c.name for c in CASES}
+    assert all(case in GALLERY for case in POOLING_CASES)
     assert len(CASES) == 2 * len(FORWARD) and all(c.pooling is None and c.values is None for c in CASES)
     X = np.array(POOLING_CASES[0].values)
     for case in POOLING_CASES:
@@ -102,7 +103,7 @@ def test_the_pooling_figures_are_cases_apart_from_the_gallerys():
             case.twin()
         assert error.value.parameter == "pooling"
     with pytest.raises(dl.ParameterError):
-        find_case("numerical_max_pooling")  # the gallery's table does not hold it
+        find_case("numerical_max_pooling")  # the convolutions' table (the explorers' dropdowns) does not hold it
 
 
 def test_a_pooling_case_is_checked():
