@@ -34,6 +34,7 @@ __all__ = [
     "GUIDE_POOLING_INPUT",
     "ONE_D_CASES",
     "GALLERY",
+    "GUIDE_FIGURES",
     "ONE_D_FORWARD",
     "find_case",
     "case_axes",
@@ -514,6 +515,28 @@ ONE_D_CASES = (
 
 #: Every case the gallery draws: the 2-D convolutions and their twins, the guide's pooling figures, 1-D.
 GALLERY = CASES + POOLING_CASES + ONE_D_CASES
+
+
+#: Which figure of Dumoulin & Visin's guide (arXiv:1603.07285v2) each gallery case redraws, by name.
+GUIDE_FIGURES = {
+    "no_padding_no_strides": "2.1",
+    "arbitrary_padding_no_strides": "2.2",
+    "same_padding_no_strides": "2.3",
+    "full_padding_no_strides": "2.4",
+    "no_padding_strides": "2.5",
+    "padding_strides": "2.6",
+    "padding_strides_odd": "2.7",
+    "numerical_average_pooling": "3.1",
+    "numerical_max_pooling": "3.2",
+    "no_padding_no_strides_transposed": "4.1",
+    "arbitrary_padding_no_strides_transposed": "4.2",
+    "same_padding_no_strides_transposed": "4.3",
+    "full_padding_no_strides_transposed": "4.4",
+    "no_padding_strides_transposed": "4.5",
+    "padding_strides_transposed": "4.6",
+    "padding_strides_odd_transposed": "4.7",
+    "dilation": "5.1",
+}
 
 
 def find_case(name, cases=CASES):

@@ -1177,7 +1177,7 @@ def explain(
         )
     else:
         extra = case.twin().output_padding
-        note = f" and output_padding {format_pair(extra)}" if extra not in (0, (0, 0)) else ""
+        note = f" and output_padding {extra}" if extra not in (0, (0, 0)) else ""
         out.append(f"Back: the transposed convolution with the same k, s, p, d{note} maps {size} back to {given}.")
     return "\n".join(out)
 

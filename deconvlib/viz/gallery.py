@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 
 from .._files import atomic_path, safe_name
-from ..cases import GALLERY
+from ..cases import GALLERY, GUIDE_FIGURES
 from ..explain import command, parameter_text, relationship_text
 from .animation import animate, save
 
@@ -42,7 +42,8 @@ def write_index(directory, cases=GALLERY):
 
     Sections: the guide's convolutions (chapters 2 and 5), its pooling
     (chapter 3), its transposed convolutions (chapter 4), cases beyond the
-    guide, and 1-D cases. Each entry gives the parameters, the guide's
+    guide, and 1-D cases. Each entry gives the guide's figure it redraws
+    (:data:`~deconvlib.cases.GUIDE_FIGURES`), the parameters, the guide's
     relationship (7 for pooling) and the command that draws it alone. Names
     and titles are HTML-escaped; each file is written under a temporary name
     and renamed when complete.
@@ -84,14 +85,15 @@ def write_index(directory, cases=GALLERY):
         html.append(f"<h2>{heading}</h2>")
         for c in chosen:
             guide = f"Guide: {relationship_text(c)}"
+            figure = f"<br>the guide's figure {GUIDE_FIGURES[c.name]}" if c.name in GUIDE_FIGURES else ""
             md.append(
-                f"| ![{c.name}]({c.name}.gif) | **{c.title}**<br>`{c.name}` | {parameter_text(c)}"
+                f"| ![{c.name}]({c.name}.gif) | **{c.title}**<br>`{c.name}`{figure} | {parameter_text(c)}"
                 f"<br>{guide}<br>`{command(c)}` | {c.n_frames} |"
             )
             name, title = escape(c.name), escape(c.title)
             html.append(
                 f"<figure><img src='{name}.gif' alt='{name}'><figcaption><b>{title}</b> "
-                f"(<code>{name}</code>)<br>{escape(parameter_text(c))}<br>{escape(guide)}<br>"
+                f"(<code>{name}</code>){figure}<br>{escape(parameter_text(c))}<br>{escape(guide)}<br>"
                 f"<code>{escape(command(c))}</code></figcaption></figure>"
             )
         md.append("")

@@ -6,7 +6,7 @@ import pytest
 from matplotlib.colors import to_rgb
 
 import deconvlib as dl
-from deconvlib.cases import GALLERY, GUIDE_POOLING_INPUT, ONE_D_CASES, POOLING_CASES, find_case
+from deconvlib.cases import GALLERY, GUIDE_FIGURES, GUIDE_POOLING_INPUT, ONE_D_CASES, POOLING_CASES, find_case
 from deconvlib.explain import format_value
 from deconvlib.viz.animation import animate, save
 from deconvlib.viz.drawing import COLORS
@@ -143,3 +143,9 @@ def test_the_index_lists_the_pooling_and_1d_cases_with_their_relationship(tmp_pa
     one_d = md[md.index("## One dimension") :]
     assert one_d.count("--dims 1") == 4 and "relationship 12" in one_d
     assert "Guide: relationship 1, no zero padding, unit strides" in md
+    for name, figure in GUIDE_FIGURES.items():  # every figure of chapters 2-5 that the guide animates
+        row = next(line for line in md.splitlines() if f"`{name}`" in line)
+        assert f"the guide's figure {figure}" in row
+    chapters = sorted({figure.split(".")[0] for figure in GUIDE_FIGURES.values()})
+    assert chapters == ["2", "3", "4", "5"] and len(GUIDE_FIGURES) == 7 + 2 + 7 + 1
+    assert all(name in {c.name for c in GALLERY} for name in GUIDE_FIGURES)
