@@ -15,13 +15,18 @@ a tap reaches cost anything (the work follows the output, not the stride).
    column-shifted copies of the input (:func:`_depthwise`), in blocks of
    ``DEPTHWISE_CHUNK_BYTES`` run on ``THREADS`` threads (phase by phase
    instead beyond ``DEPTHWISE_MAX_STRIDE``).
-3. ``"tap"`` when a group has at least as many input as output channels,
+3. ``"planes"`` when a group has at most ``PLANES_MAX_CHANNELS`` output
+   channels (an RGB image) and the batch is large enough that its blocks
+   stay below half the output: one matrix product for all taps at once
+   (``taps·c_out`` columns), each tap's output-channel plane then added at
+   its shift along whole rows (:func:`_planes`).
+4. ``"tap"`` when a group has at least as many input as output channels,
    or when gathering taps would compute more than ``WASTE_LIMIT`` times
    the pixel-taps that carry input (an output much larger than its input):
    per phase and tap, one matrix product over all input pixels, added at
    its shift into a contiguous phase buffer that is then copied into the
    output; blocks of whole images of ``CHUNK_BYTES`` keep it in cache.
-4. otherwise ``"gemm"`` (one group) or ``"grouped"``: per phase and block
+5. otherwise ``"gemm"`` (one group) or ``"grouped"``: per phase and block
    of output rows, every tap's input window is gathered side by side and
    multiplied in one matrix product (taps concatenated along its inner
    dimension, so BLAS sums them), batched over the groups by one
@@ -71,6 +76,9 @@ THREADS = min(4, _usable_cpus())
 #: The ``"depthwise"`` strategy copies the input once per output column phase;
 #: beyond this stride it works phase by phase instead.
 DEPTHWISE_MAX_STRIDE = 8
+
+#: Groups with at most this many output channels use the ``"planes"`` strategy.
+PLANES_MAX_CHANNELS = 8
 
 #: ``method="fast"`` computes per tap (``"tap"``) when gathering taps would
 #: multiply more than this many times the pixel-taps that carry input.
@@ -394,6 +402,65 @@ def _tap_phase(X, weights, row_taps, col_taps, E, P):
         first = False
 
 
+def _planes_per_image(geo, rows, cols):
+    """Scratch values per image and output channel of the ``"planes"`` strategy: its planes and a phase buffer."""
+    taps = sum(map(len, rows.values())) * sum(map(len, cols.values()))
+    return taps * geo.h * geo.w + -(-geo.out_h // geo.stride[0]) * -(-geo.out_w // geo.stride[1])
+
+
+def _planes(X, Wg, geo, rows, cols, out, budget):
+    """The ``"planes"`` strategy: one matrix product for every tap at once, then each tap's plane added at its shift.
+
+    With few output channels, a product per tap (``"tap"``) re-reads the
+    whole input for a handful of output columns. Here one product,
+    ``(taps·c_out, c_in) @ (c_in, pixels)``, reads it once and writes each
+    (tap, output channel) as a contiguous plane over the block's pixels, so
+    that adding it at the tap's shift into its phase (:func:`_add_shifted`)
+    runs along whole rows; each phase's channel planes are then copied into
+    the output. Blocks of whole images of ``budget`` bytes.
+    """
+    n, h, w, _ = X.shape
+    G, gi, go = Wg.shape[2:]
+    (sr, sc), c_out = geo.stride, geo.c_out
+    phases = [
+        (py, px, [(ry, rx) for _, ry in row_taps for _, rx in col_taps])
+        for py, row_taps in rows.items()
+        for px, col_taps in cols.items()
+    ]
+    taps = [(a, b) for r in rows.values() for c in cols.values() for a, _ in r for b, _ in c]
+    T = len(taps)
+    weights = Wg[[a for a, _ in taps], [b for _, b in taps]]  # (taps, G, gi, go)
+    weights = np.ascontiguousarray(weights.transpose(1, 0, 3, 2)).reshape(G, T * go, gi)  # rows (tap, channel)
+    image = _planes_per_image(geo, rows, cols)
+    per = min(budget // (image * c_out * X.itemsize), n * geo.out_h * geo.out_w // (2 * image))  # < half the output
+    per = min(n, max(1, per))
+    ly0, lx0 = -(-geo.out_h // sr), -(-geo.out_w // sc)  # phase (0, 0) is the largest
+    P_store = np.empty(G * T * go * per * h * w, X.dtype)
+    E_store = np.empty(c_out * per * ly0 * lx0, X.dtype)
+    for i0 in range(0, n, per):
+        nb = min(per, n - i0)
+        M = nb * h * w
+        P = P_store[: G * T * go * M].reshape(G, T * go, M)
+        np.matmul(weights, X[i0 : i0 + nb].reshape(M, G, gi).transpose(1, 2, 0), out=P)
+        P = P.reshape(G, T, go * nb, h, w, 1)
+        t = 0
+        for py, px, shifts in phases:
+            ly, lx = -((py - geo.out_h) // sr), -((px - geo.out_w) // sc)
+            E = E_store[: c_out * nb * ly * lx].reshape(G, go * nb, ly, lx, 1)
+            E[...] = 0
+            for ry, rx in shifts:
+                rows_ = (max(0, ry), min(ly, h + ry), max(0, ry) - ry)  # phase rows m0:m1 ← input rows i0:
+                cols_ = (max(0, rx), min(lx, w + rx), max(0, rx) - rx)
+                if rows_[0] < rows_[1] and cols_[0] < cols_[1]:
+                    for g in range(G):
+                        _add_shifted(E[g], P[g, t], rows=rows_, cols=cols_)
+                t += 1
+            view, planes = out[i0 : i0 + nb, py::sr, px::sc], E.reshape(c_out, nb, ly, lx)
+            for o in range(c_out):
+                view[..., o] = planes[o]
+    return out
+
+
 def _waste(rows, cols, geo):
     """Output pixel-taps an im2col product computes over the pixel-taps that carry input (≥ 1)."""
     computed = useful = 0
@@ -418,7 +485,7 @@ def choose_strategy(geo):
 
     Returns
     -------
-    {"depthwise", "tap", "gemm", "grouped"}
+    {"small", "depthwise", "planes", "tap", "gemm", "grouped"}
 
     Examples
     --------
@@ -444,6 +511,8 @@ def choose_strategy(geo):
     cols = _phases(
         k=geo.kw, s=geo.stride[1], d=geo.dilation[1], before=geo.padding[2], size_in=geo.w, size_out=geo.out_w
     )
+    if go <= PLANES_MAX_CHANNELS and geo.n * geo.out_h * geo.out_w >= 2 * _planes_per_image(geo, rows, cols):
+        return "planes"  # and its blocks stay below half the output
     if gi >= go or _waste(rows, cols, geo) > WASTE_LIMIT:
         return "tap"
     return "gemm" if geo.groups == 1 else "grouped"
@@ -498,6 +567,8 @@ def conv_transpose_fast(X, W, geo, strategy=None, budget=None):
     if strategy == "depthwise" and sc <= DEPTHWISE_MAX_STRIDE:
         budget = budget or DEPTHWISE_CHUNK_BYTES
         return _depthwise(X, W.reshape(geo.kh, geo.kw, geo.c_in, go), geo, rows, cols, out, budget)
+    if strategy == "planes":
+        return _planes(X, Wg, geo, rows, cols, out, budget or CHUNK_BYTES)
     if strategy != "tap":
         Xp, top, left = X, 0, 0
         if X.nbytes <= SMALL_INPUT_BYTES:  # pad a small input once, so that no phase's window leaves it

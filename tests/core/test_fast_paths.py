@@ -22,9 +22,11 @@ SELECTED = [
     ((2, 12, 12, 6), (4, 4, 6, 3), dict(stride=2, padding=1, groups=6), "depthwise"),  # channel multiplier 3
     ((2, 14, 11, 6), (3, 2, 6, 1), dict(stride=(1, 3), padding=(1, 0, 0, 1), dilation=(2, 1), groups=6), "depthwise"),
     ((2, 5, 5, 3), (3, 3, 3, 1), dict(stride=10, padding=1, groups=3), "depthwise"),  # beyond DEPTHWISE_MAX_STRIDE
-    ((4, 16, 16, 8), (3, 3, 8, 4), dict(stride=1, padding=1), "tap"),  # c_in >= c_out
+    ((16, 12, 12, 8), (3, 3, 8, 3), dict(stride=2, padding=1, output_padding=1), "planes"),  # few output channels
+    ((12, 10, 9, 6), (4, 3, 6, 2), dict(stride=(2, 1), padding=(1, 2, 0, 1), dilation=(1, 2), groups=2), "planes"),
+    ((1, 24, 24, 8), (3, 3, 8, 3), dict(stride=2, padding=1), "tap"),  # ... but a batch too small for "planes"
+    ((4, 16, 16, 16), (3, 3, 16, 12), dict(stride=1, padding=1), "tap"),  # c_in >= c_out
     ((16, 1, 1, 10), (4, 4, 10, 20), dict(stride=1), "tap"),  # DCGAN's first layer: output 16× the input
-    ((4, 12, 12, 8), (3, 3, 8, 3), dict(stride=2, padding=1, output_padding=1), "tap"),  # few output channels
     ((2, 12, 12, 4), (4, 4, 4, 16), dict(stride=2, padding=1), "gemm"),
     ((2, 12, 12, 4), (3, 3, 4, 16), dict(stride=1, padding=2, dilation=2), "gemm"),
     ((2, 12, 12, 8), (4, 4, 8, 16), dict(stride=2, padding=1, groups=2), "grouped"),
@@ -53,6 +55,7 @@ def test_blocks_of_a_few_rows_give_the_same_result(x_shape, w_shape, params, str
     expected = dl.conv_transpose2d(X, W, **params)
     for name in ("CHUNK_BYTES", "DEPTHWISE_CHUNK_BYTES", "SMALL_INPUT_BYTES"):
         monkeypatch.setattr(tr, name, 256)
+    assert tr.choose_strategy(geometry(X, W, **params)) == strategy
     np.testing.assert_allclose(dl.conv_transpose2d(X, W, **params), expected, atol=1e-12)
 
 
@@ -130,6 +133,7 @@ def test_matrix_within_its_limits_still_works():
         ((8, 16, 16, 32), (4, 4, 32, 16), dict(stride=2, padding=1)),  # tap
         ((8, 16, 16, 16), (4, 4, 16, 32), dict(stride=2, padding=1)),  # gemm
         ((8, 16, 16, 32), (4, 4, 32, 1), dict(stride=2, padding=1, groups=32)),  # depthwise
+        ((16, 8, 8, 16), (4, 4, 16, 2), dict(stride=2, padding=1)),  # planes
     ],
 )
 def test_peak_memory_stays_below_the_dilated_input(x_shape, w_shape, params):
