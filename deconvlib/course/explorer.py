@@ -18,7 +18,7 @@ says what its sliders are and fills in three tested methods:
 Each slider's ``observe`` callback is one call, :meth:`Explorer.refresh`:
 limits that depend on other sliders follow (:meth:`Explorer.follow_limits`),
 then :meth:`Explorer.render` draws and encodes the PNG (or the message) for
-the ``Output`` widget. The explorers of the eight notebooks are in
+the ``Output`` widget. The explorers of the notebooks are in
 :mod:`deconvlib.course.explorers`.
 
 >>> class Doubler(Explorer):
