@@ -513,14 +513,10 @@ def _values(parser, args):
         shape, given = (args.input_size,), (len(numbers),)
     else:
         shape, given = _pair(args.input_size), (len(numbers), len(numbers[0]))
-    if shape != given:
+    if shape != given and all(isinstance(n, int) for n in shape):  # a bad --input is named by the library
         size, got = ("×".join(map(str, v)) for v in (shape, given))
         parser.error(f"argument --values: the numbers must fill the {size} input (--input), got {got} numbers")
-    if args.pooling:
-        return numbers
-    import numpy as np
-
-    return numbers, np.ones(args.kernel_size if args.dims == 1 else _pair(args.kernel_size))
+    return numbers if args.pooling else (numbers, None)  # None: a kernel of ones
 
 
 def _pair(size):

@@ -777,7 +777,8 @@ def case_trace(
         ``None``: ones everywhere (only the geometry matters);
         ``"random"``: small integers drawn with ``seed``; or the arrays
         ``X`` of shape ``input_size`` and ``W`` of shape ``kernel_size``
-        (for pooling, ``X`` alone: a window has no weights).
+        (``W`` None: a kernel of ones, each output the sum of the inputs it
+        reads; for pooling, ``X`` alone: a window has no weights).
     seed : int, optional
         Implies ``values="random"``.
     pooling : {None, "max", "avg"}, default None
@@ -826,7 +827,8 @@ def case_trace(
 
         plane = plane_sizes(dims, input_size, kernel_size, stride, padding, output_padding, dilation)
         if values is not None and not isinstance(values, str):
-            values = np.reshape(values, (1, -1)) if pooling else tuple(np.reshape(v, (1, -1)) for v in values)
+            row = lambda v: None if v is None else np.reshape(v, (1, -1))  # noqa: E731
+            values = row(values) if pooling else tuple(row(v) for v in values)
         t = case_trace(transposed, **plane, values=values, seed=seed, pooling=pooling)
         return _in_dims(t, dims)
     shape = as_pair(input_size, "input size", minimum=1)
@@ -944,7 +946,8 @@ def _values(values, seed, shape, kshape):
         return rng.integers(1, 4, shape).astype(float), rng.integers(-1, 3, kshape).astype(float)
     if isinstance(values, str):
         raise ParameterError(f"values must be None, 'random' or a pair (X, W), got {values!r}", parameter="values")
-    X, W = (np.asarray(v, dtype=float) for v in values)
+    X, W = values
+    X, W = np.asarray(X, dtype=float), np.ones(kshape) if W is None else np.asarray(W, dtype=float)
     if X.shape != shape or W.shape != kshape:
         raise ParameterError(
             f"values must be (X, W) with shapes {shape} and {kshape}, got {X.shape} and {W.shape}", parameter="values"

@@ -28,9 +28,11 @@ VALUES = st.one_of(
     NUMBERS,
     st.lists(st.integers(-2, 9), min_size=1, max_size=5).map(lambda v: ",".join(map(str, v))),
     st.sampled_from(["", ",", "1,,2", "two", "nan", "1e3", "0x10", " 3", "3 ", "٣", "1_0"]),
+    st.sampled_from(["max", "avg", "1", "2", "1,2/3,4", "1/2", "1,2/3", "/", "1e400,1"]),
+    st.lists(st.integers(-2, 9), min_size=1, max_size=9).map(lambda v: "/".join(map(str, v))),
     st.text(max_size=6),
 )
-CASE_FLAGS = ["--input", "--kernel", "--stride", "--padding", "--output-padding", "--dilation"]
+CASE_FLAGS = ["--input", "--kernel", "--stride", "--padding", "--output-padding", "--dilation", "--dims", "--pool"]
 
 
 def argv(command, extra_flags):
@@ -71,11 +73,12 @@ class FakeAnimation:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(args=argv("animate", ["--fps", "--seed", "-o", "--title"]))
+@given(args=argv("animate", ["--fps", "--seed", "-o", "--title", "--values"]))
 def test_animate_never_tracebacks(args, monkeypatch):
     def animate(transposed, input_size, kernel_size, stride, padding, output_padding, dilation, **options):
-        t = case_trace(transposed, input_size, kernel_size, stride, padding, output_padding, dilation)
-        return FakeAnimation(t)
+        sizes = (transposed, input_size, kernel_size, stride, padding, output_padding, dilation)
+        chosen = {name: options[name] for name in ("pooling", "dims", "values", "seed")}
+        return FakeAnimation(case_trace(*sizes, **chosen))
 
     def save(anim, path, fps=None, progress=None):
         Path(path).write_bytes(b"GIF89a")
