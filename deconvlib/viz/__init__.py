@@ -10,7 +10,8 @@
   view, overlap maps, group connections, decoder shapes.
 - :mod:`~deconvlib.viz.animation`: one frame per kernel position (a
   ``TraceFigure`` sized for a slide), GIF or MP4.
-- :mod:`~deconvlib.viz.gallery`: every case of :data:`deconvlib.cases.CASES` drawn, and an index.
+- :mod:`~deconvlib.viz.gallery`: every case of :data:`deconvlib.cases.GALLERY` drawn (the guide's
+  convolution and pooling figures, twins, 1-D cases), and an index.
 
 Everything drawn is computed by the core (numpy only); the words come from
 :mod:`deconvlib.explain`.
