@@ -27,7 +27,7 @@ import numpy as np
 from .arithmetic import conv_transpose_output_size, effective_kernel, transpose_padding_for
 from .cases import Case, axis_output, case_axes
 from .errors import ParameterError
-from .overlap import overlap_pattern
+from .overlap import is_uniform, overlap_pattern
 
 __all__ = [
     "format_value",
@@ -48,6 +48,9 @@ __all__ = [
     "step_caption",
     "solve_padding_text",
     "overlap_verdict",
+    "overlap_sentence",
+    "stamps_caption",
+    "format_runs",
     "conv_output_size_caption",
     "describe_conv_step",
     "describe_pool_step",
@@ -763,6 +766,103 @@ def overlap_verdict(kernel_size, stride, dilation=1):
     if pattern.min() == 0:
         return head + "some pixels get no copy at all: holes"
     return head + "uneven: a checkerboard"
+
+
+def format_runs(values, edge=5):
+    """``1, 1, 2, 1, 2, …, 1, 1``: a long list of counts written by its ends.
+
+    Parameters
+    ----------
+    values : sequence of int
+    edge : int, default 5
+        How many to keep at each end of a long list.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_runs([1, 1, 2, 1, 1])
+    '1, 1, 2, 1, 1'
+    >>> format_runs([1] + [2] * 20 + [1], edge=3)
+    '1, 2, 2, …, 2, 2, 1'
+    """
+    text = [str(int(v)) for v in values]
+    if len(text) <= 2 * edge + 6:
+        return ", ".join(text)
+    return ", ".join(text[:edge]) + ", …, " + ", ".join(text[-edge:])
+
+
+def overlap_sentence(kernel_size, stride, dilation=1):
+    """Away from the ends, how many taps land on each output cell of a 1-D transposed convolution.
+
+    Parameters
+    ----------
+    kernel_size, stride : int
+    dilation : int, default 1
+
+    Returns
+    -------
+    str
+        The period of the counts, and whether they are even, uneven, or leave holes.
+
+    See Also
+    --------
+    overlap_verdict : The same verdict in the 2-D notebook's words.
+
+    Examples
+    --------
+    >>> overlap_sentence(3, 2)
+    'inside, the counts repeat 2, 1 with period s = 2: uneven, because s = 2 does not divide k = 3'
+    >>> overlap_sentence(4, 2)
+    'inside, every cell gets 2 taps: even, because s = 2 divides k = 4'
+    >>> overlap_sentence(3, 2, dilation=2)
+    'inside, the counts repeat 3, 0 with period s = 2: some cells get no tap at all (holes)'
+    """
+    k, s, d = kernel_size, stride, dilation
+    pattern = overlap_pattern(k, s, d)
+    if is_uniform(k, s, d):
+        why = f"s = {s} divides k = {k}" if d == 1 else f"the {k} taps, {d} apart, fall on every residue mod {s} alike"
+        taps = int(pattern[0])
+        return f"inside, every cell gets {taps} tap{'' if taps == 1 else 's'}: even, because {why}"
+    period = f"inside, the counts repeat {', '.join(str(int(c)) for c in pattern)} with period s = {s}"
+    if pattern.min() == 0:
+        return f"{period}: some cells get no tap at all (holes)"
+    why = f"s = {s} does not divide k = {k}"
+    if d > 1:
+        why = f"the taps, {d} apart, fall on the residues mod {s} unevenly"
+    return f"{period}: uneven, because {why}"
+
+
+def stamps_caption(size, kernel_size, stride, padding, dilation=1, counts=None):
+    """The 1-D output size written out, and the taps each output cell gets.
+
+    Parameters
+    ----------
+    size, kernel_size, stride, padding : int
+    dilation : int, default 1
+    counts : sequence of int, optional
+        Taps per output cell (:func:`deconvlib.overlap.overlap_count_1d`);
+        without them the caption is the formula alone.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> stamps_caption(4, 3, 2, 0)
+    'o = s·(i − 1) + d·(k − 1) + 1 − 2p = 2·(4 − 1) + 1·(3 − 1) + 1 − 2·0'
+    >>> stamps_caption(4, 3, 2, 0, counts=[1, 1, 2, 1, 2, 1, 2, 1, 1]).split(" = ")[-1]
+    '9 cells; taps per cell: 1, 1, 2, 1, 2, 1, 2, 1, 1'
+    """
+    i, k, s, p, d = size, kernel_size, stride, padding, dilation
+    formula = f"o = s·(i − 1) + d·(k − 1) + 1 − 2p = {s}·({i} − 1) + {d}·({k} − 1) + 1 − 2·{p}"
+    if counts is None:
+        return formula
+    n = len(counts)
+    return f"{formula} = {n} cell{'' if n == 1 else 's'}; taps per cell: {format_runs(counts)}"
 
 
 def parameter_text(case):

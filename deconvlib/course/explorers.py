@@ -56,14 +56,15 @@ from ..explain import (
     dilated_size_caption,
     explain,
     output_size_caption,
+    overlap_sentence,
     overlap_verdict,
     padding_caption,
     relationship,
     solve_padding_text,
+    stamps_caption,
     step_caption,
 )
 from ..overlap import (
-    is_uniform,
     overlap_count,
     overlap_count_1d,
     overlap_pattern,
@@ -118,7 +119,6 @@ __all__ = [
     "GroupsExplorer",
     "example_input_1d",
     "example_kernel_1d",
-    "overlap_sentence",
     "StampsExplorer",
 ]
 
@@ -925,41 +925,6 @@ def example_kernel_1d(size, ones=False):
     return example_input_1d(size, ones)
 
 
-def _runs(values, edge=5):
-    """``1, 1, 2, 1, 2, …, 1, 1``: a long list written by its ends."""
-    text = [str(int(v)) for v in values]
-    if len(text) <= 2 * edge + 6:
-        return ", ".join(text)
-    return ", ".join(text[:edge]) + ", …, " + ", ".join(text[-edge:])
-
-
-def overlap_sentence(kernel_size, stride, dilation=1):
-    """Away from the ends, how many taps land on each output cell: the period, and even or not.
-
-    (A sentence of the 1-D notebook; it may move to :mod:`deconvlib.explain`.)
-
-    >>> overlap_sentence(3, 2)
-    'inside, the counts repeat 2, 1 with period s = 2: uneven, because s = 2 does not divide k = 3'
-    >>> overlap_sentence(4, 2)
-    'inside, every cell gets 2 taps: even, because s = 2 divides k = 4'
-    >>> overlap_sentence(3, 2, dilation=2)
-    'inside, the counts repeat 3, 0 with period s = 2: some cells get no tap at all (holes)'
-    """
-    k, s, d = kernel_size, stride, dilation
-    pattern = overlap_pattern(k, s, d)
-    if is_uniform(k, s, d):
-        why = f"s = {s} divides k = {k}" if d == 1 else f"the {k} taps, {d} apart, fall on every residue mod {s} alike"
-        taps = int(pattern[0])
-        return f"inside, every cell gets {taps} tap{'' if taps == 1 else 's'}: even, because {why}"
-    period = f"inside, the counts repeat {', '.join(str(int(c)) for c in pattern)} with period s = {s}"
-    if pattern.min() == 0:
-        return f"{period}: some cells get no tap at all (holes)"
-    why = f"s = {s} does not divide k = {k}"
-    if d > 1:
-        why = f"the taps, {d} apart, fall on the residues mod {s} unevenly"
-    return f"{period}: uneven, because {why}"
-
-
 class StampsExplorer(Explorer):
     """Notebook 9: a 1-D transposed convolution, stamp by stamp, and how many taps land on each cell.
 
@@ -1036,12 +1001,8 @@ class StampsExplorer(Explorer):
 
     def describe(self, values, data):
         i, k, s, p, d = (values[n] for n in ("size", "kernel_size", "stride", "padding", "dilation"))
-        formula = f"o = s·(i − 1) + d·(k − 1) + 1 − 2p = {s}·({i} − 1) + {d}·({k} − 1) + 1 − 2·{p}"
         if data is None:
-            return html.escape(formula)
-        counts = data["counts"]
-        return (
-            f"{html.escape(formula)} = <b>{counts.size}</b> cell{'' if counts.size == 1 else 's'}; "
-            f"taps per cell: {_runs(counts)}<br>"
-            f"{html.escape(overlap_sentence(k, s, d))}"
-        )
+            return html.escape(stamps_caption(i, k, s, p, d))
+        formula, cells = stamps_caption(i, k, s, p, d, counts=data["counts"]).rsplit(" = ", 1)
+        n, rest = cells.split(" ", 1)  # "11 cells; taps per cell: …": the size in bold
+        return f"{html.escape(formula)} = <b>{n}</b> {html.escape(rest)}<br>{html.escape(overlap_sentence(k, s, d))}"
