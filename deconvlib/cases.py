@@ -9,8 +9,8 @@ convolution with the guide's parameters, and :data:`CASES` puts its
 rows are cases the guide does not draw: ``output_padding`` > 1, asymmetric
 padding, dilation with strides, and the common exact 2× upsampling.
 
-:data:`POOLING_CASES` holds the guide's two pooling figures (chapter 3), with
-the guide's numbers; :data:`ONE_D_CASES` convolutions in one dimension
+:data:`POOLING_CASES` holds the guide's two pooling figures (1.5 and 1.6, in section
+1.2; their arithmetic is chapter 3), with the guide's numbers; :data:`ONE_D_CASES` convolutions in one dimension
 (``dims=1``: drawn as a one-row image), with the uneven overlaps of kernel 3,
 stride 2. :data:`GALLERY` is every case the gallery draws: :data:`CASES`, then
 these two tables. :data:`CASES` stays the 2-D convolutions alone (the
@@ -439,11 +439,12 @@ FORWARD = (
 #: Every animation: each forward row followed by its ``_transposed`` twin.
 CASES = tuple(case for row in FORWARD for case in (row, row.twin()))
 
-#: The input of the guide's pooling figures 3.1 and 3.2: vdumoulin/conv_arithmetic draws
+#: The input of the guide's pooling figures 1.5 and 1.6: vdumoulin/conv_arithmetic draws
 #: ``numpy.random.seed(1234); randint(0, 4, (5, 5))``.
 GUIDE_POOLING_INPUT = ((3, 3, 2, 1, 0), (0, 0, 1, 3, 1), (3, 1, 2, 2, 3), (2, 0, 0, 2, 2), (2, 0, 0, 0, 1))
 
-#: The guide's pooling figures (chapter 3, relationship 7): a 3×3 window, stride 1, over its 5×5 input.
+#: The guide's pooling figures (1.5 and 1.6, in section 1.2; relationship 7 of chapter 3):
+#: a 3×3 window, stride 1, over its 5×5 input.
 POOLING_CASES = (
     Case(
         "numerical_max_pooling",
@@ -526,8 +527,8 @@ GUIDE_FIGURES = {
     "no_padding_strides": "2.5",
     "padding_strides": "2.6",
     "padding_strides_odd": "2.7",
-    "numerical_average_pooling": "3.1",
-    "numerical_max_pooling": "3.2",
+    "numerical_average_pooling": "1.5",
+    "numerical_max_pooling": "1.6",
     "no_padding_no_strides_transposed": "4.1",
     "arbitrary_padding_no_strides_transposed": "4.2",
     "same_padding_no_strides_transposed": "4.3",

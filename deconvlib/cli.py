@@ -47,7 +47,7 @@ examples:
       max pooling's output size (relationship 7 of the guide)
   python -m deconvlib animate --pool max --input 5 --kernel 3 --stride 1 \\
       --values 3,3,2,1,0/0,0,1,3,1/3,1,2,2,3/2,0,0,2,2/2,0,0,0,1 -o max.gif
-      the guide's max pooling figure (3.2), with its numbers
+      the guide's max pooling figure (1.6), with its numbers
   python -m deconvlib explain --dims 1 --transposed --input 5 --kernel 3 --stride 2
       a 1-D transposed convolution (PyTorch's conv_transpose1d), one axis
 

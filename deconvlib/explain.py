@@ -277,7 +277,7 @@ def describe_pool_step(trace, index, max_terms=25):
     References
     ----------
     Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
-    learning", arXiv:1603.07285, chapter 3 (figures 3.1 and 3.2).
+    learning", arXiv:1603.07285, chapter 3 (figures 1.5 and 1.6).
 
     Examples
     --------

@@ -58,7 +58,7 @@ def pool_output_size(i, k, stride=None, padding=0, dilation=1):
 
     Examples
     --------
-    >>> pool_output_size(5, 3, stride=1)        # the guide's figure 3.1 (and 3.2)
+    >>> pool_output_size(5, 3, stride=1)        # the guide's figure 1.5 (and 1.6)
     3
     >>> pool_output_size(4, 2)                  # 2×2 windows side by side halve the size
     2

@@ -678,7 +678,7 @@ def trace_pool2d(X, kernel_size, stride=None, padding=0, mode="max", dilation=1)
     Examples
     --------
     >>> X = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]])
-    >>> t = trace_pool2d(X, 3, stride=1)             # the guide's figure 3.2
+    >>> t = trace_pool2d(X, 3, stride=1)             # the guide's figure 1.6
     >>> t.output
     array([[3., 3., 3.],
            [3., 3., 3.],
@@ -688,7 +688,7 @@ def trace_pool2d(X, kernel_size, stride=None, padding=0, mode="max", dilation=1)
     ((2, 1), (0, 1), array([[1., 2., 2.],
            [0., 0., 2.],
            [0., 0., 0.]]))
-    >>> trace_pool2d(X, 3, stride=1, mode="avg").step(4).value  # figure 3.1: 11 / 9
+    >>> trace_pool2d(X, 3, stride=1, mode="avg").step(4).value  # figure 1.5: 11 / 9
     1.2222222222222223
     >>> trace_pool2d(np.ones((2, 2)), 3, stride=1, padding=1).padded[0]
     array([-inf, -inf, -inf, -inf])

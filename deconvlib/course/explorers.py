@@ -374,7 +374,7 @@ class ForwardExplorer(NamedCases, PickedCell):
 
 
 def pool_input(size):
-    """The pooling explorer's input: the guide's 5×5 example (figures 3.1 and 3.2), repeated to ``size × size``.
+    """The pooling explorer's input: the guide's 5×5 example (figures 1.5 and 1.6), repeated to ``size × size``.
 
     >>> pool_input(3)
     array([[3., 3., 2.],
@@ -395,7 +395,7 @@ class PoolingExplorer(PickedCell):
     window, its values with the maximum outlined in red, and the output; the
     caption names the relationship and writes the window out
     (:func:`~deconvlib.explain.describe_pool_step`). It starts on the guide's
-    figure 3.2.
+    figure 1.6.
 
     >>> ex = PoolingExplorer()
     >>> ex.data.output.shape, ex.figure.winners["padded"].cells()

@@ -54,7 +54,7 @@ def write_index(directory, cases=GALLERY):
     plane = lambda c: c.dims == 2 and not c.pooling  # noqa: E731
     sections = (
         ("Convolutions of the guide", lambda c: plane(c) and c.in_guide and not c.transposed),
-        ("Pooling of the guide (chapter 3)", lambda c: c.pooling is not None),
+        ("Pooling of the guide (figures 1.5 and 1.6; arithmetic: chapter 3)", lambda c: c.pooling is not None),
         ("Transposed convolutions of the guide", lambda c: plane(c) and c.in_guide and c.transposed),
         ("Beyond the guide", lambda c: plane(c) and not c.in_guide),
         ("One dimension (conv1d, conv_transpose1d)", lambda c: c.dims == 1 and not c.pooling),

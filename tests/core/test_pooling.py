@@ -63,7 +63,7 @@ def test_max_and_avg_pooling_equal_the_loops(h, w, kh, kw, sr, sc, dr, dc, pad, 
 
 
 def test_the_guides_pooling_figures():
-    # Figures 3.1 and 3.2: a 3×3 window, stride 1, over a 5×5 input gives 3×3 (relationship 7).
+    # Figures 1.5 and 1.6: a 3×3 window, stride 1, over a 5×5 input gives 3×3 (relationship 7).
     X = np.arange(25.0).reshape(5, 5)
     assert max_pool2d(X, 3, stride=1).shape == avg_pool2d(X, 3, stride=1).shape == (3, 3)
     assert max_pool2d(X, 3, stride=1)[0, 0] == 12 and avg_pool2d(X, 3, stride=1)[0, 0] == 6

@@ -361,7 +361,7 @@ def test_the_forward_explorer_has_the_guides_relationships_1_to_6_and_15():
 
 
 def test_pooling_toggle_window_and_winner():
-    ex = PoolingExplorer()  # the guide's figure 3.2: 5×5 input, 3×3 window, stride 1
+    ex = PoolingExplorer()  # the guide's figure 1.6: 5×5 input, 3×3 window, stride 1
     assert ex.data.output.tolist() == [[3, 3, 3], [3, 3, 3], [3, 2, 3]]
     assert "relationship 7 (max pooling)" in ex.caption.value
     ex.set(row=2, col=1)

@@ -17,7 +17,7 @@ X = np.array(GUIDE_POOLING_INPUT, dtype=float)
 
 
 def expected_pooling(case):
-    """The guide's figures 3.1 and 3.2, from the library's pooling (not the trace)."""
+    """The guide's figures 1.5 and 1.6, from the library's pooling (not the trace)."""
     return dl.max_pool2d(X, 3, stride=1) if case.pooling == "max" else dl.avg_pool2d(X, 3, stride=1)
 
 
@@ -134,7 +134,8 @@ def test_every_gallery_frame_is_readable_on_a_projector_and_nothing_overlaps(cas
 
 def test_the_index_lists_the_pooling_and_1d_cases_with_their_relationship(tmp_path):
     md, html = (path.read_text(encoding="utf-8") for path in write_index(tmp_path))
-    assert md.index("## Convolutions of the guide") < md.index("## Pooling of the guide (chapter 3)")
+    pooling = "## Pooling of the guide (figures 1.5 and 1.6; arithmetic: chapter 3)"
+    assert md.index("## Convolutions of the guide") < md.index(pooling)
     assert md.index("## Pooling of the guide") < md.index("## Transposed convolutions of the guide")
     for case in NEW:
         assert f"({case.name}.gif)" in md and f"src='{case.name}.gif'" in html
@@ -148,5 +149,6 @@ def test_the_index_lists_the_pooling_and_1d_cases_with_their_relationship(tmp_pa
         row = next(line for line in md.splitlines() if f"`{name}`" in line)
         assert f"the guide's figure {figure}" in row
     chapters = sorted({figure.split(".")[0] for figure in GUIDE_FIGURES.values()})
-    assert chapters == ["2", "3", "4", "5"] and len(GUIDE_FIGURES) == 7 + 2 + 7 + 1
+    # the pooling figures are 1.5 and 1.6 (section 1.2 of arXiv:1603.07285v2; chapter 3 has no figure)
+    assert chapters == ["1", "2", "4", "5"] and len(GUIDE_FIGURES) == 7 + 2 + 7 + 1
     assert all(name in {c.name for c in GALLERY} for name in GUIDE_FIGURES)
