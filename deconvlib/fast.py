@@ -30,7 +30,12 @@ a tap reaches cost anything (the work follows the output, not the stride).
    of output rows, every tap's input window is gathered side by side and
    multiplied in one matrix product (taps concatenated along its inner
    dimension, so BLAS sums them), batched over the groups by one
-   ``np.matmul``. :func:`conv_fast` (:func:`deconvlib.conv2d`) always works this way.
+   ``np.matmul``.
+
+:func:`conv_fast` (:func:`deconvlib.conv2d`) gathers the same way, except with
+stride 1 and at least as many input as output channels per group (more than
+one), where it goes per tap like ``"tap"`` (a stride-1 convolution is a
+transposed one with its kernel flipped).
 
 Every strategy gives the same result (tests force each on random cases).
 
@@ -339,6 +344,11 @@ def _phases(k, s, d, before, size_in, size_out):
     return phases
 
 
+def _reaches(shift, size_in, size_out):
+    """Whether some output ``m`` in ``[0, size_out)`` reads an input ``m − shift`` in ``[0, size_in)``."""
+    return max(0, shift) < min(size_out, size_in + shift)
+
+
 def _add_shifted(E, P, rows, cols):
     """``E[:, m0:m1, k0:k1] += P[:, i0:, j0:]`` (same extents); may zero parts of ``P``.
 
@@ -458,6 +468,35 @@ def _planes(X, Wg, geo, rows, cols, out, budget):
             view, planes = out[i0 : i0 + nb, py::sr, px::sc], E.reshape(c_out, nb, ly, lx)
             for o in range(c_out):
                 view[..., o] = planes[o]
+    return out
+
+
+def _tap(X, Wg, geo, rows, cols, out, budget):
+    """The ``"tap"`` strategy over every phase: :func:`_tap_phase` on blocks of whole images of ``budget`` bytes.
+
+    Blocks keep each tap's product ``P`` and the phase buffer ``E`` in cache
+    while they are added and copied; with stride 1 the output is the phase.
+    """
+    (sr, sc), c_out = geo.stride, geo.c_out
+    ly0, lx0 = -(-geo.out_h // sr), -(-geo.out_w // sc)  # phase (0, 0) is the largest
+    per = max(1, budget // ((geo.h * geo.w + ly0 * lx0) * c_out * X.itemsize))
+    P_store = np.empty(min(per, geo.n) * geo.h * geo.w * c_out, X.dtype)
+    E_store = None if (sr, sc) == (1, 1) else np.empty(min(per, geo.n) * ly0 * lx0 * c_out, X.dtype)
+    weights = {
+        (py, px): Wg[[a for a, _ in row_taps for _ in col_taps], [b for _ in row_taps for b, _ in col_taps]]
+        for py, row_taps in rows.items()
+        for px, col_taps in cols.items()
+    }
+    for i0 in range(0, geo.n, per):
+        Xb, outb = X[i0 : i0 + per], out[i0 : i0 + per]
+        P = P_store[: Xb.shape[0] * geo.h * geo.w * c_out].reshape(-1, c_out)
+        for py, row_taps in rows.items():
+            for px, col_taps in cols.items():
+                view = outb if E_store is None else outb[:, py::sr, px::sc]
+                E = view if E_store is None else E_store[: view.size].reshape(view.shape)
+                _tap_phase(Xb, weights[py, px], row_taps, col_taps, E, P)
+                if E is not view:
+                    view[...] = E
     return out
 
 
@@ -587,33 +626,15 @@ def conv_transpose_fast(X, W, geo, strategy=None, budget=None):
                 view = out if (sr, sc) == (1, 1) else out[:, py::sr, px::sc]
                 _correlate(Xp, Wg[list(a), list(b)], taps, view, strategy=strategy, budget=scratch)
         return out
-    # "tap": blocks of whole images, so that each tap's product P and the phase
-    # buffer E stay in cache while they are added and copied
-    ly0, lx0 = -(-geo.out_h // sr), -(-geo.out_w // sc)  # phase (0, 0) is the largest
-    image_bytes = (geo.h * geo.w + ly0 * lx0) * geo.c_out * X.itemsize
-    per = max(1, (budget or CHUNK_BYTES) // image_bytes)
-    P_store = np.empty(min(per, geo.n) * geo.h * geo.w * geo.c_out, X.dtype)
-    E_store = None if (sr, sc) == (1, 1) else np.empty(min(per, geo.n) * ly0 * lx0 * geo.c_out, X.dtype)
-    weights = {
-        (py, px): Wg[[a for a, _ in row_taps for _ in col_taps], [b for _ in row_taps for b, _ in col_taps]]
-        for py, row_taps in rows.items()
-        for px, col_taps in cols.items()
-    }
-    for i0 in range(0, geo.n, per):
-        Xb, outb = X[i0 : i0 + per], out[i0 : i0 + per]
-        P = P_store[: Xb.shape[0] * geo.h * geo.w * geo.c_out].reshape(-1, geo.c_out)
-        for py, row_taps in rows.items():
-            for px, col_taps in cols.items():
-                view = outb if E_store is None else outb[:, py::sr, px::sc]
-                E = view if E_store is None else E_store[: view.size].reshape(view.shape)
-                _tap_phase(Xb, weights[py, px], row_taps, col_taps, E, P)
-                if E is not view:
-                    view[...] = E
-    return out
+    return _tap(X, Wg, geo, rows, cols, out, budget or CHUNK_BYTES)
 
 
 def conv_fast(X, W, geo):
     """:func:`deconvlib.conv2d` on checked arguments: every tap's window gathered, one product per block.
+
+    With stride 1 and ``c_in / groups >= c_out / groups > 1``, one product per
+    tap over the whole input added at its shift instead (:func:`_tap`): no
+    gathering copy, and on 2 threads ~15 % faster on a 64 → 64 k3 layer.
 
     ``out[n, y, x, o] = Σ_a Σ_b Σ_c X_padded[n, y·s + a·d, x·s + b·d, c] · W[a, b, c, o]`` per group.
     """
@@ -623,6 +644,13 @@ def conv_fast(X, W, geo):
     taps = [(a * dr - top, b * dc - left) for a in range(geo.kh) for b in range(geo.kw)]
     weights = W.reshape(geo.kh * geo.kw, gi, G, go).transpose(0, 2, 1, 3)  # (taps, groups, gi, go)
     out = np.empty((geo.n, geo.out_h, geo.out_w, geo.c_out), X.dtype)
+    if (sr, sc) == (1, 1) and gi >= go > 1:  # as "tap": output (y, x) ← input (y − ry, x − rx) through tap (a, b)
+        rows = {0: [(a, top - a * dr) for a in range(geo.kh) if _reaches(top - a * dr, geo.h, geo.out_h)]}
+        cols = {0: [(b, left - b * dc) for b in range(geo.kw) if _reaches(left - b * dc, geo.w, geo.out_w)]}
+        if not (rows[0] and cols[0]):
+            return np.zeros_like(out)
+        Wg = W.reshape(geo.kh, geo.kw, gi, G, go).transpose(0, 1, 3, 2, 4)  # (kh, kw, groups, gi, go)
+        return _tap(X, Wg, geo, rows, cols, out, CHUNK_BYTES)
     strategy = "depthwise" if gi == 1 else "gemm" if G == 1 else "grouped"  # as conv_transpose_fast
     _correlate(X, weights, taps, out, strategy, step=(sr, sc))
     return out

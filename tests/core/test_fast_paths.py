@@ -13,7 +13,7 @@ import pytest
 
 import deconvlib as dl
 from deconvlib import fast as tr
-from deconvlib.geometry import transpose_geometry
+from deconvlib.geometry import conv_geometry, transpose_geometry
 
 # (X shape, W shape, params, the strategy the shape selects)
 SELECTED = [
@@ -69,6 +69,35 @@ def test_depthwise_blocks_on_threads_give_the_same_result(threads, monkeypatch):
     for budget in (None, 256):
         monkeypatch.setattr(tr, "DEPTHWISE_CHUNK_BYTES", budget or tr.DEPTHWISE_CHUNK_BYTES)
         np.testing.assert_allclose(dl.conv_transpose2d(X, W, **params), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "x_shape, w_shape, params",
+    [
+        ((3, 9, 8, 8), (3, 3, 8, 4), dict(padding=1)),
+        ((2, 9, 8, 6), (3, 2, 3, 4), dict(padding=(2, 0, 1, 3), dilation=(2, 1), groups=2)),
+        ((2, 5, 5, 4), (3, 3, 4, 2), dict(padding=4, dilation=3)),  # taps that reach no output
+    ],
+)
+def test_conv2d_with_stride_1_per_tap_equals_gathered(x_shape, w_shape, params, monkeypatch):
+    rng = np.random.default_rng(5)
+    X, W = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    per_tap = dl.conv2d(X, W, **params)  # stride 1, c_in / groups >= c_out / groups: the "tap" strategy
+    calls = []
+    monkeypatch.setattr(tr, "_tap", lambda *args: calls.append(args))
+    dl.conv2d(X, W, **params)
+    assert calls, "conv2d did not go per tap"
+    monkeypatch.undo()
+    geo = conv_geometry(X, W, bias=None, **dict(dict(stride=1, padding=0, dilation=1, groups=1), **params)).geometry
+    taps = [
+        (a * geo.dilation[0] - geo.padding[0], b * geo.dilation[1] - geo.padding[2])
+        for a in range(geo.kh)
+        for b in range(geo.kw)
+    ]
+    gi, go = geo.c_in // geo.groups, geo.c_out // geo.groups
+    weights = W.reshape(geo.kh * geo.kw, gi, geo.groups, go).transpose(0, 2, 1, 3)
+    gathered = tr._correlate(X, weights, taps, np.empty_like(per_tap), "gemm" if geo.groups == 1 else "grouped")
+    np.testing.assert_allclose(per_tap, gathered, atol=1e-12)
 
 
 def test_conv2d_in_blocks_equals_one_block(monkeypatch):

@@ -22,9 +22,9 @@ pair = lambda lo, hi: st.tuples(st.integers(lo, hi), st.integers(lo, hi))  # noq
 
 
 @st.composite
-def layers(draw, transposed=True):
+def layers(draw, transposed=True, stride=None):
     """Arrays and parameters of a layer with a non-empty output; a third of them depthwise."""
-    stride, dilation, kernel, size = draw(pair(1, 4)), draw(pair(1, 3)), draw(pair(1, 4)), draw(pair(1, 7))
+    stride, dilation, kernel, size = stride or draw(pair(1, 4)), draw(pair(1, 3)), draw(pair(1, 4)), draw(pair(1, 7))
     padding = draw(st.tuples(*[st.integers(0, 4)] * 4))
     groups = draw(st.integers(1, 3))
     depthwise = draw(st.booleans())
@@ -91,6 +91,13 @@ def test_every_conv2d_strategy_equals_the_loop(case, budget):
         out = np.empty_like(reference)
         tr._correlate(X, weights, taps, out, strategy, step=geo.stride, budget=budget)
         np.testing.assert_allclose(out, reference, atol=1e-12, err_msg=strategy)
+
+
+@given(layers(transposed=False, stride=(1, 1)))
+def test_conv2d_with_stride_1_equals_the_loop(case):
+    # stride 1 with at least as many input as output channels per group goes per tap (tr._tap)
+    X, W, params, geo = case
+    np.testing.assert_allclose(dl.conv2d(X, W, **params), conv2d_loop(X, W, geo), atol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
