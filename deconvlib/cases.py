@@ -35,6 +35,8 @@ __all__ = [
     "ONE_D_CASES",
     "GALLERY",
     "GUIDE_FIGURES",
+    "GUIDE_KERNEL",
+    "NUMERICAL_CASES",
     "ONE_D_FORWARD",
     "find_case",
     "case_axes",
@@ -67,10 +69,13 @@ class Case:
         A pooling window instead of a convolution (forward only; the kernel
         size is the window's).
     values : tuple of tuples (a tuple in 1-D), optional
-        The input's numbers, for a case that shows them (the guide's pooling
-        figures); a convolution's kernel is then all ones, so each output
-        cell shows the sum of the inputs it reads. None draws the geometry
-        alone.
+        The input's numbers, for a case that shows them (the guide's
+        numerical figures); a convolution's kernel is then ``weights``, or
+        all ones, so that each output cell shows the sum of the inputs it
+        reads. None draws the geometry alone.
+    weights : tuple of tuples (a tuple in 1-D), optional
+        The kernel's numbers, for a convolution with ``values`` (the guide's
+        figures 1.1 and 1.2); None: all ones.
     dims : {2, 1}, default 2
         Spatial dimensions. A 1-D case (PyTorch's ``conv1d`` /
         ``conv_transpose1d``) takes one integer per size, ``padding`` as
@@ -112,6 +117,7 @@ class Case:
     pooling: object = None
     values: object = None
     dims: int = 2
+    weights: object = None
 
     def __post_init__(self):
         if self.dims not in (1, 2):
@@ -120,6 +126,10 @@ class Case:
             raise ParameterError(f"pooling must be None, 'max' or 'avg', got {self.pooling!r}", parameter="pooling")
         if self.pooling and self.transposed:
             raise ParameterError("pooling has no transposed form: a pooling case is forward", parameter="transposed")
+        if self.weights is not None and (self.pooling or self.values is None):
+            raise ParameterError(
+                "weights are a convolution's kernel numbers, given with the input's values", parameter="weights"
+            )
 
     @property
     def sizes(self):
@@ -145,11 +155,12 @@ class Case:
 
         The sizes, plus ``pooling`` and ``values`` for a case that has them:
         for pooling the input's numbers, for a convolution ``(X, W)`` with
-        ``W`` all ones.
+        ``W`` the case's ``weights`` or all ones.
         """
         extra = {"pooling": self.pooling} if self.pooling else {}
         if self.values is not None:
-            extra["values"] = self.values if self.pooling else (self.values, self.ones_kernel())
+            kernel = self.ones_kernel() if self.weights is None else self.weights
+            extra["values"] = self.values if self.pooling else (self.values, kernel)
         return {**self.sizes, **extra}
 
     def ones_kernel(self):
@@ -439,9 +450,37 @@ FORWARD = (
 #: Every animation: each forward row followed by its ``_transposed`` twin.
 CASES = tuple(case for row in FORWARD for case in (row, row.twin()))
 
-#: The input of the guide's pooling figures 1.5 and 1.6: vdumoulin/conv_arithmetic draws
+#: The input of the guide's numerical figures 1.1, 1.2, 1.5 and 1.6: vdumoulin/conv_arithmetic draws
 #: ``numpy.random.seed(1234); randint(0, 4, (5, 5))``.
 GUIDE_POOLING_INPUT = ((3, 3, 2, 1, 0), (0, 0, 1, 3, 1), (3, 1, 2, 2, 3), (2, 0, 0, 2, 2), (2, 0, 0, 0, 1))
+
+#: The kernel of the guide's figures 1.1 and 1.2 (drawn in the same process, after the input).
+GUIDE_KERNEL = ((0, 1, 2), (2, 2, 0), (0, 1, 2))
+
+#: The guide's numerical convolutions (section 1.1): figure 1.1, its kernel over its 5×5 input
+#: (12, 12, 17 / 10, 17, 19 / 9, 6, 14), and figure 1.2, the same with padding 1 and stride 2.
+NUMERICAL_CASES = (
+    Case(
+        "numerical_no_padding_no_strides",
+        "A convolution with the guide's numbers: no padding, unit strides",
+        False,
+        input_size=5,
+        kernel_size=3,
+        values=GUIDE_POOLING_INPUT,
+        weights=GUIDE_KERNEL,
+    ),
+    Case(
+        "numerical_padding_strides",
+        "A convolution with the guide's numbers: padding 1, strides 2",
+        False,
+        input_size=5,
+        kernel_size=3,
+        stride=2,
+        padding=1,
+        values=GUIDE_POOLING_INPUT,
+        weights=GUIDE_KERNEL,
+    ),
+)
 
 #: The guide's pooling figures (1.5 and 1.6, in section 1.2; relationship 7 of chapter 3):
 #: a 3×3 window, stride 1, over its 5×5 input.
@@ -514,12 +553,15 @@ ONE_D_CASES = (
     ),
 )
 
-#: Every case the gallery draws: the 2-D convolutions and their twins, the guide's pooling figures, 1-D.
-GALLERY = CASES + POOLING_CASES + ONE_D_CASES
+#: Every case the gallery draws: the guide's numerical convolutions, the 2-D convolutions and their twins,
+#: the guide's pooling figures, 1-D.
+GALLERY = NUMERICAL_CASES + CASES + POOLING_CASES + ONE_D_CASES
 
 
 #: Which figure of Dumoulin & Visin's guide (arXiv:1603.07285v2) each gallery case redraws, by name.
 GUIDE_FIGURES = {
+    "numerical_no_padding_no_strides": "1.1",
+    "numerical_padding_strides": "1.2",
     "no_padding_no_strides": "2.1",
     "arbitrary_padding_no_strides": "2.2",
     "same_padding_no_strides": "2.3",

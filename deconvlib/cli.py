@@ -48,6 +48,9 @@ examples:
   python -m deconvlib animate --pool max --input 5 --kernel 3 --stride 1 \\
       --values 3,3,2,1,0/0,0,1,3,1/3,1,2,2,3/2,0,0,2,2/2,0,0,0,1 -o max.gif
       the guide's max pooling figure (1.6), with its numbers
+  python -m deconvlib animate --input 5 --kernel 3 --values 3,3,2,1,0/0,0,1,3,1/3,1,2,2,3/2,0,0,2,2/2,0,0,0,1 \\
+      --weights 0,1,2/2,2,0/0,1,2 -o conv.gif
+      the guide's figure 1.1: its kernel over its input, each output's value as it is written
   python -m deconvlib explain --dims 1 --transposed --input 5 --kernel 3 --stride 2
       a 1-D transposed convolution (PyTorch's conv_transpose1d), one axis
 
@@ -71,7 +74,7 @@ _SIZE_FLAGS = {
 #: A :class:`~deconvlib.ParameterError` names one of these, so the error can name its flag.
 _FLAGS = {**_SIZE_FLAGS, "pooling": "--pool", "dims": "--dims"}
 #: Parameters of ``animate`` alone → their flags.
-_ANIMATE_FLAGS = {"values": "--values"}
+_ANIMATE_FLAGS = {"values": "--values", "weights": "--weights"}
 
 
 def _ints(text, allowed=(1, 2)):
@@ -287,6 +290,12 @@ def build_parser():
         help="print values in the cells: small random integers, or the input's NUMBERS (commas between numbers, "
         "'/' between rows; a convolution's kernel is then all ones)",
     )
+    out.add_argument(
+        "--weights",
+        type=_numbers,
+        metavar="NUMBERS",
+        help="the kernel's NUMBERS, as --values (a convolution with --values NUMBERS; default: all ones)",
+    )
     out.add_argument("--seed", type=_seed, default=None, help="seed of the random values, >= 0 (implies --values)")
     out.add_argument("--fps", type=_fps, default=2, help="frames per second, 0.1 to 100 (default: 2)")
     out.add_argument("--title", default=None, help="a heading above the parameters")
@@ -501,6 +510,8 @@ def _values(parser, args):
     """``animate``'s ``values``: None, ``"random"``, the input's numbers (pooling) or them and a kernel of ones."""
     if isinstance(args.values, tuple) and args.seed is not None:
         parser.error("argument --seed: not allowed with --values NUMBERS (the numbers are given)")
+    if args.weights is not None and not isinstance(args.values, tuple):
+        parser.error("argument --weights: needs --values NUMBERS (the input's numbers)")
     if args.values is None:
         return "random" if args.seed is not None else None
     if args.values == "random":
@@ -516,7 +527,29 @@ def _values(parser, args):
     if shape != given and all(isinstance(n, int) for n in shape):  # a bad --input is named by the library
         size, got = ("×".join(map(str, v)) for v in (shape, given))
         parser.error(f"argument --values: the numbers must fill the {size} input (--input), got {got} numbers")
-    return numbers if args.pooling else (numbers, None)  # None: a kernel of ones
+    if args.pooling:
+        if args.weights is not None:
+            parser.error("argument --weights: not allowed with argument --pool (a pooling window has no weights)")
+        return numbers
+    return numbers, _weights(parser, args)
+
+
+def _weights(parser, args):
+    """``--weights``: the kernel's numbers, of the kernel's shape; None (a kernel of ones) when not given."""
+    if args.weights is None:
+        return None
+    weights = args.weights
+    if args.dims == 1:
+        if len(weights) != 1:
+            parser.error(f"argument --weights: with --dims 1, one row of numbers, got {len(weights)} rows")
+        weights = weights[0]
+        shape, given = (args.kernel_size,), (len(weights),)
+    else:
+        shape, given = _pair(args.kernel_size), (len(weights), len(weights[0]))
+    if shape != given and all(isinstance(n, int) for n in shape):  # a bad --kernel is named by the library
+        size, got = ("×".join(map(str, v)) for v in (shape, given))
+        parser.error(f"argument --weights: the numbers must fill the {size} kernel (--kernel), got {got} numbers")
+    return weights
 
 
 def _pair(size):

@@ -361,7 +361,7 @@ def command(case):
         Flags at their default values are left out, except a pooling case's
         ``--stride`` (PyTorch's default stride is the window, the command
         line's is 1). ``--dims 1`` for a 1-D case, ``--pool`` for pooling,
-        and ``--values`` with the case's numbers when it has them.
+        and ``--values`` (and ``--weights``) with the case's numbers when it has them.
 
     See Also
     --------
@@ -393,6 +393,8 @@ def command(case):
             parts.append(f"{flag} {format_pair(value)}")
     if case.values is not None:
         parts.append(f"--values {format_values(case.values)}")
+    if case.weights is not None:
+        parts.append(f"--weights {format_values(case.weights)}")
     return " ".join(parts + [f"-o {case.name}.gif"])
 
 

@@ -40,8 +40,8 @@ def render(case, directory, fps=2, progress=None, scale=1, plain=False):
 def write_index(directory, cases=GALLERY):
     """Write ``index.md`` and ``index.html`` listing every GIF with its parameters; return their paths.
 
-    Sections: the guide's convolutions (chapters 2 and 5), its pooling
-    (chapter 3), its transposed convolutions (chapter 4), cases beyond the
+    Sections: the guide's convolutions (its numerical figures 1.1 and 1.2,
+    chapters 2 and 5), its pooling (figures 1.5 and 1.6), its transposed convolutions (chapter 4), cases beyond the
     guide, and 1-D cases. Each entry gives the guide's figure it redraws
     (:data:`~deconvlib.cases.GUIDE_FIGURES`), the parameters, the guide's
     relationship (7 for pooling) and the command that draws it alone. Names
@@ -64,7 +64,7 @@ def write_index(directory, cases=GALLERY):
         "",
         "Regenerate with `python -m deconvlib gallery docs/gallery`. Each case of Dumoulin & Visin's guide",
         "(vdumoulin/conv_arithmetic) with its parameters, its `_transposed` twin (same k, s, p; it maps the",
-        "output back to the input), the guide's max and average pooling with its numbers, cases the guide",
+        "output back to the input), the guide's numerical convolutions and pooling with its numbers, cases the guide",
         "lacks, and 1-D cases drawn as one row (input and kernel all ones: each output cell shows how many",
         "inputs it sums). One frame per output cell: blue input, white inserted zeros, grey padding, orange",
         "kernel (or pooling) window, cyan output, red the cell being written (for max pooling, the max).",

@@ -149,6 +149,7 @@ def test_the_index_lists_the_pooling_and_1d_cases_with_their_relationship(tmp_pa
         row = next(line for line in md.splitlines() if f"`{name}`" in line)
         assert f"the guide's figure {figure}" in row
     chapters = sorted({figure.split(".")[0] for figure in GUIDE_FIGURES.values()})
-    # the pooling figures are 1.5 and 1.6 (section 1.2 of arXiv:1603.07285v2; chapter 3 has no figure)
-    assert chapters == ["1", "2", "4", "5"] and len(GUIDE_FIGURES) == 7 + 2 + 7 + 1
+    # the numerical figures are 1.1, 1.2 (convolution), 1.5 and 1.6 (pooling) in chapter 1 of
+    # arXiv:1603.07285v2; chapter 3, pooling's arithmetic, has no figure
+    assert chapters == ["1", "2", "4", "5"] and len(GUIDE_FIGURES) == 2 + 2 + 7 + 7 + 1
     assert all(name in {c.name for c in GALLERY} for name in GUIDE_FIGURES)
