@@ -516,40 +516,29 @@ def _values(parser, args):
         return "random" if args.seed is not None else None
     if args.values == "random":
         return "random"
-    numbers = args.values
-    if args.dims == 1:
-        if len(numbers) != 1:
-            parser.error(f"argument --values: with --dims 1, one row of numbers, got {len(numbers)} rows")
-        numbers = numbers[0]
-        shape, given = (args.input_size,), (len(numbers),)
-    else:
-        shape, given = _pair(args.input_size), (len(numbers), len(numbers[0]))
-    if shape != given and all(isinstance(n, int) for n in shape):  # a bad --input is named by the library
-        size, got = ("×".join(map(str, v)) for v in (shape, given))
-        parser.error(f"argument --values: the numbers must fill the {size} input (--input), got {got} numbers")
+    numbers = _filling(parser, "--values", args.values, args.dims, args.input_size, "input (--input)")
     if args.pooling:
         if args.weights is not None:
             parser.error("argument --weights: not allowed with argument --pool (a pooling window has no weights)")
         return numbers
-    return numbers, _weights(parser, args)
-
-
-def _weights(parser, args):
-    """``--weights``: the kernel's numbers, of the kernel's shape; None (a kernel of ones) when not given."""
     if args.weights is None:
-        return None
-    weights = args.weights
-    if args.dims == 1:
-        if len(weights) != 1:
-            parser.error(f"argument --weights: with --dims 1, one row of numbers, got {len(weights)} rows")
-        weights = weights[0]
-        shape, given = (args.kernel_size,), (len(weights),)
+        return numbers, None  # None: a kernel of ones
+    return numbers, _filling(parser, "--weights", args.weights, args.dims, args.kernel_size, "kernel (--kernel)")
+
+
+def _filling(parser, flag, numbers, dims, size, what):
+    """``numbers`` (rows, from ``--values`` or ``--weights``) checked to fill ``size``: one row in 1-D."""
+    if dims == 1:
+        if len(numbers) != 1:
+            parser.error(f"argument {flag}: with --dims 1, one row of numbers, got {len(numbers)} rows")
+        numbers = numbers[0]
+        shape, given = (size,), (len(numbers),)
     else:
-        shape, given = _pair(args.kernel_size), (len(weights), len(weights[0]))
-    if shape != given and all(isinstance(n, int) for n in shape):  # a bad --kernel is named by the library
-        size, got = ("×".join(map(str, v)) for v in (shape, given))
-        parser.error(f"argument --weights: the numbers must fill the {size} kernel (--kernel), got {got} numbers")
-    return weights
+        shape, given = _pair(size), (len(numbers), len(numbers[0]))
+    if shape != given and all(isinstance(n, int) for n in shape):  # a bad size is named by the library
+        wanted, got = ("×".join(map(str, v)) for v in (shape, given))
+        parser.error(f"argument {flag}: the numbers must fill the {wanted} {what}, got {got} numbers")
+    return numbers
 
 
 def _pair(size):
