@@ -240,11 +240,11 @@ def cell_labels(shape, stride, pads):
     Parameters
     ----------
     shape : (int, int)
-        The input's ``(h, w)``.
+        The input's ``(h, w)`` (or ``(d, h, w)``: one size per axis).
     stride : (int, int)
         The grid is the input dilated by ``stride`` ...
     pads : (int, int, int, int)
-        ... then padded (or cropped) by ``pads``.
+        ... then padded (or cropped) by ``pads``, ``(before, after)`` per axis.
 
     Returns
     -------
@@ -266,9 +266,10 @@ def cell_labels(shape, stride, pads):
            [0, 1, 0],
            [2, 2, 2]])
     """
-    is_input = dilate(np.ones(shape, dtype=bool), stride, axes=(0, 1))
+    axes = tuple(range(len(shape)))  # (0, 1) for an image; any number of axes alike
+    is_input = dilate(np.ones(shape, dtype=bool), stride, axes=axes)
     labels = np.where(is_input, INPUT, ZERO)
-    return pad_or_crop(labels, pads, axes=(0, 1), value=PAD)
+    return pad_or_crop(labels, pads, axes=axes, value=PAD)
 
 
 def cell_kinds(labels):

@@ -30,7 +30,7 @@ from .geometry import blame_size, conv_geometry, transpose_geometry
 from .pooling import _prepare as _prepare_pooling
 from .pooling import pool_output_size
 from .stages import INPUT, cell_labels, dilate, flip_kernel, pad_or_crop
-from .transpose import conv_transpose2d
+from .transpose import conv_transpose2d, conv_transpose3d
 
 __all__ = [
     "Trace",
@@ -147,31 +147,31 @@ class _Sweep:
         index = as_int(index, "index")
         if not 0 <= index < self.n_steps:
             raise ParameterError(f"index must be in [0, {self.n_steps}), got {index!r}", parameter="index")
-        y, x = divmod(index, self.output.shape[1])
+        out = tuple(int(i) for i in np.unravel_index(index, self.output.shape))  # (y, x) for an image
         return Step(
             index=index,
-            out=(y, x),
-            origin=(y * self.window_step[0], x * self.window_step[1]),
-            window=self.windows[y, x],
-            products=self.products[y, x],
-            value=float(self.output[y, x]),
-            winner=self._winner(y, x),
+            out=out,
+            origin=tuple(o * w for o, w in zip(out, self.window_step)),
+            window=self.windows[out],
+            products=self.products[out],
+            value=float(self.output[out]),
+            winner=self._winner(*out),
         )
 
-    def _winner(self, y, x):
+    def _winner(self, *out):
         return None
 
 
 def _require_2d(function, X, W, one_d=False):
-    """Raise unless ``X`` is a 2-D image and ``W`` a 2-D kernel (or, with ``one_d``, both 1-D)."""
-    if one_d and np.ndim(X) == np.ndim(W) == 1:
+    """Raise unless ``X`` is a 2-D image and ``W`` a 2-D kernel (or, with ``one_d``, both 1-D or both 3-D)."""
+    if one_d and np.ndim(X) == np.ndim(W) and np.ndim(X) in (1, 3):
         return
     if np.ndim(X) != 2 or np.ndim(W) != 2:
-        also = ", or a 1-D (w,) signal and a 1-D (k,) kernel" if one_d else ""
+        also = ", a 1-D (w,) signal and a 1-D (k,) kernel, or a 3-D (d, h, w) volume and kernel" if one_d else ""
         raise ParameterError(
             f"{function} takes a 2-D (h, w) image and a 2-D (kh, kw) kernel{also}, "
             f"got shapes {np.shape(X)} and {np.shape(W)}",
-            parameter="X" if np.ndim(X) not in ((1, 2) if one_d else (2,)) or np.ndim(W) == 2 else "W",
+            parameter="X" if np.ndim(X) not in ((1, 2, 3) if one_d else (2,)) or np.ndim(W) == 2 else "W",
         )
 
 
@@ -190,8 +190,8 @@ def _in_dims(t, dims):
 
 
 def _one_channel(checked):
-    """The 2-D image, the 2-D kernel (copies: a trace shares no memory with the caller) and the geometry."""
-    return checked.X[0, :, :, 0].copy(), checked.W[:, :, 0, 0].copy(), checked.geometry
+    """The image (volume), its kernel (copies: a trace shares no memory with the caller) and the geometry."""
+    return checked.X[0, ..., 0].copy(), checked.W[..., 0, 0].copy(), checked.geometry
 
 
 def _check_kept(function, count, what, parameter):
@@ -206,13 +206,19 @@ def _check_kept(function, count, what, parameter):
 
 
 def _check_sweep(function, geo, transposed):
-    cells = geo.out_h * geo.out_w
+    cells, taps = int(np.prod(geo.out)), int(np.prod(geo.kernel))
     _check_kept(
         function,
-        cells * geo.kh * geo.kw,
-        f"{geo.out_h}×{geo.out_w} output cells × {geo.kh}×{geo.kw} kernel taps",
+        cells * taps,
+        f"{'×'.join(map(str, geo.out))} output cells × {'×'.join(map(str, geo.kernel))} kernel taps",
         blame_size(geo, transposed),
     )
+
+
+def _windows(padded, geo, step):
+    """Every window of ``padded`` the (dilated) kernel covers, ``step`` apart: shape ``(out…, k…)``."""
+    view = sliding_window_view(padded, geo.effective_kernel)
+    return view[tuple(slice(None, None, s) for s in step) + tuple(slice(None, None, d) for d in geo.dilation)]
 
 
 @dataclass(frozen=True, repr=False)
@@ -244,11 +250,13 @@ class Trace(_Sweep):
         The uncropped result ``s·(i − 1) + k̂`` (padding 0).
     output : ndarray, shape (out_h, out_w)
         Sums of ``products``; equal to ``conv_transpose2d``'s result.
-    dims : {2, 1}
+    dims : {2, 1, 3}
         1 for the trace of a 1-D signal: every array above has one row
         (``output`` is ``(1, o)``, ``output[0]`` is ``conv_transpose1d``'s
         result), every pair's first entry is the row axis (stride 1, no
-        padding).
+        padding). 3 for a volume: every array has three spatial axes
+        (``windows`` ``(out_d, out_h, out_w, kd, kh, kw)``), every tuple one
+        entry per axis, and steps run over the output in C order.
 
     See Also
     --------
@@ -282,8 +290,10 @@ class Trace(_Sweep):
     output: np.ndarray
     dims: int = 2
 
-    #: the window moves one cell per output cell: the sweep is a stride-1 convolution
-    window_step = (1, 1)
+    @property
+    def window_step(self):
+        """``(1, 1)``: the window moves one cell per output cell (the sweep is a stride-1 convolution)."""
+        return (1,) * self.output.ndim
 
     def __repr__(self):
         return (
@@ -301,14 +311,15 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
 
     Parameters
     ----------
-    X : array_like, shape (h, w) or (w,)
-        A single-channel image, or a 1-D signal.
-    W : array_like, shape (kh, kw) or (k,)
-        1-D with a 1-D ``X``.
+    X : array_like, shape (h, w), (w,) or (d, h, w)
+        A single-channel image, a 1-D signal, or a volume.
+    W : array_like, shape (kh, kw), (k,) or (kd, kh, kw)
+        As many axes as ``X``.
     stride, padding, output_padding, dilation
         As in :func:`deconvlib.conv_transpose2d` (PyTorch's conventions);
         in 1-D one integer each, as :func:`deconvlib.conv_transpose1d`
-        (``padding`` may be ``(left, right)``).
+        (``padding`` may be ``(left, right)``); in 3-D as
+        :func:`deconvlib.conv_transpose3d`.
 
     Returns
     -------
@@ -317,13 +328,14 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
         ``(1, w)``, ``kernel`` and ``flipped`` ``(1, k)``, ``dilated``
         ``(1, s·(w − 1) + 1)``, ``windows``/``products`` ``(1, o, 1, k)``,
         ``output`` ``(1, o)``; ``stride`` ``(1, s)``, ``padding``
-        ``(0, 0, p_left, p_right)``.
+        ``(0, 0, p_left, p_right)``. In 3-D (``dims == 3``) every array has
+        the volume's three axes (``windows`` six), every tuple three entries.
 
     Raises
     ------
     ParameterError
-        For a bad parameter, ``X`` or ``W`` that is not 2-D, or a trace
-        larger than :data:`MAX_TRACE_ELEMENTS`.
+        For a bad parameter, ``X`` and ``W`` that are not both 1-D, 2-D or
+        3-D, or a trace larger than :data:`MAX_TRACE_ELEMENTS`.
 
     See Also
     --------
@@ -363,24 +375,40 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
     >>> t = trace(np.array([1., 2., 3.]), np.array([1., 1., 1.]), stride=2)
     >>> t.dims, t.padded.shape, t.output
     (1, (1, 9), array([[1., 1., 3., 2., 5., 3., 3.]]))
+
+    A volume: the same stages on three axes.
+
+    >>> t = trace(np.ones((2, 2, 2)), np.ones((2, 2, 2)), stride=2)
+    >>> t.dims, t.dilated.shape, t.padded.shape, t.output.shape, t.step(7)
+    (3, (3, 3, 3), (5, 5, 5), (4, 4, 4), Step(7: out(0, 1, 3) = 1, window at (0, 1, 3)))
     """
     _require_2d("trace", X, W, one_d=True)
     if np.ndim(X) == 1:
         X, W, stride, padding, output_padding, dilation = _one_row(X, W, stride, padding, output_padding, dilation)
         return _in_dims(trace(X, W, stride, padding, output_padding, dilation), 1)
+    ndim = np.ndim(X)  # 2, or 3 for a volume
     checked = transpose_geometry(
-        X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation, groups=1, bias=None
+        X,
+        W,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+        groups=1,
+        bias=None,
+        ndim=ndim,
     )
     _check_sweep("trace", checked.geometry, transposed=True)
     X, W, geo = _one_channel(checked)
-    axes = (0, 1)
+    axes = tuple(range(ndim))
     dilated = dilate(X, geo.stride, axes)
     padded = pad_or_crop(dilated, geo.sweep_pads, axes)
-    flipped = flip_kernel(W)
-    (ekh, ekw), (dr, dc) = geo.effective_kernel, geo.dilation
-    windows = sliding_window_view(padded, (ekh, ekw))[:, :, ::dr, ::dc]
+    flipped = flip_kernel(W, ndim=ndim)
+    windows = _windows(padded, geo, step=(1,) * ndim)
     products = windows * flipped
-    full = conv_transpose2d(X, W, stride=geo.stride, padding=0, output_padding=0, dilation=geo.dilation)
+    full = (conv_transpose2d if ndim == 2 else conv_transpose3d)(
+        X, W, stride=geo.stride, padding=0, output_padding=0, dilation=geo.dilation
+    )
     return Trace(
         input=X,
         kernel=W,
@@ -396,7 +424,8 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
         windows=windows,
         products=products,
         full=full,
-        output=products.sum(axis=(2, 3)),
+        output=products.sum(axis=tuple(range(ndim, 2 * ndim))),
+        dims=ndim,
     )
 
 
@@ -426,7 +455,7 @@ class ConvTrace(_Sweep):
         their products with the kernel.
     output : ndarray, shape (out_h, out_w)
         Sums of ``products``; equal to ``conv2d``'s result.
-    dims : {2, 1}
+    dims : {2, 1, 3}
         1 for the trace of a 1-D signal: every array above has one row
         (``output[0]`` is ``conv1d``'s result), every pair's first entry is the
         row axis.
@@ -468,17 +497,18 @@ class ConvTrace(_Sweep):
 
 
 def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
-    """Run a forward convolution on a 2-D image (or a 1-D signal) and keep every stage.
+    """Run a forward convolution on a 2-D image (or a 1-D signal, or a volume) and keep every stage.
 
     Parameters
     ----------
-    X : array_like, shape (h, w) or (w,)
-        A single-channel image, or a 1-D signal.
-    W : array_like, shape (kh, kw) or (k,)
-        1-D with a 1-D ``X``.
+    X : array_like, shape (h, w), (w,) or (d, h, w)
+        A single-channel image, a 1-D signal, or a volume.
+    W : array_like, shape (kh, kw), (k,) or (kd, kh, kw)
+        As many axes as ``X``.
     stride, padding, dilation
         As in :func:`deconvlib.conv2d`; in 1-D one integer each, as
-        :func:`deconvlib.conv1d` (``padding`` may be ``(left, right)``).
+        :func:`deconvlib.conv1d` (``padding`` may be ``(left, right)``); in
+        3-D as :func:`deconvlib.conv3d`.
 
     Returns
     -------
@@ -486,11 +516,12 @@ def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
         In 1-D, the trace of the ``1×w`` image (``dims == 1``): ``input``
         ``(1, w)``, ``padded`` ``(1, w + p_left + p_right)``,
         ``windows``/``products`` ``(1, o, 1, k)``, ``output`` ``(1, o)``.
+        In 3-D (``dims == 3``), the volume's three axes throughout.
 
     Raises
     ------
     ParameterError
-        For a bad parameter, or ``X`` or ``W`` that is not 2-D.
+        For a bad parameter, or ``X`` and ``W`` that are not both 1-D, 2-D or 3-D.
 
     See Also
     --------
@@ -520,17 +551,19 @@ def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
     True
     >>> trace_conv2d(np.arange(5.0), np.array([1., -1.]), stride=2).output
     array([[-1., -1.]])
+    >>> trace_conv2d(np.ones((5, 5, 5)), np.ones((3, 3, 3)), stride=(1, 2, 2)).step(3)
+    Step(3: out(0, 1, 1) = 27, window at (0, 2, 2))
     """
     _require_2d("trace_conv2d", X, W, one_d=True)
     if np.ndim(X) == 1:
         X, W, stride, padding, _, dilation = _one_row(X, W, stride, padding, 0, dilation)
         return _in_dims(trace_conv2d(X, W, stride, padding, dilation), 1)
-    checked = conv_geometry(X, W, stride=stride, padding=padding, dilation=dilation, groups=1, bias=None)
+    ndim = np.ndim(X)  # 2, or 3 for a volume
+    checked = conv_geometry(X, W, stride=stride, padding=padding, dilation=dilation, groups=1, bias=None, ndim=ndim)
     _check_sweep("trace_conv2d", checked.geometry, transposed=False)
     X, W, geo = _one_channel(checked)
-    padded = pad_or_crop(X, geo.padding, axes=(0, 1))
-    (ekh, ekw), (dr, dc), (sr, sc) = geo.effective_kernel, geo.dilation, geo.stride
-    windows = sliding_window_view(padded, (ekh, ekw))[::sr, ::sc, ::dr, ::dc]
+    padded = pad_or_crop(X, geo.padding, axes=tuple(range(ndim)))
+    windows = _windows(padded, geo, step=geo.stride)
     products = windows * W
     return ConvTrace(
         input=X,
@@ -539,10 +572,11 @@ def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
         padding=geo.padding,
         dilation=geo.dilation,
         padded=padded,
-        labels=cell_labels(X.shape, (1, 1), geo.padding),
+        labels=cell_labels(X.shape, (1,) * ndim, geo.padding),
         windows=windows,
         products=products,
-        output=products.sum(axis=(2, 3)),
+        output=products.sum(axis=tuple(range(ndim, 2 * ndim))),
+        dims=ndim,
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 import deconvlib as dl
 from deconvlib.cases import GALLERY, ONE_D_CASES, Case, case_axes, find_case, plane_sizes
 from deconvlib.overlap import overlap_count_1d
+from deconvlib.stages import INPUT
 from deconvlib.trace import case_geometry, case_trace, trace, trace_conv2d, trace_pool2d
 
 RNG = np.random.default_rng(12)
@@ -87,8 +88,11 @@ def test_1d_traces_refuse_mixed_dimensions_by_name():
     with pytest.raises(dl.ParameterError) as error:  # a 2-D image: the kernel should be 2-D
         trace(np.ones((4, 4)), np.ones(3))
     assert error.value.parameter == "W"
-    with pytest.raises(dl.ParameterError) as error:
+    with pytest.raises(dl.ParameterError) as error:  # a volume takes a 3-D kernel
         trace_conv2d(np.ones((1, 1, 4)), np.ones(3))
+    assert error.value.parameter == "W"
+    with pytest.raises(dl.ParameterError) as error:  # four axes: no trace has them
+        trace_conv2d(np.ones((1, 1, 1, 4)), np.ones(3))
     assert error.value.parameter == "X"
 
 
@@ -128,3 +132,29 @@ def test_the_gallerys_1d_cases_show_their_overlaps_and_their_twins_map_back():
     with pytest.raises(dl.ParameterError) as error:
         Case("x", "x", False, 7, 3, dims=3)
     assert error.value.parameter == "dims"
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_3d_traces_equal_conv_transpose3d_and_conv3d_and_label_every_cell(seed):
+    rng = np.random.default_rng(seed)
+    X = rng.integers(-2, 3, tuple(rng.integers(1, 4, 3))).astype(float)
+    W = rng.integers(-2, 3, tuple(rng.integers(1, 4, 3))).astype(float)
+    s, d = tuple(rng.integers(1, 3, 3)), tuple(rng.integers(1, 3, 3))
+    full = [ss * (i - 1) + dd * (k - 1) + 1 for ss, i, k, dd in zip(s, X.shape, W.shape, d)]
+    p = tuple(int(rng.integers(0, (f - 1) // 2 + 1)) for f in full)  # crops leave at least one cell
+    op = tuple(int(rng.integers(0, max(a, b))) for a, b in zip(s, d))
+    t = trace(X, W, stride=s, padding=p, output_padding=op, dilation=d)
+    assert t.dims == 3 and t.windows.shape == t.output.shape + W.shape
+    np.testing.assert_allclose(t.output, dl.conv_transpose3d(X, W, stride=s, padding=p, output_padding=op, dilation=d))
+    assert t.labels.shape == t.padded.shape
+    if min(t.pads) >= 0:  # nothing cropped: every input cell is in the grid once
+        assert (t.labels == INPUT).sum() == X.size
+    last = t.step(t.n_steps - 1)
+    assert last.out == tuple(n - 1 for n in t.output.shape) and last.value == pytest.approx(t.output[last.out])
+    p = tuple(int(rng.integers(0, k)) for k in W.shape)
+    if all(x + 2 * pp >= dd * (k - 1) + 1 for x, pp, k, dd in zip(X.shape, p, W.shape, d)):
+        c = trace_conv2d(X, W, stride=s, padding=p, dilation=d)
+        np.testing.assert_allclose(c.output, dl.conv3d(X, W, stride=s, padding=p, dilation=d))
+        step = c.step(c.n_steps - 1)
+        assert step.origin == tuple(o * ss for o, ss in zip(step.out, s))
+        np.testing.assert_allclose(step.products.sum(), step.value)
