@@ -20,13 +20,22 @@ a tap reaches cost anything (the work follows the output, not the stride).
    stay below half the output: one matrix product for all taps at once
    (``taps·c_out`` columns), each tap's output-channel plane then added at
    its shift along whole rows (:func:`_planes`).
-4. ``"tap"`` when a group has at least as many input as output channels,
-   or when gathering taps would compute more than ``WASTE_LIMIT`` times
-   the pixel-taps that carry input (an output much larger than its input):
-   per phase and tap, one matrix product over all input pixels, added at
-   its shift into a contiguous phase buffer that is then copied into the
-   output; blocks of whole images of ``CHUNK_BYTES`` keep it in cache.
-5. otherwise ``"gemm"`` (one group) or ``"grouped"``: per phase and block
+4. ``"rows"`` when a group has at least as many input as output channels,
+   a column phase has at least ``ROWS_MIN_TAPS`` taps (stride 1 with a
+   k3 or k7 kernel), and gathering taps would compute at most
+   ``WASTE_LIMIT`` times the pixel-taps that carry input: per column phase,
+   the input copied once per column tap, side by side, then one matrix
+   product per row tap (BLAS sums the column taps) added at its row shift,
+   whole rows at a time (:func:`_rows`); its blocks stay below the input
+   and half the output.
+5. ``"tap"`` when a group has at least as many input as output channels
+   (and fewer column taps), or when gathering taps would
+   compute more than ``WASTE_LIMIT`` times the pixel-taps that carry input
+   (an output much larger than its input): per phase and tap, one matrix
+   product over all input pixels, added at its shift into a contiguous
+   phase buffer that is then copied into the output; blocks of whole
+   images of ``CHUNK_BYTES`` keep it in cache.
+6. otherwise ``"gemm"`` (one group) or ``"grouped"``: per phase and block
    of output rows, every tap's input window is gathered side by side and
    multiplied in one matrix product (taps concatenated along its inner
    dimension, so BLAS sums them), batched over the groups by one
@@ -84,6 +93,9 @@ DEPTHWISE_MAX_STRIDE = 8
 
 #: Groups with at most this many output channels use the ``"planes"`` strategy.
 PLANES_MAX_CHANNELS = 8
+
+#: ``"rows"`` instead of ``"tap"`` when a column phase has at least this many taps.
+ROWS_MIN_TAPS = 3
 
 #: ``method="fast"`` computes per tap (``"tap"``) when gathering taps would
 #: multiply more than this many times the pixel-taps that carry input.
@@ -412,6 +424,66 @@ def _tap_phase(X, weights, row_taps, col_taps, E, P):
         first = False
 
 
+def _rows(X, Wg, geo, rows, cols, out, budget):
+    """The ``"rows"`` strategy: per column phase, its column taps gathered side by side, one product per row tap.
+
+    Between ``"tap"`` (a product per tap, each added at a row and column
+    shift) and ``"gemm"`` (every tap gathered): the input is copied once per
+    column tap of the phase, side by side on the phase's column grid
+    (``Xg[i, k, j] = X[i, k − rx_j]``, zero outside), so that one product per
+    row tap, ``(pixels, taps_j·c_in) @ (taps_j·c_in, c_out)``, sums the
+    column taps inside BLAS; its rows are then added at the row tap's shift
+    into every row phase, whole rows at a time. Blocks of images, or of one
+    image's input rows, of ``budget`` bytes; with a column stride the column
+    phase is built in a buffer (zeroed, then copied into the output).
+    """
+    n, h, w, c_in = X.shape
+    G, gi, go = Wg.shape[2:]
+    (sr, sc), c_out, out_h = geo.stride, geo.c_out, geo.out_h
+    J, lx0 = max(map(len, cols.values())), -(-geo.out_w // sc)
+    groups = {}  # images (i0, i1) → their blocks of input rows
+    for i0, i1, r0, r1 in _chunks(n, h, lx0 * (J * c_in + c_out) * X.itemsize, budget):
+        groups.setdefault((i0, i1), []).append((r0, r1))
+    largest = max((i1 - i0) * (r1 - r0) for (i0, i1), spans in groups.items() for r0, r1 in spans) * lx0
+    Xg_store, P_store = np.empty(largest * J * c_in, X.dtype), np.empty(largest * c_out, X.dtype)
+    per = max(i1 - i0 for i0, i1 in groups)
+    E_store = None if sc == 1 else np.empty(per * out_h * lx0 * c_out, X.dtype)
+    weights = {  # per row tap and column phase: (G, taps_j·gi, go), column taps side by side
+        (a, px): np.ascontiguousarray(Wg[a, [b for b, _ in col_taps]].transpose(1, 0, 2, 3)).reshape(G, -1, go)
+        for row_taps in rows.values()
+        for a, _ in row_taps
+        for px, col_taps in cols.items()
+    }
+    if sc == 1:
+        out[...] = 0  # the column phase is the output: every tap adds into it
+    for (i0, i1), spans in groups.items():
+        nb = i1 - i0
+        for px, col_taps in cols.items():
+            lx, Jp = -((px - geo.out_w) // sc), len(col_taps)
+            E = out[i0:i1] if sc == 1 else E_store[: nb * out_h * lx * c_out].reshape(nb, out_h, lx, c_out)
+            if sc != 1:
+                E[...] = 0
+            for r0, r1 in spans:
+                M = nb * (r1 - r0) * lx
+                Xg = Xg_store[: M * Jp * c_in].reshape(nb, r1 - r0, lx, G, Jp, gi)
+                for j, (_, rx) in enumerate(col_taps):  # Xg[:, :, k, :, j] = X[:, r0:r1, k − rx]
+                    k0, k1 = max(0, rx), min(lx, w + rx)
+                    Xg[:, :, :k0, :, j] = 0
+                    Xg[:, :, k1:, :, j] = 0
+                    Xg[:, :, k0:k1, :, j] = X[i0:i1, r0:r1, k0 - rx : k1 - rx].reshape(nb, r1 - r0, k1 - k0, G, gi)
+                P = P_store[: M * c_out].reshape(nb, r1 - r0, lx, c_out)
+                for py, row_taps in rows.items():
+                    ly = -((py - out_h) // sr)
+                    for a, ry in row_taps:
+                        m0, m1 = max(0, r0 + ry), min(ly, r1 + ry)  # phase rows fed by input rows r0:r1
+                        if m0 < m1:
+                            _grouped_product(Xg.reshape(M, -1), weights[a, px], P.reshape(M, c_out))
+                            E[:, py + m0 * sr : py + (m1 - 1) * sr + 1 : sr] += P[:, m0 - ry - r0 : m1 - ry - r0]
+            if sc != 1:
+                out[i0:i1, :, px::sc] = E
+    return out
+
+
 def _planes_per_image(geo, rows, cols):
     """Scratch values per image and output channel of the ``"planes"`` strategy: its planes and a phase buffer."""
     taps = sum(map(len, rows.values())) * sum(map(len, cols.values()))
@@ -524,7 +596,7 @@ def choose_strategy(geo):
 
     Returns
     -------
-    {"small", "depthwise", "planes", "tap", "gemm", "grouped"}
+    {"small", "depthwise", "planes", "rows", "tap", "gemm", "grouped"}
 
     Examples
     --------
@@ -533,8 +605,10 @@ def choose_strategy(geo):
     ...     geo = transpose_geometry(np.ones(x_shape), np.ones(w_shape), stride=params.get("stride", 2), padding=1,
     ...                              output_padding=0, dilation=1, groups=params.get("groups", 1), bias=None).geometry
     ...     return choose_strategy(geo)
-    >>> strategy((8, 32, 32, 64), (4, 4, 64, 1), groups=64), strategy((64, 8, 8, 256), (4, 4, 256, 128))
-    ('depthwise', 'tap')
+    >>> strategy((8, 32, 32, 64), (4, 4, 64, 1), groups=64), strategy((64, 32, 32, 64), (4, 4, 64, 3))
+    ('depthwise', 'planes')
+    >>> strategy((8, 32, 32, 64), (3, 3, 64, 64), stride=1), strategy((64, 8, 8, 256), (4, 4, 256, 128))
+    ('rows', 'tap')
     >>> strategy((8, 16, 16, 32), (4, 4, 32, 128)), strategy((8, 16, 16, 32), (4, 4, 32, 64), groups=2)
     ('gemm', 'grouped')
     """
@@ -552,7 +626,10 @@ def choose_strategy(geo):
     )
     if go <= PLANES_MAX_CHANNELS and geo.n * geo.out_h * geo.out_w >= 2 * _planes_per_image(geo, rows, cols):
         return "planes"  # and its blocks stay below half the output
-    if gi >= go or _waste(rows, cols, geo) > WASTE_LIMIT:
+    waste = _waste(rows, cols, geo)
+    if gi >= go and waste <= WASTE_LIMIT and max(map(len, cols.values())) >= ROWS_MIN_TAPS:
+        return "rows"
+    if gi >= go or waste > WASTE_LIMIT:
         return "tap"
     return "gemm" if geo.groups == 1 else "grouped"
 
@@ -606,6 +683,8 @@ def conv_transpose_fast(X, W, geo, strategy=None, budget=None):
     if strategy == "depthwise" and sc <= DEPTHWISE_MAX_STRIDE:
         budget = budget or DEPTHWISE_CHUNK_BYTES
         return _depthwise(X, W.reshape(geo.kh, geo.kw, geo.c_in, go), geo, rows, cols, out, budget)
+    if strategy == "rows":  # scratch below the input and half the output
+        return _rows(X, Wg, geo, rows, cols, out, min(budget or CHUNK_BYTES, X.nbytes, out.nbytes // 2))
     if strategy == "planes":
         return _planes(X, Wg, geo, rows, cols, out, budget or CHUNK_BYTES)
     if strategy != "tap":

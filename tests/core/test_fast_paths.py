@@ -25,7 +25,10 @@ SELECTED = [
     ((16, 12, 12, 8), (3, 3, 8, 3), dict(stride=2, padding=1, output_padding=1), "planes"),  # few output channels
     ((12, 10, 9, 6), (4, 3, 6, 2), dict(stride=(2, 1), padding=(1, 2, 0, 1), dilation=(1, 2), groups=2), "planes"),
     ((1, 24, 24, 8), (3, 3, 8, 3), dict(stride=2, padding=1), "tap"),  # ... but a batch too small for "planes"
-    ((4, 16, 16, 16), (3, 3, 16, 12), dict(stride=1, padding=1), "tap"),  # c_in >= c_out
+    ((4, 16, 16, 16), (3, 3, 16, 12), dict(stride=1, padding=1), "rows"),  # c_in >= c_out, 3 column taps
+    ((2, 11, 9, 24), (4, 7, 24, 10), dict(stride=(2, 3), padding=(1, 2, 0, 2), dilation=(1, 2), groups=2), "rows"),
+    ((1, 40, 40, 32), (3, 3, 32, 16), dict(stride=1, padding=1), "rows"),  # blocks of an image's rows
+    ((4, 12, 12, 16), (4, 4, 16, 12), dict(stride=2, padding=1), "tap"),  # 2 column taps per phase
     ((16, 1, 1, 10), (4, 4, 10, 20), dict(stride=1), "tap"),  # DCGAN's first layer: output 16× the input
     ((2, 12, 12, 4), (4, 4, 4, 16), dict(stride=2, padding=1), "gemm"),
     ((2, 12, 12, 4), (3, 3, 4, 16), dict(stride=1, padding=2, dilation=2), "gemm"),
@@ -34,9 +37,11 @@ SELECTED = [
 ]
 
 
+DEFAULTS = dict(stride=1, padding=0, output_padding=0, dilation=1, groups=1)
+
+
 def geometry(X, W, **params):
-    params = dict(dict(stride=1, padding=0, output_padding=0, dilation=1, groups=1), **params)
-    return transpose_geometry(X, W, bias=None, **params).geometry
+    return transpose_geometry(X, W, bias=None, **dict(DEFAULTS, **params)).geometry
 
 
 @pytest.mark.parametrize("x_shape, w_shape, params, strategy", SELECTED)
@@ -53,10 +58,11 @@ def test_blocks_of_a_few_rows_give_the_same_result(x_shape, w_shape, params, str
     rng = np.random.default_rng(1)
     X, W = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
     expected = dl.conv_transpose2d(X, W, **params)
+    geo = geometry(X, W, **params)
     for name in ("CHUNK_BYTES", "DEPTHWISE_CHUNK_BYTES", "SMALL_INPUT_BYTES"):
         monkeypatch.setattr(tr, name, 256)
-    assert tr.choose_strategy(geometry(X, W, **params)) == strategy
-    np.testing.assert_allclose(dl.conv_transpose2d(X, W, **params), expected, atol=1e-12)
+    got = tr.conv_transpose_fast(*transpose_geometry(X, W, bias=None, **dict(DEFAULTS, **params))[:2], geo, strategy)
+    np.testing.assert_allclose(got.reshape(expected.shape), expected, atol=1e-12)
 
 
 @pytest.mark.parametrize("threads", [1, 3])
@@ -160,6 +166,7 @@ def test_matrix_within_its_limits_still_works():
     "x_shape, w_shape, params",
     [
         ((8, 16, 16, 32), (4, 4, 32, 16), dict(stride=2, padding=1)),  # tap
+        ((8, 16, 16, 32), (5, 5, 32, 16), dict(stride=1, padding=2)),  # rows
         ((8, 16, 16, 16), (4, 4, 16, 32), dict(stride=2, padding=1)),  # gemm
         ((8, 16, 16, 32), (4, 4, 32, 1), dict(stride=2, padding=1, groups=32)),  # depthwise
         ((16, 8, 8, 16), (4, 4, 16, 2), dict(stride=2, padding=1)),  # planes
