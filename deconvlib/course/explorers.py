@@ -754,15 +754,18 @@ class OverlapExplorer(Explorer):
     def compute(self, values):
         k, s, d = values["kernel_size"], values["stride"], values["dilation"]
         pattern = ", ".join(str(int(c)) for c in overlap_pattern(k, s, d))
+        resized = resize_conv_count(self.size, k, s, dilation=d)
+        inner = (
+            f"every inner pixel gets all {k}×{k} taps"
+            if resized.max() == k * k
+            else f"the {self.size * s}×{self.size * s} image is smaller than the kernel: no pixel gets all {k}×{k}"
+        )
         return [
             (
                 overlap_count(self.size, k, s, dilation=d),
                 f"transposed conv: k={k}, stride {s}\ncopies repeat {pattern} along each axis",
             ),
-            (
-                resize_conv_count(self.size, k, s, dilation=d),
-                f"resize ×{s}, then conv k={k}, stride 1\nevery inner pixel gets all {k}×{k} taps",
-            ),
+            (resized, f"resize ×{s}, then conv k={k}, stride 1\n{inner}"),
         ]
 
     def draw(self, data, values):
