@@ -232,7 +232,7 @@ def _correlate(X, weights, taps, out, strategy, step=(1, 1), budget=None):
     return out
 
 
-_pools = {}  # thread count → executor, made on first use
+_pools = {}  # (process id, thread count) → executor, made on first use (a forked child makes its own)
 
 
 def _run(jobs):
@@ -241,7 +241,8 @@ def _run(jobs):
         for job in jobs:
             job()
         return
-    pool = _pools.get(THREADS) or _pools.setdefault(THREADS, ThreadPoolExecutor(THREADS, "deconvlib"))
+    key = (os.getpid(), THREADS)
+    pool = _pools.get(key) or _pools.setdefault(key, ThreadPoolExecutor(THREADS, "deconvlib"))
     for future in [pool.submit(job) for job in jobs]:
         future.result()
 

@@ -5,8 +5,10 @@ checked against ``method="naive"``; tests/properties/test_fast_strategies.py
 forces every strategy on random cases.
 """
 
+import os
 import time
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -104,6 +106,32 @@ def test_conv2d_with_stride_1_per_tap_equals_gathered(x_shape, w_shape, params, 
     weights = W.reshape(geo.kh * geo.kw, gi, geo.groups, go).transpose(0, 2, 1, 3)
     gathered = tr._correlate(X, weights, taps, np.empty_like(per_tap), "gemm" if geo.groups == 1 else "grouped")
     np.testing.assert_allclose(per_tap, gathered, atol=1e-12)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_depthwise_threads_work_in_a_forked_child(monkeypatch):
+    # a child forked after the thread pool was made must not wait on the parent's threads
+    monkeypatch.setattr(tr, "THREADS", 2)
+    X, W = np.ones((4, 9, 9, 3)), np.ones((4, 4, 3, 1))
+    expected = dl.conv_transpose2d(X, W, stride=2, padding=1, groups=3)  # makes the pool
+    read, write = os.pipe()
+    with warnings.catch_warnings():  # Python 3.12+ warns about forking a process with threads: that is the point
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child
+        try:
+            ok = np.array_equal(dl.conv_transpose2d(X, W, stride=2, padding=1, groups=3), expected)
+            os.write(write, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    start = time.perf_counter()
+    while not os.waitpid(pid, os.WNOHANG)[0]:
+        if time.perf_counter() - start > 20:
+            os.kill(pid, 9)
+            pytest.fail("the forked child hung")
+        time.sleep(0.01)
+    assert os.read(read, 1) == b"1"
 
 
 def test_conv2d_in_blocks_equals_one_block(monkeypatch):
