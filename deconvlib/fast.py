@@ -65,7 +65,7 @@ __all__ = ["conv_transpose_fast", "conv_fast", "choose_strategy"]
 CHUNK_BYTES = 2**22
 
 #: ... and for the ``"depthwise"`` strategy (its shifted copies of the input; ``conv2d``'s blocks).
-DEPTHWISE_CHUNK_BYTES = 2**21
+DEPTHWISE_CHUNK_BYTES = 2**22
 
 #: Inputs up to this size are padded once, so that no window leaves them (fewer, larger copies).
 SMALL_INPUT_BYTES = 2**18
@@ -242,8 +242,10 @@ def _run(jobs):
             job()
         return
     key = (os.getpid(), THREADS)
-    pool = _pools.get(key) or _pools.setdefault(key, ThreadPoolExecutor(THREADS, "deconvlib"))
-    for future in [pool.submit(job) for job in jobs]:
+    pool = _pools.get(key) or _pools.setdefault(key, ThreadPoolExecutor(THREADS - 1, "deconvlib"))
+    futures = [pool.submit(job) for job in jobs[1:]]
+    jobs[0]()  # this thread works too, instead of waiting idle
+    for future in futures:
         future.result()
 
 
@@ -304,9 +306,10 @@ def _depthwise(X, W, geo, rows, cols, out, budget):
     lines = max(ly for _, ly, *_ in plans)  # phase rows
     low = min(oy0 for _, _, oy0, *_ in plans)
     halo = max(oy0 + (A - 1) * oystep for _, _, oy0, oystep, A, _ in plans) - low
-    row = W2 * sc * C  # elements of one X2 row
-    budget = min(budget, max(1, n * lines * row * X.itemsize // THREADS))  # a block per thread at least
-    item = X.itemsize
+    row, item = W2 * sc * C, X.itemsize  # elements of one X2 row
+    line_bytes = (lines + halo) * row * item // lines  # X2 bytes per phase row, its share of the halo included
+    per = -(-n // THREADS) if n >= THREADS else 1  # images, so that each thread gets one block
+    budget = min(budget, max(line_bytes, per * lines * line_bytes if n >= THREADS else lines * line_bytes // THREADS))
 
     def block(i0, i1, m0, m1):
         r0, nr = m0 + low, m1 - m0 + halo  # X2 rows r0 … r0 + nr − 1
@@ -335,7 +338,7 @@ def _depthwise(X, W, geo, rows, cols, out, budget):
             target = out[i0:i1, py + m0 * sr :: sr][:, :mm].reshape(i1 - i0, mm, out_w * C)  # a view
             np.einsum("imajx,ajx->imx", V, weights, out=target)
 
-    _run([lambda b=b: block(*b) for b in _chunks(n, lines, (lines + halo) * row * item // lines, budget)])
+    _run([lambda b=b: block(*b) for b in _chunks(n, lines, line_bytes, budget)])
     return out
 
 
