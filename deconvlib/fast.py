@@ -13,8 +13,9 @@ a tap reaches cost anything (the work follows the output, not the stride).
    product, but a per-channel multiply-add; per row phase, one
    ``np.einsum`` writes whole output rows of every column phase from ``s``
    column-shifted copies of the input (:func:`_depthwise`), in blocks of
-   ``DEPTHWISE_CHUNK_BYTES`` run on ``THREADS`` threads (phase by phase
-   instead beyond ``DEPTHWISE_MAX_STRIDE``).
+   at most ``DEPTHWISE_CHUNK_BYTES``, one per thread at least, on
+   ``THREADS`` threads, the caller's included (phase by phase instead
+   beyond ``DEPTHWISE_MAX_STRIDE``).
 3. ``"planes"`` when a group has at most ``PLANES_MAX_CHANNELS`` output
    channels (an RGB image) and the batch is large enough that its blocks
    stay below half the output: one matrix product for all taps at once
@@ -29,7 +30,7 @@ a tap reaches cost anything (the work follows the output, not the stride).
    whole rows at a time (:func:`_rows`); its blocks stay below the input
    and half the output.
 5. ``"tap"`` when a group has at least as many input as output channels
-   (and fewer column taps), or when gathering taps would
+   (fewer column taps than ``"rows"`` wants), or when gathering taps would
    compute more than ``WASTE_LIMIT`` times the pixel-taps that carry input
    (an output much larger than its input): per phase and tap, one matrix
    product over all input pixels, added at its shift into a contiguous
