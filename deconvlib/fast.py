@@ -459,7 +459,13 @@ def _rows(X, Wg, geo, rows, cols, out, budget):
         for a, _ in row_taps
         for px, col_taps in cols.items()
     }
-    if sc == 1:
+    # stride 1, whole images, a row tap without shift and as many output as input rows: that
+    # tap's product covers the output, so it is written first and the others add to it
+    covering = (sr, sc) == (1, 1) and out_h == h and all(spans == [(0, h)] for spans in groups.values())
+    covering = covering and any(ry == 0 for _, ry in rows[0])
+    if covering:
+        rows = {0: sorted(rows[0], key=lambda tap: tap[1] != 0)}
+    elif sc == 1:
         out[...] = 0  # the column phase is the output: every tap adds into it
     for (i0, i1), spans in groups.items():
         nb = i1 - i0
@@ -481,7 +487,9 @@ def _rows(X, Wg, geo, rows, cols, out, budget):
                     ly = -((py - out_h) // sr)
                     for a, ry in row_taps:
                         m0, m1 = max(0, r0 + ry), min(ly, r1 + ry)  # phase rows fed by input rows r0:r1
-                        if m0 < m1:
+                        if covering and ry == 0:
+                            _grouped_product(Xg.reshape(M, -1), weights[a, px], E.reshape(M, c_out))
+                        elif m0 < m1:
                             _grouped_product(Xg.reshape(M, -1), weights[a, px], P.reshape(M, c_out))
                             E[:, py + m0 * sr : py + (m1 - 1) * sr + 1 : sr] += P[:, m0 - ry - r0 : m1 - ry - r0]
             if sc != 1:
