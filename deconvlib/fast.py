@@ -563,6 +563,9 @@ def _tap(X, Wg, geo, rows, cols, out, budget):
     while they are added and copied; with stride 1 the output is the phase.
     """
     (sr, sc), c_out = geo.stride, geo.c_out
+    unshifted_first = lambda taps: sorted(taps, key=lambda tap: tap[1] != 0)  # noqa: E731
+    rows = {py: unshifted_first(taps) for py, taps in rows.items()}  # so that the first tap may cover the phase
+    cols = {px: unshifted_first(taps) for px, taps in cols.items()}
     ly0, lx0 = -(-geo.out_h // sr), -(-geo.out_w // sc)  # phase (0, 0) is the largest
     per = max(1, budget // ((geo.h * geo.w + ly0 * lx0) * c_out * X.itemsize))
     P_store = np.empty(min(per, geo.n) * geo.h * geo.w * c_out, X.dtype)
