@@ -81,7 +81,7 @@ def _scalar(value):
 AXIS_NAMES = {1: ("w",), 2: ("h", "w"), 3: ("d", "h", "w")}
 
 
-def spatial_layout(ndim, prefix=""):
+def spatial_layout(ndim, prefix="", bare=False):
     """``"(h, w)"``, ``"(kd, kh, kw)"``, ``"(w,)"``: the spatial axes of ``ndim`` dimensions as a tuple's text.
 
     Parameters
@@ -89,6 +89,8 @@ def spatial_layout(ndim, prefix=""):
     ndim : {1, 2, 3}
     prefix : str, default ""
         Put before each axis name (``"k"`` for a kernel, ``"out_"`` for an output).
+    bare : bool, default False
+        The names alone, without the parentheses (to go inside a longer tuple).
 
     Returns
     -------
@@ -96,11 +98,11 @@ def spatial_layout(ndim, prefix=""):
 
     Examples
     --------
-    >>> spatial_layout(3, "k"), spatial_layout(1)
-    ('(kd, kh, kw)', '(w,)')
+    >>> spatial_layout(3, "k"), spatial_layout(1), spatial_layout(2, bare=True)
+    ('(kd, kh, kw)', '(w,)', 'h, w')
     """
-    names = [prefix + a for a in AXIS_NAMES[ndim]]
-    return f"({names[0]},)" if ndim == 1 else f"({', '.join(names)})"
+    names = ", ".join(prefix + a for a in AXIS_NAMES[ndim])
+    return names if bare else f"({names},)" if ndim == 1 else f"({names})"
 
 
 def as_tuple(value, name, ndim, minimum=0):
@@ -305,7 +307,7 @@ def as_float_arrays(X, W, bias=None, ndim=2):
     if dtype.kind != "f":
         dtype = np.dtype(np.float64)
     spatial, kernel = spatial_layout(ndim), spatial_layout(ndim, "k")
-    batched = "(n, " + spatial[1:].rstrip(",)") + ", c_in)"
+    batched = f"(n, {spatial_layout(ndim, bare=True)}, c_in)"
     what = {1: "signal", 2: "image", 3: "volume"}[ndim]
     if X.ndim == ndim:
         if W.ndim != ndim:

@@ -24,7 +24,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .fast import conv_fast, conv_transpose_fast
+from .fast import _span, conv_fast, conv_transpose_fast
 
 __all__ = ["conv_transpose_nd", "conv_nd"]
 
@@ -67,19 +67,13 @@ def _stack(X, length, reads, groups):
     gi = c_in // groups
     stacked = np.zeros((n, length, h, w, groups, len(reads), gi), X.dtype)
     for t, (start, step) in enumerate(reads):
-        z0 = max(0, -(start // step))  # the first z with z·step + start ≥ 0
-        z1 = min(length, -((start - depth) // step))  # ... and the end of those < depth
+        z0, z1 = _span(depth, step, start, length)  # the z whose slice z·step + start is in X
         if z0 < z1:
             first = z0 * step + start
             stacked[:, z0:z1, :, :, :, t] = X[:, first : first + (z1 - z0 - 1) * step + 1 : step].reshape(
                 n, z1 - z0, h, w, groups, gi
             )
     return stacked.reshape(n * length, h, w, -1)
-
-
-def _reaches(start, step, depth, length):
-    """Whether some ``z`` in ``[0, length)`` reads an input slice ``z·step + start`` in ``[0, depth)``."""
-    return max(0, -(start // step)) < min(length, -((start - depth) // step))
 
 
 def conv_transpose_nd(X, W, geo):
@@ -113,12 +107,12 @@ def conv_transpose_nd(X, W, geo):
     phases = {}  # output depth phase p (slices p, p + s, …) ← [(tap, shift)]: slice zz of the phase reads zz − shift
     for a in range(geo.kernel[0]):
         p, shift = (a * d - before) % s, (a * d - before) // s
-        length = -((p - geo.out[0]) // s)
-        if _reaches(-shift, 1, depth, length):
+        z0, z1 = _span(depth, 1, -shift, -((p - geo.out[0]) // s))
+        if z0 < z1:
             phases.setdefault(p, []).append((a, shift))
     out = (np.empty if len(phases) == min(s, geo.out[0]) else np.zeros)((geo.n, *geo.out, geo.c_out), X.dtype)
     for p, taps in phases.items():
-        length = -((p - geo.out[0]) // s)
+        length = -((p - geo.out[0]) // s)  # slices p, p + s, … below out_d
         stacked = _stack(X, length, [(-shift, 1) for _, shift in taps], groups=G)
         # rows (group, tap, channel) of the stacked kernel, as the stacked input's channels
         kernel = W[[a for a, _ in taps]].reshape(len(taps), *geo.kernel[1:], G, gi, go)
@@ -163,7 +157,8 @@ def conv_nd(X, W, geo):
         geo.groups,
         geo.out[0],
     )
-    taps = [a for a in range(geo.kernel[0]) if _reaches(a * d - before, s, depth, length)]
+    spans = {a: _span(depth, s, a * d - before, length) for a in range(geo.kernel[0])}
+    taps = [a for a, (z0, z1) in spans.items() if z0 < z1]  # the depth taps that read some slice
     if not taps:
         return np.zeros((geo.n, *geo.out, geo.c_out), X.dtype)
     stacked = _stack(X, length, [(a * d - before, s) for a in taps], groups=G)

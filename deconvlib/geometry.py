@@ -8,6 +8,7 @@ axis, padding as ``(before, after)`` per axis (``(top, bottom, left, right)``
 in 2-D), and the output size.
 """
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -31,13 +32,6 @@ __all__ = [
 #: and checked from the sizes alone, so a typo (a stride of 10**6) raises a
 #: :class:`~deconvlib.ParameterError` at once instead of a ``MemoryError`` after seconds.
 MAX_OUTPUT_ELEMENTS = 2**30
-
-
-def _prod(values):
-    result = 1
-    for v in values:
-        result *= v
-    return result
 
 
 @dataclass(frozen=True)
@@ -286,8 +280,8 @@ def blame_size(geo, transposed):
     'stride'
     """
     stride, dilation = max(geo.stride), max(geo.dilation)
-    cells, base = _prod(geo.out), 4 * _prod(geo.size) * _prod(geo.kernel)
-    if transposed and stride > 1 and cells > base * _prod(geo.dilation):
+    cells, base = math.prod(geo.out), 4 * math.prod(geo.size) * math.prod(geo.kernel)
+    if transposed and stride > 1 and cells > base * math.prod(geo.dilation):
         return "stride"
     if dilation > 1 and cells > base * stride**geo.ndim:
         return "dilation"
@@ -296,7 +290,7 @@ def blame_size(geo, transposed):
 
 def _check_output_size(geo, transposed):
     """Refuse an output larger than :data:`MAX_OUTPUT_ELEMENTS`, before anything is allocated."""
-    count = geo.n * _prod(geo.out) * geo.c_out
+    count = geo.n * math.prod(geo.out) * geo.c_out
     if count > MAX_OUTPUT_ELEMENTS:
         names = "·".join(["n", *(f"out_{a}" for a in AXIS_NAMES[geo.ndim]), "c_out"])
         values = "·".join(str(v) for v in (geo.n, *geo.out, geo.c_out))
@@ -323,7 +317,7 @@ def _check_channels(X, W, groups, transposed, ndim):
         raise ParameterError(f"groups={groups} must divide the input channels, got c_in={c_in}", parameter="groups")
     expected = c_in if transposed else c_in // groups
     if W.shape[-2] != expected:
-        kernel = spatial_layout(ndim, "k")[1:].rstrip(",)")
+        kernel = spatial_layout(ndim, "k", bare=True)
         layout = f"({kernel}, c_in, c_out // groups)" if transposed else f"({kernel}, c_in // groups, c_out)"
         raise ParameterError(
             f"W must be {layout} with {'c_in' if transposed else 'c_in // groups'} = {expected} "
