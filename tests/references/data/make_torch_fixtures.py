@@ -1,5 +1,8 @@
 """Generate PyTorch reference fixtures for deconvlib's conv_transpose2d / conv2d.
 
+This script holds the 2-D cases; computing and proving them is
+``make_torch_nd_fixtures.build``, the recipe shared with the 1-D and 3-D files.
+
 How to run (from the repository root; torch is needed ONLY here, never at
 runtime or test time)::
 
@@ -53,6 +56,7 @@ import json
 import os
 
 import numpy as np
+from make_torch_nd_fixtures import build, conv_out, tconv_out  # the same recipe for any number of axes
 
 SEED = 20240917
 TORCH_VERSION = "2.13.0"
@@ -63,17 +67,6 @@ MAX_OUT_ELEMS = 1500  # keeps the .npz small
 # --------------------------------------------------------------------------
 # size helpers (pure python)
 # --------------------------------------------------------------------------
-def tconv_out(i, k, s, lo, hi, d, op):
-    return (i - 1) * s - lo - hi + d * (k - 1) + op + 1
-
-
-def conv_out(i, k, s, lo, hi, d):
-    eff = i + lo + hi - d * (k - 1) - 1
-    if eff < 0:
-        return 0
-    return eff // s + 1
-
-
 def _pair(v):
     return list(v) if isinstance(v, (list, tuple)) else [v, v]
 
@@ -377,150 +370,6 @@ def random_conv(rng, count):
     return out
 
 
-def describe(c, with_op):
-    k, s, p, d = c["k"], c["s"], c["p"], c["d"]
-    h, w = c["hw"]
-    parts = [c["tag"], f"i{h}x{w}", f"k{k[0]}x{k[1]}", f"s{s[0]}x{s[1]}", "p{}.{}.{}.{}".format(*p)]
-    if with_op:
-        op = c["op"]
-        parts.append(f"op{op[0]}x{op[1]}")
-    parts += [f"d{d[0]}x{d[1]}", f"g{c['g']}", f"c{c['cin']}to{c['cout']}", f"n{c['n']}"]
-    if c["bias"]:
-        parts.append("bias")
-    if c["dtype"] != "float64":
-        parts.append(c["dtype"])
-    return "_".join(parts)
-
-
-# --------------------------------------------------------------------------
-# torch computations
-# --------------------------------------------------------------------------
-def compute_tconv(torch, F, c, x, w, b):
-    """x NCHW, w (cin, cout/g, kh, kw) torch tensors. Returns (y, native)."""
-    top, bottom, left, right = c["p"]
-    s, d, op, g = tuple(c["s"]), tuple(c["d"]), tuple(c["op"]), c["g"]
-    full = F.conv_transpose2d(x, w, None, stride=s, padding=0, output_padding=0, groups=g, dilation=d)
-    H, W = full.shape[2], full.shape[3]
-    ext = F.pad(full, (0, op[1], 0, op[0]))  # zero-extend bottom / right
-    y = ext[:, :, top : H + op[0] - bottom, left : W + op[1] - right]
-    if b is not None:
-        y = y + b.view(1, -1, 1, 1)
-    y = y.contiguous()
-    expected = t_out_shape(c)
-    got = [y.shape[0], y.shape[2], y.shape[3], y.shape[1]]
-    assert got == expected, (c, got, expected)
-
-    native = top == bottom and left == right
-    tol = dict(rtol=1e-12, atol=1e-12) if x.dtype == torch.float64 else dict(rtol=1e-5, atol=1e-5)
-    if native:
-        # proof 1: construction == torch's own padding/output_padding
-        yt = F.conv_transpose2d(x, w, b, stride=s, padding=(top, left), output_padding=op, groups=g, dilation=d)
-        assert yt.shape == y.shape, (c, yt.shape, y.shape)
-        torch.testing.assert_close(yt, y, **tol)
-        y = yt  # store torch's native result
-    # proof 2: adjoint of conv2d over the asymmetrically padded input
-    n, _, ho, wo = y.shape
-    z = torch.zeros((n, c["cout"], ho, wo), dtype=x.dtype, requires_grad=True)
-    zp = F.pad(z, (left, right - op[1], top, bottom - op[0]))
-    fwd = F.conv2d(zp, w, None, stride=s, padding=0, dilation=d, groups=g)
-    assert fwd.shape == x.shape, (c, fwd.shape, x.shape)
-    (gz,) = torch.autograd.grad(fwd, z, grad_outputs=x)
-    if b is not None:
-        gz = gz + b.view(1, -1, 1, 1)
-    torch.testing.assert_close(gz, y.detach(), **tol)
-    return y.detach(), native
-
-
-def compute_conv(torch, F, c, x, w, b):
-    top, bottom, left, right = c["p"]
-    s, d, g = tuple(c["s"]), tuple(c["d"]), c["g"]
-    y = F.conv2d(F.pad(x, (left, right, top, bottom)), w, b, stride=s, padding=0, dilation=d, groups=g)
-    expected = c_out_shape(c)
-    got = [y.shape[0], y.shape[2], y.shape[3], y.shape[1]]
-    assert got == expected, (c, got, expected)
-    native = top == bottom and left == right
-    if native:
-        yt = F.conv2d(x, w, b, stride=s, padding=(top, left), dilation=d, groups=g)
-        tol = dict(rtol=1e-12, atol=1e-12) if x.dtype == torch.float64 else dict(rtol=1e-5, atol=1e-5)
-        torch.testing.assert_close(yt, y, **tol)
-        y = yt
-    return y, native
-
-
-def build(torch, F, specs, rng, kind):
-    arrays, meta = {}, []
-    stats = dict(native=0, exact=0)
-    for idx, c in enumerate(specs):
-        key = f"c{idx:03d}"
-        name = key + "_" + describe(c, kind == "tconv")
-        np_dtype = np.dtype(c["dtype"])
-        kh, kw = c["k"]
-        if kind == "tconv":
-            wshape = (c["cin"], c["cout"] // c["g"], kh, kw)
-        else:
-            wshape = (c["cout"], c["cin"] // c["g"], kh, kw)
-        x_np = rng.standard_normal((c["n"], c["cin"], *c["hw"]))
-        w_np = rng.standard_normal(wshape)
-        b_np = rng.standard_normal(c["cout"]) if c["bias"] else None
-        # round through the storage dtype so that stored inputs are exact
-        x = torch.from_numpy(x_np.astype(np_dtype))
-        w = torch.from_numpy(w_np.astype(np_dtype))
-        b = torch.from_numpy(b_np.astype(np_dtype)) if c["bias"] else None
-        with torch.no_grad() if kind == "conv" else _nullctx():
-            if kind == "tconv":
-                y, native = compute_tconv(torch, F, c, x, w, b)
-            else:
-                y, native = compute_conv(torch, F, c, x, w, b)
-        if c["dtype"] == "float32":
-            # sanity: float32 torch result vs float64 from the same inputs
-            x64, w64 = x.double(), w.double()
-            b64 = b.double() if b is not None else None
-            c64 = dict(c, dtype="float64")
-            fn = compute_tconv if kind == "tconv" else compute_conv
-            y64, _ = fn(torch, F, c64, x64, w64, b64)
-            err = (y.double() - y64).abs().max().item()
-            assert err < 1e-4, (name, err)
-        assert y.dtype == x.dtype
-        stats["native"] += native
-
-        arrays[key + "_x"] = x.permute(0, 2, 3, 1).contiguous().numpy()
-        if kind == "tconv":
-            arrays[key + "_w"] = w.permute(2, 3, 0, 1).contiguous().numpy()
-        else:
-            arrays[key + "_w"] = w.permute(2, 3, 1, 0).contiguous().numpy()
-        if b is not None:
-            arrays[key + "_b"] = b.numpy().copy()
-        arrays[key + "_y"] = y.permute(0, 2, 3, 1).contiguous().numpy()
-        for suffix in ("_x", "_w", "_y"):
-            assert arrays[key + suffix].dtype == np_dtype
-        entry = dict(
-            name=name,
-            key=key,
-            stride=c["s"],
-            padding=c["p"],
-            torch_native=bool(native),
-            dilation=c["d"],
-            groups=c["g"],
-            has_bias=bool(c["bias"]),
-            dtype=c["dtype"],
-            x_shape=list(arrays[key + "_x"].shape),
-            w_shape=list(arrays[key + "_w"].shape),
-            y_shape=list(arrays[key + "_y"].shape),
-        )
-        if kind == "tconv":
-            entry["output_padding"] = c["op"]
-        meta.append(entry)
-    return arrays, meta, stats
-
-
-class _nullctx:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        return False
-
-
 def main():
     import torch
     import torch.nn.functional as F
@@ -539,7 +388,7 @@ def main():
         torch_version=torch.__version__, numpy_seed=SEED, generator="tests/references/data/make_torch_fixtures.py"
     )
     for kind, specs, fname in (("tconv", t_specs, "torch_conv_transpose2d.npz"), ("conv", c_specs, "torch_conv2d.npz")):
-        arrays, meta, stats = build(torch, F, specs, rng, kind)
+        arrays, meta, stats = build(torch, F, [dict(c, nd=2, size=c["hw"]) for c in specs], rng, kind)
         names = [m["name"] for m in meta]
         assert len(set(names)) == len(names)
         arrays["cases"] = np.array(json.dumps(meta))

@@ -1,7 +1,8 @@
 """Generate PyTorch reference fixtures for deconvlib's 1-D and 3-D convolutions.
 
-The 2-D twin of this script is ``make_torch_fixtures.py``; this one is the same
-recipe written once for any number of spatial axes N and run for N = 1 and 3.
+The recipe (``build``: draw, compute with torch, prove, convert) is written once
+for any number of spatial axes N; this script runs it for N = 1 and 3, and
+``make_torch_fixtures.py`` calls it with its own 2-D cases.
 
 How to run (from the repository root; torch is needed ONLY here, never at
 runtime or test time)::
@@ -446,8 +447,8 @@ def _tol(torch, x):
 def compute_tconv(torch, F, c, x, w, b):
     """x (n, c_in, *spatial), w (c_in, c_out/g, *k) torch tensors. Returns (y, native)."""
     nd = c["nd"]
-    tconv = {1: F.conv_transpose1d, 3: F.conv_transpose3d}[nd]
-    conv = {1: F.conv1d, 3: F.conv3d}[nd]
+    tconv = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}[nd]
+    conv = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[nd]
     befores, afters = c["p"][0::2], c["p"][1::2]
     s, d, op, g = tuple(c["s"]), tuple(c["d"]), tuple(c["op"]), c["g"]
     full = tconv(x, w, None, stride=s, padding=0, output_padding=0, groups=g, dilation=d)
@@ -481,7 +482,7 @@ def compute_tconv(torch, F, c, x, w, b):
 
 def compute_conv(torch, F, c, x, w, b):
     nd = c["nd"]
-    conv = {1: F.conv1d, 3: F.conv3d}[nd]
+    conv = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[nd]
     befores, afters = c["p"][0::2], c["p"][1::2]
     s, d, g = tuple(c["s"]), tuple(c["d"]), c["g"]
     y = conv(F.pad(x, _torch_pad(befores, afters)), w, b, stride=s, padding=0, dilation=d, groups=g)
