@@ -21,7 +21,21 @@ a tap reaches cost anything (the work follows the output, not the stride).
    stay below half the output: one matrix product for all taps at once
    (``taps·c_out`` columns), each tap's output-channel plane then added at
    its shift along whole rows (:func:`_planes`).
-4. ``"rows"`` when a group has at least as many input as output channels,
+4. ``"shuffle"`` when there is one group, with at least as many input as
+   output channels, a stride above 1, phases that tile the output (every
+   row and column phase has a tap: any undilated kernel at least as wide
+   as its stride), and its one product would compute at most
+   ``SHUFFLE_WASTE_LIMIT`` times the pixel-taps that carry input (the
+   grid's border and the taps a phase lacks, :func:`_shuffle_waste`): the
+   phases aligned so that all read the same shifted input windows, these
+   copied side by side once, then one matrix product for every phase
+   (``s²·c_out`` columns), each row of which is an ``s × s`` block of
+   output pixels, copied in as runs of whole rows (a pixel shuffle,
+   :func:`_shuffle`); blocks of ``SHUFFLE_CHUNK_BYTES``, all scratch below
+   3/4 of the output (so only where its weights, the kernel rearranged,
+   take at most a quarter of it). Where ``"tap"`` makes ``s²·taps``
+   products of ``c_out`` columns each, this makes one.
+5. ``"rows"`` when a group has at least as many input as output channels,
    a column phase has at least ``ROWS_MIN_TAPS`` taps (stride 1 with a
    k3 or k7 kernel), and gathering taps would compute at most
    ``WASTE_LIMIT`` times the pixel-taps that carry input: per column phase,
@@ -29,14 +43,14 @@ a tap reaches cost anything (the work follows the output, not the stride).
    product per row tap (BLAS sums the column taps) added at its row shift,
    whole rows at a time (:func:`_rows`); its blocks stay below the input
    and half the output.
-5. ``"tap"`` when a group has at least as many input as output channels
+6. ``"tap"`` when a group has at least as many input as output channels
    (fewer column taps than ``"rows"`` wants), or when gathering taps would
    compute more than ``WASTE_LIMIT`` times the pixel-taps that carry input
    (an output much larger than its input): per phase and tap, one matrix
    product over all input pixels, added at its shift into a contiguous
    phase buffer that is then copied into the output; blocks of whole
    images of ``CHUNK_BYTES`` keep it in cache.
-6. otherwise ``"gemm"`` (one group) or ``"grouped"``: per phase and block
+7. otherwise ``"gemm"`` (one group) or ``"grouped"``: per phase and block
    of output rows, every tap's input window is gathered side by side and
    multiplied in one matrix product (taps concatenated along its inner
    dimension, so BLAS sums them), batched over the groups by one
@@ -101,6 +115,13 @@ ROWS_MIN_TAPS = 3
 #: ``method="fast"`` computes per tap (``"tap"``) when gathering taps would
 #: multiply more than this many times the pixel-taps that carry input.
 WASTE_LIMIT = 1.5
+
+#: ``"shuffle"`` when its one product multiplies at most this many times the pixel-taps that carry input.
+SHUFFLE_WASTE_LIMIT = 1.25
+
+#: Scratch bytes per block of the ``"shuffle"`` strategy (its gathered windows and its product):
+#: larger than ``CHUNK_BYTES``, as its product gains more from long matrices than from the L2 cache.
+SHUFFLE_CHUNK_BYTES = 2**23
 
 
 def _span(size_in, step, start, size_out):
@@ -588,18 +609,187 @@ def _tap(X, Wg, geo, rows, cols, out, budget):
     return out
 
 
-def _waste(rows, cols, geo):
-    """Output pixel-taps an im2col product computes over the pixel-taps that carry input (≥ 1)."""
-    computed = useful = 0
+def _slots(lo, hi, s, start, size_out):
+    """``[(r0, r1, i0, i1)]``: grid rows × phase slots whose output rows ``start + r·s + i`` lie in ``[0, size_out)``.
+
+    One piece of whole grid rows (every slot inside) and, at either edge, one
+    piece per grid row that is cut off; each is a run of consecutive output rows.
+    """
+    r0, r1 = min(hi, max(lo, -(start // s))), max(lo, min(hi, (size_out - start) // s))  # whole rows r0 … r1 − 1
+    r1 = max(r0, r1)
+    pieces = [(r0, r1, 0, s)] if r0 < r1 else []
+    for r in [*range(lo, r0), *range(r1, hi)]:
+        i0, i1 = max(0, -(start + r * s)), min(s, size_out - start - r * s)
+        if i0 < i1:
+            pieces.append((r, r + 1, i0, i1))
+    return pieces
+
+
+def _shuffle(X, W, geo, rows, cols, out, budget):
+    """The ``"shuffle"`` strategy: one matrix product for every phase at once, then a pixel shuffle.
+
+    Each phase of a transposed convolution reads the input at a few fixed
+    shifts; :func:`_shuffle_axis` aligns the phases so that all of them read
+    the same shifted windows. Those windows are copied side by side once
+    (``Xg[i, r, q] = X[i, r + u, q + v]`` for every read ``(u, v)``) and one
+    product, ``(pixels, reads·c_in) @ (reads·c_in, phases·c_out)``, computes
+    every phase of a grid pixel together: ``s² · c_out`` columns instead of
+    ``"tap"``'s ``c_out``, and BLAS sums the taps. When the phases tile the
+    output (they do for every kernel without dilation that covers its
+    stride), each grid pixel's result is an ``s × s`` block of output pixels,
+    copied in as whole runs of rows; otherwise phase by phase. Blocks of
+    images, or of one image's grid rows, of ``budget`` bytes; all scratch
+    stays below 3/4 of the output and of the dilated input.
+
+    It wastes the products of the grid's border pixels and of taps a phase
+    lacks, measured by :func:`_shuffle_waste`.
+    """
+    n, h, w, c_in = X.shape
+    (sr, sc), c_out = geo.stride, geo.c_out
+    ay, ax = _shuffle_axis(rows, sr, geo.out_h), _shuffle_axis(cols, sc, geo.out_w)
+    Uy, Ux, PY, PX = ay["reads"], ax["reads"], ay["order"], ax["order"]
+    gh, gw = ay["hi"] - ay["lo"], ax["hi"] - ax["lo"]  # grid rows and columns
+    weights = np.zeros((len(Uy), len(Ux), c_in, len(PY), len(PX), c_out), X.dtype)
+    for iy, py in enumerate(PY):
+        for ix, px in enumerate(PX):
+            for a, ry in rows[py]:
+                for b, rx in cols[px]:
+                    u, v = Uy.index(ay["offset"][py] - ry), Ux.index(ax["offset"][px] - rx)
+                    weights[u, v, :, iy, ix] = W[a, b, 0]
+    K, N = len(Uy) * len(Ux) * c_in, len(PY) * len(PX) * c_out
+    weights = weights.reshape(K, N)
+    # all scratch (weights, blocks, a padded input) below 3/4 of the output and of the
+    # dilated input (about out_h·out_w·c_in)
+    limit = min(out.nbytes, geo.n * geo.out_h * geo.out_w * c_in * X.itemsize) * 3 // 4
+    budget = min(budget, max(limit - weights.nbytes, limit // 4))
+    ty, tx = 0, 0  # X's rows and columns before input row and column 0
+    top, left = max(0, -(ay["lo"] + Uy[0])), max(0, -(ax["lo"] + Ux[0]))
+    bottom, right = max(0, ay["hi"] + Uy[-1] - h), max(0, ax["hi"] + Ux[-1] - w)
+    padded = n * (top + h + bottom) * (left + w + right) * c_in * X.itemsize
+    if padded <= budget // 4:  # pad X once: one whole copy per read, no zeroing
+        Xp = np.zeros((n, top + h + bottom, left + w + right, c_in), X.dtype)
+        Xp[:, top : top + h, left : left + w] = X
+        X, h, w, ty, tx = Xp, top + h + bottom, left + w + right, top, left
+        budget -= padded
+    tiled = ay["tiled"] and ax["tiled"]
+    if not tiled:
+        out[...] = 0  # phases without taps stay zero
+    blocks = _chunks(n, gh, gw * (K + N) * X.itemsize, budget)
+    largest = max((i1 - i0) * (r1 - r0) for i0, i1, r0, r1 in blocks) * gw
+    Xg_store, R_store = np.empty(largest * K, X.dtype), np.empty(largest * N, X.dtype)
+    col_pieces = _slots(ax["lo"], ax["hi"], sc, ax["start"], geo.out_w)
+    q0 = ax["lo"]
+    for i0, i1, b0, b1 in blocks:
+        nb, r0, r1 = i1 - i0, ay["lo"] + b0, ay["lo"] + b1  # grid rows r0 … r1 − 1
+        M = nb * (r1 - r0) * gw
+        Xg = Xg_store[: M * K].reshape(nb, r1 - r0, gw, len(Uy), len(Ux), c_in)
+        for iu, u in enumerate(Uy):  # Xg[:, r, q, u, v] = X[:, r + u, q + v], zero outside
+            u += ty
+            ya, yb = max(r0, -u), max(max(r0, -u), min(r1, h - u))
+            for iv, v in enumerate(Ux):
+                v += tx
+                xa, xb = max(q0, -v), max(max(q0, -v), min(ax["hi"], w - v))
+                dst = Xg[:, :, :, iu, iv]
+                if (ya, yb, xa, xb) != (r0, r1, q0, ax["hi"]):
+                    dst[:, : ya - r0] = 0
+                    dst[:, yb - r0 :] = 0
+                    dst[:, ya - r0 : yb - r0, : xa - q0] = 0
+                    dst[:, ya - r0 : yb - r0, xb - q0 :] = 0
+                dst[:, ya - r0 : yb - r0, xa - q0 : xb - q0] = X[i0:i1, ya + u : yb + u, xa + v : xb + v]
+        R = R_store[: M * N].reshape(M, N)
+        np.matmul(Xg.reshape(M, K), weights, out=R)
+        R = R.reshape(nb, r1 - r0, gw, len(PY), len(PX), c_out)
+        if tiled:  # grid pixel (r, q), phase slots (i, j) → output pixel (start + r·s + i, start + q·s + j)
+            for ra, rb, ia, ib in _slots(r0, r1, sr, ay["start"], geo.out_h):
+                for qa, qb, ja, jb in col_pieces:
+                    y, x = ay["start"] + ra * sr + ia, ax["start"] + qa * sc + ja
+                    src = R[:, ra - r0 : rb - r0, qa - q0 : qb - q0, ia:ib, ja:jb].transpose(0, 1, 3, 2, 4, 5)
+                    dst = out[i0:i1, y : y + (rb - ra - 1) * sr + ib - ia, x : x + (qb - qa - 1) * sc + jb - ja]
+                    dst = dst.view()
+                    dst.shape = src.shape  # a view, or an error: never a copy
+                    dst[...] = src
+            continue
+        for iy, py in enumerate(PY):
+            oy = ay["offset"][py]
+            m0, m1 = max(0, r0 + oy), min(ay["length"][py], r1 + oy)  # phase rows of this block
+            for ix, px in enumerate(PX):
+                ox = ax["offset"][px]
+                k0, k1 = max(0, q0 + ox), min(ax["length"][px], ax["hi"] + ox)
+                if m0 < m1 and k0 < k1:
+                    rows_, cols_ = (
+                        slice(py + m0 * sr, py + (m1 - 1) * sr + 1, sr),
+                        slice(px + k0 * sc, px + (k1 - 1) * sc + 1, sc),
+                    )
+                    out[i0:i1, rows_, cols_] = R[:, m0 - oy - r0 : m1 - oy - r0, k0 - ox - q0 : k1 - ox - q0, iy, ix]
+    return out
+
+
+def _phase_sizes(rows, cols, geo):
+    """``(ly, lx, row_taps, col_taps)`` per output phase: its rows, its columns and its taps."""
     for py, row_taps in rows.items():
         ly = -((py - geo.out_h) // geo.stride[0])
         for px, col_taps in cols.items():
-            lx = -((px - geo.out_w) // geo.stride[1])
-            computed += ly * lx * len(row_taps) * len(col_taps)
-            for _, ry in row_taps:
-                for _, rx in col_taps:
-                    useful += (min(ly, geo.h + ry) - max(0, ry)) * (min(lx, geo.w + rx) - max(0, rx))
-    return computed / max(useful, 1)
+            yield ly, -((px - geo.out_w) // geo.stride[1]), row_taps, col_taps
+
+
+def _useful(rows, cols, geo):
+    """Output pixel-taps that carry input: the multiply-adds per channel pair a transposed convolution needs."""
+    useful = sum(
+        (min(ly, geo.h + ry) - max(0, ry)) * (min(lx, geo.w + rx) - max(0, rx))
+        for ly, lx, row_taps, col_taps in _phase_sizes(rows, cols, geo)
+        for _, ry in row_taps
+        for _, rx in col_taps
+    )
+    return max(useful, 1)
+
+
+def _waste(rows, cols, geo):
+    """Output pixel-taps an im2col product computes over the pixel-taps that carry input (≥ 1)."""
+    computed = sum(ly * lx * len(r) * len(c) for ly, lx, r, c in _phase_sizes(rows, cols, geo))
+    return computed / _useful(rows, cols, geo)
+
+
+def _shuffle_axis(phases, s, size_out):
+    """One axis of the ``"shuffle"`` strategy's plan (see :func:`_shuffle`).
+
+    Phase ``p``'s row ``m`` reads input rows ``m − shift`` for its taps; with
+    ``offset[p]`` its largest shift, that is grid row ``r = m − offset[p]``
+    reading input rows ``r + u``, ``u = offset[p] − shift ≥ 0``. Every phase
+    then reads the same input rows ``r + u`` for ``u`` in ``reads`` (a tap
+    missing from a phase has a zero weight there), so one product over grid
+    rows ``lo … hi − 1`` serves all phases.
+
+    Returns
+    -------
+    dict
+        ``order`` (phases by the output row where they start), ``offset``,
+        ``reads``, ``lo``, ``hi``, ``length`` (rows per phase), ``start``
+        (output row of grid row 0's first phase) and ``tiled``: whether the
+        phases, in that order, fill ``s`` consecutive output rows per grid
+        row, so that grid row ``r``'s phase ``i`` lands on output row
+        ``start + r·s + i`` (a pixel shuffle).
+    """
+    offset = {p: max(shift for _, shift in taps) for p, taps in phases.items()}
+    length = {p: -((p - size_out) // s) for p in phases}
+    order = sorted(phases, key=lambda p: p + offset[p] * s)
+    starts = [p + offset[p] * s for p in order]
+    return dict(
+        order=order,
+        offset=offset,
+        reads=sorted({offset[p] - shift for p, taps in phases.items() for _, shift in taps}),
+        lo=min(-offset[p] for p in phases),
+        hi=max(length[p] - offset[p] for p in phases),
+        length=length,
+        start=starts[0],
+        tiled=starts == list(range(starts[0], starts[0] + s)),
+    )
+
+
+def _shuffle_waste(rows, cols, geo):
+    """Output pixel-taps the ``"shuffle"`` product computes over the pixel-taps that carry input (≥ 1)."""
+    ay, ax = _shuffle_axis(rows, geo.stride[0], geo.out_h), _shuffle_axis(cols, geo.stride[1], geo.out_w)
+    per_axis = [(a["hi"] - a["lo"]) * len(a["reads"]) * len(a["order"]) for a in (ay, ax)]
+    return per_axis[0] * per_axis[1] / _useful(rows, cols, geo)
 
 
 def choose_strategy(geo):
@@ -612,7 +802,7 @@ def choose_strategy(geo):
 
     Returns
     -------
-    {"small", "depthwise", "planes", "rows", "tap", "gemm", "grouped"}
+    {"small", "depthwise", "planes", "shuffle", "rows", "tap", "gemm", "grouped"}
 
     Examples
     --------
@@ -625,6 +815,8 @@ def choose_strategy(geo):
     ('depthwise', 'planes')
     >>> strategy((8, 32, 32, 64), (3, 3, 64, 64), stride=1), strategy((64, 8, 8, 256), (4, 4, 256, 128))
     ('rows', 'tap')
+    >>> strategy((8, 16, 16, 64), (8, 8, 64, 32), stride=4), strategy((1, 128, 128, 64), (4, 4, 64, 32))
+    ('shuffle', 'shuffle')
     >>> strategy((8, 16, 16, 32), (4, 4, 32, 128)), strategy((8, 16, 16, 32), (4, 4, 32, 64), groups=2)
     ('gemm', 'grouped')
     """
@@ -642,6 +834,12 @@ def choose_strategy(geo):
     )
     if go <= PLANES_MAX_CHANNELS and geo.n * geo.out_h * geo.out_w >= 2 * _planes_per_image(geo, rows, cols):
         return "planes"  # and its blocks stay below half the output
+    shuffle = geo.groups == 1 and geo.stride != (1, 1) and gi >= go
+    if shuffle and _shuffle_waste(rows, cols, geo) <= SHUFFLE_WASTE_LIMIT:
+        ay, ax = _shuffle_axis(rows, geo.stride[0], geo.out_h), _shuffle_axis(cols, geo.stride[1], geo.out_w)
+        weights = len(ay["reads"]) * len(ax["reads"]) * geo.c_in * len(ay["order"]) * len(ax["order"]) * geo.c_out
+        if ay["tiled"] and ax["tiled"] and weights <= geo.n * geo.out_h * geo.out_w * geo.c_out // 4:
+            return "shuffle"  # (and its weights, a copy of the kernel, stay below a quarter of the output)
     waste = _waste(rows, cols, geo)
     if gi >= go and waste <= WASTE_LIMIT and max(map(len, cols.values())) >= ROWS_MIN_TAPS:
         return "rows"
@@ -703,6 +901,10 @@ def conv_transpose_fast(X, W, geo, strategy=None, budget=None):
         return _rows(X, Wg, geo, rows, cols, out, min(budget or CHUNK_BYTES, X.nbytes, out.nbytes // 2))
     if strategy == "planes":
         return _planes(X, Wg, geo, rows, cols, out, budget or CHUNK_BYTES)
+    if strategy == "shuffle":
+        if G != 1:
+            raise ValueError(f"strategy 'shuffle' needs groups=1, got {G}")
+        return _shuffle(X, Wg, geo, rows, cols, out, budget or SHUFFLE_CHUNK_BYTES)
     if strategy != "tap":
         Xp, top, left = X, 0, 0
         if X.nbytes <= SMALL_INPUT_BYTES:  # pad a small input once, so that no phase's window leaves it

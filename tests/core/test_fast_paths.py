@@ -30,7 +30,11 @@ SELECTED = [
     ((4, 16, 16, 16), (3, 3, 16, 12), dict(stride=1, padding=1), "rows"),  # c_in >= c_out, 3 column taps
     ((2, 11, 9, 24), (4, 7, 24, 10), dict(stride=(2, 3), padding=(1, 2, 0, 2), dilation=(1, 2), groups=2), "rows"),
     ((1, 40, 40, 32), (3, 3, 32, 16), dict(stride=1, padding=1), "rows"),  # blocks of an image's rows
-    ((4, 12, 12, 16), (4, 4, 16, 12), dict(stride=2, padding=1), "tap"),  # 2 column taps per phase
+    ((4, 12, 12, 16), (4, 4, 16, 12), dict(stride=2, padding=1), "tap"),  # 2 column taps per phase, small images
+    ((8, 16, 16, 32), (8, 8, 32, 16), dict(stride=4, padding=2), "shuffle"),  # every phase in one product
+    ((1, 40, 40, 16), (4, 4, 16, 8), dict(stride=2, padding=1), "shuffle"),  # blocks of an image's grid rows
+    ((2, 20, 18, 12), (6, 4, 12, 10), dict(stride=(3, 2), padding=(2, 1, 1, 1), output_padding=(1, 0)), "shuffle"),
+    ((8, 2, 2, 64), (2, 2, 64, 64), dict(stride=2), "tap"),  # "shuffle"'s weights would outweigh the output
     ((16, 1, 1, 10), (4, 4, 10, 20), dict(stride=1), "tap"),  # DCGAN's first layer: output 16× the input
     ((2, 12, 12, 4), (4, 4, 4, 16), dict(stride=2, padding=1), "gemm"),
     ((2, 12, 12, 4), (3, 3, 4, 16), dict(stride=1, padding=2, dilation=2), "gemm"),
@@ -65,6 +69,14 @@ def test_blocks_of_a_few_rows_give_the_same_result(x_shape, w_shape, params, str
         monkeypatch.setattr(tr, name, 256)
     got = tr.conv_transpose_fast(*transpose_geometry(X, W, bias=None, **dict(DEFAULTS, **params))[:2], geo, strategy)
     np.testing.assert_allclose(got.reshape(expected.shape), expected, atol=1e-12)
+
+
+def test_shuffle_refuses_groups():
+    # one product for every phase needs every input channel to reach every output channel
+    X, W = np.ones((2, 6, 6, 4)), np.ones((4, 4, 4, 3))
+    params = dict(DEFAULTS, stride=2, padding=1, groups=2)
+    with pytest.raises(ValueError, match="'shuffle' needs groups=1, got 2"):
+        tr.conv_transpose_fast(*transpose_geometry(X, W, bias=None, **params)[:2], geometry(X, W, **params), "shuffle")
 
 
 @pytest.mark.parametrize("threads", [1, 3])
@@ -193,7 +205,8 @@ def test_matrix_within_its_limits_still_works():
 @pytest.mark.parametrize(
     "x_shape, w_shape, params",
     [
-        ((8, 16, 16, 32), (4, 4, 32, 16), dict(stride=2, padding=1)),  # tap
+        ((8, 16, 16, 32), (4, 4, 32, 16), dict(stride=2, padding=1)),  # shuffle
+        ((8, 16, 16, 32), (3, 3, 32, 16), dict(stride=2, padding=1)),  # tap
         ((8, 16, 16, 32), (5, 5, 32, 16), dict(stride=1, padding=2)),  # rows
         ((8, 16, 16, 16), (4, 4, 16, 32), dict(stride=2, padding=1)),  # gemm
         ((8, 16, 16, 32), (4, 4, 32, 1), dict(stride=2, padding=1, groups=32)),  # depthwise

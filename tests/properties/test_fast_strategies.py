@@ -45,7 +45,7 @@ def layers(draw, transposed=True, stride=None):
 
 def applicable(geo):
     gi = geo.c_in // geo.groups
-    strategies = ["small", "planes", "rows", "tap", "gemm" if geo.groups == 1 else "grouped"]
+    strategies = ["small", "planes", "rows", "tap"] + (["gemm", "shuffle"] if geo.groups == 1 else ["grouped"])
     return strategies + (["depthwise"] if gi == 1 else [])
 
 
@@ -106,5 +106,5 @@ def test_strategies_keep_the_dtype(dtype):
     X = np.ones((2, 5, 5, 4), dtype)
     W = np.ones((3, 3, 4, 2), dtype)
     geo = transpose_geometry(X, W, stride=2, padding=1, output_padding=0, dilation=1, groups=1, bias=None).geometry
-    for strategy in ("small", "planes", "rows", "tap", "gemm"):
+    for strategy in ("small", "planes", "shuffle", "rows", "tap", "gemm"):
         assert tr.conv_transpose_fast(X, W, geo, strategy=strategy).dtype == dtype
