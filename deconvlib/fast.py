@@ -33,8 +33,9 @@ a tap reaches cost anything (the work follows the output, not the stride).
    output pixels, copied in as runs of whole rows (a pixel shuffle,
    :func:`_shuffle`); blocks of ``SHUFFLE_CHUNK_BYTES``, all scratch below
    3/4 of the output (so only where its weights, the kernel rearranged,
-   take at most a quarter of it). Where ``"tap"`` makes ``s²·taps``
-   products of ``c_out`` columns each, this makes one.
+   take at most a quarter of the output, and one image's grid row fits
+   beside them). Where ``"tap"`` makes ``s²·taps`` products of ``c_out``
+   columns each, this makes one.
 5. ``"rows"`` when a group has at least as many input as output channels,
    a column phase has at least ``ROWS_MIN_TAPS`` taps (stride 1 with a
    k3 or k7 kernel), and gathering taps would compute at most
@@ -625,7 +626,7 @@ def _slots(lo, hi, s, start, size_out):
     return pieces
 
 
-def _shuffle(X, W, geo, rows, cols, out, budget):
+def _shuffle(X, Wg, geo, rows, cols, out, budget):
     """The ``"shuffle"`` strategy: one matrix product for every phase at once, then a pixel shuffle.
 
     Each phase of a transposed convolution reads the input at a few fixed
@@ -639,14 +640,16 @@ def _shuffle(X, W, geo, rows, cols, out, budget):
     stride), each grid pixel's result is an ``s × s`` block of output pixels,
     copied in as whole runs of rows; otherwise phase by phase. Blocks of
     images, or of one image's grid rows, of ``budget`` bytes; all scratch
-    stays below 3/4 of the output and of the dilated input.
+    stays below 3/4 of the output and of the dilated input where
+    :func:`choose_strategy` picks it (its weights and one grid row fit).
 
     It wastes the products of the grid's border pixels and of taps a phase
     lacks, measured by :func:`_shuffle_waste`.
     """
     n, h, w, c_in = X.shape
     (sr, sc), c_out = geo.stride, geo.c_out
-    ay, ax = _shuffle_axis(rows, sr, geo.out_h), _shuffle_axis(cols, sc, geo.out_w)
+    plan = _shuffle_plan(geo, rows, cols)
+    ay, ax, K, N = plan["y"], plan["x"], plan["K"], plan["N"]
     Uy, Ux, PY, PX = ay["reads"], ax["reads"], ay["order"], ax["order"]
     gh, gw = ay["hi"] - ay["lo"], ax["hi"] - ax["lo"]  # grid rows and columns
     weights = np.zeros((len(Uy), len(Ux), c_in, len(PY), len(PX), c_out), X.dtype)
@@ -655,12 +658,9 @@ def _shuffle(X, W, geo, rows, cols, out, budget):
             for a, ry in rows[py]:
                 for b, rx in cols[px]:
                     u, v = Uy.index(ay["offset"][py] - ry), Ux.index(ax["offset"][px] - rx)
-                    weights[u, v, :, iy, ix] = W[a, b, 0]
-    K, N = len(Uy) * len(Ux) * c_in, len(PY) * len(PX) * c_out
+                    weights[u, v, :, iy, ix] = Wg[a, b, 0]
     weights = weights.reshape(K, N)
-    # all scratch (weights, blocks, a padded input) below 3/4 of the output and of the
-    # dilated input (about out_h·out_w·c_in)
-    limit = min(out.nbytes, geo.n * geo.out_h * geo.out_w * c_in * X.itemsize) * 3 // 4
+    limit = plan["limit"] * X.itemsize  # for all scratch: weights, blocks, a padded input
     budget = min(budget, max(limit - weights.nbytes, limit // 4))
     ty, tx = 0, 0  # X's rows and columns before input row and column 0
     top, left = max(0, -(ay["lo"] + Uy[0])), max(0, -(ax["lo"] + Ux[0]))
@@ -671,11 +671,9 @@ def _shuffle(X, W, geo, rows, cols, out, budget):
         Xp[:, top : top + h, left : left + w] = X
         X, h, w, ty, tx = Xp, top + h + bottom, left + w + right, top, left
         budget -= padded
-    tiled = ay["tiled"] and ax["tiled"]
-    if not tiled:
-        out[...] = 0  # phases without taps stay zero
+    tiled = ay["tiled"] and ax["tiled"]  # (otherwise phases without taps are zero already: see the caller)
     blocks = _chunks(n, gh, gw * (K + N) * X.itemsize, budget)
-    largest = max((i1 - i0) * (r1 - r0) for i0, i1, r0, r1 in blocks) * gw
+    largest = max((i1 - i0) * (b1 - b0) for i0, i1, b0, b1 in blocks) * gw
     Xg_store, R_store = np.empty(largest * K, X.dtype), np.empty(largest * N, X.dtype)
     col_pieces = _slots(ax["lo"], ax["hi"], sc, ax["start"], geo.out_w)
     q0 = ax["lo"]
@@ -762,7 +760,7 @@ def _shuffle_axis(phases, s, size_out):
     Returns
     -------
     dict
-        ``order`` (phases by the output row where they start), ``offset``,
+        ``order`` (phases by the output row of their grid row 0), ``offset``,
         ``reads``, ``lo``, ``hi``, ``length`` (rows per phase), ``start``
         (output row of grid row 0's first phase) and ``tiled``: whether the
         phases, in that order, fill ``s`` consecutive output rows per grid
@@ -785,10 +783,30 @@ def _shuffle_axis(phases, s, size_out):
     )
 
 
-def _shuffle_waste(rows, cols, geo):
-    """Output pixel-taps the ``"shuffle"`` product computes over the pixel-taps that carry input (≥ 1)."""
+def _shuffle_plan(geo, rows, cols):
+    """The ``"shuffle"`` strategy's plan for a layer.
+
+    Returns
+    -------
+    dict
+        ``y`` and ``x``: each axis's :func:`_shuffle_axis`; ``K`` and ``N``:
+        its product's inner size (reads · c_in) and width (phases · c_out);
+        ``limit``: the values all its scratch stays below, 3/4 of the output
+        and of the dilated input (about ``out_h·out_w·c_in``).
+    """
     ay, ax = _shuffle_axis(rows, geo.stride[0], geo.out_h), _shuffle_axis(cols, geo.stride[1], geo.out_w)
-    per_axis = [(a["hi"] - a["lo"]) * len(a["reads"]) * len(a["order"]) for a in (ay, ax)]
+    return dict(
+        y=ay,
+        x=ax,
+        K=len(ay["reads"]) * len(ax["reads"]) * geo.c_in,
+        N=len(ay["order"]) * len(ax["order"]) * geo.c_out,
+        limit=geo.n * geo.out_h * geo.out_w * min(geo.c_in, geo.c_out) * 3 // 4,
+    )
+
+
+def _shuffle_waste(plan, rows, cols, geo):
+    """Output pixel-taps the ``"shuffle"`` product computes over the pixel-taps that carry input (≥ 1)."""
+    per_axis = [(a["hi"] - a["lo"]) * len(a["reads"]) * len(a["order"]) for a in (plan["y"], plan["x"])]
     return per_axis[0] * per_axis[1] / _useful(rows, cols, geo)
 
 
@@ -834,12 +852,13 @@ def choose_strategy(geo):
     )
     if go <= PLANES_MAX_CHANNELS and geo.n * geo.out_h * geo.out_w >= 2 * _planes_per_image(geo, rows, cols):
         return "planes"  # and its blocks stay below half the output
-    shuffle = geo.groups == 1 and geo.stride != (1, 1) and gi >= go
-    if shuffle and _shuffle_waste(rows, cols, geo) <= SHUFFLE_WASTE_LIMIT:
-        ay, ax = _shuffle_axis(rows, geo.stride[0], geo.out_h), _shuffle_axis(cols, geo.stride[1], geo.out_w)
-        weights = len(ay["reads"]) * len(ax["reads"]) * geo.c_in * len(ay["order"]) * len(ax["order"]) * geo.c_out
-        if ay["tiled"] and ax["tiled"] and weights <= geo.n * geo.out_h * geo.out_w * geo.c_out // 4:
-            return "shuffle"  # (and its weights, a copy of the kernel, stay below a quarter of the output)
+    if geo.groups == 1 and geo.stride != (1, 1) and gi >= go:
+        plan = _shuffle_plan(geo, rows, cols)
+        weights, row = plan["K"] * plan["N"], (plan["x"]["hi"] - plan["x"]["lo"]) * (plan["K"] + plan["N"])
+        fits = weights <= plan["limit"] // 3 and weights + row <= plan["limit"]  # and its smallest block: a grid row
+        if plan["y"]["tiled"] and plan["x"]["tiled"] and fits:
+            if _shuffle_waste(plan, rows, cols, geo) <= SHUFFLE_WASTE_LIMIT:
+                return "shuffle"
     waste = _waste(rows, cols, geo)
     if gi >= go and waste <= WASTE_LIMIT and max(map(len, cols.values())) >= ROWS_MIN_TAPS:
         return "rows"

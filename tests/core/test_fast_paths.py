@@ -35,6 +35,7 @@ SELECTED = [
     ((1, 40, 40, 16), (4, 4, 16, 8), dict(stride=2, padding=1), "shuffle"),  # blocks of an image's grid rows
     ((2, 20, 18, 12), (6, 4, 12, 10), dict(stride=(3, 2), padding=(2, 1, 1, 1), output_padding=(1, 0)), "shuffle"),
     ((8, 2, 2, 64), (2, 2, 64, 64), dict(stride=2), "tap"),  # "shuffle"'s weights would outweigh the output
+    ((1, 1, 2048, 32), (1, 4, 32, 16), dict(stride=(1, 2), padding=(0, 0, 1, 1)), "tap"),  # ... or one grid row
     ((16, 1, 1, 10), (4, 4, 10, 20), dict(stride=1), "tap"),  # DCGAN's first layer: output 16× the input
     ((2, 12, 12, 4), (4, 4, 4, 16), dict(stride=2, padding=1), "gemm"),
     ((2, 12, 12, 4), (3, 3, 4, 16), dict(stride=1, padding=2, dilation=2), "gemm"),
