@@ -4,6 +4,7 @@ inputs each output cell sums; the GIF's pixels agree; every text readable on a p
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
+from readable_support import check_readable
 
 import deconvlib as dl
 from deconvlib.cases import GALLERY, GUIDE_FIGURES, GUIDE_POOLING_INPUT, ONE_D_CASES, POOLING_CASES, find_case
@@ -98,19 +99,6 @@ def test_each_1d_frame_outlines_the_inputs_its_output_cell_sums():
 NEW = POOLING_CASES + ONE_D_CASES
 
 
-def overlapping(boxes):
-    """Pairs ``(i, j)`` of boxes ``(x0, y0, x1, y1)`` that overlap (touching is fine), as in test_readable."""
-    b = np.asarray(boxes, dtype=float).reshape(-1, 4)
-    apart = (
-        (b[:, None, 2] <= b[None, :, 0] + 0.01)
-        | (b[None, :, 2] <= b[:, None, 0] + 0.01)
-        | (b[:, None, 3] <= b[None, :, 1] + 0.01)
-        | (b[None, :, 3] <= b[:, None, 1] + 0.01)
-    )
-    i, j = np.nonzero(~apart)
-    return [(a, c) for a, c in zip(i, j) if a < c]
-
-
 @pytest.mark.parametrize("case", GALLERY, ids=lambda c: c.name)
 def test_every_gallery_frame_is_readable_on_a_projector_and_nothing_overlaps(case):
     """At --scale 2 (slides): every text at least 11 px tall in the GIF, inside it, clear of the others."""
@@ -118,17 +106,11 @@ def test_every_gallery_frame_is_readable_on_a_projector_and_nothing_overlaps(cas
     for step in (0, case.n_frames // 2, case.n_frames - 1):
         view.show(step)
         texts = view.drawn_texts()
-        width, height = view.display_size()
-        to_gif = view.figure.dpi / view.display_dpi()
         kinds = {t.kind for t in texts}
         assert {"heading", "title", "legend", "text"} <= kinds, kinds
         assert ("value" in kinds) == (case.values is not None)
-        for t in texts:
-            assert t.size * to_gif >= 11, f"{case.name}: {t.text!r} is {t.size * to_gif:.1f} px"
-            x0, y0, x1, y1 = t.box
-            assert -0.5 <= x0 and x1 <= width + 0.5 and -0.5 <= y0 and y1 <= height + 0.5, f"{t.text!r} is cut off"
-        clashes = [(texts[i].text, texts[j].text) for i, j in overlapping([t.box for t in texts])]
-        assert not clashes, f"{case.name} at step {step}: {clashes[:4]}"
+        to_gif = view.figure.dpi / view.display_dpi()
+        check_readable(texts, view.display_size(), f"{case.name} at step {step}", 11, scale=to_gif)
         assert not view.note.strings  # no value left out
 
 

@@ -11,8 +11,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from readable_support import check_readable, overlapping  # noqa: E402
 
 from deconvlib.course import explorers as E  # noqa: E402
 from deconvlib.viz.drawing import DISPLAY, set_scale  # noqa: E402
@@ -38,29 +38,10 @@ def positions(cls):
     yield "all max", {name: spec[2] for name, spec in specs.items()}
 
 
-def overlapping(boxes):
-    """Pairs ``(i, j)`` of boxes ``(x0, y0, x1, y1)`` that overlap (touching is fine)."""
-    b = np.asarray(boxes, dtype=float).reshape(-1, 4)
-    apart = (
-        (b[:, None, 2] <= b[None, :, 0] + 0.01)
-        | (b[None, :, 2] <= b[:, None, 0] + 0.01)
-        | (b[:, None, 3] <= b[None, :, 1] + 0.01)
-        | (b[None, :, 3] <= b[:, None, 1] + 0.01)
-    )
-    i, j = np.nonzero(~apart)
-    return [(a, c) for a, c in zip(i, j) if a < c]
-
-
 def check_texts(figure, where):
     texts = figure.drawn_texts()
     assert texts, where
-    width, height = figure.display_size()
-    for t in texts:
-        assert t.size >= MIN_PX, f"{where}: {t.text!r} ({t.kind}) is {t.size:.1f} px"
-        x0, y0, x1, y1 = t.box
-        assert -0.5 <= x0 and x1 <= width + 0.5 and -0.5 <= y0 and y1 <= height + 0.5, f"{where}: {t.text!r} is cut off"
-    clashes = [(texts[i].text, texts[j].text) for i, j in overlapping([t.box for t in texts])]
-    assert not clashes, f"{where}: texts overlap: {clashes[:5]}"
+    check_readable(texts, figure.display_size(), where, MIN_PX)
     return min(t.size for t in texts)
 
 
