@@ -35,7 +35,7 @@ from PIL import Image
 from ..explain import describe, format_shape, format_value, relationship
 from ..stages import cell_kinds
 from ..trace import PoolTrace, Trace, case_trace, input_cells_under
-from .drawing import Outlines, TraceFigure, _FigureText, render, row_width, text_width
+from .drawing import FigureText, Outlines, TraceFigure, render, row_width, text_width
 
 __all__ = ["animate", "save", "ffmpeg_available", "Animation", "SweepFigure"]
 
@@ -153,7 +153,7 @@ class SweepFigure(TraceFigure):
         self.figure.set_dpi(dpi)
         self.png_dpi = dpi
         self.sources = Outlines(self.axes["input"]) if "input" in self.axes else None
-        self.caption = _FigureText(self.figure, FONT_SIZE)
+        self.caption = FigureText(self.figure, FONT_SIZE)
         self.extra_texts = (self.caption,)  # measured by drawn_texts() with the rest
         self.show(0)
 

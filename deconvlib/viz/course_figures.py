@@ -20,7 +20,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
 
 from ..explain import format_value
-from .drawing import COLORS, LEGEND_SIZE, MARGIN, PanelFigure, Window, _FigureText, _Legend, text_width
+from .drawing import COLORS, LEGEND_SIZE, MARGIN, FigureText, Legend, PanelFigure, Window, text_width
 
 __all__ = [
     "matrix_kinds",
@@ -81,7 +81,7 @@ def matrix_kinds(M):
 DARKEST_COUNT = "#5cbfac"
 
 
-class _ShadeLegend(_Legend):
+class _ShadeLegend(Legend):
     """A legend of shades that are not cell kinds: ``shades`` and their ``labels``, all always shown."""
 
     def __init__(self, figure, shades, labels):
@@ -511,8 +511,8 @@ class StampsFigure(PanelFigure):
         self.bars = self.figure.add_axes((0, 0, 0.1, 0.1))
         self.bars.set_axis_off()
         self.bar_patches = []
-        self.row_labels = _FigureText(self.figure, LEGEND_SIZE)
-        self.count_labels = _FigureText(self.figure, LEGEND_SIZE)
+        self.row_labels = FigureText(self.figure, LEGEND_SIZE)
+        self.count_labels = FigureText(self.figure, LEGEND_SIZE)
         self.extra_texts = (self.row_labels, self.count_labels)
         self.update(x, w, stamps, output, start)
 

@@ -66,6 +66,8 @@ __all__ = [
     "Grid",
     "Outlines",
     "Window",
+    "FigureText",
+    "Legend",
     "layout_row",
     "row_width",
     "text_width",
@@ -243,8 +245,29 @@ def _wrap(text, width, size):
     return lines
 
 
-class _FigureText:
-    """Lines of text at positions in figure inches, drawn as one PathCollection."""
+class FigureText:
+    """Lines of text at positions in figure inches, drawn as one PathCollection.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    size : float, default 9.0
+        In points.
+    color : str, default "#222222"
+
+    Attributes
+    ----------
+    strings : list of str
+        The lines shown, in the order :meth:`set` placed them.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> text = FigureText(Figure(figsize=(3, 1)))
+    >>> text.set([("stride 2", 1.5, 0.5)])
+    >>> text.strings, round(text.width("stride 2"), 2) > 0
+    (['stride 2'], True)
+    """
 
     def __init__(self, figure, size=9.0, color="#222222"):
         self.size = size
@@ -272,20 +295,28 @@ class _FigureText:
         self.collection.set_offsets(np.array([(x, y) for _, x, y in placed], dtype=float).reshape(-1, 2))
 
 
-class _Legend:
+class Legend:
     """Colour swatches and their names, centred in as few even rows as fit under the panels (paths).
 
     ``kinds`` are every kind the figure may draw, ``labels`` their names
     (default :data:`KIND_NAMES`); :meth:`select` picks the ones drawn now, so
     the legend never lists a kind that is not in the figure. :meth:`place`
     lays the rows out for a figure width and returns their height in inches.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> legend = Legend(Figure(figsize=(4, 1)), ["input", "zero", "pad"])
+    >>> legend.select(["pad", "input"])
+    >>> legend.place(4.0) > 0, legend.get_texts() == [KIND_NAMES["input"], KIND_NAMES["pad"]]
+    (True, True)
     """
 
     def __init__(self, figure, kinds, labels=None, size=LEGEND_SIZE):
         self.all_kinds = list(kinds)
         names = list(labels) if labels is not None else [KIND_NAMES[k] for k in self.all_kinds]
         self.all_names = dict(zip(self.all_kinds, names))
-        self.labels = _FigureText(figure, size)
+        self.labels = FigureText(figure, size)
         self.swatch = size / 72
         square = Path([(-0.5, -0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, 0.5), (-0.5, -0.5)], closed=True)
         self.swatches = PathCollection(
@@ -704,11 +735,11 @@ class PanelFigure:
             ax = self.figure.add_axes((0, 0, 0.1, 0.1))
             ax.title.set_visible(False)  # drawn by self.titles
             self.axes[name], self.grids[name] = ax, Grid(ax, np.full((1, 1), "empty", dtype=object))
-        self.legend = _Legend(self.figure, legend, labels) if len(legend) else None
-        self.titles = _FigureText(self.figure, self.title_size)
-        self.note = _FigureText(self.figure, LEGEND_SIZE, color="#7a3b00")
+        self.legend = Legend(self.figure, legend, labels) if len(legend) else None
+        self.titles = FigureText(self.figure, self.title_size)
+        self.note = FigureText(self.figure, LEGEND_SIZE, color="#7a3b00")
         self.heading = tuple(heading)
-        self.heading_text = _FigureText(self.figure, self.title_size + 1) if self.heading else None
+        self.heading_text = FigureText(self.figure, self.title_size + 1) if self.heading else None
 
     def _title_lines(self, content, shapes, fw):
         """Each panel's title lines, the widest wrapped until the row fits ``fw`` inches (with small grids)."""
