@@ -1,24 +1,23 @@
 """Every sentence the course prints: step sums, captions, the guide's relationships.
 
-Plain text (and a little HTML for the explorers' captions) computed from
-numbers and traces: nothing here draws, so the words can be tested, reused by
-the figures (:mod:`deconvlib.viz`), the explorers (:mod:`deconvlib.course`)
-and the command line, and read with numpy alone.
+Plain text (no HTML) computed from numbers and traces: nothing here draws, so
+the words can be tested, reused by the figures (:mod:`deconvlib.viz`), the
+explorers (:mod:`deconvlib.course`) and the command line, and read with numpy
+alone.
 
 - Numbers: :func:`format_value`, :func:`format_pair`.
 - Stages: :func:`describe_pads`, :func:`describe_step`, :func:`describe`.
 - The guide's shape arithmetic: :func:`relationship`, :func:`explain`
   (Dumoulin & Visin 2016, arXiv:1603.07285, relationships 1–15; pooling's 7).
 - The forward convolution and pooling, one window at a time:
-  :func:`conv_output_size_caption`, :func:`describe_conv_step`,
-  :func:`describe_pool_step`.
+  :func:`describe_conv_step`, :func:`describe_pool_step`.
 - The gallery: :func:`command`, :func:`parameter_text`, :func:`relationship_text`.
-- The explorers' captions: :func:`output_size_caption`,
-  :func:`dilated_size_caption`, :func:`padding_caption`, :func:`step_caption`,
-  :func:`solve_padding_text`, :func:`overlap_verdict`.
+- Sentences the explorers also show: :func:`solve_padding_text`,
+  :func:`overlap_verdict`, :func:`overlap_sentence`, :func:`stamps_caption`.
+  The explorers' HTML captions, which read the checked numbers of a trace,
+  are in :mod:`deconvlib.course.captions`.
 """
 
-import html
 from dataclasses import replace
 from fractions import Fraction
 
@@ -42,16 +41,11 @@ __all__ = [
     "parameter_text",
     "relationship_text",
     "format_values",
-    "output_size_caption",
-    "dilated_size_caption",
-    "padding_caption",
-    "step_caption",
     "solve_padding_text",
     "overlap_verdict",
     "overlap_sentence",
     "stamps_caption",
     "format_runs",
-    "conv_output_size_caption",
     "describe_conv_step",
     "describe_pool_step",
 ]
@@ -478,211 +472,6 @@ def describe(t):
         "transposed conv" if transposed else "conv"
     )
     return f"{'1-D ' if one_d else ''}{kind}: {', '.join(parts)} → output {shape(t.output.shape)}"
-
-
-def output_size_caption(values, t=None):
-    """The output-size formula with the sliders' numbers in it.
-
-    Parameters
-    ----------
-    values : dict
-        The explorer's slider values: ``size``, ``kernel_size``, ``stride``,
-        ``padding``, ``output_padding``, ``dilation`` (as needed; the last two
-        default to 0 and 1).
-    t : Trace, optional
-        Unused here: every caption takes the values and the trace.
-
-    Returns
-    -------
-    str
-        HTML: the result in ``<b>``.
-
-    See Also
-    --------
-    deconvlib.conv_transpose_output_size : The same number, checked.
-
-    Notes
-    -----
-    ``o = s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding``, shown even when it
-    is below 1 (the output would be empty).
-
-    References
-    ----------
-    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
-    learning", arXiv:1603.07285, relationships 13 and 14.
-
-    Examples
-    --------
-    >>> output_size_caption(dict(size=3, kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1))
-    'output size = s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding = 2·(3 − 1) + 1·(3 − 1) + 1 − 2·1 + 1 = <b>6</b>'
-    """
-    i, k, s, p = values["size"], values["kernel_size"], values["stride"], values["padding"]
-    op, d = values.get("output_padding", 0), values.get("dilation", 1)
-    o = s * (i - 1) + d * (k - 1) + 1 - 2 * p + op
-    result = f"<b>{o}</b>" if o >= 1 else f"<b>{o}</b> (empty!)"
-    return (
-        "output size = s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding = "
-        f"{s}·({i} − 1) + {d}·({k} − 1) + 1 − 2·{p} + {op} = {result}"
-    )
-
-
-def conv_output_size_caption(values, t=None):
-    """The forward convolution's output-size formula with the sliders' numbers in it.
-
-    Parameters
-    ----------
-    values : dict
-        The explorer's slider values: ``size``, ``kernel_size``, ``stride``,
-        ``padding`` and ``dilation`` (default 1).
-    t : ConvTrace, optional
-        Unused here: every caption takes the values and the trace.
-
-    Returns
-    -------
-    str
-        HTML: the result in ``<b>``.
-
-    See Also
-    --------
-    deconvlib.conv_output_size : The same number, checked.
-    output_size_caption : The transposed convolution's.
-
-    Notes
-    -----
-    ``o = ⌊(i + 2p − d·(k − 1) − 1) / s⌋ + 1``, with ``d·(k − 1) + 1 = k̂``
-    the dilated kernel; when the window is wider than the padded input the
-    output is empty.
-
-    References
-    ----------
-    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
-    learning", arXiv:1603.07285, relationships 1–6 and 15.
-
-    Examples
-    --------
-    >>> conv_output_size_caption(dict(size=5, kernel_size=3, stride=2, padding=1, dilation=1))
-    'o = ⌊(i + 2p − d·(k − 1) − 1) / s⌋ + 1 = ⌊(5 + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = <b>3</b>'
-    >>> conv_output_size_caption(dict(size=2, kernel_size=5, stride=1, padding=0)).split(" = ")[-1]
-    '<b>-2</b> (empty: the kernel is wider than the padded input)'
-    """
-    i, k, s, p, d = (
-        values["size"],
-        values["kernel_size"],
-        values["stride"],
-        values["padding"],
-        values.get("dilation", 1),
-    )
-    o = (i + 2 * p - d * (k - 1) - 1) // s + 1
-    result = f"<b>{o}</b>" if o >= 1 else f"<b>{o}</b> (empty: the kernel is wider than the padded input)"
-    return f"o = ⌊(i + 2p − d·(k − 1) − 1) / s⌋ + 1 = ⌊({i} + 2·{p} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {result}"
-
-
-def dilated_size_caption(values, t=None):
-    """Stage 1's size: ``s·(i − 1) + 1``.
-
-    Parameters
-    ----------
-    values, t
-        As in :func:`output_size_caption`.
-
-    Returns
-    -------
-    str
-        HTML: the result in ``<b>``.
-
-    See Also
-    --------
-    deconvlib.dilate : Stage 1 itself.
-
-    Notes
-    -----
-    ``s − 1`` zeros between neighbours turn ``i`` pixels into ``s·(i − 1) + 1``
-    cells; in 2-D, ``(s·(i − 1) + 1)² − i²`` of them are zeros.
-
-    Examples
-    --------
-    >>> dilated_size_caption(dict(size=3, stride=2))
-    'dilated size = s·(i − 1) + 1 = 2·(3 − 1) + 1 = <b>5</b>: 1 zero between neighbours, 16 zeros in all'
-    """
-    i, s = values["size"], values["stride"]
-    zeros = s - 1
-    return (
-        f"dilated size = s·(i − 1) + 1 = {s}·({i} − 1) + 1 = <b>{s * (i - 1) + 1}</b>: "
-        f"{zeros} zero{'' if zeros == 1 else 's'} between neighbours, {(s * (i - 1) + 1) ** 2 - i * i} zeros in all"
-    )
-
-
-def padding_caption(values, t=None):
-    """Stage 2's amounts: ``d·(k − 1) − p`` per side, plus ``output_padding`` at the bottom/right.
-
-    Parameters
-    ----------
-    values, t
-        As in :func:`output_size_caption`.
-
-    Returns
-    -------
-    str
-        HTML: the result in ``<b>``.
-
-    See Also
-    --------
-    describe_pads : The amounts in words.
-    deconvlib.pad_or_crop : Stage 2 itself.
-
-    Notes
-    -----
-    ``k̂ − 1 − p = d·(k − 1) − p``: a negative amount crops.
-
-    References
-    ----------
-    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
-    learning", arXiv:1603.07285, relationships 9 and 13.
-
-    Examples
-    --------
-    >>> print(padding_caption(dict(size=3, kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1)))
-    pad each side by d·(k − 1) − p = 1·(3 − 1) − 1 = <b>1</b>, plus output_padding <b>1</b> at the bottom/right
-    → padded by 1 (+1 bottom/right)
-    """
-    k, p = values["kernel_size"], values["padding"]
-    op, d = values.get("output_padding", 0), values.get("dilation", 1)
-    a = d * (k - 1) - p
-    word = "" if a >= 0 else " (negative: a crop)"
-    text = f"pad each side by d·(k − 1) − p = {d}·({k} − 1) − {p} = <b>{a}</b>{word}"
-    if op:
-        text += f", plus output_padding <b>{op}</b> at the bottom/right"
-    return text + f" → {describe_pads((a, a + op, a, a + op))}"
-
-
-def step_caption(values, t=None):
-    """The sum behind the output cell being written, as HTML (see :func:`describe_step`).
-
-    Parameters
-    ----------
-    values : dict
-        The slider values; ``step`` counts from 1.
-    t : Trace or None
-        ``None`` when the sliders' output would be empty: the caption then
-        shows the output-size formula instead.
-
-    Returns
-    -------
-    str
-
-    See Also
-    --------
-    output_size_caption : What it shows without a trace.
-
-    Examples
-    --------
-    >>> from deconvlib import trace
-    >>> step_caption(dict(step=1), trace(np.ones((2, 2)), np.ones((2, 2))))
-    'out(0, 0) = 1·1 = 1'
-    """
-    if t is None:
-        return output_size_caption(values)
-    return html.escape(describe_step(t, min(values["step"], t.n_steps) - 1))
 
 
 def solve_padding_text(size, kernel_size, target, stride=1, dilation=1):

@@ -85,7 +85,7 @@ def dilate(X, stride, axes=None):
     See Also
     --------
     pad_or_crop : Stage 2.
-    deconvlib.explain.dilated_size_caption : The size, in words.
+    deconvlib.course.captions.dilated_size_caption : The size, in words.
 
     Notes
     -----

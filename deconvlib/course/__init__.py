@@ -3,9 +3,11 @@
 ``from deconvlib import course`` gives the explorers of the notebooks
 and the checkers of their exercises, in notebook order:
 
-- :mod:`~deconvlib.course.explorer`: the one explorer base (sliders → compute →
-  draw → caption).
+- :mod:`~deconvlib.course.explorer`: the one explorer base (sliders and
+  toggles → compute → draw → caption).
 - :mod:`~deconvlib.course.explorers`: the explorers of notebooks 0–9.
+- :mod:`~deconvlib.course.captions`: their captions, which read the numbers of
+  the trace the figure draws.
 - :mod:`~deconvlib.course.checking`: the one way to check an answer
   (:class:`Verdict`, :func:`check_value`, :func:`check_function`).
 - :mod:`~deconvlib.course.exercises`: the checkers of the exercises.

@@ -5,7 +5,8 @@ sliders), one figure kept and updated in place, and a Reset button. A subclass
 says what its sliders are and fills in three tested methods:
 
 - :attr:`Explorer.specs`: name → ``(label, min, max, default)``, one slider
-  each; :attr:`Explorer.fixed`: parameters without a slider.
+  each; :attr:`Explorer.choices`: name → :class:`Choice`, one toggle, dropdown
+  or checkbox each; :attr:`Explorer.fixed`: parameters without a control.
 - ``compute(values) → data``: the library's answer for the slider values;
   raises ``ValueError`` for a combination the library rejects, which is shown
   as ``⚠ message`` in place of the figure. Only ``ValueError`` is caught:
@@ -15,7 +16,7 @@ says what its sliders are and fills in three tested methods:
 - ``describe(values, data) → str``: the caption; ``data`` is ``None`` when
   ``compute`` refused the values.
 
-Each slider's ``observe`` callback is one call, :meth:`Explorer.refresh`:
+Each control's ``observe`` callback is one call, :meth:`Explorer.refresh`:
 limits that depend on other sliders follow (:meth:`Explorer.follow_limits`),
 then :meth:`Explorer.render` draws and encodes the PNG (or the message) for
 the ``Output`` widget. The explorers of the notebooks are in
@@ -56,13 +57,68 @@ ValueError: Doubler has no slider 'm'; its sliders are n
 import base64
 import html
 import operator
+from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
 from ..errors import ParameterError
 from ..viz.drawing import get_scale
 
-__all__ = ["Explorer"]
+__all__ = ["Explorer", "Choice"]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One control that is not a slider: a row in :attr:`Explorer.choices`, as ``specs`` is for sliders.
+
+    Parameters
+    ----------
+    label : str
+        The widget's description.
+    options : tuple of (str, object)
+        ``(text shown, value)`` pairs, as ``ipywidgets.ToggleButtons`` takes
+        them; a ``Checkbox`` or ``ToggleButton`` (no options trait) takes its
+        values from them too (``False`` and ``True``), not its texts.
+    default : object
+        One of the values.
+    widget : type, default ipywidgets.ToggleButtons
+        ``Dropdown``, ``RadioButtons``, ``Checkbox``, ...
+    settings : dict, optional
+        More keywords for the widget (``style``, ``tooltips``, ``layout``).
+
+    Examples
+    --------
+    >>> mode = Choice("pooling", (("max pooling", "max"), ("average pooling", "avg")), "max")
+    >>> mode.values(), mode.checked("avg", "mode")
+    (('max', 'avg'), 'avg')
+    >>> mode.checked("min", "mode")
+    Traceback (most recent call last):
+    ...
+    ValueError: mode must be 'max' or 'avg', got 'min'
+    """
+
+    label: str
+    options: tuple
+    default: object
+    widget: type = widgets.ToggleButtons
+    settings: dict = field(default_factory=dict)
+
+    def values(self):
+        """The values the control can take, in order."""
+        return tuple(value for _, value in self.options)
+
+    def checked(self, value, name):
+        """The option's own value equal to ``value`` (``1`` gives ``True``); ``ValueError`` names the choices."""
+        for option in self.values():
+            if option == value:
+                return option
+        names = [repr(option) for option in self.values()]
+        raise ValueError(f"{name} must be {', '.join(names[:-1])} or {names[-1]}, got {value!r}")
+
+    def make(self, value):
+        """The widget, showing ``value``."""
+        options = {"options": list(self.options)} if self.widget.class_traits().get("options") else {}
+        return self.widget(value=value, description=self.label, **options, **self.settings)
 
 
 class Explorer:
@@ -80,8 +136,11 @@ class Explorer:
     ui : ipywidgets.VBox
     sliders : dict of ipywidgets.IntSlider
         By name, in the order of :attr:`specs`.
+    choosers : dict of ipywidgets widgets
+        The :attr:`choices`' widgets, by name, shown above the sliders.
     start : dict
-        The sliders' start values, which :meth:`reset` (and the Reset button) restores.
+        The sliders' start values, which :meth:`reset` (and the Reset button)
+        restores, with the choices' start values (in :attr:`values`).
     controls : ipywidgets.HBox
         The sliders and buttons, in rows that wrap on a narrow screen.
     reset_button : ipywidgets.Button
@@ -104,7 +163,9 @@ class Explorer:
 
     #: name → ``(label, min, max, default)``: one slider each, in this order.
     specs = {}
-    #: name → value of the parameters without a slider.
+    #: name → :class:`Choice`: one toggle (or dropdown, checkbox) each, above the sliders.
+    choices = {}
+    #: name → value of the parameters without a control.
     fixed = {}
     #: The figure's size in inches (``None``: the display width, the height its panels need).
     figsize = None
@@ -121,7 +182,9 @@ class Explorer:
             )
         for name, value in values.items():
             default = defaults[name]
-            if isinstance(default, int) and not isinstance(default, bool):
+            if name in self.choices:
+                values[name] = self.choices[name].checked(value, name)
+            elif isinstance(default, int) and not isinstance(default, bool):
                 try:
                     values[name] = operator.index(value)
                 except TypeError:
@@ -137,15 +200,16 @@ class Explorer:
         self.start = {name: slider.value for name, slider in self.sliders.items()}
 
     def defaults(self):
-        """Every parameter's default: the sliders' (from :attr:`specs`) and the :attr:`fixed` ones."""
-        return {**self.fixed, **{name: spec[3] for name, spec in self.specs.items()}}
+        """Every parameter's default: the :attr:`fixed` ones, the :attr:`choices`' and the sliders' (:attr:`specs`)."""
+        choices = {name: choice.default for name, choice in self.choices.items()}
+        return {**self.fixed, **choices, **{name: spec[3] for name, spec in self.specs.items()}}
 
     def header(self):
         """Widgets shown above the sliders (none here)."""
         return []
 
     def _build(self):
-        """The sliders, a Play button for ``step``, the Reset button and the layout."""
+        """The choices, the sliders, a Play button for ``step``, the Reset button and the layout."""
         # A slider never shrinks (its track would vanish on a narrow screen): the row wraps instead.
         # Each is as wide as its label (~8 px a character), a ~120-px track and the readout.
         style = {"description_width": "initial"}
@@ -182,9 +246,12 @@ class Explorer:
             list(self.sliders.values()) + buttons,
             layout=widgets.Layout(flex_flow="row wrap", align_items="center", width="100%"),
         )
-        self.ui = widgets.VBox(self.header() + [self.controls, self.caption, self.output])
-        for slider in self.sliders.values():
-            slider.observe(self.refresh, "value")
+        self.choosers = {name: choice.make(self.values[name]) for name, choice in self.choices.items()}
+        self.ui = widgets.VBox(
+            self.header() + list(self.choosers.values()) + [self.controls, self.caption, self.output]
+        )
+        for control in [*self.choosers.values(), *self.sliders.values()]:
+            control.observe(self.refresh, "value")
 
     # -- the protocol: subclasses fill these in ---------------------------------------
 
@@ -213,8 +280,13 @@ class Explorer:
     # -- the tested path: values → data → figure or message ----------------------------
 
     def current(self):
-        """All parameter values: the sliders' where there is one, the fixed ones otherwise."""
-        return {**self.values, **{name: slider.value for name, slider in self.sliders.items()}}
+        """All parameter values: the controls' where there is one, the fixed ones otherwise."""
+        controls = {**self.choosers, **self.sliders}
+        return {**self.values, **{name: control.value for name, control in controls.items()}}
+
+    def step_index(self, data, values):
+        """The 0-based step of ``data``'s sweep shown: the ``step`` slider's, clamped to the sweep."""
+        return min(max(values["step"], 1), data.n_steps) - 1
 
     def show(self, values):
         """Compute and draw ``values``; return the figure, or the explanation (``⚠ ...``) of why not.
@@ -279,17 +351,22 @@ class Explorer:
             self._busy = False
 
     def set(self, **values):
-        """Move several sliders at once (one redraw); limits are re-derived from the new values.
+        """Move several sliders and choices at once (one redraw); limits are re-derived from the new values.
 
-        A name without a slider is a ``ValueError`` (nothing moves).
+        A name without a control, or a choice's value not among its options,
+        is a ``ValueError`` (nothing moves).
         """
-        unknown = [name for name in values if name not in self.sliders]
+        unknown = [name for name in values if name not in self.sliders and name not in self.choosers]
         if unknown:
             raise ValueError(
                 f"{type(self).__name__} has no slider {unknown[0]!r}; its sliders are {', '.join(self.sliders)}"
+                + (f" and its choices {', '.join(self.choosers)}" if self.choosers else "")
             )
+        chosen = {name: self.choices[name].checked(values.pop(name), name) for name in self.choosers if name in values}
         self._busy = True
         try:
+            for name, value in chosen.items():
+                self.choosers[name].value = value
             for name, slider in self.sliders.items():  # open every limit first, so no value is clamped early
                 slider.max = max(slider.max, self.specs[name][2])
             for name, value in values.items():
@@ -299,8 +376,8 @@ class Explorer:
         self.refresh()
 
     def reset(self):
-        """Every slider back to its start value (the Reset button's one callback)."""
-        self.set(**self.start)
+        """Every slider and choice back to its start value (the Reset button's one callback)."""
+        self.set(**{name: self.values[name] for name in self.choosers}, **self.start)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """The widgets, with the figure and a plain sentence for where widgets cannot show.

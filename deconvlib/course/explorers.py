@@ -1,10 +1,12 @@
 """The explorers of the notebooks, in notebook order.
 
 Each is an :class:`~deconvlib.course.explorer.Explorer`: its sliders
-(``specs``), a tested ``compute(values)`` (``ValueError`` for a combination
-the library rejects, shown as a short explanation instead of the figure),
-``draw`` (one figure of :mod:`deconvlib.viz`, updated in place) and
-``describe`` (the caption, from :mod:`deconvlib.explain`).
+(``specs``) and toggles (``choices``), a tested ``compute(values)``
+(``ValueError`` for a combination the library rejects, shown as a short
+explanation instead of the figure), ``draw`` (one figure of
+:mod:`deconvlib.viz`, updated in place) and ``describe`` (the caption, from
+:mod:`deconvlib.course.captions`, which reads the numbers of the trace
+``compute`` made, or from :mod:`deconvlib.explain`).
 
 - Notebook 0: :class:`ForwardExplorer`, the forward convolution with a cell
   picker and the guide's forward figures by name (:data:`FORWARD_CASES`);
@@ -12,9 +14,10 @@ the library rejects, shown as a short explanation instead of the figure),
 - Notebooks 1–4: :class:`TraceExplorer`, the transposed convolution of
   :func:`example_input` by :func:`example_kernel` as a
   :class:`~deconvlib.viz.drawing.TraceFigure`, with the sliders of
-  :data:`SLIDERS`; :func:`pipeline_explorer` (every slider),
-  :func:`dilation_explorer` (stage 1), :func:`padding_explorer` (stage 2),
-  :func:`sweep_explorer` (stage 3, a Play button steps the sweep).
+  :data:`SLIDERS`; :class:`PipelineExplorer` (every slider),
+  :class:`DilationExplorer` (stage 1), :class:`PaddingExplorer` (stage 2),
+  :class:`SweepExplorer` (stage 3, a Play button steps the sweep), which the
+  notebooks call by their lower-case names (``pipeline_explorer()``, ...).
 - Notebook 5: :class:`GuideExplorer`, the guide's figures by name
   (:data:`GUIDE_CASES`); :class:`PaddingSolver`, padding for a target size.
 - Notebook 6: :class:`MatrixExplorer` (``C`` and ``Cᵀ``), :class:`ScatterExplorer`.
@@ -49,21 +52,7 @@ from ..arithmetic import conv_output_size, conv_transpose_output_size, transpose
 from ..cases import CASES as GALLERY_CASES
 from ..cases import GUIDE_POOLING_INPUT
 from ..channels import Layer, decoder_shapes, group_connections, to_torch_weight
-from ..explain import (
-    conv_output_size_caption,
-    describe_conv_step,
-    describe_pool_step,
-    dilated_size_caption,
-    explain,
-    output_size_caption,
-    overlap_sentence,
-    overlap_verdict,
-    padding_caption,
-    relationship,
-    solve_padding_text,
-    stamps_caption,
-    step_caption,
-)
+from ..explain import explain, overlap_sentence, overlap_verdict, solve_padding_text, stamps_caption
 from ..overlap import (
     overlap_count,
     overlap_count_1d,
@@ -85,7 +74,15 @@ from ..viz.course_figures import (
     StampsFigure,
 )
 from ..viz.drawing import TraceFigure
-from .explorer import Explorer
+from .captions import (
+    dilated_size_caption,
+    forward_caption,
+    output_size_caption,
+    padding_caption,
+    pooling_caption,
+    step_caption,
+)
+from .explorer import Choice, Explorer
 
 __all__ = [
     "FORWARD_CASES",
@@ -271,10 +268,6 @@ class PickedCell(Explorer):
         """``(out_h, out_w)`` for ``values``; raises ``ValueError`` for an impossible case."""
         raise NotImplementedError
 
-    def picked_step(self, data, values):
-        """The 0-based step shown: the ``step`` slider's, clamped to the sweep."""
-        return min(max(values["step"], 1), data.n_steps) - 1
-
     def refresh(self, change=None):
         if change is not None and not self._busy:
             self._moved = next((n for n, slider in self.sliders.items() if slider is change["owner"]), None)
@@ -324,9 +317,8 @@ class ForwardExplorer(NamedCases, PickedCell):
     output cell is picked by ``step`` (Play sweeps it) or by ``row`` and
     ``col``. The figure outlines the window on the padded input and the
     input pixels under it; the caption writes the output-size formula with
-    the sliders' numbers (:func:`~deconvlib.explain.conv_output_size_caption`),
-    the guide's relationship by name, and the picked cell's sum
-    (:func:`~deconvlib.explain.describe_conv_step`). The dropdown sets the
+    the trace's numbers, the guide's relationship by name, and the picked
+    cell's sum (:func:`~deconvlib.course.captions.forward_caption`). The dropdown sets the
     sliders to a figure of the guide (:data:`FORWARD_CASES`).
 
     >>> ex = ForwardExplorer(case="no_padding_no_strides")
@@ -360,17 +352,10 @@ class ForwardExplorer(NamedCases, PickedCell):
         return trace_conv2d(example_input(i), example_kernel(k), stride=s, padding=p, dilation=d)
 
     def draw(self, data, values):
-        return self.keep_figure(TraceFigure, data, self.picked_step(data, values), panels=FORWARD_PANELS, reads=True)
+        return self.keep_figure(TraceFigure, data, self.step_index(data, values), panels=FORWARD_PANELS, reads=True)
 
     def describe(self, values, data):
-        formula = conv_output_size_caption(values)
-        if data is None:
-            return formula
-        number, name, _ = relationship(
-            False, *(values[n] for n in ("size", "kernel_size", "stride", "padding")), 0, values["dilation"]
-        )[0]
-        step = describe_conv_step(data, self.picked_step(data, values))
-        return f"relationship {number} ({html.escape(name)}): {formula}<br>{html.escape(step)}"
+        return forward_caption(data, None if data is None else self.step_index(data, values), values)
 
 
 def pool_input(size):
@@ -394,7 +379,7 @@ class PoolingExplorer(PickedCell):
     padded input (padding is ``−∞`` for max pooling, never the maximum), the
     window, its values with the maximum outlined in red, and the output; the
     caption names the relationship and writes the window out
-    (:func:`~deconvlib.explain.describe_pool_step`). It starts on the guide's
+    (:func:`~deconvlib.course.captions.pooling_caption`). It starts on the guide's
     figure 1.6.
 
     >>> ex = PoolingExplorer()
@@ -414,38 +399,16 @@ class PoolingExplorer(PickedCell):
         "row": ("output row", 0, 11, 0),
         "col": ("output column", 0, 11, 0),
     }
-    fixed = {"mode": "max"}
-    panels = ("input", "padded", "products", "output")
-
-    def header(self):
-        self.mode = widgets.ToggleButtons(
-            options=[("max pooling", "max"), ("average pooling", "avg")],
-            value=self.values["mode"],
-            description="pooling",
-            style={"button_width": "130px"},
+    choices = {
+        "mode": Choice(
+            "pooling",
+            (("max pooling", "max"), ("average pooling", "avg")),
+            "max",
+            settings={"style": {"button_width": "130px"}},
         )
-        self.mode.observe(self.refresh, "value")
-        return [self.mode]
-
-    def current(self):
-        return {**super().current(), "mode": self.mode.value}
-
-    def set(self, **values):
-        """As :meth:`Explorer.set`; ``mode`` (``"max"`` or ``"avg"``) moves the toggle."""
-        if "mode" in values:
-            mode = values.pop("mode")
-            if mode not in ("max", "avg"):
-                raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
-            self._busy = True
-            try:
-                self.mode.value = mode
-            finally:
-                self._busy = False
-        super().set(**values)
-
-    def reset(self):
-        """Every slider back to its start value, and the toggle to its start mode."""
-        self.set(mode=self.values["mode"], **self.start)
+    }
+    panels = ("input", "padded", "products", "output")
+    mode = property(lambda self: self.choosers["mode"], doc="The max/average toggle.")
 
     def follow_limits(self):
         """Padding at most half the window; then the picker (:class:`PickedCell`)."""
@@ -465,17 +428,10 @@ class PoolingExplorer(PickedCell):
         return trace_pool2d(pool_input(i), k, stride=s, padding=p, mode=values["mode"])
 
     def draw(self, data, values):
-        return self.keep_figure(TraceFigure, data, self.picked_step(data, values), panels=self.panels, reads=True)
+        return self.keep_figure(TraceFigure, data, self.step_index(data, values), panels=self.panels, reads=True)
 
     def describe(self, values, data):
-        if data is None:
-            return ""
-        i, k, s, p = self._arguments(values)
-        number, name, _ = relationship(False, i, k, s, p, pooling=values["mode"])[0]
-        o = data.output.shape[0]
-        formula = f"o = ⌊(i + 2p − k) / s⌋ + 1 = ⌊({i} + 2·{p} − {k}) / {s}⌋ + 1 = <b>{o}</b>"
-        step = describe_pool_step(data, self.picked_step(data, values))
-        return f"relationship {number} ({html.escape(name)}): {formula}<br>{html.escape(step)}"
+        return "" if data is None else pooling_caption(data, self.step_index(data, values))
 
 
 # --- notebooks 1-4 ------------------------------------------------------------------
@@ -501,7 +457,7 @@ class TraceExplorer(Explorer):
         return example_trace(values)
 
     def draw(self, data, values):
-        step = min(max(values["step"], 1), data.n_steps) - 1 if "step" in self.sliders else None
+        step = self.step_index(data, values) if "step" in self.sliders else None
         return self.keep_figure(TraceFigure, data, step, panels=self.panels)
 
     def follow_limits(self):
@@ -526,7 +482,7 @@ class PipelineExplorer(TraceExplorer):
     specs = trace_sliders("size", "kernel_size", "stride", "padding", "output_padding", "dilation", "step")
 
     def describe(self, values, data):
-        return output_size_caption(values, data)
+        return output_size_caption(data, values)
 
 
 class DilationExplorer(TraceExplorer):
@@ -537,7 +493,7 @@ class DilationExplorer(TraceExplorer):
     panels = ("input", "dilated")
 
     def describe(self, values, data):
-        return dilated_size_caption(values, data)
+        return dilated_size_caption(data, values)
 
 
 class PaddingExplorer(TraceExplorer):
@@ -547,7 +503,7 @@ class PaddingExplorer(TraceExplorer):
     panels = ("dilated", "padded", "full")
 
     def describe(self, values, data):
-        return padding_caption(values, data)
+        return padding_caption(data, values)
 
 
 class SweepExplorer(TraceExplorer):
@@ -559,27 +515,12 @@ class SweepExplorer(TraceExplorer):
     panels = ("padded", "kernel", "products", "output")
 
     def describe(self, values, data):
-        return step_caption(values, data)
+        return step_caption(data, None if data is None else self.step_index(data, values), values)
 
 
-def pipeline_explorer(**values):
-    """Notebook 1: every slider, the whole pipeline, and the output-size formula."""
-    return PipelineExplorer(**values)
-
-
-def dilation_explorer(**values):
-    """Notebook 2: stage 1 alone; sliders for input size and stride."""
-    return DilationExplorer(**values)
-
-
-def padding_explorer(**values):
-    """Notebook 3: stage 2; padding becomes a crop, output_padding adds a row."""
-    return PaddingExplorer(**values)
-
-
-def sweep_explorer(**values):
-    """Notebook 4: stage 3; the flipped kernel sweeps the padded grid, step by step."""
-    return SweepExplorer(**values)
+#: The names notebooks 1–4 call: the classes themselves.
+pipeline_explorer, dilation_explorer = PipelineExplorer, DilationExplorer
+padding_explorer, sweep_explorer = PaddingExplorer, SweepExplorer
 
 
 # --- notebook 5 ---------------------------------------------------------------------
@@ -953,36 +894,21 @@ class StampsExplorer(Explorer):
         "padding": ("padding p", 0, 4, 0),
         "dilation": ("dilation d", 1, 3, 1),
     }
-    fixed = {"ones": False}
-
-    def header(self):
-        self.ones = widgets.ToggleButtons(
-            options=[("1, 2, 3, …", False), ("all ones", True)],
-            value=self.values["ones"],
-            description="x and w",
-            tooltips=["input and kernel count 1, 2, 3, …", "every input and weight is 1: the output is the count"],
-            style={"button_width": "110px"},
+    choices = {
+        "ones": Choice(
+            "x and w",
+            (("1, 2, 3, …", False), ("all ones", True)),
+            False,
+            settings={
+                "tooltips": [
+                    "input and kernel count 1, 2, 3, …",
+                    "every input and weight is 1: the output is the count",
+                ],
+                "style": {"button_width": "110px"},
+            },
         )
-        self.ones.observe(self.refresh, "value")
-        return [self.ones]
-
-    def current(self):
-        return {**super().current(), "ones": self.ones.value}
-
-    def set(self, **values):
-        """As :meth:`Explorer.set`; ``ones`` (True or False) moves the toggle."""
-        if "ones" in values:
-            ones = values.pop("ones")
-            self._busy = True
-            try:
-                self.ones.value = bool(ones)
-            finally:
-                self._busy = False
-        super().set(**values)
-
-    def reset(self):
-        """Every slider back to its start value, and the toggle to its start."""
-        self.set(ones=self.values["ones"], **self.start)
+    }
+    ones = property(lambda self: self.choosers["ones"], doc="The toggle between 1, 2, 3, … and all ones.")
 
     def compute(self, values):
         """The stamps on the full canvas, the output (cropped by the padding) and the overlap counts."""

@@ -1,4 +1,4 @@
-"""The words of the forward convolution and pooling: relationship 7, the CLI's --pool, captions, step sums."""
+"""The words of the forward convolution and pooling: relationship 7, the CLI's --pool, step sums."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,6 @@ import deconvlib as dl
 from deconvlib.cases import CASES, FORWARD, GALLERY, POOLING_CASES, Case, find_case
 from deconvlib.cli import main
 from deconvlib.explain import (
-    conv_output_size_caption,
     describe_conv_step,
     describe_pool_step,
     explain,
@@ -60,13 +59,6 @@ def test_cli_explains_pooling_and_refuses_it_transposed(capsys):
     with pytest.raises(SystemExit):
         main(["explain", "--pool", "avg", "--input", "5", "--kernel", "3", "--padding", "2"])
     assert "argument --padding" in capsys.readouterr().err
-
-
-@pytest.mark.parametrize("i, k, s, p, d", [(5, 3, 2, 1, 1), (7, 3, 1, 0, 2), (6, 4, 3, 2, 1), (1, 1, 1, 0, 1)])
-def test_the_forward_size_caption_shows_conv_output_size(i, k, s, p, d):
-    caption = conv_output_size_caption(dict(size=i, kernel_size=k, stride=s, padding=p, dilation=d))
-    assert caption.endswith(f"<b>{dl.conv_output_size(i, k, s, p, d)}</b>")
-    assert f"⌊({i} + 2·{p} − {d}·({k} − 1) − 1) / {s}⌋ + 1" in caption
 
 
 def test_a_forward_step_is_written_with_the_kernel_as_it_is():

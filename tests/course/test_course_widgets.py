@@ -13,8 +13,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import ipywidgets as widgets  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+import deconvlib as dl  # noqa: E402
+from deconvlib.course.captions import conv_output_size_caption  # noqa: E402
+from deconvlib.course.explorer import Choice, Explorer  # noqa: E402
 from deconvlib.course.explorers import (  # noqa: E402
     CUSTOM,
     FORWARD_CASES,
@@ -33,7 +38,7 @@ from deconvlib.course.explorers import (  # noqa: E402
     StampsExplorer,
 )
 from deconvlib.explain import overlap_verdict, relationship, solve_padding_text  # noqa: E402
-from deconvlib.trace import input_cells_under  # noqa: E402
+from deconvlib.trace import input_cells_under, trace_conv2d  # noqa: E402
 
 PNG = b"\x89PNG"
 EXPLORERS = [
@@ -393,3 +398,64 @@ def test_the_pickers_reject_unknown_names_and_reset(cls):
     assert ex.current() != start
     ex.reset_button.click()
     assert ex.current() == start and ex.caption.value == caption and ex.message is None
+
+
+class Figure:
+    """A stand-in figure: remembers what it was last given."""
+
+    def __init__(self, data, figsize):
+        self.data = data
+
+    def update(self, data):
+        self.data = data
+
+    def to_png(self, dpi):
+        return PNG + repr(self.data).encode()
+
+
+class Chooser(Explorer):
+    """An explorer with a dropdown and a checkbox beside one slider, from its tables alone."""
+
+    specs = {"n": ("n", 1, 5, 2)}
+    choices = {
+        "power": Choice("power", (("square", 2), ("cube", 3)), 2, widget=widgets.Dropdown),
+        "negative": Choice("negative", (("no", False), ("yes", True)), False, widget=widgets.Checkbox),
+    }
+
+    def compute(self, values):
+        return (-1 if values["negative"] else 1) * values["n"] ** values["power"]
+
+    def draw(self, data, values):
+        return self.keep_figure(Figure, data)
+
+    def describe(self, values, data):
+        return str(data)
+
+
+def test_choices_come_from_a_table_and_redraw_once_per_move():
+    ex = Chooser(power=3)
+    assert [type(w) for w in ex.choosers.values()] == [widgets.Dropdown, widgets.Checkbox]
+    assert all(w in ex.ui.children for w in ex.choosers.values())
+    assert ex.current() == {"power": 3, "negative": False, "n": 2} and ex.data == 8
+    renders = ex.renders
+    ex.choosers["negative"].value = True  # a click: one redraw
+    assert ex.data == -8 and ex.caption.value == "-8" and ex.renders == renders + 1
+    ex.set(power=2, n=4, negative=0)  # 0 is the option False; one redraw for all three
+    assert ex.data == 16 and ex.renders == renders + 2 and ex.choosers["negative"].value is False
+    with pytest.raises(ValueError, match=r"power must be 2 or 3, got 4"):
+        ex.set(power=4, n=1)
+    assert ex.current() == {"power": 2, "negative": False, "n": 4} and ex.renders == renders + 2  # nothing moved
+    with pytest.raises(ValueError, match="no slider 'm'; its sliders are n and its choices power, negative"):
+        ex.set(m=1)
+    with pytest.raises(ValueError, match="power must be 2 or 3, got 'cube'"):
+        Chooser(power="cube")
+    ex.reset()
+    assert ex.current() == {"power": 3, "negative": False, "n": 2} and ex.data == 8
+    assert repr(ex) == "Chooser(power=3, negative=False, n=2)"
+
+
+@pytest.mark.parametrize("i, k, s, p, d", [(5, 3, 2, 1, 1), (7, 3, 1, 0, 2), (6, 4, 3, 2, 1), (1, 1, 1, 0, 1)])
+def test_the_forward_size_caption_shows_conv_output_size(i, k, s, p, d):
+    caption = conv_output_size_caption(trace_conv2d(np.ones((i, i)), np.ones((k, k)), s, p, d))
+    assert caption.endswith(f"<b>{dl.conv_output_size(i, k, s, p, d)}</b>")
+    assert f"⌊({i} + 2·{p} − {d}·({k} − 1) − 1) / {s}⌋ + 1" in caption

@@ -17,15 +17,20 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+import deconvlib as dl  # noqa: E402
 from deconvlib import conv_transpose_output_size  # noqa: E402
+from deconvlib.course import captions  # noqa: E402
 from deconvlib.course.explorers import (  # noqa: E402
     dilation_explorer,
     example_input,
     example_kernel,
+    example_trace,
     padding_explorer,
     pipeline_explorer,
     sweep_explorer,
 )
+from deconvlib.pooling import pool_output_size  # noqa: E402
+from deconvlib.trace import trace_conv2d, trace_pool2d  # noqa: E402
 from deconvlib.viz.drawing import TraceFigure  # noqa: E402
 
 BUILDERS = [pipeline_explorer, dilation_explorer, padding_explorer, sweep_explorer]
@@ -263,3 +268,83 @@ def test_a_value_that_is_not_an_integer_is_refused_naming_it(value):
         dilation_explorer(kernel_size=value)
     assert error.value.parameter == "kernel_size"
     assert pipeline_explorer(stride=np.int64(3)).current()["stride"] == 3  # numpy integers are integers
+
+
+def random_layers(seed, n=200):
+    """``n`` seeded random slider values of the transposed explorers, some of them empty outputs."""
+    rng = random.Random(seed)
+    for _ in range(n):
+        s, d = rng.randint(1, 4), rng.randint(1, 3)
+        yield dict(
+            size=rng.randint(1, 6),
+            kernel_size=rng.randint(1, 5),
+            stride=s,
+            padding=rng.randint(0, 4),
+            output_padding=rng.randint(0, max(s, d) - 1),
+            dilation=d,
+        )
+
+
+def test_the_captions_write_the_librarys_sizes_for_random_values():
+    # Each number in bold against an independent computation: the public size functions and the stages.
+    for v in random_layers(2):
+        i, k, s, p, op, d = (
+            v[name] for name in ("size", "kernel_size", "stride", "padding", "output_padding", "dilation")
+        )
+        t = example_trace(v) if expected_size(v) else None
+        a = dl.effective_kernel(k, d) - 1 - p  # the amount of padding on each side, before output_padding
+        padding = captions.padding_caption(t, v)
+        assert f"= <b>{a}</b>" in padding and padding.endswith(dl.explain.describe_pads((a, a + op, a, a + op)))
+        caption = captions.output_size_caption(t, v)
+        if t is None:
+            with pytest.raises(dl.ParameterError) as refused:
+                dl.conv_transpose_output_size(i, k, s, p, op, d)
+            size = str(refused.value).split("(size ")[1].split(")")[0]  # "... an empty output (size -5): ..."
+            assert caption.endswith(f"= <b>{size}</b> (empty!)")
+            continue
+        assert caption.endswith(f"= <b>{dl.conv_transpose_output_size(i, k, s, p, op, d)}</b>")
+        assert f"= {s}·({i} − 1) + {d}·({k} − 1) + 1 − 2·{p} + {op} =" in caption
+        dilated = dl.dilate(example_input(i), s)
+        assert f"= <b>{dilated.shape[0]}</b>: " in captions.dilated_size_caption(t)
+        assert captions.dilated_size_caption(t).endswith(f", {int((dilated == 0).sum())} zeros in all")
+        o, last = t.output.shape[-1], dl.conv_transpose2d(example_input(i), example_kernel(k), s, p, op, d)[-1, -1]
+        step = captions.step_caption(t, t.n_steps - 1)
+        assert step.startswith(f"out({o - 1}, {o - 1}) = ") and f"= {dl.explain.format_value(last)}" in step
+
+
+def test_the_forward_and_pooling_captions_write_the_librarys_sizes_for_random_values():
+    rng = random.Random(3)
+    for _ in range(200):
+        i, k, s, p, d = rng.randint(1, 8), rng.randint(1, 4), rng.randint(1, 3), rng.randint(0, 3), rng.randint(1, 3)
+        values = dict(size=i, kernel_size=k, stride=s, padding=p, dilation=d)
+        try:
+            o = dl.conv_output_size(i, k, s, p, d)
+        except dl.ParameterError:
+            assert "(empty: the kernel is wider" in captions.conv_output_size_caption(None, values)
+            continue
+        t = trace_conv2d(example_input(i), example_kernel(k), stride=s, padding=p, dilation=d)
+        assert captions.conv_output_size_caption(t).endswith(f"= <b>{o}</b>")
+        assert f"<b>{o}</b><br>out(" in captions.forward_caption(t, 0)
+        if 2 * p <= k and d == 1 and k <= i + 2 * p:
+            pooled = trace_pool2d(example_input(i), k, stride=s, padding=p, mode=rng.choice(["max", "avg"]))
+            assert f"= <b>{pool_output_size(i, k, s, p)}</b><br>" in captions.pooling_caption(pooled, 0)
+
+
+def test_a_caption_reads_the_trace_not_the_values_beside_it():
+    # One road to the screen: given a trace, the values (what the sliders said) are not read at all.
+    t = example_trace(dict(size=3, kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1))
+    wrong = dict(size=5, kernel_size=2, stride=3, padding=0, output_padding=2, dilation=2, step=1)
+    for caption in (captions.output_size_caption, captions.padding_caption, captions.dilated_size_caption):
+        assert caption(t, wrong) == caption(t)
+    assert captions.output_size_caption(t, wrong).endswith("2·(3 − 1) + 1·(3 − 1) + 1 − 2·1 + 1 = <b>6</b>")
+    assert captions.step_caption(t, 0, wrong) == captions.step_caption(t, 0) == "out(0, 0) = 1·5 = 5"
+
+
+def test_the_notebooks_lower_case_names_are_the_explorer_classes():
+    assert [b.__name__ for b in BUILDERS] == [
+        "PipelineExplorer",
+        "DilationExplorer",
+        "PaddingExplorer",
+        "SweepExplorer",
+    ]
+    assert all(isinstance(b(), b) for b in BUILDERS)
