@@ -27,7 +27,7 @@ matplotlib.use("Agg")
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from deconvlib.course.explorer import (  # noqa: E402
+from deconvlib.course.explorers import (  # noqa: E402
     dilation_explorer,
     padding_explorer,
     pipeline_explorer,

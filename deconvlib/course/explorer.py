@@ -400,16 +400,3 @@ class Explorer:
 
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.current().items())})"
-
-
-_MOVED = ("pipeline_explorer", "dilation_explorer", "padding_explorer", "sweep_explorer")
-
-
-def __getattr__(name):
-    """The builders of notebooks 1–4 moved to :mod:`deconvlib.course.explorers`;
-    ``benchmarks/bench_slider_latency.py`` still imports them from here."""
-    if name in _MOVED:
-        from . import explorers
-
-        return getattr(explorers, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
