@@ -113,7 +113,8 @@ class Choice:
             if option == value:
                 return option
         names = [repr(option) for option in self.values()]
-        raise ValueError(f"{name} must be {', '.join(names[:-1])} or {names[-1]}, got {value!r}")
+        listed = " or ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
+        raise ValueError(f"{name} must be {listed}, got {value!r}")
 
     def make(self, value):
         """The widget, showing ``value``."""
