@@ -1301,17 +1301,9 @@ def _explain_axes(kind, explained, relations, axes):
 
 def _explain_pooling(pooling, input_size, kernel_size, stride, padding, output_padding, dilation, transposed, dims=2):
     """:func:`explain` for a pooling window: the forward arithmetic, relationship 7, what each cell keeps."""
-    sizes = dict(
-        transposed=transposed,
-        input_size=input_size,
-        kernel_size=kernel_size,
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-        dims=dims,
+    relations = relationship(
+        transposed, input_size, kernel_size, stride, padding, output_padding, dilation, pooling=pooling, dims=dims
     )
-    relations = relationship(**sizes, pooling=pooling)
     axes = case_axes(input_size, kernel_size, stride, padding, output_padding, dilation, dims)
     kind = {"max": "Max pooling", "avg": "Average pooling"}[pooling]
     cells = "cell(s)" if dims == 1 else "row(s)/column(s)"

@@ -29,20 +29,6 @@ from .fast import _span, conv_fast, conv_transpose_fast
 __all__ = ["conv_transpose_nd", "conv_nd"]
 
 
-def _one_row(geo):
-    """A 1-D geometry as the 2-D one of a one-row image (size 1, kernel 1, stride 1, no padding on the rows)."""
-    return replace(
-        geo,
-        size=(1, *geo.size),
-        kernel=(1, *geo.kernel),
-        stride=(1, *geo.stride),
-        padding=(0, 0, *geo.padding),
-        output_padding=(0, *geo.output_padding),
-        dilation=(1, *geo.dilation),
-        out=(1, *geo.out),
-    )
-
-
 def _slices(geo, n):
     """The 2-D geometry of one depth slice of a 3-D ``geo``, with a batch of ``n``."""
     return replace(
@@ -101,7 +87,7 @@ def conv_transpose_nd(X, W, geo):
     if geo.dims == 2:
         return conv_transpose_fast(X, W, geo)
     if geo.dims == 1:
-        return conv_transpose_fast(X[:, None], W[None], _one_row(geo))[:, 0]
+        return conv_transpose_fast(X[:, None], W[None], geo.plane())[:, 0]
     (s, d, before), depth, G = (geo.stride[0], geo.dilation[0], geo.padding[0]), geo.size[0], geo.groups
     gi, go = geo.c_in // G, geo.c_out // G
     phases = {}  # output depth phase p (slices p, p + s, …) ← [(tap, shift)]: slice zz of the phase reads zz − shift
@@ -150,7 +136,7 @@ def conv_nd(X, W, geo):
     if geo.dims == 2:
         return conv_fast(X, W, geo)
     if geo.dims == 1:
-        return conv_fast(X[:, None], W[None], _one_row(geo))[:, 0]
+        return conv_fast(X[:, None], W[None], geo.plane())[:, 0]
     (s, d, before), depth, G, length = (
         (geo.stride[0], geo.dilation[0], geo.padding[0]),
         geo.size[0],

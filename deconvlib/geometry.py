@@ -640,14 +640,8 @@ def plane_sizes(dims, input_size, kernel_size, stride, padding, output_padding, 
     >>> plane["input_size"], plane["kernel_size"], plane["stride"], plane["padding"], plane["output_padding"]
     ((1, 5), (1, 3), (1, 2), (0, 0, 0, 1), (0, 1))
     """
-    sizes = dict(
-        input_size=input_size,
-        kernel_size=kernel_size,
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-    )
+    names = ("input_size", "kernel_size", "stride", "padding", "output_padding", "dilation")
+    sizes = dict(zip(names, (input_size, kernel_size, stride, padding, output_padding, dilation)))
     if isinstance(dims, bool) or dims not in (1, 2):
         raise ParameterError(f"dims must be 1 or 2, got {dims!r}", parameter="dims")
     if dims == 2:
