@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from . import geometry
 from ._validate import as_pair, as_tuple
-from .arithmetic import axis_output, dilated_kernel
+from .arithmetic import axis_output
 from .errors import ParameterError
 from .geometry import plane_sizes, sizes_geometry
 
@@ -226,7 +226,7 @@ class Case:
             raise ParameterError(f"{self.name} is pooling, which has no transposed twin", parameter="pooling")
         geo = sizes_geometry(**self.sizes)
         size = geo.out
-        extra = tuple((a.i + a.before + a.after - dilated_kernel(a.k, a.d)) % a.s for a in geo.axes)
+        extra = tuple(axis.leftover for axis in geo.axes)
         square = lambda pair: pair[0] if len(set(pair)) == 1 else pair  # noqa: E731
         return replace(
             self,

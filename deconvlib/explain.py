@@ -1120,7 +1120,7 @@ def _explain_axis(transposed, axis, window="kernel", cells="row(s)/column(s)"):
     p_text = f"p = {before}" if before == after else f"p = {before} before, {after} after"
     if not transposed:
         padded = i + before + after
-        left = (padded - ek) % s
+        left = axis.leftover
         lines += [
             f"2. padded input     i + p_before + p_after = {i} + {before} + {after} = {padded}",
             f"3. output           ⌊(padded − k̂) / s⌋ + 1 = ⌊({padded} − {ek}) / {s}⌋ + 1 = {o} {window} positions"

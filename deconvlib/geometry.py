@@ -71,6 +71,18 @@ class Axis(NamedTuple):
     a: int
     d: int
 
+    @property
+    def leftover(self):
+        """Cells a forward sweep's last window leaves at the end, ``(i + p_before + p_after − k̂) mod s``.
+
+        The guide's ``a`` of the transposed twin: the ``output_padding`` that
+        maps this axis's output back to exactly ``i`` (relationship 14).
+
+        >>> Axis(i=6, k=3, s=2, before=1, after=1, a=0, d=1).leftover
+        1
+        """
+        return (self.i + self.before + self.after - dilated_kernel(self.k, self.d)) % self.s
+
 
 @dataclass(frozen=True)
 class Geometry:
