@@ -129,3 +129,13 @@ def test_no_core_module_imports_a_private_name_and_trace_no_cases():
                 wrong.append(f"{path.name}: from .{module} import {name}")
     assert wrong == []
     assert "cases" not in {module for module, _ in _imported_names(PACKAGE / "trace.py")}
+
+
+def test_the_inner_modules_do_not_climb_back_to_the_public_doors():
+    """geometry checks a call's integers once; the modules behind it call the unchecked twins, not the checked formulas
+    or the public convolutions (which would check everything again)."""
+    doors = {"conv_output_size", "conv_transpose_output_size", "effective_kernel", "pool_output_size"}
+    doors |= {f"conv{kind}{n}d" for kind in ("", "_transpose") for n in (1, 2, 3)}
+    for module in ("geometry", "trace", "cases", "transpose", "folding", "conv"):
+        imported = {name for _, name in _imported_names(PACKAGE / f"{module}.py")}
+        assert imported & doors == set(), module
