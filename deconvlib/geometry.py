@@ -532,18 +532,7 @@ def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, 
     >>> geo.size, geo.padding, geo.out, geo.c_out
     ((5,), (0, 1), (11,), 4)
     """
-    return _checked(
-        X,
-        W,
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-        groups=groups,
-        bias=bias,
-        transposed=True,
-        dims=dims,
-    )
+    return _checked(X, W, stride, padding, output_padding, dilation, groups, bias, transposed=True, dims=dims)
 
 
 def conv_geometry(X, W, stride, padding, dilation, groups, bias, dims=2):
@@ -597,18 +586,7 @@ def conv_geometry(X, W, stride, padding, dilation, groups, bias, dims=2):
     >>> geo.padding, (geo.out_h, geo.out_w, geo.c_out)
     ((1, 1, 0, 1), (3, 3, 4))
     """
-    return _checked(
-        X,
-        W,
-        stride=stride,
-        padding=padding,
-        output_padding=0,
-        dilation=dilation,
-        groups=groups,
-        bias=bias,
-        transposed=False,
-        dims=dims,
-    )
+    return _checked(X, W, stride, padding, 0, dilation, groups, bias, transposed=False, dims=dims)
 
 
 def plane_sizes(dims, input_size, kernel_size, stride, padding, output_padding, dilation):

@@ -388,17 +388,7 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
         X, W, stride, padding, output_padding, dilation = _one_row(X, W, stride, padding, output_padding, dilation)
         return _in_dims(trace(X, W, stride, padding, output_padding, dilation), 1)
     dims = np.ndim(X)  # 2, or 3 for a volume
-    checked = transpose_geometry(
-        X,
-        W,
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-        groups=1,
-        bias=None,
-        dims=dims,
-    )
+    checked = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups=1, bias=None, dims=dims)
     _check_sweep("trace", checked.geometry, transposed=True)
     X, W, geo = _one_channel(checked)
     axes = tuple(range(dims))

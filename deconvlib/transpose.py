@@ -196,17 +196,7 @@ def _conv_transpose(dims, X, W, stride, padding, output_padding, dilation, group
     """:func:`conv_transpose1d`, ``2d`` and ``3d``: one implementation, ``dims`` spatial axes."""
     if method not in METHODS:
         raise ParameterError(f"method must be one of {METHODS}, got {method!r}", parameter="method")
-    checked = transpose_geometry(
-        X,
-        W,
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-        groups=groups,
-        bias=bias,
-        dims=dims,
-    )
+    checked = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, bias, dims=dims)
     X, W, geo = checked.X, checked.W, checked.geometry
     if method == "matrix":
         _check_matrix_size(geo)
@@ -467,17 +457,7 @@ def convolution_matrix(input_size, W, stride=1, padding=0, output_padding=0, dil
     W = as_array(W, "W")  # checked first: the zero input below is built from W's shape and dtype
     c_in = W.shape[-2] if W.ndim == dims + 2 else 1
     X = np.zeros(size if W.ndim == dims else (1, *size, c_in), dtype=np.result_type(W.dtype, np.float32))
-    checked = transpose_geometry(
-        X,
-        W,
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-        groups=groups,
-        bias=None,
-        dims=dims,
-    )
+    checked = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, None, dims=dims)
     _check_matrix_size(checked.geometry)
     return _matrix(checked.geometry, checked.W)
 
