@@ -12,10 +12,33 @@ Three layers, each importing only the ones before it:
 A bad argument raises :class:`ParameterError` (a ``ValueError``) whose
 ``parameter`` names it.
 
+Every core module is an attribute, so ``import deconvlib as dl`` is the one
+import a notebook needs for the core: ``dl.overlap.overlap_count``,
+``dl.channels.DCGAN_DECODER``, ``dl.explain.explain``, ``dl.tables.table``.
+(``dl.trace`` is the function; its module's :func:`scatter_trace` is
+``dl.scatter_trace``.)
+
 ``deconvlib.animate`` is :func:`deconvlib.viz.animation.animate`, imported on
 first use so that ``import deconvlib`` needs numpy alone.
 """
 
+from . import (  # noqa: F401  the core modules, as attributes: dl.overlap, dl.channels, ...
+    adjoint,
+    arithmetic,
+    cases,
+    channels,
+    conv,
+    errors,
+    explain,
+    fast,
+    folding,
+    geometry,
+    overlap,
+    pooling,
+    stages,
+    tables,
+    transpose,
+)
 from .arithmetic import (
     conv_output_size,
     conv_transpose_output_size,
@@ -26,7 +49,7 @@ from .conv import conv1d, conv2d, conv3d
 from .errors import ParameterError
 from .pooling import avg_pool2d, max_pool2d, pool_output_size
 from .stages import dilate, flip_kernel, pad_or_crop
-from .trace import Step, Trace, trace
+from .trace import Step, Trace, scatter_trace, trace
 from .transpose import METHODS, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution_matrix, deconv2D_naive
 
 __version__ = "0.1.0"
@@ -52,6 +75,7 @@ __all__ = [
     "pad_or_crop",
     "flip_kernel",
     "trace",
+    "scatter_trace",
     "Trace",
     "Step",
     "ParameterError",

@@ -17,7 +17,16 @@ import numpy as np
 
 from .errors import ParameterError
 
-__all__ = ["as_int", "as_tuple", "as_pair", "as_padding", "as_float_arrays", "spatial_layout"]
+__all__ = [
+    "as_int",
+    "as_tuple",
+    "as_pair",
+    "as_padding",
+    "as_array",
+    "check_finite",
+    "as_float_arrays",
+    "spatial_layout",
+]
 
 
 def _error(name, message):
@@ -81,12 +90,12 @@ def _scalar(value):
 AXIS_NAMES = {1: ("w",), 2: ("h", "w"), 3: ("d", "h", "w")}
 
 
-def spatial_layout(ndim, prefix="", bare=False):
-    """``"(h, w)"``, ``"(kd, kh, kw)"``, ``"(w,)"``: the spatial axes of ``ndim`` dimensions as a tuple's text.
+def spatial_layout(dims, prefix="", bare=False):
+    """``"(h, w)"``, ``"(kd, kh, kw)"``, ``"(w,)"``: the spatial axes of ``dims`` dimensions as a tuple's text.
 
     Parameters
     ----------
-    ndim : {1, 2, 3}
+    dims : {1, 2, 3}
     prefix : str, default ""
         Put before each axis name (``"k"`` for a kernel, ``"out_"`` for an output).
     bare : bool, default False
@@ -101,23 +110,23 @@ def spatial_layout(ndim, prefix="", bare=False):
     >>> spatial_layout(3, "k"), spatial_layout(1), spatial_layout(2, bare=True)
     ('(kd, kh, kw)', '(w,)', 'h, w')
     """
-    names = ", ".join(prefix + a for a in AXIS_NAMES[ndim])
-    return names if bare else f"({names},)" if ndim == 1 else f"({names})"
+    names = ", ".join(prefix + a for a in AXIS_NAMES[dims])
+    return names if bare else f"({names},)" if dims == 1 else f"({names})"
 
 
-def as_tuple(value, name, ndim, minimum=0):
-    """Return an int or ``ndim`` ints (one per spatial axis) as a tuple of ints ``>= minimum``.
+def as_tuple(value, name, dims, minimum=0):
+    """Return an int or ``dims`` ints (one per spatial axis) as a tuple of ints ``>= minimum``.
 
     Parameters
     ----------
-    value : int or sequence of ``ndim`` ints
+    value : int or sequence of ``dims`` ints
     name : str
-    ndim : {1, 2, 3}
+    dims : {1, 2, 3}
     minimum : int, default 0
 
     Returns
     -------
-    tuple of ``ndim`` ints
+    tuple of ``dims`` ints
 
     Raises
     ------
@@ -133,11 +142,11 @@ def as_tuple(value, name, ndim, minimum=0):
     """
     value = _scalar(value)
     if isinstance(value, (tuple, list, np.ndarray)):
-        if len(value) != ndim:
-            kind = "a (row, col) pair" if ndim == 2 else f"{ndim} ints {spatial_layout(ndim)}"
+        if len(value) != dims:
+            kind = "a (row, col) pair" if dims == 2 else f"{dims} ints {spatial_layout(dims)}"
             raise _error(name, f"{name} must be an int or {kind}, got {value!r}")
         return tuple(as_int(v, name, minimum) for v in value)
-    return (as_int(value, name, minimum),) * ndim
+    return (as_int(value, name, minimum),) * dims
 
 
 def as_pair(value, name, minimum=0):
@@ -174,21 +183,21 @@ def as_pair(value, name, minimum=0):
     return as_tuple(value, name, 2, minimum)
 
 
-def as_padding(value, name="padding", ndim=2):
+def as_padding(value, name="padding", dims=2):
     """Return padding as ``(before, after)`` per spatial axis, flat: ``(top, bottom, left, right)`` in 2-D.
 
     Parameters
     ----------
-    value : int, ``ndim`` ints, or ``2·ndim`` ints
-        An int pads every side alike; ``ndim`` ints pad both sides of each
-        axis alike (2-D: ``(rows, cols)``); ``2·ndim`` ints give ``(before,
+    value : int, ``dims`` ints, or ``2·dims`` ints
+        An int pads every side alike; ``dims`` ints pad both sides of each
+        axis alike (2-D: ``(rows, cols)``); ``2·dims`` ints give ``(before,
         after)`` of each axis in turn (2-D: ``(top, bottom, left, right)``).
     name : str, default "padding"
-    ndim : {1, 2, 3}, default 2
+    dims : {1, 2, 3}, default 2
 
     Returns
     -------
-    tuple of ``2·ndim`` ints
+    tuple of ``2·dims`` ints
 
     Raises
     ------
@@ -203,26 +212,57 @@ def as_padding(value, name="padding", ndim=2):
     (2, 2, 0, 0)
     >>> as_padding((2, 0, 1, 1))
     (2, 0, 1, 1)
-    >>> as_padding((1, 2, 3), ndim=3), as_padding((0, 2), ndim=1)
+    >>> as_padding((1, 2, 3), dims=3), as_padding((0, 2), dims=1)
     ((1, 1, 2, 2, 3, 3), (0, 2))
     """
-    if ndim == 2:
+    if dims == 2:
         forms = "(rows, cols) or (top, bottom, left, right)"
     else:
-        forms = f"{ndim} ints (one per axis) or {2 * ndim} (before, after of each axis)"
+        forms = f"{dims} ints (one per axis) or {2 * dims} (before, after of each axis)"
     if isinstance(value, str):
         raise _error(name, f"{name} must be an int, {forms} here, got {value!r}")
     value = _scalar(value)
     if isinstance(value, (tuple, list, np.ndarray)):
-        if len(value) == ndim:
+        if len(value) == dims:
             return tuple(p for v in value for p in (as_int(v, name),) * 2)
-        if len(value) == 2 * ndim:
+        if len(value) == 2 * dims:
             return tuple(as_int(v, name) for v in value)
         raise _error(name, f"{name} must be an int, {forms}, got {value!r}")
-    return (as_int(value, name),) * (2 * ndim)
+    return (as_int(value, name),) * (2 * dims)
 
 
-def _as_array(value, name):
+def as_array(value, name):
+    """``value`` as a numpy array of real numbers, or a ``TypeError`` naming ``name``.
+
+    The first guard of every array the library takes (the rest is
+    :func:`as_float_arrays`'s: dimensions, emptiness, finite values).
+
+    Parameters
+    ----------
+    value : array_like
+    name : str
+        The parameter's name, as the message shows it.
+
+    Returns
+    -------
+    ndarray
+        ``np.asarray(value)``: bool, integer or floating.
+
+    Raises
+    ------
+    TypeError
+        For a masked array (its mask would be ignored), something numpy
+        cannot make an array of, or an array that does not hold real numbers.
+
+    Examples
+    --------
+    >>> as_array([1, 2], "X")
+    array([1, 2])
+    >>> as_array(["a"], "X")
+    Traceback (most recent call last):
+    ...
+    TypeError: X must hold real numbers, got dtype <U1
+    """
     if isinstance(value, np.ma.MaskedArray):
         raise TypeError(
             f"{name} is a masked array, and deconvlib would ignore its mask: "
@@ -237,8 +277,32 @@ def _as_array(value, name):
     return array
 
 
-def _check_finite(array, name):
-    """Refuse NaN and ±inf: the four methods would not agree on them (0·inf is NaN in some, skipped in others)."""
+def check_finite(array, name):
+    """Refuse NaN and ±inf: the four methods would not agree on them (0·inf is NaN in some, skipped in others).
+
+    Parameters
+    ----------
+    array : ndarray
+    name : str
+        The parameter's name (``"X"``, ``"W"``, ``"bias"``).
+
+    Returns
+    -------
+    ndarray
+        ``array`` itself, when every value is finite.
+
+    Raises
+    ------
+    ParameterError
+        Quoting the first non-finite value and its index, and how many there are.
+
+    Examples
+    --------
+    >>> check_finite(np.array([1.0, np.inf]), "X")
+    Traceback (most recent call last):
+    ...
+    deconvlib.ParameterError: X must hold finite numbers, got np.float64(inf) at index (1,) (1 non-finite value)
+    """
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         bad = np.argwhere(~np.isfinite(array))
         where = tuple(int(i) for i in bad[0])
@@ -247,14 +311,15 @@ def _check_finite(array, name):
             f"({len(bad)} non-finite value{'s' if len(bad) > 1 else ''})",
             parameter=name,
         )
+    return array
 
 
-def as_float_arrays(X, W, bias=None, ndim=2):
+def as_float_arrays(X, W, bias=None, dims=2):
     """Return ``X``, ``W`` (and ``bias``) as arrays of one floating dtype.
 
     float32 stays float32, float64 stays float64, integers become float64; mixed
     inputs take numpy's common type. Every value must be finite. Both must have
-    ``ndim + 2`` axes (2-D: NHWC and ``(kh, kw, ·, ·)``) or both ``ndim``
+    ``dims + 2`` axes (2-D: NHWC and ``(kh, kw, ·, ·)``) or both ``dims``
     (an unbatched one-channel image: ``(h, w)`` and ``(kh, kw)``), which
     becomes a one-image, one-channel batch.
 
@@ -265,7 +330,7 @@ def as_float_arrays(X, W, bias=None, ndim=2):
     W : array_like, shape (kh, kw, ·, ·) or (kh, kw) in 2-D
         The kernel's spatial axes first, alike in 1-D and 3-D.
     bias : array_like, optional
-    ndim : {1, 2, 3}, default 2
+    dims : {1, 2, 3}, default 2
         The number of spatial dimensions.
 
     Returns
@@ -274,7 +339,7 @@ def as_float_arrays(X, W, bias=None, ndim=2):
     W : ndarray, shape (kh, kw, ·, ·)
     bias : ndarray or None
     image : bool
-        Whether ``X`` was unbatched (so the result goes back to ``ndim`` axes).
+        Whether ``X`` was unbatched (so the result goes back to ``dims`` axes).
 
     Raises
     ------
@@ -301,32 +366,32 @@ def as_float_arrays(X, W, bias=None, ndim=2):
     >>> X.shape, X.dtype, image
     ((1, 3, 3, 1), dtype('float64'), True)
     """
-    X = _as_array(X, "X")
-    W = _as_array(W, "W")
+    X = as_array(X, "X")
+    W = as_array(W, "W")
     dtype = np.result_type(X.dtype, W.dtype)
     if dtype.kind != "f":
         dtype = np.dtype(np.float64)
-    spatial, kernel = spatial_layout(ndim), spatial_layout(ndim, "k")
-    batched = f"(n, {spatial_layout(ndim, bare=True)}, c_in)"
-    what = {1: "signal", 2: "image", 3: "volume"}[ndim]
-    if X.ndim == ndim:
-        if W.ndim != ndim:
+    spatial, kernel = spatial_layout(dims), spatial_layout(dims, "k")
+    batched = f"(n, {spatial_layout(dims, bare=True)}, c_in)"
+    what = {1: "signal", 2: "image", 3: "volume"}[dims]
+    if X.ndim == dims:
+        if W.ndim != dims:
             raise ParameterError(
-                f"X is a {ndim}-D {spatial} {what}, so W must be a {ndim}-D {kernel} kernel, "
+                f"X is a {dims}-D {spatial} {what}, so W must be a {dims}-D {kernel} kernel, "
                 f"got W with shape {W.shape}",
                 parameter="W",
             )
         image = True
         X, W = X[None, ..., None], W[..., None, None]
-    elif X.ndim == ndim + 2:
-        if W.ndim != ndim + 2:
+    elif X.ndim == dims + 2:
+        if W.ndim != dims + 2:
             raise ParameterError(
-                f"X is {ndim + 2}-D {batched}, so W must be {ndim + 2}-D, got W with shape {W.shape}", parameter="W"
+                f"X is {dims + 2}-D {batched}, so W must be {dims + 2}-D, got W with shape {W.shape}", parameter="W"
             )
         image = False
     else:
         raise ParameterError(
-            f"X must be {ndim + 2}-D {batched} or a {ndim}-D {spatial} {what}, got shape {X.shape}", parameter="X"
+            f"X must be {dims + 2}-D {batched} or a {dims}-D {spatial} {what}, got shape {X.shape}", parameter="X"
         )
     if 0 in X.shape:
         raise ParameterError(
@@ -334,9 +399,9 @@ def as_float_arrays(X, W, bias=None, ndim=2):
         )
     if 0 in W.shape:
         raise ParameterError(f"W must not be empty, got shape {W.shape}", parameter="W")
-    _check_finite(X, "X")
-    _check_finite(W, "W")
+    check_finite(X, "X")
+    check_finite(W, "W")
     if bias is not None:
-        bias = _as_array(bias, "bias").astype(dtype, copy=False)
-        _check_finite(bias, "bias")
+        bias = as_array(bias, "bias").astype(dtype, copy=False)
+        check_finite(bias, "bias")
     return X.astype(dtype, copy=False), W.astype(dtype, copy=False), bias, image

@@ -5,6 +5,11 @@ Visin (2016), "A guide to convolution arithmetic for deep learning"
 (arXiv:1603.07285), written with PyTorch's conventions: ``dilation=1`` means
 no gaps, ``padding`` is the padding of the *forward* convolution, and
 ``output_padding`` adds rows at the bottom/right of a transposed convolution.
+
+The public functions check their arguments. :func:`dilated_kernel` and
+:func:`axis_output` are their twins for integers the library has already
+checked (:mod:`deconvlib.geometry` checks a call's arguments once): the same
+formulas and refusals, without checking the integers again.
 """
 
 from ._validate import as_int
@@ -17,6 +22,8 @@ __all__ = [
     "transpose_padding_for",
     "check_output_padding",
 ]
+
+#: Not in ``__all__``: the twins for checked integers, :func:`dilated_kernel` and :func:`axis_output`.
 
 
 def _padding_pair(padding):
@@ -71,7 +78,97 @@ def effective_kernel(k, dilation=1):
     5
     """
     k = as_int(k, "kernel size", minimum=1)
-    return as_int(dilation, "dilation", minimum=1) * (k - 1) + 1
+    return dilated_kernel(k, as_int(dilation, "dilation", minimum=1))
+
+
+def dilated_kernel(k, d):
+    """:func:`effective_kernel` of integers already checked: ``k̂ = d·(k − 1) + 1``.
+
+    >>> dilated_kernel(3, 2)
+    5
+    """
+    return d * (k - 1) + 1
+
+
+def _forward_size(i, k, s, before, after, d, shown):
+    """``⌊(i + p_before + p_after − k̂) / s⌋ + 1`` of checked integers; ``shown``: the padding as quoted."""
+    span = i + before + after - dilated_kernel(k, d)
+    if span < 0:
+        raise ParameterError(
+            f"the output would be empty: input {i} with padding {shown!r} is smaller "
+            f"than the dilated kernel {dilated_kernel(k, d)}",
+            parameter="input_size",
+        )
+    return span // s + 1
+
+
+def _transposed_size(i, k, s, before, after, a, d, shown):
+    """``s·(i − 1) + k̂ − p_before − p_after + a`` of checked integers, ``a`` within PyTorch's rule.
+
+    ``shown``: the padding as the message quotes it.
+    """
+    full = s * (i - 1) + dilated_kernel(k, d)
+    o = full - before - after + a
+    if o < 1:
+        raise ParameterError(
+            f"padding {shown!r} would leave an empty output (size {o}): it crops more than "
+            f"the full result of size {full}",
+            parameter="padding",
+        )
+    return o
+
+
+def axis_output(transposed, i, k, s, before, after, a, d):
+    """The output size along one axis, forward or transposed, of integers already checked.
+
+    The twin of :func:`conv_output_size` and :func:`conv_transpose_output_size`
+    for the library's inner code: the same formulas and refusals, the integers
+    not checked again.
+
+    Parameters
+    ----------
+    transposed : bool
+    i, k, s, d : int
+        Input size, kernel size, stride, dilation.
+    before, after : int
+        Padding of the forward convolution on each side.
+    a : int
+        ``output_padding``; must be 0 for a forward convolution.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ParameterError
+        For an empty output, ``output_padding`` too large, or (``"output_padding"``)
+        a forward convolution with ``a > 0``.
+
+    Notes
+    -----
+    Forward: ``o = ⌊(i + before + after − k̂) / s⌋ + 1``; transposed:
+    ``o = s·(i − 1) + k̂ − before − after + a``, with ``k̂ = d·(k − 1) + 1``.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 1–15.
+
+    Examples
+    --------
+    >>> axis_output(True, i=3, k=3, s=2, before=1, after=1, a=1, d=1)
+    6
+    """
+    if transposed:
+        check_output_padding(a, stride=s, dilation=d)
+        return _transposed_size(i, k, s, before, after, a, d, shown=(before, after))
+    if a:
+        raise ParameterError(
+            f"output_padding applies to a transposed convolution only, got output_padding={a}",
+            parameter="output_padding",
+        )
+    return _forward_size(i, k, s, before, after, d, shown=(before, after))
 
 
 def conv_output_size(i, k, stride=1, padding=0, dilation=1):
@@ -127,14 +224,8 @@ def conv_output_size(i, k, stride=1, padding=0, dilation=1):
     i = as_int(i, "input size", minimum=1)
     s = as_int(stride, "stride", minimum=1)
     before, after = _padding_pair(padding)
-    span = i + before + after - effective_kernel(k, dilation)
-    if span < 0:
-        raise ParameterError(
-            f"the output would be empty: input {i} with padding {padding!r} is smaller "
-            f"than the dilated kernel {effective_kernel(k, dilation)}",
-            parameter="input_size",
-        )
-    return span // s + 1
+    k, d = as_int(k, "kernel size", minimum=1), as_int(dilation, "dilation", minimum=1)
+    return _forward_size(i, k, s, before, after, d, shown=padding)
 
 
 def check_output_padding(output_padding, stride, dilation):
@@ -249,15 +340,8 @@ def conv_transpose_output_size(i, k, stride=1, padding=0, output_padding=0, dila
     op = as_int(output_padding, "output_padding")
     check_output_padding(op, stride=s, dilation=d)
     before, after = _padding_pair(padding)
-    full = s * (i - 1) + effective_kernel(k, d)
-    o = full - before - after + op
-    if o < 1:
-        raise ParameterError(
-            f"padding {padding!r} would leave an empty output (size {o}): it crops more than "
-            f"the full result of size {full}",
-            parameter="padding",
-        )
-    return o
+    k = as_int(k, "kernel size", minimum=1)
+    return _transposed_size(i, k, s, before, after, op, d, shown=padding)
 
 
 def transpose_padding_for(i, k, target, stride=1, dilation=1):

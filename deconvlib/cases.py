@@ -16,15 +16,19 @@ stride 2. :data:`GALLERY` is every case the gallery draws: :data:`CASES`, then
 these two tables. :data:`CASES` stays the 2-D convolutions alone (the
 explorers' dropdowns read it).
 
-Pure data and integer arithmetic (numpy only): :mod:`deconvlib.explain` writes
-a case's arithmetic out, :mod:`deconvlib.viz.gallery` draws it.
+Pure data (numpy only): a case's sizes resolve through
+:func:`deconvlib.geometry.sizes_geometry`, as every call's arguments do;
+:mod:`deconvlib.explain` writes a case's arithmetic out,
+:mod:`deconvlib.viz.gallery` draws it.
 """
 
 from dataclasses import dataclass, replace
 
-from ._validate import as_padding, as_pair, as_tuple
-from .arithmetic import conv_output_size, conv_transpose_output_size, effective_kernel
+from . import geometry
+from ._validate import as_pair, as_tuple
+from .arithmetic import axis_output
 from .errors import ParameterError
+from .geometry import plane_sizes, sizes_geometry
 
 __all__ = [
     "Case",
@@ -80,7 +84,7 @@ class Case:
         Spatial dimensions. A 1-D case (PyTorch's ``conv1d`` /
         ``conv_transpose1d``) takes one integer per size, ``padding`` as
         ``p`` or ``(left, right)``, and is drawn as a one-row image
-        (:func:`plane_sizes`).
+        (:func:`deconvlib.geometry.plane_sizes`).
 
     See Also
     --------
@@ -133,7 +137,7 @@ class Case:
 
     @property
     def sizes(self):
-        """The sizes alone: keyword arguments for :func:`case_axes` and :func:`deconvlib.explain.explain`.
+        """The sizes alone: keywords of :func:`~deconvlib.geometry.sizes_geometry` and :func:`~.explain.explain`.
 
         ``dims`` is among them for a 1-D case only, so a 2-D case's keywords
         are the ones every function of the course takes.
@@ -181,7 +185,7 @@ class Case:
         >>> find_case("padding_strides_odd").output_size, find_case("padding_strides_odd_transposed").output_size
         ((3, 3), (6, 6))
         """
-        return tuple(axis_output(**axis) for axis in case_axes(**self.sizes))
+        return sizes_geometry(**self.sizes).out
 
     @property
     def n_frames(self):
@@ -220,9 +224,9 @@ class Case:
             raise ParameterError(f"{self.name} is already transposed", parameter="transposed")
         if self.pooling:
             raise ParameterError(f"{self.name} is pooling, which has no transposed twin", parameter="pooling")
-        axes = case_axes(**self.sizes)
-        size = tuple(axis_output(**axis) for axis in axes)
-        extra = tuple((a["i"] + a["before"] + a["after"] - effective_kernel(a["k"], a["d"])) % a["s"] for a in axes)
+        geo = sizes_geometry(**self.sizes)
+        size = geo.out
+        extra = tuple(axis.leftover for axis in geo.axes)
         square = lambda pair: pair[0] if len(set(pair)) == 1 else pair  # noqa: E731
         return replace(
             self,
@@ -235,160 +239,29 @@ class Case:
         )
 
 
-def plane_sizes(dims, input_size, kernel_size, stride, padding, output_padding, dilation):
-    """A case's sizes in 2-D: a 1-D case as the one-row image it is drawn and traced as.
-
-    A 1-D convolution of a width-``w`` signal is the 2-D convolution of the
-    ``1×w`` image with a ``1×k`` kernel, stride ``(1, s)``, no padding on the
-    rows: the same numbers, one row.
-
-    Parameters
-    ----------
-    dims : {1, 2}
-    input_size, kernel_size, stride, output_padding, dilation : int, or (int,) in 1-D
-    padding : int, or ``(left, right)`` in 1-D
-
-    Returns
-    -------
-    dict
-        ``input_size``, ``kernel_size``, ``stride``, ``padding``,
-        ``output_padding``, ``dilation`` in 2-D (unchanged when ``dims`` is 2).
-
-    Raises
-    ------
-    ParameterError
-        For a ``dims`` other than 1 or 2, or a 1-D size given as two numbers,
-        naming the parameter.
-
-    Examples
-    --------
-    >>> plane = plane_sizes(1, 5, 3, 2, (0, 1), 1, 1)
-    >>> plane["input_size"], plane["kernel_size"], plane["stride"], plane["padding"], plane["output_padding"]
-    ((1, 5), (1, 3), (1, 2), (0, 0, 0, 1), (0, 1))
-    """
-    sizes = dict(
-        input_size=input_size,
-        kernel_size=kernel_size,
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-    )
-    if isinstance(dims, bool) or dims not in (1, 2):
-        raise ParameterError(f"dims must be 1 or 2, got {dims!r}", parameter="dims")
-    if dims == 2:
-        return sizes
-    plane = {}
-    for name, value in sizes.items():
-        words = name.replace("_size", " size")
-        if name == "padding":
-            plane[name] = (0, 0, *as_padding(value, "padding", ndim=1))
-        else:
-            if isinstance(value, (tuple, list)) and len(value) != 1:
-                raise ParameterError(f"in 1-D, {words} must be one integer, got {value!r}", parameter=name)
-            (number,) = as_tuple(value, words, 1, minimum=0)
-            plane[name] = (0 if name == "output_padding" else 1, number)
-    return plane
-
-
 def case_axes(transposed, input_size, kernel_size, stride, padding, output_padding, dilation, dims=2):
-    """The parameters split per axis: ``[rows, cols]`` (``[width]`` in 1-D), each a dict ``i k s before after a d``.
+    """:func:`deconvlib.geometry.case_axes` in its earlier form: one dict per axis, with ``transposed``.
 
     Parameters
     ----------
     transposed : bool
-    input_size, kernel_size, stride, output_padding, dilation : int or (int, int)
-    padding : int, (rows, cols) or (top, bottom, left, right)
-    dims : {2, 1}, default 2
-        In 1-D each size is one integer, ``padding`` ``p`` or ``(left, right)``.
+    input_size, kernel_size, stride, padding, output_padding, dilation, dims
+        As in :func:`deconvlib.geometry.case_axes`.
 
     Returns
     -------
     list of dict
-        Two dicts (rows, then columns; one in 1-D) with keys ``transposed``,
-        ``i``, ``k``, ``s``, ``before``, ``after``, ``a`` (``output_padding``)
-        and ``d``: the keyword arguments of :func:`axis_output`.
-
-    Raises
-    ------
-    ParameterError
-        For a bad parameter (sizes are not checked against each other).
+        Rows, then columns (one in 1-D), each with ``transposed``, ``i``,
+        ``k``, ``s``, ``before``, ``after``, ``a``, ``d``: the keyword
+        arguments of :func:`~deconvlib.arithmetic.axis_output`.
 
     Examples
     --------
-    >>> rows, cols = case_axes(True, (3, 4), 3, 2, (1, 0, 0, 0), 1, 1)
-    >>> rows["i"], rows["before"], rows["after"], cols["i"], cols["before"]
-    (3, 1, 0, 4, 0)
     >>> [(axis["i"], axis["k"], axis["s"]) for axis in case_axes(True, 5, 3, 2, 0, 0, 1, dims=1)]
     [(5, 3, 2)]
     """
-    if dims != 2:
-        plane = plane_sizes(dims, input_size, kernel_size, stride, padding, output_padding, dilation)
-        return case_axes(transposed, **plane)[1:]
-    pads = as_padding(padding)
-    return [
-        dict(transposed=transposed, i=i, k=k, s=s, before=before, after=after, a=a, d=d)
-        for i, k, s, (before, after), a, d in zip(
-            as_pair(input_size, "input size", minimum=1),
-            as_pair(kernel_size, "kernel size", minimum=1),
-            as_pair(stride, "stride", minimum=1),
-            (pads[:2], pads[2:]),
-            as_pair(output_padding, "output_padding"),
-            as_pair(dilation, "dilation", minimum=1),
-        )
-    ]
-
-
-def axis_output(transposed, i, k, s, before, after, a, d):
-    """The output size along one axis, forward or transposed.
-
-    Parameters
-    ----------
-    transposed : bool
-    i, k, s, d : int
-        Input size, kernel size, stride, dilation.
-    before, after : int
-        Padding of the forward convolution on each side.
-    a : int
-        ``output_padding``; must be 0 for a forward convolution.
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    ParameterError
-        For a bad parameter or an empty output; ``"output_padding"`` for a
-        forward convolution with ``a > 0``.
-
-    See Also
-    --------
-    deconvlib.conv_output_size, deconvlib.conv_transpose_output_size : The two formulas.
-
-    Notes
-    -----
-    Forward: ``o = ⌊(i + before + after − k̂) / s⌋ + 1``; transposed:
-    ``o = s·(i − 1) + k̂ − before − after + a``, with ``k̂ = d·(k − 1) + 1``.
-
-    References
-    ----------
-    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
-    learning", arXiv:1603.07285, relationships 1–15.
-
-    Examples
-    --------
-    >>> axis_output(True, i=3, k=3, s=2, before=1, after=1, a=1, d=1)
-    6
-    """
-    if transposed:
-        return conv_transpose_output_size(i, k, stride=s, padding=(before, after), output_padding=a, dilation=d)
-    if a:
-        raise ParameterError(
-            f"output_padding applies to a transposed convolution only, got output_padding={a}",
-            parameter="output_padding",
-        )
-    return conv_output_size(i, k, stride=s, padding=(before, after), dilation=d)
+    axes = geometry.case_axes(input_size, kernel_size, stride, padding, output_padding, dilation, dims)
+    return [dict(transposed=transposed, **axis._asdict()) for axis in axes]
 
 
 #: The forward rows: the guide's eight animations with its parameters, then four it lacks.

@@ -223,18 +223,20 @@ class Layer:
         )
         return (n, *out, self.c_out)
 
-    def weight_shape(self, c_in, spatial_dims=2):
+    def weight_shape(self, c_in, dims=2, *, spatial_dims=None):
         """deconvlib's kernel shape ``(k, …, k, c_in, c_out // groups)`` for ``c_in`` input channels.
 
-        ``spatial_dims`` kernel axes: ``(kh, kw, c_in, c_out // groups)`` in 2-D,
-        ``(k, c_in, ·)`` in 1-D, ``(kd, kh, kw, c_in, ·)`` in 3-D.
+        ``dims`` kernel axes: ``(kh, kw, c_in, c_out // groups)`` in 2-D,
+        ``(k, c_in, ·)`` in 1-D, ``(kd, kh, kw, c_in, ·)`` in 3-D
+        (``spatial_dims``: the same, by its earlier name).
 
         >>> Layer(256, 4, stride=2, padding=1).weight_shape(512)
         (4, 4, 512, 256)
-        >>> Layer(128, 2, stride=2).weight_shape(256, spatial_dims=3)
+        >>> Layer(128, 2, stride=2).weight_shape(256, dims=3)
         (2, 2, 2, 256, 128)
         """
-        dims = as_int(spatial_dims, "spatial_dims", minimum=1)
+        name = "dims" if spatial_dims is None else "spatial_dims"
+        dims = as_int(dims if spatial_dims is None else spatial_dims, name, minimum=1)
         return (self.kernel_size,) * dims + (c_in, self.c_out // self.groups)
 
 
@@ -344,15 +346,17 @@ def group_connections(c_in, c_out, groups=1):
     return (np.arange(c_in)[:, None] // (c_in // g)) == (np.arange(c_out)[None, :] // (c_out // g))
 
 
-def parameter_count(c_in, layer, spatial_dims=2):
+def parameter_count(c_in, layer, dims=2, *, spatial_dims=None):
     """Weights plus biases of a layer fed ``c_in`` channels: ``kᴰ·c_in·c_out/g + c_out``.
 
     Parameters
     ----------
     c_in : int
     layer : Layer
-    spatial_dims : int, default 2
+    dims : int, default 2
         ``D``: 1, 2 or 3 spatial axes (``k``, ``k²`` or ``k³`` taps per kernel).
+    spatial_dims : int, optional
+        The same as ``dims``, by its earlier name.
 
     Returns
     -------
@@ -362,7 +366,7 @@ def parameter_count(c_in, layer, spatial_dims=2):
     --------
     >>> parameter_count(512, Layer(256, 4, stride=2, padding=1))
     2097408
-    >>> parameter_count(256, Layer(128, 2, stride=2), spatial_dims=3)
+    >>> parameter_count(256, Layer(128, 2, stride=2), dims=3)
     262272
     """
-    return int(np.prod(layer.weight_shape(c_in, spatial_dims))) + layer.c_out
+    return int(np.prod(layer.weight_shape(c_in, dims, spatial_dims=spatial_dims))) + layer.c_out

@@ -8,10 +8,10 @@ from .geometry import conv_geometry
 __all__ = ["conv1d", "conv2d", "conv3d"]
 
 
-def _conv(ndim, X, W, stride, padding, dilation, groups, bias):
-    """:func:`conv1d`, ``2d`` and ``3d``: one implementation, ``ndim`` spatial axes."""
+def _conv(dims, X, W, stride, padding, dilation, groups, bias):
+    """:func:`conv1d`, ``2d`` and ``3d``: one implementation, ``dims`` spatial axes."""
     checked = conv_geometry(
-        X, W, stride=stride, padding=padding, dilation=dilation, groups=groups, bias=bias, ndim=ndim
+        X, W, stride=stride, padding=padding, dilation=dilation, groups=groups, bias=bias, dims=dims
     )
     out = conv_nd(checked.X, checked.W, checked.geometry)
     if checked.bias is not None:

@@ -23,9 +23,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from .arithmetic import conv_transpose_output_size, effective_kernel, transpose_padding_for
-from .cases import Case, axis_output, case_axes
+from .arithmetic import axis_output, conv_transpose_output_size, dilated_kernel, effective_kernel, transpose_padding_for
+from .cases import Case
 from .errors import ParameterError
+from .geometry import case_axes, sizes_geometry
 from .overlap import is_uniform, overlap_pattern
 
 __all__ = [
@@ -785,7 +786,7 @@ def _axis_relationship(transposed, i, k, s, before, after, a, d):
     return 13, "zero padding, non-unit strides, transposed", "o′ = s(i′ − 1) + k − 2p"
 
 
-def _pooling_relationship(pooling, i, k, s, before, after, d, **_):
+def _pooling_relationship(pooling, i, k, s, before, after, a, d):
     number, _, formula = _axis_relationship(False, i, k, s, before, after, 0, d)
     name = {"max": "max pooling", "avg": "average pooling"}[pooling]
     if before == after == 0 and d == 1:
@@ -794,29 +795,27 @@ def _pooling_relationship(pooling, i, k, s, before, after, d, **_):
     return 7, f"{name}, {how}: the convolution's formula (relationship {number})", formula
 
 
-def _check_pooling(pooling, axes):
+def _check_pooling(pooling, transposed, axes):
     """Refuse what PyTorch's pooling refuses: a transposed form, output_padding, padding over half the window."""
     if pooling not in ("max", "avg"):
         raise ParameterError(f"pooling must be None, 'max' or 'avg', got {pooling!r}", parameter="pooling")
+    if transposed:
+        raise ParameterError("pooling has no transposed form, got transposed=True", parameter="transposed")
     for axis in axes:
-        if axis["transposed"]:
-            raise ParameterError("pooling has no transposed form, got transposed=True", parameter="transposed")
-        if axis["a"]:
+        if axis.a:
             raise ParameterError(
-                f"output_padding applies to a transposed convolution only, got output_padding={axis['a']} "
+                f"output_padding applies to a transposed convolution only, got output_padding={axis.a} "
                 f"with pooling={pooling!r}",
                 parameter="output_padding",
             )
-        if max(axis["before"], axis["after"]) > axis["k"] // 2:
+        if max(axis.before, axis.after) > axis.k // 2:
             raise ParameterError(
                 f"padding must be at most half the window (PyTorch's rule), got padding "
-                f"{axis['before']}, {axis['after']} with a window of {axis['k']}",
+                f"{axis.before}, {axis.after} with a window of {axis.k}",
                 parameter="padding",
             )
-        if pooling == "avg" and axis["d"] > 1:
-            raise ParameterError(
-                f"dilation applies to max pooling only, got dilation={axis['d']}", parameter="dilation"
-            )
+        if pooling == "avg" and axis.d > 1:
+            raise ParameterError(f"dilation applies to max pooling only, got dilation={axis.d}", parameter="dilation")
 
 
 def relationship(
@@ -889,28 +888,20 @@ def relationship(
     >>> relationship(True, 5, 3, stride=2, dims=1)
     [(12, 'no zero padding, non-unit strides, transposed', 'o′ = s(i′ − 1) + k')]
     """
-    axes = case_axes(
-        transposed=transposed,
-        input_size=input_size,
-        kernel_size=kernel_size,
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-        dims=dims,
-    )
+    axes = case_axes(input_size, kernel_size, stride, padding, output_padding, dilation, dims)
     if pooling is not None:
-        _check_pooling(pooling, axes)
+        _check_pooling(pooling, transposed, axes)
     for axis in axes:
-        axis_output(**axis)  # raises, naming the parameter, if the case is impossible
+        axis_output(transposed, *axis)  # raises, naming the parameter, if the case is impossible
     if pooling is not None:
-        return [_pooling_relationship(pooling, **axis) for axis in axes]
-    return [_axis_relationship(**axis) for axis in axes]
+        return [_pooling_relationship(pooling, *axis) for axis in axes]
+    return [_axis_relationship(transposed, *axis) for axis in axes]
 
 
-def _explain_axis(transposed, i, k, s, before, after, a, d, window="kernel", cells="row(s)/column(s)"):
-    o = axis_output(transposed=transposed, i=i, k=k, s=s, before=before, after=after, a=a, d=d)
-    ek = effective_kernel(k, d)
+def _explain_axis(transposed, axis, window="kernel", cells="row(s)/column(s)"):
+    i, k, s, before, after, a, d = axis
+    o = axis_output(transposed, *axis)
+    ek = dilated_kernel(k, d)
     lines = [
         f"1. dilated {window:<9}k̂ = d·(k − 1) + 1 = {d}·({k} − 1) + 1 = {ek}"
         + ("" if d > 1 else "  (no dilation: k̂ = k)")
@@ -918,7 +909,7 @@ def _explain_axis(transposed, i, k, s, before, after, a, d, window="kernel", cel
     p_text = f"p = {before}" if before == after else f"p = {before} before, {after} after"
     if not transposed:
         padded = i + before + after
-        left = (padded - ek) % s
+        left = axis.leftover
         lines += [
             f"2. padded input     i + p_before + p_after = {i} + {before} + {after} = {padded}",
             f"3. output           ⌊(padded − k̂) / s⌋ + 1 = ⌊({padded} − {ek}) / {s}⌋ + 1 = {o} {window} positions"
@@ -1048,20 +1039,19 @@ def explain(
         dilation=dilation,
         dims=dims,
     )
-    axes = case_axes(**case.sizes)
+    geo = sizes_geometry(**case.sizes)
+    axes = geo.axes
     relations = relationship(**case.sizes)
     kind = "Transposed convolution" if transposed else "Convolution"
     cells = "cell(s)" if dims == 1 else "row(s)/column(s)"
-    out, size = _explain_axes(kind, [_explain_axis(**axis, cells=cells) for axis in axes], relations, axes)
-    given = _size_text(a["i"] for a in axes)
+    out, size = _explain_axes(kind, [_explain_axis(transposed, axis, cells=cells) for axis in axes], relations, axes)
+    given = _size_text(geo.size)
     if transposed:
-        output = tuple(axis_output(**axis) for axis in axes)
+        output = geo.out
         forward = replace(case, transposed=False, input_size=output if dims == 2 else output[0], output_padding=0)
         back = forward.output_size
         number = relationship(**forward.sizes)[0][0]
-        note = (
-            "" if list(back) == [a["i"] for a in axes] else " (not the input: output_padding is not below the stride)"
-        )
+        note = "" if back == geo.size else " (not the input: output_padding is not below the stride)"
         out.append(
             f"Back: the convolution with the same k, s, p, d maps {size} to {_size_text(back)}"
             f"{note} (relationship {number})."
@@ -1093,30 +1083,22 @@ def _explain_axes(kind, explained, relations, axes):
         where = "" if len(set(relations)) == 1 else f" ({label})"
         if where or label == "rows":
             out.append(f"Guide{where}: relationship {number}, {name}: {formula}")
-    if any(axis["before"] != axis["after"] for axis in axes):
+    if any(axis.before != axis.after for axis in axes):
         out.append("       (the guide pads both sides equally; read 2p as p_before + p_after)")
     return out, size
 
 
 def _explain_pooling(pooling, input_size, kernel_size, stride, padding, output_padding, dilation, transposed, dims=2):
     """:func:`explain` for a pooling window: the forward arithmetic, relationship 7, what each cell keeps."""
-    sizes = dict(
-        transposed=transposed,
-        input_size=input_size,
-        kernel_size=kernel_size,
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-        dims=dims,
+    relations = relationship(
+        transposed, input_size, kernel_size, stride, padding, output_padding, dilation, pooling=pooling, dims=dims
     )
-    relations = relationship(**sizes, pooling=pooling)
-    axes = case_axes(**sizes)
+    axes = case_axes(input_size, kernel_size, stride, padding, output_padding, dilation, dims)
     kind = {"max": "Max pooling", "avg": "Average pooling"}[pooling]
     cells = "cell(s)" if dims == 1 else "row(s)/column(s)"
-    explained = [_explain_axis(**axis, window="window", cells=cells) for axis in axes]
+    explained = [_explain_axis(transposed, axis, window="window", cells=cells) for axis in axes]
     out, _ = _explain_axes(kind, explained, relations, axes)
-    window = _size_text(axis["k"] for axis in axes)
+    window = _size_text(axis.k for axis in axes)
     if pooling == "max":
         out.append(
             f"Each output cell is the largest of the {window} input cells under its window "

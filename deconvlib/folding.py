@@ -29,20 +29,6 @@ from .fast import _span, conv_fast, conv_transpose_fast
 __all__ = ["conv_transpose_nd", "conv_nd"]
 
 
-def _one_row(geo):
-    """A 1-D geometry as the 2-D one of a one-row image (size 1, kernel 1, stride 1, no padding on the rows)."""
-    return replace(
-        geo,
-        size=(1, *geo.size),
-        kernel=(1, *geo.kernel),
-        stride=(1, *geo.stride),
-        padding=(0, 0, *geo.padding),
-        output_padding=(0, *geo.output_padding),
-        dilation=(1, *geo.dilation),
-        out=(1, *geo.out),
-    )
-
-
 def _slices(geo, n):
     """The 2-D geometry of one depth slice of a 3-D ``geo``, with a batch of ``n``."""
     return replace(
@@ -94,14 +80,14 @@ def conv_transpose_nd(X, W, geo):
     --------
     >>> from deconvlib.geometry import transpose_geometry
     >>> X, W, _, _, geo = transpose_geometry(np.ones((1, 3, 1)), np.ones((3, 1, 1)), stride=2, padding=0,
-    ...                                      output_padding=0, dilation=1, groups=1, bias=None, ndim=1)
+    ...                                      output_padding=0, dilation=1, groups=1, bias=None, dims=1)
     >>> conv_transpose_nd(X, W, geo)[0, :, 0]
     array([1., 1., 2., 1., 2., 1., 1.])
     """
-    if geo.ndim == 2:
+    if geo.dims == 2:
         return conv_transpose_fast(X, W, geo)
-    if geo.ndim == 1:
-        return conv_transpose_fast(X[:, None], W[None], _one_row(geo))[:, 0]
+    if geo.dims == 1:
+        return conv_transpose_fast(X[:, None], W[None], geo.plane())[:, 0]
     (s, d, before), depth, G = (geo.stride[0], geo.dilation[0], geo.padding[0]), geo.size[0], geo.groups
     gi, go = geo.c_in // G, geo.c_out // G
     phases = {}  # output depth phase p (slices p, p + s, …) ← [(tap, shift)]: slice zz of the phase reads zz − shift
@@ -143,14 +129,14 @@ def conv_nd(X, W, geo):
     --------
     >>> from deconvlib.geometry import conv_geometry
     >>> X, W, _, _, geo = conv_geometry(np.arange(5.0)[None, :, None], np.ones((2, 1, 1)), stride=2, padding=0,
-    ...                                 dilation=1, groups=1, bias=None, ndim=1)
+    ...                                 dilation=1, groups=1, bias=None, dims=1)
     >>> conv_nd(X, W, geo)[0, :, 0]
     array([1., 5.])
     """
-    if geo.ndim == 2:
+    if geo.dims == 2:
         return conv_fast(X, W, geo)
-    if geo.ndim == 1:
-        return conv_fast(X[:, None], W[None], _one_row(geo))[:, 0]
+    if geo.dims == 1:
+        return conv_fast(X[:, None], W[None], geo.plane())[:, 0]
     (s, d, before), depth, G, length = (
         (geo.stride[0], geo.dilation[0], geo.padding[0]),
         geo.size[0],

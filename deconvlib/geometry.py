@@ -5,24 +5,31 @@ the public functions turn user arguments into :class:`CheckedArguments`: arrays
 channels last (NHWC in 2-D; ``(n, w, c)`` in 1-D, ``(n, d, h, w, c)`` in 3-D)
 with a floating dtype, and a :class:`Geometry` with one integer per spatial
 axis, padding as ``(before, after)`` per axis (``(top, bottom, left, right)``
-in 2-D), and the output size.
+in 2-D), and the output size. :func:`sizes_geometry` does the same for a
+case given by its sizes alone (no array: the gallery's table, the animations,
+``explain``), so every road from arguments to per-axis sizes passes here.
+
+The number of spatial axes is called ``dims`` throughout the library.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import AXIS_NAMES, as_float_arrays, as_int, as_padding, as_tuple, spatial_layout
-from .arithmetic import conv_output_size, conv_transpose_output_size, effective_kernel
+from ._validate import AXIS_NAMES, as_float_arrays, as_int, as_padding, as_pair, as_tuple, spatial_layout
+from .arithmetic import axis_output, dilated_kernel
 from .errors import ParameterError
 
 __all__ = [
     "Geometry",
+    "Axis",
     "CheckedArguments",
     "transpose_geometry",
     "conv_geometry",
+    "sizes_geometry",
+    "plane_sizes",
     "resolve_padding",
     "MAX_OUTPUT_ELEMENTS",
 ]
@@ -34,9 +41,52 @@ __all__ = [
 MAX_OUTPUT_ELEMENTS = 2**30
 
 
+class Axis(NamedTuple):
+    """One spatial axis of a :class:`Geometry`: the numbers the guide's relationships read.
+
+    Attributes
+    ----------
+    i, k, s, d : int
+        Input size, kernel size, stride, dilation.
+    before, after : int
+        The forward convolution's padding on each side.
+    a : int
+        ``output_padding`` (0 for a forward convolution).
+
+    See Also
+    --------
+    deconvlib.arithmetic.axis_output : The output size along it, ``axis_output(transposed, *axis)``.
+
+    Examples
+    --------
+    >>> sizes_geometry(True, 3, 3, stride=2, padding=1, output_padding=1).axes[0]
+    Axis(i=3, k=3, s=2, before=1, after=1, a=1, d=1)
+    """
+
+    i: int
+    k: int
+    s: int
+    before: int
+    after: int
+    a: int
+    d: int
+
+    @property
+    def leftover(self):
+        """Cells a forward sweep's last window leaves at the end, ``(i + p_before + p_after − k̂) mod s``.
+
+        The guide's ``a`` of the transposed twin: the ``output_padding`` that
+        maps this axis's output back to exactly ``i`` (relationship 14).
+
+        >>> Axis(i=6, k=3, s=2, before=1, after=1, a=0, d=1).leftover
+        1
+        """
+        return (self.i + self.before + self.after - dilated_kernel(self.k, self.d)) % self.s
+
+
 @dataclass(frozen=True)
 class Geometry:
-    """Sizes of one convolution in ``ndim`` spatial dimensions: input, kernel, output.
+    """Sizes of one convolution in ``dims`` spatial dimensions: input, kernel, output.
 
     Parameters
     ----------
@@ -53,14 +103,18 @@ class Geometry:
 
     Attributes
     ----------
-    ndim : int
+    dims : int
         The number of spatial axes.
+    axes : tuple of Axis
+        The same sizes one axis at a time.
     h, w, kh, kw, out_h, out_w : int
-        The 2-D names of ``size``, ``kernel`` and ``out`` (2-D only).
+        The 2-D names of ``size``, ``kernel`` and ``out`` (2-D only: the 2-D
+        fast paths read them).
 
     See Also
     --------
     transpose_geometry, conv_geometry : Build one from a call's arguments.
+    sizes_geometry : Build one from a case's sizes alone.
 
     Notes
     -----
@@ -96,13 +150,13 @@ class Geometry:
     out: tuple
 
     @property
-    def ndim(self):
+    def dims(self):
         """The number of spatial axes: 1, 2 or 3."""
         return len(self.size)
 
     def _two_d(self, values, index):
-        if self.ndim != 2:
-            raise AttributeError(f"a {self.ndim}-D geometry has no 2-D sizes: use size, kernel and out")
+        if self.dims != 2:
+            raise AttributeError(f"a {self.dims}-D geometry has no 2-D sizes: use size, kernel and out")
         return values[index]
 
     h = property(lambda self: self._two_d(self.size, 0), doc="The input's rows (2-D only).")
@@ -115,7 +169,57 @@ class Geometry:
     @property
     def effective_kernel(self):
         """The kernel's extent once dilated, ``d·(k − 1) + 1``, per axis."""
-        return tuple(effective_kernel(k, d) for k, d in zip(self.kernel, self.dilation))
+        return tuple(dilated_kernel(k, d) for k, d in zip(self.kernel, self.dilation))
+
+    @property
+    def axes(self):
+        """The sizes one :class:`Axis` at a time: ``(rows, cols)`` in 2-D, ``(width,)`` in 1-D."""
+        pads = zip(self.padding[::2], self.padding[1::2])
+        return tuple(
+            Axis(i=i, k=k, s=s, before=before, after=after, a=a, d=d)
+            for i, k, s, (before, after), a, d in zip(
+                self.size, self.kernel, self.stride, pads, self.output_padding, self.dilation
+            )
+        )
+
+    def uncropped(self):
+        """The same transposed convolution with ``padding`` and ``output_padding`` 0: its output is :attr:`full_size`.
+
+        Examples
+        --------
+        >>> sizes_geometry(True, 3, 3, stride=2, padding=1, output_padding=1).uncropped().out
+        (7, 7)
+        """
+        zeros = (0,) * self.dims
+        return replace(self, padding=zeros * 2, output_padding=zeros, out=self.full_size)
+
+    def plane(self):
+        """This geometry in 2-D: a 1-D one as the ``1×w`` image it is drawn and traced as.
+
+        The row axis is trivial (size, kernel, stride and dilation 1, no
+        padding): the same numbers, one row. A 2-D geometry is returned as it is.
+
+        Examples
+        --------
+        >>> geo = sizes_geometry(True, 5, 3, stride=2, padding=(0, 1), output_padding=1, dims=1)
+        >>> plane = geo.plane()
+        >>> plane.size, plane.kernel, plane.stride, plane.padding, plane.output_padding, plane.out
+        ((1, 5), (1, 3), (1, 2), (0, 0, 0, 1), (0, 1), (1, 11))
+        """
+        if self.dims == 2:
+            return self
+        if self.dims != 1:
+            raise ParameterError(f"a {self.dims}-D geometry has no one-row image", parameter="dims")
+        return replace(
+            self,
+            size=(1, *self.size),
+            kernel=(1, *self.kernel),
+            stride=(1, *self.stride),
+            padding=(0, 0, *self.padding),
+            output_padding=(0, *self.output_padding),
+            dilation=(1, *self.dilation),
+            out=(1, *self.out),
+        )
 
     @property
     def sweep_pads(self):
@@ -231,8 +335,8 @@ def resolve_padding(padding, kernel, stride, dilation, output_padding=None):
     >>> conv_transpose_output_size(4, 1, stride=3), conv_transpose_output_size(4, 1, stride=3, output_padding=2)
     (10, 12)
     """
-    ndim = len(kernel)
-    zeros = (0,) * ndim
+    dims = len(kernel)
+    zeros = (0,) * dims
     output_padding = zeros if output_padding is None else output_padding
     if isinstance(padding, str):
         if padding == "valid":
@@ -248,11 +352,11 @@ def resolve_padding(padding, kernel, stride, dilation, output_padding=None):
             )
         pads, extra = [], []
         for k, s, d in zip(kernel, stride, dilation):
-            crop = effective_kernel(k, d) - s
+            crop = dilated_kernel(k, d) - s
             pads += [max(crop, 0) // 2, max(crop, 0) - max(crop, 0) // 2]
             extra.append(max(-crop, 0))
         return tuple(pads), tuple(extra)
-    return as_padding(padding, ndim=ndim), output_padding
+    return as_padding(padding, dims=dims), output_padding
 
 
 def blame_size(geo, transposed):
@@ -283,7 +387,7 @@ def blame_size(geo, transposed):
     cells, base = math.prod(geo.out), 4 * math.prod(geo.size) * math.prod(geo.kernel)
     if transposed and stride > 1 and cells > base * math.prod(geo.dilation):
         return "stride"
-    if dilation > 1 and cells > base * stride**geo.ndim:
+    if dilation > 1 and cells > base * stride**geo.dims:
         return "dilation"
     return "X"
 
@@ -292,7 +396,7 @@ def _check_output_size(geo, transposed):
     """Refuse an output larger than :data:`MAX_OUTPUT_ELEMENTS`, before anything is allocated."""
     count = geo.n * math.prod(geo.out) * geo.c_out
     if count > MAX_OUTPUT_ELEMENTS:
-        names = "·".join(["n", *(f"out_{a}" for a in AXIS_NAMES[geo.ndim]), "c_out"])
+        names = "·".join(["n", *(f"out_{a}" for a in AXIS_NAMES[geo.dims]), "c_out"])
         values = "·".join(str(v) for v in (geo.n, *geo.out, geo.c_out))
         raise ParameterError(
             f"the output would have {count:,} elements ({names} = {values}), "
@@ -305,19 +409,19 @@ def _conv_same_padding(size, kernel, stride, dilation):
     """``(before, after)`` per axis for an output of ``⌈i / s⌉`` (the odd one at the end: bottom/right)."""
     pads = []
     for i, k, s, d in zip(size, kernel, stride, dilation):
-        total = max((-(-i // s) - 1) * s + effective_kernel(k, d) - i, 0)
+        total = max((-(-i // s) - 1) * s + dilated_kernel(k, d) - i, 0)
         pads += [total // 2, total - total // 2]
     return tuple(pads)
 
 
-def _check_channels(X, W, groups, transposed, ndim):
+def _check_channels(X, W, groups, transposed, dims):
     """``W`` is ``(k…, c_in, c_out / g)`` for a transposed convolution, ``(k…, c_in / g, c_out)`` for a forward one."""
     c_in = X.shape[-1]
     if c_in % groups:
         raise ParameterError(f"groups={groups} must divide the input channels, got c_in={c_in}", parameter="groups")
     expected = c_in if transposed else c_in // groups
     if W.shape[-2] != expected:
-        kernel = spatial_layout(ndim, "k", bare=True)
+        kernel = spatial_layout(dims, "k", bare=True)
         layout = f"({kernel}, c_in, c_out // groups)" if transposed else f"({kernel}, c_in // groups, c_out)"
         raise ParameterError(
             f"W must be {layout} with {'c_in' if transposed else 'c_in // groups'} = {expected} "
@@ -330,14 +434,14 @@ def _check_channels(X, W, groups, transposed, ndim):
     return c_in, c_out
 
 
-def _checked(X, W, stride, padding, output_padding, dilation, groups, bias, transposed, ndim):
+def _checked(X, W, stride, padding, output_padding, dilation, groups, bias, transposed, dims):
     """What :func:`transpose_geometry` and :func:`conv_geometry` share: one order of checks, one result."""
-    X, W, bias, image = as_float_arrays(X, W, bias, ndim=ndim)
-    stride = as_tuple(stride, "stride", ndim, minimum=1)
-    dilation = as_tuple(dilation, "dilation", ndim, minimum=1)
-    output_padding = as_tuple(output_padding, "output_padding", ndim)
+    X, W, bias, image = as_float_arrays(X, W, bias, dims=dims)
+    stride = as_tuple(stride, "stride", dims, minimum=1)
+    dilation = as_tuple(dilation, "dilation", dims, minimum=1)
+    output_padding = as_tuple(output_padding, "output_padding", dims)
     groups = as_int(groups, "groups", minimum=1)
-    c_in, c_out = _check_channels(X, W, groups, transposed=transposed, ndim=ndim)
+    c_in, c_out = _check_channels(X, W, groups, transposed=transposed, dims=dims)
     if bias is not None and bias.shape != (c_out,):
         raise ParameterError(
             f"bias must have shape ({c_out},) (one per output channel), got {bias.shape}", parameter="bias"
@@ -351,15 +455,16 @@ def _checked(X, W, stride, padding, output_padding, dilation, groups, bias, tran
         pads = _conv_same_padding(size, kernel=kernel, stride=stride, dilation=dilation)
     else:
         pads, _ = resolve_padding(padding, kernel=kernel, stride=stride, dilation=dilation)
-    axes = zip(size, kernel, stride, zip(pads[::2], pads[1::2]), output_padding, dilation)
-    if transposed:
-        out = tuple(
-            conv_transpose_output_size(i, k, stride=s, padding=p, output_padding=op, dilation=d)
-            for i, k, s, p, op, d in axes
-        )
-    else:
-        out = tuple(conv_output_size(i, k, stride=s, padding=p, dilation=d) for i, k, s, p, _, d in axes)
-    geometry = Geometry(
+    geometry = _resolved(transposed, n, size, c_in, kernel, c_out, groups, stride, pads, output_padding, dilation)
+    _check_output_size(geometry, transposed)
+    return CheckedArguments(X=X, W=W, bias=bias, image=image, geometry=geometry)
+
+
+def _resolved(transposed, n, size, c_in, kernel, c_out, groups, stride, pads, output_padding, dilation):
+    """The :class:`Geometry` of checked sizes: the output size of each axis in turn (:func:`axis_output`)."""
+    axes = zip(size, kernel, stride, pads[::2], pads[1::2], output_padding, dilation)
+    out = tuple(axis_output(transposed, *axis) for axis in axes)
+    return Geometry(
         n=n,
         size=size,
         c_in=c_in,
@@ -372,11 +477,9 @@ def _checked(X, W, stride, padding, output_padding, dilation, groups, bias, tran
         dilation=dilation,
         out=out,
     )
-    _check_output_size(geometry, transposed)
-    return CheckedArguments(X=X, W=W, bias=bias, image=image, geometry=geometry)
 
 
-def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, bias, ndim=2):
+def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, bias, dims=2):
     """Check and resolve the arguments of a transposed convolution.
 
     Parameters
@@ -384,7 +487,7 @@ def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, 
     X, W, stride, padding, output_padding, dilation, groups, bias
         As in :func:`deconvlib.conv_transpose2d`; ``W`` is
         ``(kh, kw, c_in, c_out // groups)`` or ``(kh, kw)``.
-    ndim : {1, 2, 3}, default 2
+    dims : {1, 2, 3}, default 2
         The number of spatial axes (:func:`deconvlib.conv_transpose1d`, ``2d``, ``3d``).
 
     Returns
@@ -425,25 +528,14 @@ def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, 
     >>> X.dtype, W.shape, image, geo.padding, geo.output_padding, (geo.out_h, geo.c_out)
     (dtype('float64'), (3, 3, 6, 2), False, (0, 1, 0, 1), (0, 0), (8, 6))
     >>> geo = transpose_geometry(np.ones((1, 5, 2)), np.ones((3, 2, 4)), stride=2, padding=(0, 1), output_padding=1,
-    ...                          dilation=1, groups=1, bias=None, ndim=1).geometry
+    ...                          dilation=1, groups=1, bias=None, dims=1).geometry
     >>> geo.size, geo.padding, geo.out, geo.c_out
     ((5,), (0, 1), (11,), 4)
     """
-    return _checked(
-        X,
-        W,
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-        groups=groups,
-        bias=bias,
-        transposed=True,
-        ndim=ndim,
-    )
+    return _checked(X, W, stride, padding, output_padding, dilation, groups, bias, transposed=True, dims=dims)
 
 
-def conv_geometry(X, W, stride, padding, dilation, groups, bias, ndim=2):
+def conv_geometry(X, W, stride, padding, dilation, groups, bias, dims=2):
     """Check and resolve the arguments of a forward convolution.
 
     Parameters
@@ -451,7 +543,7 @@ def conv_geometry(X, W, stride, padding, dilation, groups, bias, ndim=2):
     X, W, stride, padding, dilation, groups, bias
         As in :func:`deconvlib.conv2d`; ``W`` is ``(kh, kw, c_in // groups,
         c_out)`` or ``(kh, kw)``.
-    ndim : {1, 2, 3}, default 2
+    dims : {1, 2, 3}, default 2
         The number of spatial axes (:func:`deconvlib.conv1d`, ``2d``, ``3d``).
 
     Returns
@@ -494,15 +586,169 @@ def conv_geometry(X, W, stride, padding, dilation, groups, bias, ndim=2):
     >>> geo.padding, (geo.out_h, geo.out_w, geo.c_out)
     ((1, 1, 0, 1), (3, 3, 4))
     """
-    return _checked(
-        X,
-        W,
-        stride=stride,
-        padding=padding,
-        output_padding=0,
-        dilation=dilation,
-        groups=groups,
-        bias=bias,
-        transposed=False,
-        ndim=ndim,
+    return _checked(X, W, stride, padding, 0, dilation, groups, bias, transposed=False, dims=dims)
+
+
+def plane_sizes(dims, input_size, kernel_size, stride, padding, output_padding, dilation):
+    """A case's sizes in 2-D: a 1-D case as the one-row image it is drawn and traced as.
+
+    A 1-D convolution of a width-``w`` signal is the 2-D convolution of the
+    ``1×w`` image with a ``1×k`` kernel, stride ``(1, s)``, no padding on the
+    rows: the same numbers, one row.
+
+    Parameters
+    ----------
+    dims : {1, 2}
+    input_size, kernel_size, stride, output_padding, dilation : int, or (int,) in 1-D
+    padding : int, or ``(left, right)`` in 1-D
+
+    Returns
+    -------
+    dict
+        ``input_size``, ``kernel_size``, ``stride``, ``padding``,
+        ``output_padding``, ``dilation`` in 2-D (unchanged when ``dims`` is 2).
+
+    Raises
+    ------
+    ParameterError
+        For a ``dims`` other than 1 or 2, or a 1-D size given as two numbers,
+        naming the parameter.
+
+    See Also
+    --------
+    Geometry.plane : The same for a resolved geometry.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285: its relationships hold per axis, so a 1-D
+    case is the 2-D one with a trivial row axis.
+
+    Examples
+    --------
+    >>> plane = plane_sizes(1, 5, 3, 2, (0, 1), 1, 1)
+    >>> plane["input_size"], plane["kernel_size"], plane["stride"], plane["padding"], plane["output_padding"]
+    ((1, 5), (1, 3), (1, 2), (0, 0, 0, 1), (0, 1))
+    """
+    names = ("input_size", "kernel_size", "stride", "padding", "output_padding", "dilation")
+    sizes = dict(zip(names, (input_size, kernel_size, stride, padding, output_padding, dilation)))
+    if isinstance(dims, bool) or dims not in (1, 2):
+        raise ParameterError(f"dims must be 1 or 2, got {dims!r}", parameter="dims")
+    if dims == 2:
+        return sizes
+    plane = {}
+    for name, value in sizes.items():
+        words = name.replace("_size", " size")
+        if name == "padding":
+            plane[name] = (0, 0, *as_padding(value, "padding", dims=1))
+        else:
+            if isinstance(value, (tuple, list)) and len(value) != 1:
+                raise ParameterError(f"in 1-D, {words} must be one integer, got {value!r}", parameter=name)
+            (number,) = as_tuple(value, words, 1, minimum=0)
+            plane[name] = (0 if name == "output_padding" else 1, number)
+    return plane
+
+
+def case_axes(input_size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1, dims=2):
+    """A case's sizes checked and split per axis, not yet resolved: ``(rows, cols)``, ``(width,)`` in 1-D.
+
+    Parameters
+    ----------
+    input_size, kernel_size, stride, output_padding, dilation : int or (int, int)
+        In 1-D, one integer each.
+    padding : int, (rows, cols) or (top, bottom, left, right)
+        In 1-D ``p`` or ``(left, right)``.
+    dims : {2, 1}, default 2
+
+    Returns
+    -------
+    tuple of Axis
+
+    Raises
+    ------
+    ParameterError
+        For a bad parameter, in the order of the signature (padding first);
+        the sizes are not checked against each other (:func:`sizes_geometry` does).
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285: the numbers its relationships read, per axis.
+
+    Examples
+    --------
+    >>> rows, cols = case_axes((3, 4), 3, 2, (1, 0, 0, 0), 1, 1)
+    >>> rows.i, rows.before, rows.after, cols.i, cols.before
+    (3, 1, 0, 4, 0)
+    >>> case_axes(5, 3, 2, dims=1)
+    (Axis(i=5, k=3, s=2, before=0, after=0, a=0, d=1),)
+    """
+    plane = plane_sizes(dims, input_size, kernel_size, stride, padding, output_padding, dilation)
+    pads = as_padding(plane["padding"])
+    axes = tuple(
+        Axis(i=i, k=k, s=s, before=before, after=after, a=a, d=d)
+        for i, k, s, (before, after), a, d in zip(
+            as_pair(plane["input_size"], "input size", minimum=1),
+            as_pair(plane["kernel_size"], "kernel size", minimum=1),
+            as_pair(plane["stride"], "stride", minimum=1),
+            (pads[:2], pads[2:]),
+            as_pair(plane["output_padding"], "output_padding"),
+            as_pair(plane["dilation"], "dilation", minimum=1),
+        )
     )
+    return axes if dims == 2 else axes[1:]  # in 1-D the one-row image's row axis is trivial: the columns
+
+
+def sizes_geometry(
+    transposed=False, input_size=4, kernel_size=3, stride=1, padding=0, output_padding=0, dilation=1, dims=2
+):
+    """Check and resolve a case given by its sizes alone: one image, one channel, no array.
+
+    Parameters
+    ----------
+    transposed : bool, default False
+    input_size, kernel_size, stride, output_padding, dilation : int or (int, int)
+        In 1-D, one integer each.
+    padding : int, (rows, cols) or (top, bottom, left, right)
+        The forward convolution's padding; in 1-D ``p`` or ``(left, right)``.
+    dims : {2, 1}, default 2
+
+    Returns
+    -------
+    Geometry
+        ``n``, ``c_in``, ``c_out`` and ``groups`` 1; one axis in 1-D (its
+        :meth:`Geometry.plane` is the one-row image's).
+
+    Raises
+    ------
+    ParameterError
+        Naming the first bad parameter (:func:`case_axes`, then each axis's
+        output in turn, :func:`~deconvlib.arithmetic.axis_output`);
+        ``"output_padding"`` for a forward case with ``output_padding``.
+
+    See Also
+    --------
+    transpose_geometry, conv_geometry : The same from a call's arrays.
+
+    Notes
+    -----
+    Per axis, forward ``o = ⌊(i + p_before + p_after − k̂) / s⌋ + 1``,
+    transposed ``o = s·(i − 1) + k̂ − p_before − p_after + a``.
+
+    References
+    ----------
+    Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep
+    learning", arXiv:1603.07285, relationships 1–15.
+
+    Examples
+    --------
+    >>> sizes_geometry(True, 3, 3, stride=2, padding=1, output_padding=1).out
+    (6, 6)
+    >>> geo = sizes_geometry(True, 5, 3, stride=2, dims=1)
+    >>> geo.size, geo.out
+    ((5,), (11,))
+    """
+    axes = case_axes(input_size, kernel_size, stride, padding, output_padding, dilation, dims)
+    i, k, s, before, after, a, d = zip(*axes)
+    pads = tuple(p for pair in zip(before, after) for p in pair)
+    return _resolved(transposed, 1, i, 1, k, 1, 1, s, pads, a, d)

@@ -16,7 +16,7 @@ of kernel taps.
 import numpy as np
 
 from ._validate import as_int, as_pair
-from .arithmetic import effective_kernel
+from .arithmetic import dilated_kernel
 from .conv import conv2d
 from .errors import ParameterError
 from .transpose import conv_transpose1d, conv_transpose2d
@@ -449,7 +449,7 @@ def interior(counts, kernel_size, dilation=1):
     (5, 7)
     """
     (kh, kw), (dr, dc) = as_pair(kernel_size, "kernel size", minimum=1), as_pair(dilation, "dilation", minimum=1)
-    rows, cols = effective_kernel(kh, dr) - 1, effective_kernel(kw, dc) - 1
+    rows, cols = dilated_kernel(kh, dr) - 1, dilated_kernel(kw, dc) - 1
     counts = np.asarray(counts)
     return counts[rows : counts.shape[0] - rows, cols : counts.shape[1] - cols]
 

@@ -19,11 +19,11 @@ Both are written the plain way: pad, take every window with
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._validate import _as_array, as_pair
+from ._validate import as_array, as_pair, check_finite
 from .arithmetic import conv_output_size
 from .errors import ParameterError
 
-__all__ = ["pool_output_size", "max_pool2d", "avg_pool2d"]
+__all__ = ["pool_output_size", "max_pool2d", "avg_pool2d", "pooling_arguments"]
 
 
 def pool_output_size(i, k, stride=None, padding=0, dilation=1):
@@ -66,9 +66,43 @@ def pool_output_size(i, k, stride=None, padding=0, dilation=1):
     return conv_output_size(i, k, k if stride is None else stride, padding, dilation)
 
 
-def _prepare(X, kernel_size, stride, padding, dilation):
-    """Check the arguments; return X as NHWC float, whether it was 2-D, and the pairs."""
-    X = _as_array(X, "X")
+def pooling_arguments(X, kernel_size, stride, padding, dilation):
+    """Check a pooling call's arguments, once: what :func:`max_pool2d`, :func:`avg_pool2d` and the trace share.
+
+    ``X`` passes the library's input guard (:func:`deconvlib._validate.as_array`,
+    then :func:`~deconvlib._validate.check_finite`, as every convolution's
+    input does).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, h, w, c) or (h, w)
+    kernel_size, stride, padding, dilation
+        As in :func:`max_pool2d` (``stride`` None: the window).
+
+    Returns
+    -------
+    X : ndarray, shape (n, h, w, c)
+        Floating: float dtypes kept, integers as float64.
+    image : bool
+        Whether ``X`` was a 2-D image.
+    kernel, stride, padding, dilation : (int, int)
+
+    Raises
+    ------
+    ParameterError
+        Naming the bad parameter: ``"X"`` for the wrong dimensions, an empty
+        array or a NaN or ±inf; ``"padding"`` beyond half the window;
+        ``"kernel_size"`` for a window larger than the padded input.
+    TypeError
+        For an ``X`` that does not hold real numbers.
+
+    Examples
+    --------
+    >>> X, image, kernel, stride, padding, dilation = pooling_arguments(np.ones((4, 4), int), 2, None, 0, 1)
+    >>> X.shape, X.dtype, image, kernel, stride
+    ((1, 4, 4, 1), dtype('float64'), True, (2, 2), (2, 2))
+    """
+    X = as_array(X, "X")
     if X.ndim not in (2, 4):
         raise ParameterError(f"X must be 4-D (n, h, w, c) or a 2-D (h, w) image, got shape {X.shape}", "X")
     if 0 in X.shape:
@@ -76,6 +110,7 @@ def _prepare(X, kernel_size, stride, padding, dilation):
     image = X.ndim == 2
     if image:
         X = X[None, :, :, None]
+    check_finite(X, "X")  # after the batch axes, as the convolutions check: the index is NHWC
     if X.dtype.kind != "f":
         X = X.astype(np.float64)
     kernel = as_pair(kernel_size, "kernel size", minimum=1)
@@ -149,7 +184,7 @@ def max_pool2d(X, kernel_size, stride=None, padding=0, dilation=1):
     >>> max_pool2d(X, 3, stride=1, padding=1)[0]
     array([5., 6., 7., 7.])
     """
-    X, image, kernel, stride, padding, dilation = _prepare(X, kernel_size, stride, padding, dilation)
+    X, image, kernel, stride, padding, dilation = pooling_arguments(X, kernel_size, stride, padding, dilation)
     out = _windows(X, kernel, stride, padding, dilation, fill=-np.inf).max(axis=(-2, -1))
     return out[0, :, :, 0] if image else out
 
@@ -197,7 +232,7 @@ def avg_pool2d(X, kernel_size, stride=None, padding=0, count_include_pad=True):
     """
     if not isinstance(count_include_pad, (bool, np.bool_)):
         raise TypeError(f"count_include_pad must be True or False, got {count_include_pad!r}")
-    X, image, kernel, stride, padding, dilation = _prepare(X, kernel_size, stride, padding, 1)
+    X, image, kernel, stride, padding, dilation = pooling_arguments(X, kernel_size, stride, padding, 1)
     sums = _windows(X, kernel, stride, padding, dilation, fill=0).sum(axis=(-2, -1))
     if count_include_pad:
         out = sums / (kernel[0] * kernel[1])

@@ -195,16 +195,18 @@ def pad_or_crop(X, pads, axes=None, value=0):
     return np.pad(X[tuple(crops)], widths, constant_values=value)
 
 
-def flip_kernel(W, ndim=2):
-    """Rotate a ``(kh, kw, ...)`` kernel by 180° in its first two axes (its first ``ndim``).
+def flip_kernel(W, dims=2, *, ndim=None):
+    """Rotate a ``(kh, kw, ...)`` kernel by 180° in its first two axes (its first ``dims``).
 
     Stage 3 of a transposed convolution sweeps this rotated kernel.
 
     Parameters
     ----------
     W : array_like, shape (kh, kw, ...)
-    ndim : {1, 2, 3}, default 2
+    dims : {1, 2, 3}, default 2
         How many leading axes are spatial (``(k, ...)`` in 1-D, ``(kd, kh, kw, ...)`` in 3-D).
+    ndim : {1, 2, 3}, optional
+        The same as ``dims``, by its earlier name.
 
     Returns
     -------
@@ -215,7 +217,7 @@ def flip_kernel(W, ndim=2):
     Raises
     ------
     ParameterError
-        For ``W`` with fewer than ``ndim`` axes (``parameter`` ``"W"``).
+        For ``W`` with fewer than ``dims`` axes (``parameter`` ``"W"``).
 
     See Also
     --------
@@ -227,11 +229,12 @@ def flip_kernel(W, ndim=2):
     array([[4, 3],
            [2, 1]])
     """
+    dims = dims if ndim is None else ndim
     W = np.asarray(W)
-    if W.ndim < ndim:
-        layout = "two axes (kh, kw, ...)" if ndim == 2 else f"{ndim} axes"
+    if W.ndim < dims:
+        layout = "two axes (kh, kw, ...)" if dims == 2 else f"{dims} axes"
         raise ParameterError(f"W must have at least {layout}, got shape {W.shape}", parameter="W")
-    return W[(slice(None, None, -1),) * ndim]
+    return W[(slice(None, None, -1),) * dims]
 
 
 def cell_labels(shape, stride, pads):

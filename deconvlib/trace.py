@@ -6,14 +6,16 @@ the flipped kernel, every window of the sweep with its products and sum, the
 uncropped result and the output. It is vectorised, so a slider can call it on
 every move (well under a millisecond at teaching sizes).
 
-:func:`trace_conv2d` does the same for the forward convolution,
-:func:`trace_pool2d` for max and average pooling (the window with no weights),
+:func:`trace_conv` does the same for the forward convolution,
+:func:`trace_pool` for max and average pooling (the window with no weights),
 :func:`scatter_trace` for the scatter view (every input pixel stamps a scaled
 copy of the kernel), and :func:`case_trace` picks one of the first three from a
 case's sizes, as the animations and the gallery describe them.
 
-In one dimension, :func:`trace`, :func:`trace_conv2d` and :func:`trace_pool2d`
-take a ``(w,)`` signal (and a ``(k,)`` kernel) and trace it as the ``1×w``
+They take an image, a volume (``trace``, ``trace_conv``) or a signal, whence
+their names (``trace_conv2d`` and ``trace_pool2d`` are the same functions, by
+their earlier names). In one dimension, :func:`trace`, :func:`trace_conv` and
+:func:`trace_pool` take a ``(w,)`` signal (and a ``(k,)`` kernel) and trace it as the ``1×w``
 image it equals: every array of the result has one row, every pair's first
 entry is the trivial row axis (stride 1, no padding), and ``dims`` is 1.
 """
@@ -24,21 +26,22 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._validate import as_int, as_padding, as_pair, as_tuple
-from .arithmetic import effective_kernel
+from .arithmetic import axis_output, dilated_kernel
 from .errors import ParameterError
-from .geometry import blame_size, conv_geometry, transpose_geometry
-from .pooling import _prepare as _prepare_pooling
-from .pooling import pool_output_size
+from .folding import conv_transpose_nd
+from .geometry import blame_size, conv_geometry, plane_sizes, sizes_geometry, transpose_geometry
+from .pooling import pooling_arguments
 from .stages import INPUT, cell_labels, dilate, flip_kernel, pad_or_crop
-from .transpose import conv_transpose2d, conv_transpose3d
 
 __all__ = [
     "Trace",
     "Step",
     "trace",
     "ConvTrace",
+    "trace_conv",
     "trace_conv2d",
     "PoolTrace",
+    "trace_pool",
     "trace_pool2d",
     "ScatterTrace",
     "scatter_trace",
@@ -50,7 +53,7 @@ __all__ = [
 ]
 
 #: The most numbers a trace may keep: ``out_h·out_w·kh·kw`` products for :func:`trace`,
-#: :func:`trace_conv2d` and :func:`trace_pool2d` (they keep every window), ``2·h·w·H·W`` stamps and canvases for
+#: :func:`trace_conv` and :func:`trace_pool` (they keep every window), ``2·h·w·H·W`` stamps and canvases for
 #: :func:`scatter_trace`. 2**22 (about 4 million, 32 MiB of float64) is far beyond what a
 #: figure can show; a larger call raises a :class:`~deconvlib.ParameterError` before allocating.
 MAX_TRACE_ELEMENTS = 2**22
@@ -125,7 +128,7 @@ class _Sweep:
     @property
     def effective_kernel(self):
         """``(k̂h, k̂w)``: the extent of the dilated kernel in the padded grid, ``d·(k − 1) + 1``."""
-        return tuple(effective_kernel(k, d) for k, d in zip(self.kernel_shape, self.dilation))
+        return tuple(dilated_kernel(k, d) for k, d in zip(self.kernel_shape, self.dilation))
 
     def step(self, index):
         """The ``index``-th kernel position, row-major over the output; its origin is ``out × window_step``.
@@ -177,8 +180,6 @@ def _require_2d(function, X, W, one_d=False):
 
 def _one_row(X, W, stride, padding, output_padding=0, dilation=1):
     """A 1-D signal ``(w,)`` and kernel ``(k,)`` as the one-row image and kernel, with their 2-D parameters."""
-    from .cases import plane_sizes
-
     plane = plane_sizes(1, len(X), len(W), stride, padding, output_padding, dilation)
     X, W = np.asarray(X)[None, :], np.asarray(W)[None, :]
     return X, W, plane["stride"], plane["padding"], plane["output_padding"], plane["dilation"]
@@ -339,7 +340,7 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
 
     See Also
     --------
-    trace_conv2d : The forward convolution's.
+    trace_conv : The forward convolution's.
     scatter_trace : The scatter view's.
     deconvlib.explain.describe_step : One step's sum, in words.
 
@@ -386,29 +387,17 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
     if np.ndim(X) == 1:
         X, W, stride, padding, output_padding, dilation = _one_row(X, W, stride, padding, output_padding, dilation)
         return _in_dims(trace(X, W, stride, padding, output_padding, dilation), 1)
-    ndim = np.ndim(X)  # 2, or 3 for a volume
-    checked = transpose_geometry(
-        X,
-        W,
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-        groups=1,
-        bias=None,
-        ndim=ndim,
-    )
+    dims = np.ndim(X)  # 2, or 3 for a volume
+    checked = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups=1, bias=None, dims=dims)
     _check_sweep("trace", checked.geometry, transposed=True)
     X, W, geo = _one_channel(checked)
-    axes = tuple(range(ndim))
+    axes = tuple(range(dims))
     dilated = dilate(X, geo.stride, axes)
     padded = pad_or_crop(dilated, geo.sweep_pads, axes)
-    flipped = flip_kernel(W, ndim=ndim)
-    windows = _windows(padded, geo, step=(1,) * ndim)
+    flipped = flip_kernel(W, dims=dims)
+    windows = _windows(padded, geo, step=(1,) * dims)
     products = windows * flipped
-    full = (conv_transpose2d if ndim == 2 else conv_transpose3d)(
-        X, W, stride=geo.stride, padding=0, output_padding=0, dilation=geo.dilation
-    )
+    full = conv_transpose_nd(X[None, ..., None], W[..., None, None], geo.uncropped())[0, ..., 0]
     return Trace(
         input=X,
         kernel=W,
@@ -424,8 +413,8 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
         windows=windows,
         products=products,
         full=full,
-        output=products.sum(axis=tuple(range(ndim, 2 * ndim))),
-        dims=ndim,
+        output=products.sum(axis=tuple(range(dims, 2 * dims))),
+        dims=dims,
     )
 
 
@@ -434,7 +423,7 @@ def trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
 
 @dataclass(frozen=True, repr=False)
 class ConvTrace(_Sweep):
-    """Every stage of ``conv2d`` on a 2-D image; see :func:`trace_conv2d`.
+    """Every stage of ``conv2d`` on a 2-D image; see :func:`trace_conv`.
 
     The forward twin of :class:`Trace`: there are no inserted zeros, the kernel
     is not flipped, and the window moves ``stride`` cells at a time.
@@ -462,12 +451,12 @@ class ConvTrace(_Sweep):
 
     See Also
     --------
-    trace_conv2d : Makes one.
+    trace_conv : Makes one.
     Trace : The transposed convolution's.
 
     Examples
     --------
-    >>> t = trace_conv2d(np.arange(16.0).reshape(4, 4), np.ones((2, 2)), stride=2)
+    >>> t = trace_conv(np.arange(16.0).reshape(4, 4), np.ones((2, 2)), stride=2)
     >>> t.n_steps, t.step(3).origin, t.step(3).value
     (4, (2, 2), 50.0)
     """
@@ -496,7 +485,7 @@ class ConvTrace(_Sweep):
         )
 
 
-def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
+def trace_conv(X, W, stride=1, padding=0, dilation=1):
     """Run a forward convolution on a 2-D image (or a 1-D signal, or a volume) and keep every stage.
 
     Parameters
@@ -542,27 +531,27 @@ def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
     --------
     >>> from deconvlib import conv2d
     >>> X = np.arange(25.0).reshape(5, 5)
-    >>> t = trace_conv2d(X, np.ones((3, 3)), stride=2, padding=1)
+    >>> t = trace_conv(X, np.ones((3, 3)), stride=2, padding=1)
     >>> t.padded.shape, t.output.shape, t.n_steps
     ((7, 7), (3, 3), 9)
     >>> t.step(8)
     Step(8: out(2, 2) = 84, window at (4, 4))
     >>> np.array_equal(t.output, conv2d(X, np.ones((3, 3)), stride=2, padding=1))
     True
-    >>> trace_conv2d(np.arange(5.0), np.array([1., -1.]), stride=2).output
+    >>> trace_conv(np.arange(5.0), np.array([1., -1.]), stride=2).output
     array([[-1., -1.]])
-    >>> trace_conv2d(np.ones((5, 5, 5)), np.ones((3, 3, 3)), stride=(1, 2, 2)).step(3)
+    >>> trace_conv(np.ones((5, 5, 5)), np.ones((3, 3, 3)), stride=(1, 2, 2)).step(3)
     Step(3: out(0, 1, 1) = 27, window at (0, 2, 2))
     """
-    _require_2d("trace_conv2d", X, W, one_d=True)
+    _require_2d("trace_conv", X, W, one_d=True)
     if np.ndim(X) == 1:
         X, W, stride, padding, _, dilation = _one_row(X, W, stride, padding, 0, dilation)
-        return _in_dims(trace_conv2d(X, W, stride, padding, dilation), 1)
-    ndim = np.ndim(X)  # 2, or 3 for a volume
-    checked = conv_geometry(X, W, stride=stride, padding=padding, dilation=dilation, groups=1, bias=None, ndim=ndim)
-    _check_sweep("trace_conv2d", checked.geometry, transposed=False)
+        return _in_dims(trace_conv(X, W, stride, padding, dilation), 1)
+    dims = np.ndim(X)  # 2, or 3 for a volume
+    checked = conv_geometry(X, W, stride=stride, padding=padding, dilation=dilation, groups=1, bias=None, dims=dims)
+    _check_sweep("trace_conv", checked.geometry, transposed=False)
     X, W, geo = _one_channel(checked)
-    padded = pad_or_crop(X, geo.padding, axes=tuple(range(ndim)))
+    padded = pad_or_crop(X, geo.padding, axes=tuple(range(dims)))
     windows = _windows(padded, geo, step=geo.stride)
     products = windows * W
     return ConvTrace(
@@ -572,11 +561,11 @@ def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
         padding=geo.padding,
         dilation=geo.dilation,
         padded=padded,
-        labels=cell_labels(X.shape, (1,) * ndim, geo.padding),
+        labels=cell_labels(X.shape, (1,) * dims, geo.padding),
         windows=windows,
         products=products,
-        output=products.sum(axis=tuple(range(ndim, 2 * ndim))),
-        dims=ndim,
+        output=products.sum(axis=tuple(range(dims, 2 * dims))),
+        dims=dims,
     )
 
 
@@ -585,7 +574,7 @@ def trace_conv2d(X, W, stride=1, padding=0, dilation=1):
 
 @dataclass(frozen=True, repr=False)
 class PoolTrace(_Sweep):
-    """Every window of ``max_pool2d`` or ``avg_pool2d`` on a 2-D image; see :func:`trace_pool2d`.
+    """Every window of ``max_pool2d`` or ``avg_pool2d`` on a 2-D image; see :func:`trace_pool`.
 
     Attributes
     ----------
@@ -615,12 +604,12 @@ class PoolTrace(_Sweep):
 
     See Also
     --------
-    trace_pool2d : Makes one.
+    trace_pool : Makes one.
     ConvTrace : The forward convolution's: the same sweep, with weights.
 
     Examples
     --------
-    >>> t = trace_pool2d(np.arange(16.0).reshape(4, 4), 2)
+    >>> t = trace_pool(np.arange(16.0).reshape(4, 4), 2)
     >>> t
     PoolTrace(max pooling: input (4, 4) -> padded (4, 4) -> output (2, 2); kernel_size=(2, 2), stride=(2, 2),
               padding=(0, 0, 0, 0), dilation=(1, 1))
@@ -663,7 +652,7 @@ class PoolTrace(_Sweep):
         )
 
 
-def trace_pool2d(X, kernel_size, stride=None, padding=0, mode="max", dilation=1):
+def trace_pool(X, kernel_size, stride=None, padding=0, mode="max", dilation=1):
     """Run max or average pooling on a 2-D image and keep every window.
 
     Parameters
@@ -712,7 +701,7 @@ def trace_pool2d(X, kernel_size, stride=None, padding=0, mode="max", dilation=1)
     Examples
     --------
     >>> X = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]])
-    >>> t = trace_pool2d(X, 3, stride=1)             # the guide's figure 1.6
+    >>> t = trace_pool(X, 3, stride=1)               # the guide's figure 1.6
     >>> t.output
     array([[3., 3., 3.],
            [3., 3., 3.],
@@ -722,9 +711,9 @@ def trace_pool2d(X, kernel_size, stride=None, padding=0, mode="max", dilation=1)
     ((2, 1), (0, 1), array([[1., 2., 2.],
            [0., 0., 2.],
            [0., 0., 0.]]))
-    >>> trace_pool2d(X, 3, stride=1, mode="avg").step(4).value  # figure 1.5: 11 / 9
+    >>> trace_pool(X, 3, stride=1, mode="avg").step(4).value  # figure 1.5: 11 / 9
     1.2222222222222223
-    >>> trace_pool2d(np.ones((2, 2)), 3, stride=1, padding=1).padded[0]
+    >>> trace_pool(np.ones((2, 2)), 3, stride=1, padding=1).padded[0]
     array([-inf, -inf, -inf, -inf])
     """
     if not isinstance(mode, str) or mode not in ("max", "avg"):
@@ -734,21 +723,21 @@ def trace_pool2d(X, kernel_size, stride=None, padding=0, mode="max", dilation=1)
             as_tuple(v, n, 1) for v, n in ((kernel_size, "kernel size"), (padding, "padding"), (dilation, "dilation"))
         )
         step = None if stride is None else (1, as_tuple(stride, "stride", 1)[0])
-        return _in_dims(trace_pool2d(np.asarray(X)[None, :], (1, k), step, (0, p), mode, (1, d)), 1)
+        return _in_dims(trace_pool(np.asarray(X)[None, :], (1, k), step, (0, p), mode, (1, d)), 1)
     if np.ndim(X) != 2:
         raise ParameterError(
-            f"trace_pool2d takes a 2-D (h, w) image or a 1-D (w,) signal, got shape {np.shape(X)}", parameter="X"
+            f"trace_pool takes a 2-D (h, w) image or a 1-D (w,) signal, got shape {np.shape(X)}", parameter="X"
         )
     if mode == "avg" and as_pair(dilation, "dilation", minimum=1) != (1, 1):
         raise ParameterError(
             f"dilation applies to max pooling only (avg_pool2d has none), got dilation={dilation!r}",
             parameter="dilation",
         )
-    X4, _, kernel, stride, (ph, pw), dilation = _prepare_pooling(X, kernel_size, stride, padding, dilation)
+    X4, _, kernel, stride, (ph, pw), dilation = pooling_arguments(X, kernel_size, stride, padding, dilation)
     (h, w), (kh, kw), (sr, sc), (dr, dc) = X4.shape[1:3], kernel, stride, dilation
-    out_h, out_w = pool_output_size(h, kh, sr, ph, dr), pool_output_size(w, kw, sc, pw, dc)
+    out_h, out_w = axis_output(False, h, kh, sr, ph, ph, 0, dr), axis_output(False, w, kw, sc, pw, pw, 0, dc)
     _check_kept(
-        "trace_pool2d",
+        "trace_pool",
         out_h * out_w * kh * kw,
         f"{out_h}×{out_w} output cells × {kh}×{kw} window cells",
         "kernel_size" if kh * kw > h * w else "X",
@@ -756,7 +745,7 @@ def trace_pool2d(X, kernel_size, stride=None, padding=0, mode="max", dilation=1)
     X = X4[0, :, :, 0].copy()
     pads = (ph, ph, pw, pw)
     padded = pad_or_crop(X, pads, axes=(0, 1), value=-np.inf if mode == "max" else 0)
-    extent = (effective_kernel(kh, dr), effective_kernel(kw, dc))
+    extent = (dilated_kernel(kh, dr), dilated_kernel(kw, dc))
     windows = sliding_window_view(padded, extent)[::sr, ::sc, ::dr, ::dc]
     flat = windows.reshape(out_h, out_w, kh * kw)
     if mode == "max":
@@ -857,8 +846,6 @@ def case_trace(
     (1, (1, 11), 11)
     """
     if dims != 2:
-        from .cases import plane_sizes
-
         plane = plane_sizes(dims, input_size, kernel_size, stride, padding, output_padding, dilation)
         if values is not None and not isinstance(values, str):
             row = lambda v: None if v is None else np.reshape(v, (1, -1))  # noqa: E731
@@ -881,7 +868,7 @@ def case_trace(
     X, W = _values(values, seed=seed, shape=shape, kshape=kshape)
     if transposed:
         return trace(X, W, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation)
-    return trace_conv2d(X, W, stride=stride, padding=padding, dilation=dilation)
+    return trace_conv(X, W, stride=stride, padding=padding, dilation=dilation)
 
 
 def _pooling_case(pooling, transposed, shape, kshape, stride, padding, output_padding, dilation, values, seed):
@@ -902,7 +889,7 @@ def _pooling_case(pooling, transposed, shape, kshape, stride, padding, output_pa
         raise ParameterError(
             f"pooling pads both sides of an axis alike (PyTorch's rule), got padding={padding!r}", parameter="padding"
         )
-    return trace_pool2d(X, kshape, stride=stride, padding=(top, left), mode=pooling, dilation=dilation)
+    return trace_pool(X, kshape, stride=stride, padding=(top, left), mode=pooling, dilation=dilation)
 
 
 def case_geometry(
@@ -926,39 +913,19 @@ def case_geometry(
     >>> geo.out_h, geo.out_w
     (5, 5)
     """
-    from .cases import axis_output, case_axes, plane_sizes
-    from .geometry import Geometry
-
     try:
-        plane = plane_sizes(dims, input_size, kernel_size, stride, padding, output_padding, dilation)
-        rows, cols = case_axes(transposed, **plane)
-        out_h, out_w = axis_output(**rows), axis_output(**cols)
+        geo = sizes_geometry(transposed, input_size, kernel_size, stride, padding, output_padding, dilation, dims)
     except (ValueError, TypeError):
         return None
-    return Geometry(
-        n=1,
-        size=(rows["i"], cols["i"]),
-        c_in=1,
-        kernel=(rows["k"], cols["k"]),
-        c_out=1,
-        groups=1,
-        stride=(rows["s"], cols["s"]),
-        padding=(rows["before"], rows["after"], cols["before"], cols["after"]),
-        output_padding=(rows["a"], cols["a"]),
-        dilation=(rows["d"], cols["d"]),
-        out=(out_h, out_w),
-    )
+    return geo.plane()
 
 
 def _check_case_size(transposed, shape, kshape, stride, padding, output_padding, dilation):
-    """Refuse a case whose trace is too large, from its sizes alone: before any array is made."""
-    from .cases import axis_output, case_axes
+    """Refuse a case whose trace is too large, from its sizes alone: before any array is made.
 
-    geo = case_geometry(transposed, shape, kshape, stride, padding, output_padding, dilation)
-    if geo is None:  # a bad parameter: name it now, before the input's array is made
-        for axis in case_axes(transposed, shape, kshape, stride, padding, output_padding, dilation):
-            axis_output(**axis)
-        return
+    A bad parameter raises here too, named, before the input's array is made.
+    """
+    geo = sizes_geometry(transposed, shape, kshape, stride, padding, output_padding, dilation)
     blame = blame_size(geo, transposed)
     _check_kept(
         "case_trace",
@@ -1213,3 +1180,8 @@ def scatter_trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
         crop=(top, left, geo.out_h, geo.out_w),
         output=output,
     )
+
+
+#: The earlier names of :func:`trace_conv` and :func:`trace_pool`, from when they took 2-D images only.
+trace_conv2d = trace_conv
+trace_pool2d = trace_pool

@@ -29,8 +29,8 @@ import math
 
 import numpy as np
 
-from ._validate import _as_array, as_float_arrays, as_int, as_padding, as_tuple
-from .arithmetic import effective_kernel
+from ._validate import as_array, as_float_arrays, as_int, as_padding, as_tuple
+from .arithmetic import dilated_kernel
 from .errors import ParameterError
 from .folding import conv_transpose_nd
 from .geometry import transpose_geometry
@@ -113,7 +113,7 @@ def _naive(X, W, geo):
     alike, so the same three stages serve 1-D and 3-D (``axes`` are the
     spatial ones). Slow on purpose: the other methods are checked against it.
     """
-    axes = tuple(range(1, geo.ndim + 1))
+    axes = tuple(range(1, geo.dims + 1))
     k_hat = geo.effective_kernel  # k̂ = d·(k − 1) + 1, per axis
 
     # Stage 1: stride − 1 zeros between neighbouring pixels.
@@ -125,12 +125,12 @@ def _naive(X, W, geo):
     assert tuple(pads) == geo.sweep_pads  # the same amounts trace() shows
     padded = pad_or_crop(dilated, pads, axes=axes)
     # Stage 3: the 180°-rotated kernel sweeps the padded grid with stride 1.
-    rotated = flip_kernel(dense_weight(W, groups=geo.groups, c_in=geo.c_in, c_out=geo.c_out), ndim=geo.ndim)
+    rotated = flip_kernel(dense_weight(W, groups=geo.groups, c_in=geo.c_in, c_out=geo.c_out), dims=geo.dims)
     out = np.zeros((geo.n, *geo.out, geo.c_out), X.dtype)
     for y in np.ndindex(*geo.out):  # (y, x) in 2-D
         window = padded[(slice(None), *(slice(p, p + ek, d) for p, ek, d in zip(y, k_hat, geo.dilation)))]
         # out[n, y, x, o] = Σ over taps (a, b) and input channels c of window[n, a, b, c] · rotated[a, b, c, o]
-        out[(slice(None), *y)] = np.tensordot(window, rotated, axes=geo.ndim + 1)
+        out[(slice(None), *y)] = np.tensordot(window, rotated, axes=geo.dims + 1)
     return out
 
 
@@ -182,7 +182,7 @@ def _scatter(X, W, geo):
     Wd = dense_weight(W, groups=geo.groups, c_in=geo.c_in, c_out=geo.c_out)
     canvas = np.zeros((geo.n, *(f + op for f, op in zip(geo.full_size, geo.output_padding)), geo.c_out), X.dtype)
     for i in np.ndindex(*geo.size):  # input pixel (i, j) in 2-D stamps W, scaled, at (i·s, j·s)
-        stamp = np.tensordot(X[(slice(None), *i)], Wd, axes=([1], [geo.ndim]))  # (n, k…, c_out)
+        stamp = np.tensordot(X[(slice(None), *i)], Wd, axes=([1], [geo.dims]))  # (n, k…, c_out)
         where = (
             slice(None),
             *(slice(p * s, p * s + ek, d) for p, s, ek, d in zip(i, geo.stride, geo.effective_kernel, geo.dilation)),
@@ -192,21 +192,11 @@ def _scatter(X, W, geo):
     return canvas[crop]
 
 
-def _conv_transpose(ndim, X, W, stride, padding, output_padding, dilation, groups, bias, method):
-    """:func:`conv_transpose1d`, ``2d`` and ``3d``: one implementation, ``ndim`` spatial axes."""
+def _conv_transpose(dims, X, W, stride, padding, output_padding, dilation, groups, bias, method):
+    """:func:`conv_transpose1d`, ``2d`` and ``3d``: one implementation, ``dims`` spatial axes."""
     if method not in METHODS:
         raise ParameterError(f"method must be one of {METHODS}, got {method!r}", parameter="method")
-    checked = transpose_geometry(
-        X,
-        W,
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-        groups=groups,
-        bias=bias,
-        ndim=ndim,
-    )
+    checked = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, bias, dims=dims)
     X, W, geo = checked.X, checked.W, checked.geometry
     if method == "matrix":
         _check_matrix_size(geo)
@@ -462,22 +452,12 @@ def convolution_matrix(input_size, W, stride=1, padding=0, output_padding=0, dil
     >>> np.array_equal((X.ravel() @ C).reshape(4, 4), conv_transpose2d(X, np.ones((3, 3))))
     True
     """
-    ndim = len(input_size) if isinstance(input_size, (tuple, list)) and len(input_size) in (1, 3) else 2
-    size = as_tuple(input_size, "input_size", ndim, minimum=1)
-    W = _as_array(W, "W")  # checked first: the zero input below is built from W's shape and dtype
-    c_in = W.shape[-2] if W.ndim == ndim + 2 else 1
-    X = np.zeros(size if W.ndim == ndim else (1, *size, c_in), dtype=np.result_type(W.dtype, np.float32))
-    checked = transpose_geometry(
-        X,
-        W,
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-        groups=groups,
-        bias=None,
-        ndim=ndim,
-    )
+    dims = len(input_size) if isinstance(input_size, (tuple, list)) and len(input_size) in (1, 3) else 2
+    size = as_tuple(input_size, "input_size", dims, minimum=1)
+    W = as_array(W, "W")  # checked first: the zero input below is built from W's shape and dtype
+    c_in = W.shape[-2] if W.ndim == dims + 2 else 1
+    X = np.zeros(size if W.ndim == dims else (1, *size, c_in), dtype=np.result_type(W.dtype, np.float32))
+    checked = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, None, dims=dims)
     _check_matrix_size(checked.geometry)
     return _matrix(checked.geometry, checked.W)
 
@@ -548,7 +528,7 @@ def deconv2D_naive(X, W, stride, pad, dilation=0):
         kernel = as_float_arrays(X, W)[1].shape[:2]
         pad = []
         for k in kernel:
-            total = effective_kernel(k, dilation + 1) - 1
+            total = dilated_kernel(k, dilation + 1) - 1
             pad += [total // 2, total - total // 2]
     else:
         pad = as_padding(pad, "pad")

@@ -5,6 +5,7 @@ one kernel name, no interpreter patch version: ``tools/execute_notebooks.py``
 writes them so, and a re-run then changes only real outputs.
 """
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -31,3 +32,54 @@ def test_notebook_stores_nothing_run_specific(path):
         for output in cell.get("outputs", []):
             text = json.dumps(output.get("data", {}).get("text/plain", "")) + json.dumps(output.get("text", ""))
             assert not ADDRESS.search(text), f"cell {number} stores a memory address: {ADDRESS.search(text).group()}"
+
+
+#: The one import cell of every notebook: the core as ``dl`` (its modules are attributes:
+#: ``dl.overlap``, ``dl.channels``, ...) and the course (explorers, figures, checkers).
+IMPORTS = {"import numpy as np", "import deconvlib as dl", "from deconvlib import course"}
+#: Notebooks that draw with pyplot themselves may add this line (none does today).
+PYPLOT = "import matplotlib.pyplot as plt"
+DRAWS_WITH_PYPLOT = set()
+
+
+def import_problems(cells, pyplot=False):
+    """What breaks the one-import rule in a notebook's ``cells`` (its JSON list): a list of sentences."""
+    allowed = IMPORTS | ({PYPLOT} if pyplot else set())
+    code = [(k, "".join(c["source"])) for k, c in enumerate(cells) if c["cell_type"] == "code"]
+    importing = []
+    for k, source in code:
+        statements = [n for n in ast.walk(ast.parse(source)) if isinstance(n, (ast.Import, ast.ImportFrom))]
+        if statements:
+            importing.append(k)
+        problems = [ast.unparse(n) for n in statements if ast.unparse(n) not in allowed]
+        if problems:
+            return [f"cell {k} imports {', '.join(problems)}"]
+    if len(importing) != 1:
+        return [f"{len(importing)} code cells import (cells {importing}), not one"]
+    if importing[0] != code[0][0]:
+        return [f"the import cell is cell {importing[0]}, not the first code cell {code[0][0]}"]
+    return []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_one_import_cell(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    assert import_problems(cells, pyplot=path.name in DRAWS_WITH_PYPLOT) == []
+
+
+def test_the_import_check_sees_other_modules_and_a_second_import_cell():
+    def cells(*sources):
+        return [{"cell_type": "code", "source": s} for s in sources]
+
+    one = "import numpy as np\n\nimport deconvlib as dl\nfrom deconvlib import course\n"
+    assert import_problems(cells(one, "x = dl.overlap.overlap_count(4, 3, 2)")) == []
+    assert import_problems(cells(one + "from deconvlib.overlap import interior\n")) == [
+        "cell 0 imports from deconvlib.overlap import interior"
+    ]
+    assert import_problems(cells(one, "def f():\n    from deconvlib import conv2d\n")) == [
+        "cell 1 imports from deconvlib import conv2d"
+    ]
+    assert import_problems(cells(one, "import numpy as np")) == ["2 code cells import (cells [0, 1]), not one"]
+    assert import_problems(cells("x = 1", one)) == ["the import cell is cell 1, not the first code cell 0"]
+    assert import_problems(cells(one + PYPLOT)) == ["cell 0 imports import matplotlib.pyplot as plt"]
+    assert import_problems(cells(one + PYPLOT), pyplot=True) == []

@@ -16,7 +16,7 @@ def conv_out(i, k, s, p, d):
     return (i + 2 * p - d * (k - 1) - 1) // s + 1  # whole steps of s after the first position
 
 
-check_conv_output_size(conv_out)""",
+course.check_conv_output_size(conv_out)""",
     "max_pool": """\
 def max_pool(X, k, stride, padding):
     grid = np.pad(X, padding, constant_values=-np.inf)  # −∞: padding is never the maximum
@@ -28,11 +28,11 @@ def max_pool(X, k, stride, padding):
     return out
 
 
-check_max_pool(max_pool)""",
+course.check_max_pool(max_pool)""",
     # notebook 1
     "output_size": """\
 answer = 8  # s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding = 2·3 + 2 + 1 − 2 + 1
-check_output_size(answer, size=4, kernel_size=3, stride=2, padding=1, output_padding=1)""",
+course.check_output_size(answer, size=4, kernel_size=3, stride=2, padding=1, output_padding=1)""",
     # notebook 2
     "dilate": """\
 def dilate(X, stride):
@@ -42,14 +42,14 @@ def dilate(X, stride):
     return out
 
 
-check_dilate(dilate)""",
+course.check_dilate(dilate)""",
     # notebook 3
     "sweep_padding": """\
 zeros_each_side = 2  # k̂ − 1 − p = 4 − 1 − 1
-check_sweep_padding(zeros_each_side, kernel_size=4, padding=1, dilation=1)""",
+course.check_sweep_padding(zeros_each_side, kernel_size=4, padding=1, dilation=1)""",
     "input_sizes": """\
 sizes = {7, 8}  # ⌊(i + 2 − 3) / 2⌋ + 1 = 4 for i = 7 and i = 8
-check_input_sizes(sizes, output=4, kernel_size=3, stride=2, padding=1)""",
+course.check_input_sizes(sizes, output=4, kernel_size=3, stride=2, padding=1)""",
     # notebook 4
     "conv_transpose": """\
 def conv_transpose(X, W, stride):
@@ -64,17 +64,17 @@ def conv_transpose(X, W, stride):
     return out
 
 
-check_conv_transpose(conv_transpose)""",
+course.check_conv_transpose(conv_transpose)""",
     # notebook 5
     "transpose_output_size": """\
 def out_size(i, k, s, p, op, d):
     return s * (i - 1) + d * (k - 1) + 1 - 2 * p + op
 
 
-check_transpose_output_size(out_size)""",
+course.check_transpose_output_size(out_size)""",
     "padding_for": """\
 answer = (1, 0)  # 3·(10 − 1) + 5 = 32 is 2 too many: padding 1 crops one row at each end
-check_padding_for(answer, 10, 5, 30, stride=3)""",
+course.check_padding_for(answer, 10, 5, 30, stride=3)""",
     # notebook 6
     "scatter": """\
 def scatter(X, W, stride):
@@ -86,24 +86,24 @@ def scatter(X, W, stride):
     return out
 
 
-check_scatter(scatter)""",
+course.check_scatter(scatter)""",
     # notebook 7
     "uniform_overlap": """\
 def uniform(k, s):
     return k % s == 0  # the k taps are dealt out evenly over the s residues
 
 
-check_uniform_overlap(uniform)""",
+course.check_uniform_overlap(uniform)""",
     # notebook 8
     "torch_weight": """\
 def to_torch(W):
     return W.transpose(2, 3, 0, 1)  # (kh, kw, c_in, c_out) → (c_in, c_out, kh, kw)
 
 
-check_torch_weight(to_torch)""",
+course.check_torch_weight(to_torch)""",
     "layer_shape": """\
 answer = (8, 14, 14, 128)  # o = 2·(7 − 1) + 3 − 2·1 + 1 = 14; channels last
-check_layer_shape(answer, (8, 7, 7, 256), kernel_size=3, c_out=128, stride=2, padding=1, output_padding=1)""",
+course.check_layer_shape(answer, (8, 7, 7, 256), kernel_size=3, c_out=128, stride=2, padding=1, output_padding=1)""",
     # notebook 9
     "overlap_1d": """\
 def overlap(i, k, s, p):
@@ -113,5 +113,5 @@ def overlap(i, k, s, p):
     return count[p : len(count) - p]  # padding crops p cells at each end
 
 
-check_overlap_1d(overlap)""",
+course.check_overlap_1d(overlap)""",
 }

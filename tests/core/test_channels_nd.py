@@ -41,6 +41,12 @@ def test_weight_shapes_and_parameters_in_every_dimension():
     assert layer.weight_shape(256, spatial_dims=3) == (2, 2, 2, 256, 128)
     assert parameter_count(256, layer, spatial_dims=3) == 8 * 256 * 128 + 128
     assert Layer(6, 3, groups=3).weight_shape(9, spatial_dims=3) == (3, 3, 3, 9, 2)
+    # dims, the library's one word for the number of spatial axes; spatial_dims is its earlier name
+    assert layer.weight_shape(256, dims=3) == layer.weight_shape(256, 3) == layer.weight_shape(256, spatial_dims=3)
+    assert parameter_count(256, layer, dims=1) == parameter_count(256, layer, spatial_dims=1) == 2 * 256 * 128 + 128
+    with pytest.raises(ParameterError) as error:
+        layer.weight_shape(256, dims=0)
+    assert error.value.parameter == "dims"
 
 
 def test_a_shape_without_spatial_axes_or_with_too_many_is_refused():

@@ -26,6 +26,7 @@ CORE = [
     "overlap",
     "pooling",
     "stages",
+    "tables",
     "trace",
     "transpose",
 ]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import deconvlib as dl
 from deconvlib import cases, channels, overlap
-from deconvlib.trace import case_trace, scatter_trace, trace_conv2d
+from deconvlib.trace import case_trace, scatter_trace, trace_conv
 
 X = np.ones((1, 4, 4, 2))
 W = np.ones((3, 3, 2, 1))  # transposed: (kh, kw, c_in, c_out // groups)
@@ -166,7 +166,7 @@ def test_deconv2D_naive_same_rejects_bad_shapes_by_name():
         (lambda: dl.trace(np.ones((3, 3)), np.ones((3, 3, 1, 1))), "2-D (h, w) image", "W"),
         (lambda: dl.trace(np.ones((3, 3)), np.ones((3, 3)), padding=4), "empty output", "padding"),
         (lambda: dl.trace(np.ones((3, 3)), np.ones((3, 3))).step(25), "index must be in [0, 25)", "index"),
-        (lambda: trace_conv2d(np.ones(3), np.ones((3, 3))), "trace_conv2d takes a 2-D", "X"),
+        (lambda: trace_conv(np.ones(3), np.ones((3, 3))), "trace_conv takes a 2-D", "X"),
         (lambda: scatter_trace(np.ones((2, 2)), np.ones(2)), "scatter_trace takes a 2-D", "W"),
         (lambda: scatter_trace(np.ones((2, 2)), np.ones((2, 2))).canvas(4), "upto", "upto"),
         (
