@@ -2,11 +2,16 @@
 
 ``tests/course/test_browser.py`` (JupyterLab), ``tests/site/test_site.py`` (the
 JupyterLite site) and ``tests/site/test_present.py`` (Voilà) drive Debian's
-Chromium with Playwright the same way; nothing here imports Playwright.
+Chromium with Playwright the same way, through the ``browser`` fixture of
+``tests/conftest.py``; nothing here imports Playwright until
+:func:`skip_without_browser` is called.
 """
 
 import re
 import socket
+from pathlib import Path
+
+import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 #: Chromium's flags here (root, no GPU, a closed network: no background requests).
@@ -39,6 +44,16 @@ LATENCY_JS = """
   observer.observe(vbox, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
 }
 """
+
+
+def skip_without_browser(what):
+    """Skip the calling test module, saying why, where Chromium or Playwright is missing; else ``playwright.sync_api``.
+
+    Called at the top of a browser test module, before its fixtures start a server.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium); {what} needs it", allow_module_level=True)
+    return pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
 
 def free_port():

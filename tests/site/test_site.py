@@ -28,9 +28,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for what the browser tests share
-from browser_support import CHROMIUM, FLAGS, GEOMETRY_SLIDER, explorer_image  # noqa: E402
+from browser_support import GEOMETRY_SLIDER, explorer_image, skip_without_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -38,9 +36,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 #: What matplotlib prints on stderr the first time it is imported in a fresh Pyodide: information, not an error.
 HARMLESS_STDERR = re.compile(r"^\s*Matplotlib is building the font cache; this may take a moment\.\s*$")
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium); the site test needs it", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+skip_without_browser("the site test")
 
 
 @pytest.fixture(scope="module")
@@ -112,14 +108,11 @@ def requests_seen(origin):
 
 
 @pytest.fixture(scope="module")
-def context(requests_seen):
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-        ctx.route("**/*", requests_seen.route)
-        yield ctx
-        ctx.close()
-        browser.close()
+def context(browser, requests_seen):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.route("**/*", requests_seen.route)
+    yield ctx
+    ctx.close()
 
 
 @pytest.fixture(scope="module")
