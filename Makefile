@@ -71,9 +71,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The last line: every lesson in JupyterLab, each explorer's slider latency in the browser (README "Speed").
 bench: $(STAMP)
 	$(PY) benchmarks/bench_conv_transpose.py
 	$(PY) benchmarks/bench_slider_latency.py
+	$(PY) -m pytest tests/course/test_browser.py --latency -s -q
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis

@@ -9,6 +9,7 @@ Chromium with Playwright the same way, through the ``browser`` fixture of
 
 import re
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,38 @@ def free_port():
 def explorer_image(slider):
     """The figure of the explorer (the nearest enclosing ``VBox``) that holds ``slider`` (a Playwright locator)."""
     return slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]").locator(".widget-output img")
+
+
+#: Seconds to wait for a figure after a key press: only a guard against a hang, never a measure.
+REDRAW_HANG = 60
+
+
+def move_sliders(page, notebook, labels=GEOMETRY_SLIDER):
+    """Move each slider whose description matches ``labels`` one step; each must redraw its own explorer's figure.
+
+    A slider at its maximum moves left, any other right. Returns ``[(label, ms from the key press to the new
+    figure's src)]``, in page order (the times are figures, not assertions).
+    """
+    sliders = page.locator(".widget-slider")
+    moved = []
+    for k in range(sliders.count()):
+        slider = sliders.nth(k)
+        label = slider.locator(".widget-label").first.inner_text().strip()
+        if not labels.match(label):
+            continue
+        slider.scroll_into_view_if_needed()
+        image = explorer_image(slider)
+        before = image.first.get_attribute("src") if image.count() else None
+        assert before, f"{notebook}: the explorer of {label!r} (slider {k}) shows no figure"
+        handle = slider.locator(".noUi-handle")
+        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        handle.focus()
+        start = time.monotonic()
+        page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+        after = before
+        while after == before and time.monotonic() < start + REDRAW_HANG:
+            time.sleep(0.01)
+            after = image.first.get_attribute("src") if image.count() else None
+        assert after != before, f"{notebook}: moving {label!r} (slider {k}) did not change its explorer's figure"
+        moved.append((label, (time.monotonic() - start) * 1000))
+    return moved

@@ -21,6 +21,15 @@ if str(TOOLS) not in sys.path:
 from browser_support import CHROMIUM, FLAGS  # noqa: E402
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--latency",
+        action="store_true",
+        help="browser test: open every lesson in JupyterLab and time each explorer's slider "
+        "(keydown to new figure, 12 moves; figures for the README, not assertions)",
+    )
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, headless, driven by Playwright; one per test module.

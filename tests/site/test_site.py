@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_support import GEOMETRY_SLIDER, explorer_image, skip_without_browser
+from browser_support import move_sliders, skip_without_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -183,36 +183,6 @@ def error_outputs(page):
     return [text for text in texts if not HARMLESS_STDERR.match(text)]
 
 
-def move_geometry_sliders(page, notebook):
-    """Move every stride/padding/dilation slider once; return [(label, latency in ms)]."""
-    sliders = page.locator(".widget-slider")
-    moved = []
-    for k in range(sliders.count()):
-        slider = sliders.nth(k)
-        label = slider.locator(".widget-label").first.inner_text().strip()
-        if not GEOMETRY_SLIDER.match(label):
-            continue
-        slider.scroll_into_view_if_needed()
-        image = explorer_image(slider)
-        before = image.first.get_attribute("src") if image.count() else None
-        handle = slider.locator(".noUi-handle")
-        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
-        handle.focus()
-        start = time.monotonic()
-        page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
-        after = before
-        while time.monotonic() < start + 15:
-            after = image.first.get_attribute("src") if image.count() else None
-            if after != before:
-                break
-            time.sleep(0.01)
-        latency_ms = (time.monotonic() - start) * 1000
-        assert before, f"{notebook}: the explorer of {label!r} (slider {k}) shows no figure"
-        assert after != before, f"{notebook}: moving {label!r} (slider {k}) did not change its explorer's figure"
-        moved.append((label, latency_ms))
-    return moved
-
-
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_notebook_runs_offline_and_its_sliders_redraw(context, origin, requests_seen, timings, notebook):
     ARTIFACTS.mkdir(exist_ok=True)
@@ -234,7 +204,7 @@ def test_notebook_runs_offline_and_its_sliders_redraw(context, origin, requests_
         moved = []
         if page.locator(".widget-slider").count():
             page.wait_for_selector(".widget-output img:visible", timeout=30_000)
-            moved = move_geometry_sliders(page, notebook)
+            moved = move_sliders(page, notebook)
             page.screenshot(path=str(ARTIFACTS / f"site_{notebook.replace('.ipynb', '')}_after_sliders.png"))
         if not notebook.startswith("00_"):  # the index has no explorer; every lesson has one
             assert moved, f"{notebook} has no stride/padding/dilation slider"
