@@ -102,3 +102,60 @@ def move_sliders(page, notebook, labels=GEOMETRY_SLIDER):
         assert after != before, f"{notebook}: moving {label!r} (slider {k}) did not change its explorer's figure"
         moved.append((label, (time.monotonic() - start) * 1000))
     return moved
+
+
+#: The narrowest a slider's track may become, in CSS px.
+MIN_TRACK = 80
+
+#: What check_layout measures on the visible notebook: sideways scroll, slider tracks, explorers.
+LAYOUT_JS = """
+() => {
+  const panel = [...document.querySelectorAll('.jp-NotebookPanel')].find(p => p.offsetParent !== null);
+  const scroller = panel.querySelector('.jp-WindowedPanel-outer') || panel.querySelector('.jp-Notebook');
+  const area = panel.querySelector('.jp-OutputArea-output').getBoundingClientRect();
+  const tracks = [...panel.querySelectorAll('.widget-slider')].map(s => {
+    const track = s.querySelector('.slider-container') || s.querySelector('.noUi-target');
+    return {label: s.querySelector('.widget-label').innerText, width: track.getBoundingClientRect().width};
+  });
+  const explorers = [...panel.querySelectorAll('.widget-vbox')].filter(v => v.querySelector('.widget-slider'))
+    .map(v => {
+      const r = v.getBoundingClientRect(), img = v.querySelector('.widget-output img');
+      const shown = img ? img.getBoundingClientRect().width : null;
+      const declared = img ? Number(img.getAttribute('width')) || img.naturalWidth / 2 : null;
+      return {right: r.right, height: r.height, scale: img ? shown / declared : null};
+    });
+  return {scroll: scroller.scrollWidth - scroller.clientWidth, areaRight: area.right, areaWidth: area.width,
+          tracks, explorers};
+}
+"""
+
+
+def file_browser(page, open_):
+    """Open or close JupyterLab's file browser (the left sidebar's first panel)."""
+    tab = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").first
+    is_open = "lm-mod-current" in (tab.get_attribute("class") or "")
+    if is_open != open_:
+        tab.click()
+        page.wait_for_timeout(400)
+
+
+def check_layout(page, notebook, screenshot):
+    """1024×768 with the file browser open: slider tracks ≥ MIN_TRACK px; 1280×720 without: no sideways scroll.
+
+    ``screenshot``: where to save the page at 1024 px. Returns what was measured at 1024 and at 1280×720
+    (track widths, explorer heights, the figures' scale).
+    """
+    page.set_viewport_size({"width": 1024, "height": 768})
+    file_browser(page, True)
+    narrow = page.evaluate(LAYOUT_JS)
+    page.screenshot(path=str(screenshot))
+    short = [t for t in narrow["tracks"] if t["width"] < MIN_TRACK]
+    assert not short, f"{notebook} at 1024 px with the file browser open: slider tracks too narrow: {short}"
+    assert narrow["scroll"] <= 1, f"{notebook} at 1024 px scrolls sideways by {narrow['scroll']} px"
+    page.set_viewport_size({"width": 1280, "height": 720})
+    file_browser(page, False)
+    wide = page.evaluate(LAYOUT_JS)
+    assert wide["scroll"] <= 1, f"{notebook} at 1280×720 scrolls sideways by {wide['scroll']} px"
+    for explorer in wide["explorers"]:
+        assert explorer["right"] <= wide["areaRight"] + 1, f"{notebook} at 1280×720: an explorer sticks out"
+    return narrow, wide

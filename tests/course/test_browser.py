@@ -35,7 +35,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import LATENCY_JS, free_port, move_sliders, skip_without_browser
+from browser_support import LATENCY_JS, check_layout, free_port, move_sliders, skip_without_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -212,63 +212,10 @@ def dismiss_dialogs(page, notebook):
         dialog.first.wait_for(state="hidden", timeout=10_000)
 
 
-#: The narrowest a slider's track may become, in CSS px.
-MIN_TRACK = 80
 #: Sliders moved to time each explorer, in order of preference (the first one it has).
 TIMED_SLIDERS = ("stride", "stride s", "groups", "step")
 #: Moves per explorer for :func:`slider_latency`.
 LATENCY_MOVES = 12
-
-LAYOUT_JS = """
-() => {
-  const panel = [...document.querySelectorAll('.jp-NotebookPanel')].find(p => p.offsetParent !== null);
-  const scroller = panel.querySelector('.jp-WindowedPanel-outer') || panel.querySelector('.jp-Notebook');
-  const area = panel.querySelector('.jp-OutputArea-output').getBoundingClientRect();
-  const tracks = [...panel.querySelectorAll('.widget-slider')].map(s => {
-    const track = s.querySelector('.slider-container') || s.querySelector('.noUi-target');
-    return {label: s.querySelector('.widget-label').innerText, width: track.getBoundingClientRect().width};
-  });
-  const explorers = [...panel.querySelectorAll('.widget-vbox')].filter(v => v.querySelector('.widget-slider'))
-    .map(v => {
-      const r = v.getBoundingClientRect(), img = v.querySelector('.widget-output img');
-      const shown = img ? img.getBoundingClientRect().width : null;
-      const declared = img ? Number(img.getAttribute('width')) || img.naturalWidth / 2 : null;
-      return {right: r.right, height: r.height, scale: img ? shown / declared : null};
-    });
-  return {scroll: scroller.scrollWidth - scroller.clientWidth, areaRight: area.right, areaWidth: area.width,
-          tracks, explorers};
-}
-"""
-
-
-def file_browser(page, open_):
-    """Open or close JupyterLab's file browser (the left sidebar's first panel)."""
-    tab = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").first
-    is_open = "lm-mod-current" in (tab.get_attribute("class") or "")
-    if is_open != open_:
-        tab.click()
-        page.wait_for_timeout(400)
-
-
-def check_layout(page, notebook):
-    """1024×768 with the file browser open: slider tracks ≥ MIN_TRACK px; 1280×720 without: no sideways scroll.
-
-    Returns what was measured at 1280×720 (explorer heights, the figures' scale).
-    """
-    page.set_viewport_size({"width": 1024, "height": 768})
-    file_browser(page, True)
-    narrow = page.evaluate(LAYOUT_JS)
-    page.screenshot(path=str(ARTIFACTS / notebook.replace(".ipynb", "_1024.png")))
-    short = [t for t in narrow["tracks"] if t["width"] < MIN_TRACK]
-    assert not short, f"{notebook} at 1024 px with the file browser open: slider tracks too narrow: {short}"
-    assert narrow["scroll"] <= 1, f"{notebook} at 1024 px scrolls sideways by {narrow['scroll']} px"
-    page.set_viewport_size({"width": 1280, "height": 720})
-    file_browser(page, False)
-    wide = page.evaluate(LAYOUT_JS)
-    assert wide["scroll"] <= 1, f"{notebook} at 1280×720 scrolls sideways by {wide['scroll']} px"
-    for explorer in wide["explorers"]:
-        assert explorer["right"] <= wide["areaRight"] + 1, f"{notebook} at 1280×720: an explorer sticks out"
-    return narrow, wide
 
 
 def slider_latency(page, vbox, moves=LATENCY_MOVES):
@@ -328,7 +275,7 @@ def test_lesson_runs_and_each_slider_redraws_its_figure(browser, lab_url, lesson
         page.screenshot(path=str(ARTIFACTS / f"{stem}_after_sliders.png"))
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         assert errors.count() == 0, f"{lesson}: moving the sliders showed an error: {errors.first.inner_text()[:500]}"
-        narrow, wide = check_layout(page, lesson)
+        narrow, wide = check_layout(page, lesson, ARTIFACTS / f"{stem}_1024.png")
         if request.config.getoption("--latency"):
             record_latencies(page, lesson, narrow, wide)
     finally:

@@ -7,7 +7,9 @@ as a student going through the course would: the first notebook pays for the dow
 Pyodide and the packages, the others find them in the browser's cache. Every request to
 another origin is aborted and counted: the count must be 0. For each notebook it runs all
 cells, asserts no error output, moves every stride, padding and dilation slider once and
-asserts that its explorer's figure (the ``img`` of its ``.widget-output``) is redrawn.
+asserts that its explorer's figure (the ``img`` of its ``.widget-output``) is redrawn, then
+checks the layout at two screen sizes (``browser_support.check_layout``: usable slider tracks at
+1024 px with the file browser open, nothing scrolling sideways at 1280×720).
 
 It prints, per notebook, the kernel start (page opened → the Pyodide kernel answers a
 first request), the run-all time and the slider latency (key press → new figure): figures
@@ -28,7 +30,7 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_support import move_sliders, skip_without_browser
+from browser_support import check_layout, move_sliders, skip_without_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -206,6 +208,7 @@ def test_notebook_runs_offline_and_its_sliders_redraw(context, origin, requests_
             page.wait_for_selector(".widget-output img:visible", timeout=30_000)
             moved = move_sliders(page, notebook)
             page.screenshot(path=str(ARTIFACTS / f"site_{notebook.replace('.ipynb', '')}_after_sliders.png"))
+            check_layout(page, notebook, ARTIFACTS / f"site_{notebook.replace('.ipynb', '')}_1024.png")
         if not notebook.startswith("00_"):  # the index has no explorer; every lesson has one
             assert moved, f"{notebook} has no stride/padding/dilation slider"
         errors = error_outputs(page)
