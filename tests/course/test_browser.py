@@ -253,7 +253,10 @@ def record(line):
 
 def shut_down_kernels(page):
     """Stop the kernels this page's JupyterLab started (closing a page leaves them running)."""
-    page.evaluate("() => window.jupyterapp.serviceManager.kernels.shutdownAll()")
+    try:
+        page.evaluate("() => window.jupyterapp && window.jupyterapp.serviceManager.kernels.shutdownAll()")
+    except sync_api.Error as error:  # the page broke before: keep the test's own failure in front
+        print(f"could not shut the kernels down: {error}")
 
 
 def test_lesson_runs_and_each_slider_redraws_its_figure(browser, lab_url, lesson, request):
