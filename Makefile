@@ -1,25 +1,43 @@
-# Two commands for a newcomer on a fresh machine with Python 3.10+:
-#   make lab    JupyterLab on notebooks/
-#   make test   every test: doctests, unit and property tests, notebooks (nbval), browser
-# Both build .venv from pyproject.toml first when it is missing or older.
+# Commands for a newcomer on a fresh machine with Python 3.10+:
+#   make lab      JupyterLab on notebooks/                (installs deconvlib[notebooks])
+#   make present  one notebook as an app, code hidden     (installs deconvlib[present])
+#   make test     every test: doctests, unit and property tests, notebooks (nbval), browser
+#   make check    the fast lane: core, properties, references, doctests, lint (no notebooks, no browser)
+# Each builds .venv first when it is missing, or installs what it needs when pyproject.toml is newer than
+# its stamp: lab and present only their extra, test and check the test tools too.
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+LAB_STAMP     := $(VENV)/.installed-notebooks
+PRESENT_STAMP := $(VENV)/.installed-present
+# make test and make check: every extra (the notebooks, their presentation and the test tools)
+ALL_EXTRAS    := notebooks,test,present
 
-.PHONY: lab present test lint notebooks teacher bench clean
+.PHONY: lab present test check lint notebooks teacher bench clean
 
-$(STAMP): pyproject.toml
+# $(call install,EXTRAS): the venv, then deconvlib (editable) with EXTRAS; the target is the stamp.
+define install
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[notebooks,test,present]'
-	touch $(STAMP)
+	$(PY) -m pip install --quiet -e '.[$(1)]'
+	touch $@
+endef
+
+$(STAMP): pyproject.toml
+	$(call install,$(ALL_EXTRAS))
+
+$(LAB_STAMP): pyproject.toml
+	$(call install,notebooks)
+
+$(PRESENT_STAMP): pyproject.toml
+	$(call install,present)
 
 # Jupyter refuses to run as root without --allow-root (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(STAMP)
+lab: $(LAB_STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
 # One notebook as an app for a projector (Voilà): its text, outputs, sliders and figures, no code.
@@ -28,11 +46,18 @@ lab: $(STAMP)
 # (it has no --allow-root and refuses the flag), so ROOT_FLAG is not passed.
 NB   ?= 01_start_here.ipynb
 PORT ?= 8866
-present: $(STAMP)
+present: $(PRESENT_STAMP)
 	$(VENV)/bin/voila notebooks/$(NB) --no-browser --strip_sources=True --Voila.ip=127.0.0.1 --port=$(PORT)
 
+# The slowest 15 tests are listed at the end (--durations, in pyproject.toml's addopts).
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The inner loop, under 90 s: everything but the notebooks, the explorers' widgets and the browsers.
+CHECK := deconvlib tests/core tests/properties tests/references tests/test_architecture.py tests/test_lint.py \
+	tests/test_packaging.py
+check: $(STAMP)
+	$(PY) -m pytest $(CHECK)
 
 # Re-execute the notebooks in place (after a change to the library or a notebook), run-specific metadata stripped.
 notebooks: $(STAMP)
@@ -46,9 +71,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The last line: every lesson in JupyterLab, each explorer's slider latency in the browser (README "Speed").
 bench: $(STAMP)
 	$(PY) benchmarks/bench_conv_transpose.py
 	$(PY) benchmarks/bench_slider_latency.py
+	$(PY) -m pytest tests/course/test_browser.py --latency -s -q
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis

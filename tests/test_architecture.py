@@ -7,13 +7,10 @@ the venv, and the command line says which extra to install for a drawing.
 """
 
 import ast
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,21 +129,6 @@ NUMPY_ALONE = textwrap.dedent(
     print(len(core), "core modules")
     """
 )
-
-
-@pytest.fixture(scope="module")
-def numpy_alone(tmp_path_factory):
-    """Environment and flags for a Python that sees the standard library, numpy and the checkout only."""
-    site = tmp_path_factory.mktemp("numpy_alone")
-    numpy_dir = Path(np.__file__).parent
-    (site / "numpy").symlink_to(numpy_dir)
-    libs = numpy_dir.parent / "numpy.libs"
-    if libs.exists():
-        (site / "numpy.libs").symlink_to(libs)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(site)])
-    # -S: no site-packages (so no matplotlib, no editable-install hook); -s: no user site.
-    return [sys.executable, "-S", "-s"], env
 
 
 def test_the_core_imports_and_runs_with_numpy_alone(numpy_alone):

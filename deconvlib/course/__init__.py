@@ -19,6 +19,17 @@ dl`` for the core and ``from deconvlib.course import ...`` for the rest; and
 before a lecture on a projector).
 """
 
+try:  # without the extra, say which one to install (before deconvlib.viz names its own)
+    import ipywidgets  # noqa: F401
+    import matplotlib  # noqa: F401
+    import PIL  # noqa: F401
+except ModuleNotFoundError as error:
+    raise ModuleNotFoundError(
+        f"deconvlib.course needs ipywidgets, matplotlib and Pillow ({error.name} is missing): "
+        "pip install 'deconvlib[course]'",
+        name=error.name,
+    ) from None
+
 from ..viz.course_figures import (
     ArtifactFigure,
     GroupsFigure,

@@ -16,3 +16,12 @@
 Everything drawn is computed by the core (numpy only); the words come from
 :mod:`deconvlib.explain`.
 """
+
+try:  # without the extra, say which one to install
+    import matplotlib  # noqa: F401
+    import PIL  # noqa: F401
+except ModuleNotFoundError as error:
+    raise ModuleNotFoundError(
+        f"deconvlib.viz draws with matplotlib and Pillow ({error.name} is missing): pip install 'deconvlib[viz]'",
+        name=error.name,
+    ) from None

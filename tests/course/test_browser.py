@@ -1,22 +1,27 @@
 """The notebooks in a real browser: JupyterLab + headless Chromium, driven by Playwright.
 
 Starts JupyterLab on a copy of ``notebooks/`` (free port, no token, no
-autosave, so the stored notebooks are never rewritten), opens a notebook,
-runs all cells, waits for the explorer's figure (``.widget-output img``),
-moves a slider with the keyboard (focus its handle, ``ArrowRight``) and checks
-the figure's PNG changed. Screenshots go to ``tests/artifacts/`` (gitignored).
+autosave, so the stored notebooks are never rewritten), opens a lesson, runs
+all cells, waits for the explorer's figure (``.widget-output img``), moves
+every stride, padding and dilation slider (and the lesson's other sliders in
+:data:`OTHER_SLIDERS`) with the keyboard (focus its handle, ``ArrowRight``) and
+checks that each redraws its own explorer's figure. Each lesson is also checked
+at two screen sizes (:func:`check_layout`): at 1024 px wide with the file
+browser open, every slider track keeps a usable width; at 1280×720 nothing
+scrolls sideways. Screenshots go to ``tests/artifacts/`` (gitignored).
 
-Each lesson is also checked at two screen sizes (:func:`check_layout`): at
-1024 px wide with the file browser open, every slider track keeps a usable
-width; at 1280×720 nothing scrolls sideways. And each explorer's latency is
-measured (:func:`slider_latency`: keydown → new image decoded, median of 12
-moves), printed with ``-s`` and written to ``tests/artifacts/browser_figures.txt``:
-a benchmark figure, not an assertion.
+Every notebook already runs under nbval (in this Python) and, with every
+geometry slider moved, in the JupyterLite site test (``tests/site/test_site.py``,
+the same JupyterLab front end on Pyodide). Here, where a lesson costs a kernel
+and a page, :data:`LAB_LESSONS` are the lessons whose explorers differ in kind:
+one explorer with the three geometry sliders, the sweep's step slider, two
+explorers of which one explains instead of drawing. ``--latency`` opens every
+lesson and measures each explorer's latency (:func:`slider_latency`: keydown →
+new image decoded, median of 12 moves), printed with ``-s`` and written to
+``tests/artifacts/browser_figures.txt``: benchmark figures, not assertions.
 
 Skips, saying why, when Debian's ``/usr/bin/chromium`` or Playwright is
-missing (``.ci/run`` installs both). Extend it by adding rows to
-``SLIDER_MOVES``: ``(notebook, slider label)``; :func:`move_slider` finds a
-slider by its description label.
+missing (``.ci/run`` installs both).
 """
 
 import os
@@ -30,27 +35,25 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for what the browser tests share
-from browser_support import CHROMIUM, FLAGS, GEOMETRY_SLIDER, LATENCY_JS, explorer_image, free_port  # noqa: E402
+from browser_support import LATENCY_JS, check_layout, free_port, move_sliders, skip_without_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
-#: (notebook, slider description) moved once with ArrowRight; the figure must change.
-SLIDER_MOVES = [
-    ("01_start_here.ipynb", "stride"),
-    ("01_start_here.ipynb", "padding"),
-    ("01_start_here.ipynb", "dilation"),
-    ("02_dilation.ipynb", "stride"),
-    ("03_padding.ipynb", "padding"),
-    ("04_kernel_sweep.ipynb", "step"),
-]
+#: The lessons (00_index.ipynb, the index, has no explorer; nbval runs it).
+LESSONS = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb") if p.name != "00_index.ipynb")
+#: The lessons opened in JupyterLab by default (every one with ``--latency``).
+LAB_LESSONS = ["01_start_here.ipynb", "04_kernel_sweep.ipynb", "08_channels_batches_groups.ipynb"]
+#: Sliders moved besides the geometry ones, per lesson: each must redraw its explorer's figure too.
+OTHER_SLIDERS = {"04_kernel_sweep.ipynb": re.compile(r"^step$")}
 
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium); the browser test needs it", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+sync_api = skip_without_browser("the browser test")
+
+
+def pytest_generate_tests(metafunc):
+    if "lesson" in metafunc.fixturenames:
+        metafunc.parametrize("lesson", LESSONS if metafunc.config.getoption("--latency") else LAB_LESSONS)
 
 
 @pytest.fixture(scope="module")
@@ -123,14 +126,6 @@ def lab_url(tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 #: True once the current notebook can render widgets: ipywidgets' manager adds its renderer to the
@@ -217,124 +212,10 @@ def dismiss_dialogs(page, notebook):
         dialog.first.wait_for(state="hidden", timeout=10_000)
 
 
-def slider_by_label(page, label):
-    """The slider whose description is ``label`` (its first match in the notebook)."""
-    exact = page.locator(".widget-label", has_text=re.compile(f"^{re.escape(label)}$"))
-    return page.locator(".widget-slider").filter(has=exact).first
-
-
-def figure_src(page, index=0):
-    return page.locator(".widget-output img").nth(index).get_attribute("src")
-
-
-def move_slider(page, label, key="ArrowRight", timeout=10.0):
-    """Focus the slider's handle, press ``key``; return (src before, src after) of the figure."""
-    slider = slider_by_label(page, label)
-    slider.scroll_into_view_if_needed()
-    before = figure_src(page)
-    readout = slider.locator(".widget-readout")
-    value = readout.inner_text()
-    slider.locator(".noUi-handle").focus()
-    page.keyboard.press(key)
-    deadline = time.monotonic() + timeout
-    after = before
-    while time.monotonic() < deadline:
-        after = figure_src(page)
-        if after != before:
-            break
-        time.sleep(0.1)
-    assert readout.inner_text() != value, f"the {label!r} slider did not move (value {value})"
-    return before, after
-
-
-def test_first_notebook_stride_slider_redraws_the_figure(browser, lab_url):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page = open_and_run(browser, lab_url, "01_start_here.ipynb")
-    try:
-        assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
-        explorer = page.locator(".widget-vbox").first
-        explorer.scroll_into_view_if_needed()
-        explorer.screenshot(path=str(ARTIFACTS / "01_explorer_before.png"))
-        before, after = move_slider(page, "stride")
-        assert before, "the explorer shows no figure"
-        assert after != before, "the figure did not change after moving the stride slider"
-        explorer.screenshot(path=str(ARTIFACTS / "01_explorer_after_stride.png"))
-        page.screenshot(path=str(ARTIFACTS / "01_start_here.png"))
-    finally:
-        page.close()
-
-
-@pytest.mark.parametrize("notebook,label", SLIDER_MOVES[1:])
-def test_slider_redraws_the_figure(browser, lab_url, notebook, label):
-    page = open_and_run(browser, lab_url, notebook)
-    try:
-        before, after = move_slider(page, label)
-        assert after != before, f"the figure did not change after moving {label!r} in {notebook}"
-    finally:
-        page.close()
-
-
-#: The lessons (00_index.ipynb, the index, has no explorer; nbval runs it).
-LESSONS = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb") if p.name != "00_index.ipynb")
-
-
-#: The narrowest a slider's track may become, in CSS px.
-MIN_TRACK = 80
 #: Sliders moved to time each explorer, in order of preference (the first one it has).
 TIMED_SLIDERS = ("stride", "stride s", "groups", "step")
 #: Moves per explorer for :func:`slider_latency`.
 LATENCY_MOVES = 12
-
-LAYOUT_JS = """
-() => {
-  const panel = [...document.querySelectorAll('.jp-NotebookPanel')].find(p => p.offsetParent !== null);
-  const scroller = panel.querySelector('.jp-WindowedPanel-outer') || panel.querySelector('.jp-Notebook');
-  const area = panel.querySelector('.jp-OutputArea-output').getBoundingClientRect();
-  const tracks = [...panel.querySelectorAll('.widget-slider')].map(s => {
-    const track = s.querySelector('.slider-container') || s.querySelector('.noUi-target');
-    return {label: s.querySelector('.widget-label').innerText, width: track.getBoundingClientRect().width};
-  });
-  const explorers = [...panel.querySelectorAll('.widget-vbox')].filter(v => v.querySelector('.widget-slider'))
-    .map(v => {
-      const r = v.getBoundingClientRect(), img = v.querySelector('.widget-output img');
-      const shown = img ? img.getBoundingClientRect().width : null;
-      const declared = img ? Number(img.getAttribute('width')) || img.naturalWidth / 2 : null;
-      return {right: r.right, height: r.height, scale: img ? shown / declared : null};
-    });
-  return {scroll: scroller.scrollWidth - scroller.clientWidth, areaRight: area.right, areaWidth: area.width,
-          tracks, explorers};
-}
-"""
-
-
-def file_browser(page, open_):
-    """Open or close JupyterLab's file browser (the left sidebar's first panel)."""
-    tab = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").first
-    is_open = "lm-mod-current" in (tab.get_attribute("class") or "")
-    if is_open != open_:
-        tab.click()
-        page.wait_for_timeout(400)
-
-
-def check_layout(page, notebook):
-    """1024×768 with the file browser open: slider tracks ≥ MIN_TRACK px; 1280×720 without: no sideways scroll.
-
-    Returns what was measured at 1280×720 (explorer heights, the figures' scale).
-    """
-    page.set_viewport_size({"width": 1024, "height": 768})
-    file_browser(page, True)
-    narrow = page.evaluate(LAYOUT_JS)
-    page.screenshot(path=str(ARTIFACTS / notebook.replace(".ipynb", "_1024.png")))
-    short = [t for t in narrow["tracks"] if t["width"] < MIN_TRACK]
-    assert not short, f"{notebook} at 1024 px with the file browser open: slider tracks too narrow: {short}"
-    assert narrow["scroll"] <= 1, f"{notebook} at 1024 px scrolls sideways by {narrow['scroll']} px"
-    page.set_viewport_size({"width": 1280, "height": 720})
-    file_browser(page, False)
-    wide = page.evaluate(LAYOUT_JS)
-    assert wide["scroll"] <= 1, f"{notebook} at 1280×720 scrolls sideways by {wide['scroll']} px"
-    for explorer in wide["explorers"]:
-        assert explorer["right"] <= wide["areaRight"] + 1, f"{notebook} at 1280×720: an explorer sticks out"
-    return narrow, wide
 
 
 def slider_latency(page, vbox, moves=LATENCY_MOVES):
@@ -370,48 +251,51 @@ def record(line):
         out.write(line + "\n")
 
 
-@pytest.mark.parametrize("notebook", LESSONS)
-def test_every_notebook_runs_and_each_geometry_slider_redraws(browser, lab_url, notebook):
-    """Every lesson: Run All without an error output, then move every stride/padding/dilation slider."""
-    page = open_and_run(browser, lab_url, notebook)
+def shut_down_kernels(page):
+    """Stop the kernels this page's JupyterLab started (closing a page leaves them running)."""
+    try:
+        page.evaluate("() => window.jupyterapp && window.jupyterapp.serviceManager.kernels.shutdownAll()")
+    except sync_api.Error as error:  # the page broke before: keep the test's own failure in front
+        print(f"could not shut the kernels down: {error}")
+
+
+def test_lesson_runs_and_each_slider_redraws_its_figure(browser, lab_url, lesson, request):
+    """Run All without an error output, move every geometry slider (and OTHER_SLIDERS), then check the layout."""
+    page = open_and_run(browser, lab_url, lesson)
+    stem = lesson.replace(".ipynb", "")
     try:
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-        assert errors.count() == 0, f"{notebook} shows an error: {errors.first.inner_text()[:500]}"
-        sliders = page.locator(".widget-slider")
-        moved = []
-        for k in range(sliders.count()):
-            slider = sliders.nth(k)
-            label = slider.locator(".widget-label").first.inner_text().strip()
-            if not GEOMETRY_SLIDER.match(label):
-                continue
-            slider.scroll_into_view_if_needed()
-            image = explorer_image(slider)
-            before = image.first.get_attribute("src") if image.count() else None
-            handle = slider.locator(".noUi-handle")
-            at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
-            handle.focus()
-            page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
-            deadline, after = time.monotonic() + 10, before
-            while time.monotonic() < deadline:
-                after = image.first.get_attribute("src") if image.count() else None
-                if after != before:
-                    break
-                time.sleep(0.1)
-            assert after != before, f"{notebook}: moving {label!r} (slider {k}) did not change its explorer's figure"
-            moved.append(label)
-        page.screenshot(path=str(ARTIFACTS / notebook.replace(".ipynb", "_after_sliders.png")))
-        assert moved, f"{notebook} has no stride/padding/dilation slider"
-        narrow, wide = check_layout(page, notebook)
-        vboxes = page.locator(".widget-vbox").filter(has=page.locator(".widget-slider"))
-        for k in range(vboxes.count()):
-            label, times = slider_latency(page, vboxes.nth(k))
-            explorer = wide["explorers"][k] if k < len(wide["explorers"]) else {}
-            median = f"{statistics.median(times):5.0f}" if times else "    -"
-            record(
-                f"{notebook} explorer {k + 1} ({label!r}): keydown → new image median {median} ms, "
-                f"max {max(times, default=0):4.0f} ms over {len(times)} moves; at 1280×720 "
-                f"{explorer.get('height', 0):.0f} px tall, figure at {100 * (explorer.get('scale') or 0):.0f} %; "
-                f"narrowest track at 1024 px: {min(t['width'] for t in narrow['tracks']):.0f} px"
-            )
+        assert errors.count() == 0, f"{lesson} shows an error: {errors.first.inner_text()[:500]}"
+        explorer = page.locator(".widget-vbox").first
+        explorer.scroll_into_view_if_needed()
+        explorer.screenshot(path=str(ARTIFACTS / f"{stem}_explorer_before.png"))
+        moved = move_sliders(page, lesson)
+        assert moved, f"{lesson} has no stride/padding/dilation slider"
+        if lesson in OTHER_SLIDERS:
+            assert move_sliders(page, lesson, OTHER_SLIDERS[lesson]), f"{lesson}: no slider matches"
+        explorer.scroll_into_view_if_needed()
+        explorer.screenshot(path=str(ARTIFACTS / f"{stem}_explorer_after.png"))
+        page.screenshot(path=str(ARTIFACTS / f"{stem}_after_sliders.png"))
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        assert errors.count() == 0, f"{lesson}: moving the sliders showed an error: {errors.first.inner_text()[:500]}"
+        narrow, wide = check_layout(page, lesson, ARTIFACTS / f"{stem}_1024.png")
+        if request.config.getoption("--latency"):
+            record_latencies(page, lesson, narrow, wide)
     finally:
+        shut_down_kernels(page)
         page.close()
+
+
+def record_latencies(page, notebook, narrow, wide):
+    """Time each explorer's slider (:func:`slider_latency`) and record it with the layout's figures."""
+    vboxes = page.locator(".widget-vbox").filter(has=page.locator(".widget-slider"))
+    for k in range(vboxes.count()):
+        label, times = slider_latency(page, vboxes.nth(k))
+        explorer = wide["explorers"][k] if k < len(wide["explorers"]) else {}
+        median = f"{statistics.median(times):5.0f}" if times else "    -"
+        record(
+            f"{notebook} explorer {k + 1} ({label!r}): keydown → new image median {median} ms, "
+            f"max {max(times, default=0):4.0f} ms over {len(times)} moves; at 1280×720 "
+            f"{explorer.get('height', 0):.0f} px tall, figure at {100 * (explorer.get('scale') or 0):.0f} %; "
+            f"narrowest track at 1024 px: {min(t['width'] for t in narrow['tracks']):.0f} px"
+        )

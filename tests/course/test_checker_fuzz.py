@@ -13,22 +13,18 @@ the size it gives).
 
 import math
 import numbers
-import sys
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from solutions import SOLUTIONS  # tools/, on sys.path from conftest.py
 
 import deconvlib as dl
 from deconvlib.course import checking, exercises
 from deconvlib.course.checking import Verdict
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-from solutions import SOLUTIONS  # noqa: E402
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

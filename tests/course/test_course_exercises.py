@@ -4,12 +4,12 @@
 hint must contain; the checkers are called as the notebooks call them.
 """
 
-import sys
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
+from solutions import SOLUTIONS  # tools/, on sys.path from conftest.py
 
 import deconvlib as dl
 from deconvlib.course.exercises import (
@@ -28,9 +28,6 @@ from deconvlib.course.exercises import (
     check_transpose_output_size,
     check_uniform_overlap,
 )
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-from solutions import SOLUTIONS  # noqa: E402
 
 #: Each exercise's checker, called with the notebook's arguments.
 CHECKS = {

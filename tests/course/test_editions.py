@@ -12,15 +12,13 @@ import ast
 import contextlib
 import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from solutions import SOLUTIONS  # tools/, on sys.path from conftest.py
+from teacher_edition import exercise_name, write
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
-from solutions import SOLUTIONS  # noqa: E402
-from teacher_edition import exercise_name, write  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 

@@ -31,9 +31,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for what the browser tests share
-from browser_support import CHROMIUM, FLAGS, LATENCY_JS, free_port  # noqa: E402
+from browser_support import LATENCY_JS, free_port, skip_without_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -42,9 +40,7 @@ PRESENTED = [("01_start_here.ipynb", "stride"), ("05_shape_arithmetic.ipynb", "s
 #: Moves of the stride slider timed for the latency figure.
 LATENCY_MOVES = 6  # even: the slider ends where it started
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium); the present test needs it", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+skip_without_browser("the present test")
 pytest.importorskip("voila", reason="Voilà is not installed (pip install -e '.[present]')")
 if shutil.which("make") is None:
     pytest.skip("make is absent: the test runs the command of `make present`", allow_module_level=True)
@@ -65,14 +61,6 @@ def present_command(notebook, port):
     command = shlex.split(lines[0])
     assert "--no-browser" in command and "--strip_sources=True" in command, command
     return command
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def start_voila(notebook, home):

@@ -7,7 +7,9 @@ as a student going through the course would: the first notebook pays for the dow
 Pyodide and the packages, the others find them in the browser's cache. Every request to
 another origin is aborted and counted: the count must be 0. For each notebook it runs all
 cells, asserts no error output, moves every stride, padding and dilation slider once and
-asserts that its explorer's figure (the ``img`` of its ``.widget-output``) is redrawn.
+asserts that its explorer's figure (the ``img`` of its ``.widget-output``) is redrawn, then
+checks the layout at two screen sizes (``browser_support.check_layout``: usable slider tracks at
+1024 px with the file browser open, nothing scrolling sideways at 1280×720).
 
 It prints, per notebook, the kernel start (page opened → the Pyodide kernel answers a
 first request), the run-all time and the slider latency (key press → new figure): figures
@@ -28,9 +30,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for what the browser tests share
-from browser_support import CHROMIUM, FLAGS, GEOMETRY_SLIDER, explorer_image  # noqa: E402
+from browser_support import check_layout, move_sliders, skip_without_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -38,9 +38,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 #: What matplotlib prints on stderr the first time it is imported in a fresh Pyodide: information, not an error.
 HARMLESS_STDERR = re.compile(r"^\s*Matplotlib is building the font cache; this may take a moment\.\s*$")
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium); the site test needs it", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+skip_without_browser("the site test")
 
 
 @pytest.fixture(scope="module")
@@ -112,14 +110,11 @@ def requests_seen(origin):
 
 
 @pytest.fixture(scope="module")
-def context(requests_seen):
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-        ctx.route("**/*", requests_seen.route)
-        yield ctx
-        ctx.close()
-        browser.close()
+def context(browser, requests_seen):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.route("**/*", requests_seen.route)
+    yield ctx
+    ctx.close()
 
 
 @pytest.fixture(scope="module")
@@ -190,36 +185,6 @@ def error_outputs(page):
     return [text for text in texts if not HARMLESS_STDERR.match(text)]
 
 
-def move_geometry_sliders(page, notebook):
-    """Move every stride/padding/dilation slider once; return [(label, latency in ms)]."""
-    sliders = page.locator(".widget-slider")
-    moved = []
-    for k in range(sliders.count()):
-        slider = sliders.nth(k)
-        label = slider.locator(".widget-label").first.inner_text().strip()
-        if not GEOMETRY_SLIDER.match(label):
-            continue
-        slider.scroll_into_view_if_needed()
-        image = explorer_image(slider)
-        before = image.first.get_attribute("src") if image.count() else None
-        handle = slider.locator(".noUi-handle")
-        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
-        handle.focus()
-        start = time.monotonic()
-        page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
-        after = before
-        while time.monotonic() < start + 15:
-            after = image.first.get_attribute("src") if image.count() else None
-            if after != before:
-                break
-            time.sleep(0.01)
-        latency_ms = (time.monotonic() - start) * 1000
-        assert before, f"{notebook}: the explorer of {label!r} (slider {k}) shows no figure"
-        assert after != before, f"{notebook}: moving {label!r} (slider {k}) did not change its explorer's figure"
-        moved.append((label, latency_ms))
-    return moved
-
-
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_notebook_runs_offline_and_its_sliders_redraw(context, origin, requests_seen, timings, notebook):
     ARTIFACTS.mkdir(exist_ok=True)
@@ -241,8 +206,9 @@ def test_notebook_runs_offline_and_its_sliders_redraw(context, origin, requests_
         moved = []
         if page.locator(".widget-slider").count():
             page.wait_for_selector(".widget-output img:visible", timeout=30_000)
-            moved = move_geometry_sliders(page, notebook)
+            moved = move_sliders(page, notebook)
             page.screenshot(path=str(ARTIFACTS / f"site_{notebook.replace('.ipynb', '')}_after_sliders.png"))
+            check_layout(page, notebook, ARTIFACTS / f"site_{notebook.replace('.ipynb', '')}_1024.png")
         if not notebook.startswith("00_"):  # the index has no explorer; every lesson has one
             assert moved, f"{notebook} has no stride/padding/dilation slider"
         errors = error_outputs(page)
