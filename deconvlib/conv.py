@@ -55,7 +55,7 @@ def conv2d(X, W, stride=1, padding=0, dilation=1, groups=1, bias=None):
     --------
     conv_transpose2d : Its adjoint.
     deconvlib.geometry.conv_geometry : The checks and the sizes.
-    deconvlib.trace.trace_conv2d : Every window of the sweep, for a 2-D image.
+    deconvlib.trace.trace_conv : Every window of the sweep, for a 2-D image.
 
     Notes
     -----

@@ -205,7 +205,7 @@ def describe_conv_step(trace, index, max_terms=9):
     Parameters
     ----------
     trace : ConvTrace
-        From :func:`deconvlib.trace.trace_conv2d`.
+        From :func:`deconvlib.trace.trace_conv`.
     index : int
         The step, ``0 <= index < trace.n_steps``.
     max_terms : int, default 9
@@ -230,8 +230,8 @@ def describe_conv_step(trace, index, max_terms=9):
 
     Examples
     --------
-    >>> from deconvlib.trace import trace_conv2d
-    >>> t = trace_conv2d(np.array([[1., 2.], [3., 4.]]), np.array([[1., 2.], [3., 4.]]), padding=1)
+    >>> from deconvlib.trace import trace_conv
+    >>> t = trace_conv(np.array([[1., 2.], [3., 4.]]), np.array([[1., 2.], [3., 4.]]), padding=1)
     >>> describe_conv_step(t, 0)
     'out(0, 0) = 1·4 = 4'
     >>> describe_conv_step(t, 4)
@@ -250,7 +250,7 @@ def describe_pool_step(trace, index, max_terms=25):
     Parameters
     ----------
     trace : PoolTrace
-        From :func:`deconvlib.trace.trace_pool2d`.
+        From :func:`deconvlib.trace.trace_pool`.
     index : int
         The step, ``0 <= index < trace.n_steps``.
     max_terms : int, default 25
@@ -276,13 +276,13 @@ def describe_pool_step(trace, index, max_terms=25):
 
     Examples
     --------
-    >>> from deconvlib.trace import trace_pool2d
+    >>> from deconvlib.trace import trace_pool
     >>> X = np.array([[3, 3, 2, 1], [0, 0, 1, 3], [3, 1, 2, 2]])
-    >>> describe_pool_step(trace_pool2d(X, 3, stride=1), 1)
+    >>> describe_pool_step(trace_pool(X, 3, stride=1), 1)
     'out(0, 1) = max(3, 2, 1, 0, 1, 3, 1, 2, 2) = 3'
-    >>> describe_pool_step(trace_pool2d(X, 3, stride=1, mode="avg"), 0)
+    >>> describe_pool_step(trace_pool(X, 3, stride=1, mode="avg"), 0)
     'out(0, 0) = mean(3, 3, 2, 0, 0, 1, 3, 1, 2) = 15 / 9 = 1.67'
-    >>> describe_pool_step(trace_pool2d(X, 2, padding=1), 0)
+    >>> describe_pool_step(trace_pool(X, 2, padding=1), 0)
     'out(0, 0) = max(3) = 3'
     """
     step = trace.step(index)

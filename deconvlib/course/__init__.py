@@ -14,7 +14,7 @@ and the checkers of their exercises, in notebook order:
 
 It also re-exports the figures the notebooks draw directly (from
 :mod:`deconvlib.viz`), so a notebook needs two imports: ``import deconvlib as
-dl`` for the core and ``from deconvlib.course import ...`` for the rest; and
+dl`` for the core and ``from deconvlib import course`` for the rest; and
 :func:`set_scale`, the presentation scale of every figure (``set_scale(1.5)``
 before a lecture on a projector).
 """

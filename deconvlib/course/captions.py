@@ -287,8 +287,8 @@ def conv_output_size_caption(t, values=None):
     Examples
     --------
     >>> import numpy as np
-    >>> from deconvlib.trace import trace_conv2d
-    >>> conv_output_size_caption(trace_conv2d(np.ones((5, 5)), np.ones((3, 3)), stride=2, padding=1))
+    >>> from deconvlib.trace import trace_conv
+    >>> conv_output_size_caption(trace_conv(np.ones((5, 5)), np.ones((3, 3)), stride=2, padding=1))
     'o = ⌊(i + 2p − d·(k − 1) − 1) / s⌋ + 1 = ⌊(5 + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = <b>3</b>'
     >>> conv_output_size_caption(None, dict(size=2, kernel_size=5, stride=1, padding=0)).split(" = ")[-1]
     '<b>-2</b> (empty: the kernel is wider than the padded input)'
@@ -318,8 +318,8 @@ def forward_caption(t, step, values=None):
     Examples
     --------
     >>> import numpy as np
-    >>> from deconvlib.trace import trace_conv2d
-    >>> caption = forward_caption(trace_conv2d(np.ones((4, 4)), np.ones((3, 3))), 0)
+    >>> from deconvlib.trace import trace_conv
+    >>> caption = forward_caption(trace_conv(np.ones((4, 4)), np.ones((3, 3))), 0)
     >>> for line in caption.split("<br>"):
     ...     print(line.replace(" = ", "\\n  = ", 1))
     relationship 1 (no zero padding, unit strides): o
@@ -353,8 +353,8 @@ def pooling_caption(t, step):
     Examples
     --------
     >>> import numpy as np
-    >>> from deconvlib.trace import trace_pool2d
-    >>> print(pooling_caption(trace_pool2d(np.arange(16.0).reshape(4, 4), 2, stride=2), 3).replace("<br>", "\\n"))
+    >>> from deconvlib.trace import trace_pool
+    >>> print(pooling_caption(trace_pool(np.arange(16.0).reshape(4, 4), 2, stride=2), 3).replace("<br>", "\\n"))
     relationship 7 (max pooling): o = ⌊(i + 2p − k) / s⌋ + 1 = ⌊(4 + 2·0 − 2) / 2⌋ + 1 = <b>2</b>
     out(1, 1) = max(10, 11, 14, 15) = 15
     """

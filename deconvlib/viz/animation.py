@@ -3,8 +3,8 @@
 For slides and handouts: :func:`animate` draws any case — input size, kernel
 size, stride, padding (also asymmetric), ``output_padding``, dilation, in 2-D
 or 1-D (a one-row image), or a max or average pooling window — from
-:func:`~deconvlib.trace` (transposed), :func:`~deconvlib.trace.trace_conv2d`
-(forward) or :func:`~deconvlib.trace.trace_pool2d` (pooling), in the visual
+:func:`~deconvlib.trace` (transposed), :func:`~deconvlib.trace.trace_conv`
+(forward) or :func:`~deconvlib.trace.trace_pool` (pooling), in the visual
 language of the notebooks: each frame is a
 :class:`SweepFigure`, the explorers' :class:`~deconvlib.viz.drawing.TraceFigure`
 sized for a slide, with blue input pixels, white inserted zeros, grey padding,

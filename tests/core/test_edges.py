@@ -103,7 +103,7 @@ def test_a_huge_output_is_refused_at_once_naming_the_stride(stride):
     with pytest.raises(dl.ParameterError, match="MAX_OUTPUT_ELEMENTS") as error:
         dl.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), stride=stride)
     assert error.value.parameter == "stride"
-    assert time.perf_counter() - start < 1
+    assert time.perf_counter() - start < 10  # a hang guard: computing it would take minutes
 
 
 def test_a_huge_batch_is_refused_naming_x_and_real_layers_are_allowed():
@@ -130,7 +130,7 @@ def test_a_case_too_large_to_trace_is_refused_before_its_arrays_exist(kwargs, pa
     with pytest.raises(dl.ParameterError, match="MAX_TRACE_ELEMENTS") as error:
         case_trace(**kwargs)
     assert error.value.parameter == parameter
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 10  # a hang guard: building the arrays would take minutes
 
 
 def test_a_scatter_trace_too_large_is_refused():

@@ -274,7 +274,7 @@ def test_item_9_a_slow_function_is_stopped_with_a_clear_message(monkeypatch):
 
     start = time.monotonic()
     verdict = check_transpose_output_size(forever)
-    assert time.monotonic() - start < 3
+    assert time.monotonic() - start < 15  # a hang guard: unstopped, the function never returns (or sleeps 30 s)
     assert not verdict and "took longer than 0.3 s" in verdict.message and "Hint" in verdict.message
 
     def sleepy(k, s):
@@ -282,7 +282,7 @@ def test_item_9_a_slow_function_is_stopped_with_a_clear_message(monkeypatch):
 
     start = time.monotonic()
     assert "took longer than" in check_uniform_overlap(sleepy).message
-    assert time.monotonic() - start < 3
+    assert time.monotonic() - start < 15  # a hang guard: unstopped, the function never returns (or sleeps 30 s)
 
 
 def test_item_10_a_function_that_changes_its_input_is_not_right():
@@ -326,7 +326,7 @@ def test_a_function_that_swallows_the_time_limit_is_stopped_all_the_same(monkeyp
 
     start = time.monotonic()
     assert "took longer than 0.2 s" in check_uniform_overlap(stubborn).message
-    assert time.monotonic() - start < 3
+    assert time.monotonic() - start < 15  # a hang guard: unstopped, the function never returns (or sleeps 30 s)
 
 
 def test_outside_the_main_thread_a_slow_function_is_stopped_in_its_own_thread(monkeypatch):
@@ -401,9 +401,8 @@ def test_a_slow_wrong_function_is_not_called_on_every_case(monkeypatch):
         time.sleep(0.2)
         return k % s != 0  # wrong from the first case on
 
-    start = time.monotonic()
     assert not check_uniform_overlap(slow_and_wrong)
-    assert time.monotonic() - start < 2 and next(calls) < 8  # of 32 cases
+    assert next(calls) < 8  # of 32 cases
 
 
 def test_in_the_browser_a_student_function_runs_without_threads_or_timers(monkeypatch):
