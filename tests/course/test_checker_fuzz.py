@@ -13,6 +13,7 @@ the size it gives).
 
 import math
 import numbers
+import types
 from contextlib import contextmanager
 
 import numpy as np
@@ -68,8 +69,10 @@ VALUES = [name for name in CHECKERS if name not in FUNCTIONS]
 def solution(name):
     """What the solution cell of ``name`` hands its checker: a value or a function."""
     handed = []
-    namespace = {"np": np, "dl": dl, "print": lambda *a: None}
-    namespace.update({f"check_{name}": lambda answer, *a, **k: handed.append(answer)})
+    # the notebooks' one import cell gives the cell ``np``, ``dl`` and ``course``; here ``course``
+    # holds only the checker, which records the answer it is handed
+    record = types.SimpleNamespace(**{f"check_{name}": lambda answer, *a, **k: handed.append(answer)})
+    namespace = {"np": np, "dl": dl, "course": record, "print": lambda *a: None}
     exec(SOLUTIONS[name], namespace)
     return handed[0]
 
