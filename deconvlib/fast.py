@@ -53,6 +53,43 @@ __all__ = [
     "phases",
 ]
 
+# The thresholds the rules read, in the order of RULES.
+
+#: Uncropped results up to this many values use the ``"small"`` strategy.
+SMALL_CANVAS = 2**12
+
+#: The ``"depthwise"`` strategy copies the input once per output column phase;
+#: beyond this stride it works phase by phase instead.
+DEPTHWISE_MAX_STRIDE = 8
+
+#: Groups with at most this many output channels use the ``"planes"`` strategy ...
+PLANES_MAX_CHANNELS = 8
+
+#: ... if its blocks (one image's planes and phase buffer at least) stay within this share of the output.
+PLANES_MAX_SCRATCH = Fraction(1, 2)
+
+#: ``"shuffle"`` when its one product multiplies at most this many times the pixel-taps that carry input ...
+SHUFFLE_WASTE_LIMIT = 1.25
+
+#: ... all its scratch (weights, blocks, a padded input) stays within this share of the output
+#: (of ``n·out_h·out_w·min(c_in, c_out)`` values: the dilated input's size, if smaller) ...
+SHUFFLE_MAX_SCRATCH = Fraction(3, 4)
+
+#: ... and its weights (the kernel rearranged) take at most this share of it.
+SHUFFLE_MAX_WEIGHTS = Fraction(1, 4)
+
+#: ``"rows"`` instead of ``"tap"`` when a column phase has at least this many taps.
+ROWS_MIN_TAPS = 3
+
+#: The ``"rows"`` strategy's blocks stay within the input and this share of the output.
+ROWS_MAX_SCRATCH = Fraction(1, 2)
+
+#: ``method="fast"`` computes per tap (``"tap"``) when gathering taps would
+#: multiply more than this many times the pixel-taps that carry input.
+WASTE_LIMIT = 1.5
+
+# Blocks and threads: how the strategies keep their scratch in cache.
+
 #: Scratch bytes per block of output rows in ``method="fast"`` and ``conv2d``:
 #: the gathered taps of a block stay in the CPU's cache while it is multiplied.
 CHUNK_BYTES = 2**22
@@ -60,11 +97,12 @@ CHUNK_BYTES = 2**22
 #: ... and for the ``"depthwise"`` strategy (its shifted copies of the input; ``conv2d``'s blocks).
 DEPTHWISE_CHUNK_BYTES = 2**22
 
+#: Scratch bytes per block of the ``"shuffle"`` strategy (its gathered windows and its product):
+#: larger than ``CHUNK_BYTES``, as its product gains more from long matrices than from the L2 cache.
+SHUFFLE_CHUNK_BYTES = 2**23
+
 #: Inputs up to this size are padded once, so that no window leaves them (fewer, larger copies).
 SMALL_INPUT_BYTES = 2**18
-
-#: Uncropped results up to this many values use the ``"small"`` strategy.
-SMALL_CANVAS = 2**12
 
 
 def _usable_cpus():
@@ -79,40 +117,6 @@ def _usable_cpus():
 #: Threads for the ``"depthwise"`` strategy's blocks (numpy's ``einsum`` releases the GIL):
 #: the CPUs this process may use, at most 4; 1 in Pyodide.
 THREADS = min(4, _usable_cpus())
-
-#: The ``"depthwise"`` strategy copies the input once per output column phase;
-#: beyond this stride it works phase by phase instead.
-DEPTHWISE_MAX_STRIDE = 8
-
-#: Groups with at most this many output channels use the ``"planes"`` strategy ...
-PLANES_MAX_CHANNELS = 8
-
-#: ... if its blocks (one image's planes and phase buffer at least) stay within this share of the output.
-PLANES_MAX_SCRATCH = Fraction(1, 2)
-
-#: ``"rows"`` instead of ``"tap"`` when a column phase has at least this many taps.
-ROWS_MIN_TAPS = 3
-
-#: ``method="fast"`` computes per tap (``"tap"``) when gathering taps would
-#: multiply more than this many times the pixel-taps that carry input.
-WASTE_LIMIT = 1.5
-
-#: ``"shuffle"`` when its one product multiplies at most this many times the pixel-taps that carry input ...
-SHUFFLE_WASTE_LIMIT = 1.25
-
-#: ... all its scratch (weights, blocks, a padded input) stays within this share of the output
-#: (of ``n·out_h·out_w·min(c_in, c_out)`` values: the dilated input's size, if smaller) ...
-SHUFFLE_MAX_SCRATCH = Fraction(3, 4)
-
-#: ... and its weights (the kernel rearranged) take at most this share of it.
-SHUFFLE_MAX_WEIGHTS = Fraction(1, 4)
-
-#: The ``"rows"`` strategy's blocks stay within the input and this share of the output.
-ROWS_MAX_SCRATCH = Fraction(1, 2)
-
-#: Scratch bytes per block of the ``"shuffle"`` strategy (its gathered windows and its product):
-#: larger than ``CHUNK_BYTES``, as its product gains more from long matrices than from the L2 cache.
-SHUFFLE_CHUNK_BYTES = 2**23
 
 
 def _share(total, fraction):
@@ -211,23 +215,115 @@ def phases(k, s, d, before, size_in, size_out):
     return found
 
 
+class Layer:
+    """What the rules read of a layer, each fact computed once, when a condition first asks for it.
+
+    Parameters
+    ----------
+    geo : deconvlib.geometry.Geometry
+        The layer's 2-D geometry (a transposed convolution's, or a forward
+        one's for :data:`CONV_RULES`, which read ``gi``, ``go`` and ``geo`` only).
+    rows, cols : dict, optional
+        The axes' phases if known (``conv2d``'s ``"tap"``: its stride-1 taps);
+        by default :func:`phases` of ``geo``, when first asked for.
+
+    Attributes
+    ----------
+    gi, go : int
+        Input and output channels per group.
+    rows, cols : dict
+        Each output axis's :func:`phases` (transposed convolution).
+    canvas : int
+        Values of the uncropped result.
+    useful : int
+        Output pixel-taps that carry input: the multiply-adds per channel
+        pair the layer needs (at least 1).
+    waste : float
+        Output pixel-taps gathering every tap (an im2col product) computes
+        over :attr:`useful` (at least 1).
+    shuffle : ShufflePlan or None
+        The ``"shuffle"`` strategy's plan (None if no tap reaches the output).
+
+    Examples
+    --------
+    >>> from deconvlib.geometry import transpose_geometry
+    >>> layer = Layer(transpose_geometry(np.ones((16, 1, 1, 10)), np.ones((4, 4, 10, 20)), stride=1, padding=0,
+    ...                                  output_padding=0, dilation=1, groups=1, bias=None).geometry)
+    >>> layer.rows, layer.useful, layer.waste  # a 1×1 input: gathering 16 taps for each of 16 pixels wastes 15/16
+    ({0: [(0, 0), (1, 1), (2, 2), (3, 3)]}, 16, 16.0)
+    """
+
+    def __init__(self, geo, rows=None, cols=None):
+        self.geo = geo
+        self.gi, self.go = geo.c_in // geo.groups, geo.c_out // geo.groups
+        self._rows, self._cols = rows, cols
+
+    @property
+    def rows(self):
+        if self._rows is None:
+            geo = self.geo
+            self._rows = phases(
+                geo.kernel[0], geo.stride[0], geo.dilation[0], geo.padding[0], size_in=geo.size[0], size_out=geo.out[0]
+            )
+        return self._rows
+
+    @property
+    def cols(self):
+        if self._cols is None:
+            geo = self.geo
+            self._cols = phases(
+                geo.kernel[1], geo.stride[1], geo.dilation[1], geo.padding[2], size_in=geo.size[1], size_out=geo.out[1]
+            )
+        return self._cols
+
+    @property
+    def canvas(self):
+        return math.prod(_canvas(self.geo))
+
+    def _phase_sizes(self):
+        """``(ly, lx, row_taps, col_taps)`` per output phase: its rows, its columns and its taps."""
+        (sr, sc), geo = self.geo.stride, self.geo
+        for py, row_taps in self.rows.items():
+            ly = phase_length(py, sr, geo.out_h)
+            for px, col_taps in self.cols.items():
+                yield ly, phase_length(px, sc, geo.out_w), row_taps, col_taps
+
+    @cached_property
+    def useful(self):
+        h, w = self.geo.h, self.geo.w
+        useful = sum(
+            (min(ly, h + ry) - max(0, ry)) * (min(lx, w + rx) - max(0, rx))
+            for ly, lx, row_taps, col_taps in self._phase_sizes()
+            for _, ry in row_taps
+            for _, rx in col_taps
+        )
+        return max(useful, 1)
+
+    @cached_property
+    def waste(self):
+        return sum(ly * lx * len(r) * len(c) for ly, lx, r, c in self._phase_sizes()) / self.useful
+
+    @cached_property
+    def shuffle(self):
+        return ShufflePlan.of(self.geo, self.rows, self.cols) if self.rows and self.cols else None
+
+
 @dataclass(frozen=True)
 class Plan:
-    """How ``method="fast"`` computes one layer: its strategy and what that reads of the layer, computed once.
+    """How ``method="fast"`` computes one layer: a strategy, and the facts about the layer it reads.
 
     :func:`choose_strategy` makes it; :func:`conv_transpose_fast` runs it as
-    it is: ``STRATEGIES[plan.strategy](X, Wg, plan, budget)``.
+    it is: ``STRATEGIES[plan.strategy](X, Wg, plan, budget)``. What the rule
+    computed to choose (the phases, the ``"shuffle"`` alignment) is in its
+    :class:`Layer`, computed once, and only when first asked for.
 
     Parameters
     ----------
     strategy : str
         A name of :data:`STRATEGIES` (a row of :data:`RULES`).
-    geo : deconvlib.geometry.Geometry
-        The layer's 2-D geometry.
-    rows, cols : dict
-        Each output axis's :func:`phases`, ``{p: [(tap, shift)]}``.
-    shuffle : ShufflePlan, optional
-        The ``"shuffle"`` strategy's alignment of the phases (that strategy only).
+    layer : Layer
+        The layer; ``plan.geo``, ``plan.rows``, ``plan.cols`` and
+        ``plan.shuffle`` read it.
 
     Examples
     --------
@@ -240,10 +336,27 @@ class Plan:
     """
 
     strategy: str
-    geo: object
-    rows: dict
-    cols: dict
-    shuffle: "ShufflePlan | None" = None
+    layer: "Layer"
+
+    @property
+    def geo(self):
+        """The layer's geometry."""
+        return self.layer.geo
+
+    @property
+    def rows(self):
+        """Its output rows' :func:`phases`, ``{p: [(tap, shift)]}``."""
+        return self.layer.rows
+
+    @property
+    def cols(self):
+        """Its output columns' :func:`phases`."""
+        return self.layer.cols
+
+    @property
+    def shuffle(self):
+        """The ``"shuffle"`` strategy's :class:`ShufflePlan` (None if no tap reaches the output)."""
+        return self.layer.shuffle
 
     @property
     def reaches(self):
@@ -999,92 +1112,6 @@ def _gathered(X, Wg, plan, budget=None):
     return out
 
 
-class Layer:
-    """What the rules read of a layer, each fact computed once, when a condition first asks for it.
-
-    Parameters
-    ----------
-    geo : deconvlib.geometry.Geometry
-        The layer's 2-D geometry (a transposed convolution's, or a forward
-        one's for :data:`CONV_RULES`, which read ``gi``, ``go`` and ``geo`` only).
-
-    Attributes
-    ----------
-    gi, go : int
-        Input and output channels per group.
-    rows, cols : dict
-        Each output axis's :func:`phases` (transposed convolution).
-    canvas : int
-        Values of the uncropped result.
-    useful : int
-        Output pixel-taps that carry input: the multiply-adds per channel
-        pair the layer needs (at least 1).
-    waste : float
-        Output pixel-taps gathering every tap (an im2col product) computes
-        over :attr:`useful` (at least 1).
-    shuffle : ShufflePlan or None
-        The ``"shuffle"`` strategy's plan (None if no tap reaches the output).
-
-    Examples
-    --------
-    >>> from deconvlib.geometry import transpose_geometry
-    >>> layer = Layer(transpose_geometry(np.ones((16, 1, 1, 10)), np.ones((4, 4, 10, 20)), stride=1, padding=0,
-    ...                                  output_padding=0, dilation=1, groups=1, bias=None).geometry)
-    >>> layer.rows, layer.useful, layer.waste  # a 1×1 input: gathering 16 taps for each of 16 pixels wastes 15/16
-    ({0: [(0, 0), (1, 1), (2, 2), (3, 3)]}, 16, 16.0)
-    """
-
-    def __init__(self, geo):
-        self.geo = geo
-        self.gi, self.go = geo.c_in // geo.groups, geo.c_out // geo.groups
-
-    @cached_property
-    def rows(self):
-        geo = self.geo
-        return phases(geo.kh, geo.stride[0], geo.dilation[0], geo.padding[0], size_in=geo.h, size_out=geo.out_h)
-
-    @cached_property
-    def cols(self):
-        geo = self.geo
-        return phases(geo.kw, geo.stride[1], geo.dilation[1], geo.padding[2], size_in=geo.w, size_out=geo.out_w)
-
-    @property
-    def canvas(self):
-        return math.prod(_canvas(self.geo))
-
-    def _phase_sizes(self):
-        """``(ly, lx, row_taps, col_taps)`` per output phase: its rows, its columns and its taps."""
-        (sr, sc), geo = self.geo.stride, self.geo
-        for py, row_taps in self.rows.items():
-            ly = phase_length(py, sr, geo.out_h)
-            for px, col_taps in self.cols.items():
-                yield ly, phase_length(px, sc, geo.out_w), row_taps, col_taps
-
-    @cached_property
-    def useful(self):
-        h, w = self.geo.h, self.geo.w
-        useful = sum(
-            (min(ly, h + ry) - max(0, ry)) * (min(lx, w + rx) - max(0, rx))
-            for ly, lx, row_taps, col_taps in self._phase_sizes()
-            for _, ry in row_taps
-            for _, rx in col_taps
-        )
-        return max(useful, 1)
-
-    @cached_property
-    def waste(self):
-        return sum(ly * lx * len(r) * len(c) for ly, lx, r, c in self._phase_sizes()) / self.useful
-
-    @cached_property
-    def shuffle(self):
-        return ShufflePlan.of(self.geo, self.rows, self.cols) if self.rows and self.cols else None
-
-    def plan(self, strategy):
-        """The :class:`Plan` that runs ``strategy`` on this layer."""
-        shuffle = self.shuffle if strategy == "shuffle" else None
-        return Plan(strategy, self.geo, self.rows, self.cols, shuffle)
-
-
 # The rules' conditions: each a function of a Layer; its docstring says it in words (the module docstring lists them).
 
 
@@ -1102,8 +1129,9 @@ def _few_output_channels(layer):
     """a group has at most ``PLANES_MAX_CHANNELS`` output channels (an RGB image) and the batch is large
     enough that one image's planes and phase buffer stay within ``PLANES_MAX_SCRATCH`` of the output"""
     geo = layer.geo
-    scratch = _planes_per_image(geo, layer.rows, layer.cols)
-    return layer.go <= PLANES_MAX_CHANNELS and scratch <= _share(geo.n * geo.out_h * geo.out_w, PLANES_MAX_SCRATCH)
+    if layer.go > PLANES_MAX_CHANNELS:
+        return False
+    return _planes_per_image(geo, layer.rows, layer.cols) <= _share(geo.n * geo.out_h * geo.out_w, PLANES_MAX_SCRATCH)
 
 
 def _phases_tile_the_output(layer):
@@ -1164,16 +1192,20 @@ class Rule:
         a :class:`Plan` of this strategy, ``budget`` the scratch bytes per
         block (None: the strategy's default); returns the output
         ``(n, out_h, out_w, c_out)``.
+    by_phases : bool, default True
+        Whether ``run`` reads the plan's phases; if so, ``run`` is only called
+        when some tap reaches the output (zeros otherwise, without a call).
     """
 
     strategy: str
     when: Callable
     run: Callable
+    by_phases: bool = True
 
 
 #: ``method="fast"``'s rule, first match wins (the module docstring lists it in words).
 RULES = (
-    Rule("small", _small_result, _small),
+    Rule("small", _small_result, _small, by_phases=False),
     Rule("depthwise", _one_input_channel, _depthwise),
     Rule("planes", _few_output_channels, _planes),
     Rule("shuffle", _phases_tile_the_output, _shuffle),
@@ -1185,6 +1217,7 @@ RULES = (
 
 #: The strategies by name: :data:`RULES` read as a registry.
 STRATEGIES = {rule.strategy: rule.run for rule in RULES}
+_BY_PHASES = {rule.strategy for rule in RULES if rule.by_phases}
 
 
 def choose_strategy(geo, strategy=None):
@@ -1223,12 +1256,14 @@ def choose_strategy(geo, strategy=None):
     if strategy is not None and strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {sorted(STRATEGIES)}, got {strategy!r}")
     layer = Layer(geo)
-    return layer.plan(strategy or _first_match(RULES, layer))
+    return Plan(strategy or _first_match(RULES, layer), layer)
 
 
 def _first_match(rules, layer):
     """The strategy of the first of ``rules`` whose condition holds on ``layer``."""
-    return next(rule.strategy for rule in rules if rule.when(layer))
+    for rule in rules:
+        if rule.when(layer):
+            return rule.strategy
 
 
 def conv_transpose_fast(X, W, geo, strategy=None, budget=None):
@@ -1256,7 +1291,7 @@ def conv_transpose_fast(X, W, geo, strategy=None, budget=None):
     # correlation of the input with its own taps at fixed shifts. Only phases that
     # some tap reaches cost anything: the work is O(output), not O(stride²).
     plan = choose_strategy(geo, strategy)
-    if not plan.reaches:
+    if plan.strategy in _BY_PHASES and not plan.reaches:
         return np.zeros((geo.n, geo.out_h, geo.out_w, geo.c_out), X.dtype)  # no tap reaches the output
     Wg = W.reshape(geo.kh, geo.kw, geo.groups, geo.c_in // geo.groups, geo.c_out // geo.groups)
     return STRATEGIES[plan.strategy](X, Wg, plan, budget)
@@ -1283,7 +1318,7 @@ def _conv_tap(X, Wg, plan, budget=None):
     cols = {0: [(b, left - b * dc) for b in range(geo.kw) if _reaches(left - b * dc, geo.w, geo.out_w)]}
     if not (rows[0] and cols[0]):
         return np.zeros((geo.n, geo.out_h, geo.out_w, geo.c_out), X.dtype)
-    return _tap(X, Wg, Plan("tap", geo, rows, cols), budget)
+    return _tap(X, Wg, Plan("tap", Layer(geo, rows, cols)), budget)
 
 
 def _conv_gathered(X, Wg, plan, budget=None):
@@ -1327,7 +1362,7 @@ def conv_fast(X, W, geo):
     ndarray, shape (n, out_h, out_w, c_out)
     """
     layer = Layer(geo)
-    plan = Plan(_first_match(CONV_RULES, layer), geo, rows={}, cols={})  # its strategies work on taps
+    plan = Plan(_first_match(CONV_RULES, layer), layer)
     Wg = W.reshape(geo.kh, geo.kw, layer.gi, geo.groups, layer.go).transpose(0, 1, 3, 2, 4)  # (kh, kw, G, gi, go)
     return CONV_STRATEGIES[plan.strategy](X, Wg, plan)
 
