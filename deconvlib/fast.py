@@ -1298,14 +1298,14 @@ def conv_transpose_fast(X, W, geo, strategy=None, budget=None):
 
 
 def _conv_stride_1(layer):
-    """the stride is 1 and a group has at least as many input as output channels, more than one
-    (a stride-1 convolution is a transposed one with its kernel flipped: one product per tap over the whole
-    input, added at its shift, needs no gathering copy; on 2 threads ~15 % faster on a 64 → 64 k3 layer)"""
+    """the stride is 1 and a group has at least as many input as output channels, more than one (a
+    stride-1 convolution is a transposed one with its kernel flipped; on 2 threads ~15 % faster than
+    gathering on a 64 → 64 k3 layer)"""
     return layer.geo.stride == (1, 1) and layer.gi >= layer.go > 1
 
 
 def _conv_tap(X, Wg, plan, budget=None):
-    """As ``"tap"``: one product per tap over the whole input, added at its shift (no gathering copy).
+    """One product per tap over the whole input, added at its shift, as ``"tap"`` (no gathering copy).
 
     A stride-1 convolution is a transposed one with its kernel flipped:
     output ``(y, x)`` reads input ``(y − ry, x − rx)`` through tap ``(a, b)``,
@@ -1322,10 +1322,11 @@ def _conv_tap(X, Wg, plan, budget=None):
 
 
 def _conv_gathered(X, Wg, plan, budget=None):
-    """Every tap's window gathered side by side, one product per block of output rows (:func:`_correlate`).
+    """Every tap's window gathered side by side, one product per block of output rows.
 
-    Tap ``(a, b)``: output ``(y, x)`` reads input ``(y·s + a·d − top, x·s + b·d − left)``, zero
-    outside. ``"depthwise"`` multiplies instead of a product. Arguments as every strategy's (:class:`Rule`).
+    :func:`_correlate`, once. Tap ``(a, b)``: output ``(y, x)`` reads input
+    ``(y·s + a·d − top, x·s + b·d − left)``, zero outside. ``"depthwise"``
+    multiplies instead of a product. Arguments as every strategy's (:class:`Rule`).
     """
     geo = plan.geo
     (dr, dc), (top, _, left, _) = geo.dilation, geo.padding
@@ -1372,7 +1373,8 @@ def _describe(rules):
     items = []
     for i, rule in enumerate(rules, 1):
         when = " ".join(rule.when.__doc__.split())
-        how = rule.run.__doc__.split("\n")[0].split("strateg", 1)[-1].split(": ", 1)[-1].rstrip(".")
+        how = rule.run.__doc__.split("\n")[0].rstrip(".")
+        how = how.split(": ", 1)[-1] if how.startswith("The ") else how  # after 'The "tap" strategy: '
         items.append(f"{i}. ``{rule.strategy}`` when {when}: {how[0].lower()}{how[1:]} (:func:`{rule.run.__name__}`).")
     return "\n".join(items)
 
