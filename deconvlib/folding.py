@@ -24,7 +24,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .fast import _span, conv_fast, conv_transpose_fast
+from .fast import conv_fast, conv_transpose_fast, phase_length, phases, span
 
 __all__ = ["conv_transpose_nd", "conv_nd"]
 
@@ -53,7 +53,7 @@ def _stack(X, length, reads, groups):
     gi = c_in // groups
     stacked = np.zeros((n, length, h, w, groups, len(reads), gi), X.dtype)
     for t, (start, step) in enumerate(reads):
-        z0, z1 = _span(depth, step, start, length)  # the z whose slice z·step + start is in X
+        z0, z1 = span(depth, step, start, length)  # the z whose slice z·step + start is in X
         if z0 < z1:
             first = z0 * step + start
             stacked[:, z0:z1, :, :, :, t] = X[:, first : first + (z1 - z0 - 1) * step + 1 : step].reshape(
@@ -90,15 +90,11 @@ def conv_transpose_nd(X, W, geo):
         return conv_transpose_fast(X[:, None], W[None], geo.plane())[:, 0]
     (s, d, before), depth, G = (geo.stride[0], geo.dilation[0], geo.padding[0]), geo.size[0], geo.groups
     gi, go = geo.c_in // G, geo.c_out // G
-    phases = {}  # output depth phase p (slices p, p + s, …) ← [(tap, shift)]: slice zz of the phase reads zz − shift
-    for a in range(geo.kernel[0]):
-        p, shift = (a * d - before) % s, (a * d - before) // s
-        z0, z1 = _span(depth, 1, -shift, -((p - geo.out[0]) // s))
-        if z0 < z1:
-            phases.setdefault(p, []).append((a, shift))
-    out = (np.empty if len(phases) == min(s, geo.out[0]) else np.zeros)((geo.n, *geo.out, geo.c_out), X.dtype)
-    for p, taps in phases.items():
-        length = -((p - geo.out[0]) // s)  # slices p, p + s, … below out_d
+    # output depth phase p (slices p, p + s, …) ← [(tap, shift)]: slice zz of the phase reads zz − shift
+    depth_phases = phases(geo.kernel[0], s, d, before, size_in=depth, size_out=geo.out[0])
+    out = (np.empty if len(depth_phases) == min(s, geo.out[0]) else np.zeros)((geo.n, *geo.out, geo.c_out), X.dtype)
+    for p, taps in depth_phases.items():
+        length = phase_length(p, s, geo.out[0])  # slices p, p + s, … below out_d
         stacked = _stack(X, length, [(-shift, 1) for _, shift in taps], groups=G)
         # rows (group, tap, channel) of the stacked kernel, as the stacked input's channels
         kernel = W[[a for a, _ in taps]].reshape(len(taps), *geo.kernel[1:], G, gi, go)
@@ -143,7 +139,7 @@ def conv_nd(X, W, geo):
         geo.groups,
         geo.out[0],
     )
-    spans = {a: _span(depth, s, a * d - before, length) for a in range(geo.kernel[0])}
+    spans = {a: span(depth, s, a * d - before, length) for a in range(geo.kernel[0])}
     taps = [a for a, (z0, z1) in spans.items() if z0 < z1]  # the depth taps that read some slice
     if not taps:
         return np.zeros((geo.n, *geo.out, geo.c_out), X.dtype)

@@ -5,6 +5,8 @@ checked against ``method="naive"``; tests/properties/test_fast_strategies.py
 forces every strategy on random cases.
 """
 
+import dataclasses
+import itertools
 import os
 import time
 import tracemalloc
@@ -55,7 +57,7 @@ def geometry(X, W, **params):
 def test_shape_selects_strategy_and_equals_naive(x_shape, w_shape, params, strategy):
     rng = np.random.default_rng(0)
     X, W = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
-    assert tr.choose_strategy(geometry(X, W, **params)) == strategy
+    assert tr.choose_strategy(geometry(X, W, **params)).strategy == strategy
     expected = dl.conv_transpose2d(X, W, method="naive", **params)
     np.testing.assert_allclose(dl.conv_transpose2d(X, W, **params), expected, atol=1e-12)
 
@@ -70,6 +72,129 @@ def test_blocks_of_a_few_rows_give_the_same_result(x_shape, w_shape, params, str
         monkeypatch.setattr(tr, name, 256)
     got = tr.conv_transpose_fast(*transpose_geometry(X, W, bias=None, **dict(DEFAULTS, **params))[:2], geo, strategy)
     np.testing.assert_allclose(got.reshape(expected.shape), expected, atol=1e-12)
+
+
+# The rule pinned: every layer of a grid (batch × input size × channels per group × kernel, stride,
+# padding, dilation, output padding; 1300 valid layers) and the benchmark's layers get the strategy
+# that fast.py's rule picked before it became a table (commit 4722ca6), one letter per layer in
+# the grid's order: changing the rule changes these on purpose, or not at all.
+RULE_GRID = dict(
+    batch=[1, 8],
+    size=[(1, 1), (4, 4), (16, 16), (32, 32), (1, 512)],
+    channels=[
+        (1, 1, 8),
+        (1, 3, 4),
+        (64, 3, 1),
+        (3, 64, 1),
+        (32, 32, 1),
+        (64, 32, 1),
+        (16, 12, 2),
+        (16, 64, 1),
+        (8, 8, 1),
+        (4, 16, 2),
+    ],  # (c_in, c_out) per group, groups
+    kernel=[  # kernel, stride, padding, dilation, output padding
+        ((1, 1), 1, 0, 1, 0),
+        ((3, 3), 1, 1, 1, 0),
+        ((3, 3), 2, 1, 1, 1),
+        ((4, 4), 2, 1, 1, 0),
+        ((2, 2), 2, 0, 1, 0),
+        ((8, 8), 4, 2, 1, 0),
+        ((3, 3), 1, 2, 2, 0),
+        ((7, 7), 1, 3, 1, 0),
+        ((3, 3), 10, 1, 1, 0),
+        ((4, 3), (2, 3), (1, 2, 0, 1), (1, 2), 0),
+        ((4, 4), 1, 0, 1, 0),
+        ((1, 4), (1, 2), (0, 0, 1, 1), 1, 0),
+        ((6, 4), (3, 2), (2, 1, 1, 1), 1, (1, 0)),
+    ],
+)
+LETTERS = dict(small="s", depthwise="d", planes="p", shuffle="x", rows="r", tap="t", gemm="g", grouped="G")
+RULE_GRID_STRATEGIES = (
+    "ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss"
+    "ssssssssssssssssssssssssssssssssssssssdsssssssssdssdsssssssssssssssssssggsgstggssgssssstssttsstsssss"
+    "tssttsstssssstsstssssssggsgstggssgsssssssspsssssssssGssGGssGssddddssddsddssdddddddddddssssstssptsstg"
+    "ggggggggggggtrttxtrrttrxttrttxtrrttrtttrttttrrttrttgggggggggggggsstxxxssptsxxGGGGGGGGGGGGGdddddddddd"
+    "ddddddddddddddddssttxxsrptstxgggggggggggggtrtxxxrrttrxxtrtxxxrrttrxxtrttttrrttrttgggggggggggggtrtxxx"
+    "rrptrxxGGGGGGGGGGGGGsdddddddddddddddddddddddddsrttttrrpttstggggggggggtgttrttttrrttttttrttttrrttttttr"
+    "ttttrrtttttggggggggggtgtsrttttrrpttttGGGGGGGGGGtGtssssssssssssssssssdsdsssssssssssssssssssgggsgggggt"
+    "sgssssstttstsstssssstttstsstssssstttsssstsgggsgggggtsgssssssssssssssssssGGGsGssGssddsdsdddssdssddddd"
+    "ddddsdssssstsspssssggggggttggtggsrttxttttttttsrtttttttttttsrtttttttttttggggggttggtggssptststppsspsGG"
+    "GGGttGGtGGddddddddddddddddddddddddddprpxpxrrpprpxgggggggggggggtrtxxxrrttrxxtrtxxxrrttrxxtrttttrrttrt"
+    "tgggggggggggggprpxpxrrpprpxGGGGGGGGGGGGGddddddddddddddddddddddddddprpxpxrrpprpxgggggggggggggtrtxxxrr"
+    "ttrxxtrtxxxrrttrxxtrttttrrttrttgggggggggggggprpxpxrrpprpxGGGGGGGGGGGGGddddddddddddddddddddddddddpppp"
+    "ppprpptppggggggggggtgttrtxxxrrtttxttrtxxxrrtttxttrttttrrtttttggggggggggtgtppppppprpptppGGGGGGGGGGtGt"
+)
+# benchmarks/bench_conv_transpose.py's transposed layers: (n, h, w, c_in), c_out, k, s, p, d, groups, strategy
+BENCHMARK_STRATEGIES = [
+    ((64, 1, 1, 100), 512, 4, 1, 0, 1, 1, "tap"),
+    ((64, 4, 4, 512), 256, 4, 2, 1, 1, 1, "tap"),
+    ((64, 8, 8, 256), 128, 4, 2, 1, 1, 1, "tap"),
+    ((64, 16, 16, 128), 64, 4, 2, 1, 1, 1, "shuffle"),
+    ((64, 32, 32, 64), 3, 4, 2, 1, 1, 1, "planes"),
+    ((8, 32, 32, 256), 128, 2, 2, 0, 1, 1, "shuffle"),
+    ((8, 32, 32, 64), 64, 3, 1, 1, 1, 1, "rows"),
+    ((8, 32, 32, 64), 64, 7, 1, 3, 1, 1, "rows"),
+    ((8, 16, 16, 64), 32, 8, 4, 2, 1, 1, "shuffle"),
+    ((8, 32, 32, 64), 64, 3, 1, 2, 2, 1, "rows"),
+    ((8, 32, 32, 128), 128, 4, 2, 1, 1, 2, "tap"),
+    ((8, 32, 32, 64), 64, 4, 2, 1, 1, 64, "depthwise"),
+    ((1, 128, 128, 64), 32, 4, 2, 1, 1, 1, "shuffle"),
+]
+
+
+def rule_grid():
+    """The geometry of every valid layer of ``RULE_GRID``, in order (arrays of zeros: only shapes matter)."""
+    for n, size, (gi, go, groups), (kernel, stride, padding, dilation, output_padding) in itertools.product(
+        *RULE_GRID.values()
+    ):
+        X, W = np.zeros((n, *size, gi * groups)), np.zeros((*kernel, gi * groups, go))
+        params = dict(stride=stride, padding=padding, output_padding=output_padding, dilation=dilation, groups=groups)
+        try:
+            yield transpose_geometry(X, W, bias=None, **params).geometry
+        except dl.ParameterError:
+            pass
+
+
+def test_the_rule_picks_what_it_picked_before_it_was_a_table():
+    got = "".join(LETTERS[tr.choose_strategy(geo).strategy] for geo in rule_grid())
+    expected = "".join(RULE_GRID_STRATEGIES)
+    assert len(got) == len(expected) == 1300
+    wrong = [i for i, (a, b) in enumerate(zip(got, expected)) if a != b]
+    assert not wrong, f"{len(wrong)} layers changed strategy, the first at grid layer {wrong[0]}"
+    assert set(got) == set(LETTERS.values())  # the grid reaches every row of the rule
+
+
+@pytest.mark.parametrize("x_shape, c_out, k, s, p, d, groups, strategy", BENCHMARK_STRATEGIES)
+def test_the_benchmark_layers_keep_their_strategy(x_shape, c_out, k, s, p, d, groups, strategy):
+    X, W = np.zeros(x_shape, np.float32), np.zeros((k, k, x_shape[-1], c_out // groups), np.float32)
+    assert tr.choose_strategy(geometry(X, W, stride=s, padding=p, dilation=d, groups=groups)).strategy == strategy
+
+
+def test_a_plan_is_what_the_dispatcher_runs(monkeypatch):
+    # conv_transpose_fast runs choose_strategy's plan as it is: the strategy's function gets that very plan
+    X, W = np.ones((8, 16, 16, 64), np.float32), np.ones((8, 8, 64, 32), np.float32)
+    geo = geometry(X, W, stride=4, padding=2)
+    plans, made = [], []
+    choose = tr.choose_strategy
+    monkeypatch.setattr(tr, "choose_strategy", lambda *args: made.append(choose(*args)) or made[-1])
+    monkeypatch.setitem(tr.STRATEGIES, "shuffle", lambda X, Wg, plan, budget: plans.append(plan) or "ran")
+    assert tr.conv_transpose_fast(X, W, geo) == "ran"
+    assert plans == made and plans[0] is made[0] and plans[0].shuffle is not None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plans[0].strategy = "tap"
+
+
+def test_every_rule_row_names_a_strategy_once():
+    for rules in (tr.RULES, tr.CONV_RULES):
+        names = [rule.strategy for rule in rules]
+        assert len(set(names)) == len(names)
+        assert rules[-1].when(None)  # the last row always applies: the rule picks for every layer
+        assert all(rule.when.__doc__ and rule.run.__doc__ for rule in rules)
+    assert tr.STRATEGIES == {rule.strategy: rule.run for rule in tr.RULES}
+    assert f"{len(tr.RULES)}. ``{tr.RULES[-1].strategy}`` when" in tr.__doc__  # the docstring lists the table
+    with pytest.raises(ValueError, match="strategy must be one of"):
+        tr.choose_strategy(geometry(np.ones((1, 4, 4, 2)), np.ones((3, 3, 2, 2))), "fastest")
 
 
 def test_shuffle_refuses_groups():

@@ -125,7 +125,7 @@ def test_no_core_module_imports_a_private_name_and_trace_no_cases():
     wrong = []
     for path in sorted(PACKAGE.glob("*.py")):
         for module, name in _imported_names(path):
-            if name.startswith("_") and not name.startswith("__") and module != "fast":  # fast._span: issue 19, item 1
+            if name.startswith("_") and not name.startswith("__"):
                 wrong.append(f"{path.name}: from .{module} import {name}")
     assert wrong == []
     assert "cases" not in {module for module, _ in _imported_names(PACKAGE / "trace.py")}
