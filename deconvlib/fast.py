@@ -215,6 +215,40 @@ def phases(k, s, d, before, size_in, size_out):
     return found
 
 
+def axis_phases(geo, axis):
+    """:func:`phases` of one output axis of a transposed convolution's geometry.
+
+    Parameters
+    ----------
+    geo : deconvlib.geometry.Geometry
+        A transposed convolution's, of any number of spatial axes.
+    axis : int
+        The spatial axis, ``0 <= axis < geo.dims``; its padding before it is
+        ``geo.padding[2 * axis]``.
+
+    Returns
+    -------
+    dict
+        ``{p: [(tap, shift), …]}``, as :func:`phases` gives it.
+
+    Examples
+    --------
+    >>> from deconvlib.geometry import transpose_geometry
+    >>> geo = transpose_geometry(np.ones((1, 3, 3, 1)), np.ones((4, 4, 1, 1)), stride=2, padding=1,
+    ...                          output_padding=0, dilation=1, groups=1, bias=None).geometry
+    >>> axis_phases(geo, 1)  # k4 s2 p1: two taps per phase
+    {1: [(0, -1), (2, 0)], 0: [(1, 0), (3, 1)]}
+    """
+    return phases(
+        geo.kernel[axis],
+        geo.stride[axis],
+        geo.dilation[axis],
+        geo.padding[2 * axis],
+        size_in=geo.size[axis],
+        size_out=geo.out[axis],
+    )
+
+
 class Layer:
     """What the rules read of a layer, each fact computed once, when a condition first asks for it.
 
@@ -261,19 +295,13 @@ class Layer:
     @property
     def rows(self):
         if self._rows is None:
-            geo = self.geo
-            self._rows = phases(
-                geo.kernel[0], geo.stride[0], geo.dilation[0], geo.padding[0], size_in=geo.size[0], size_out=geo.out[0]
-            )
+            self._rows = axis_phases(self.geo, 0)
         return self._rows
 
     @property
     def cols(self):
         if self._cols is None:
-            geo = self.geo
-            self._cols = phases(
-                geo.kernel[1], geo.stride[1], geo.dilation[1], geo.padding[2], size_in=geo.size[1], size_out=geo.out[1]
-            )
+            self._cols = axis_phases(self.geo, 1)
         return self._cols
 
     @property

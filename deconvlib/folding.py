@@ -24,7 +24,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .fast import conv_fast, conv_transpose_fast, phase_length, phases, span
+from .fast import axis_phases, conv_fast, conv_transpose_fast, phase_length, span
 
 __all__ = ["conv_transpose_nd", "conv_nd"]
 
@@ -88,10 +88,10 @@ def conv_transpose_nd(X, W, geo):
         return conv_transpose_fast(X, W, geo)
     if geo.dims == 1:
         return conv_transpose_fast(X[:, None], W[None], geo.plane())[:, 0]
-    (s, d, before), depth, G = (geo.stride[0], geo.dilation[0], geo.padding[0]), geo.size[0], geo.groups
+    s, G = geo.stride[0], geo.groups
     gi, go = geo.c_in // G, geo.c_out // G
     # output depth phase p (slices p, p + s, …) ← [(tap, shift)]: slice zz of the phase reads zz − shift
-    depth_phases = phases(geo.kernel[0], s, d, before, size_in=depth, size_out=geo.out[0])
+    depth_phases = axis_phases(geo, 0)
     out = (np.empty if len(depth_phases) == min(s, geo.out[0]) else np.zeros)((geo.n, *geo.out, geo.c_out), X.dtype)
     for p, taps in depth_phases.items():
         length = phase_length(p, s, geo.out[0])  # slices p, p + s, … below out_d
