@@ -254,7 +254,27 @@ class ScatterFigure(PanelFigure):
         return f"upto={self.upto}, {self.trace!r}"
 
 
-class OverlapFigure(PanelFigure):
+class _FigureOfList(PanelFigure):
+    """Panels ``0 … n − 1``, one for each item of a list; ``axes`` and ``grids`` are lists.
+
+    A subclass names its items in :attr:`items` (for the error when
+    :meth:`update` gets another number of them) and draws them in ``update``
+    after :meth:`_check_count`.
+    """
+
+    #: What the list holds, as the error for a wrong count says it.
+    items = "items"
+
+    def __init__(self, items, figsize=None):
+        super().__init__(figsize, range(len(items)))
+        self.axes, self.grids = list(self.axes.values()), list(self.grids.values())
+
+    def _check_count(self, items):
+        if len(items) != len(self.panels):
+            raise ValueError(f"this figure shows {len(self.panels)} {self.items}, got {len(items)}")
+
+
+class OverlapFigure(_FigureOfList):
     """Overlap counts side by side: a transposed convolution and resize-then-convolve.
 
     ``maps`` is a list of ``(counts, title)``. Each map prints its counts and
@@ -269,16 +289,16 @@ class OverlapFigure(PanelFigure):
     #: The legend: the shade of 0, of half and of all of a map's largest count.
     shade_labels = ("no kernel copy", "half the map's most copies", "the map's most copies")
 
+    items = "maps"
+
     def __init__(self, maps, figsize=None):
-        super().__init__(figsize, range(len(maps)))
+        super().__init__(maps, figsize)
         shades = count_colors(np.array([0, 1, 2]), top=2)
         self.legend = _ShadeLegend(self.figure, shades, self.shade_labels)
-        self.axes, self.grids = list(self.axes.values()), list(self.grids.values())
         self.update(maps)
 
     def update(self, maps):
-        if len(maps) != len(self.panels):
-            raise ValueError(f"this figure shows {len(self.panels)} maps, got {len(maps)}")
+        self._check_count(maps)
         self.maps = maps
         self.show_panels(
             {
@@ -303,7 +323,7 @@ def grey_colors(image):
     return np.repeat(np.clip(image / top, 0, 1)[..., None], 3, axis=-1)
 
 
-class ArtifactFigure(PanelFigure):
+class ArtifactFigure(_FigureOfList):
     """Grey images side by side, one pixel per cell, without cell borders: artifacts in a photo.
 
     ``images`` is a list of ``(image, title)``, e.g. a photo upsampled by
@@ -314,15 +334,14 @@ class ArtifactFigure(PanelFigure):
     """
 
     kind_colours = False  # greys
+    items = "images"
 
     def __init__(self, images, figsize=None):
-        super().__init__(figsize, range(len(images)))
-        self.axes, self.grids = list(self.axes.values()), list(self.grids.values())
+        super().__init__(images, figsize)
         self.update(images)
 
     def update(self, images):
-        if len(images) != len(self.panels):
-            raise ValueError(f"this figure shows {len(self.panels)} images, got {len(images)}")
+        self._check_count(images)
         self.images = images
         self.show_panels({k: (grey_colors(image), None, title) for k, (image, title) in enumerate(images)})
         for grid in self.grids:
