@@ -270,6 +270,33 @@ def kind_hint(answer, expected):
         return None
 
 
+def shape_hint(wrong_shape, wrong_values):
+    """A ``hint`` for :func:`check_function`: one text for a result of the wrong shape, another for wrong values.
+
+    Parameters
+    ----------
+    wrong_shape, wrong_values : str
+        What to say when ``np.shape(got)`` differs from the expected shape,
+        and when the shape is right but the values are not.
+
+    Returns
+    -------
+    callable
+        ``hint(got, expected) → str``.
+
+    Examples
+    --------
+    >>> hint = shape_hint("count the cells again.", "look at each value.")
+    >>> hint(np.ones(3), np.ones(4)), hint(np.ones(4), np.zeros(4))
+    ('count the cells again.', 'look at each value.')
+    """
+
+    def hint(got, expected):
+        return wrong_shape if np.shape(got) != np.shape(expected) else wrong_values
+
+    return hint
+
+
 def _kind_hint(answer, expected):
     if inspect.isgenerator(answer):
         return "that is a generator: use `return` to hand back the result, not `yield`"

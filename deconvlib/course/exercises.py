@@ -21,7 +21,7 @@ from ..overlap import is_uniform, overlap_count_1d
 from ..pooling import avg_pool2d, max_pool2d
 from ..stages import dilate
 from ..transpose import conv_transpose2d
-from .checking import Verdict, check_function, check_value, kind, kind_hint, short
+from .checking import Verdict, check_function, check_value, kind, kind_hint, shape_hint, short
 
 __all__ = [
     "check_output_size",
@@ -117,10 +117,10 @@ def check_dilate(student_fn):
     def columns_only(X, stride):
         return dilate(np.asarray(X), (1, stride), axes=(0, 1))
 
-    def shape_hint(got, expected):
-        if np.shape(got) != np.shape(expected):
-            return "i pixels become s·(i − 1) + 1 cells along each axis: s − 1 zeros in each of the i − 1 gaps"
-        return "the pixels of X go to every stride-th cell, X[r, c] to (stride·r, stride·c), and every other cell is 0"
+    dilate_hint = shape_hint(
+        "i pixels become s·(i − 1) + 1 cells along each axis: s − 1 zeros in each of the i − 1 gaps",
+        "the pixels of X go to every stride-th cell, X[r, c] to (stride·r, stride·c), and every other cell is 0",
+    )
 
     cases = [
         (np.array([[1.0, 2.0], [3.0, 4.0]]), 2),
@@ -136,7 +136,7 @@ def check_dilate(student_fn):
         (rows_only, "zeros went between the rows only: put them between the columns too"),
         (columns_only, "zeros went between the columns only: put them between the rows too"),
     ]
-    return check_function(student_fn, reference, cases, name="dilate", variants=variants, hint=shape_hint)
+    return check_function(student_fn, reference, cases, name="dilate", variants=variants, hint=dilate_hint)
 
 
 # --- notebook 3: padding and output_padding ------------------------------------------
@@ -488,10 +488,10 @@ def _scatter_call(n, args):
     return f"scatter(X, W, stride={stride}) on case {n + 1} (X {X.shape}, W {W.shape})"
 
 
-def _scatter_shape_hint(got, expected):
-    if np.shape(got) != np.shape(expected):
-        return "the full output is s·(h − 1) + kh rows by s·(w − 1) + kw columns."
-    return "pixel (i, j) adds X[i, j]·W to the block whose top-left corner is (i·stride, j·stride)."
+_scatter_shape_hint = shape_hint(
+    "the full output is s·(h − 1) + kh rows by s·(w − 1) + kw columns.",
+    "pixel (i, j) adds X[i, j]·W to the block whose top-left corner is (i·stride, j·stride).",
+)
 
 
 def check_scatter(student_fn):
@@ -707,10 +707,10 @@ _OVERLAP_1D_VARIANTS = [
 ]
 
 
-def _overlap_shape_hint(got, expected):
-    if np.shape(got) != np.shape(expected):
-        return "the output has s·(i − 1) + k − 2p cells: the full s·(i − 1) + k, cropped by p at each end."
-    return "stamp n covers cells n·s … n·s + k − 1 of the full result; count them, then crop p at each end."
+_overlap_shape_hint = shape_hint(
+    "the output has s·(i − 1) + k − 2p cells: the full s·(i − 1) + k, cropped by p at each end.",
+    "stamp n covers cells n·s … n·s + k − 1 of the full result; count them, then crop p at each end.",
+)
 
 
 def check_overlap_1d(student_fn):
@@ -835,10 +835,10 @@ _MAX_POOL_VARIANTS = [
 ]
 
 
-def _max_pool_shape_hint(got, expected):
-    if np.shape(got) != np.shape(expected):
-        return "the output has ⌊(h + 2p − k) / stride⌋ + 1 rows and ⌊(w + 2p − k) / stride⌋ + 1 columns."
-    return "output (r, c) is the largest value in the k × k window whose top-left cell is (r·stride, c·stride)."
+_max_pool_shape_hint = shape_hint(
+    "the output has ⌊(h + 2p − k) / stride⌋ + 1 rows and ⌊(w + 2p − k) / stride⌋ + 1 columns.",
+    "output (r, c) is the largest value in the k × k window whose top-left cell is (r·stride, c·stride).",
+)
 
 
 def check_max_pool(student_fn):
