@@ -75,7 +75,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_conv_transpose.py
 	$(PY) benchmarks/bench_slider_latency.py
-	$(PY) -m pytest tests/course/test_browser.py --latency -s -q
+	$(PY) -m pytest tests/course/test_browser.py --latency -s -q -n0
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis

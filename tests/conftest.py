@@ -30,6 +30,12 @@ def pytest_addoption(parser):
     )
 
 
+def pytest_collection_modifyitems(config, items):
+    """The longest file first: the site's notebooks in Pyodide (about 4 of the suite's 5 minutes on one
+    worker), so that under ``-n`` (pyproject's addopts) the other worker runs the rest meanwhile."""
+    items.sort(key=lambda item: not item.nodeid.startswith("tests/site/test_site.py"))
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, headless, driven by Playwright; one per test module.
