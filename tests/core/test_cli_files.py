@@ -166,8 +166,22 @@ def wait_for(condition, what):
         time.sleep(0.05)
 
 
+@pytest.fixture
+def ctrl_c_reaches_children():
+    """Let a child started in the test take Ctrl-C as a terminal user's would.
+
+    A process that ignores SIGINT passes ``SIG_IGN`` on to its children, and a test run
+    started in the background of a shell without job control (``cmd &`` in a script) does:
+    its deconvlib would then finish its work instead of stopping. A handler, unlike
+    ``SIG_IGN``, is reset to the default when the child starts, so the child takes Ctrl-C.
+    """
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, old)
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
-def test_ctrl_c_stops_the_gallerys_workers_and_leaves_no_partial_file(tmp_path):
+def test_ctrl_c_stops_the_gallerys_workers_and_leaves_no_partial_file(tmp_path, ctrl_c_reaches_children):
     process = start("gallery", tmp_path, "--jobs", 2)
     wait_for(lambda: list(tmp_path.glob(f".*{PARTIAL}*")) or process.poll() is not None, "a worker to write a GIF")
     workers = children(process.pid)
@@ -186,7 +200,7 @@ def test_ctrl_c_stops_the_gallerys_workers_and_leaves_no_partial_file(tmp_path):
 
 
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc")
-def test_ctrl_c_while_animating_keeps_the_old_file(tmp_path):
+def test_ctrl_c_while_animating_keeps_the_old_file(tmp_path, ctrl_c_reaches_children):
     out = tmp_path / "a.gif"
     out.write_text("old")
     process = start("animate", "--input", 21, "-o", out, "--force")  # 361 frames, kept in memory until the end
