@@ -47,6 +47,7 @@ from PIL import Image
 from ..explain import describe_pads, format_pair, format_value
 from ..stages import cell_kinds, cell_labels
 from ..trace import ConvTrace, PoolTrace, input_cells_under, written_mask
+from .svg import figure_svg
 
 __all__ = [
     "COLORS",
@@ -401,7 +402,7 @@ class _CellValues:
 
         Returns whether they are printed.
         """
-        self.size = 0.0
+        self.size = self.lift = 0.0
         if values is None:
             self.texts = []
             self.collection.set_visible(False)
@@ -415,6 +416,7 @@ class _CellValues:
             self.collection.set_visible(False)
             return False
         self.size = size
+        self.lift = _DIGIT_HALF_HEIGHT * size / 10  # points from a value's centre down to its baseline
         self.scale.clear().scale(size / 10 / 72)
         ys, xs = np.divmod(np.arange(h * w), w)
         self.collection.set_paths([g for g, _ in glyphs])
@@ -854,6 +856,18 @@ class PanelFigure:
             dpi = self.png_dpi or PNG_RESOLUTION * self.display_dpi()
         palette = course_palette() if self.kind_colours else course_palette(self.cell_colours())
         return figure_png(self.figure, dpi, palette=palette)
+
+    def alt_text(self):
+        """The figure in words, for its image's alt text: the heading and the panels' titles, in reading order."""
+        lines = [*(self.heading_text.strings if self.heading_text is not None else ()), *self.titles.strings]
+        return " ".join(line.strip() for line in lines if line.strip()) or type(self).__name__
+
+    def to_svg(self, title=None):
+        """The figure as SVG text at its display size, from the same artists (:func:`~deconvlib.viz.svg.figure_svg`).
+
+        What an explorer shows on every slider move: ~5× faster to make than the PNG, and crisp at any zoom.
+        """
+        return figure_svg(self, title)
 
     def cell_colours(self):
         """The RGB colours of the cells drawn (for :func:`course_palette`, when not :data:`COLORS`)."""

@@ -6,6 +6,7 @@ combination or 500 seeded random ones; the whole widget path (moving the
 sliders, drawing, encoding the PNG) over 40 random ones, to keep the run short.
 """
 
+import base64
 import itertools
 import random
 
@@ -112,7 +113,9 @@ def test_moving_the_sliders_draws_or_explains(cls, explorers):
         current = ex.current()
         assert current.get("output_padding", 0) < max(current.get("stride", 1), current.get("dilation", 1))
         if ex.message is None:
-            assert ex.png.startswith(PNG) and ex.output.outputs[0]["data"]["image/png"]
+            html = ex.output.outputs[0]["data"]["text/html"]
+            assert base64.b64encode(ex.svg.encode()).decode() in html and ex.svg.startswith("<svg")
+            assert ex.png.startswith(PNG)  # the same figure as PNG, for a static copy of the notebook
         else:
             assert ex.message.startswith("⚠") and "text/html" in ex.output.outputs[0]["data"]
 

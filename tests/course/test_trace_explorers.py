@@ -9,6 +9,8 @@ explanation replaces it; no exception escapes.
 import base64
 import itertools
 import random
+import re
+from xml.etree import ElementTree
 
 import matplotlib
 
@@ -91,13 +93,18 @@ def outputs(explorer):
     return out["data"]
 
 
+def shown_svg(data):
+    """The SVG an explorer's output shows (an ``<img>`` of a base64 data URL)."""
+    return base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', data["text/html"])[1]).decode()
+
+
 @pytest.mark.parametrize("builder", BUILDERS, ids=lambda b: b.__name__)
 def test_moving_sliders_updates_the_output_widget(builder):
     """The full widget path on seeded random moves: each move redraws, the output follows."""
     explorer = builder()
     rng = random.Random(1)
     before = outputs(explorer)
-    assert "image/png" in before
+    assert "<img" in before["text/html"]
     moves = 120 if builder is pipeline_explorer else 40
     for _ in range(moves):
         name = rng.choice(list(explorer.sliders))
@@ -111,14 +118,14 @@ def test_moving_sliders_updates_the_output_widget(builder):
         data = outputs(explorer)
         o = expected_size(explorer.current())
         if o is None:
-            assert "image/png" not in data and "empty output" in data["text/html"]
+            assert "<img" not in data["text/html"] and "empty output" in data["text/html"]
             assert explorer.message and explorer.caption.value
         else:
             assert explorer.message is None and explorer.figure.trace.output.shape == (o, o)
-            png = base64.b64decode(data["image/png"])
-            assert png.startswith(b"\x89PNG") and png == explorer.png
-            if explorer.current() != state and before.get("image/png") is not None:
-                assert data["image/png"] != before["image/png"]
+            svg = shown_svg(data)
+            assert svg == explorer.svg and ElementTree.fromstring(svg).tag.endswith("svg")
+            if explorer.current() != state and "<img" in before["text/html"]:
+                assert svg != shown_svg(before)
         before = data
 
 
@@ -151,7 +158,7 @@ def test_impossible_padding_shows_an_explanation_and_recovers():
     assert ex.message.startswith("⚠ padding") and "empty output" in ex.message
     assert "(empty!)" in ex.caption.value
     ex.sliders["padding"].value = 0
-    assert ex.message is None and "image/png" in outputs(ex)
+    assert ex.message is None and "<img" in outputs(ex)["text/html"]
 
 
 def test_only_value_errors_are_turned_into_messages(monkeypatch):

@@ -1,8 +1,9 @@
 """Every explorer's figure can be projected: at its sliders' ends and defaults, every text is
 at least 11 CSS px tall at 100 % zoom, inside the figure, and clear of every other text.
 
-Sizes are measured at the display size the notebook is told (``image/png`` metadata), in
-CSS px: a font of ``s`` points is ``s × 96 / 72`` px. ``-s`` prints the smallest text found.
+Sizes are measured at the display size (the SVG the explorer shows is that many CSS px), in
+CSS px: a font of ``s`` points is ``s × 96 / 72`` px; the SVG must draw the same texts at the same
+places and sizes. ``-s`` prints the smallest text found.
 """
 
 import itertools
@@ -12,7 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import pytest  # noqa: E402
-from readable_support import check_readable, overlapping  # noqa: E402
+from readable_support import check_readable, check_svg, overlapping  # noqa: E402
 
 from deconvlib.course import explorers as E  # noqa: E402
 from deconvlib.viz.drawing import DISPLAY, set_scale  # noqa: E402
@@ -55,9 +56,11 @@ def test_every_text_is_readable_and_clear_of_the_others(cls):
         if ex.message is not None:
             continue
         width, height = ex.figure.display_size()
-        assert ex.output.outputs[0]["metadata"]["image/png"] == {"width": width, "height": height}
         assert width <= DISPLAY["width"] and height <= DISPLAY["max_height"] + 1, f"{label}: {width}×{height}"
         smallest.append(check_texts(ex.figure, f"{cls.__name__} at {label}"))
+        html = ex.output.outputs[0]["data"]["text/html"]
+        assert f'width="{width}" height="{height}"' in html and 'style="max-width:100%;height:auto"' in html
+        check_svg(ex.svg, ex.figure.drawn_texts(), (width, height), f"{cls.__name__} at {label}", MIN_PX)
     assert smallest
     SMALLEST[cls.__name__] = min(smallest)
     print(f"\n{cls.__name__}: smallest text {min(smallest):.1f} px over {len(smallest)} positions")

@@ -1,0 +1,379 @@
+"""A course figure as SVG: what an explorer sends to the browser on every slider move.
+
+There is one figure, the :class:`~deconvlib.viz.drawing.PanelFigure` (its
+layout, its artists, its colours): :func:`figure_svg` writes what those
+artists draw as SVG instead of rendering them with Agg and encoding a PNG.
+The same state gives the PNG of a static export or a GIF frame, so the two
+cannot drift apart; an artist this module does not know is refused
+(``TypeError``), never silently left out.
+
+Why SVG on the slider path: in the JupyterLite site (Python compiled to
+WebAssembly) the Agg render and the PNG encoding were more than half of a
+slider move (26 of 45 ms per move in Pyodide, profiled in
+``benchmarks/README.md``); writing the SVG is string work. It is crisp at any
+zoom on a projector, and its text is real text (selectable, readable by
+screen readers): cell values, titles and the legend are ``<text>``, in the
+font the PNG uses (DejaVu Sans, the widest common sans-serif, so a fallback
+font never makes a label wider than its room).
+
+Grids are drawn as one path per colour plus one path of cell borders; a grid
+with many colours (a photo) is one embedded PNG of one pixel per cell,
+written with :mod:`zlib` (no Pillow), scaled without smoothing.
+"""
+
+import base64
+import struct
+import zlib
+from html import escape
+
+import numpy as np
+from matplotlib.collections import LineCollection, PathCollection, QuadMesh
+from matplotlib.colors import to_hex, to_rgba
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.text import Annotation, Text
+
+__all__ = ["FONT_FAMILY", "figure_svg", "png_of_cells"]
+
+#: The font of every text: the one matplotlib draws the PNGs with, then the usual fallbacks.
+FONT_FAMILY = "'DejaVu Sans', Verdana, 'Bitstream Vera Sans', Arial, sans-serif"
+
+#: A grid with more distinct colours than this is drawn as one image (one pixel per cell).
+MAX_PATH_COLOURS = 48
+
+
+def _n(value):
+    """A coordinate with at most two decimals and no trailing zeros (small SVG, exact enough at 2× zoom)."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _colour(rgba):
+    """``(fill, opacity)`` for an RGBA tuple or a colour name; opacity ``None`` when opaque."""
+    r, g, b, a = to_rgba(rgba)
+    return to_hex((r, g, b)), (None if a >= 1 else round(a, 3))
+
+
+def _paint(kind, rgba):
+    """`` fill="#…"`` (or ``stroke``) with its opacity, or ``none`` for a transparent colour."""
+    hexa, alpha = _colour(rgba)
+    if alpha == 0:
+        return f' {kind}="none"'
+    return f' {kind}="{hexa}"' + ("" if alpha is None else f' {kind}-opacity="{alpha}"')
+
+
+def png_of_cells(rgb):
+    """PNG bytes of an ``(h, w, 3)`` float RGB array in 0…1: one pixel per cell (zlib only, no Pillow).
+
+    >>> png_of_cells(np.ones((1, 2, 3)))[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    """
+    pixels = np.clip(np.round(np.asarray(rgb, dtype=float)[..., :3] * 255), 0, 255).astype(np.uint8)
+    h, w = pixels.shape[:2]
+    raw = np.zeros((h, 1 + 3 * w), np.uint8)  # each row: filter byte 0, then the RGB bytes
+    raw[:, 1:] = pixels.reshape(h, 3 * w)
+
+    def chunk(tag, data):
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw.tobytes(), 6))
+        + chunk(b"IEND", b"")
+    )
+
+
+class _Writer:
+    """Converts matplotlib's coordinates to CSS px (origin top-left) and collects the SVG elements."""
+
+    def __init__(self, figure, css_dpi):
+        self.figure = figure
+        self.px = css_dpi  # CSS px per inch
+        self.per_display = css_dpi / figure.dpi  # CSS px per matplotlib display pixel
+        self.height = figure.get_size_inches()[1] * css_dpi
+        self.parts = []
+
+    def from_display(self, points):
+        """Display pixels (matplotlib's, origin bottom-left) → CSS px (origin top-left), an ``(n, 2)`` array."""
+        points = np.asarray(points, dtype=float).reshape(-1, 2) * self.per_display
+        points[:, 1] = self.height - points[:, 1]
+        return points
+
+    def from_inches(self, points):
+        """Figure inches (origin bottom-left) → CSS px (origin top-left)."""
+        points = np.asarray(points, dtype=float).reshape(-1, 2) * self.px
+        points[:, 1] = self.height - points[:, 1]
+        return points
+
+    def points(self, size):
+        """A length in points (line widths, font sizes) in CSS px."""
+        return size * self.px / 72
+
+    def text(self, strings, xy, size, colour, anchor="middle", baseline=0.0, weight=None, css_class=None):
+        """One ``<text>`` per string at CSS ``xy`` (``baseline``: px added to y), ``size`` in points."""
+        if not strings:
+            return
+        attrs = f' font-size="{_n(self.points(size))}"{_paint("fill", colour)}'
+        if anchor != "middle":
+            attrs += f' text-anchor="{anchor}"'
+        if weight:
+            attrs += f' font-weight="{weight}"'
+        if css_class:
+            attrs += f' class="{css_class}"'
+        items = "".join(
+            f'<text x="{_n(x)}" y="{_n(y + baseline)}">{escape(s)}</text>' for s, (x, y) in zip(strings, xy) if s
+        )
+        self.parts.append(
+            f'<g text-anchor="middle"{attrs}>{items}</g>' if anchor == "middle" else f"<g{attrs}>{items}</g>"
+        )
+
+
+def _grid(w, mesh, ax):
+    """A ``QuadMesh`` of a :class:`~deconvlib.viz.drawing.Grid`: cells by colour (or one image), then borders."""
+    coords = mesh.get_coordinates()  # (h + 1, w + 1, 2), data coordinates
+    transform = mesh.get_transform()
+    xs = w.from_display(
+        transform.transform(np.column_stack([coords[0, :, 0], np.full(coords.shape[1], coords[0, 0, 1])]))
+    )[:, 0]
+    ys = w.from_display(
+        transform.transform(np.column_stack([np.full(coords.shape[0], coords[0, 0, 0]), coords[:, 0, 1]]))
+    )[:, 1]
+    colours = np.ma.getdata(mesh.get_array())
+    h, wd = coords.shape[0] - 1, coords.shape[1] - 1
+    colours = np.asarray(colours, dtype=float).reshape(h, wd, -1)[..., :3]
+    x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
+    keys = np.round(colours * 255).astype(np.int64) @ np.array([65536, 256, 1])
+    unique, index = np.unique(keys, return_inverse=True)
+    index = index.reshape(h, wd)
+    if len(unique) > MAX_PATH_COLOURS:
+        rows = colours if ys[0] < ys[-1] else colours[::-1]
+        cols = rows if xs[0] < xs[-1] else rows[:, ::-1]
+        data = base64.b64encode(png_of_cells(cols)).decode("ascii")
+        w.parts.append(
+            f'<image x="{_n(x0)}" y="{_n(y0)}" width="{_n(x1 - x0)}" height="{_n(y1 - y0)}"'
+            f' preserveAspectRatio="none" image-rendering="optimizeSpeed" style="image-rendering:pixelated"'
+            f' href="data:image/png;base64,{data}"/>'
+        )
+    else:
+        left, right = np.minimum(xs[:-1], xs[1:]), np.abs(np.diff(xs))
+        top, tall = np.minimum(ys[:-1], ys[1:]), np.abs(np.diff(ys))
+        for k, key in enumerate(unique):
+            r, c = np.nonzero(index == k)
+            cells = "".join(
+                f"M{_n(left[j])} {_n(top[i])}h{_n(right[j])}v{_n(tall[i])}h-{_n(right[j])}z" for i, j in zip(r, c)
+            )
+            w.parts.append(f'<path d="{cells}" fill="#{int(key):06x}"/>')
+    width = mesh.get_linewidth()
+    edge = mesh.get_edgecolor()
+    if len(width) and width[0] > 0 and len(edge):
+        lines = "".join(f"M{_n(x)} {_n(y0)}V{_n(y1)}" for x in xs) + "".join(f"M{_n(x0)} {_n(y)}H{_n(x1)}" for y in ys)
+        w.parts.append(
+            f'<path d="{lines}" fill="none"{_paint("stroke", edge[0])} stroke-width="{_n(w.points(width[0]))}"'
+            ' stroke-linecap="square"/>'
+        )
+
+
+def _path_d(vertices, codes=None, closed=False):
+    """An SVG path ``d`` for CSS-px ``vertices`` (matplotlib path codes: MOVETO 1, LINETO 2, CLOSEPOLY 79)."""
+    parts = []
+    for k, (x, y) in enumerate(vertices):
+        code = 2 if codes is None else codes[k]
+        if code == 79:
+            parts.append("z")
+        else:
+            parts.append(("M" if k == 0 or code == 1 else "L") + f"{_n(x)} {_n(y)}")
+    if closed and (not parts or parts[-1] != "z"):
+        parts.append("z")
+    return "".join(parts)
+
+
+def _cycled(values, k):
+    return values[k % len(values)] if len(values) else None
+
+
+def _path_collection(w, collection):
+    """Any other ``PathCollection`` (legend swatches): each path at each offset, with its colours."""
+    paths, offsets = collection.get_paths(), collection.get_offsets()
+    if not len(paths) or not len(offsets):
+        return
+    master = collection.get_transform()
+    placed = collection.get_offset_transform().transform(offsets)
+    faces, edges, widths = collection.get_facecolor(), collection.get_edgecolor(), collection.get_linewidth()
+    for k, offset in enumerate(placed):
+        path = paths[k % len(paths)]
+        vertices = w.from_display(master.transform(path.vertices) + offset)
+        face, edge, width = _cycled(faces, k), _cycled(edges, k), _cycled(widths, k)
+        style = _paint("fill", face) if face is not None else ' fill="none"'
+        if edge is not None and width:
+            style += _paint("stroke", edge) + f' stroke-width="{_n(w.points(width))}"'
+        w.parts.append(f'<path d="{_path_d(vertices, path.codes)}"{style}/>')
+
+
+def _line_collection(w, collection):
+    segments = collection.get_segments()
+    if not segments:
+        return
+    transform = collection.get_transform()
+    colours, widths = collection.get_color(), collection.get_linewidth()
+    by_style = {}
+    for k, segment in enumerate(segments):
+        key = (to_hex(_cycled(colours, k)), float(_cycled(widths, k)))
+        by_style.setdefault(key, []).append(_path_d(w.from_display(transform.transform(segment))))
+    for (colour, width), ds in by_style.items():
+        w.parts.append(
+            f'<path d="{"".join(ds)}" fill="none" stroke="{colour}" stroke-width="{_n(w.points(width))}"'
+            ' stroke-linejoin="round"/>'
+        )
+
+
+def _patch(w, patch):
+    vertices = w.from_display(patch.get_transform().transform(patch.get_path().vertices))
+    style = _paint("fill", patch.get_facecolor()) if patch.get_fill() else ' fill="none"'
+    if patch.get_linewidth():
+        style += _paint("stroke", patch.get_edgecolor()) + f' stroke-width="{_n(w.points(patch.get_linewidth()))}"'
+    w.parts.append(f'<path d="{_path_d(vertices, patch.get_path().codes, closed=True)}"{style}/>')
+
+
+def _text_artist(w, text):
+    """A matplotlib ``Text`` (an annotation's arrow too): position, alignment, size, colour, lines."""
+    if isinstance(text, Annotation):
+        _arrow(w, text)
+    if not text.get_text():
+        return
+    x, y = w.from_display(text.get_transform().transform(text.get_unitless_position()))[0]
+    size = w.points(text.get_fontsize())
+    lines = text.get_text().split("\n")
+    step = 1.2 * size
+    va = text.get_verticalalignment()
+    first = {"top": 0.8 * size, "center": 0.35 * size - step * (len(lines) - 1) / 2, "center_baseline": 0.0}
+    baseline = first.get(va, -step * (len(lines) - 1))  # "bottom" and "baseline": the last line's baseline at y
+    anchor = {"left": "start", "right": "end"}.get(text.get_horizontalalignment(), "middle")
+    w.text(
+        lines, [(x, y + k * step) for k in range(len(lines))], text.get_fontsize(), text.get_color(), anchor, baseline
+    )
+
+
+def _arrow(w, annotation):
+    """An annotation's ``"->"`` arrow, from its text position to the point, shortened 2 pt at each end."""
+    if annotation.arrow_patch is None or not annotation.arrow_patch.get_visible():
+        return
+    transform = annotation.axes.transData if annotation.axes is not None else annotation.figure.transFigure
+    (x0, y0), (x1, y1) = w.from_display(transform.transform([annotation.xyann, annotation.xy]))
+    length = np.hypot(x1 - x0, y1 - y0)
+    if length < 1e-6:
+        return
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
+    shrink = w.points(2)
+    x0, y0, x1, y1 = x0 + ux * shrink, y0 + uy * shrink, x1 - ux * shrink, y1 - uy * shrink
+    head, half = w.points(4), w.points(2)
+    wings = [
+        (x1 - ux * head - uy * half, y1 - uy * head + ux * half),
+        (x1 - ux * head + uy * half, y1 - uy * head - ux * half),
+    ]
+    colour = annotation.arrow_patch.get_edgecolor()
+    d = _path_d([(x0, y0), (x1, y1)]) + _path_d([wings[0], (x1, y1), wings[1]])
+    w.parts.append(f'<path d="{d}" fill="none"{_paint("stroke", colour)} stroke-width="{_n(w.points(1))}"/>')
+
+
+def _line2d(w, line):
+    if line.get_marker() not in (None, "None", "none", "") or line.get_linestyle() in ("None", "none", ""):
+        raise TypeError("figure_svg draws plain lines only (no markers)")
+    vertices = w.from_display(line.get_transform().transform(line.get_xydata()))
+    w.parts.append(
+        f'<path d="{_path_d(vertices)}" fill="none"{_paint("stroke", line.get_color())}'
+        f' stroke-width="{_n(w.points(line.get_linewidth()))}"/>'
+    )
+
+
+def _text_blocks(panel_figure):
+    """``{id(collection): (block, kind)}``: the glyph-outline texts of a figure, written as ``<text>``."""
+    blocks = {
+        id(panel_figure.titles.collection): (panel_figure.titles, "title"),
+        id(panel_figure.note.collection): (panel_figure.note, "note"),
+    }
+    if panel_figure.legend is not None:
+        blocks[id(panel_figure.legend.labels.collection)] = (panel_figure.legend.labels, "legend")
+    if panel_figure.heading_text is not None:
+        blocks[id(panel_figure.heading_text.collection)] = (panel_figure.heading_text, "heading")
+    for block in getattr(panel_figure, "extra_texts", ()):
+        blocks[id(block.collection)] = (block, "text")
+    return blocks
+
+
+def figure_svg(panel_figure, title=None):
+    """The SVG of ``panel_figure`` (a :class:`~deconvlib.viz.drawing.PanelFigure`) at its display size.
+
+    Width and height are the CSS px at which the PNG would be shown
+    (:meth:`~deconvlib.viz.drawing.PanelFigure.display_size`); ``title`` (plain
+    text), if given, is the image's accessible name.
+
+    >>> import deconvlib as dl
+    >>> from deconvlib.viz.drawing import TraceFigure
+    >>> svg = figure_svg(TraceFigure(dl.trace(np.ones((2, 2)), np.ones((3, 3)), stride=2), step=0))
+    >>> svg.startswith("<svg") and ">output 5×5</text>" in svg
+    True
+    """
+    figure = panel_figure.figure
+    width, height = panel_figure.display_size()
+    w = _Writer(figure, panel_figure.display_dpi())
+    blocks = _text_blocks(panel_figure)
+    values = {}
+    for grid in panel_figure.grids.values() if isinstance(panel_figure.grids, dict) else panel_figure.grids:
+        values[id(grid.labels.collection)] = grid.labels
+    w.parts.append(f'<rect width="{width}" height="{height}"{_paint("fill", figure.get_facecolor())}/>')
+    drawn = [(a.get_zorder(), k, a) for k, a in enumerate(figure.get_children()) if a is not figure.patch]
+    for _, _, artist in sorted(drawn, key=lambda item: item[:2]):
+        if not artist.get_visible():
+            continue
+        if artist in figure.axes:
+            children = [(a.get_zorder(), k, a) for k, a in enumerate(artist.get_children())]
+            if artist.axison or artist.title.get_visible() and artist.get_title():
+                raise TypeError("figure_svg draws axes without axis lines, ticks or titles (set_axis_off)")
+            for _, _, child in sorted(children, key=lambda item: item[:2]):
+                if child.get_visible():
+                    _artist(w, child, artist, blocks, values)
+        else:
+            _artist(w, artist, None, blocks, values)
+    label = "" if title is None else f"<title>{escape(title)}</title>"
+    role = ' role="img"' + (f' aria-label="{escape(title, quote=True)}"' if title else "")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
+        f'{role} font-family="{FONT_FAMILY}">{label}{"".join(w.parts)}</svg>'
+    )
+
+
+#: What an axes holds that is never drawn once its axis is off (spines, axis lines, the title texts).
+_SILENT = ("Spine", "XAxis", "YAxis")
+
+
+def _artist(w, artist, ax, blocks, values):
+    if id(artist) in blocks:
+        block, _ = blocks[id(artist)]
+        offsets = w.from_inches(artist.get_offsets())
+        w.text(
+            block.strings, offsets, block.size, artist.get_facecolor()[0] if len(artist.get_facecolor()) else "#222222"
+        )
+    elif id(artist) in values:
+        labels = values[id(artist)]
+        if labels.texts:
+            xy = w.from_display(ax.transData.transform(artist.get_offsets()))
+            lift = w.points(labels.lift)
+            w.text(labels.texts, xy, labels.size, artist.get_facecolor()[0], baseline=lift)
+    elif isinstance(artist, QuadMesh):
+        _grid(w, artist, ax)
+    elif isinstance(artist, LineCollection):
+        _line_collection(w, artist)
+    elif isinstance(artist, PathCollection):
+        _path_collection(w, artist)
+    elif isinstance(artist, Patch):
+        if ax is None or artist is not ax.patch:
+            _patch(w, artist)
+    elif isinstance(artist, Text):
+        if ax is None or artist not in (ax.title, ax._left_title, ax._right_title):
+            _text_artist(w, artist)
+    elif isinstance(artist, Line2D):
+        _line2d(w, artist)
+    elif type(artist).__name__ not in _SILENT:
+        raise TypeError(f"figure_svg cannot draw a {type(artist).__name__}: add it to deconvlib/viz/svg.py")
