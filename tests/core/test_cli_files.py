@@ -309,3 +309,56 @@ def test_an_ascii_terminal_is_not_blamed_on_the_arguments():
     result = run("explain", "--transposed", "--input", 3, "--stride", 2, PYTHONIOENCODING="ascii")
     line = one_error_line(result, status=1)
     assert "PYTHONIOENCODING=utf-8" in line and "argument" not in line
+
+
+# --- issue 22: a file the user edited after deconvlib wrote it, and a dangling link, are the user's ---
+
+
+def test_gallery_refuses_an_index_the_user_edited_and_force_replaces_it(tmp_path):
+    assert run("gallery", tmp_path, "--only", "dilation").returncode == 0
+    assert run("gallery", tmp_path, "--only", "dilation").returncode == 0  # its own files: replaced freely
+    index = tmp_path / "index.html"
+    index.write_text(index.read_text(encoding="utf-8") + "<p>my notes</p>\n", encoding="utf-8")
+    edited = index.read_text(encoding="utf-8")
+    line = one_error_line(run("gallery", tmp_path, "--only", "dilation"))
+    assert f"{str(index)!r} was changed after deconvlib wrote it" in line and "--force" in line
+    assert index.read_text(encoding="utf-8") == edited
+    assert run("gallery", tmp_path, "--only", "dilation", "--force").returncode == 0  # --force: replace it
+    assert "my notes" not in index.read_text(encoding="utf-8")
+    assert run("gallery", tmp_path, "--only", "dilation").returncode == 0  # and it is deconvlib's again
+
+
+def test_an_index_edited_while_the_gifs_are_drawn_is_kept(tmp_path, monkeypatch, capsys):
+    assert main(["gallery", str(tmp_path), "--only", "dilation", "--jobs", "1"]) == 0
+    render = gallery.render
+
+    def render_then_edit(case, directory, *args, **kwargs):
+        drawn = render(case, directory, *args, **kwargs)
+        (tmp_path / "index.md").write_text("my own index\n")
+        return drawn
+
+    monkeypatch.setattr(gallery, "render", render_then_edit)
+    with pytest.raises(SystemExit) as exit:
+        main(["gallery", str(tmp_path), "--only", "dilation", "--jobs", "1"])
+    err = capsys.readouterr().err.splitlines()
+    assert exit.value.code == 1 and "index.md' was changed after deconvlib wrote it" in err[-1]
+    assert "the index was not" in err[-1] and (tmp_path / "index.md").read_text() == "my own index\n"
+
+
+def test_animate_refuses_to_replace_a_dangling_link_without_force(tmp_path):
+    link = tmp_path / "link.gif"
+    link.symlink_to(tmp_path / "nowhere.gif")
+    line = one_error_line(run("animate", "-o", link))
+    assert f"{str(link)!r} is a link" in line and "--force" in line
+    assert link.is_symlink() and not (tmp_path / "nowhere.gif").exists()
+    assert run("animate", "-o", link, "--force").returncode == 0
+    assert not link.is_symlink() and link.read_bytes()[:3] == b"GIF"
+
+
+def test_gallery_counts_a_dangling_link_as_a_file_it_did_not_write(tmp_path):
+    assert run("gallery", tmp_path, "--only", "dilation").returncode == 0
+    link = tmp_path / "no_padding_no_strides.gif"
+    link.symlink_to(tmp_path / "nowhere")
+    line = one_error_line(run("gallery", tmp_path, "--only", "no_padding_no_strides"))
+    assert "no_padding_no_strides.gif' was not written by deconvlib" in line
+    assert link.is_symlink()
