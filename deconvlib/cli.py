@@ -13,22 +13,28 @@ line on stderr naming the flag of the parameter it names, and exit status 2,
 as argparse does; so does an output path that cannot be written, checked
 before anything is drawn. A problem of the environment (a missing extra, a
 failed write, a closed pipe, a terminal that cannot show ``×``) ends in one
-line and status 1; Ctrl-C in one line and status 130.
+line and status 1; Ctrl-C in one line and status 130. A standard output that
+is closed or full ends in one line on stderr and status 1 (naming the file, if
+one was written); a closed or full stderr does not stop the work, it only
+silences the progress bar.
 
 Files are never lost: every file is written under a temporary name and
-renamed when complete; an existing file is replaced only with ``--force``,
-except, in a gallery directory, the files deconvlib wrote there (listed in its
-manifest, ``.deconvlib-gallery.json``).
+renamed when complete; an existing file (or a symbolic link, even a dangling
+one) is replaced only with ``--force``, except, in a gallery directory, the
+files deconvlib wrote there and nobody changed since (listed with their
+SHA-256 in its manifest, ``.deconvlib-gallery.json``): an ``index.html``
+edited by hand is refused, naming it, unless ``--force`` (which replaces it).
 """
 
 import argparse
 import math
 import os
+import re
 import sys
 import time
 from pathlib import Path
 
-from ._files import MANIFEST, atomic_path, partial_files, read_manifest, record
+from ._files import MANIFEST, at_risk, atomic_path, partial_files, read_manifest, record
 
 __all__ = ["main", "build_parser", "ProgressBar"]
 
@@ -106,6 +112,10 @@ def _numbers(text):
         raise argparse.ArgumentTypeError(f"expected finite numbers, got {text!r}")
     return tuple(tuple(int(v) if v.is_integer() else v for v in row) for row in rows)
 
+
+#: ``--values`` without numbers: small random integers. Not a string, so that argparse does not
+#: pass it through ``_numbers`` as it does a string ``const``.
+_RANDOM = object()
 
 #: The most frames ``animate`` draws (about a minute of rendering); a larger case is refused at once.
 MAX_FRAMES = 400
@@ -232,6 +242,15 @@ def _sizes(case):
     return {name: value for name, value in case.items() if name != "pooling"}
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose ``--help`` says so when stdout is closed or full (argparse keeps quiet)."""
+
+    def print_help(self, file=None):
+        if file is not None:
+            return super().print_help(file)
+        _print(self.format_help().rstrip("\n"))
+
+
 def build_parser():
     """The argument parser of ``python -m deconvlib``.
 
@@ -251,7 +270,7 @@ def build_parser():
     >>> args.command, args.input_size, args.padding
     ('explain', 3, (0, 1, 0, 1))
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m deconvlib",
         description="Transposed convolution, drawn and explained: GIF animations of any case "
         "(one frame per kernel position), the convolution-arithmetic gallery, and the "
@@ -284,7 +303,7 @@ def build_parser():
     out.add_argument(
         "--values",
         nargs="?",
-        const="random",
+        const=_RANDOM,
         type=_numbers,
         metavar="NUMBERS",
         help="print values in the cells: small random integers, or the input's NUMBERS (commas between numbers, "
@@ -313,7 +332,13 @@ def build_parser():
         epilog="example:\n  python -m deconvlib gallery docs/gallery",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    gallery.add_argument("directory", type=Path, metavar="DIR", help="where to write the GIFs (created if missing)")
+    gallery.add_argument(
+        "directory",
+        type=Path,
+        nargs="?",
+        metavar="DIR",
+        help="where to write the GIFs (created if missing; not needed with --list)",
+    )
     gallery.add_argument(
         "--only", action="append", metavar="NAME", help="render only this case (repeatable); see --list"
     )
@@ -330,7 +355,8 @@ def build_parser():
     gallery.add_argument(
         "--force",
         action="store_true",
-        help=f"write into DIR even if it holds files deconvlib did not write (see {MANIFEST})",
+        help=f"write into DIR even if it holds files deconvlib did not write, or changed after writing them "
+        f"(an edited index.html; see {MANIFEST}): they are replaced",
     )
 
     explain = commands.add_parser(
@@ -373,7 +399,10 @@ class ProgressBar:
     def __init__(self, total, stream=None, width=30):
         self.total, self.stream, self.width = total, stream or sys.stderr, width
         self.done, self.start = 0, time.perf_counter()
-        self.live = hasattr(self.stream, "isatty") and self.stream.isatty()
+        try:
+            self.live = self.stream.isatty()
+        except (AttributeError, OSError, ValueError):  # no stderr (closed), or not a file
+            self.live = False
 
     def advance(self, amount, label=""):
         """Count ``amount`` more frames; off a terminal, write a line only when there is a ``label``."""
@@ -384,16 +413,24 @@ class ProgressBar:
             f"{time.perf_counter() - self.start:5.1f}s {label}"
         )
         if self.live:
-            self.stream.write("\r" + line.ljust(100))
+            self._write("\r" + line.ljust(100))
         elif label:
-            self.stream.write(line + "\n")
-        self.stream.flush()
+            self._write(line + "\n")
 
     def close(self):
         """End the line of a live bar."""
         if self.live:
-            self.stream.write("\n")
+            self._write("\n")
+
+    def _write(self, text):
+        """Write ``text``; a closed or full stream silences the bar, the work goes on (it is only a courtesy)."""
+        if self.stream is None:
+            return
+        try:
+            self.stream.write(text)
             self.stream.flush()
+        except (OSError, ValueError):
+            self.stream = None
 
 
 #: Flags the user typed (set by :func:`main`): an empty output is the input's or the kernel's fault,
@@ -424,17 +461,46 @@ def _viz(module):
     except ModuleNotFoundError as error:
         if error.name not in ("matplotlib", "PIL"):
             raise
-        sys.stderr.write(
-            f"python -m deconvlib: drawing needs matplotlib and Pillow ({error.name} is missing): "
-            "pip install 'deconvlib[viz]'\n"
-        )
-        raise SystemExit(1) from None
+        _fail(f"drawing needs matplotlib and Pillow ({error.name} is missing): pip install 'deconvlib[viz]'")
 
 
 def _fail(message, status=1):
-    """End with one line on stderr (a problem of the environment, not of the arguments)."""
-    sys.stderr.write(f"python -m deconvlib: {message}\n")
-    raise SystemExit(status)
+    """End with one line on stderr (a problem of the environment, not of the arguments), if there is a stderr."""
+    try:
+        sys.stderr.write(f"python -m deconvlib: {message}\n")
+        sys.stderr.flush()
+    except (AttributeError, OSError, ValueError):  # stderr closed or full: the status alone tells
+        pass
+    raise SystemExit(status) from None
+
+
+class _StdoutLost(Exception):
+    """The standard output is closed or full: what was printed is lost. ``main`` ends in one line, status 1."""
+
+    def __init__(self, reason, done=""):
+        super().__init__(reason)
+        self.reason, self.done = reason, done
+
+
+def _print(text, done="", safe=False):
+    """Print ``text`` on stdout now; a closed or full stdout raises :class:`_StdoutLost`.
+
+    ``done`` says what was done all the same (``"wrote a.gif"``), for the line
+    that ``main`` then writes on stderr. ``safe``: a character that the output's
+    encoding cannot show is written as an escape (``\\xe9``) instead of failing;
+    for a report naming a file (its name is the user's), not for the text asked for.
+    """
+    if sys.stdout is None:
+        raise _StdoutLost("it is closed", done)
+    if safe:
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        text = text.encode(encoding, "backslashreplace").decode(encoding)
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        raise
+    except OSError as error:  # a full disk, /dev/full, an I/O error
+        raise _StdoutLost(error.strerror or str(error), done) from None
 
 
 def _writable_file(parser, path, force):
@@ -450,8 +516,9 @@ def _writable_file(parser, path, force):
             parser.error(f"{flag}: {str(parent)!r} is not a folder")
         if not os.access(parent, os.W_OK | os.X_OK):
             parser.error(f"{flag}: cannot write in the folder {str(parent)!r} (read-only or permission denied)")
-        if path.exists() and not force:
-            parser.error(f"{flag}: {str(path)!r} exists; add --force to replace it")
+        if (path.exists() or path.is_symlink()) and not force:  # a dangling link too: it is the user's
+            kind = "is a link" if path.is_symlink() else "exists"
+            parser.error(f"{flag}: {str(path)!r} {kind}; add --force to replace it")
     except OSError as error:  # a name too long, a loop of links, ...
         parser.error(f"{flag}: cannot write {str(path)[:80]!r}: {error.strerror or error}")
 
@@ -481,6 +548,8 @@ def _run_animate(args, parser):
         parser.error(f"argument -o/--output: writing {path.name} needs ffmpeg, which is not installed; write a .gif")
     _writable_file(parser, path, args.force)
     _pooling_alone(parser, args)
+    if args.title is not None and not args.plain:
+        _drawable_title(parser, args.title)
     try:
         _frames(parser, case)
         anim = animation.animate(
@@ -502,8 +571,25 @@ def _run_animate(args, parser):
         bar.close()
         _fail(f"cannot write {str(path)!r}: {error.strerror or error}")
     bar.close()
-    print(f"wrote {path} ({anim.frame_count} frames, {path.stat().st_size // 1024} kB)")
+    _print(f"wrote {path} ({anim.frame_count} frames, {path.stat().st_size // 1024} kB)", f"wrote {path}", safe=True)
     return 0
+
+
+def _drawable_title(parser, title):
+    """Refuse, naming ``--title``, a title with math (between ``$`` signs) that matplotlib cannot draw.
+
+    matplotlib reads a text with an even number of ``$`` as mathtext, and its
+    error spans four lines without naming the text's origin.
+    """
+    from matplotlib import cbook, mathtext
+
+    if not cbook.is_math_text(title):
+        return
+    try:
+        mathtext.MathTextParser("path").parse(title)
+    except ValueError as error:
+        reason = re.sub(r"^\w+: |,? *\(line:.*\)$", "", str(error).strip().splitlines()[-1])
+        parser.error(f"argument --title: cannot draw the math in {title!r}: {reason} (write \\$ for a dollar sign)")
 
 
 def _values(parser, args):
@@ -514,7 +600,7 @@ def _values(parser, args):
         parser.error("argument --weights: needs --values NUMBERS (the input's numbers)")
     if args.values is None:
         return "random" if args.seed is not None else None
-    if args.values == "random":
+    if args.values is _RANDOM:
         return "random"
     numbers = _filling(parser, "--values", args.values, args.dims, args.input_size, "input (--input)")
     if args.pooling:
@@ -581,8 +667,16 @@ def _worker_start():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
 
+#: The index files the gallery writes beside its GIFs.
+_INDEX = ("index.md", "index.html")
+
+
 def _gallery_directory(parser, directory, cases, force):
-    """Check DIR before drawing: a folder (or creatable), writable, and holding no file deconvlib did not write."""
+    """Check DIR before drawing: a folder (or creatable), writable, and holding no file deconvlib did not write.
+
+    Nor one it wrote and someone changed since (an edited ``index.html``): without
+    ``--force`` it is refused, naming it (:func:`deconvlib._files.at_risk`).
+    """
     flag = "argument DIR"
     if directory.exists() and not directory.is_dir():
         parser.error(f"{flag}: {str(directory)!r} is a file, not a folder")
@@ -595,18 +689,9 @@ def _gallery_directory(parser, directory, cases, force):
         parser.error(f"{flag}: cannot write in {str(existing)!r} (read-only or permission denied)")
     if existing != directory or force:
         return
-    manifest = read_manifest(directory)
-    if manifest is None:
-        if any(directory.iterdir()):
-            parser.error(
-                f"{flag}: {str(directory)!r} is not empty and deconvlib did not write it (no {MANIFEST}); "
-                "choose a new or empty folder, or add --force"
-            )
-        return
-    targets = [f"{case.name}.gif" for case in cases] + ["index.md", "index.html"]
-    foreign = [name for name in targets if (directory / name).exists() and name not in manifest["files"]]
-    if foreign:
-        parser.error(f"{flag}: {str(directory / foreign[0])!r} was not written by deconvlib; add --force to replace it")
+    risk = at_risk(directory, [f"{case.name}.gif" for case in cases] + list(_INDEX))
+    if risk:
+        parser.error(f"{flag}: {risk}; choose another folder, or add --force to replace it")
 
 
 def _render_all(args, cases, bar):
@@ -657,15 +742,16 @@ def _run_gallery(args, parser):
     from .cases import GALLERY, find_case
     from .explain import command
 
-    write_index = _viz("gallery").write_index
     try:
         cases = [find_case(name, GALLERY) for name in dict.fromkeys(args.only)] if args.only else list(GALLERY)
     except ValueError as error:
         parser.error(f"argument --only: {error}")
-    if args.list:
-        for case in cases:
-            print(f"{case.name:40s} {command(case)}")
+    if args.list:  # nothing is drawn: no DIR, no matplotlib needed
+        _print("\n".join(f"{case.name:40s} {command(case)}" for case in cases))
         return 0
+    if args.directory is None:
+        parser.error("the following arguments are required: DIR")
+    write_index = _viz("gallery").write_index
     try:
         _gallery_directory(parser, args.directory, cases, args.force)
     except OSError as error:  # a name too long, a loop of links, ...
@@ -683,14 +769,19 @@ def _run_gallery(args, parser):
         drawn = set((read_manifest(args.directory) or {"cases": []})["cases"]) | {c.name for c in cases}
         listed = [c for c in GALLERY if c.name in drawn and (args.directory / f"{c.name}.gif").exists()]
         listed += [c for c in cases if c not in listed]
+        risk = None if args.force else at_risk(args.directory, _INDEX)
+        if risk:  # edited while the GIFs were drawn
+            _fail(f"{risk}; the GIFs were written, the index was not (add --force to replace it)")
         index = write_index(args.directory, listed)
         record(args.directory, files=[p.name for p in index])
     except OSError as error:
         bar.close()
         _fail(f"cannot write into {str(args.directory)!r}: {error.strerror or error}")
-    print(
+    _print(
         f"wrote {len(cases)} GIFs ({sum(sizes) / 1e6:.1f} MB) and {index[0].name}, {index[1].name} "
-        f"to {args.directory} in {time.perf_counter() - start:.1f} s"
+        f"to {args.directory} in {time.perf_counter() - start:.1f} s",
+        f"wrote the gallery to {args.directory}",
+        safe=True,
     )
     return 0
 
@@ -703,7 +794,7 @@ def _run_explain(args, parser):
         text = explain(**_case(args))
     except ValueError as error:
         _library_error(parser, error)
-    print(text)
+    _print(text)
     return 0
 
 
@@ -721,8 +812,9 @@ def main(argv=None):
         0 on success. A bad argument, or a :class:`~deconvlib.ParameterError`
         from the library, exits with status 2 and one line on stderr naming
         the flag (``SystemExit``); a missing drawing extra, a failed write, a
-        closed pipe or an output encoding that cannot show the text exit
-        with 1, Ctrl-C with 130, each with one line and no traceback.
+        closed pipe, a closed or full standard output or an output encoding
+        that cannot show the text exit with 1, Ctrl-C with 130, each with one
+        line and no traceback.
 
     See Also
     --------
@@ -742,13 +834,20 @@ def main(argv=None):
     ...
     0
     """
-    args = build_parser().parse_args(argv)
-    _GIVEN.clear()
-    _GIVEN.update(arg.split("=")[0] for arg in (sys.argv[1:] if argv is None else argv) if arg.startswith("--"))
+    argv = sys.argv[1:] if argv is None else list(argv)
+    _hold_closed_descriptors()
     try:
+        parser = build_parser()
+        argv = _glue_negative_values(argv, _value_options(parser))
+        args = parser.parse_args(argv)
+        _GIVEN.clear()
+        _GIVEN.update(arg.split("=")[0] for arg in argv if arg.startswith("--"))
         status = args.run(args, args.command_parser)
-        sys.stdout.flush()
+        _flush()
         return status
+    except _StdoutLost as lost:
+        _quiet_stdout()
+        _fail(f"cannot print on the standard output ({lost.reason})" + (f"; {lost.done}" if lost.done else ""))
     except KeyboardInterrupt:
         _fail("interrupted; no partial file was left", 130)
     except BrokenPipeError:
@@ -760,6 +859,69 @@ def main(argv=None):
             f"the output's encoding ({error.encoding}) cannot show {error.object[error.start : error.end]!r}; "
             "set PYTHONIOENCODING=utf-8"
         )
+
+
+def _flush():
+    """Flush stdout; a full one raises :class:`_StdoutLost` (a closed one, None, has nothing to flush)."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _StdoutLost(error.strerror or str(error)) from None
+
+
+def _hold_closed_descriptors():
+    """Open the null device on a closed stdin, stdout or stderr (file descriptors 0 to 2).
+
+    Else the next file opened takes the closed one's number: with stdout
+    closed (``>&-``), a GIF being written would be descriptor 1, and whatever a
+    library or a gallery worker writes on its stdout would land in the GIF.
+    ``sys.stdout`` stays None, so that :func:`_print` still says it is closed.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+
+
+def _value_options(parser):
+    """Every option of ``parser`` and of its subcommands that takes a value (``--values``, ``-o``, ...)."""
+    found = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                found |= _value_options(command)
+        elif action.option_strings and action.nargs != 0:
+            found.update(action.option_strings)
+    return found
+
+
+def _glue_negative_values(argv, options):
+    """``--values -1,2/3,4`` → ``--values=-1,2/3,4`` (``-o -1.gif`` → ``-o-1.gif``).
+
+    argparse reads a word that starts with ``-`` as a flag unless it is a
+    single number, so the value ``-1,2/3,4`` was taken for an unknown flag. No
+    flag of deconvlib starts with ``-`` and a digit, so such a word after an
+    option that takes a value is that value.
+    """
+    glued, i = [], 0
+    while i < len(argv):
+        word, value = argv[i], argv[i + 1] if i + 1 < len(argv) else ""
+        if word == "--":
+            return glued + argv[i:]
+        if word in options and re.match(r"-\.?\d", value):
+            glued.append(f"{word}={value}" if word.startswith("--") else word + value)
+            i += 2
+        else:
+            glued.append(word)
+            i += 1
+    return glued
 
 
 def _quiet_stdout():

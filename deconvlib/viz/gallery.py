@@ -46,7 +46,10 @@ def write_index(directory, cases=GALLERY):
     (:data:`~deconvlib.cases.GUIDE_FIGURES`), the parameters, the guide's
     relationship (7 for pooling) and the command that draws it alone. Names
     and titles are HTML-escaped; each file is written under a temporary name
-    and renamed when complete.
+    and renamed when complete. An existing index is replaced: ``python -m
+    deconvlib gallery`` calls this only after
+    :func:`deconvlib._files.at_risk` found no index the user wrote or edited
+    (or with ``--force``).
     """
     directory = Path(directory)
     for c in cases:

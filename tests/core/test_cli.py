@@ -10,7 +10,7 @@ import pytest
 
 import deconvlib as dl
 from deconvlib.cases import GALLERY
-from deconvlib.cli import _FLAGS, _library_error, build_parser, main
+from deconvlib.cli import _FLAGS, EPILOG, _library_error, build_parser, main
 
 PIL = pytest.importorskip("PIL.Image")
 
@@ -200,3 +200,60 @@ def test_a_bad_scale_names_its_flag(tmp_path, value):
     done = run("animate", "--scale", value, "-o", "x.gif", cwd=tmp_path)
     assert done.returncode == 2 and "argument --scale" in done.stderr
     assert not (tmp_path / "x.gif").exists()
+
+
+# --- issue 22: the epilog's examples run as written; values that start with '-'; math in --title; --list ---
+
+
+def epilog_examples(command):
+    """The ``python -m deconvlib COMMAND ...`` examples of ``--help``, continuation lines joined, as argv lists."""
+    text = re.sub(r"\\\n\s*", "", EPILOG)
+    return [line.split()[4:] for line in text.splitlines() if line.strip().startswith(f"python -m deconvlib {command}")]
+
+
+def test_every_animate_example_of_the_help_works_as_written(tmp_path):
+    examples = epilog_examples("animate")
+    assert len(examples) >= 4 and ["--values", "-o"] in [e[i : i + 2] for e in examples for i in range(len(e))]
+    for example in examples:  # '--values' alone (random numbers) among them
+        result = run("animate", *example, cwd=tmp_path)
+        assert result.returncode == 0, (example, result.stderr)
+        out = tmp_path / example[example.index("-o") + 1]
+        assert out.read_bytes()[:3] == b"GIF"
+        out.unlink()
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--values", "-1,2/3,4"],
+        ["--values", "-1.5,2/3,-4"],
+        ["--values", "1,2/3,4", "--weights", "-1"],
+        ["--transposed", "--values", "-.5,1/0,0", "--weights", "-1"],
+    ],
+)
+def test_values_that_start_with_a_minus_are_values_not_flags(flags, tmp_path, capsys):
+    status = main(["animate", "--input", "2", "--kernel", "1", *flags, "-o", str(tmp_path / "v.gif")])
+    assert status == 0, capsys.readouterr().err
+    assert (tmp_path / "v.gif").read_bytes()[:3] == b"GIF"
+
+
+def test_a_title_matplotlib_cannot_draw_is_one_line_naming_title(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["animate", "--title", r"$\foo$", "-o", str(tmp_path / "t.gif")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exit.value.code == 2 and not list(tmp_path.iterdir())
+    assert err[-1].startswith(r"python -m deconvlib animate: error: argument --title: cannot draw the math in ")
+    assert r"'$\\foo$': Unknown symbol" in err[-1]
+    assert not err[-2].startswith("python -m deconvlib")  # the usage, then this one line
+    # a single '$' is not math, and math that parses is drawn
+    for title in ("price $5", r"up $\times$ 2"):
+        assert main(["animate", "--title", title, "-o", str(tmp_path / "t.gif"), "--force"]) == 0
+
+
+def test_gallery_list_needs_no_folder_and_no_drawing_extra(numpy_alone, tmp_path):
+    python, env = numpy_alone
+    done = subprocess.run([*python, "-m", "deconvlib", "gallery", "--list"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert [line.split()[0] for line in done.stdout.splitlines()] == [case.name for case in GALLERY]
+    missing = run("gallery", cwd=tmp_path)  # drawing still needs DIR
+    assert missing.returncode == 2 and "the following arguments are required: DIR" in missing.stderr

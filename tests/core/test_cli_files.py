@@ -37,21 +37,23 @@ def start(*args, cwd=None):
     )
 
 
-def run(*args, cwd=None, **env):
-    process = subprocess.run(
+def run(*args, cwd=None, closed=(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, **env):
+    """``python -m deconvlib ARGS``; ``closed``: file descriptors closed in the child (1: stdout, 2: stderr)."""
+    return subprocess.run(
         [sys.executable, "-m", "deconvlib", *map(str, args)],
-        capture_output=True,
+        stdout=stdout,
+        stderr=stderr,
         text=True,
         cwd=cwd,
         env={**os.environ, "MPLBACKEND": "Agg", **env},
+        preexec_fn=(lambda: [os.close(fd) for fd in closed]) if closed else None,
         timeout=300,
     )
-    return process
 
 
 def one_error_line(result, status=2):
     assert result.returncode == status, result.stderr
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.startswith("python -m deconvlib")]
     assert len(lines) == 1, result.stderr
     return lines[0]
@@ -309,3 +311,108 @@ def test_an_ascii_terminal_is_not_blamed_on_the_arguments():
     result = run("explain", "--transposed", "--input", 3, "--stride", 2, PYTHONIOENCODING="ascii")
     line = one_error_line(result, status=1)
     assert "PYTHONIOENCODING=utf-8" in line and "argument" not in line
+
+
+# --- issue 22: a file the user edited after deconvlib wrote it, and a dangling link, are the user's ---
+
+
+def test_gallery_refuses_an_index_the_user_edited_and_force_replaces_it(tmp_path):
+    assert run("gallery", tmp_path, "--only", "dilation").returncode == 0
+    assert run("gallery", tmp_path, "--only", "dilation").returncode == 0  # its own files: replaced freely
+    index = tmp_path / "index.html"
+    index.write_text(index.read_text(encoding="utf-8") + "<p>my notes</p>\n", encoding="utf-8")
+    edited = index.read_text(encoding="utf-8")
+    line = one_error_line(run("gallery", tmp_path, "--only", "dilation"))
+    assert f"{str(index)!r} was changed after deconvlib wrote it" in line and "--force" in line
+    assert index.read_text(encoding="utf-8") == edited
+    assert run("gallery", tmp_path, "--only", "dilation", "--force").returncode == 0  # --force: replace it
+    assert "my notes" not in index.read_text(encoding="utf-8")
+    assert run("gallery", tmp_path, "--only", "dilation").returncode == 0  # and it is deconvlib's again
+
+
+def test_an_index_edited_while_the_gifs_are_drawn_is_kept(tmp_path, monkeypatch, capsys):
+    assert main(["gallery", str(tmp_path), "--only", "dilation", "--jobs", "1"]) == 0
+    render = gallery.render
+
+    def render_then_edit(case, directory, *args, **kwargs):
+        drawn = render(case, directory, *args, **kwargs)
+        (tmp_path / "index.md").write_text("my own index\n")
+        return drawn
+
+    monkeypatch.setattr(gallery, "render", render_then_edit)
+    with pytest.raises(SystemExit) as exit:
+        main(["gallery", str(tmp_path), "--only", "dilation", "--jobs", "1"])
+    err = capsys.readouterr().err.splitlines()
+    assert exit.value.code == 1 and "index.md' was changed after deconvlib wrote it" in err[-1]
+    assert "the index was not" in err[-1] and (tmp_path / "index.md").read_text() == "my own index\n"
+
+
+def test_animate_refuses_to_replace_a_dangling_link_without_force(tmp_path):
+    link = tmp_path / "link.gif"
+    link.symlink_to(tmp_path / "nowhere.gif")
+    line = one_error_line(run("animate", "-o", link))
+    assert f"{str(link)!r} is a link" in line and "--force" in line
+    assert link.is_symlink() and not (tmp_path / "nowhere.gif").exists()
+    assert run("animate", "-o", link, "--force").returncode == 0
+    assert not link.is_symlink() and link.read_bytes()[:3] == b"GIF"
+
+
+def test_gallery_counts_a_dangling_link_as_a_file_it_did_not_write(tmp_path):
+    assert run("gallery", tmp_path, "--only", "dilation").returncode == 0
+    link = tmp_path / "no_padding_no_strides.gif"
+    link.symlink_to(tmp_path / "nowhere")
+    line = one_error_line(run("gallery", tmp_path, "--only", "no_padding_no_strides"))
+    assert "no_padding_no_strides.gif' was not written by deconvlib" in line
+    assert link.is_symlink()
+
+
+# --- issue 22: stdout closed (>&-) or full (>/dev/full) is one line on stderr and status 1, naming the GIF if one
+# was written; stderr closed or full only silences the progress bar (the GIF is written, status 0); a file name
+# the output's encoding cannot show is escaped in the report ---
+
+FULL = Path("/dev/full")
+
+
+def is_gif(path):
+    from PIL import Image
+
+    with Image.open(path) as gif:
+        return gif.format == "GIF" and gif.n_frames == 4
+
+
+@pytest.mark.parametrize("args", [["explain", "--transposed"], ["--help"], ["gallery", "--list"]])
+def test_a_closed_stdout_is_one_line_and_status_1(args):
+    done = run(*args, closed=[1])
+    assert one_error_line(done, status=1) == "python -m deconvlib: cannot print on the standard output (it is closed)"
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["explain", "--transposed"], ["--help"], ["animate", "--help"]])
+def test_a_full_stdout_is_one_line_and_status_1(args):
+    with FULL.open("w") as full:
+        done = run(*args, stdout=full)
+    assert one_error_line(done, status=1).endswith("cannot print on the standard output (No space left on device)")
+
+
+def test_animate_with_stdout_closed_writes_the_gif_and_says_so(tmp_path):
+    done = run("animate", "-o", "x.gif", closed=[1], cwd=tmp_path)
+    assert one_error_line(done, status=1).endswith("(it is closed); wrote x.gif")
+    assert is_gif(tmp_path / "x.gif")  # whole: nothing meant for stdout landed in it
+
+
+@pytest.mark.parametrize("stream", ["closed", "full"])
+def test_animate_with_stderr_closed_or_full_writes_the_gif_and_exits_0(stream, tmp_path):
+    if stream == "full" and not FULL.exists():
+        pytest.skip("needs /dev/full")
+    with FULL.open("w") if stream == "full" else open(os.devnull, "w") as sink:
+        done = run("animate", "-o", "x.gif", cwd=tmp_path, closed=[2] if stream == "closed" else (), stderr=sink)
+    assert done.returncode == 0
+    assert done.stdout.startswith("wrote x.gif (4 frames")
+    assert is_gif(tmp_path / "x.gif")
+
+
+def test_a_file_name_an_ascii_output_cannot_show_is_escaped_in_the_report(tmp_path):
+    done = run("animate", "-o", "é.gif", cwd=tmp_path, PYTHONIOENCODING="ascii")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("wrote \\xe9.gif (4 frames")
+    assert is_gif(tmp_path / "é.gif")
