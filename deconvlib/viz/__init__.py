@@ -25,3 +25,7 @@ except ModuleNotFoundError as error:
         f"deconvlib.viz draws with matplotlib and Pillow ({error.name} is missing): pip install 'deconvlib[viz]'",
         name=error.name,
     ) from None
+
+from . import font_cache  # noqa: E402
+
+font_cache.install()  # in Pyodide, before matplotlib's font manager loads: no font scan, no warning on stderr
