@@ -22,6 +22,7 @@ written with :mod:`zlib` (no Pillow), scaled without smoothing.
 """
 
 import base64
+import functools
 import struct
 import zlib
 from html import escape
@@ -42,6 +43,7 @@ FONT_FAMILY = "'DejaVu Sans', Verdana, 'Bitstream Vera Sans', Arial, sans-serif"
 MAX_PATH_COLOURS = 48
 
 
+@functools.lru_cache(maxsize=8192)  # a grid's cells share their columns' and rows' coordinates
 def _n(value):
     """A coordinate with at most two decimals and no trailing zeros (small SVG, exact enough at 2× zoom)."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
@@ -156,19 +158,22 @@ def _grid(w, mesh, ax):
             f' preserveAspectRatio="none" image-rendering="optimizeSpeed" style="image-rendering:pixelated"'
             f' href="data:image/png;base64,{data}"/>'
         )
-    else:
-        left, right = np.minimum(xs[:-1], xs[1:]), np.abs(np.diff(xs))
-        top, tall = np.minimum(ys[:-1], ys[1:]), np.abs(np.diff(ys))
-        for k, key in enumerate(unique):
-            r, c = np.nonzero(index == k)
-            cells = "".join(
-                f"M{_n(left[j])} {_n(top[i])}h{_n(right[j])}v{_n(tall[i])}h-{_n(right[j])}z" for i, j in zip(r, c)
-            )
-            w.parts.append(f'<path d="{cells}" fill="#{int(key):06x}"/>')
+    else:  # one path per colour, each row's run of same-coloured cells one rectangle (edges formatted once)
+        fx, fy = [_n(x) for x in xs], [_n(y) for y in ys]
+        runs = {}
+        for i in range(h):
+            row = index[i]
+            starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
+            ends = np.r_[starts[1:], wd]
+            for j0, j1 in zip(starts, ends):
+                runs.setdefault(row[j0], []).append(f"M{fx[j0]} {fy[i]}H{fx[j1]}V{fy[i + 1]}H{fx[j0]}z")
+        for k, parts in sorted(runs.items()):
+            w.parts.append(f'<path d="{"".join(parts)}" fill="#{int(unique[k]):06x}"/>')
     width = mesh.get_linewidth()
     edge = mesh.get_edgecolor()
     if len(width) and width[0] > 0 and len(edge):
-        lines = "".join(f"M{_n(x)} {_n(y0)}V{_n(y1)}" for x in xs) + "".join(f"M{_n(x0)} {_n(y)}H{_n(x1)}" for y in ys)
+        top, bottom, left, right = _n(y0), _n(y1), _n(x0), _n(x1)
+        lines = "".join(f"M{_n(x)} {top}V{bottom}" for x in xs) + "".join(f"M{left} {_n(y)}H{right}" for y in ys)
         w.parts.append(
             f'<path d="{lines}" fill="none"{_paint("stroke", edge[0])} stroke-width="{_n(w.points(width[0]))}"'
             ' stroke-linecap="square"/>'
