@@ -20,6 +20,7 @@ import numpy as np
 
 from ._validate import AXIS_NAMES, as_float_arrays, as_int, as_padding, as_pair, as_tuple, spatial_layout
 from .arithmetic import axis_output, dilated_kernel
+from .budget import ELEMENT_BYTES, check_memory, get_budget
 from .errors import ParameterError
 
 __all__ = [
@@ -34,11 +35,12 @@ __all__ = [
     "MAX_OUTPUT_ELEMENTS",
 ]
 
-#: The most elements an output may have, ``n·out_h·out_w·c_out``: 2**30 (8 GiB of float64,
-#: 4 GiB of float32). Generous for real layers (a batch of 64 outputs of 256×256×64 is 2**28),
-#: and checked from the sizes alone, so a typo (a stride of 10**6) raises a
-#: :class:`~deconvlib.ParameterError` at once instead of a ``MemoryError`` after seconds.
-MAX_OUTPUT_ELEMENTS = 2**30
+
+def __getattr__(name):
+    """``MAX_OUTPUT_ELEMENTS``: the float64 elements the memory budget holds (kept for code that read it)."""
+    if name == "MAX_OUTPUT_ELEMENTS":
+        return get_budget().memory // ELEMENT_BYTES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Axis(NamedTuple):
@@ -363,8 +365,9 @@ def blame_size(geo, transposed):
     """The parameter to name when the output of ``geo`` is too large.
 
     ``"stride"`` (or ``"dilation"``) when it alone makes the output many times
-    larger than the input and kernel would, otherwise ``"X"`` (the input's
-    size or batch).
+    larger than the input and kernel would; for a forward convolution,
+    ``"padding"`` when the output has more cells than the input (only
+    padding can do that); otherwise ``"X"`` (the input's size or batch).
 
     Parameters
     ----------
@@ -382,6 +385,8 @@ def blame_size(geo, transposed):
     ...                          dilation=1, groups=1, bias=None).geometry
     >>> blame_size(geo, transposed=True)
     'stride'
+    >>> blame_size(sizes_geometry(False, 3, 3, padding=200), transposed=False)
+    'padding'
     """
     stride, dilation = max(geo.stride), max(geo.dilation)
     cells, base = math.prod(geo.out), 4 * math.prod(geo.size) * math.prod(geo.kernel)
@@ -389,20 +394,38 @@ def blame_size(geo, transposed):
         return "stride"
     if dilation > 1 and cells > base * stride**geo.dims:
         return "dilation"
+    if not transposed and cells > math.prod(geo.size):
+        return "padding"
     return "X"
 
 
 def _check_output_size(geo, transposed):
-    """Refuse an output larger than :data:`MAX_OUTPUT_ELEMENTS`, before anything is allocated."""
+    """Refuse an output, or the grid swept to make it, past the memory budget, before anything is allocated.
+
+    The swept grid is the padded input of a forward convolution, and for a
+    transposed one the larger of the uncropped result (``s·(i − 1) + k̂ +
+    output_padding``) and the output widened by the dilated kernel (the
+    naive method's padded grid), with the larger channel count.
+    """
+    names = "·".join(["n", *(f"out_{a}" for a in AXIS_NAMES[geo.dims]), "c_out"])
+    values = "·".join(str(v) for v in (geo.n, *geo.out, geo.c_out))
     count = geo.n * math.prod(geo.out) * geo.c_out
-    if count > MAX_OUTPUT_ELEMENTS:
-        names = "·".join(["n", *(f"out_{a}" for a in AXIS_NAMES[geo.dims]), "c_out"])
-        values = "·".join(str(v) for v in (geo.n, *geo.out, geo.c_out))
-        raise ParameterError(
-            f"the output would have {count:,} elements ({names} = {values}), "
-            f"more than MAX_OUTPUT_ELEMENTS = {MAX_OUTPUT_ELEMENTS:,}",
-            parameter=blame_size(geo, transposed),
-        )
+    check_memory(count, blame_size(geo, transposed), f"the output ({names} = {values})")
+    if transposed:
+        grid = [
+            max(f + a, o + ek - 1)
+            for f, a, o, ek in zip(geo.full_size, geo.output_padding, geo.out, geo.effective_kernel)
+        ]
+        blame = blame_size(geo.uncropped(), transposed)
+    else:
+        grid = [i + before + after for i, before, after in zip(geo.size, geo.padding[::2], geo.padding[1::2])]
+        blame = "padding" if math.prod(grid) > 2 * math.prod(geo.size) else "X"
+    swept = geo.n * math.prod(grid) * max(geo.c_in, geo.c_out)
+    check_memory(
+        swept,
+        blame,
+        f"the grid swept ({'×'.join(map(str, grid))}, {geo.n} image(s) of {max(geo.c_in, geo.c_out)} channel(s))",
+    )
 
 
 def _conv_same_padding(size, kernel, stride, dilation):
@@ -501,8 +524,9 @@ def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, 
     ------
     ParameterError
         Naming the first bad parameter; see :class:`deconvlib.ParameterError`.
-        Last, an output of more than :data:`MAX_OUTPUT_ELEMENTS` elements
-        (naming ``"stride"``, ``"dilation"`` or ``"X"``, see :func:`blame_size`).
+        Last, an output (or the grid swept to make it) past the memory budget
+        (:mod:`deconvlib.budget`), naming ``"stride"``, ``"dilation"``,
+        ``"padding"`` or ``"X"`` (see :func:`blame_size`).
     TypeError
         For a value of the wrong type.
 
@@ -556,8 +580,8 @@ def conv_geometry(X, W, stride, padding, dilation, groups, bias, dims=2):
     ------
     ParameterError
         Naming the first bad parameter, or ``"input_size"`` when the output
-        would be empty; last, an output of more than
-        :data:`MAX_OUTPUT_ELEMENTS` elements.
+        would be empty; last, an output or a padded input past the memory
+        budget (:mod:`deconvlib.budget`), naming ``"padding"`` or ``"X"``.
     TypeError
         For a value of the wrong type.
 

@@ -18,8 +18,13 @@ their earlier names). In one dimension, :func:`trace`, :func:`trace_conv` and
 :func:`trace_pool` take a ``(w,)`` signal (and a ``(k,)`` kernel) and trace it as the ``1×w``
 image it equals: every array of the result has one row, every pair's first
 entry is the trivial row axis (stride 1, no padding), and ``dims`` is 1.
+
+The module itself is callable: ``deconvlib.trace(X, W)`` calls :func:`trace`,
+so ``import deconvlib as dl; dl.trace(X, W)`` and ``dl.trace.trace_conv`` both work.
 """
 
+import sys
+import types
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -1185,3 +1190,18 @@ def scatter_trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
 #: The earlier names of :func:`trace_conv` and :func:`trace_pool`, from when they took 2-D images only.
 trace_conv2d = trace_conv
 trace_pool2d = trace_pool
+
+
+class _CallableModule(types.ModuleType):
+    """This module, which calling calls :func:`trace`.
+
+    ``deconvlib.trace`` is both the module the README lists
+    (``import deconvlib.trace as T; T.trace_conv``, ``dl.trace.scatter_trace``)
+    and, for the notebooks, the function: ``dl.trace(X, W, stride=2)``.
+    """
+
+    def __call__(self, *args, **kwargs):
+        return trace(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

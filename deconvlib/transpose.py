@@ -33,7 +33,8 @@ from ._validate import as_array, as_float_arrays, as_int, as_padding, as_tuple
 from .arithmetic import dilated_kernel
 from .errors import ParameterError
 from .folding import conv_transpose_nd
-from .geometry import transpose_geometry
+from .budget import check_steps
+from .geometry import blame_size, transpose_geometry
 from .stages import dilate, flip_kernel, pad_or_crop
 
 __all__ = [
@@ -194,10 +195,15 @@ def _scatter(X, W, geo):
 
 def _conv_transpose(dims, X, W, stride, padding, output_padding, dilation, groups, bias, method):
     """:func:`conv_transpose1d`, ``2d`` and ``3d``: one implementation, ``dims`` spatial axes."""
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise ParameterError(f"method must be one of {METHODS}, got {method!r}", parameter="method")
     checked = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, bias, dims=dims)
     X, W, geo = checked.X, checked.W, checked.geometry
+    if method == "naive":  # one Python iteration per output position
+        positions = "·".join(map(str, geo.out))
+        check_steps(
+            math.prod(geo.out), blame_size(geo, True), f"method='naive' would visit {positions} output positions"
+        )
     if method == "matrix":
         _check_matrix_size(geo)
         out = (X.reshape(geo.n, -1) @ _matrix(geo, W)).reshape(geo.n, *geo.out, geo.c_out)
