@@ -41,9 +41,9 @@ from . import (  # noqa: F401  the core modules, as attributes: dl.overlap, dl.c
     pooling,
     stages,
     tables,
+    trace,  # the module, callable: dl.trace(X, W) is dl.trace.trace(X, W)
     transpose,
 )
-from . import trace  # the module, callable: dl.trace(X, W) is trace.trace(X, W) (see deconvlib.trace)
 from .arithmetic import (
     conv_output_size,
     conv_transpose_output_size,

@@ -31,9 +31,9 @@ import numpy as np
 
 from ._validate import as_array, as_float_arrays, as_int, as_padding, as_tuple
 from .arithmetic import dilated_kernel
+from .budget import check_steps
 from .errors import ParameterError
 from .folding import conv_transpose_nd
-from .budget import check_steps
 from .geometry import blame_size, transpose_geometry
 from .stages import dilate, flip_kernel, pad_or_crop
 
