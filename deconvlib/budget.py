@@ -5,12 +5,17 @@ A typo (a stride of ``10**6``, a padding of ``20000``) should end at once in a
 swapping and a ``MemoryError``, and never in a crashed browser tab: the
 course runs in JupyterLite, where WebAssembly has at most 4 GB.
 
-The budget has two numbers:
+The budget has three numbers:
 
 ``memory`` (bytes, default ``2**30``, 1 GiB)
     The arrays one call builds, counted at 8 bytes an element (float64,
     whatever the dtype): its output, and the scratch it needs on the way
     (a padded input, the uncropped canvas, the frames of an animation).
+``work`` (default ``2**36``)
+    The multiply-adds (or comparisons) of one vectorised call: a
+    convolution's ``n·cells·taps·channels``, a pooling's ``cells·window``.
+    The largest layer of a DCGAN takes about ``2**31``; ``2**36`` is a
+    minute at worst.
 ``steps`` (default ``2**18``)
     The iterations of the plain Python loops: ``method="naive"`` visits every
     output position once (about 20 µs each, so the default is a few seconds).
@@ -23,7 +28,7 @@ Raise them for one block with :func:`budget_scope`, or for the session with
     ...     dl.get_budget().memory
     8589934592
     >>> dl.get_budget()
-    Budget(memory=1073741824, steps=262144)
+    Budget(memory=1073741824, work=68719476736, steps=262144)
 """
 
 import contextlib
@@ -41,6 +46,7 @@ __all__ = [
     "set_budget",
     "budget_scope",
     "check_memory",
+    "check_work",
     "check_steps",
 ]
 
@@ -49,20 +55,22 @@ ELEMENT_BYTES = 8
 
 
 class Budget(NamedTuple):
-    """What one call may use: ``memory`` in bytes, ``steps`` of the plain Python loops.
+    """What one call may use: ``memory`` in bytes, ``work`` in multiply-adds, ``steps`` of the plain Python loops.
 
     Examples
     --------
-    >>> Budget(memory=2**30, steps=2**18).memory // ELEMENT_BYTES   # float64 elements
+    >>> DEFAULT_BUDGET.memory // ELEMENT_BYTES   # float64 elements
     134217728
     """
 
     memory: int
+    work: int
     steps: int
 
 
-#: The budget of a fresh session: 1 GiB (a quarter of what a browser tab may have), 2**18 loop steps.
-DEFAULT_BUDGET = Budget(memory=2**30, steps=2**18)
+#: The budget of a fresh session: 1 GiB (a quarter of what a browser tab may have), 2**36 multiply-adds,
+#: 2**18 loop steps.
+DEFAULT_BUDGET = Budget(memory=2**30, work=2**36, steps=2**18)
 
 _current = DEFAULT_BUDGET
 _lock = threading.Lock()
@@ -83,13 +91,16 @@ def get_budget():
     return _current
 
 
-def set_budget(memory=None, steps=None):
+def set_budget(memory=None, work=None, steps=None):
     """Set the budget for the rest of the session; return the previous one.
 
     Parameters
     ----------
     memory : int, optional
         Bytes one call may allocate (arrays counted at 8 bytes an element).
+        Unchanged when omitted.
+    work : int, optional
+        Multiply-adds (or comparisons) one vectorised call may make.
         Unchanged when omitted.
     steps : int, optional
         Iterations the plain Python loops (``method="naive"``) may make.
@@ -103,7 +114,7 @@ def set_budget(memory=None, steps=None):
     Raises
     ------
     ParameterError
-        For a value below 1 (``parameter`` ``"memory"`` or ``"steps"``).
+        For a value below 1 (``parameter`` ``"memory"``, ``"work"`` or ``"steps"``).
 
     See Also
     --------
@@ -114,24 +125,25 @@ def set_budget(memory=None, steps=None):
     >>> previous = set_budget(memory=2**31)
     >>> get_budget().memory, previous.memory
     (2147483648, 1073741824)
-    >>> set_budget(*previous) == Budget(2**31, 2**18)
+    >>> set_budget(*previous) == Budget(2**31, 2**36, 2**18)
     True
     """
     global _current
     memory = _current.memory if memory is None else as_int(memory, "memory", minimum=1)
+    work = _current.work if work is None else as_int(work, "work", minimum=1)
     steps = _current.steps if steps is None else as_int(steps, "steps", minimum=1)
     with _lock:
-        previous, _current = _current, Budget(memory=memory, steps=steps)
+        previous, _current = _current, Budget(memory=memory, work=work, steps=steps)
     return previous
 
 
 @contextlib.contextmanager
-def budget_scope(memory=None, steps=None):
+def budget_scope(memory=None, work=None, steps=None):
     """Change the budget inside a ``with`` block, and restore it after.
 
     Parameters
     ----------
-    memory, steps : int, optional
+    memory, work, steps : int, optional
         As in :func:`set_budget`.
 
     Yields
@@ -151,7 +163,7 @@ def budget_scope(memory=None, steps=None):
     >>> dl.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), stride=100).shape
     (103, 103)
     """
-    previous = set_budget(memory, steps)
+    previous = set_budget(memory, work, steps)
     try:
         yield get_budget()
     finally:
@@ -198,6 +210,38 @@ def check_memory(elements, parameter, what):
             f"{what} would have {elements:,} elements ({_bytes(needed)}), more than the memory budget of "
             f"{_bytes(limit)}: choose a smaller {parameter}, or raise the budget with "
             f"deconvlib.set_budget(memory=...)",
+            parameter=parameter,
+        )
+
+
+def check_work(operations, parameter, what):
+    """Refuse, before starting, a vectorised computation of more than the budget's ``work`` operations.
+
+    Parameters
+    ----------
+    operations : int
+        Multiply-adds or comparisons.
+    parameter : str
+        The parameter that made it long.
+    what : str
+        The computation, for the message.
+
+    Raises
+    ------
+    ParameterError
+
+    Examples
+    --------
+    >>> check_work(10**12, "kernel_size", "max pooling (100·100 windows of 10000·10000)")
+    Traceback (most recent call last):
+    ...
+    deconvlib.ParameterError: max pooling (100·100 windows of 10000·10000) would take 1,000,000,000,000 operations, ...
+    """
+    limit = _current.work
+    if operations > limit:
+        raise ParameterError(
+            f"{what} would take {operations:,} operations, more than the work budget of {limit:,}: choose a "
+            f"smaller {parameter}, or raise the budget with deconvlib.set_budget(work=...)",
             parameter=parameter,
         )
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from ._validate import AXIS_NAMES, as_float_arrays, as_int, as_padding, as_pair, as_tuple, spatial_layout
 from .arithmetic import axis_output, dilated_kernel
-from .budget import ELEMENT_BYTES, check_memory, get_budget
+from .budget import ELEMENT_BYTES, check_memory, check_work, get_budget
 from .errors import ParameterError
 
 __all__ = [
@@ -400,32 +400,43 @@ def blame_size(geo, transposed):
 
 
 def _check_output_size(geo, transposed):
-    """Refuse an output, or the grid swept to make it, past the memory budget, before anything is allocated.
+    """Refuse, before anything is allocated, a call past the budget (:mod:`deconvlib.budget`).
 
-    The swept grid is the padded input of a forward convolution, and for a
-    transposed one the larger of the uncropped result (``s·(i − 1) + k̂ +
-    output_padding``) and the output widened by the dilated kernel (the
-    naive method's padded grid), with the larger channel count.
+    Memory: the output and the grid swept to make it, together. The grid is
+    the padded input of a forward convolution; for a transposed one, the
+    larger of the uncropped result (``s·(i − 1) + k̂ + output_padding``) and the
+    output widened by the dilated kernel (the naive method's padded grid),
+    with the larger channel count. Work: one multiply-add per input (output,
+    for a forward convolution) cell, kernel tap and pair of connected channels.
     """
     names = "·".join(["n", *(f"out_{a}" for a in AXIS_NAMES[geo.dims]), "c_out"])
     values = "·".join(str(v) for v in (geo.n, *geo.out, geo.c_out))
-    count = geo.n * math.prod(geo.out) * geo.c_out
-    check_memory(count, blame_size(geo, transposed), f"the output ({names} = {values})")
+    output = geo.n * math.prod(geo.out) * geo.c_out
     if transposed:
         grid = [
             max(f + a, o + ek - 1)
             for f, a, o, ek in zip(geo.full_size, geo.output_padding, geo.out, geo.effective_kernel)
         ]
-        blame = blame_size(geo.uncropped(), transposed)
+        grid_blame = blame_size(geo.uncropped(), transposed)
     else:
         grid = [i + before + after for i, before, after in zip(geo.size, geo.padding[::2], geo.padding[1::2])]
-        blame = "padding" if math.prod(grid) > 2 * math.prod(geo.size) else "X"
+        grid_blame = "padding" if math.prod(grid) > 2 * math.prod(geo.size) else "X"
     swept = geo.n * math.prod(grid) * max(geo.c_in, geo.c_out)
+    blame = blame_size(geo, transposed) if output >= swept else grid_blame
     check_memory(
-        swept,
+        output + swept,
         blame,
-        f"the grid swept ({'×'.join(map(str, grid))}, {geo.n} image(s) of {max(geo.c_in, geo.c_out)} channel(s))",
+        f"the output ({names} = {values}) and the grid swept ({'×'.join(map(str, grid))}, "
+        f"{max(geo.c_in, geo.c_out)} channel(s)) together",
     )
+    cells = math.prod(geo.size if transposed else geo.out)
+    taps = math.prod(geo.kernel)
+    work = geo.n * cells * taps * geo.c_in * geo.c_out // geo.groups
+    if not transposed and cells > math.prod(geo.size):
+        blame = "padding"
+    else:
+        blame = "W" if taps * geo.c_out > geo.n * math.prod(geo.size) * geo.c_in else "X"
+    check_work(work, blame, f"the convolution ({geo.n}·{cells} cells · {taps} taps · channels)")
 
 
 def _conv_same_padding(size, kernel, stride, dilation):

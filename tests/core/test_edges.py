@@ -111,8 +111,8 @@ def test_a_huge_batch_is_refused_naming_x_and_real_layers_are_allowed():
     with pytest.raises(dl.ParameterError, match="memory budget") as error:
         transpose_geometry(X, np.ones((4, 4, 1, 256), np.float32), 2, 1, 0, 1, 1, None)
     assert error.value.parameter == "X"
-    # a batch of 16 outputs of 256×256×64 is a real layer: within the default budget (1 GiB)
-    X = np.broadcast_to(np.float32(0), (16, 128, 128, 64))
+    # a batch of 8 outputs of 256×256×64 is a real layer: within the default budget (1 GiB)
+    X = np.broadcast_to(np.float32(0), (8, 128, 128, 64))
     geo = transpose_geometry(X, np.ones((4, 4, 64, 64), np.float32), 2, 1, 0, 1, 1, None).geometry
     assert (geo.out_h, geo.out_w) == (256, 256) and geo.n * 256 * 256 * geo.c_out <= MAX_OUTPUT_ELEMENTS
 
