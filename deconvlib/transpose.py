@@ -31,7 +31,7 @@ import numpy as np
 
 from ._validate import as_array, as_float_arrays, as_int, as_padding, as_tuple
 from .arithmetic import dilated_kernel
-from .budget import check_steps
+from .budget import check_memory, check_steps
 from .errors import ParameterError
 from .folding import conv_transpose_nd
 from .geometry import blame_size, transpose_geometry
@@ -462,6 +462,7 @@ def convolution_matrix(input_size, W, stride=1, padding=0, output_padding=0, dil
     size = as_tuple(input_size, "input_size", dims, minimum=1)
     W = as_array(W, "W")  # checked first: the zero input below is built from W's shape and dtype
     c_in = W.shape[-2] if W.ndim == dims + 2 else 1
+    check_memory(math.prod(size) * c_in, "input_size", f"the input {size} of {c_in} channel(s)")
     X = np.zeros(size if W.ndim == dims else (1, *size, c_in), dtype=np.result_type(W.dtype, np.float32))
     checked = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, None, dims=dims)
     _check_matrix_size(checked.geometry)
