@@ -26,6 +26,7 @@ __all__ = [
     "check_finite",
     "as_float_arrays",
     "spatial_layout",
+    "is_one_of",
 ]
 
 
@@ -77,6 +78,32 @@ def as_int(value, name, minimum=0):
     if number < minimum:
         raise _error(name, f"{name} must be an integer >= {minimum}, got {value!r}")
     return number
+
+
+def is_one_of(value, choices):
+    """Whether ``value`` is one of ``choices``; an array or a sequence never is (no elementwise ``==``).
+
+    ``method=np.array(["fast"])`` would otherwise make ``value in choices``
+    compare elementwise and raise numpy's "truth value of an array is
+    ambiguous" instead of the library's message.
+
+    Parameters
+    ----------
+    value : object
+    choices : tuple
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_one_of("fast", ("naive", "fast")), is_one_of(np.array(["fast", "naive"]), ("fast",))
+    (True, False)
+    """
+    if isinstance(value, (np.ndarray, list, tuple, dict, set)):
+        return False
+    return any(value is choice or (choice is not None and value == choice) for choice in choices)
 
 
 def _scalar(value):

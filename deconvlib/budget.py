@@ -246,7 +246,7 @@ def check_work(operations, parameter, what):
         )
 
 
-def check_steps(steps, parameter, what):
+def check_steps(steps, parameter, what, instead=None):
     """Refuse, before starting, a plain Python loop of more than the budget's ``steps`` iterations.
 
     Parameters
@@ -256,6 +256,8 @@ def check_steps(steps, parameter, what):
         The parameter that made it long.
     what : str
         The loop, for the message.
+    instead : str, optional
+        A quicker way to the same result, offered first (``"use method='fast'"``).
 
     Raises
     ------
@@ -263,7 +265,7 @@ def check_steps(steps, parameter, what):
 
     Examples
     --------
-    >>> check_steps(9_018_009, "stride", "method='naive' would visit 3003·3003 output positions")
+    >>> check_steps(9_018_009, "stride", "method='naive' would visit 3003·3003 output positions", "use method='fast'")
     Traceback (most recent call last):
     ...
     deconvlib.ParameterError: method='naive' would visit 3003·3003 output positions, 9,018,009 steps of a Python ...
@@ -272,6 +274,7 @@ def check_steps(steps, parameter, what):
     if steps > limit:
         raise ParameterError(
             f"{what}, {steps:,} steps of a Python loop, more than the budget of {limit:,} steps: "
-            f"use method='fast' or a smaller {parameter}, or raise the budget with deconvlib.set_budget(steps=...)",
+            f"{instead + ', ' if instead else ''}choose a smaller {parameter}, or raise the budget with "
+            f"deconvlib.set_budget(steps=...)",
             parameter=parameter,
         )

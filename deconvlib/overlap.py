@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from ._validate import as_array, as_int, as_pair, check_finite
+from ._validate import as_array, as_int, as_pair, check_finite, is_one_of
 from .arithmetic import dilated_kernel
 from .budget import check_memory, check_steps
 from .conv import conv2d
@@ -576,7 +576,7 @@ def upsample_image(image, kernel_size, stride=2, method="transposed"):
     image = check_finite(as_array(image, "image"), "image").astype(float)
     if image.ndim != 2:
         raise ParameterError(f"image must be 2-D (h, w), got shape {image.shape}", parameter="image")
-    if not isinstance(method, str) or method not in ("transposed", "resize"):
+    if not is_one_of(method, ("transposed", "resize")):
         raise ParameterError(f"method must be 'transposed' or 'resize', got {method!r}", parameter="method")
     check_memory(k * k, "kernel_size", f"the {k}×{k} kernel")
     if method == "transposed":

@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from ._validate import as_array, as_float_arrays, as_int, as_padding, as_tuple
+from ._validate import as_array, as_float_arrays, as_int, as_padding, as_tuple, is_one_of
 from .arithmetic import dilated_kernel
 from .budget import check_memory, check_steps
 from .errors import ParameterError
@@ -195,15 +195,14 @@ def _scatter(X, W, geo):
 
 def _conv_transpose(dims, X, W, stride, padding, output_padding, dilation, groups, bias, method):
     """:func:`conv_transpose1d`, ``2d`` and ``3d``: one implementation, ``dims`` spatial axes."""
-    if not isinstance(method, str) or method not in METHODS:
+    if not is_one_of(method, METHODS):
         raise ParameterError(f"method must be one of {METHODS}, got {method!r}", parameter="method")
     checked = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, bias, dims=dims)
     X, W, geo = checked.X, checked.W, checked.geometry
     if method == "naive":  # one Python iteration per output position
         positions = "·".join(map(str, geo.out))
-        check_steps(
-            math.prod(geo.out), blame_size(geo, True), f"method='naive' would visit {positions} output positions"
-        )
+        what = f"method='naive' would visit {positions} output positions"
+        check_steps(math.prod(geo.out), blame_size(geo, True), what, instead="use method='fast'")
     if method == "matrix":
         _check_matrix_size(geo)
         out = (X.reshape(geo.n, -1) @ _matrix(geo, W)).reshape(geo.n, *geo.out, geo.c_out)
