@@ -178,7 +178,7 @@ def _bytes(count):
     return f"{count} bytes"
 
 
-def check_memory(elements, parameter, what):
+def check_memory(elements, parameter, what, itemsize=ELEMENT_BYTES):
     """Refuse, before allocating, arrays of ``elements`` elements in all that would not fit the memory budget.
 
     Parameters
@@ -190,6 +190,8 @@ def check_memory(elements, parameter, what):
         The parameter that made it large, for :attr:`ParameterError.parameter`.
     what : str
         What would be built, for the message (``"the output (n·out_h·out_w·c_out = 1·3003·3003·1)"``).
+    itemsize : int, default ELEMENT_BYTES
+        Bytes per element (4 for an RGB pixel and its palette index).
 
     Raises
     ------
@@ -203,7 +205,7 @@ def check_memory(elements, parameter, what):
     ...
     deconvlib.ParameterError: the output would have 1,000,000,000 elements (7.45 GiB), more than the memory budget ...
     """
-    needed = elements * ELEMENT_BYTES
+    needed = elements * itemsize
     limit = _current.memory
     if needed > limit:
         raise ParameterError(
