@@ -267,6 +267,8 @@ class Layer:
         """
         name = "dims" if spatial_dims is None else "spatial_dims"
         dims = as_int(dims if spatial_dims is None else spatial_dims, name, minimum=1)
+        if dims > 3:
+            raise ParameterError(f"{name} must be 1, 2 or 3, got {dims}", parameter=name)
         return (self.kernel_size,) * dims + (c_in, self.c_out // self.groups)
 
 

@@ -411,6 +411,8 @@ def format_shape(shape):
     >>> format_shape((3, 4))
     '3×4'
     """
+    if not np.iterable(shape) or len(shape) < 2:
+        raise ParameterError(f"shape must have at least two entries (rows, cols), got {shape!r}", parameter="shape")
     return f"{shape[0]}×{shape[1]}"
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from ._validate import AXIS_NAMES, as_float_arrays, as_int, as_padding, as_pair, as_tuple, spatial_layout
 from .arithmetic import axis_output, dilated_kernel
-from .budget import ELEMENT_BYTES, check_memory, check_work, get_budget
+from .budget import ELEMENT_BYTES, check_memory, check_steps, check_work, get_budget
 from .errors import ParameterError
 
 __all__ = [
@@ -416,6 +416,7 @@ def _check_output_size(geo, transposed):
     output widened by the dilated kernel (the naive method's padded grid),
     with the larger channel count. Work: one multiply-add per input (output,
     for a forward convolution) cell, kernel tap and pair of connected channels.
+    Steps: one per kernel tap (the fast method's Python loops visit each).
     """
     names = "·".join(["n", *(f"out_{a}" for a in AXIS_NAMES[geo.dims]), "c_out"])
     values = "·".join(str(v) for v in (geo.n, *geo.out, geo.c_out))
@@ -445,6 +446,8 @@ def _check_output_size(geo, transposed):
     else:
         blame = "W" if taps * geo.c_out > geo.n * math.prod(geo.size) * geo.c_in else "X"
     check_work(work, blame, f"the convolution ({geo.n}·{cells} cells · {taps} taps · channels)")
+    what = f"the fast method would visit the kernel's {taps:,} taps one by one"
+    check_steps(taps, "W", what)  # deconvlib.fast: a few Python steps per tap
 
 
 def _conv_same_padding(size, kernel, stride, dilation):

@@ -43,6 +43,7 @@ def _check_ones(cells, name, taps, kernel_name):
     """Refuse the arrays of ones an ``input_size`` and a ``kernel_size`` stand for, before they are built."""
     check_memory(cells, name, f"the input of ones ({cells:,} cells)")
     check_memory(taps, kernel_name, f"the kernel of ones ({taps:,} taps)")
+    check_steps(taps, kernel_name, f"the convolution would visit the kernel's {taps:,} taps one by one")
 
 
 def overlap_count(input_size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1):
@@ -112,7 +113,7 @@ def overlap_count(input_size, kernel_size, stride=1, padding=0, output_padding=0
         output_padding=output_padding,
         dilation=dilation,
     )
-    return np.rint(counts).astype(int)
+    return np.rint(counts, out=counts).astype(int)  # rounded in place: one copy, not two
 
 
 def overlap_count_1d(input_size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1):
@@ -165,7 +166,7 @@ def overlap_count_1d(input_size, kernel_size, stride=1, padding=0, output_paddin
     k = as_int(kernel_size, "kernel size", minimum=1)
     _check_ones(i, "input_size", k, "kernel_size")
     counts = conv_transpose1d(np.ones(i), np.ones(k), stride, padding, output_padding, dilation)
-    return np.rint(counts).astype(int)
+    return np.rint(counts, out=counts).astype(int)  # rounded in place: one copy, not two
 
 
 def stamps_1d(x, w, stride=1, padding=0, output_padding=0, dilation=1):
@@ -458,7 +459,7 @@ def resize_conv_count(input_size, kernel_size, scale=2, padding="same", dilation
     kh, kw = as_pair(kernel_size, "kernel size", minimum=1)
     _check_ones(h * w, "input_size", kh * kw, "kernel_size")
     counts = resize_conv2d(np.ones((h, w)), np.ones((kh, kw)), scale=scale, padding=padding, dilation=dilation)
-    return np.rint(counts).astype(int)
+    return np.rint(counts, out=counts).astype(int)  # rounded in place: one copy, not two
 
 
 def interior(counts, kernel_size, dilation=1):
@@ -578,7 +579,7 @@ def upsample_image(image, kernel_size, stride=2, method="transposed"):
         raise ParameterError(f"image must be 2-D (h, w), got shape {image.shape}", parameter="image")
     if not is_one_of(method, ("transposed", "resize")):
         raise ParameterError(f"method must be 'transposed' or 'resize', got {method!r}", parameter="method")
-    check_memory(k * k, "kernel_size", f"the {k}×{k} kernel")
+    _check_ones(image.size, "image", k * k, "kernel_size")
     if method == "transposed":
         return conv_transpose2d(image, np.full((k, k), s * s / (k * k)), stride=s, padding="same")
     return resize_conv2d(image, np.full((k, k), 1 / (k * k)), scale=s)

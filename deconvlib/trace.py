@@ -23,6 +23,7 @@ The module itself is callable: ``deconvlib.trace(X, W)`` calls :func:`trace`,
 so ``import deconvlib as dl; dl.trace(X, W)`` and ``dl.trace.trace_conv`` both work.
 """
 
+import math
 import sys
 import types
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ._validate import as_int, as_padding, as_pair, as_tuple
 from .arithmetic import axis_output, dilated_kernel
+from .budget import check_memory
 from .errors import ParameterError
 from .folding import conv_transpose_nd
 from .geometry import blame_size, conv_geometry, plane_sizes, sizes_geometry, transpose_geometry
@@ -201,7 +203,13 @@ def _one_channel(checked):
 
 
 def _check_kept(function, count, what, parameter):
-    """Refuse a trace that would keep more than :data:`MAX_TRACE_ELEMENTS` numbers, before allocating them."""
+    """Refuse a trace that would keep more than :data:`MAX_TRACE_ELEMENTS` numbers, before allocating them.
+
+    The memory budget (:mod:`deconvlib.budget`) is checked too, when it is
+    lowered below the trace's limit: for twice the numbers (those kept, and
+    the products or cumulative sums made on the way).
+    """
+    check_memory(2 * count, parameter, f"{function}'s {what}, kept and computed")
     if count > MAX_TRACE_ELEMENTS:
         raise ParameterError(
             f"{function} would keep {count:,} numbers ({what}), more than MAX_TRACE_ELEMENTS = "
@@ -212,7 +220,7 @@ def _check_kept(function, count, what, parameter):
 
 
 def _check_sweep(function, geo, transposed):
-    cells, taps = int(np.prod(geo.out)), int(np.prod(geo.kernel))
+    cells, taps = math.prod(geo.out), math.prod(geo.kernel)
     _check_kept(
         function,
         cells * taps,
@@ -1014,6 +1022,13 @@ def input_cells_under(t, origin):
     ([(0, 0)], [(0, 0), (0, 1), (1, 0), (1, 1)])
     """
     (kh, kw), (dr, dc) = t.kernel_shape, t.dilation
+    origin = as_pair(origin, "origin")
+    rows, cols = t.labels.shape
+    if origin[0] + (kh - 1) * dr >= rows or origin[1] + (kw - 1) * dc >= cols:
+        raise ParameterError(
+            f"origin {origin} puts the window past the {rows}×{cols} padded grid (a Step.origin is in it)",
+            parameter="origin",
+        )
     transposed = hasattr(t, "output_padding")
     top, _, left, _ = t.pads if transposed else t.padding
     (sr, sc) = t.stride if transposed else (1, 1)
