@@ -2,6 +2,9 @@
 refusals that name the parameter that made a call large, and numpy's wording kept out of the messages."""
 
 import math
+import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -232,3 +235,36 @@ def test_budget_messages_quote_the_sizes():
     assert "1·32003·32003·1" in message and "32005×32005" in message  # the output and the uncropped canvas
     assert f"{32003**2 + 32005**2:,} elements" in message
     assert math.isclose((32003**2 + 32005**2) * 8 / 2**30, 15.3, abs_tol=0.05) and "15.3 GiB" in message
+
+
+# --- item 4: the frames of an animation, checked before drawing ---
+
+
+def test_animate_refuses_frames_past_the_budget_naming_scale_or_the_size():
+    pytest.importorskip("matplotlib")
+    from deconvlib.viz.animation import animate
+
+    message = refused(lambda: animate(True, 7, 3, stride=2, scale=8), "scale", match="frames")
+    assert "225 frames" in message  # 15×15 output cells, each frame 8² times the pixels of scale 1
+    refused(lambda: animate(False, 20, 1, scale=4), "scale")
+    with budget_scope(memory=2**20):  # 9 frames do not fit even at scale 1: the size is what to change
+        refused(lambda: animate(False, 5, 3), "input_size")
+    assert animate(False, 5, 3, scale=2).frame_count == 9
+
+
+@pytest.mark.parametrize(
+    "args, flag",
+    [
+        (["--scale", "8", "--input", "7", "--kernel", "3", "--transposed", "--stride", "2"], "--scale"),
+        (["--input", "3", "--kernel", "3", "--padding", "20000"], "--padding"),  # item 19: blamed --input
+    ],
+)
+def test_the_cli_names_the_flag_of_a_runaway_animation(args, flag, tmp_path):
+    pytest.importorskip("matplotlib")
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    command = [sys.executable, "-m", "deconvlib", "animate", *args, "-o", "a.gif"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    (error,) = [line for line in done.stderr.splitlines() if "error:" in line]
+    assert f"argument {flag}:" in error
+    assert not list(tmp_path.iterdir())
