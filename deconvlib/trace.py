@@ -209,7 +209,6 @@ def _check_kept(function, count, what, parameter):
     lowered below the trace's limit: for twice the numbers (those kept, and
     the products or cumulative sums made on the way).
     """
-    check_memory(2 * count, parameter, f"{function}'s {what}, kept and computed")
     if count > MAX_TRACE_ELEMENTS:
         raise ParameterError(
             f"{function} would keep {count:,} numbers ({what}), more than MAX_TRACE_ELEMENTS = "
@@ -217,6 +216,7 @@ def _check_kept(function, count, what, parameter):
             f"for large arrays",
             parameter=parameter,
         )
+    check_memory(2 * count, parameter, f"{function}'s {what}, kept and computed")
 
 
 def _check_sweep(function, geo, transposed):
