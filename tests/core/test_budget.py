@@ -268,3 +268,13 @@ def test_the_cli_names_the_flag_of_a_runaway_animation(args, flag, tmp_path):
     (error,) = [line for line in done.stderr.splitlines() if "error:" in line]
     assert f"argument {flag}:" in error
     assert not list(tmp_path.iterdir())
+
+
+def test_photo_names_its_size_instead_of_dividing_by_zero():
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("matplotlib")
+    from deconvlib.course.explorers import photo
+
+    refused(lambda: photo(0), "size")  # ZeroDivisionError
+    refused(lambda: photo(513), "size", match="1 to 512")  # an empty crop
+    assert photo(8).shape == (8, 8)
