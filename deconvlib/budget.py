@@ -57,6 +57,15 @@ ELEMENT_BYTES = 8
 class Budget(NamedTuple):
     """What one call may use: ``memory`` in bytes, ``work`` in multiply-adds, ``steps`` of the plain Python loops.
 
+    Attributes
+    ----------
+    memory : int
+        Bytes of arrays, counted at :data:`ELEMENT_BYTES` an element.
+    work : int
+        Multiply-adds or comparisons of one vectorised computation.
+    steps : int
+        Iterations of a plain Python loop.
+
     Examples
     --------
     >>> DEFAULT_BUDGET.memory // ELEMENT_BYTES   # float64 elements
@@ -146,10 +155,12 @@ def budget_scope(memory=None, work=None, steps=None):
     memory, work, steps : int, optional
         As in :func:`set_budget`.
 
-    Yields
-    ------
-    Budget
-        The budget in force inside the block.
+    Returns
+    -------
+    context manager
+        Its ``with`` block runs under the new budget (``as`` gives the
+        :class:`Budget` in force); the previous one is restored after it,
+        even on an exception.
 
     Examples
     --------
