@@ -27,6 +27,7 @@ __all__ = [
     "as_float_arrays",
     "spatial_layout",
     "is_one_of",
+    "as_text",
 ]
 
 
@@ -104,6 +105,27 @@ def is_one_of(value, choices):
     if isinstance(value, (np.ndarray, list, tuple, dict, set)):
         return False
     return any(value is choice or (choice is not None and value == choice) for choice in choices)
+
+
+def as_text(value):
+    """A 0-d array of text (``np.array("same")``) as the string it holds; anything else unchanged.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    str or object
+
+    Examples
+    --------
+    >>> as_text(np.array("same")), as_text(3)
+    ('same', 3)
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "US":
+        return str(value[()])
+    return value
 
 
 def _scalar(value):

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import AXIS_NAMES, as_float_arrays, as_int, as_padding, as_pair, as_tuple, spatial_layout
+from ._validate import AXIS_NAMES, as_float_arrays, as_int, as_padding, as_pair, as_text, as_tuple, spatial_layout
 from .arithmetic import axis_output, dilated_kernel
 from .budget import ELEMENT_BYTES, check_memory, check_steps, check_work, get_budget
 from .errors import ParameterError
@@ -275,13 +275,6 @@ class CheckedArguments(NamedTuple):
     geometry: Geometry
 
 
-def _text(padding):
-    """A 0-d array of text (``np.array("same")``) as the string it holds; anything else unchanged."""
-    if isinstance(padding, np.ndarray) and padding.ndim == 0 and padding.dtype.kind in "US":
-        return str(padding[()])
-    return padding
-
-
 def resolve_padding(padding, kernel, stride, dilation, output_padding=None):
     """Turn ``padding`` (int, pair, 4-tuple, ``"valid"``, ``"same"``) into a 4-tuple; in N-d, ``2·N`` ints.
 
@@ -347,7 +340,7 @@ def resolve_padding(padding, kernel, stride, dilation, output_padding=None):
     dims = len(kernel)
     zeros = (0,) * dims
     output_padding = zeros if output_padding is None else output_padding
-    padding = _text(padding)
+    padding = as_text(padding)
     if isinstance(padding, str):
         if padding == "valid":
             return zeros * 2, output_padding
@@ -492,7 +485,7 @@ def _checked(X, W, stride, padding, output_padding, dilation, groups, bias, tran
             f"bias must have shape ({c_out},) (one per output channel), got {bias.shape}", parameter="bias"
         )
     n, size, kernel = X.shape[0], X.shape[1:-1], W.shape[:-2]
-    padding = _text(padding)
+    padding = as_text(padding)
     if transposed:
         pads, output_padding = resolve_padding(
             padding, kernel=kernel, stride=stride, dilation=dilation, output_padding=output_padding

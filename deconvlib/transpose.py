@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from ._validate import as_array, as_float_arrays, as_int, as_padding, as_tuple, is_one_of
+from ._validate import as_array, as_float_arrays, as_int, as_padding, as_text, as_tuple, is_one_of
 from .arithmetic import dilated_kernel
 from .budget import check_memory, check_steps
 from .errors import ParameterError
@@ -528,6 +528,7 @@ def deconv2D_naive(X, W, stride, pad, dilation=0):
     """
     stride = as_int(stride, "stride", minimum=1)
     dilation = as_int(dilation, "dilation", minimum=0)
+    pad = as_text(pad)
     if isinstance(pad, str):
         if pad != "same":
             raise ParameterError(f"pad must be an int, a tuple or 'same', got {pad!r}", parameter="pad")

@@ -206,6 +206,7 @@ def test_padding_same_as_a_0d_array_is_same():
     )
     assert dl.conv2d(np.ones((4, 4)), ONES3, padding=same).shape == (4, 4)
     assert dl.conv_transpose1d(np.ones(3), np.ones(3), stride=2, padding=np.str_("same")).shape == (6,)
+    assert np.array_equal(dl.deconv2D_naive(ONES2, ONES3, 2, same), dl.deconv2D_naive(ONES2, ONES3, 2, "same"))
 
 
 # --- item 13: deconvlib.trace is the module the README lists, and still the function notebooks call ---

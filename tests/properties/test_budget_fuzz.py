@@ -262,7 +262,7 @@ def test_random_sizes_are_answered_within_the_budget_or_refused_by_name(name, bu
             assert peak <= budget.memory + SLACK, f"{name} allocated {peak:,} bytes"
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - start < 10, name
+    assert time.perf_counter() - start < 20, name  # alone, the slowest takes 2 s
     assert answered or name in ("find_case",), f"{name}: every call refused, the fuzz tests nothing"
 
 
