@@ -241,7 +241,8 @@ def conv_transpose2d(X, W, stride=1, padding=0, output_padding=0, dilation=1, gr
     method : {"fast", "naive", "matrix", "scatter"}
         How to compute it; all agree (see the module's docstring).
         ``"naive"`` is the textbook's three stages, written plainly in
-        ``deconvlib.transpose._naive``; ``"matrix"`` refuses matrices of more
+        ``deconvlib.transpose._naive``, within the budget's loop ``steps``
+        (:func:`deconvlib.set_budget`); ``"matrix"`` refuses matrices of more
         than ``MATRIX_MAX_ENTRIES`` entries.
 
     Returns
@@ -254,7 +255,10 @@ def conv_transpose2d(X, W, stride=1, padding=0, output_padding=0, dilation=1, gr
     ------
     ParameterError
         For a bad parameter, named in ``parameter`` and in the message, or
-        padding that leaves an empty output (``parameter`` ``"padding"``).
+        padding that leaves an empty output (``parameter`` ``"padding"``);
+        or a call past the budget (:mod:`deconvlib.budget`: the output and
+        the grid swept, 1 GiB by default; ``method="naive"``'s loop, one
+        step per output position), naming the parameter that made it large.
     TypeError
         For a value of the wrong type (a string stride, a complex array).
 
