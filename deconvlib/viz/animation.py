@@ -298,7 +298,10 @@ def animate(
     Raises
     ------
     ValueError
-        Naming the parameter (``stride``, ``padding``, ``output_padding``, …).
+        Naming the parameter (``stride``, ``padding``, ``output_padding``, …),
+        also when the frames, kept until the file is written, would not fit
+        the memory budget (:mod:`deconvlib.budget`): ``scale`` when they
+        would at scale 1, otherwise the size that makes them many.
 
     Examples
     --------
