@@ -10,13 +10,16 @@ Three layers, each importing only the ones before it:
 - :mod:`deconvlib.course` (+ ipywidgets): the notebooks' explorers and checkers.
 
 A bad argument raises :class:`ParameterError` (a ``ValueError``) whose
-``parameter`` names it.
+``parameter`` names it; so does a call that would need more memory, or more
+steps of a Python loop, than the budget allows (1 GiB by default, see
+:mod:`deconvlib.budget`: :func:`set_budget`, :func:`budget_scope`).
 
 Every core module is an attribute, so ``import deconvlib as dl`` is the one
 import a notebook needs for the core: ``dl.overlap.overlap_count``,
 ``dl.channels.DCGAN_DECODER``, ``dl.explain.explain``, ``dl.tables.table``.
-(``dl.trace`` is the function; its module's :func:`scatter_trace` is
-``dl.scatter_trace``.)
+(``dl.trace`` is the module :mod:`deconvlib.trace`, and calling it calls its
+function: ``dl.trace(X, W)`` is ``dl.trace.trace(X, W)``, and
+``dl.trace.trace_conv`` is there too.)
 
 ``deconvlib.animate`` is :func:`deconvlib.viz.animation.animate`, imported on
 first use so that ``import deconvlib`` needs numpy alone.
@@ -25,6 +28,7 @@ first use so that ``import deconvlib`` needs numpy alone.
 from . import (  # noqa: F401  the core modules, as attributes: dl.overlap, dl.channels, ...
     adjoint,
     arithmetic,
+    budget,
     cases,
     channels,
     conv,
@@ -37,6 +41,7 @@ from . import (  # noqa: F401  the core modules, as attributes: dl.overlap, dl.c
     pooling,
     stages,
     tables,
+    trace,  # the module, callable: dl.trace(X, W) is dl.trace.trace(X, W)
     transpose,
 )
 from .arithmetic import (
@@ -45,11 +50,12 @@ from .arithmetic import (
     effective_kernel,
     transpose_padding_for,
 )
+from .budget import Budget, budget_scope, get_budget, set_budget
 from .conv import conv1d, conv2d, conv3d
 from .errors import ParameterError
 from .pooling import avg_pool2d, max_pool2d, pool_output_size
 from .stages import dilate, flip_kernel, pad_or_crop
-from .trace import Step, Trace, scatter_trace, trace
+from .trace import Step, Trace, scatter_trace
 from .transpose import METHODS, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution_matrix, deconv2D_naive
 
 __version__ = "0.1.0"
@@ -79,6 +85,10 @@ __all__ = [
     "Trace",
     "Step",
     "ParameterError",
+    "get_budget",
+    "set_budget",
+    "budget_scope",
+    "Budget",
     "animate",
 ]
 

@@ -26,6 +26,8 @@ __all__ = [
     "check_finite",
     "as_float_arrays",
     "spatial_layout",
+    "is_one_of",
+    "as_text",
 ]
 
 
@@ -77,6 +79,53 @@ def as_int(value, name, minimum=0):
     if number < minimum:
         raise _error(name, f"{name} must be an integer >= {minimum}, got {value!r}")
     return number
+
+
+def is_one_of(value, choices):
+    """Whether ``value`` is one of ``choices``; an array or a sequence never is (no elementwise ``==``).
+
+    ``method=np.array(["fast"])`` would otherwise make ``value in choices``
+    compare elementwise and raise numpy's "truth value of an array is
+    ambiguous" instead of the library's message.
+
+    Parameters
+    ----------
+    value : object
+    choices : tuple
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_one_of("fast", ("naive", "fast")), is_one_of(np.array(["fast", "naive"]), ("fast",))
+    (True, False)
+    """
+    if isinstance(value, (np.ndarray, list, tuple, dict, set)):
+        return False
+    return any(value is choice or (choice is not None and value == choice) for choice in choices)
+
+
+def as_text(value):
+    """A 0-d array of text (``np.array("same")``) as the string it holds; anything else unchanged.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    str or object
+
+    Examples
+    --------
+    >>> as_text(np.array("same")), as_text(3)
+    ('same', 3)
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "US":
+        return str(value[()])
+    return value
 
 
 def _scalar(value):

@@ -9,9 +9,14 @@ dilation and groups; and ``J`` itself is the matrix ``C`` of
 differences of any function.
 """
 
+import math
+
 import numpy as np
 
+from ._validate import as_array, as_int, check_finite
+from .budget import check_memory, check_steps
 from .conv import conv2d
+from .errors import ParameterError
 
 __all__ = ["conv2d_jacobian", "numerical_gradient"]
 
@@ -37,7 +42,10 @@ def conv2d_jacobian(input_shape, W, stride=1, padding=0, dilation=1, groups=1):
     Raises
     ------
     ParameterError
-        For a bad parameter, from :func:`deconvlib.conv2d`.
+        For an ``input_shape`` that is not 2 or 4 positive ints, a bad
+        parameter (from :func:`deconvlib.conv2d`), or a matrix past the
+        budget (:mod:`deconvlib.budget`: one ``conv2d`` call per input cell,
+        naming ``"input_shape"``).
 
     See Also
     --------
@@ -65,13 +73,18 @@ def conv2d_jacobian(input_shape, W, stride=1, padding=0, dilation=1, groups=1):
            [1., 1., 0.],
            [0., 0., 0.]])
     """
-    input_shape = tuple(input_shape)
-    size = int(np.prod(input_shape))
+    if isinstance(input_shape, (str, bytes)) or not np.iterable(input_shape) or len(input_shape) not in (2, 4):
+        raise ParameterError(f"input_shape must be (h, w) or (1, h, w, c_in), got {input_shape!r}", "input_shape")
+    input_shape = tuple(as_int(n, "input_shape", minimum=1) for n in input_shape)
+    size = math.prod(input_shape)
+    check_steps(size, "input_shape", f"conv2d_jacobian would call conv2d {size:,} times (once per input cell)")
     columns = []
     for j in range(size):
         unit = np.zeros(size)
         unit[j] = 1.0
         column = conv2d(unit.reshape(input_shape), W, stride=stride, padding=padding, dilation=dilation, groups=groups)
+        if j == 0:  # the first column gives the output's size: the whole matrix, kept twice (columns, stacked)
+            check_memory(2 * column.size * size, "input_shape", f"the {column.size:,}×{size:,} Jacobian")
         columns.append(column.ravel())
     return np.stack(columns, axis=1)
 
@@ -94,6 +107,14 @@ def numerical_gradient(f, x, eps=1e-6):
     -------
     ndarray of float, shape of ``x``
 
+    Raises
+    ------
+    ParameterError
+        For ``x`` holding a NaN or ±inf, or more entries than the budget's
+        loop ``steps`` (two calls of ``f`` each; ``parameter`` ``"x"``).
+    TypeError
+        For ``x`` that does not hold real numbers.
+
     See Also
     --------
     conv2d_jacobian : The Jacobian of ``conv2d``, column by column.
@@ -103,7 +124,8 @@ def numerical_gradient(f, x, eps=1e-6):
     >>> numerical_gradient(lambda x: (x ** 2).sum(), np.array([1.0, -2.0])).round(6)
     array([ 2., -4.])
     """
-    x = np.asarray(x, dtype=float)
+    x = check_finite(as_array(x, "x"), "x").astype(float)
+    check_steps(x.size, "x", f"numerical_gradient would step {x.size:,} entries, calling f twice for each")
     grad = np.zeros_like(x)
     for j in range(x.size):
         step = np.zeros_like(x)

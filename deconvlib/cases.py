@@ -25,7 +25,7 @@ Pure data (numpy only): a case's sizes resolve through
 from dataclasses import dataclass, replace
 
 from . import geometry
-from ._validate import as_pair, as_tuple
+from ._validate import as_pair, as_tuple, is_one_of
 from .arithmetic import axis_output
 from .errors import ParameterError
 from .geometry import plane_sizes, sizes_geometry
@@ -124,9 +124,9 @@ class Case:
     weights: object = None
 
     def __post_init__(self):
-        if self.dims not in (1, 2):
+        if not is_one_of(self.dims, (1, 2)):
             raise ParameterError(f"dims must be 1 or 2, got {self.dims!r}", parameter="dims")
-        if self.pooling not in (None, "max", "avg"):
+        if not is_one_of(self.pooling, (None, "max", "avg")):
             raise ParameterError(f"pooling must be None, 'max' or 'avg', got {self.pooling!r}", parameter="pooling")
         if self.pooling and self.transposed:
             raise ParameterError("pooling has no transposed form: a pooling case is forward", parameter="transposed")

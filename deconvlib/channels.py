@@ -10,12 +10,14 @@ here are the permutations between the two, the shapes through a stack of
 layers, and which input channel reaches which output channel with ``groups``.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._validate import as_int
 from .arithmetic import conv_transpose_output_size
+from .budget import check_memory
 from .errors import ParameterError
 
 __all__ = [
@@ -32,6 +34,14 @@ __all__ = [
 ]
 
 
+def _four_d(array, name, layout):
+    """``array`` as an ndarray with four axes, or a :class:`ParameterError` naming ``name`` and its ``layout``."""
+    array = np.asarray(array)
+    if array.ndim != 4:
+        raise ParameterError(f"{name} must be 4-D {layout}, got shape {array.shape}", parameter=name)
+    return array
+
+
 def to_nchw(X):
     """NHWC ``(n, h, w, c)`` → NCHW ``(n, c, h, w)``: ``X.transpose(0, 3, 1, 2)``.
 
@@ -44,6 +54,11 @@ def to_nchw(X):
     ndarray, shape (n, c, h, w)
         A view when ``X`` is an array.
 
+    Raises
+    ------
+    ParameterError
+        For ``X`` that does not have four axes (``parameter`` ``"X"``).
+
     See Also
     --------
     from_nchw : The inverse.
@@ -53,7 +68,7 @@ def to_nchw(X):
     >>> to_nchw(np.zeros((16, 8, 8, 3))).shape
     (16, 3, 8, 8)
     """
-    return np.asarray(X).transpose(0, 3, 1, 2)
+    return _four_d(X, "X", "(n, h, w, c)").transpose(0, 3, 1, 2)
 
 
 def from_nchw(X):
@@ -67,6 +82,11 @@ def from_nchw(X):
     -------
     ndarray, shape (n, h, w, c)
 
+    Raises
+    ------
+    ParameterError
+        For ``X`` that does not have four axes (``parameter`` ``"X"``).
+
     See Also
     --------
     to_nchw : The inverse.
@@ -76,7 +96,7 @@ def from_nchw(X):
     >>> from_nchw(np.zeros((16, 3, 8, 8))).shape
     (16, 8, 8, 3)
     """
-    return np.asarray(X).transpose(0, 2, 3, 1)
+    return _four_d(X, "X", "(n, c, h, w)").transpose(0, 2, 3, 1)
 
 
 def to_torch_weight(W, transposed=True):
@@ -97,6 +117,11 @@ def to_torch_weight(W, transposed=True):
     -------
     ndarray, shape (·, ·, kh, kw)
 
+    Raises
+    ------
+    ParameterError
+        For ``W`` that does not have four axes (``parameter`` ``"W"``).
+
     See Also
     --------
     from_torch_weight : The inverse.
@@ -108,7 +133,7 @@ def to_torch_weight(W, transposed=True):
     >>> to_torch_weight(np.zeros((3, 3, 64, 128)), transposed=False).shape
     (128, 64, 3, 3)
     """
-    return np.asarray(W).transpose((2, 3, 0, 1) if transposed else (3, 2, 0, 1))
+    return _four_d(W, "W", "(kh, kw, ·, ·)").transpose((2, 3, 0, 1) if transposed else (3, 2, 0, 1))
 
 
 def from_torch_weight(weight, transposed=True):
@@ -125,6 +150,11 @@ def from_torch_weight(weight, transposed=True):
     -------
     ndarray, shape (kh, kw, ·, ·)
 
+    Raises
+    ------
+    ParameterError
+        For ``weight`` that does not have four axes (``parameter`` ``"weight"``).
+
     See Also
     --------
     to_torch_weight : The inverse.
@@ -134,7 +164,7 @@ def from_torch_weight(weight, transposed=True):
     >>> from_torch_weight(np.zeros((512, 256, 4, 4))).shape
     (4, 4, 512, 256)
     """
-    return np.asarray(weight).transpose((2, 3, 0, 1) if transposed else (2, 3, 1, 0))
+    return _four_d(weight, "weight", "(·, ·, kh, kw)").transpose((2, 3, 0, 1) if transposed else (2, 3, 1, 0))
 
 
 @dataclass(frozen=True)
@@ -237,6 +267,8 @@ class Layer:
         """
         name = "dims" if spatial_dims is None else "spatial_dims"
         dims = as_int(dims if spatial_dims is None else spatial_dims, name, minimum=1)
+        if dims > 3:
+            raise ParameterError(f"{name} must be 1, 2 or 3, got {dims}", parameter=name)
         return (self.kernel_size,) * dims + (c_in, self.c_out // self.groups)
 
 
@@ -322,7 +354,8 @@ def group_connections(c_in, c_out, groups=1):
     Raises
     ------
     ParameterError
-        If ``groups`` divides only one of them, or for a bad parameter.
+        If ``groups`` divides only one of them, for a bad parameter, or for
+        a map past the memory budget (naming the larger of ``c_in`` and ``c_out``).
 
     Notes
     -----
@@ -343,6 +376,7 @@ def group_connections(c_in, c_out, groups=1):
         raise ParameterError(
             f"groups={g} must divide both c_in and c_out, got c_in={c_in}, c_out={c_out}", parameter="groups"
         )
+    check_memory(c_in * c_out, "c_in" if c_in >= c_out else "c_out", f"the {c_in}×{c_out} connections")
     return (np.arange(c_in)[:, None] // (c_in // g)) == (np.arange(c_out)[None, :] // (c_out // g))
 
 
@@ -369,4 +403,4 @@ def parameter_count(c_in, layer, dims=2, *, spatial_dims=None):
     >>> parameter_count(256, Layer(128, 2, stride=2), dims=3)
     262272
     """
-    return int(np.prod(layer.weight_shape(c_in, dims, spatial_dims=spatial_dims))) + layer.c_out
+    return math.prod(layer.weight_shape(c_in, dims, spatial_dims=spatial_dims)) + layer.c_out  # exact, never wraps

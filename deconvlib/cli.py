@@ -80,7 +80,7 @@ _SIZE_FLAGS = {
 #: A :class:`~deconvlib.ParameterError` names one of these, so the error can name its flag.
 _FLAGS = {**_SIZE_FLAGS, "pooling": "--pool", "dims": "--dims"}
 #: Parameters of ``animate`` alone → their flags.
-_ANIMATE_FLAGS = {"values": "--values", "weights": "--weights"}
+_ANIMATE_FLAGS = {"values": "--values", "weights": "--weights", "scale": "--scale"}
 
 
 def _ints(text, allowed=(1, 2)):

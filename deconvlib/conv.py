@@ -46,8 +46,10 @@ def conv2d(X, W, stride=1, padding=0, dilation=1, groups=1, bias=None):
     Raises
     ------
     ParameterError
-        For a bad parameter, named in ``parameter`` and in the message, or an
-        empty output (``parameter`` ``"input_size"``).
+        For a bad parameter, named in ``parameter`` and in the message, an
+        empty output (``parameter`` ``"input_size"``), or a call past the
+        budget (:mod:`deconvlib.budget`: the padded input and the output,
+        1 GiB by default), naming ``"padding"`` when padding made it large.
     TypeError
         For a value of the wrong type.
 

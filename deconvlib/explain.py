@@ -23,6 +23,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ._validate import is_one_of
 from .arithmetic import axis_output, conv_transpose_output_size, dilated_kernel, effective_kernel, transpose_padding_for
 from .cases import Case
 from .errors import ParameterError
@@ -410,6 +411,8 @@ def format_shape(shape):
     >>> format_shape((3, 4))
     '3×4'
     """
+    if not np.iterable(shape) or len(shape) < 2:
+        raise ParameterError(f"shape must have at least two entries (rows, cols), got {shape!r}", parameter="shape")
     return f"{shape[0]}×{shape[1]}"
 
 
@@ -797,7 +800,7 @@ def _pooling_relationship(pooling, i, k, s, before, after, a, d):
 
 def _check_pooling(pooling, transposed, axes):
     """Refuse what PyTorch's pooling refuses: a transposed form, output_padding, padding over half the window."""
-    if pooling not in ("max", "avg"):
+    if not is_one_of(pooling, ("max", "avg")):
         raise ParameterError(f"pooling must be None, 'max' or 'avg', got {pooling!r}", parameter="pooling")
     if transposed:
         raise ParameterError("pooling has no transposed form, got transposed=True", parameter="transposed")

@@ -36,6 +36,8 @@ from functools import cached_property
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .budget import ELEMENT_BYTES, check_steps, get_budget
+
 __all__ = [
     "conv_transpose_fast",
     "conv_fast",
@@ -206,6 +208,7 @@ def phases(k, s, d, before, size_in, size_out):
     >>> phases(k=4, s=2, d=1, before=1, size_in=3, size_out=6)  # k4 s2 p1: two taps per phase
     {1: [(0, -1), (2, 0)], 0: [(1, 0), (3, 1)]}
     """
+    check_steps(k, "k", f"phases would visit {k:,} kernel taps")
     found = {}
     for tap in range(k):
         offset = tap * d - before
@@ -565,7 +568,9 @@ def _depthwise(X, Wg, plan, budget=None):
     bounds ``X2``'s bytes per block.
 
     It copies the input once per column phase: beyond a column stride of
-    ``DEPTHWISE_MAX_STRIDE``, phase by phase instead (:func:`_gathered`).
+    ``DEPTHWISE_MAX_STRIDE``, phase by phase instead (:func:`_gathered`);
+    so too when the tiled weights would take more than a quarter of the
+    memory budget (sparse taps: a large dilation, :mod:`deconvlib.budget`).
     Arguments as every strategy's (:class:`Rule`).
     """
     geo, rows, cols = plan.geo, plan.rows, plan.cols
@@ -579,6 +584,10 @@ def _depthwise(X, Wg, plan, budget=None):
     u0, ustep, J = _progression([left - shift - px for px, taps in cols.items() for _, shift in taps])
     top = max(0, max(shift for taps in rows.values() for _, shift in taps))
     W2 = (out_w - 1) // sc + u0 + (J - 1) * ustep + 1  # X2 columns that some output column reads
+    A_max = max(_progression([top - shift for _, shift in taps])[2] for taps in rows.values())
+    tiled = A_max * J * (out_w + sc) * C  # the largest tiled weights below
+    if tiled * ELEMENT_BYTES > get_budget().memory // 4:  # sparse taps (a large dilation): a leaner strategy
+        return _gathered(X, Wg, plan, budget)
     plans = []  # per row phase: (py, ly, first row offset, its step, row taps, tiled weights)
     Wr = Wg.reshape(geo.kh, geo.kw, C)
     for py, row_taps in rows.items():

@@ -18,8 +18,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import AXIS_NAMES, as_float_arrays, as_int, as_padding, as_pair, as_tuple, spatial_layout
+from ._validate import AXIS_NAMES, as_float_arrays, as_int, as_padding, as_pair, as_text, as_tuple, spatial_layout
 from .arithmetic import axis_output, dilated_kernel
+from .budget import ELEMENT_BYTES, check_memory, check_steps, check_work, get_budget
 from .errors import ParameterError
 
 __all__ = [
@@ -31,14 +32,15 @@ __all__ = [
     "sizes_geometry",
     "plane_sizes",
     "resolve_padding",
-    "MAX_OUTPUT_ELEMENTS",
+    "MAX_OUTPUT_ELEMENTS",  # noqa: F822  (a module __getattr__: it follows the budget)
 ]
 
-#: The most elements an output may have, ``n·out_h·out_w·c_out``: 2**30 (8 GiB of float64,
-#: 4 GiB of float32). Generous for real layers (a batch of 64 outputs of 256×256×64 is 2**28),
-#: and checked from the sizes alone, so a typo (a stride of 10**6) raises a
-#: :class:`~deconvlib.ParameterError` at once instead of a ``MemoryError`` after seconds.
-MAX_OUTPUT_ELEMENTS = 2**30
+
+def __getattr__(name):
+    """``MAX_OUTPUT_ELEMENTS``: the float64 elements the memory budget holds (kept for code that read it)."""
+    if name == "MAX_OUTPUT_ELEMENTS":
+        return get_budget().memory // ELEMENT_BYTES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Axis(NamedTuple):
@@ -338,6 +340,7 @@ def resolve_padding(padding, kernel, stride, dilation, output_padding=None):
     dims = len(kernel)
     zeros = (0,) * dims
     output_padding = zeros if output_padding is None else output_padding
+    padding = as_text(padding)
     if isinstance(padding, str):
         if padding == "valid":
             return zeros * 2, output_padding
@@ -363,8 +366,9 @@ def blame_size(geo, transposed):
     """The parameter to name when the output of ``geo`` is too large.
 
     ``"stride"`` (or ``"dilation"``) when it alone makes the output many times
-    larger than the input and kernel would, otherwise ``"X"`` (the input's
-    size or batch).
+    larger than the input and kernel would; for a forward convolution,
+    ``"padding"`` when the output has more cells than the input (only
+    padding can do that); otherwise ``"X"`` (the input's size or batch).
 
     Parameters
     ----------
@@ -382,6 +386,8 @@ def blame_size(geo, transposed):
     ...                          dilation=1, groups=1, bias=None).geometry
     >>> blame_size(geo, transposed=True)
     'stride'
+    >>> blame_size(sizes_geometry(False, 3, 3, padding=200), transposed=False)
+    'padding'
     """
     stride, dilation = max(geo.stride), max(geo.dilation)
     cells, base = math.prod(geo.out), 4 * math.prod(geo.size) * math.prod(geo.kernel)
@@ -389,20 +395,52 @@ def blame_size(geo, transposed):
         return "stride"
     if dilation > 1 and cells > base * stride**geo.dims:
         return "dilation"
+    if not transposed and cells > math.prod(geo.size):
+        return "padding"
     return "X"
 
 
 def _check_output_size(geo, transposed):
-    """Refuse an output larger than :data:`MAX_OUTPUT_ELEMENTS`, before anything is allocated."""
-    count = geo.n * math.prod(geo.out) * geo.c_out
-    if count > MAX_OUTPUT_ELEMENTS:
-        names = "·".join(["n", *(f"out_{a}" for a in AXIS_NAMES[geo.dims]), "c_out"])
-        values = "·".join(str(v) for v in (geo.n, *geo.out, geo.c_out))
-        raise ParameterError(
-            f"the output would have {count:,} elements ({names} = {values}), "
-            f"more than MAX_OUTPUT_ELEMENTS = {MAX_OUTPUT_ELEMENTS:,}",
-            parameter=blame_size(geo, transposed),
-        )
+    """Refuse, before anything is allocated, a call past the budget (:mod:`deconvlib.budget`).
+
+    Memory: the output and the grid swept to make it, together. The grid is
+    the padded input of a forward convolution; for a transposed one, the
+    larger of the uncropped result (``s·(i − 1) + k̂ + output_padding``) and the
+    output widened by the dilated kernel (the naive method's padded grid),
+    with the larger channel count. Work: one multiply-add per input (output,
+    for a forward convolution) cell, kernel tap and pair of connected channels.
+    Steps: one per kernel tap (the fast method's Python loops visit each).
+    """
+    names = "·".join(["n", *(f"out_{a}" for a in AXIS_NAMES[geo.dims]), "c_out"])
+    values = "·".join(str(v) for v in (geo.n, *geo.out, geo.c_out))
+    output = geo.n * math.prod(geo.out) * geo.c_out
+    if transposed:
+        grid = [
+            max(f + a, o + ek - 1)
+            for f, a, o, ek in zip(geo.full_size, geo.output_padding, geo.out, geo.effective_kernel)
+        ]
+        grid_blame = blame_size(geo.uncropped(), transposed)
+    else:
+        grid = [i + before + after for i, before, after in zip(geo.size, geo.padding[::2], geo.padding[1::2])]
+        grid_blame = "padding" if math.prod(grid) > 2 * math.prod(geo.size) else "X"
+    swept = geo.n * math.prod(grid) * max(geo.c_in, geo.c_out)
+    blame = blame_size(geo, transposed) if output >= swept else grid_blame
+    check_memory(
+        output + swept,
+        blame,
+        f"the output ({names} = {values}) and the grid swept ({'×'.join(map(str, grid))}, "
+        f"{max(geo.c_in, geo.c_out)} channel(s)) together",
+    )
+    cells = math.prod(geo.size if transposed else geo.out)
+    taps = math.prod(geo.kernel)
+    work = geo.n * cells * taps * geo.c_in * geo.c_out // geo.groups
+    if not transposed and cells > math.prod(geo.size):
+        blame = "padding"
+    else:
+        blame = "W" if taps * geo.c_out > geo.n * math.prod(geo.size) * geo.c_in else "X"
+    check_work(work, blame, f"the convolution ({geo.n}·{cells} cells · {taps} taps · channels)")
+    what = f"the fast method would visit the kernel's {taps:,} taps one by one"
+    check_steps(taps, "W", what)  # deconvlib.fast: a few Python steps per tap
 
 
 def _conv_same_padding(size, kernel, stride, dilation):
@@ -447,6 +485,7 @@ def _checked(X, W, stride, padding, output_padding, dilation, groups, bias, tran
             f"bias must have shape ({c_out},) (one per output channel), got {bias.shape}", parameter="bias"
         )
     n, size, kernel = X.shape[0], X.shape[1:-1], W.shape[:-2]
+    padding = as_text(padding)
     if transposed:
         pads, output_padding = resolve_padding(
             padding, kernel=kernel, stride=stride, dilation=dilation, output_padding=output_padding
@@ -501,8 +540,9 @@ def transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, 
     ------
     ParameterError
         Naming the first bad parameter; see :class:`deconvlib.ParameterError`.
-        Last, an output of more than :data:`MAX_OUTPUT_ELEMENTS` elements
-        (naming ``"stride"``, ``"dilation"`` or ``"X"``, see :func:`blame_size`).
+        Last, an output (or the grid swept to make it) past the memory budget
+        (:mod:`deconvlib.budget`), naming ``"stride"``, ``"dilation"``,
+        ``"padding"`` or ``"X"`` (see :func:`blame_size`).
     TypeError
         For a value of the wrong type.
 
@@ -556,8 +596,8 @@ def conv_geometry(X, W, stride, padding, dilation, groups, bias, dims=2):
     ------
     ParameterError
         Naming the first bad parameter, or ``"input_size"`` when the output
-        would be empty; last, an output of more than
-        :data:`MAX_OUTPUT_ELEMENTS` elements.
+        would be empty; last, an output or a padded input past the memory
+        budget (:mod:`deconvlib.budget`), naming ``"padding"`` or ``"X"``.
     TypeError
         For a value of the wrong type.
 

@@ -13,12 +13,16 @@ an ordinary stride-1 convolution, where every output pixel sees the same number
 of kernel taps.
 """
 
+import math
+
 import numpy as np
 
-from ._validate import as_int, as_pair
+from ._validate import as_array, as_int, as_pair, check_finite, is_one_of
 from .arithmetic import dilated_kernel
+from .budget import check_memory, check_steps
 from .conv import conv2d
 from .errors import ParameterError
+from .geometry import blame_size, transpose_geometry
 from .transpose import conv_transpose1d, conv_transpose2d
 
 __all__ = [
@@ -33,6 +37,13 @@ __all__ = [
     "resize_conv_count",
     "upsample_image",
 ]
+
+
+def _check_ones(cells, name, taps, kernel_name):
+    """Refuse the arrays of ones an ``input_size`` and a ``kernel_size`` stand for, before they are built."""
+    check_memory(cells, name, f"the input of ones ({cells:,} cells)")
+    check_memory(taps, kernel_name, f"the kernel of ones ({taps:,} taps)")
+    check_steps(taps, kernel_name, f"the convolution would visit the kernel's {taps:,} taps one by one")
 
 
 def overlap_count(input_size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1):
@@ -54,7 +65,8 @@ def overlap_count(input_size, kernel_size, stride=1, padding=0, output_padding=0
     Raises
     ------
     ParameterError
-        For a bad parameter or an empty output.
+        For a bad parameter, an empty output, or one past the budget
+        (:mod:`deconvlib.budget`).
 
     See Also
     --------
@@ -92,6 +104,7 @@ def overlap_count(input_size, kernel_size, stride=1, padding=0, output_padding=0
     """
     h, w = as_pair(input_size, "input size", minimum=1)
     kh, kw = as_pair(kernel_size, "kernel size", minimum=1)
+    _check_ones(h * w, "input_size", kh * kw, "kernel_size")
     counts = conv_transpose2d(
         np.ones((h, w)),
         np.ones((kh, kw)),
@@ -100,7 +113,7 @@ def overlap_count(input_size, kernel_size, stride=1, padding=0, output_padding=0
         output_padding=output_padding,
         dilation=dilation,
     )
-    return np.rint(counts).astype(int)
+    return np.rint(counts, out=counts).astype(int)  # rounded in place: one copy, not two
 
 
 def overlap_count_1d(input_size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1):
@@ -126,7 +139,8 @@ def overlap_count_1d(input_size, kernel_size, stride=1, padding=0, output_paddin
     Raises
     ------
     ParameterError
-        For a bad parameter or an empty output.
+        For a bad parameter, an empty output, or one past the budget
+        (:mod:`deconvlib.budget`).
 
     See Also
     --------
@@ -150,8 +164,9 @@ def overlap_count_1d(input_size, kernel_size, stride=1, padding=0, output_paddin
     """
     i = as_int(input_size, "input size", minimum=1)
     k = as_int(kernel_size, "kernel size", minimum=1)
+    _check_ones(i, "input_size", k, "kernel_size")
     counts = conv_transpose1d(np.ones(i), np.ones(k), stride, padding, output_padding, dilation)
-    return np.rint(counts).astype(int)
+    return np.rint(counts, out=counts).astype(int)  # rounded in place: one copy, not two
 
 
 def stamps_1d(x, w, stride=1, padding=0, output_padding=0, dilation=1):
@@ -180,8 +195,11 @@ def stamps_1d(x, w, stride=1, padding=0, output_padding=0, dilation=1):
     Raises
     ------
     ParameterError
-        For ``x`` or ``w`` that is not 1-D and non-empty (``parameter``
-        ``"x"`` or ``"w"``), a bad parameter or an empty output.
+        For ``x`` or ``w`` that is not 1-D and non-empty or holds a NaN or
+        ±inf (``parameter`` ``"x"`` or ``"w"``), a bad parameter, an empty
+        output, or stamps past the budget (:mod:`deconvlib.budget`).
+    TypeError
+        For ``x`` or ``w`` that does not hold real numbers.
 
     See Also
     --------
@@ -198,10 +216,18 @@ def stamps_1d(x, w, stride=1, padding=0, output_padding=0, dilation=1):
     >>> S.sum(axis=0).tolist(), S.count(axis=0).tolist()
     ([1.0, 1.0, 3.0, 2.0, 5.0, 3.0, 3.0], [1, 1, 2, 1, 2, 1, 1])
     """
-    x, w = (np.asarray(a, dtype=float) for a in (x, w))
+    x, w = (check_finite(as_array(a, name), name).astype(float) for a, name in ((x, "x"), (w, "w")))
     for a, name in ((x, "x"), (w, "w")):
         if a.ndim != 1 or a.size == 0:
             raise ParameterError(f"{name} must be a non-empty 1-D array, got shape {a.shape}", parameter=name)
+    geo = transpose_geometry(x, w, stride, padding, output_padding, dilation, 1, None, dims=1).geometry
+    i, out = x.size, geo.out[0]
+    check_steps(2 * i, "x", f"stamps_1d would call conv_transpose1d {2 * i:,} times (twice per input)")
+    check_memory(
+        i * i + 4 * i * out,
+        "x" if i >= out else blame_size(geo, True),
+        f"the {i} stamps of {out} cells and their masks",
+    )
     onehot = np.eye(x.size)
     layer = (stride, padding, output_padding, dilation)
     rows = np.array([conv_transpose1d(onehot[n] * x[n], w, *layer) for n in range(x.size)])
@@ -231,7 +257,8 @@ def overlap_pattern(kernel_size, stride, dilation=1):
     Raises
     ------
     ParameterError
-        For a size, stride or dilation below 1.
+        For a size, stride or dilation below 1, or a kernel or stride past
+        the memory budget (:mod:`deconvlib.budget`).
 
     See Also
     --------
@@ -255,7 +282,8 @@ def overlap_pattern(kernel_size, stride, dilation=1):
     k = as_int(kernel_size, "kernel size", minimum=1)
     s = as_int(stride, "stride", minimum=1)
     d = as_int(dilation, "dilation", minimum=1)
-    return np.bincount((np.arange(k) * d) % s, minlength=s)
+    check_memory(3 * k + s, "kernel_size" if k >= s else "stride", f"the pattern of {k:,} taps over {s:,} phases")
+    return np.bincount((np.arange(k) * (d % s)) % s, minlength=s)  # d mod s: the same phases, no overflow
 
 
 def is_uniform(kernel_size, stride, dilation=1):
@@ -274,9 +302,19 @@ def is_uniform(kernel_size, stride, dilation=1):
     --------
     overlap_pattern : The counts it compares.
 
+    Raises
+    ------
+    ParameterError
+        For a size, stride or dilation below 1.
+
     Notes
     -----
-    With ``d = 1``: exactly when ``s`` divides ``k``.
+    With ``d = 1``: exactly when ``s`` divides ``k``. In general, tap ``a``
+    lands on phase ``a·d mod s``: when ``d`` and ``s`` share a factor ``g >
+    1``, only the multiples of ``g`` are reached (uneven unless ``s = 1``);
+    otherwise the taps go round every phase once per ``s`` taps, even
+    exactly when ``s`` divides ``k``. So it is decided without building the
+    pattern, for any size.
 
     References
     ----------
@@ -287,9 +325,13 @@ def is_uniform(kernel_size, stride, dilation=1):
     --------
     >>> is_uniform(4, 2), is_uniform(3, 2), is_uniform(1, 1), is_uniform(3, 3)
     (True, False, True, True)
+    >>> is_uniform(4, 2, dilation=2), is_uniform(3, 2**63)
+    (False, False)
     """
-    pattern = overlap_pattern(kernel_size, stride, dilation)
-    return bool(pattern.min() == pattern.max())
+    k = as_int(kernel_size, "kernel size", minimum=1)
+    s = as_int(stride, "stride", minimum=1)
+    d = as_int(dilation, "dilation", minimum=1)
+    return s == 1 or (math.gcd(d, s) == 1 and k % s == 0)
 
 
 def upsample_nearest(X, scale):
@@ -307,8 +349,10 @@ def upsample_nearest(X, scale):
     Raises
     ------
     ParameterError
-        For ``X`` that is neither 2-D nor 4-D (``parameter`` ``"X"``), or a
-        scale below 1.
+        For ``X`` that is neither 2-D nor 4-D (``parameter`` ``"X"``), a
+        scale below 1, or a result past the memory budget (``"scale"``).
+    TypeError
+        For ``X`` that does not hold real numbers.
 
     See Also
     --------
@@ -323,9 +367,10 @@ def upsample_nearest(X, scale):
            [3, 3, 4, 4]])
     """
     sr, sc = as_pair(scale, "scale", minimum=1)
-    X = np.asarray(X)
+    X = as_array(X, "X")
     if X.ndim not in (2, 4):
         raise ParameterError(f"X must be 4-D (n, h, w, c) or a 2-D (h, w) image, got shape {X.shape}", parameter="X")
+    check_memory(X.size * sr * (1 + sc), "scale", f"{X.shape} upsampled by ({sr}, {sc})")
     rows, cols = (0, 1) if X.ndim == 2 else (1, 2)
     return X.repeat(sr, axis=rows).repeat(sc, axis=cols)
 
@@ -412,8 +457,9 @@ def resize_conv_count(input_size, kernel_size, scale=2, padding="same", dilation
     """
     h, w = as_pair(input_size, "input size", minimum=1)
     kh, kw = as_pair(kernel_size, "kernel size", minimum=1)
+    _check_ones(h * w, "input_size", kh * kw, "kernel_size")
     counts = resize_conv2d(np.ones((h, w)), np.ones((kh, kw)), scale=scale, padding=padding, dilation=dilation)
-    return np.rint(counts).astype(int)
+    return np.rint(counts, out=counts).astype(int)  # rounded in place: one copy, not two
 
 
 def interior(counts, kernel_size, dilation=1):
@@ -433,6 +479,13 @@ def interior(counts, kernel_size, dilation=1):
     -------
     ndarray, shape (out_h − 2(k̂h − 1), out_w − 2(k̂w − 1))
 
+    Raises
+    ------
+    ParameterError
+        For ``counts`` that is not 2-D, or a size or dilation below 1.
+    TypeError
+        For ``counts`` that does not hold real numbers.
+
     See Also
     --------
     overlap_pattern : One period of what is left.
@@ -450,7 +503,9 @@ def interior(counts, kernel_size, dilation=1):
     """
     (kh, kw), (dr, dc) = as_pair(kernel_size, "kernel size", minimum=1), as_pair(dilation, "dilation", minimum=1)
     rows, cols = dilated_kernel(kh, dr) - 1, dilated_kernel(kw, dc) - 1
-    counts = np.asarray(counts)
+    counts = as_array(counts, "counts")
+    if counts.ndim != 2:
+        raise ParameterError(f"counts must be a 2-D (out_h, out_w) map, got shape {counts.shape}", parameter="counts")
     return counts[rows : counts.shape[0] - rows, cols : counts.shape[1] - cols]
 
 
@@ -481,7 +536,10 @@ def upsample_image(image, kernel_size, stride=2, method="transposed"):
     ------
     ParameterError
         For a size or stride below 1, an unknown ``method`` (``parameter``
-        ``"method"``) or an image that is not 2-D (``parameter`` ``"image"``).
+        ``"method"``), an image that is not 2-D or holds a NaN or ±inf
+        (``parameter`` ``"image"``), or a result past the budget.
+    TypeError
+        For an image that does not hold real numbers.
 
     See Also
     --------
@@ -516,11 +574,12 @@ def upsample_image(image, kernel_size, stride=2, method="transposed"):
     """
     k = as_int(kernel_size, "kernel size", minimum=1)
     s = as_int(stride, "stride", minimum=1)
-    image = np.asarray(image, dtype=float)
+    image = check_finite(as_array(image, "image"), "image").astype(float)
     if image.ndim != 2:
         raise ParameterError(f"image must be 2-D (h, w), got shape {image.shape}", parameter="image")
+    if not is_one_of(method, ("transposed", "resize")):
+        raise ParameterError(f"method must be 'transposed' or 'resize', got {method!r}", parameter="method")
+    _check_ones(image.size, "image", k * k, "kernel_size")
     if method == "transposed":
         return conv_transpose2d(image, np.full((k, k), s * s / (k * k)), stride=s, padding="same")
-    if method == "resize":
-        return resize_conv2d(image, np.full((k, k), 1 / (k * k)), scale=s)
-    raise ParameterError(f"method must be 'transposed' or 'resize', got {method!r}", parameter="method")
+    return resize_conv2d(image, np.full((k, k), 1 / (k * k)), scale=s)

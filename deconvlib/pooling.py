@@ -21,6 +21,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ._validate import as_array, as_pair, check_finite
 from .arithmetic import conv_output_size
+from .budget import check_memory, check_work
 from .errors import ParameterError
 
 __all__ = ["pool_output_size", "max_pool2d", "avg_pool2d", "pooling_arguments"]
@@ -92,7 +93,11 @@ def pooling_arguments(X, kernel_size, stride, padding, dilation):
     ParameterError
         Naming the bad parameter: ``"X"`` for the wrong dimensions, an empty
         array or a NaN or ±inf; ``"padding"`` beyond half the window;
-        ``"kernel_size"`` for a window larger than the padded input.
+        ``"kernel_size"`` for a window larger than the padded input. Last,
+        the budget (:mod:`deconvlib.budget`): the padded input and the
+        output, twice (``avg_pool2d`` without the padding counts pads a grid
+        of ones too), past the memory budget name ``"padding"`` (or ``"X"``);
+        more comparisons or additions than the work budget, ``"kernel_size"``.
     TypeError
         For an ``X`` that does not hold real numbers.
 
@@ -124,11 +129,21 @@ def pooling_arguments(X, kernel_size, stride, padding, dilation):
                 f"with kernel_size={kernel!r}",
                 "padding",
             )
+    out = []
     for axis, (i, k, s, p, d) in enumerate(zip(X.shape[1:3], kernel, stride, padding, dilation)):
         try:
-            pool_output_size(i, k, s, p, d)
+            out.append(pool_output_size(i, k, s, p, d))
         except ParameterError as error:
             raise ParameterError(f"{error} (axis {axis + 1} of X, size {i})", "kernel_size") from None
+    n, h, w, c = X.shape
+    padded = n * (h + 2 * padding[0]) * (w + 2 * padding[1]) * c
+    check_memory(
+        2 * (padded + n * out[0] * out[1] * c),
+        "padding" if padded > 2 * X.size else "X",
+        f"pooling {X.shape} padded by {padding} (the padded input and the output, twice)",
+    )
+    windows = n * out[0] * out[1] * c * kernel[0] * kernel[1]
+    check_work(windows, "kernel_size", f"pooling {out[0]}·{out[1]} windows of {kernel[0]}·{kernel[1]}")
     return X, image, kernel, stride, padding, dilation
 
 

@@ -5,11 +5,13 @@ kernel (stage 3 sweeps it). They work on the spatial axes 1 and 2 of NHWC
 arrays, and on plain 2-D ``(h, w)`` grids when ``axes=(0, 1)``.
 """
 
+import math
 import operator
 
 import numpy as np
 
-from ._validate import as_tuple
+from ._validate import as_int, as_tuple
+from .budget import check_memory
 from .errors import ParameterError
 
 __all__ = [
@@ -80,7 +82,8 @@ def dilate(X, stride, axes=None):
     ------
     ParameterError
         For a stride below 1 (``parameter`` ``"stride"``) or ``axes`` that
-        ``X`` does not have (``"axes"``).
+        ``X`` does not have (``"axes"``), or a result past the memory budget
+        (``"stride"``, see :mod:`deconvlib.budget`).
 
     See Also
     --------
@@ -111,8 +114,9 @@ def dilate(X, stride, axes=None):
     shape = list(X.shape)
     index = [slice(None)] * X.ndim
     for axis, s in zip(axes, stride):
-        shape[axis] = s * (X.shape[axis] - 1) + 1
+        shape[axis] = max(s * (X.shape[axis] - 1) + 1, 0)  # an empty axis stays empty
         index[axis] = slice(None, None, s)
+    check_memory(math.prod(shape), "stride", f"{X.shape} dilated to {tuple(shape)}")
     out = np.zeros(shape, dtype=X.dtype)
     out[tuple(index)] = X
     return out
@@ -143,8 +147,9 @@ def pad_or_crop(X, pads, axes=None, value=0):
     Raises
     ------
     ParameterError
-        For ``pads`` that are not two ints per axis (``parameter`` ``"pads"``), or
-        ``axes`` that ``X`` does not have (``"axes"``).
+        For ``pads`` that are not two ints per axis, that crop more than an
+        axis holds, or that make a result past the memory budget
+        (``parameter`` ``"pads"``), or ``axes`` that ``X`` does not have (``"axes"``).
 
     See Also
     --------
@@ -185,6 +190,15 @@ def pad_or_crop(X, pads, axes=None, value=0):
         raise ParameterError(f"pads must be {what}, got {pads!r}", parameter="pads") from None
     widths = [(0, 0)] * X.ndim
     crops = [slice(None)] * X.ndim
+    shape = list(X.shape)
+    for axis, before, after in zip(axes, amounts[::2], amounts[1::2]):
+        shape[axis] = X.shape[axis] + before + after
+        if shape[axis] < 0:
+            raise ParameterError(
+                f"pads {pads!r} crop {-before - after} cells in all from axis {axis} of size {X.shape[axis]}",
+                parameter="pads",
+            )
+    check_memory(math.prod(shape), "pads", f"{X.shape} padded to {tuple(shape)}")
     for axis, before, after in zip(axes, amounts[::2], amounts[1::2]):
         # the window [-before, size + after) of X extended by zeros on both sides
         size = X.shape[axis]
@@ -255,6 +269,13 @@ def cell_labels(shape, stride, pads):
         The padded grid's shape; :data:`INPUT` where an input pixel lands,
         :data:`ZERO` for an inserted zero, :data:`PAD` for padding.
 
+    Raises
+    ------
+    ParameterError
+        For a ``shape`` that is not positive ints (``parameter`` ``"shape"``),
+        a bad ``stride`` or ``pads``, or a grid past the memory budget
+        (naming ``"shape"``, ``"stride"`` or ``"pads"``).
+
     See Also
     --------
     cell_kinds : The labels' names.
@@ -269,7 +290,14 @@ def cell_labels(shape, stride, pads):
            [0, 1, 0],
            [2, 2, 2]])
     """
+    if isinstance(shape, (str, bytes)) or not np.iterable(shape) or not len(shape):
+        raise ParameterError(f"shape must be a tuple of sizes, one per axis, got {shape!r}", parameter="shape")
+    shape = tuple(as_int(n, "shape", minimum=1) for n in shape)
+    check_memory(math.prod(shape), "shape", f"the input grid {shape}")
     axes = tuple(range(len(shape)))  # (0, 1) for an image; any number of axes alike
+    strides = as_tuple(stride, "stride", len(shape), minimum=1)
+    dilated = math.prod(s * (n - 1) + 1 for s, n in zip(strides, shape))
+    check_memory(math.prod(shape) + 2 * dilated, "stride", f"the dilated grid of {dilated:,} cells and its labels")
     is_input = dilate(np.ones(shape, dtype=bool), stride, axes=axes)
     labels = np.where(is_input, INPUT, ZERO)
     return pad_or_crop(labels, pads, axes=axes, value=PAD)

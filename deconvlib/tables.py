@@ -8,6 +8,8 @@
 
 from numbers import Integral
 
+from ._validate import as_int
+from .budget import check_steps
 from .errors import ParameterError
 from .overlap import overlap_pattern
 
@@ -91,6 +93,13 @@ def pattern_table(strides, kernel_sizes=range(1, 7), sep=" ", mark_even=False, d
         Lines ``s=S | k=1: … k=2: …``: entry ``k`` lists ``overlap_pattern(k, S)``,
         the number of taps each residue modulo ``S`` receives.
 
+    Raises
+    ------
+    ParameterError
+        For a stride or kernel size below 1, or a table of more numbers than
+        the budget's loop ``steps`` (``parameter`` ``"strides"``, see
+        :mod:`deconvlib.budget`): each is written by a step of Python.
+
     Examples
     --------
     >>> print(pattern_table((2, 3), range(2, 5)))
@@ -99,6 +108,12 @@ def pattern_table(strides, kernel_sizes=range(1, 7), sep=" ", mark_even=False, d
     >>> print(pattern_table([2], [3, 4], sep=",", mark_even=True))
     s=2 | k=3: 2,1   k=4: 2,2 even
     """
+    strides = strides if hasattr(strides, "__len__") else tuple(strides)
+    kernel_sizes = kernel_sizes if hasattr(kernel_sizes, "__len__") else tuple(kernel_sizes)
+    entries = len(strides) * len(kernel_sizes)
+    check_steps(entries, "strides", f"pattern_table would write {entries:,} patterns")
+    numbers = sum(as_int(s, "stride", minimum=1) for s in strides) * len(kernel_sizes)
+    check_steps(numbers, "strides", f"pattern_table would write {numbers:,} counts (a stride's worth per pattern)")
     lines = []
     for s in strides:
         entries = []

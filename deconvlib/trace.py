@@ -18,8 +18,14 @@ their earlier names). In one dimension, :func:`trace`, :func:`trace_conv` and
 :func:`trace_pool` take a ``(w,)`` signal (and a ``(k,)`` kernel) and trace it as the ``1×w``
 image it equals: every array of the result has one row, every pair's first
 entry is the trivial row axis (stride 1, no padding), and ``dims`` is 1.
+
+The module itself is callable: ``deconvlib.trace(X, W)`` calls :func:`trace`,
+so ``import deconvlib as dl; dl.trace(X, W)`` and ``dl.trace.trace_conv`` both work.
 """
 
+import math
+import sys
+import types
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -27,6 +33,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ._validate import as_int, as_padding, as_pair, as_tuple
 from .arithmetic import axis_output, dilated_kernel
+from .budget import check_memory
 from .errors import ParameterError
 from .folding import conv_transpose_nd
 from .geometry import blame_size, conv_geometry, plane_sizes, sizes_geometry, transpose_geometry
@@ -196,7 +203,12 @@ def _one_channel(checked):
 
 
 def _check_kept(function, count, what, parameter):
-    """Refuse a trace that would keep more than :data:`MAX_TRACE_ELEMENTS` numbers, before allocating them."""
+    """Refuse a trace that would keep more than :data:`MAX_TRACE_ELEMENTS` numbers, before allocating them.
+
+    The memory budget (:mod:`deconvlib.budget`) is checked too, when it is
+    lowered below the trace's limit: for twice the numbers (those kept, and
+    the products or cumulative sums made on the way).
+    """
     if count > MAX_TRACE_ELEMENTS:
         raise ParameterError(
             f"{function} would keep {count:,} numbers ({what}), more than MAX_TRACE_ELEMENTS = "
@@ -204,10 +216,11 @@ def _check_kept(function, count, what, parameter):
             f"for large arrays",
             parameter=parameter,
         )
+    check_memory(2 * count, parameter, f"{function}'s {what}, kept and computed")
 
 
 def _check_sweep(function, geo, transposed):
-    cells, taps = int(np.prod(geo.out)), int(np.prod(geo.kernel))
+    cells, taps = math.prod(geo.out), math.prod(geo.kernel)
     _check_kept(
         function,
         cells * taps,
@@ -1009,6 +1022,13 @@ def input_cells_under(t, origin):
     ([(0, 0)], [(0, 0), (0, 1), (1, 0), (1, 1)])
     """
     (kh, kw), (dr, dc) = t.kernel_shape, t.dilation
+    origin = as_pair(origin, "origin")
+    rows, cols = t.labels.shape
+    if origin[0] + (kh - 1) * dr >= rows or origin[1] + (kw - 1) * dc >= cols:
+        raise ParameterError(
+            f"origin {origin} puts the window past the {rows}×{cols} padded grid (a Step.origin is in it)",
+            parameter="origin",
+        )
     transposed = hasattr(t, "output_padding")
     top, _, left, _ = t.pads if transposed else t.padding
     (sr, sc) = t.stride if transposed else (1, 1)
@@ -1185,3 +1205,18 @@ def scatter_trace(X, W, stride=1, padding=0, output_padding=0, dilation=1):
 #: The earlier names of :func:`trace_conv` and :func:`trace_pool`, from when they took 2-D images only.
 trace_conv2d = trace_conv
 trace_pool2d = trace_pool
+
+
+class _CallableModule(types.ModuleType):
+    """This module, which calling calls :func:`trace`.
+
+    ``deconvlib.trace`` is both the module the README lists
+    (``import deconvlib.trace as T; T.trace_conv``, ``dl.trace.scatter_trace``)
+    and, for the notebooks, the function: ``dl.trace(X, W, stride=2)``.
+    """
+
+    def __call__(self, *args, **kwargs):
+        return trace(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

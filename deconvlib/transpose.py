@@ -29,11 +29,12 @@ import math
 
 import numpy as np
 
-from ._validate import as_array, as_float_arrays, as_int, as_padding, as_tuple
+from ._validate import as_array, as_float_arrays, as_int, as_padding, as_text, as_tuple, is_one_of
 from .arithmetic import dilated_kernel
+from .budget import check_memory, check_steps
 from .errors import ParameterError
 from .folding import conv_transpose_nd
-from .geometry import transpose_geometry
+from .geometry import blame_size, transpose_geometry
 from .stages import dilate, flip_kernel, pad_or_crop
 
 __all__ = [
@@ -194,10 +195,14 @@ def _scatter(X, W, geo):
 
 def _conv_transpose(dims, X, W, stride, padding, output_padding, dilation, groups, bias, method):
     """:func:`conv_transpose1d`, ``2d`` and ``3d``: one implementation, ``dims`` spatial axes."""
-    if method not in METHODS:
+    if not is_one_of(method, METHODS):
         raise ParameterError(f"method must be one of {METHODS}, got {method!r}", parameter="method")
     checked = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, bias, dims=dims)
     X, W, geo = checked.X, checked.W, checked.geometry
+    if method == "naive":  # one Python iteration per output position
+        positions = "·".join(map(str, geo.out))
+        what = f"method='naive' would visit {positions} output positions"
+        check_steps(math.prod(geo.out), blame_size(geo, True), what, instead="use method='fast'")
     if method == "matrix":
         _check_matrix_size(geo)
         out = (X.reshape(geo.n, -1) @ _matrix(geo, W)).reshape(geo.n, *geo.out, geo.c_out)
@@ -236,7 +241,8 @@ def conv_transpose2d(X, W, stride=1, padding=0, output_padding=0, dilation=1, gr
     method : {"fast", "naive", "matrix", "scatter"}
         How to compute it; all agree (see the module's docstring).
         ``"naive"`` is the textbook's three stages, written plainly in
-        ``deconvlib.transpose._naive``; ``"matrix"`` refuses matrices of more
+        ``deconvlib.transpose._naive``, within the budget's loop ``steps``
+        (:func:`deconvlib.set_budget`); ``"matrix"`` refuses matrices of more
         than ``MATRIX_MAX_ENTRIES`` entries.
 
     Returns
@@ -249,7 +255,10 @@ def conv_transpose2d(X, W, stride=1, padding=0, output_padding=0, dilation=1, gr
     ------
     ParameterError
         For a bad parameter, named in ``parameter`` and in the message, or
-        padding that leaves an empty output (``parameter`` ``"padding"``).
+        padding that leaves an empty output (``parameter`` ``"padding"``);
+        or a call past the budget (:mod:`deconvlib.budget`: the output and
+        the grid swept, 1 GiB by default; ``method="naive"``'s loop, one
+        step per output position), naming the parameter that made it large.
     TypeError
         For a value of the wrong type (a string stride, a complex array).
 
@@ -456,6 +465,7 @@ def convolution_matrix(input_size, W, stride=1, padding=0, output_padding=0, dil
     size = as_tuple(input_size, "input_size", dims, minimum=1)
     W = as_array(W, "W")  # checked first: the zero input below is built from W's shape and dtype
     c_in = W.shape[-2] if W.ndim == dims + 2 else 1
+    check_memory(math.prod(size) * c_in, "input_size", f"the input {size} of {c_in} channel(s)")
     X = np.zeros(size if W.ndim == dims else (1, *size, c_in), dtype=np.result_type(W.dtype, np.float32))
     checked = transpose_geometry(X, W, stride, padding, output_padding, dilation, groups, None, dims=dims)
     _check_matrix_size(checked.geometry)
@@ -522,6 +532,7 @@ def deconv2D_naive(X, W, stride, pad, dilation=0):
     """
     stride = as_int(stride, "stride", minimum=1)
     dilation = as_int(dilation, "dilation", minimum=0)
+    pad = as_text(pad)
     if isinstance(pad, str):
         if pad != "same":
             raise ParameterError(f"pad must be an int, a tuple or 'same', got {pad!r}", parameter="pad")

@@ -48,10 +48,12 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
+from .._validate import as_int
 from ..arithmetic import conv_output_size, conv_transpose_output_size, transpose_padding_for
 from ..cases import CASES as GALLERY_CASES
 from ..cases import GUIDE_POOLING_INPUT
 from ..channels import Layer, decoder_shapes, group_connections, to_torch_weight
+from ..errors import ParameterError
 from ..explain import explain, overlap_sentence, overlap_verdict, solve_padding_text, stamps_caption
 from ..overlap import (
     overlap_count,
@@ -729,6 +731,8 @@ def photo(size=64):
     from matplotlib.cbook import get_sample_data
     from PIL import Image
 
+    if as_int(size, "size", minimum=1) > 512:
+        raise ParameterError(f"size must be an integer from 1 to 512 (the portrait's side), got {size!r}", "size")
     with get_sample_data("grace_hopper.jpg") as file:
         rgb = np.asarray(Image.open(file), dtype=float) / 255
     grey = rgb[20:532, :512].mean(axis=-1)

@@ -32,9 +32,12 @@ import numpy as np
 from matplotlib.animation import AbstractMovieWriter, FFMpegWriter, HTMLWriter
 from PIL import Image
 
+from ..budget import check_memory, get_budget
+from ..errors import ParameterError
 from ..explain import describe, format_shape, format_value, relationship
+from ..geometry import blame_size
 from ..stages import cell_kinds
-from ..trace import PoolTrace, Trace, case_trace, input_cells_under
+from ..trace import PoolTrace, Trace, case_geometry, case_trace, input_cells_under
 from .drawing import FigureText, Outlines, TraceFigure, render, row_width, text_width
 
 __all__ = ["animate", "save", "ffmpeg_available", "Animation", "SweepFigure"]
@@ -295,7 +298,10 @@ def animate(
     Raises
     ------
     ValueError
-        Naming the parameter (``stride``, ``padding``, ``output_padding``, …).
+        Naming the parameter (``stride``, ``padding``, ``output_padding``, …),
+        also when the frames, kept until the file is written, would not fit
+        the memory budget (:mod:`deconvlib.budget`): ``scale`` when they
+        would at scale 1, otherwise the size that makes them many.
 
     Examples
     --------
@@ -311,7 +317,7 @@ def animate(
     11
     """
     if not 0.25 <= float(scale) <= 8:
-        raise ValueError(f"scale must be between 0.25 and 8, got {scale!r}")
+        raise ParameterError(f"scale must be between 0.25 and 8, got {scale!r}", parameter="scale")
     sizes = dict(
         input_size=input_size,
         kernel_size=kernel_size,
@@ -324,7 +330,33 @@ def animate(
     shown = values is not None or seed is not None
     relation = _relationship_line(transposed, sizes, pooling, dims)
     view = SweepFigure(t, show_values=shown, title=title, dpi=round(dpi * scale), plain=plain, relation=relation)
+    _check_frames(view, t.n_steps, scale, lambda: blame_size(case_geometry(transposed, **sizes, dims=dims), transposed))
     return Animation(view, fps)
+
+
+#: Bytes an animation keeps per pixel of each frame until it is written: RGB, and the GIF's palette index.
+FRAME_BYTES = 4
+
+
+def _check_frames(view, frames, scale, blame):
+    """Refuse, before a frame is drawn, frames that would not fit the memory budget (:mod:`deconvlib.budget`).
+
+    The frames are kept until the file is written (Pillow writes a GIF at
+    the end), so ``frames × width × height`` pixels at :data:`FRAME_BYTES`
+    each. Blamed on ``scale`` when the animation would fit at scale 1,
+    otherwise on the size that makes the frames many (``blame()``, from the
+    case's geometry: ``"X"`` is the ``input_size``).
+    """
+    width, height = (round(inches * view.png_dpi) for inches in view.figure.get_size_inches())
+    pixels = frames * width * height
+    unscaled = pixels * FRAME_BYTES / float(scale) ** 2
+    parameter = "scale" if unscaled <= get_budget().memory else blame().replace("X", "input_size")
+    check_memory(
+        pixels,
+        parameter,
+        f"the animation's {frames} frames of {width}×{height} pixels (kept until the file is written)",
+        itemsize=FRAME_BYTES,
+    )
 
 
 class _GifWriter(AbstractMovieWriter):

@@ -15,6 +15,7 @@ CORE = [
     "_validate",
     "adjoint",
     "arithmetic",
+    "budget",
     "cases",
     "channels",
     "cli",
@@ -31,7 +32,7 @@ CORE = [
     "transpose",
 ]
 #: Functions that return nothing: they raise or print.
-RETURN_NOTHING = {"check_output_padding"}
+RETURN_NOTHING = {"check_output_padding", "check_memory", "check_work", "check_steps"}
 #: Modules whose public functions compute one of the guide's relationships: they cite it.
 CITE_THE_GUIDE = {"arithmetic", "geometry", "transpose", "conv"}
 
