@@ -90,5 +90,7 @@ SITE_PORT ?= 8000
 site:
 	$(PYTHON) tools/build_site.py --pyodide $(PYODIDE)
 
+# The site on http://127.0.0.1:$(SITE_PORT)/ with the headers a host should send (tools/serve_site.py:
+# cross-origin isolation, a cache policy, gzip); README "Hosting the course" has them for other hosts.
 serve-site: site
-	$(PYTHON) -m http.server -d _site $(SITE_PORT)
+	$(PYTHON) tools/serve_site.py --directory _site --port $(SITE_PORT)
