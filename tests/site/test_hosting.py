@@ -130,7 +130,8 @@ def test_gzip_bodies_decode_to_the_file_and_unchanged_files_get_304(served, path
     assert gzip.decompress(body) == original and len(body) < len(original) / 2
     assert int(headers["Content-Length"]) == len(body) and headers["Vary"] == "Accept-Encoding"
     assert headers["Cross-Origin-Embedder-Policy"] == "require-corp"
-    status, headers, body = get(url + path, **{"Accept-Encoding": "gzip", "If-Modified-Since": headers["Last-Modified"]})
+    since = headers["Last-Modified"]
+    status, headers, body = get(url + path, **{"Accept-Encoding": "gzip", "If-Modified-Since": since})
     assert status == 304 and body == b"" and headers["Cache-Control"] == "no-cache"
 
 
@@ -257,3 +258,158 @@ def test_a_local_official_distribution_is_checked_against_the_lock(tmp_path):
         build_site.offline_pyodide(None, {}, tmp_path / "out2", dist=dist)
     with pytest.raises(build_site.BuildError, match="no pyodide-lock.json"):
         build_site.offline_pyodide(None, {}, tmp_path / "out3", dist=tmp_path)
+
+
+# ---------------------------------------------------------------- the real site: offline rebuild, isolation
+
+
+@pytest.fixture(scope="module")
+def site():
+    """_site/ as the site test builds it (skipped when up to date; its downloads cached in build/site/)."""
+    output = ROOT / "_site"
+    try:
+        if json.loads((output / build_site.STAMP_NAME).read_text())["mode"] != "offline":
+            output = ROOT / "build" / "site" / "_site-offline"
+    except (OSError, ValueError, KeyError):
+        pass
+    code, err = run_build("--pyodide", "offline", "--output", str(output))
+    if code != 0:
+        pytest.fail("tools/build_site.py failed:\n" + "\n".join(err[-30:]))
+    return output
+
+
+#: The network cut for pip and npm: a proxy that does not exist, no index, no pip configuration
+#: (this machine's has local wheel folders), npm offline.
+OFFLINE_ENV = {
+    **{k: v for k, v in os.environ.items() if not k.upper().startswith(("PIP_", "HTTP_PROXY", "HTTPS_PROXY"))},
+    "HTTPS_PROXY": "http://127.0.0.1:9",
+    "HTTP_PROXY": "http://127.0.0.1:9",
+    "https_proxy": "http://127.0.0.1:9",
+    "http_proxy": "http://127.0.0.1:9",
+    "PIP_NO_INDEX": "1",
+    "PIP_CONFIG_FILE": os.devnull,
+    "npm_config_offline": "true",
+}
+
+
+def test_a_forced_rebuild_needs_no_network_and_carries_the_isolation_fallback(site, tmp_path):
+    output = tmp_path / "site"
+    code, err = run_build("--pyodide", "offline", "--output", str(output), "--force", env=OFFLINE_ENV)
+    assert code == 0, "\n".join(err[-30:])
+    worker = (output / "service-worker.js").read_text()
+    assert "self.fetch = async" in worker and '"Cross-Origin-Embedder-Policy", "require-corp"' in worker
+    for page, root in [(output / "index.html", "./"), (output / "lab" / "index.html", "../")]:
+        text = page.read_text()
+        assert f'new URL("{root}service-worker.js?enableCache=false"' in text, page
+    assert 'id="deconvlib-cdn-check"' not in (output / "lab" / "index.html").read_text()  # the CDN build's only
+    landing = (output / "index.html").read_text()
+    assert landing.index("00_index.ipynb") < landing.index("00_convolution_and_pooling.ipynb")
+    # built beside the output and swapped in: nothing left over
+    assert not [p.name for p in tmp_path.iterdir() if p.name != "site"]
+    # the same with the staged site already there: a rebuild replaces its own site
+    code, err = run_build("--pyodide", "offline", "--output", str(output), "--force", env=OFFLINE_ENV)
+    assert code == 0 and (output / build_site.STAMP_NAME).is_file(), "\n".join(err[-30:])
+
+
+#: JavaScript: is the page isolated, and does the notebook's kernel run deconvlib (its answer)?
+KERNEL_ANSWER = """async (path) => {
+  let panel = null;
+  for (const widget of window.jupyterapp.shell.widgets("main")) {
+    if (widget.context && widget.context.path === path) panel = widget;
+  }
+  await panel.sessionContext.ready;
+  const kernel = panel.sessionContext.session.kernel;
+  let text = "";
+  const future = kernel.requestExecute({code: "import deconvlib; print(deconvlib.conv_transpose2d([[1.0]], [[2.0]]))"});
+  future.onIOPub = (msg) => { if (msg.content.name === "stdout") text += msg.content.text; };
+  await future.done;
+  return text.trim();
+}"""
+
+
+def open_notebook(context, url, notebook="00_index.ipynb"):
+    page = context.new_page()
+    page.goto(f"{url}/lab/index.html?path={notebook}")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook:visible", timeout=60_000)
+    return page
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def serve(handler):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+class PlainHandler(http.server.SimpleHTTPRequestHandler):
+    """``python -m http.server``: no isolation headers, like GitHub Pages."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm"}
+
+    def log_message(self, *args):
+        pass
+
+
+def test_served_with_the_headers_the_site_is_isolated_and_its_kernel_runs(site, chromium):
+    server, url = serve(serve_site.handler_for(site, quiet=True))
+    try:
+        status, headers, body = get(url + "/static/pyodide/pyodide.asm.wasm", **{"Accept-Encoding": "gzip"})
+        assert headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(body) == (site / "static" / "pyodide" / "pyodide.asm.wasm").read_bytes()
+        context = chromium.new_context()
+        page = open_notebook(context, url)
+        assert page.evaluate("() => window.crossOriginIsolated") is True
+        assert page.evaluate(KERNEL_ANSWER, "00_index.ipynb") == "[[2.]]"
+        context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_served_without_headers_the_service_worker_isolates_the_notebook_page(site, chromium):
+    server, url = serve(functools.partial(PlainHandler, directory=str(site)))
+    try:
+        context = chromium.new_context()
+        page = context.new_page()
+        page.goto(url + "/index.html")
+        assert page.evaluate("() => window.crossOriginIsolated") is False  # no headers: the landing page is not
+        # a notebook opened straight away: the worker takes the page over and it reloads once, isolated
+        page = open_notebook(context, url)
+        page.wait_for_function("() => window.crossOriginIsolated", timeout=30_000)
+        page.wait_for_selector(".jp-Notebook:visible", timeout=60_000)
+        assert page.evaluate(KERNEL_ANSWER, "00_index.ipynb") == "[[2.]]"
+        context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# ---------------------------------------------------------------- GitHub Pages
+
+
+def test_the_pages_workflow_builds_the_site_and_deploys_it():
+    yaml = pytest.importorskip("yaml", reason="PyYAML is not installed")
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text())
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads the key `on` as True
+    assert "main" in triggers["push"]["branches"] and "workflow_dispatch" in triggers
+    assert workflow["permissions"]["pages"] == "write" and workflow["permissions"]["id-token"] == "write"
+    build, deploy = workflow["jobs"]["build"]["steps"], workflow["jobs"]["deploy"]["steps"]
+    runs = [step["run"] for step in build if "run" in step]
+    assert any("tools/build_site.py" in run and "--output _site" in run for run in runs), runs
+    upload = [step for step in build if step.get("uses", "").startswith("actions/upload-pages-artifact@")]
+    assert len(upload) == 1 and upload[0]["with"]["path"] == "_site"
+    cached = next(step for step in build if step.get("uses", "").startswith("actions/cache@"))["with"]["path"]
+    assert "build/site/downloads" in cached
+    assert workflow["jobs"]["deploy"]["needs"] == "build"
+    assert [step["uses"].split("@")[0] for step in deploy] == ["actions/deploy-pages"]
