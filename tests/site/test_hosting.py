@@ -32,7 +32,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, FLAGS, free_port
+from browser_support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -349,17 +349,6 @@ def open_notebook(context, url, notebook="00_index.ipynb"):
     return page
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield browser
-        browser.close()
-
-
 def serve(handler):
     server = serve_site.SiteServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -375,13 +364,13 @@ class PlainHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def test_served_with_the_headers_the_site_is_isolated(site, chromium):
+def test_served_with_the_headers_the_site_is_isolated(site, browser):
     server, url = serve(serve_site.handler_for(site, quiet=True, isolate=True))
     try:
         status, headers, body = get(url + "/static/pyodide/pyodide.asm.wasm", **{"Accept-Encoding": "gzip"})
         assert headers["Content-Encoding"] == "gzip"
         assert gzip.decompress(body) == (site / "static" / "pyodide" / "pyodide.asm.wasm").read_bytes()
-        context = chromium.new_context()
+        context = browser.new_context()
         page = open_notebook(context, url)
         assert page.evaluate("() => window.crossOriginIsolated") is True
         context.close()
@@ -390,13 +379,13 @@ def test_served_with_the_headers_the_site_is_isolated(site, chromium):
         server.server_close()
 
 
-def test_served_without_headers_the_service_worker_isolates_the_notebook_page(isolated_site, chromium):
+def test_served_without_headers_the_service_worker_isolates_the_notebook_page(isolated_site, browser):
     site, code, _ = isolated_site
     if code != 0:
         pytest.skip("the --isolate build failed (its own test says why)")
     server, url = serve(functools.partial(PlainHandler, directory=str(site)))
     try:
-        context = chromium.new_context()
+        context = browser.new_context()
         page = context.new_page()
         page.goto(url + "/index.html")
         assert page.evaluate("() => window.crossOriginIsolated") is False  # no headers: the landing page is not
@@ -410,7 +399,7 @@ def test_served_without_headers_the_service_worker_isolates_the_notebook_page(is
         server.server_close()
 
 
-def test_the_cdn_site_says_when_the_cdn_cannot_be_reached(site, chromium, tmp_path):
+def test_the_cdn_site_says_when_the_cdn_cannot_be_reached(site, browser, tmp_path):
     """``PYODIDE=cdn`` with jsdelivr out of reach (every other origin behind a dead proxy): a message, not "Unknown"."""
     output = tmp_path / "cdn"
     code, err = run_build("--pyodide", "cdn", "--output", str(output))
@@ -418,7 +407,7 @@ def test_the_cdn_site_says_when_the_cdn_cannot_be_reached(site, chromium, tmp_pa
     server, url = serve(serve_site.handler_for(output, quiet=True))
     try:
         assert serve_site.embedder_policy(output) == "credentialless"  # with --isolate
-        dead = chromium.new_context(proxy={"server": "http://127.0.0.1:9", "bypass": "127.0.0.1"})
+        dead = browser.new_context(proxy={"server": "http://127.0.0.1:9", "bypass": "127.0.0.1"})
         page = dead.new_page()
         page.goto(f"{url}/lab/index.html?path=00_index.ipynb")
         page.wait_for_selector("#deconvlib-cdn-unreachable", timeout=30_000)

@@ -2,7 +2,7 @@
 
 Builds ``_site/`` with ``tools/build_site.py`` (skipped when its stamp says it is up to
 date), serves it on 127.0.0.1 from a thread (``tools/serve_site.py``'s handler, as ``make serve-site``:
-cross-origin isolated, its cache policy, gzip), and opens every notebook of
+its cache policy, gzip), and opens every notebook of
 ``notebooks/`` in Lite's lab (``lab/index.html?path=NAME.ipynb``) in one browser context,
 as a student going through the course would: the first notebook pays for the download of
 Pyodide and the packages, the others find them in the browser's cache. Chromium reaches
