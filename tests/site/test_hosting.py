@@ -236,7 +236,9 @@ def test_a_misspelt_pyodide_mode_is_refused():
     code, err = run_build("--output", "/nonexistent/x", env={**os.environ, "PYODIDE": "ofline"})
     assert code == 2 and "PYODIDE='ofline'" in err[-1] and "offline, cdn" in err[-1], err
     dry = subprocess.run(["make", "-n", "site", "PYODIDE=ofline"], cwd=ROOT, capture_output=True, text=True)
-    assert "--pyodide ofline" in dry.stdout  # the Makefile passes it on, and the script refuses it
+    assert "--pyodide ofline" in dry.stdout  # the Makefile passes it on, and the script refuses it:
+    code, err = run_build("--pyodide", "ofline", "--output", "/nonexistent/x")
+    assert code == 2 and "invalid choice: 'ofline'" in err[-1], err
 
 
 def test_the_landing_page_lists_the_index_first():
