@@ -751,36 +751,16 @@ def add_to_head(page, snippet):
     page.write_text(text.replace("</head>", snippet + "</head>", 1))
 
 
-#: coincident (the SharedArrayBuffer channel pyodide-kernel uses when the page is cross-origin isolated)
-#: waits with ``Atomics.waitAsync(buffer, 0).value.then(…)``; when the worker has already answered, the
-#: call returns ``{async: false, value: "not-equal"}`` synchronously and ``.then`` throws ("….value.then
-#: is not a function"): the kernel never starts. Seen on every kernel start on this loaded machine.
-#: ``Promise.resolve(….value)`` waits for a promise and goes on at once for the string, as intended.
-COINCIDENT_WAIT = re.compile(r"([A-Za-z_$][\w$]*\([\w$]+,[\w$]+\))\.value\.then\(")
-
-
-def patch_coincident(output):
-    """Make pyodide-kernel's isolated channel survive a worker that answers before the page waits."""
-    patched = 0
-    for chunk in sorted((output / "extensions" / "@jupyterlite" / "pyodide-kernel-extension").rglob("*.js")):
-        text = chunk.read_text()
-        fixed, count = COINCIDENT_WAIT.subn(r"Promise.resolve(\1.value).then(", text)
-        if count:
-            chunk.write_text(fixed)
-            patched += count
-    if not patched:
-        raise BuildError("pyodide-kernel's coincident wait was not found: check COINCIDENT_WAIT against this version")
-    log(f"coincident's synchronous wait result handled ({patched} places)")
-
-
 def add_hosting_support(output, mode, isolate=False):
     """For a CDN site the CDN check; with ``isolate``, the isolation fallback (service worker and page script).
 
     Isolation is opt-in (``--isolate``): pyodide-kernel 0.6.1 in an isolated page talks to its worker
-    through coincident, and the site test's kernels hung at start in every isolated run on this
-    machine (even with :func:`patch_coincident`); it has no interrupt buffer to gain from it yet.
+    through ``coincident``, whose main-thread side calls ``Atomics.waitAsync(…).value.then`` and throws
+    ("….value.then is not a function") when the answer is already there; on this machine the site
+    test hung in both isolated runs, and Run All hung in notebook 1 (notebook 0 ran). Turning the
+    synchronous result into a promise made it worse (Pyodide's fatal error at start, 4 runs of 4).
+    0.6.1 has no interrupt buffer to gain from isolation yet.
     """
-    patch_coincident(output)
     if mode == "cdn":
         add_cdn_check(output)
     if not isolate:

@@ -13,8 +13,7 @@ runs from a USB stick next to a copy of the site. Unlike ``python -m http.server
   origin), plus ``Cross-Origin-Resource-Policy: same-origin``. The page is then
   ``crossOriginIsolated`` and Pyodide gets a ``SharedArrayBuffer`` (what an interrupt buffer needs).
   Not the default: pyodide-kernel 0.6.1 then talks to its worker through ``coincident``, and on this
-  machine (2 cores, busy) the kernel's start hung in every isolated run of the site test (README,
-  "Hosting the course");
+  machine (2 cores, busy) the site test hung in both isolated runs (README, "Hosting the course");
 - **a cache policy** (:func:`cache_control`): ``no-cache`` (use the copy only after asking the
   server whether it changed: a 304 costs a few bytes) for the notebooks (``files/``), the
   contents API (``api/contents/**/all.json``), the pages, the settings and anything else that a

@@ -335,12 +335,10 @@ def test_a_forced_rebuild_needs_no_network_and_carries_the_isolation_fallback(is
     assert json.loads((output / build_site.STAMP_NAME).read_text())["isolated"] is True
 
 
-def test_the_default_site_has_no_isolation_fallback_but_the_coincident_fix(site):
+def test_the_default_site_has_no_isolation_fallback(site):
     assert "self.fetch = async" not in (site / "service-worker.js").read_text()
     assert "deconvlib-isolation" not in (site / "lab" / "index.html").read_text()
-    kernel = site / "extensions" / "@jupyterlite" / "pyodide-kernel-extension"
-    chunks = "".join(path.read_text() for path in kernel.rglob("*.js"))
-    assert "Promise.resolve(" in chunks and not build_site.COINCIDENT_WAIT.search(chunks)
+    assert json.loads((site / build_site.STAMP_NAME).read_text())["isolated"] is False
 
 
 def open_notebook(context, url, notebook="00_index.ipynb"):
