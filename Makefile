@@ -84,11 +84,15 @@ clean:
 # needs only Python and npm; it builds its own venv in build/site/). PYODIDE=offline (default):
 # everything served by the site itself; PYODIDE=cdn: current JupyterLite, Pyodide from jsdelivr.
 PYODIDE ?= offline
+ISOLATE ?=
 SITE_PORT ?= 8000
 .PHONY: site serve-site
 
 site:
-	$(PYTHON) tools/build_site.py --pyodide $(PYODIDE)
+	$(PYTHON) tools/build_site.py --pyodide $(PYODIDE)$(if $(ISOLATE), --isolate)
 
+# The site on http://127.0.0.1:$(SITE_PORT)/ with the headers a host should send (tools/serve_site.py: a cache
+# policy, gzip; with ISOLATE=1 also COOP/COEP, and the site is built with its isolation fallback); README
+# "Hosting the course" has them for other hosts.
 serve-site: site
-	$(PYTHON) -m http.server -d _site $(SITE_PORT)
+	$(PYTHON) tools/serve_site.py --directory _site --port $(SITE_PORT)$(if $(ISOLATE), --isolate)

@@ -58,20 +58,45 @@ def test_parsers_see_the_core_dependency():
 
 
 def binder_requirements():
+    """binder/environment.yml's packages and their pins (conda and pip items), without python and pip."""
     lines = (ROOT / "binder" / "environment.yml").read_text().splitlines()
     lines = lines[lines.index("dependencies:") + 1 :]
     items = [m.group(1).strip() for line in lines if (m := re.match(r"^\s+- (.+)$", line))]
-    return {_parse(item) for item in items if not item.startswith("python")}
+    return {_parse(item) for item in items if not item.startswith(("python", "pip"))}
+
+
+def version_tuple(text):
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
 
 
 def test_binder_installs_what_the_notebooks_need_and_no_test_tools():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    notebooks = {_parse(r) for r in project["dependencies"] + project["optional-dependencies"]["notebooks"]}
-    assert binder_requirements() == notebooks
-    assert not {name for name, _ in binder_requirements()} & {"pytest", "hypothesis", "nbval", "playwright", "ruff"}
+    notebooks = dict(_parse(r) for r in project["dependencies"] + project["optional-dependencies"]["notebooks"])
+    pins = dict(binder_requirements())
+    assert set(pins) == set(notebooks)
+    assert not set(pins) & {"pytest", "hypothesis", "nbval", "playwright", "ruff"}
     python = [line for line in (ROOT / "binder" / "environment.yml").read_text().splitlines() if "- python" in line]
     assert python == ["  - python=3.11"], "pin the Python version (repo2docker warns otherwise)"
     assert "pip install --no-deps ." in (ROOT / "binder" / "postBuild").read_text()
+    for name, pin in pins.items():
+        assert pin.startswith("=="), f"binder pins {name} to an exact version, not {pin!r}"
+        below = f"{name}{pin} is below pyproject's {notebooks[name]}"
+        assert version_tuple(pin) >= version_tuple(notebooks[name]), below
+
+
+def test_binder_pins_the_versions_the_tests_run_with():
+    """Binder gets what was tested: each pin is the version installed here (bump the pin when the tests move on)."""
+    from importlib import metadata
+
+    installed = {}
+    for name in dict(binder_requirements()):
+        try:
+            installed[name] = "==" + metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    if not installed:
+        pytest.skip("none of the notebooks' packages is installed here")
+    assert {name: pin for name, pin in binder_requirements() if name in installed} == installed
 
 
 # --- a newcomer's install: metadata, the sdist, and what a layer says without its extra ---
@@ -157,3 +182,23 @@ def test_the_course_without_ipywidgets_names_the_course_extra():
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("ModuleNotFoundError: ") and "ipywidgets is missing" in last, done.stderr
     assert "pip install 'deconvlib[course]'" in last
+
+
+def test_make_present_installs_only_what_presenting_needs(tmp_path):
+    """On a machine without a venv, ``make present`` installs the `present` extra alone: Voilà and what the
+    explorers' kernel needs, no test tools and no JupyterLab (a 396 MB venv, measured 2026-12-07)."""
+    if shutil.which("make") is None:
+        pytest.skip("make is absent")
+    dry = subprocess.run(
+        ["make", "-n", "present", f"VENV={tmp_path / 'venv'}"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    installs = [line for line in dry.stdout.splitlines() if " install " in line and "--upgrade pip" not in line]
+    assert installs and all(line.endswith("-e '.[present]'") for line in installs), dry.stdout
+    present = {
+        name
+        for name, _ in (
+            _parse(r)
+            for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["present"]
+        )
+    }
+    assert "voila" in present and not present & {"pytest", "hypothesis", "nbval", "playwright", "ruff", "jupyterlab"}

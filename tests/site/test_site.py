@@ -1,7 +1,8 @@
 """The course as an offline JupyterLite site, in headless Chromium, with no request leaving it.
 
 Builds ``_site/`` with ``tools/build_site.py`` (skipped when its stamp says it is up to
-date), serves it on 127.0.0.1 from a thread (``http.server``), and opens every notebook of
+date), serves it on 127.0.0.1 from a thread (``tools/serve_site.py``'s handler, as ``make serve-site``:
+its cache policy, gzip), and opens every notebook of
 ``notebooks/`` in Lite's lab (``lab/index.html?path=NAME.ipynb``) in one browser context,
 as a student going through the course would: the first notebook pays for the download of
 Pyodide and the packages, the others find them in the browser's cache. Chromium reaches
@@ -20,7 +21,6 @@ Skips, saying why, where Debian's ``/usr/bin/chromium`` or Playwright is missing
 first build needs PyPI and the npm registry (about 90 MB into ``build/site/downloads/``).
 """
 
-import functools
 import http.server
 import json
 import subprocess
@@ -33,6 +33,9 @@ import pytest
 from browser_support import CHROMIUM, FLAGS, check_layout, move_sliders, skip_without_browser
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import serve_site  # noqa: E402
+
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
@@ -66,17 +69,10 @@ def site():
     return output
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm"}
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def origin(site):
-    """``http://127.0.0.1:PORT``: the site served from a thread, as ``python -m http.server`` would."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+    """``http://127.0.0.1:PORT``: the site served from a thread, as ``make serve-site`` serves it."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), serve_site.handler_for(site, quiet=True))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -1,0 +1,438 @@
+"""Hosting the JupyterLite site: ``tools/serve_site.py`` (``make serve-site``), the build's refusals and
+its offline rebuild, the isolation fallback it puts in the site, the GitHub Pages workflow.
+
+- The server, with real HTTP requests: the cache policy on every response (and with ``--isolate``
+  the isolation headers, COOP/COEP), gzip bodies that decode to the file, a 304 for an unchanged file.
+- ``tools/build_site.py`` refuses, in one line and exit 2, an ``--output`` it did not write (the
+  folder is left as it was), the checkout and its source folders even with ``--force``, a file as
+  ``--output``, a file where ``build/site/`` should be, and a ``PYODIDE`` that is neither mode.
+- With every download cached, a forced rebuild succeeds with the network cut (a dead proxy,
+  ``PIP_NO_INDEX=1``, no pip configuration): the wheel of deconvlib is built without pip's
+  isolated build environment. Built with ``--isolate``, the site carries the isolation fallback
+  (the service worker and each page's script); without, it does not. The index comes first.
+- In Chromium: the site served by ``serve_site --isolate`` is ``crossOriginIsolated``; the
+  ``--isolate`` site served by a plain ``http.server`` (no headers, like GitHub Pages) is too,
+  through its service worker. Only the isolation is checked there, not a kernel: pyodide-kernel
+  0.6.1's kernel in an isolated page is not reliable (see ``build_site.add_hosting_support``).
+  A CDN site with the CDN out of reach says so in the notebook page.
+"""
+
+import functools
+import gzip
+import http.server
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from browser_support import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import build_site  # noqa: E402
+import serve_site  # noqa: E402
+
+BUILD_SITE = [sys.executable, str(ROOT / "tools" / "build_site.py")]
+
+
+# ---------------------------------------------------------------- the server
+
+
+@pytest.fixture(scope="module")
+def fake_site(tmp_path_factory):
+    """A small folder shaped like the site: the paths whose policies differ, with compressible files."""
+    site = tmp_path_factory.mktemp("site")
+    files = {
+        "index.html": "<!doctype html><title>x</title>" + "<p>course</p>" * 200,
+        "files/01_start_here.ipynb": json.dumps({"cells": [{"source": "x = 1\n" * 300}]}),
+        "api/contents/all.json": json.dumps({"content": [{"name": f"{k:02}.ipynb"} for k in range(100)]}),
+        "build/1711.2c1c274.js": "console.log('chunk');\n" * 300,
+        "static/pyodide/pyodide.asm.wasm": bytes(range(256)) * 64,
+        "static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl": os.urandom(4096),
+        "static/pyodide/deconvlib-0.1.0-py3-none-any.whl": os.urandom(4096),
+        "static/pyodide/pyodide-lock.json": json.dumps({"packages": {}}) + " " * 2000,
+    }
+    for name, content in files.items():
+        path = site / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (path.write_bytes if isinstance(content, bytes) else path.write_text)(content)
+    return site
+
+
+@pytest.fixture(scope="module")
+def served(fake_site):
+    """``tools/serve_site.py`` on the fake site, as ``make serve-site`` starts it (a process of its own)."""
+    port = free_port()
+    command = [sys.executable, str(ROOT / "tools" / "serve_site.py"), "-d", str(fake_site), "--port", str(port)]
+    command.append("--isolate")
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/index.html", timeout=2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        server.kill()
+        pytest.fail(f"serve_site did not answer: {server.communicate()[0]}")
+    yield url, fake_site
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def get(url, **headers):
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+@pytest.mark.parametrize(
+    "path, cache",
+    [
+        ("/index.html", "no-cache"),
+        ("/files/01_start_here.ipynb", "no-cache"),
+        ("/api/contents/all.json", "no-cache"),
+        ("/static/pyodide/pyodide-lock.json", "no-cache"),
+        ("/static/pyodide/deconvlib-0.1.0-py3-none-any.whl", "no-cache"),
+        ("/static/pyodide/pyodide.asm.wasm", "no-cache"),
+        ("/build/1711.2c1c274.js", "public, max-age=31536000, immutable"),
+        ("/static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl", "public, max-age=31536000, immutable"),
+    ],
+)
+def test_every_response_carries_isolation_and_its_cache_policy(served, path, cache):
+    url, site = served
+    status, headers, body = get(url + path)
+    assert status == 200 and body == (site / path.lstrip("/")).read_bytes()
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Embedder-Policy"] == "require-corp"
+    assert headers["Cache-Control"] == cache
+    assert headers.get("Content-Encoding") is None  # the client did not ask for gzip
+
+
+@pytest.mark.parametrize(
+    "path, ctype",
+    [("/static/pyodide/pyodide.asm.wasm", "application/wasm"), ("/api/contents/all.json", "application/json")],
+)
+def test_gzip_bodies_decode_to_the_file_and_unchanged_files_get_304(served, path, ctype):
+    url, site = served
+    original = (site / path.lstrip("/")).read_bytes()
+    status, headers, body = get(url + path, **{"Accept-Encoding": "gzip, deflate"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip" and headers["Content-Type"] == ctype
+    assert gzip.decompress(body) == original and len(body) < len(original) / 2
+    assert int(headers["Content-Length"]) == len(body) and headers["Vary"] == "Accept-Encoding"
+    assert headers["Cross-Origin-Embedder-Policy"] == "require-corp"
+    since = headers["Last-Modified"]
+    status, headers, body = get(url + path, **{"Accept-Encoding": "gzip", "If-Modified-Since": since})
+    assert status == 304 and body == b"" and headers["Cache-Control"] == "no-cache"
+
+
+def test_without_isolate_the_server_sends_no_isolation_headers_but_its_cache_policy(fake_site):
+    server, url = serve(serve_site.handler_for(fake_site, quiet=True))
+    try:
+        status, headers, body = get(url + "/api/contents/all.json", **{"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["Cache-Control"] == "no-cache" and headers["Content-Encoding"] == "gzip"
+        assert "Cross-Origin-Opener-Policy" not in headers and "Cross-Origin-Embedder-Policy" not in headers
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_wheels_and_404s_are_not_gzipped_and_keep_the_headers(served):
+    url, _ = served
+    wheel = "/static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
+    assert get(url + wheel, **{"Accept-Encoding": "gzip"})[1].get("Content-Encoding") is None
+    status, headers, _ = get(url + "/nothing-here.js", **{"Accept-Encoding": "gzip"})
+    assert status == 404 and headers["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_make_serve_site_runs_the_server_on_this_machine_only():
+    dry = subprocess.run(["make", "-n", "serve-site", "SITE_PORT=8123"], cwd=ROOT, capture_output=True, text=True)
+    line = dry.stdout.strip().splitlines()[-1]
+    assert "tools/serve_site.py" in line and "--port 8123" in line, dry.stdout
+    assert "--bind" not in line and "--isolate" not in line  # serve_site's defaults: 127.0.0.1, no isolation
+    dry = subprocess.run(["make", "-n", "serve-site", "ISOLATE=1"], cwd=ROOT, capture_output=True, text=True)
+    assert [line for line in dry.stdout.splitlines() if "build_site.py" in line][0].endswith(" --isolate")
+    assert dry.stdout.strip().splitlines()[-1].endswith(" --isolate")
+    assert serve_site.main(["--directory", str(ROOT / "no-such-site")]) == 2
+
+
+# ---------------------------------------------------------------- the build's refusals
+
+
+def run_build(*args, env=None):
+    done = subprocess.run([*BUILD_SITE, *args], capture_output=True, text=True, env=env, timeout=600)
+    return done.returncode, done.stderr.strip().splitlines()
+
+
+def test_an_output_folder_it_did_not_write_is_refused_and_left_as_it_was(tmp_path):
+    folder = tmp_path / "v"
+    folder.mkdir()
+    (folder / "thesis.txt").write_text("x")
+    code, err = run_build("--output", str(folder))
+    assert code == 2 and len(err) == 1 and "did not write" in err[0] and "--force" in err[0], err
+    assert (folder / "thesis.txt").read_text() == "x"
+
+
+@pytest.mark.parametrize("where", [".", "..", "notebooks", "deconvlib", "tests/site"])
+def test_the_checkout_its_parents_and_its_sources_are_refused_even_with_force(where):
+    code, err = run_build("--output", str(ROOT / where), "--force")
+    assert code == 2 and len(err) == 1 and "checkout" in err[0], err
+    assert (ROOT / "notebooks" / "01_start_here.ipynb").is_file()
+
+
+def test_a_file_as_output_is_refused_in_one_line(tmp_path):
+    some_file = tmp_path / "some_file"
+    some_file.write_text("keep me")
+    code, err = run_build("--output", str(some_file))
+    assert code == 2 and len(err) == 1 and "not a folder" in err[0], err
+    assert some_file.read_text() == "keep me"
+
+
+def test_a_stamped_folder_or_force_is_accepted(tmp_path):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / build_site.STAMP_NAME).write_text("{}")
+    build_site.check_output(tmp_path / "old", force=False)
+    (tmp_path / "theirs").mkdir()
+    (tmp_path / "theirs" / "a.txt").write_text("a")
+    build_site.check_output(tmp_path / "theirs", force=True)
+    build_site.check_output(tmp_path / "new", force=False)
+
+
+def test_a_file_where_the_build_folder_should_be_is_one_line(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "build"
+    blocker.write_text("not a folder")
+    monkeypatch.setattr(build_site, "BUILD", blocker / "site")
+    monkeypatch.setattr(build_site, "DOWNLOADS", blocker / "site" / "downloads")
+    assert build_site.main(["--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "BUILD FAILED" in err[0] and str(blocker) in err[0], err
+    assert blocker.read_text() == "not a folder"
+
+
+def test_a_file_where_the_downloads_should_be_is_one_line(tmp_path, monkeypatch, capsys):
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "downloads").write_text("not a folder")
+    monkeypatch.setattr(build_site, "BUILD", tmp_path / "site")
+    monkeypatch.setattr(build_site, "DOWNLOADS", tmp_path / "site" / "downloads")
+    monkeypatch.setattr(build_site, "build_venv", lambda mode: tmp_path / "venv")  # not reached for real
+    assert build_site.main(["--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "downloads" in err[0] and "BUILD FAILED" in err[0], err
+
+
+def test_a_misspelt_pyodide_mode_is_refused():
+    code, err = run_build("--output", "/nonexistent/x", env={**os.environ, "PYODIDE": "ofline"})
+    assert code == 2 and "PYODIDE='ofline'" in err[-1] and "offline, cdn" in err[-1], err
+    dry = subprocess.run(["make", "-n", "site", "PYODIDE=ofline"], cwd=ROOT, capture_output=True, text=True)
+    assert "--pyodide ofline" in dry.stdout  # the Makefile passes it on, and the script refuses it:
+    code, err = run_build("--pyodide", "ofline", "--output", "/nonexistent/x")
+    assert code == 2 and "invalid choice: 'ofline'" in err[-1], err
+
+
+def test_the_landing_page_lists_the_index_first():
+    names = [p.name for p in build_site.landing_order(build_site.notebooks())]
+    assert names[0] == "00_index.ipynb" and sorted(names) == sorted(p.name for p in build_site.notebooks())
+    page = build_site.landing_page("offline")
+    assert page.index("?path=00_index.ipynb") < page.index("?path=00_convolution_and_pooling.ipynb")
+
+
+# ---------------------------------------------------------------- the Pyodide wheels' source
+
+
+def test_a_local_official_distribution_is_checked_against_the_lock(tmp_path):
+    """``PYODIDE_DIST``: the wheels come from the folder, each checked against the official lock's sha256."""
+    cached = build_site.DOWNLOADS / build_site.WHEEL_SOURCE[1]
+    tarball = build_site.DOWNLOADS / "pyodide-{1}.tgz".format(*build_site.PYODIDE_NPM)
+    if not (cached.exists() and tarball.exists()):
+        pytest.skip("the site's downloads are not cached yet (make site)")
+    vendor = build_site.PyodideWheels(None)
+    dist = tmp_path / "pyodide"
+    dist.mkdir()
+    (dist / "pyodide-lock.json").write_text("{}")
+    with tarfile.open(tarball) as tar:
+        lock = json.loads(tar.extractfile("package/pyodide-lock.json").read())
+    keep = build_site.dependency_closure(lock["packages"], build_site.ROOTS)
+    for key in keep:
+        name = lock["packages"][key]["file_name"]
+        (dist / name).write_bytes(vendor.read(name))
+    build_site.offline_pyodide(None, {}, tmp_path / "out", dist=dist)
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.whl")) == sorted(
+        lock["packages"][k]["file_name"] for k in keep if lock["packages"][k]["file_name"].endswith(".whl")
+    )
+    numpy = dist / lock["packages"]["numpy"]["file_name"]
+    numpy.write_bytes(numpy.read_bytes() + b"\0")
+    with pytest.raises(build_site.BuildError, match="official pyodide-lock.json says"):
+        build_site.offline_pyodide(None, {}, tmp_path / "out2", dist=dist)
+    with pytest.raises(build_site.BuildError, match="no pyodide-lock.json"):
+        build_site.offline_pyodide(None, {}, tmp_path / "out3", dist=tmp_path)
+
+
+# ---------------------------------------------------------------- the real site: offline rebuild, isolation
+
+
+@pytest.fixture(scope="module")
+def site():
+    """_site/ as the site test builds it (skipped when up to date; its downloads cached in build/site/)."""
+    output = ROOT / "_site"
+    try:
+        if json.loads((output / build_site.STAMP_NAME).read_text())["mode"] != "offline":
+            output = ROOT / "build" / "site" / "_site-offline"
+    except (OSError, ValueError, KeyError):
+        pass
+    code, err = run_build("--pyodide", "offline", "--output", str(output))
+    if code != 0:
+        pytest.fail("tools/build_site.py failed:\n" + "\n".join(err[-30:]))
+    return output
+
+
+#: The network cut for pip and npm: a proxy that does not exist, no index, no pip configuration
+#: (this machine's has local wheel folders), npm offline.
+OFFLINE_ENV = {
+    **{k: v for k, v in os.environ.items() if not k.upper().startswith(("PIP_", "HTTP_PROXY", "HTTPS_PROXY"))},
+    "HTTPS_PROXY": "http://127.0.0.1:9",
+    "HTTP_PROXY": "http://127.0.0.1:9",
+    "https_proxy": "http://127.0.0.1:9",
+    "http_proxy": "http://127.0.0.1:9",
+    "PIP_NO_INDEX": "1",
+    "PIP_CONFIG_FILE": os.devnull,
+    "npm_config_offline": "true",
+}
+
+
+@pytest.fixture(scope="module")
+def isolated_site(site, tmp_path_factory):
+    """A forced rebuild with ``--isolate`` and the network cut, into a folder of its own: (its folder, build result)."""
+    output = tmp_path_factory.mktemp("isolated") / "site"
+    code, err = run_build("--pyodide", "offline", "--output", str(output), "--force", "--isolate", env=OFFLINE_ENV)
+    return output, code, err
+
+
+def test_a_forced_rebuild_needs_no_network_and_carries_the_isolation_fallback(isolated_site):
+    output, code, err = isolated_site
+    assert code == 0, "\n".join(err[-30:])
+    worker = (output / "service-worker.js").read_text()
+    assert "self.fetch = async" in worker and '"Cross-Origin-Embedder-Policy", "require-corp"' in worker
+    for page, root in [(output / "index.html", "./"), (output / "lab" / "index.html", "../")]:
+        text = page.read_text()
+        assert f'new URL("{root}service-worker.js?enableCache=false"' in text, page
+    assert 'id="deconvlib-cdn-check"' not in (output / "lab" / "index.html").read_text()  # the CDN build's only
+    landing = (output / "index.html").read_text()
+    assert landing.index("00_index.ipynb") < landing.index("00_convolution_and_pooling.ipynb")
+    # built beside the output and swapped in: nothing left over
+    assert [p.name for p in output.parent.iterdir()] == ["site"]
+    assert json.loads((output / build_site.STAMP_NAME).read_text())["isolated"] is True
+
+
+def test_the_default_site_has_no_isolation_fallback(site):
+    assert "self.fetch = async" not in (site / "service-worker.js").read_text()
+    assert "deconvlib-isolation" not in (site / "lab" / "index.html").read_text()
+    assert json.loads((site / build_site.STAMP_NAME).read_text())["isolated"] is False
+
+
+def open_notebook(context, url, notebook="00_index.ipynb"):
+    page = context.new_page()
+    page.goto(f"{url}/lab/index.html?path={notebook}")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook:visible", timeout=60_000)
+    return page
+
+
+def serve(handler):
+    server = serve_site.SiteServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+class PlainHandler(http.server.SimpleHTTPRequestHandler):
+    """``python -m http.server``: no isolation headers, like GitHub Pages."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm"}
+
+    def log_message(self, *args):
+        pass
+
+
+def test_served_with_the_headers_the_site_is_isolated(site, browser):
+    server, url = serve(serve_site.handler_for(site, quiet=True, isolate=True))
+    try:
+        status, headers, body = get(url + "/static/pyodide/pyodide.asm.wasm", **{"Accept-Encoding": "gzip"})
+        assert headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(body) == (site / "static" / "pyodide" / "pyodide.asm.wasm").read_bytes()
+        context = browser.new_context()
+        page = open_notebook(context, url)
+        assert page.evaluate("() => window.crossOriginIsolated") is True
+        context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_served_without_headers_the_service_worker_isolates_the_notebook_page(isolated_site, browser):
+    site, code, _ = isolated_site
+    if code != 0:
+        pytest.skip("the --isolate build failed (its own test says why)")
+    server, url = serve(functools.partial(PlainHandler, directory=str(site)))
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(url + "/index.html")
+        assert page.evaluate("() => window.crossOriginIsolated") is False  # no headers: the landing page is not
+        # a notebook opened straight away: the worker takes the page over and it reloads once, isolated
+        page = open_notebook(context, url)
+        page.wait_for_function("() => window.crossOriginIsolated", timeout=30_000)
+        page.wait_for_selector(".jp-Notebook:visible", timeout=60_000)
+        context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_cdn_site_says_when_the_cdn_cannot_be_reached(site, browser, tmp_path):
+    """``PYODIDE=cdn`` with jsdelivr out of reach (every other origin behind a dead proxy): a message, not "Unknown"."""
+    output = tmp_path / "cdn"
+    code, err = run_build("--pyodide", "cdn", "--output", str(output))
+    assert code == 0, "\n".join(err[-30:])
+    server, url = serve(serve_site.handler_for(output, quiet=True))
+    try:
+        assert serve_site.embedder_policy(output) == "credentialless"  # with --isolate
+        dead = browser.new_context(proxy={"server": "http://127.0.0.1:9", "bypass": "127.0.0.1"})
+        page = dead.new_page()
+        page.goto(f"{url}/lab/index.html?path=00_index.ipynb")
+        page.wait_for_selector("#deconvlib-cdn-unreachable", timeout=30_000)
+        assert "cdn.jsdelivr.net" in page.inner_text("#deconvlib-cdn-unreachable")
+        dead.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# ---------------------------------------------------------------- GitHub Pages
+
+
+def test_the_pages_workflow_builds_the_site_and_deploys_it():
+    yaml = pytest.importorskip("yaml", reason="PyYAML is not installed")
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text())
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads the key `on` as True
+    assert "main" in triggers["push"]["branches"] and "workflow_dispatch" in triggers
+    assert workflow["permissions"]["pages"] == "write" and workflow["permissions"]["id-token"] == "write"
+    build, deploy = workflow["jobs"]["build"]["steps"], workflow["jobs"]["deploy"]["steps"]
+    runs = [step["run"] for step in build if "run" in step]
+    assert any("tools/build_site.py" in run and "--output _site" in run for run in runs), runs
+    upload = [step for step in build if step.get("uses", "").startswith("actions/upload-pages-artifact@")]
+    assert len(upload) == 1 and upload[0]["with"]["path"] == "_site"
+    cached = next(step for step in build if step.get("uses", "").startswith("actions/cache@"))["with"]["path"]
+    assert "build/site/downloads" in cached
+    assert workflow["jobs"]["deploy"]["needs"] == "build"
+    assert [step["uses"].split("@")[0] for step in deploy] == ["actions/deploy-pages"]

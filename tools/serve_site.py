@@ -1,0 +1,218 @@
+"""Serve the built JupyterLite site (``_site/``) on this machine, with the headers a host should send.
+
+    python3 tools/serve_site.py                 # http://127.0.0.1:8000/, the folder _site/
+    python3 tools/serve_site.py --port 8001 --directory some/site --bind 0.0.0.0
+    python3 tools/serve_site.py --isolate       # also COOP/COEP (a site built with --isolate)
+
+``make serve-site`` runs it. Only the standard library is needed (``http.server``), so it also
+runs from a USB stick next to a copy of the site. Unlike ``python -m http.server`` it sends:
+
+- with ``--isolate`` (``make serve-site ISOLATE=1``), **cross-origin isolation** on every response:
+  ``Cross-Origin-Opener-Policy: same-origin`` and ``Cross-Origin-Embedder-Policy: require-corp``
+  (``credentialless`` for a site built with ``--pyodide cdn``, whose Pyodide comes from another
+  origin), plus ``Cross-Origin-Resource-Policy: same-origin``. The page is then
+  ``crossOriginIsolated`` and Pyodide gets a ``SharedArrayBuffer`` (what an interrupt buffer needs).
+  Not the default: pyodide-kernel 0.6.1 then talks to its worker through ``coincident``, and on this
+  machine (2 cores, busy) the site test hung in both isolated runs (README, "Hosting the course");
+- **a cache policy** (:func:`cache_control`): ``no-cache`` (use the copy only after asking the
+  server whether it changed: a 304 costs a few bytes) for the notebooks (``files/``), the
+  contents API (``api/contents/**/all.json``), the pages, the settings and anything else that a
+  rebuild may change under the same name, so a teacher's update reaches the students on their
+  next visit; a year (``immutable``) only for files whose name changes with their content: the
+  web app's hashed chunks and Pyodide's versioned package wheels;
+- **gzip** when the browser accepts it, for text, JavaScript, JSON and WebAssembly (the 10 MB
+  ``pyodide.asm.wasm`` goes over the wire as ~3 MB); each file is compressed once per
+  modification and kept in memory.
+
+Any other host: the same headers, see the README's "Hosting the course" (an nginx snippet).
+"""
+
+import argparse
+import email.utils
+import functools
+import gzip
+import http.server
+import io
+import json
+import os
+import re
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+NO_CACHE = "no-cache"
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+#: Names whose content is fixed by the name: webpack chunks with a content hash (``1711.2c1c274.js``,
+#: ``592.dfd0b9431bfb4edbbcd2.js``), Pyodide package wheels and archives named with their version.
+HASHED_CHUNK = re.compile(r"\.[0-9a-f]{7,}\.js$")
+VERSIONED_PACKAGE = re.compile(r"^[A-Za-z0-9_.]+-\d[^/]*\.(whl|zip|tar)$")
+#: The site's own wheels keep their version while their code changes (deconvlib 0.1.0 rebuilt).
+SITE_WHEELS = ("deconvlib-",)
+
+#: Media types worth compressing; images, wheels and zip archives are compressed already.
+COMPRESSIBLE = re.compile(r"^(text/|application/(javascript|json|wasm|xml|manifest\+json)|image/svg)")
+#: Below this, gzip's header costs more than it saves.
+MIN_GZIP_BYTES = 1024
+
+
+def cache_control(path):
+    """The ``Cache-Control`` value for a URL path of the site (``/static/pyodide/numpy-….whl``).
+
+    >>> cache_control("/files/01_start_here.ipynb"), cache_control("/api/contents/all.json")
+    ('no-cache', 'no-cache')
+    >>> cache_control("/build/1711.2c1c274.js")
+    'public, max-age=31536000, immutable'
+    >>> cache_control("/static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl")
+    'public, max-age=31536000, immutable'
+    >>> cache_control("/static/pyodide/deconvlib-0.1.0-py3-none-any.whl"), cache_control("/lab/index.html")
+    ('no-cache', 'no-cache')
+    """
+    name = path.rsplit("/", 1)[-1]
+    if path.startswith(("/files/", "/api/")):
+        return NO_CACHE
+    if HASHED_CHUNK.search(name):
+        return IMMUTABLE
+    if path.startswith("/static/pyodide/") and VERSIONED_PACKAGE.match(name) and not name.startswith(SITE_WHEELS):
+        return IMMUTABLE
+    return NO_CACHE
+
+
+def embedder_policy(directory):
+    """``require-corp``, or ``credentialless`` for a CDN build (its stamp says so): Pyodide from jsdelivr."""
+    try:
+        mode = json.loads((Path(directory) / ".site-stamp.json").read_text())["mode"]
+    except (OSError, ValueError, KeyError, TypeError):
+        mode = "offline"
+    return "credentialless" if mode == "cdn" else "require-corp"
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """``SimpleHTTPRequestHandler`` plus isolation headers, a cache policy and gzip."""
+
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".js": "application/javascript",
+        ".mjs": "application/javascript",
+        ".json": "application/json",
+        ".ipynb": "application/json",
+        ".webmanifest": "application/manifest+json",
+    }
+    embedder_policy = "require-corp"
+    isolate = False
+    quiet = False
+    #: {(file path, mtime_ns, size): gzip bytes}, shared by the server's threads
+    _gzipped = {}
+    _gzip_lock = threading.Lock()
+
+    def end_headers(self):
+        if self.isolate:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", self.embedder_policy)
+            self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        self.send_header("Cache-Control", cache_control(self.path.split("?", 1)[0].split("#", 1)[0]))
+        super().end_headers()
+
+    def log_message(self, format, *args):
+        if not self.quiet:
+            super().log_message(format, *args)
+
+    def send_head(self):
+        """As ``SimpleHTTPRequestHandler``, but a compressible file goes gzip-encoded to a browser that accepts it."""
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) or not os.path.isfile(path):
+            return super().send_head()  # directories (index.html, redirects), 404s
+        ctype = self.guess_type(path)
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        stat = os.stat(path)
+        if not (accepts and COMPRESSIBLE.match(ctype) and stat.st_size >= MIN_GZIP_BYTES):
+            return super().send_head()
+        if self._not_modified(stat):
+            self.send_response(http.HTTPStatus.NOT_MODIFIED)
+            self.send_header("Vary", "Accept-Encoding")
+            self.end_headers()
+            return None
+        body = self._gzip(path, stat)
+        self.send_response(http.HTTPStatus.OK)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Last-Modified", self.date_time_string(int(stat.st_mtime)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def _not_modified(self, stat):
+        since = self.headers.get("If-Modified-Since")
+        if not since or self.headers.get("If-None-Match"):
+            return False
+        try:
+            when = email.utils.parsedate_to_datetime(since)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False
+        return when is not None and when.timestamp() >= int(stat.st_mtime)
+
+    @classmethod
+    def _gzip(cls, path, stat):
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        with cls._gzip_lock:
+            body = cls._gzipped.get(key)
+        if body is None:
+            with open(path, "rb") as file:
+                body = gzip.compress(file.read(), compresslevel=6, mtime=0)
+            with cls._gzip_lock:
+                for old in [k for k in cls._gzipped if k[0] == path]:
+                    del cls._gzipped[old]
+                cls._gzipped[key] = body
+        return body
+
+
+class SiteServer(http.server.ThreadingHTTPServer):
+    """A threading server that says nothing when a browser drops a connection (a tab closed mid-download)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+def handler_for(directory, quiet=False, isolate=False):
+    """A request handler class serving ``directory`` with the site's headers (for a test's server too)."""
+    attrs = {"embedder_policy": embedder_policy(directory), "isolate": isolate, "quiet": quiet, "_gzipped": {}}
+    return functools.partial(type("SiteHandlerFor", (SiteHandler,), attrs), directory=str(directory))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--directory", "-d", type=Path, default=ROOT / "_site", help="the built site (default: _site/)")
+    parser.add_argument("--port", "-p", type=int, default=8000, help="port (default: 8000)")
+    parser.add_argument("--bind", "-b", default="127.0.0.1", help="address (default: 127.0.0.1, this machine only)")
+    parser.add_argument(
+        "--isolate", action="store_true", help="send COOP/COEP: the page is crossOriginIsolated (see the docstring)"
+    )
+    args = parser.parse_args(argv)
+    if not (args.directory / "index.html").is_file():
+        print(f"serve_site: {args.directory} holds no built site (make site builds _site/)", file=sys.stderr)
+        return 2
+    try:
+        server = SiteServer((args.bind, args.port), handler_for(args.directory, isolate=args.isolate))
+    except OSError as error:
+        print(f"serve_site: cannot listen on {args.bind}:{args.port}: {error.strerror}", file=sys.stderr)
+        return 2
+    host = "127.0.0.1" if args.bind in ("0.0.0.0", "") else args.bind
+    print(f"serving {args.directory} at http://{host}:{args.port}/ (Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
