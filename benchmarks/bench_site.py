@@ -745,7 +745,7 @@ def main(argv=None):
             out(f"# note: {args.note}")
         out(
             f"# options: runs {args.runs}, moves {args.moves}, gzip {'on' if args.gzip else 'off'}, "
-            f"notebooks {','.join(n[:2] for n in args.notebooks) or 'none'}"
+            f"notebooks {', '.join(n.removesuffix('.ipynb') for n in args.notebooks) or 'none'}"
         )
         sites = {f"worktree {git('rev-parse', '--short', 'HEAD')}{dirty}": BENCH_DIR / "worktree"}
         part = time.monotonic()
