@@ -124,8 +124,13 @@ SLIDERS = """() => {
   });
 }"""
 
+#: Milliseconds after the kernel is idle again with the explorer's output unchanged: the move drew the same figure.
+UNCHANGED_GRACE = 2000
+
 #: Given slider ``k``, time the next keydown → its explorer's new figure, decoded: sets ``window.__move`` to
-#: [ms, "figure"], or [ms, "message"] when the explorer shows a message (no image) instead.
+#: [ms, "figure"]; or [ms, "message"] when the explorer shows a message (no image) instead; or [ms, "same"]
+#: when the kernel went busy and idle again and, UNCHANGED_GRACE ms later, the output had not changed
+#: (a move to a figure identical to the last one: pooling's output is 1×1 at stride 3 and at stride 4).
 ARM_MOVE = """(k) => {
   const slider = document.querySelectorAll('.widget-slider')[k];
   const vbox = slider.closest('.widget-vbox');
@@ -133,27 +138,41 @@ ARM_MOVE = """(k) => {
   const before = img() ? img().src : null;
   const output = vbox.querySelector('.widget-output');
   const beforeHtml = output ? output.innerHTML : null;
+  const kernel = window.__panel.sessionContext.session.kernel;
   window.__move = null;
-  let t0 = null;
+  let t0 = null, sawBusy = false, done = false, timer = null;
+  const finish = (kind) => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    observer.disconnect();
+    kernel.statusChanged.disconnect(onStatus);
+    window.__move = [performance.now() - t0, kind];
+  };
+  const onStatus = (_, status) => {
+    if (t0 === null) return;
+    if (status === 'busy') sawBusy = true;
+    else if (status === 'idle' && sawBusy && timer === null) timer = setTimeout(() => finish('same'), GRACE);
+  };
   document.addEventListener('keydown', () => { t0 = performance.now(); }, {capture: true, once: true});
   const observer = new MutationObserver(() => {
     if (t0 === null) return;
     const now = img();
     if (now && now.src !== before) {
       observer.disconnect();
-      now.decode().catch(() => {}).then(() => { window.__move = [performance.now() - t0, "figure"]; });
+      now.decode().catch(() => {}).then(() => finish('figure'));
     } else if (!now && output && output.innerHTML !== beforeHtml) {
-      observer.disconnect();
-      window.__move = [performance.now() - t0, "message"];
+      finish('message');
     }
   });
+  kernel.statusChanged.connect(onStatus);
   observer.observe(vbox, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
   const handle = slider.querySelector('.noUi-handle');
   handle.scrollIntoView({block: 'center'});
   handle.focus();
   const value = Number(handle.getAttribute('aria-valuenow'));
   return [value, Number(handle.getAttribute('aria-valuemin')), Number(handle.getAttribute('aria-valuemax'))];
-}"""
+}""".replace("GRACE", str(UNCHANGED_GRACE))
 
 
 # ---------------------------------------------------------------- output
@@ -646,11 +665,12 @@ def slider_rows(results):
     for (notebook, index, label), moved in results.items():
         figures = [ms for ms, kind in moved if kind == "figure"]
         messages = sum(1 for _, kind in moved if kind == "message")
+        same = sum(1 for _, kind in moved if kind == "same")
         median = statistics.median(figures) if figures else None
         worst = max(figures) if figures else None
         stats[(notebook, index, label)] = (median, worst)
         name = f"{notebook.removesuffix('.ipynb')} #{index} {label}"
-        rows.append([name, len(figures), messages, fmt(median, digits=0), fmt(worst, digits=0)])
+        rows.append([name, len(figures), messages, same, fmt(median, digits=0), fmt(worst, digits=0)])
     return rows, stats
 
 
@@ -667,9 +687,10 @@ def report(out, sites, visits, sliders):
             out(VISIT_LEGEND)
         if sliders.get(name):
             out("")
-            out(f"== {name}: slider key down → new figure decoded, ms (figure redraws; msgs: a message instead)")
+            out(f"== {name}: slider key down → new figure decoded, ms, over the moves that drew a new figure")
+            out("(msgs: moves that showed a message instead; same: moves that drew the same figure again)")
             rows, stats[name] = slider_rows(sliders[name])
-            table(out, ["explorer", "moves", "msgs", "median", "max"], rows)
+            table(out, ["explorer", "moves", "msgs", "same", "median", "max"], rows)
             all_medians = [m for m, _ in stats[name].values() if m is not None]
             all_max = [w for _, w in stats[name].values() if w is not None]
             if all_medians:
