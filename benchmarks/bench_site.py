@@ -48,7 +48,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from browser_support import CHROMIUM, FLAGS  # noqa: E402
+from browser_support import CHROMIUM, FLAGS, KERNEL_READY, PANEL  # noqa: E402
 
 BENCH_DIR = ROOT / "build" / "bench_site"
 DOWNLOADS = ROOT / "build" / "site" / "downloads"
@@ -63,28 +63,11 @@ GZIP_MIN_SAVING = 0.05
 
 # ---------------------------------------------------------------- the page's side
 
-#: The notebook at ``path`` is open in the main area (JupyterLite exposes the app as window.jupyterapp).
-PANEL = """(path) => {
-  const app = window.jupyterapp;
-  if (!app) return false;
-  for (const widget of app.shell.widgets("main")) {
-    if (widget.context && widget.context.path === path) return true;
-  }
-  return false;
-}"""
-
-#: The notebook's kernel answers a first (silent) request (tests/site/test_site.py's KERNEL_READY).
-KERNEL_READY = """async (path) => {
-  let panel = null;
+#: Keep the panel of the notebook at ``path`` as window.__panel (for KERNEL_IDLE and ARM_MOVE).
+REMEMBER_PANEL = """(path) => {
   for (const widget of window.jupyterapp.shell.widgets("main")) {
-    if (widget.context && widget.context.path === path) panel = widget;
+    if (widget.context && widget.context.path === path) window.__panel = widget;
   }
-  window.__panel = panel;
-  await panel.context.ready;
-  await panel.sessionContext.ready;
-  const kernel = panel.sessionContext.session.kernel;
-  await kernel.requestExecute({code: "", silent: true, store_history: false}).done;
-  return kernel.name;
 }"""
 
 #: Start Run All without waiting; ``window.__runAll`` becomes [ok, ms since page open] when every cell has run.
@@ -510,6 +493,7 @@ def open_notebook(page, origin, notebook):
     kernel = page.evaluate(KERNEL_READY, notebook)
     if kernel != "python":
         raise RuntimeError(f"{notebook} opened with kernel {kernel!r}, not Pyodide's")
+    page.evaluate(REMEMBER_PANEL, notebook)
     return time.monotonic() - start, start
 
 
