@@ -78,10 +78,11 @@ START_RUN_ALL = """() => {
           error => { window.__runAll = [false, performance.now(), String(error)]; });
 }"""
 
-#: A live explorer figure: an image in an Output widget's view, loaded.
+#: A live explorer figure (an image in an Output widget's view, loaded): "figure"; else "done" after Run All.
 FIRST_FIGURE = """() => {
   const img = document.querySelector('.widget-output img');
-  return img !== null && img.complete && img.naturalWidth > 0 ? performance.now() : false;
+  if (img !== null && img.complete && img.naturalWidth > 0) return "figure";
+  return window.__runAll !== null ? "done" : false;
 }"""
 
 #: The notebook's kernel is idle (before each slider move: every move starts from a quiet kernel).
@@ -500,12 +501,8 @@ def open_notebook(page, origin, notebook):
 def run_all(page, notebook, start):
     """Run All; (seconds from page open to the first live figure or None, to the end of Run All)."""
     page.evaluate(START_RUN_ALL)
-    first = None
-    try:
-        page.wait_for_function(FIRST_FIGURE, timeout=RUN_ALL_HANG * 1000, polling=20)
-        first = time.monotonic() - start
-    except Exception:  # a notebook without an explorer: no figure, Run All still ends
-        pass
+    seen = page.wait_for_function(FIRST_FIGURE, timeout=RUN_ALL_HANG * 1000, polling=20).json_value()
+    first = time.monotonic() - start if seen == "figure" else None  # None: a notebook without an explorer
     page.wait_for_function("() => window.__runAll !== null", timeout=RUN_ALL_HANG * 1000)
     done = page.evaluate("() => window.__runAll")
     if not done[0]:
