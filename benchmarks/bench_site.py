@@ -757,6 +757,7 @@ def main(argv=None):
             sites[f"baseline {rev}"] = BENCH_DIR / f"baseline-{rev}"
             build_baseline(rev, sites[f"baseline {rev}"], out)
         out(f"# builds: {time.monotonic() - part:.0f} s")
+        out(f"# sites: {'; '.join(f'{name} in {path.relative_to(ROOT)}' for name, path in sites.items())}")
 
         visits = {name: [] for name in sites}
         sliders = {}
