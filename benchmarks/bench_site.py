@@ -739,7 +739,8 @@ def main(argv=None):
     out = Tee(args.output)
     clock = time.monotonic()
     try:
-        dirty = "+uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
+        changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results")
+        dirty = "+uncommitted changes" if changed else ""
         out(f"# bench_site.py, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
         out(f"# CPU: {cpu_model()}, {os.cpu_count()} cores; load average before: {load()}")
         out(f"# {chromium_version()}; Python {sys.version.split()[0]}")
