@@ -23,7 +23,8 @@ context's ``requestfinished`` events, the kernel's Web Worker included), the req
 and the renderer processes' memory after Run All (PSS and RSS from ``/proc``). Then, on a
 fresh profile, each notebook of ``--notebooks`` is opened, run, and every slider of every
 explorer is moved ``--moves`` times (ArrowRight, ArrowLeft back from the maximum): key
-down → the explorer's figure replaced and decoded, timed in the page.
+down → the explorer's figure replaced and decoded, timed in the page (a move that shows a
+message, or draws the same figure again, is counted, not timed).
 
 Every figure of the working tree's site is also given as a ratio to the baseline's,
 measured in the same run: on a busy machine both slow down alike. The header gives the
@@ -703,7 +704,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--baseline", default="4722ca6", help="commit whose site is measured alongside (4722ca6)")
     parser.add_argument("--no-baseline", action="store_true", help="measure the working tree's site only")
-    parser.add_argument("--runs", type=int, default=1, help="cold + second visits of notebook 1 per site (1)")
+    parser.add_argument("--runs", type=int, default=3, help="cold + second visits of notebook 1 per site (3)")
     parser.add_argument(
         "--notebooks",
         default="all",
