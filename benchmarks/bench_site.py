@@ -321,12 +321,13 @@ def build_baseline(rev, output, out):
 # ---------------------------------------------------------------- serving
 
 
-def gzip_handler(directory, compress, counts):
+def gzip_handler(directory, compress, counts, cache_control=""):
     """An http.server handler for ``directory``: .wasm as application/wasm; with ``compress``, gzip.
 
     Compressed bodies are made once per file (``warm``) so that the measurement times the
     browser, not this server's zlib. ``counts`` (a dict with a lock) gets the requests answered
-    and the body bytes sent.
+    and the body bytes sent. ``cache_control``: a ``Cache-Control`` header for every response
+    (none by default, as ``python -m http.server``).
     """
     cache = {}
 
@@ -343,6 +344,8 @@ def gzip_handler(directory, compress, counts):
             with counts["lock"]:
                 counts["requests"] += 1
             super().send_response(code, message)
+            if cache_control:
+                self.send_header("Cache-Control", cache_control)
 
         def copyfile(self, source, outputfile):
             data = source.read()
@@ -419,9 +422,9 @@ class _Body:
 class Server:
     """The site served on 127.0.0.1 from a thread, as ``python -m http.server`` would (plus gzip)."""
 
-    def __init__(self, directory, compress):
+    def __init__(self, directory, compress, cache_control=""):
         self.counts = {"lock": threading.Lock(), "requests": 0, "bytes": 0}
-        handler, warm = gzip_handler(str(directory), compress, self.counts)
+        handler, warm = gzip_handler(str(directory), compress, self.counts, cache_control)
         if compress:
             warm()
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -712,6 +715,12 @@ def parse_args(argv=None):
     )
     parser.add_argument("--moves", type=int, default=5, help="key presses per slider (5)")
     parser.add_argument("--gzip", action="store_true", help="serve compressible files gzip-compressed")
+    parser.add_argument(
+        "--cache-control",
+        default="",
+        metavar="VALUE",
+        help="a Cache-Control header on every response, e.g. 'max-age=600' (GitHub Pages); default none",
+    )
     parser.add_argument("--output", type=Path, help="also write the output to this file (benchmarks/results/...)")
     parser.add_argument("--note", default="", help="a line for the header, e.g. what else the machine was doing")
     args = parser.parse_args(argv)
@@ -749,6 +758,7 @@ def main(argv=None):
             out(f"# note: {args.note}")
         out(
             f"# options: runs {args.runs}, moves {args.moves}, gzip {'on' if args.gzip else 'off'}, "
+            f"Cache-Control {args.cache_control or 'none'}, "
             f"notebooks {', '.join(n.removesuffix('.ipynb') for n in args.notebooks) or 'none'}"
         )
         sites = {f"worktree {git('rev-parse', '--short', 'HEAD')}{dirty}": BENCH_DIR / "worktree"}
@@ -759,7 +769,9 @@ def main(argv=None):
             sites[f"baseline {rev}"] = BENCH_DIR / f"baseline-{rev}"
             build_baseline(rev, sites[f"baseline {rev}"], out)
         out(f"# builds: {time.monotonic() - part:.0f} s")
-        out(f"# sites: {'; '.join(f'{name} in {path.relative_to(ROOT)}' for name, path in sites.items())}")
+        for name, path in sites.items():
+            age = (time.time() - (path / ".site-stamp.json").stat().st_mtime) / 60
+            out(f"# site {name}: {path.relative_to(ROOT)}, built {age:.0f} min ago")
 
         visits = {name: [] for name in sites}
         sliders = {}
@@ -768,7 +780,7 @@ def main(argv=None):
                 order = list(sites) if run % 2 == 0 else list(sites)[::-1]  # alternate who goes first
                 for name in order:
                     part = time.monotonic()
-                    server = Server(sites[name], args.gzip)
+                    server = Server(sites[name], args.gzip, args.cache_control)
                     browser = Browser(playwright)
                     try:
                         cold = visit(browser, server)
@@ -786,7 +798,7 @@ def main(argv=None):
                 if not notebooks:
                     continue
                 part = time.monotonic()
-                server = Server(sites[name], args.gzip)
+                server = Server(sites[name], args.gzip, args.cache_control)
                 try:
                     out(f"# sliders of {name}:")
                     sliders[name] = slider_latencies(playwright, server.origin, notebooks, args.moves, out)

@@ -32,14 +32,16 @@ def fetch(url):
 
 @pytest.mark.parametrize("compress", [False, True])
 def test_the_server_sends_wasm_as_wasm_and_gzips_only_what_shrinks(tmp_path, compress):
+    cache_control = "max-age=600" if compress else ""
     text = b"import deconvlib\n" * 1000
     noise = bytes(range(256)) * 4
     (tmp_path / "kernel.wasm").write_bytes(text)
     (tmp_path / "wheel.whl").write_bytes(gzip.compress(noise))
-    server = bench_site.Server(tmp_path, compress)
+    server = bench_site.Server(tmp_path, compress, cache_control)
     try:
         headers, body = fetch(server.origin + "/kernel.wasm")
         assert headers["Content-Type"] == "application/wasm"
+        assert headers.get("Cache-Control") == (cache_control or None)
         assert headers.get("Content-Encoding") == ("gzip" if compress else None)
         assert (gzip.decompress(body) if compress else body) == text
         headers, body = fetch(server.origin + "/wheel.whl")
