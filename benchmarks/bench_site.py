@@ -749,7 +749,8 @@ def main(argv=None):
     out = Tee(args.output)
     clock = time.monotonic()
     try:
-        changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results")
+        not_the_site = [":!benchmarks/results", ":!benchmarks/README.md"]
+        changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", *not_the_site)
         dirty = "+uncommitted changes" if changed else ""
         out(f"# bench_site.py, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
         out(f"# CPU: {cpu_model()}, {os.cpu_count()} cores; load average before: {load()}")
