@@ -79,10 +79,13 @@ START_RUN_ALL = """() => {
           error => { window.__runAll = [false, performance.now(), String(error)]; });
 }"""
 
-#: A live explorer figure (an image in an Output widget's view, loaded): "figure"; else "done" after Run All.
+#: A live explorer figure (an image in an Output widget's view, loaded; an SVG without a size of its own
+#: has no natural width, but a laid-out width): "figure"; else "done" after Run All.
 FIRST_FIGURE = """() => {
   const img = document.querySelector('.widget-output img');
-  if (img !== null && img.complete && img.naturalWidth > 0) return "figure";
+  if (img !== null && img.complete && (img.naturalWidth > 0 || img.getBoundingClientRect().width > 0)) {
+    return "figure";
+  }
   return window.__runAll !== null ? "done" : false;
 }"""
 
