@@ -47,6 +47,30 @@ LATENCY_JS = """
 """
 
 
+#: JavaScript, in the site (JupyterLite exposes the app as window.jupyterapp): the notebook at ``path`` is open.
+PANEL = """(path) => {
+  const app = window.jupyterapp;
+  if (!app) return false;
+  for (const widget of app.shell.widgets("main")) {
+    if (widget.context && widget.context.path === path) return true;
+  }
+  return false;
+}"""
+
+#: JavaScript: the notebook's kernel answers a first (silent) request; resolves when it has.
+KERNEL_READY = """async (path) => {
+  let panel = null;
+  for (const widget of window.jupyterapp.shell.widgets("main")) {
+    if (widget.context && widget.context.path === path) panel = widget;
+  }
+  await panel.context.ready;
+  await panel.sessionContext.ready;
+  const kernel = panel.sessionContext.session.kernel;
+  await kernel.requestExecute({code: "", silent: true, store_history: false}).done;
+  return kernel.name;
+}"""
+
+
 def skip_without_browser(what):
     """Skip the calling test module, saying why, where Chromium or Playwright is missing; else ``playwright.sync_api``.
 

@@ -30,7 +30,15 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, FLAGS, check_layout, move_sliders, skip_without_browser
+from browser_support import (
+    CHROMIUM,
+    FLAGS,
+    KERNEL_READY,
+    PANEL,
+    check_layout,
+    move_sliders,
+    skip_without_browser,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -140,29 +148,6 @@ def timings(request, requests_seen):
     for line in lines:
         (reporter.write_line if reporter else print)(line)
 
-
-#: JavaScript: the panel of the notebook at ``path`` (JupyterLite exposes the app as window.jupyterapp).
-PANEL = """(path) => {
-  const app = window.jupyterapp;
-  if (!app) return false;
-  for (const widget of app.shell.widgets("main")) {
-    if (widget.context && widget.context.path === path) return true;
-  }
-  return false;
-}"""
-
-#: JavaScript: the notebook's kernel answers a first (silent) request; resolves when it has.
-KERNEL_READY = """async (path) => {
-  let panel = null;
-  for (const widget of window.jupyterapp.shell.widgets("main")) {
-    if (widget.context && widget.context.path === path) panel = widget;
-  }
-  await panel.context.ready;
-  await panel.sessionContext.ready;
-  const kernel = panel.sessionContext.session.kernel;
-  await kernel.requestExecute({code: "", silent: true, store_history: false}).done;
-  return kernel.name;
-}"""
 
 #: JavaScript: Run All Cells (the Run menu's command); resolves when every cell has run.
 RUN_ALL = """async () => {

@@ -1,0 +1,52 @@
+"""benchmarks/bench_site.py without a browser: its arguments and its server (the benchmark itself is not a test)."""
+
+import gzip
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import bench_site  # noqa: E402
+
+
+def test_notebooks_are_chosen_by_name_or_prefix_and_an_unknown_one_is_refused(capsys):
+    args = bench_site.parse_args(["--notebooks", "01,07_checkerboard_artifacts.ipynb"])
+    assert args.notebooks == ["01_start_here.ipynb", "07_checkerboard_artifacts.ipynb"]
+    assert bench_site.parse_args(["--notebooks", "none"]).notebooks == []
+    assert len(bench_site.parse_args([]).notebooks) == len(list((bench_site.ROOT / "notebooks").glob("*.ipynb")))
+    with pytest.raises(SystemExit):
+        bench_site.parse_args(["--notebooks", "99"])
+    assert "--notebooks" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        bench_site.parse_args(["--runs", "0"])
+    assert "--runs" in capsys.readouterr().err
+
+
+def fetch(url):
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request) as response:
+        return response.headers, response.read()
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_the_server_sends_wasm_as_wasm_and_gzips_only_what_shrinks(tmp_path, compress):
+    cache_control = "max-age=600" if compress else ""
+    text = b"import deconvlib\n" * 1000
+    noise = bytes(range(256)) * 4
+    (tmp_path / "kernel.wasm").write_bytes(text)
+    (tmp_path / "wheel.whl").write_bytes(gzip.compress(noise))
+    server = bench_site.Server(tmp_path, compress, cache_control)
+    try:
+        headers, body = fetch(server.origin + "/kernel.wasm")
+        assert headers["Content-Type"] == "application/wasm"
+        assert headers.get("Cache-Control") == (cache_control or None)
+        assert headers.get("Content-Encoding") == ("gzip" if compress else None)
+        assert (gzip.decompress(body) if compress else body) == text
+        headers, body = fetch(server.origin + "/wheel.whl")
+        assert headers.get("Content-Encoding") is None and body == gzip.compress(noise)
+        requests, sent = server.take_counts()
+        assert requests == 2 and sent == len(body) + (len(gzip.compress(text, mtime=0)) if compress else len(text))
+    finally:
+        server.close()
