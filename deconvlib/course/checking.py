@@ -11,8 +11,15 @@ version's hint). The checkers of the exercises
 the hints.
 
 Whatever a student hands in — any type, shape or dtype, ``None``, NaN, a
-function that raises, loops forever or changes its inputs — gets a verdict,
-never a traceback from the checker. Two values are compared in one way,
+function that raises, loops forever or changes its inputs, an answer whose
+``==`` never returns — gets a verdict, never a traceback from the checker.
+Every step that runs the student's code (the call, the comparison, the
+message) has a time limit (:data:`TIME_LIMIT`): on Linux the whole check runs
+in a forked process that is killed when a step overruns, so even one long C
+call ends (:func:`_supervised`); elsewhere a timer signal, a thread, or in the
+browser a trace function stops Python code (:func:`_run`). In the forked
+process, what the student's function prints reaches the notebook, but what it
+changes (a global list, say) does not come back. Two values are compared in one way,
 :func:`same`: numbers and arrays within the tolerance of the coarser dtype
 (:func:`tolerance`), whole numbers exactly, text and objects never as numbers.
 

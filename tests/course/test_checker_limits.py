@@ -61,7 +61,7 @@ def hang_guard(seconds):
 @pytest.fixture
 def short_limits(monkeypatch):
     monkeypatch.setattr(checking, "TIME_LIMIT", 0.3)
-    monkeypatch.setattr(checking, "GRACE", 0.3)
+    monkeypatch.setattr(checking, "GRACE", 0.3, raising=False)  # raising=False: the same test runs on main
 
 
 @pytest.fixture(params=["process", "alarm", "thread", "trace"])
