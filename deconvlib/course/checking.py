@@ -676,6 +676,7 @@ def _here(body, limit, timed_out, watch):
 
 
 def _in_child(body, limit, timed_out):
+    _flush_output()  # nothing half-written (in a notebook, by its output thread) while the child is made
     read_end, write_end = os.pipe()
     with warnings.catch_warnings():  # Python 3.12 warns of a fork while other threads run; the child runs no others
         warnings.simplefilter("ignore", DeprecationWarning)
