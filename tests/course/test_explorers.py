@@ -521,3 +521,14 @@ def test_issue_22_item_17_set_scale_and_the_command_line_take_one_range_and_name
             assert course.get_scale() == value
     finally:
         course.set_scale(1)
+
+
+def test_issue_22_item_17_animate_takes_the_same_scale_range():
+    from deconvlib._validate import SCALE_RANGE
+    from deconvlib.viz.animation import animate
+
+    low, high = SCALE_RANGE
+    assert animate(input_size=2, kernel_size=1, scale=high).frame_count > 0
+    for value in (low / 2, high * 2):
+        with pytest.raises(ValueError, match=f"scale must be between {low:g} and {high:g}"):
+            animate(input_size=2, kernel_size=1, scale=value)
