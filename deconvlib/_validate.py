@@ -135,6 +135,9 @@ def _scalar(value):
     return value
 
 
+#: The presentation scale's range, ``(low, high)``: the course's ``set_scale`` and the command line's ``--scale``.
+SCALE_RANGE = (0.5, 4.0)
+
 #: The spatial axes' names in each number of dimensions, for messages and docstrings.
 AXIS_NAMES = {1: ("w",), 2: ("h", "w"), 3: ("d", "h", "w")}
 

@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 from ._files import MANIFEST, at_risk, atomic_path, partial_files, read_manifest, record
+from ._validate import SCALE_RANGE
 
 __all__ = ["main", "build_parser", "ProgressBar"]
 
@@ -139,8 +140,9 @@ def _scale(text):
         scale = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (math.isfinite(scale) and 0.25 <= scale <= 8):
-        raise argparse.ArgumentTypeError(f"must be a number from 0.25 to 8, got {text!r}")
+    low, high = SCALE_RANGE  # the course's set_scale takes the same
+    if not (math.isfinite(scale) and low <= scale <= high):
+        raise argparse.ArgumentTypeError(f"must be a number from {low:g} to {high:g}, got {text!r}")
     return scale
 
 

@@ -11,8 +11,15 @@ version's hint). The checkers of the exercises
 the hints.
 
 Whatever a student hands in — any type, shape or dtype, ``None``, NaN, a
-function that raises, loops forever or changes its inputs — gets a verdict,
-never a traceback from the checker. Two values are compared in one way,
+function that raises, loops forever or changes its inputs, an answer whose
+``==`` never returns — gets a verdict, never a traceback from the checker.
+Every step that runs the student's code (the call, the comparison, the
+message) has a time limit (:data:`TIME_LIMIT`): on Linux the whole check runs
+in a forked process that is killed when a step overruns, so even one long C
+call ends (:func:`_supervised`); elsewhere a timer signal, a thread, or in the
+browser a trace function stops Python code (:func:`_run`). In the forked
+process, what the student's function prints reaches the notebook, but what it
+changes (a global list, say) does not come back. Two values are compared in one way,
 :func:`same`: numbers and arrays within the tolerance of the coarser dtype
 (:func:`tolerance`), whole numbers exactly, text and objects never as numbers.
 
@@ -25,18 +32,23 @@ never a traceback from the checker. Two values are compared in one way,
 
 import copy
 import ctypes
+import functools
 import inspect
 import numbers
+import os
+import pickle
 import re
+import select
 import signal
 import sys
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Verdict", "check_value", "check_function"]
+__all__ = ["Verdict", "check_value", "check_function", "guarded"]
 
 NO_VALUE = "No answer yet: replace the `...` with your answer."
 NO_FUNCTION = "No answer yet: define the function, then run this check again."
@@ -110,6 +122,11 @@ def _is_real(value):
     return isinstance(value, numbers.Real) and not _is_bool(value)
 
 
+def _is_complex(value):
+    """A complex number, even one whose imaginary part is 0 (``8 + 0j``)."""
+    return isinstance(value, (complex, np.complexfloating))
+
+
 def _real_array(value):
     """``value`` as an array of real numbers (or booleans), or None when it is text, complex, objects or ragged."""
     if isinstance(value, (str, bytes)) or value is None or value is Ellipsis or callable(value):
@@ -148,6 +165,8 @@ def same(answer, expected):
     (True, True, False, False)
     >>> same(np.float32(1 / 3), 1 / 3), same(1 / 3, 0.3333), same(8 + 1e-12, 8), same("8", 8)
     (True, False, False, False)
+    >>> same(8 + 0j, 8), same(np.complex128(8), 8), same(8 + 0j, 8 + 0j)
+    (False, False, True)
     """
     try:
         return bool(_same(answer, expected))
@@ -163,6 +182,8 @@ def _same(answer, expected):
         return a is not None and e is not None and a.shape == e.shape and bool(_agree(a, e).all())
     if isinstance(answer, (tuple, list)) and isinstance(expected, (tuple, list)):
         return len(answer) == len(expected) and all(_same(a, e) for a, e in zip(answer, expected))
+    if _is_complex(answer) or _is_complex(expected):  # 8 + 0j is no size, and == would say it is 8
+        return _is_complex(answer) and _is_complex(expected) and answer == expected
     if _is_real(answer) and _is_real(expected):
         if isinstance(answer, numbers.Integral) and isinstance(expected, numbers.Integral):
             return int(answer) == int(expected)  # exact, however large
@@ -213,18 +234,24 @@ def short(value, limit=160):
 
     >>> short(np.eye(2)), short(np.zeros((5, 5))), short(np.int64(3)), short(np.True_)
     ('[[1., 0.], [0., 1.]]', 'an array of shape (5, 5)', '3', 'True')
-    >>> short(10**400), short("x" * 500)[-3:]
-    ('a whole number with 401 digits', 'xx…')
+    >>> short(10**400), short("x" * 500)[-3:], short(np.array(True)), short([0] * 10**6)
+    ('a whole number with 401 digits', 'xx…', 'array(True)', 'a list of 1000000 items')
     """
     try:
         if isinstance(value, numbers.Integral) and not _is_bool(value) and abs(int(value)) >= 10**30:
             digits = len(str(abs(int(value)))) if int(value).bit_length() < 10_000 else "thousands of"
             return f"a whole number with {digits} digits"
-        if isinstance(value, np.ndarray):
+        if isinstance(value, (list, tuple, set, frozenset, dict)) and len(value) > 100:
+            text = f"a {type(value).__name__} of {len(value)} items"  # not a repr that takes seconds
+        elif isinstance(value, np.ndarray) and value.ndim == 0 and not np.ma.isMaskedArray(value):
+            text = f"array({short(value.item())})"  # not the bare value: a 0-d array is not a number
+        elif isinstance(value, np.ndarray):
             if value.size > 16:
                 text = f"an array of shape {value.shape}"
             else:
-                text = np.array2string(value, separator=", ").replace("\n", "")
+                with warnings.catch_warnings():  # numpy warns while it prints a masked array's --
+                    warnings.simplefilter("ignore")
+                    text = np.array2string(value, separator=", ").replace("\n", "")
         elif isinstance(value, np.generic):
             text = repr(value.item())
         else:
@@ -340,6 +367,42 @@ def _kind_hint(answer, expected):
 # --- checking a value -----------------------------------------------------------------------
 
 
+def guarded(checker):
+    """``checker`` (a check of a value) with a time limit: an answer whose ``==`` or ``repr`` never returns gets a ✗.
+
+    The whole check runs as :func:`check_function` runs a student's function
+    (:func:`_supervised`): at most :data:`TIME_LIMIT` seconds, in a process of
+    its own where the platform can fork, so even a comparison stuck in C ends.
+
+    >>> @guarded
+    ... def check_eight(answer):
+    ...     return check_value(answer, 8)
+    >>> class Endless:
+    ...     def __eq__(self, other):
+    ...         while True:
+    ...             pass
+    >>> check_eight(8), check_eight(Endless()).message[:48]
+    (✓ Correct: 8., 'Not quite: the answer could not be compared with')
+    """
+
+    @functools.wraps(checker)
+    def check(*args, **kwargs):
+        def timed_out(phase, how):
+            message = f"Not quite: the answer could not be compared with the right one within {TIME_LIMIT:g} s"
+            return Verdict(
+                False,
+                _with_hint(
+                    message + (f" ({how})." if how else "."),
+                    "answer with a number, a tuple or a set of a few numbers, not an object of your own",
+                ),
+            )
+
+        return _supervised(lambda watch: checker(*args, **kwargs), TIME_LIMIT, timed_out)
+
+    return check
+
+
+@guarded
 def check_value(answer, expected, hints=None, what=None, explain="", hint=None):
     """Compare ``answer`` with ``expected``; on a miss, give the hint for that wrong value.
 
@@ -401,35 +464,79 @@ class _TimeUp(BaseException):
     """Raised inside a student's function whose time ran out (a BaseException: ``except Exception`` lets it by)."""
 
 
+def _limiters():
+    """How this platform can stop a student's code: a subset of ``{"process", "alarm", "thread"}``.
+
+    ``"process"``: a check runs in a forked child that is killed when its time
+    is up, which stops even one long C call (``sum(range(10**11))``) holding the
+    GIL (Linux; macOS forks badly with its system libraries). ``"alarm"``: a
+    SIGALRM timer interrupts Python code in the main thread. ``"thread"``: the
+    code runs in a worker thread that is told to stop. In the browser (Pyodide,
+    JupyterLite) there is none of them: a trace function keeps the deadline
+    (:func:`_run_traced`).
+    """
+    if sys.platform in ("emscripten", "wasi"):
+        return frozenset()
+    found = {"thread"}
+    if hasattr(signal, "setitimer"):
+        found.add("alarm")
+    if hasattr(os, "fork") and sys.platform.startswith("linux"):
+        found.add("process")
+    return frozenset(found)
+
+
 def _run(fn, args, kwargs, limit):
     """Call ``fn(*args, **kwargs)`` for at most ``limit`` seconds.
 
     Returns ``("value", result)``, ``("error", exception)`` or ``("slow",
     None)``. In the main thread (a notebook's cells run there) a SIGALRM timer
     interrupts the function between two Python steps, so nothing keeps running
-    afterwards; elsewhere the function runs in a thread that is told to stop.
-    Ctrl-C (KeyboardInterrupt) still stops the whole check. In the browser
-    (Pyodide, JupyterLite) there are neither threads nor timer signals: the
-    function runs without a time limit.
+    afterwards; elsewhere the function runs in a thread that is told to stop;
+    where there are neither threads nor timer signals (Pyodide, JupyterLite) a
+    trace function raises the time-out at the next Python step after the
+    deadline. Ctrl-C (KeyboardInterrupt) still stops the whole check. None of
+    these stops one long C call: :func:`_supervised` runs the whole check in a
+    process where the platform can fork.
     """
-    if sys.platform == "emscripten":
-        return _run_unlimited(fn, args, kwargs)
+    can = _limiters()
     if (
-        hasattr(signal, "setitimer")
+        "alarm" in can
         and threading.current_thread() is threading.main_thread()
         and signal.getitimer(signal.ITIMER_REAL)[0] == 0  # no one else's timer running
     ):
         return _run_with_alarm(fn, args, kwargs, limit)
-    return _run_in_thread(fn, args, kwargs, limit)
+    if "thread" in can:
+        return _run_in_thread(fn, args, kwargs, limit)
+    return _run_traced(fn, args, kwargs, limit)
 
 
-def _run_unlimited(fn, args, kwargs):
+def _run_traced(fn, args, kwargs, limit):
+    """``_run`` without threads or signals: a trace function raises ``_TimeUp`` once the deadline has passed.
+
+    It sees every bytecode of the Python code called (``f_trace_opcodes``), so
+    ``while True: pass`` is stopped too; a C call runs to its end, and a
+    function that swallows the ``_TimeUp`` (a bare ``except:`` in a loop)
+    runs on untraced, as CPython unsets a trace function that raised.
+    """
+    deadline, previous = time.monotonic() + limit, sys.gettrace()
+
+    def deadline_tracer(frame, event, arg):
+        if time.monotonic() > deadline:
+            raise _TimeUp
+        frame.f_trace_opcodes = True
+        return deadline_tracer
+
+    sys.settrace(deadline_tracer)
     try:
         return "value", fn(*args, **kwargs)
+    except _TimeUp:
+        return "slow", None
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # the student's code: any failure becomes a verdict
         return "error", error
+    finally:
+        sys.settrace(previous)
 
 
 def _run_with_alarm(fn, args, kwargs, limit):
@@ -503,6 +610,183 @@ def _run_in_thread(fn, args, kwargs, limit):
     if not outcome or worker.is_alive():
         return "slow", None
     return outcome[0]
+
+
+# --- a whole check under a time limit -------------------------------------------------------
+
+#: Seconds a check's process may overrun the limit of what it is doing before it is killed.
+GRACE = 1.0
+
+
+class _Watch:
+    """What a check tells its supervisor: the phase it is in (with its seconds), and its verdict so far.
+
+    ``phase("call", n, seconds)`` before the student's function is called on
+    case ``n``, ``phase("judge", n, seconds)`` before its answer is compared
+    and put into words; ``so_far(verdict)`` once a failure is known (the
+    verdict if the rest never ends). In the process that supervises nothing,
+    these do nothing.
+    """
+
+    def __init__(self, send=None):
+        self.send = send
+
+    def phase(self, *what):
+        if self.send is not None:
+            self.send(("phase", *what))
+
+    def so_far(self, verdict):
+        if self.send is not None:
+            self.send(("so_far", bool(verdict.ok), str(verdict.message)))
+
+
+_checking = [False]  # inside a check already: a check it calls (check_value) runs as part of it
+
+
+def _supervised(body, limit, timed_out):
+    """The :class:`Verdict` ``body(watch)`` returns, with its time limited even where it is stuck in C.
+
+    Where the platform can fork (:func:`_limiters`), ``body`` runs in a child
+    process that reports each phase (:class:`_Watch`); a phase that overruns
+    its seconds by :data:`GRACE` gets the child killed and the verdict
+    ``timed_out(phase, None)`` (or the failure found before it), and a child
+    that dies gets ``timed_out(phase, how)``. Elsewhere ``body`` runs here, as
+    one call of :func:`_run` when ``limit`` is given (a value's check), or
+    limiting each phase itself (``limit`` None: a function's check).
+    """
+    if _checking[0]:
+        return body(_Watch())
+    if "process" in _limiters():
+        return _in_child(body, limit, timed_out)
+    return _here(body, limit, timed_out, _Watch())
+
+
+def _here(body, limit, timed_out, watch):
+    _checking[0] = True
+    try:
+        if limit is None:
+            return body(watch)
+        watch.phase("answer", limit)
+        outcome, result = _run(body, (watch,), {}, limit)
+    finally:
+        _checking[0] = False
+    if outcome == "value":
+        return result
+    return timed_out(("answer", limit), None if outcome == "slow" else f"it raised {type(result).__name__}")
+
+
+def _in_child(body, limit, timed_out):
+    _flush_output()  # nothing half-written (in a notebook, by its output thread) while the child is made
+    read_end, write_end = os.pipe()
+    with warnings.catch_warnings():  # Python 3.12 warns of a fork while other threads run; the child runs no others
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child: judge, report, and never return into the caller's code
+        status = 0
+        try:
+            os.close(read_end)
+
+            def send(message):
+                data = pickle.dumps(message)
+                data = len(data).to_bytes(4, "big") + data
+                while data:
+                    data = data[os.write(write_end, data) :]
+
+            try:
+                verdict = _here(body, limit, timed_out, _Watch(send))
+                _flush_output()  # what the student's code printed comes before the verdict
+                send(("verdict", bool(verdict.ok), str(verdict.message)))
+            except KeyboardInterrupt:
+                send(("interrupted",))
+        except BaseException:  # noqa: BLE001 - the child must end here, whatever happened
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return _supervise_child(pid, read_end, limit, timed_out)
+
+
+def _flush_output():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # a closed or odd stream: nothing to flush
+            pass
+
+
+def _supervise_child(pid, read_end, limit, timed_out):
+    """Read the child's reports until its verdict; kill it when a phase overruns. Returns the Verdict."""
+    phase, so_far, verdict, received = ("start", GRACE), None, None, b""
+    deadline = time.monotonic() + GRACE + (limit or 0)
+    try:
+        while verdict is None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read_end], [], [], left)[0]:
+                if time.monotonic() >= deadline:
+                    break
+                continue
+            chunk = os.read(read_end, 1 << 16)
+            if not chunk:
+                break  # the child ended without a verdict
+            received += chunk
+            while len(received) >= 4 and len(received) >= 4 + int.from_bytes(received[:4], "big"):
+                size = int.from_bytes(received[:4], "big")
+                message, received = pickle.loads(received[4 : 4 + size]), received[4 + size :]
+                if message[0] == "phase":
+                    phase = message[1:]
+                    deadline = time.monotonic() + phase[-1] + GRACE
+                elif message[0] == "so_far":
+                    so_far = Verdict(message[1], message[2])
+                elif message[0] == "verdict":
+                    verdict = Verdict(message[1], message[2])
+                elif message[0] == "interrupted":
+                    raise KeyboardInterrupt
+        status = _reap(pid, wait=None if verdict is not None else 0.05)
+    finally:
+        os.close(read_end)
+        _reap(pid, wait=0)
+    if verdict is not None:
+        return verdict
+    if so_far is not None:
+        return so_far
+    return timed_out(phase, None if status is None else _how_it_ended(status))
+
+
+def _reap(pid, wait):
+    """The child's wait status once it has ended (within ``wait`` s; None: it is ending), else kill it: None."""
+    if wait is None:  # it sent its verdict, and only exits after that
+        try:
+            return os.waitpid(pid, 0)[1]
+        except ChildProcessError:
+            return None
+    end = time.monotonic() + wait
+    while True:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # reaped already
+            return None
+        if done:
+            return status
+        if time.monotonic() >= end:
+            break
+        time.sleep(0.005)
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+    return None
+
+
+def _how_it_ended(status):
+    """In words, how a child process that sent no verdict ended."""
+    if os.WIFSIGNALED(status):
+        try:
+            name = signal.Signals(os.WTERMSIG(status)).name
+        except ValueError:
+            name = f"signal {os.WTERMSIG(status)}"
+        return f"the process running it crashed ({name})"
+    return f"the process running it exited (status {os.WEXITSTATUS(status)})"
 
 
 def _unchanged(before, after):
@@ -674,6 +958,26 @@ def check_function(
     calls = [_arguments(case) for case in cases]
     expected = [copy.deepcopy(reference_fn(*copy.deepcopy(a), **copy.deepcopy(k))) for a, k in calls]
     limit = TIME_LIMIT if time_limit is None else time_limit
+    words = {"name": name, "hint": hint, "variants": variants, "returns": returns, "describe": describe}
+
+    def judge(watch):
+        return _judge_function(student_fn, calls, expected, limit, watch, words)
+
+    def timed_out(phase, how):
+        if phase[0] not in ("call", "judge"):
+            return Verdict(False, f"{name} could not be checked: {how or 'the check did not start'}.")
+        call = _call_text(name, *calls[phase[1]])
+        if phase[0] == "judge":
+            return _unjudged(call, limit)
+        if how is None:
+            return _slow(call, phase[2])
+        return Verdict(False, _with_hint(f"{call} never returned: {how}.", f"call {call} yourself in a cell"))
+
+    return _supervised(judge, None, timed_out)
+
+
+def _judge_function(student_fn, calls, expected, limit, watch, words):
+    """:func:`check_function`'s work once the reference results are known: every call, each under its limit."""
     results, failure, start = [], None, time.monotonic()
     for n, (args, kwargs) in enumerate(calls):
         left = TOTAL_TIME_LIMIT - (time.monotonic() - start)
@@ -685,22 +989,55 @@ def check_function(
             break
         given = copy.deepcopy((args, kwargs))
         allowed = max(min(limit, left), 1e-3)
+        watch.phase("call", n, allowed)
         outcome, got = _run(student_fn, given[0], given[1], allowed)
         if outcome != "value":
             failure = failure or (n, outcome, allowed if outcome == "slow" else got)
             break
-        changed = _changed_argument(student_fn, args, kwargs, given)
+        watch.phase("judge", n, limit)  # the answer's own == or repr may never return
+        outcome, wrong = _run(_what_is_wrong, (student_fn, args, kwargs, given, got, expected[n]), {}, limit)
+        if outcome != "value":
+            failure = failure or (n, "unjudged", limit)
+            break
         results.append(got)
-        if failure is None and (changed or got is Ellipsis or got is None or not same(got, expected[n])):
-            failure = (n, "changed" if changed else "value", changed or got)
+        if failure is None and wrong is not None:
+            failure = (n, *wrong)
+            if watch.send is not None:  # the verdict if a later case never returns
+                outcome, verdict = _run(_verdict, (failure, calls, expected, results, words), {}, limit)
+                if outcome != "value":
+                    failure = (n, "unjudged", limit)
+                    break
+                watch.so_far(verdict)
+    if failure is not None:
+        watch.phase("judge", failure[0], limit)
+    outcome, verdict = _run(_verdict, (failure, calls, expected, results, words), {}, limit)
+    if outcome == "value":
+        return verdict
+    return _unjudged(_call_text(words["name"], *calls[failure[0]]), limit)
+
+
+def _what_is_wrong(student_fn, args, kwargs, given, got, expected):
+    """None when ``got`` is right and the arguments ``given`` are unchanged, else ``(what, detail)``."""
+    changed = _changed_argument(student_fn, args, kwargs, given)
+    if changed:
+        return "changed", changed
+    if got is Ellipsis or got is None or not same(got, expected):
+        return "value", got
+    return None
+
+
+def _verdict(failure, calls, expected, results, words):
+    """The verdict on ``failure`` (None: all right), ``(case, what, detail)``, in words."""
+    name, hint = words["name"], words["hint"]
     if failure is None:
         return Verdict(True, f"Correct on all {len(calls)} cases.")
-
     n, outcome, got = failure
     args, kwargs = calls[n]
     call = _call_text(name, args, kwargs)
     if outcome == "slow":
-        return Verdict(False, _with_hint(f"{call} took longer than {got:.2g} s, so it was stopped.", _SLOW))
+        return _slow(call, got)
+    if outcome == "unjudged":
+        return _unjudged(call, got)
     if outcome == "total":
         return Verdict(
             False,
@@ -718,17 +1055,33 @@ def check_function(
         return Verdict(False, NO_BODY)
     if got is None:
         return Verdict(False, f"{call} returned None. Hint: did you forget `return`?")
-    problem = _safely(returns, got) if returns else None
+    problem = _safely(words["returns"], got) if words["returns"] else None
     if problem:
         return Verdict(False, _with_hint(f"{call} returned {short(got)}.", problem))
-    if describe is None:
+    if words["describe"] is None:
         message = f"{call} returned {short(got)}, expected {short(expected[n])}."
     else:
-        message = f"{describe(n, args)} returned {first_difference(got, expected[n])}."
-    specific = _matching_variant(variants, calls, results) or kind_hint(got, expected[n])
+        message = f"{words['describe'](n, args)} returned {first_difference(got, expected[n])}."
+    specific = _matching_variant(words["variants"], calls, results) or kind_hint(got, expected[n])
     if specific is None:
         specific = _safely(hint, got, expected[n]) if callable(hint) else hint
     return Verdict(False, message + (f" Hint: {specific}" if specific else ""))
+
+
+def _slow(call, seconds):
+    return Verdict(False, _with_hint(f"{call} took longer than {seconds:.2g} s, so it was stopped.", _SLOW))
+
+
+def _unjudged(call, seconds):
+    """The verdict on an answer that could not be compared or put into words within ``seconds``."""
+    return Verdict(
+        False,
+        _with_hint(
+            f"{call} returned something that could not be compared with the expected result "
+            f"or put into words within {seconds:.2g} s.",
+            "return a number, a tuple or a numpy array, not an object of your own",
+        ),
+    )
 
 
 _SLOW = "look for a loop that never ends (a `while` whose condition never changes), or one that runs far too often"

@@ -21,7 +21,7 @@ from ..overlap import is_uniform, overlap_count_1d
 from ..pooling import avg_pool2d, max_pool2d
 from ..stages import dilate
 from ..transpose import conv_transpose2d
-from .checking import Verdict, check_function, check_value, kind, kind_hint, shape_hint, short
+from .checking import Verdict, check_function, check_value, guarded, kind, kind_hint, shape_hint, short
 
 __all__ = [
     "check_output_size",
@@ -44,6 +44,7 @@ __all__ = [
 # --- notebook 1: the whole pipeline's size -------------------------------------------
 
 
+@guarded
 def check_output_size(answer, size=4, kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1):
     """Notebook 1: the output size of a transposed convolution, worked out by hand.
 
@@ -142,6 +143,7 @@ def check_dilate(student_fn):
 # --- notebook 3: padding and output_padding ------------------------------------------
 
 
+@guarded
 def check_sweep_padding(answer, kernel_size=4, padding=1, dilation=1):
     """Notebook 3: how many zeros stage 2 adds on each side, ``d·(k − 1) − p``.
 
@@ -164,6 +166,7 @@ def check_sweep_padding(answer, kernel_size=4, padding=1, dilation=1):
     return check_value(answer, expected, hints, what="the padding on each side", explain=explain, hint=hint)
 
 
+@guarded
 def check_input_sizes(answer, output=4, kernel_size=3, stride=2, padding=1):
     """Notebook 3: every input size that a forward convolution maps to ``output``.
 
@@ -207,10 +210,23 @@ def check_input_sizes(answer, output=4, kernel_size=3, stride=2, padding=1):
     return check_value(given, sizes, hints, what="the set of input sizes", explain=explain, hint=hint)
 
 
+#: The most sizes an answer of :func:`check_input_sizes` may list (a longer one is refused before it is read).
+MAX_SIZES = 100
+
+
 def _whole_numbers(answer):
     """``(sorted whole numbers, None)`` from a set, list, tuple or range of them (or one); else ``(None, why)``."""
     if isinstance(answer, numbers.Integral) and not isinstance(answer, (bool, np.bool_)):
         answer = [answer]
+    if np.ma.isMaskedArray(answer) and np.ma.count_masked(answer):
+        return None, "that is a masked array with hidden entries (--): answer with a set of whole numbers, as {1, 2}"
+    try:
+        count = len(answer) if isinstance(answer, (set, frozenset, list, tuple, range, np.ndarray)) else 0
+    except (OverflowError, TypeError):  # range(10**20), a 0-d array
+        count = None if isinstance(answer, range) else 0
+    if count is None or count > MAX_SIZES:
+        many = "far too many" if count is None else f"{count}"
+        return None, f"that is {many} sizes: only a few input sizes give one output size; list them, such as {{1, 2}}"
     if isinstance(answer, np.ndarray) and answer.ndim == 1:
         answer = answer.tolist()
     if isinstance(answer, (str, bytes)):
@@ -382,6 +398,7 @@ def check_transpose_output_size(student_fn):
     )
 
 
+@guarded
 def check_padding_for(answer, i, k, target, stride=1, dilation=1):
     """Notebook 5: ``answer = (padding, output_padding)`` that takes an ``i`` input to ``target``.
 
@@ -546,7 +563,12 @@ _UNIFORM_VARIANTS = [
 
 
 def _true_or_false(got):
-    return None if isinstance(got, (bool, np.bool_)) else "return True or False"
+    """What to return instead of ``got``, or None for a plain True or False."""
+    if isinstance(got, (bool, np.bool_)):
+        return None
+    if isinstance(got, np.ndarray) and got.dtype.kind == "b" and got.size == 1:
+        return "that is a numpy array holding one True/False value: return the value itself, bool(...) of it"
+    return "return True or False"
 
 
 def check_uniform_overlap(student_fn):
@@ -616,6 +638,7 @@ def check_torch_weight(student_fn):
     )
 
 
+@guarded
 def check_layer_shape(answer, input_shape, kernel_size, c_out, stride=1, padding=0, output_padding=0, dilation=1):
     """Notebook 8: ``answer``, the NHWC output shape of a transposed-convolution layer.
 

@@ -110,7 +110,7 @@ class Choice:
     >>> mode.checked("min", "mode")
     Traceback (most recent call last):
     ...
-    ValueError: mode must be 'max' or 'avg', got 'min'
+    deconvlib.ParameterError: mode must be 'max' or 'avg', got 'min'
     """
 
     label: str
@@ -124,13 +124,13 @@ class Choice:
         return tuple(value for _, value in self.options)
 
     def checked(self, value, name):
-        """The option's own value equal to ``value`` (``1`` gives ``True``); ``ValueError`` names the choices."""
+        """The option's own value equal to ``value`` (``1`` gives ``True``); a ``ParameterError`` names the choices."""
         for option in self.values():
             if option == value:
                 return option
         names = [repr(option) for option in self.values()]
         listed = " or ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
-        raise ValueError(f"{name} must be {listed}, got {value!r}")
+        raise ParameterError(f"{name} must be {listed}, got {value!r}", name)
 
     def make(self, value):
         """The widget, showing ``value``."""
@@ -205,12 +205,14 @@ class Explorer:
             if name in self.choices:
                 values[name] = self.choices[name].checked(value, name)
             elif isinstance(default, int) and not isinstance(default, bool):
-                try:
-                    values[name] = operator.index(value)
-                except TypeError:
+                values[name] = self._integer(name, value)
+                bounds = None if name in self.specs else self.bounds(name)
+                if bounds is not None and not bounds[0] <= values[name] <= bounds[1]:
                     raise ParameterError(
-                        f"{type(self).__name__}'s {name} must be an integer, got {value!r}", name
-                    ) from None
+                        f"{type(self).__name__}'s {name} (no slider here) must be from {bounds[0]} to {bounds[1]}, "
+                        f"got {value!r}",
+                        name,
+                    )
         self.values = {**defaults, **values}
         self.figure = self.data = self.message = self.svg = self._png = None
         self.renders = 0
@@ -218,6 +220,17 @@ class Explorer:
         self._build()
         self.refresh()
         self.start = {name: slider.value for name, slider in self.sliders.items()}
+
+    def _integer(self, name, value):
+        """``value`` as an int (``np.int64`` too), or a ``ParameterError`` naming ``name``: 2.5 is no position."""
+        try:
+            return operator.index(value)
+        except TypeError:
+            raise ParameterError(f"{type(self).__name__}'s {name} must be an integer, got {value!r}", name) from None
+
+    def bounds(self, name):
+        """``(low, high)`` that a parameter without a control must lie in, or None for any value (none here)."""
+        return None
 
     def defaults(self):
         """Every parameter's default: the :attr:`fixed` ones, the :attr:`choices`' and the sliders' (:attr:`specs`)."""
@@ -384,8 +397,9 @@ class Explorer:
     def set(self, **values):
         """Move several sliders and choices at once (one redraw); limits are re-derived from the new values.
 
-        A name without a control, or a choice's value not among its options,
-        is a ``ValueError`` (nothing moves).
+        A name without a control, a slider value that is not an integer, or a
+        choice's value not among its options, is a ``ValueError`` naming it
+        (nothing moves); an integer outside a slider's range is clamped to it.
         """
         unknown = [name for name in values if name not in self.sliders and name not in self.choosers]
         if unknown:
@@ -394,6 +408,7 @@ class Explorer:
                 + (f" and its choices {', '.join(self.choosers)}" if self.choosers else "")
             )
         chosen = {name: self.choices[name].checked(values.pop(name), name) for name in self.choosers if name in values}
+        values = {name: self._integer(name, value) for name, value in values.items()}  # as the constructor does
         self._busy = True
         try:
             for name, value in chosen.items():

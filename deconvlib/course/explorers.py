@@ -455,6 +455,10 @@ class TraceExplorer(Explorer):
     def defaults(self):
         return {**{name: SLIDERS[name][3] for name in PARAMETERS}, **super().defaults()}
 
+    def bounds(self, name):
+        """A parameter of :data:`PARAMETERS` without a slider stays in :data:`SLIDERS`' range (a figure's sizes)."""
+        return SLIDERS[name][1:3] if name in PARAMETERS else None
+
     def compute(self, values):
         return example_trace(values)
 

@@ -32,6 +32,7 @@ import numpy as np
 from matplotlib.animation import AbstractMovieWriter, FFMpegWriter, HTMLWriter
 from PIL import Image
 
+from .._validate import SCALE_RANGE
 from ..budget import check_memory, get_budget
 from ..errors import ParameterError
 from ..explain import describe, format_shape, format_value, relationship
@@ -316,8 +317,9 @@ def animate(
     >>> animate(transposed=True, input_size=5, kernel_size=3, stride=2, dims=1).frame_count
     11
     """
-    if not 0.25 <= float(scale) <= 8:
-        raise ParameterError(f"scale must be between 0.25 and 8, got {scale!r}", parameter="scale")
+    low, high = SCALE_RANGE  # the command line's --scale and the course's set_scale take the same
+    if not low <= float(scale) <= high:
+        raise ParameterError(f"scale must be between {low:g} and {high:g}, got {scale!r}", parameter="scale")
     sizes = dict(
         input_size=input_size,
         kernel_size=kernel_size,

@@ -30,6 +30,7 @@ displays itself in a notebook through ``_repr_png_``.
 """
 
 import io
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -44,6 +45,8 @@ from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 from PIL import Image
 
+from .._validate import SCALE_RANGE
+from ..errors import ParameterError
 from ..explain import describe_pads, format_pair, format_value
 from ..stages import cell_kinds, cell_labels
 from ..trace import ConvTrace, PoolTrace, input_cells_under, written_mask
@@ -143,9 +146,13 @@ def set_scale(scale):
     1.5
     >>> set_scale(1)
     """
-    value = float(scale)
-    if not 0.5 <= value <= 4:
-        raise ValueError(f"scale must be between 0.5 and 4, got {scale!r}")
+    low, high = SCALE_RANGE
+    try:
+        value = float(scale)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not low <= value <= high:
+        raise ParameterError(f"scale must be between {low:g} and {high:g}, got {scale!r}", "scale")
     DISPLAY["scale"] = value
 
 

@@ -37,6 +37,8 @@ from deconvlib.course.explorers import (  # noqa: E402
     PoolingExplorer,
     ScatterExplorer,
     StampsExplorer,
+    dilation_explorer,
+    pipeline_explorer,
 )
 from deconvlib.explain import overlap_verdict, relationship, solve_padding_text  # noqa: E402
 from deconvlib.trace import input_cells_under, trace_conv2d  # noqa: E402
@@ -462,3 +464,74 @@ def test_the_forward_size_caption_shows_conv_output_size(i, k, s, p, d):
     caption = conv_output_size_caption(trace_conv2d(np.ones((i, i)), np.ones((k, k)), s, p, d))
     assert caption.endswith(f"<b>{dl.conv_output_size(i, k, s, p, d)}</b>")
     assert f"⌊({i} + 2·{p} − {d}·({k} − 1) − 1) / {s}⌋ + 1" in caption
+
+
+# --- issue 22, item 17: a bad value is refused by name, by the constructor and by set() alike ---
+
+
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (lambda: PoolingExplorer(mode="min"), "mode"),
+        (lambda: PoolingExplorer().set(mode="min"), "mode"),
+        (lambda: StampsExplorer(ones="yes"), "ones"),
+        (lambda: pipeline_explorer().set(stride=None), "stride"),
+        (lambda: pipeline_explorer().set(stride=2.7), "stride"),
+        (lambda: pipeline_explorer(stride=2.5), "stride"),
+        (lambda: dilation_explorer(kernel_size=10**6), "kernel_size"),
+        (lambda: dilation_explorer(output_padding=10**6, dilation=10**6 + 1), "output_padding"),
+    ],
+)
+def test_issue_22_item_17_a_bad_value_is_a_parameter_error_that_names_it(make, name):
+    with pytest.raises(dl.ParameterError) as caught:
+        make()
+    assert caught.value.parameter == name and name in str(caught.value)
+
+
+def test_issue_22_item_17_set_takes_what_the_constructor_takes_and_moves_nothing_on_a_refusal():
+    ex = pipeline_explorer()
+    before, renders = ex.current(), ex.renders
+    for value in (2.7, None, "2"):
+        with pytest.raises(dl.ParameterError, match=f"PipelineExplorer's stride must be an integer, got {value!r}"):
+            ex.set(size=4, stride=value)
+        with pytest.raises(dl.ParameterError, match=f"PipelineExplorer's stride must be an integer, got {value!r}"):
+            pipeline_explorer(stride=value)
+    assert ex.current() == before and ex.renders == renders
+    ex.set(stride=np.int64(3))
+    assert ex.current()["stride"] == 3 and pipeline_explorer(stride=np.int64(3)).current()["stride"] == 3
+    assert dilation_explorer(kernel_size=3).data.output.shape == (7, 7)  # inside the sliders' range: drawn
+
+
+def test_issue_22_item_17_set_scale_and_the_command_line_take_one_range_and_name_scale():
+    import argparse
+
+    from deconvlib import cli, course
+    from deconvlib._validate import SCALE_RANGE
+
+    low, high = SCALE_RANGE
+    with pytest.raises(dl.ParameterError, match="scale must be between 0.5 and 4, got None") as caught:
+        course.set_scale(None)
+    assert caught.value.parameter == "scale"
+    for value in (low / 2, high * 2, float("nan"), "big"):
+        with pytest.raises(dl.ParameterError, match="scale must be between"):
+            course.set_scale(value)
+        with pytest.raises(argparse.ArgumentTypeError):
+            cli._scale(str(value))
+    try:
+        for value in (low, high):
+            assert cli._scale(str(value)) == value
+            course.set_scale(value)
+            assert course.get_scale() == value
+    finally:
+        course.set_scale(1)
+
+
+def test_issue_22_item_17_animate_takes_the_same_scale_range():
+    from deconvlib._validate import SCALE_RANGE
+    from deconvlib.viz.animation import animate
+
+    low, high = SCALE_RANGE
+    assert animate(input_size=2, kernel_size=1, scale=high).frame_count > 0
+    for value in (low / 2, high * 2):
+        with pytest.raises(ValueError, match=f"scale must be between {low:g} and {high:g}"):
+            animate(input_size=2, kernel_size=1, scale=value)
