@@ -245,8 +245,8 @@ def test_animate_refuses_frames_past_the_budget_naming_scale_or_the_size():
     pytest.importorskip("matplotlib")
     from deconvlib.viz.animation import animate
 
-    message = refused(lambda: animate(True, 7, 3, stride=2, scale=8), "scale", match="frames")
-    assert "225 frames" in message  # 15×15 output cells, each frame 8² times the pixels of scale 1
+    message = refused(lambda: animate(True, 7, 3, stride=2, scale=4), "scale", match="frames")
+    assert "225 frames" in message  # 15×15 output cells, each frame 4² times the pixels of scale 1
     refused(lambda: animate(False, 20, 1, scale=4), "scale")
     with budget_scope(memory=2**20):  # 9 frames do not fit even at scale 1: the size is what to change
         refused(lambda: animate(False, 5, 3), "input_size")
@@ -256,7 +256,7 @@ def test_animate_refuses_frames_past_the_budget_naming_scale_or_the_size():
 @pytest.mark.parametrize(
     "args, flag",
     [
-        (["--scale", "8", "--input", "7", "--kernel", "3", "--transposed", "--stride", "2"], "--scale"),
+        (["--scale", "4", "--input", "7", "--kernel", "3", "--transposed", "--stride", "2"], "--scale"),
         (["--input", "3", "--kernel", "3", "--padding", "20000"], "--padding"),  # item 19: blamed --input
     ],
 )
