@@ -158,11 +158,15 @@ def test_wheels_and_404s_are_not_gzipped_and_keep_the_headers(served):
 
 
 def test_make_serve_site_runs_the_server_on_this_machine_only():
-    dry = subprocess.run(["make", "--no-print-directory", "-n", "serve-site", "SITE_PORT=8123"], cwd=ROOT, capture_output=True, text=True)
+    dry = subprocess.run(
+        ["make", "--no-print-directory", "-n", "serve-site", "SITE_PORT=8123"], cwd=ROOT, capture_output=True, text=True
+    )
     line = dry.stdout.strip().splitlines()[-1]
     assert "tools/serve_site.py" in line and "--port 8123" in line, dry.stdout
     assert "--bind" not in line and "--isolate" not in line  # serve_site's defaults: 127.0.0.1, no isolation
-    dry = subprocess.run(["make", "--no-print-directory", "-n", "serve-site", "ISOLATE=1"], cwd=ROOT, capture_output=True, text=True)
+    dry = subprocess.run(
+        ["make", "--no-print-directory", "-n", "serve-site", "ISOLATE=1"], cwd=ROOT, capture_output=True, text=True
+    )
     assert [line for line in dry.stdout.splitlines() if "build_site.py" in line][0].endswith(" --isolate")
     assert dry.stdout.strip().splitlines()[-1].endswith(" --isolate")
     assert serve_site.main(["--directory", str(ROOT / "no-such-site")]) == 2
