@@ -224,7 +224,8 @@ def check_input_sizes(answer, output=4, kernel_size=3, stride=2, padding=1):
         for op, size in enumerate(sizes)
     ]
     hints.append(([output], f"{output} is the output; which input sizes does a forward convolution take to {output}?"))
-    explain = " and ".join(map(str, sizes)) + f" both give {output}; output_padding "
+    both = " both" if len(sizes) == 2 else " all"
+    explain = " and ".join(map(str, sizes)) + f"{both} give {output}; output_padding "
     explain += " or ".join(map(str, range(len(sizes)))) + " chooses"
     hint = "some sizes are missing: the floor in the forward size formula lets more than one through"
     for i in given:
@@ -384,6 +385,11 @@ _SIZE_CASES = [
 ]
 
 _SIZE_VARIANTS = [
+    (
+        lambda i, k, s, p, op, d: s * i,
+        "s × i is only what some layers give: count the cells the stamps cover (the last one starts at "
+        "s·(i − 1) and spans k̂ cells), then what padding and output_padding do to the ends.",
+    ),
     (
         lambda i, k, s, p, op, d: s * i + d * (k - 1) + 1 - 2 * p + op,
         "between i pixels there are i − 1 gaps of s, so the stamps span s·(i − 1), not s·i.",
@@ -768,6 +774,11 @@ _OVERLAP_1D_VARIANTS = [
         "a stamp covers k cells, n·s … n·s + k − 1 (in Python count[n*s : n*s + k]).",
     ),
     (
+        lambda i, k, s, p: [k // s] * (s * (i - 1) + k - 2 * p),
+        "k // s taps is the count far from the ends, and only when s divides k: near the ends the stamps "
+        "of inputs that do not exist are missing. Count, cell by cell, the stamps that cover it.",
+    ),
+    (
         lambda i, k, s, p: np.minimum(_full_overlap(i, k, s, p), 1)[p : s * (i - 1) + k - p],
         "a cell can be covered by several stamps: add 1 for each stamp (+=), do not just set it.",
     ),
@@ -830,6 +841,16 @@ _CONV_SIZE_CASES = [
 ]
 
 _CONV_SIZE_VARIANTS = [
+    (
+        lambda i, k, s, p, op, d: s * i,
+        "s × i is only what some layers give: count the cells the stamps cover (the last one starts at "
+        "s·(i − 1) and spans k̂ cells), then what padding and output_padding do to the ends.",
+    ),
+    (
+        lambda i, k, s, p, d: i // s,
+        "a stride s divides the size only roughly: the window must fit inside the i + 2p padded cells, "
+        "so count its positions, the first one and then one per whole step of s.",
+    ),
     (
         lambda i, k, s, p, d: (i + 2 * p - d * (k - 1) - 1) / s + 1,
         "the window only counts whole steps: round the division down, ⌊… / s⌋ (in Python, //).",
