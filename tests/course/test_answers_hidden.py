@@ -52,7 +52,8 @@ NEAR_ANSWERS = {
     ],
     "max_pool": ["constant_values=-np.inf"],
     "layer_shape": ["(8, 14, 14, 128)"],
-    "padding_for": ["(10, 5, 30, 3)"],
+    "padding_for": ["(10, 5, 30, 3)", "i=10, k=5, s=3"],
+    "output_size": ["i=4 k=3 s=2 p=1 output_padding=1", "(4, 3, 2, 1, 1, 1)"],
 }
 
 #: What the answer is assigned to in a value exercise (``answer = 8``): its right-hand side is the answer.
