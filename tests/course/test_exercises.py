@@ -194,12 +194,7 @@ def test_a_function_that_returns_the_placeholder_has_no_answer_yet():
 
 
 def scatter(X, W, stride):
-    (h, w), (kh, kw) = X.shape, W.shape
-    out = np.zeros((stride * (h - 1) + kh, stride * (w - 1) + kw))
-    for i in range(h):
-        for j in range(w):
-            out[i * stride : i * stride + kh, j * stride : j * stride + kw] += X[i, j] * W
-    return out
+    return _three_stages(X, W, stride)  # the same numbers, without the library's own transposed convolution
 
 
 def test_item_7_a_float32_answer_is_judged_at_float32_tolerance():
