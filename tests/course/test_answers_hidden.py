@@ -17,7 +17,7 @@ from solutions import SOLUTIONS  # tools/, on sys.path from conftest.py
 from teacher_edition import exercise_name
 
 import deconvlib as dl
-from deconvlib.course import checking, exercises
+from deconvlib.course import GroupsExplorer, checking, exercises
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -217,3 +217,13 @@ def test_the_profile_hook_is_gone_after_a_check_and_a_debugger_s_stays():
         assert checking.sys.getprofile() is mine
     finally:
         checking.sys.setprofile(None)
+
+
+def test_the_groups_explorer_caption_names_the_function_not_the_permutation():
+    # Notebook 8's exercise 1 asks for the permutation; the explorer above it may show the shapes only.
+    ex = GroupsExplorer()
+    for groups in (1, 2, 4):
+        ex.set(c_in=8, c_out=4, groups=groups)
+        caption = squash(ex.caption.value)
+        assert "to_torch_weight(W)" in ex.caption.value
+        assert not any(squash(n) in caption for n in NEAR_ANSWERS["torch_weight"]), ex.caption.value
