@@ -48,8 +48,8 @@ course.check_dilate(dilate)""",
 zeros_each_side = 2  # k̂ − 1 − p = 4 − 1 − 1
 course.check_sweep_padding(zeros_each_side, kernel_size=4, padding=1, dilation=1)""",
     "input_sizes": """\
-sizes = {7, 8}  # ⌊(i + 2 − 3) / 2⌋ + 1 = 4 for i = 7 and i = 8
-course.check_input_sizes(sizes, output=4, kernel_size=3, stride=2, padding=1)""",
+sizes = {10, 11, 12}  # ⌊(i + 2 − 3) / 3⌋ + 1 = 4 for i = 10, 11 and 12: one size per output_padding 0, 1, 2
+course.check_input_sizes(sizes, output=4, kernel_size=3, stride=3, padding=1)""",
     # notebook 4
     "conv_transpose": """\
 def conv_transpose(X, W, stride):

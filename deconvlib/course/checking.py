@@ -892,6 +892,7 @@ def check_function(
     returns=None,
     describe=None,
     time_limit=None,
+    forbidden=(),
 ):
     """Run ``student_fn`` and ``reference_fn`` on every case; report the first failure and diagnose it.
 
@@ -926,6 +927,13 @@ def check_function(
     time_limit : float, optional
         Seconds per call (default :data:`TIME_LIMIT`); a slower call is
         stopped and reported.
+    forbidden : sequence of ``(function, label)``, optional
+        The library's own implementation of what the exercise asks the
+        student to write: an answer that is right on every case but called
+        one of these functions (directly or through other code) gets a ✗
+        naming ``label``, as it shows nothing of the student's own work. A
+        profile hook (:func:`sys.setprofile`) watches only the student's calls,
+        in the checking process, so it works in the browser too.
 
     Returns
     -------
@@ -945,6 +953,9 @@ def check_function(
     ✗ out_size(2, 3, 1) returned 5, expected 4. Hint: i pixels have i − 1 gaps.
     >>> check_function(lambda i, k, s: i // 0, out_size, [(2, 3, 1)], name="out_size")
     ✗ out_size(2, 3, 1) raised ZeroDivisionError: integer division or modulo by zero. Hint: a division by zero: ...
+    >>> check_function(lambda i, k, s: out_size(i, k, s), out_size, [(2, 3, 1)], name="size",
+    ...                forbidden=[(out_size, "out_size")])
+    ✗ size(...) calls out_size, the library's own implementation (what the check compares with), ... Hint: ...
     """
     if student_fn is Ellipsis or student_fn is None:
         return Verdict(False, NO_FUNCTION)
@@ -959,6 +970,7 @@ def check_function(
     expected = [copy.deepcopy(reference_fn(*copy.deepcopy(a), **copy.deepcopy(k))) for a, k in calls]
     limit = TIME_LIMIT if time_limit is None else time_limit
     words = {"name": name, "hint": hint, "variants": variants, "returns": returns, "describe": describe}
+    words["forbidden"] = {inspect.unwrap(fn).__code__: label for fn, label in forbidden}
 
     def judge(watch):
         return _judge_function(student_fn, calls, expected, limit, watch, words)
@@ -979,6 +991,8 @@ def check_function(
 def _judge_function(student_fn, calls, expected, limit, watch, words):
     """:func:`check_function`'s work once the reference results are known: every call, each under its limit."""
     results, failure, start = [], None, time.monotonic()
+    called, shortcut = [], None  # the forbidden functions the student's calls reached
+    student_fn_watched = _watching(student_fn, words["forbidden"], called) if words["forbidden"] else student_fn
     for n, (args, kwargs) in enumerate(calls):
         left = TOTAL_TIME_LIMIT - (time.monotonic() - start)
         if failure is not None and time.monotonic() - start > limit:
@@ -990,7 +1004,9 @@ def _judge_function(student_fn, calls, expected, limit, watch, words):
         given = copy.deepcopy((args, kwargs))
         allowed = max(min(limit, left), 1e-3)
         watch.phase("call", n, allowed)
-        outcome, got = _run(student_fn, given[0], given[1], allowed)
+        outcome, got = _run(student_fn_watched, given[0], given[1], allowed)
+        if called and shortcut is None:
+            shortcut = (n, "shortcut", called[0])
         if outcome != "value":
             failure = failure or (n, outcome, allowed if outcome == "slow" else got)
             break
@@ -1008,12 +1024,39 @@ def _judge_function(student_fn, calls, expected, limit, watch, words):
                     failure = (n, "unjudged", limit)
                     break
                 watch.so_far(verdict)
+    if failure is None and shortcut is not None:  # right, but by the library's own implementation
+        failure = shortcut
     if failure is not None:
         watch.phase("judge", failure[0], limit)
     outcome, verdict = _run(_verdict, (failure, calls, expected, results, words), {}, limit)
     if outcome == "value":
         return verdict
     return _unjudged(_call_text(words["name"], *calls[failure[0]]), limit)
+
+
+def _watching(student_fn, codes, called):
+    """``student_fn``, calling which appends to ``called`` the label of the first function of ``codes`` it reaches.
+
+    ``codes`` maps a code object to its label. A profile hook sees every
+    Python call the student's function makes, however it got hold of the
+    function (``dl.max_pool2d``, ``from deconvlib import max_pool2d``, an
+    alias); it is set for this thread and for this call only.
+    """
+
+    def profile(frame, event, arg):
+        if event == "call" and not called and frame.f_code in codes:
+            called.append(codes[frame.f_code])
+
+    @functools.wraps(student_fn)
+    def watched(*args, **kwargs):
+        previous = sys.getprofile()
+        sys.setprofile(profile)
+        try:
+            return student_fn(*args, **kwargs)
+        finally:
+            sys.setprofile(previous)
+
+    return watched
 
 
 def _what_is_wrong(student_fn, args, kwargs, given, got, expected):
@@ -1049,6 +1092,15 @@ def _verdict(failure, calls, expected, results, words):
         detail = _error_text(got)
         message = f"{call} raised {type(got).__name__}" + (f": {detail}" if detail else "") + "."
         return Verdict(False, _with_hint(message, hint if isinstance(hint, str) else _error_hint(got, call)))
+    if outcome == "shortcut":
+        return Verdict(
+            False,
+            _with_hint(
+                f"{name}(...) calls {got}, the library's own implementation (what the check compares with), "
+                "so its ✓ would say nothing about yours.",
+                f"the exercise asks you to write it yourself: replace the call to {got} with your own code",
+            ),
+        )
     if outcome == "changed":
         return Verdict(False, _with_hint(f"{call} changed its argument {got} in place.", _CHANGED.format(got)))
     if got is Ellipsis:  # the notebook's placeholder, `return ...`

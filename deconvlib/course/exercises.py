@@ -17,10 +17,13 @@ import numbers
 import numpy as np
 
 from ..arithmetic import check_output_padding, conv_output_size, conv_transpose_output_size, effective_kernel
-from ..overlap import is_uniform, overlap_count_1d
+from ..channels import to_torch_weight
+from ..folding import conv_transpose_nd
+from ..overlap import is_uniform, overlap_count, overlap_count_1d, stamps_1d
 from ..pooling import avg_pool2d, max_pool2d
 from ..stages import dilate
-from ..transpose import conv_transpose2d
+from ..trace import trace
+from ..transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution_matrix
 from .checking import Verdict, check_function, check_value, guarded, kind, kind_hint, shape_hint, short
 
 __all__ = [
@@ -38,6 +41,18 @@ __all__ = [
     "check_overlap_1d",
     "check_conv_output_size",
     "check_max_pool",
+]
+
+
+#: The library's transposed convolution, by every public door and its core: an exercise that asks
+#: for it written by hand refuses an answer that calls it (``check_function``'s ``forbidden``).
+_TRANSPOSE_ITSELF = [
+    (conv_transpose2d, "dl.conv_transpose2d"),
+    (conv_transpose1d, "dl.conv_transpose1d"),
+    (conv_transpose3d, "dl.conv_transpose3d"),
+    (convolution_matrix, "dl.convolution_matrix"),
+    (trace, "dl.trace"),
+    (conv_transpose_nd, "deconvlib's transposed convolution"),
 ]
 
 
@@ -92,8 +107,14 @@ def check_output_size(answer, size=4, kernel_size=3, stride=2, padding=1, output
 def check_dilate(student_fn):
     """Notebook 2: ``student_fn(X, stride)`` inserts ``stride − 1`` zeros between the pixels of a 2-D ``X``.
 
-    >>> check_dilate(lambda X, stride: dilate(X, (stride, stride), axes=(0, 1)))
+    >>> def spread(X, stride):
+    ...     out = np.zeros((stride * (X.shape[0] - 1) + 1, stride * (X.shape[1] - 1) + 1))
+    ...     out[::stride, ::stride] = X
+    ...     return out
+    >>> check_dilate(spread)
     ✓ Correct on all 5 cases.
+    >>> print(check_dilate(lambda X, stride: dilate(X, (stride, stride), axes=(0, 1))).message)
+    dilate(...) calls dl.dilate, the library's own implementation (what the check compares with), ...
     >>> print(check_dilate(lambda X, stride: np.kron(X, np.ones((stride, stride)))).message)
     dilate(...) returned ... Hint: that repeats each pixel (nearest-neighbour upsampling); ...
     """
@@ -137,7 +158,15 @@ def check_dilate(student_fn):
         (rows_only, "zeros went between the rows only: put them between the columns too"),
         (columns_only, "zeros went between the columns only: put them between the rows too"),
     ]
-    return check_function(student_fn, reference, cases, name="dilate", variants=variants, hint=dilate_hint)
+    return check_function(
+        student_fn,
+        reference,
+        cases,
+        name="dilate",
+        variants=variants,
+        hint=dilate_hint,
+        forbidden=[(dilate, "dl.dilate"), (trace, "dl.trace")],
+    )
 
 
 # --- notebook 3: padding and output_padding ------------------------------------------
@@ -195,7 +224,8 @@ def check_input_sizes(answer, output=4, kernel_size=3, stride=2, padding=1):
         for op, size in enumerate(sizes)
     ]
     hints.append(([output], f"{output} is the output; which input sizes does a forward convolution take to {output}?"))
-    explain = " and ".join(map(str, sizes)) + f" both give {output}; output_padding "
+    both = " both" if len(sizes) == 2 else " all"
+    explain = " and ".join(map(str, sizes)) + f"{both} give {output}; output_padding "
     explain += " or ".join(map(str, range(len(sizes)))) + " chooses"
     hint = "some sizes are missing: the floor in the forward size formula lets more than one through"
     for i in given:
@@ -301,8 +331,8 @@ def _sweep_shape_hint(got, expected):
 def check_conv_transpose(student_fn):
     """Notebook 4: ``student_fn(X, W, stride)`` by the three stages, for 2-D ``X`` and ``W`` (padding 0).
 
-    >>> check_conv_transpose(conv_transpose2d)
-    ✓ Correct on all 5 cases.
+    >>> print(check_conv_transpose(conv_transpose2d).message)
+    conv_transpose(...) calls dl.conv_transpose2d, the library's own implementation ...
     >>> print(check_conv_transpose(lambda X, W, stride: _sweep(X, W, stride, 1)).message)
     conv_transpose(...) returned ... Hint: stage 2's padding is 1 too little on each side: ...
     """
@@ -328,7 +358,13 @@ def check_conv_transpose(student_fn):
         (_trailing_zeros, "stage 1 puts no zeros after the last pixel: the dilated grid is s·(i − 1) + 1 wide"),
     ]
     return check_function(
-        student_fn, _conv_transpose, cases, name="conv_transpose", variants=variants, hint=_sweep_shape_hint
+        student_fn,
+        _conv_transpose,
+        cases,
+        name="conv_transpose",
+        variants=variants,
+        hint=_sweep_shape_hint,
+        forbidden=_TRANSPOSE_ITSELF,
     )
 
 
@@ -349,6 +385,11 @@ _SIZE_CASES = [
 ]
 
 _SIZE_VARIANTS = [
+    (
+        lambda i, k, s, p, op, d: s * i,
+        "s × i is only what some layers give: count the cells the stamps cover (the last one starts at "
+        "s·(i − 1) and spans k̂ cells), then what padding and output_padding do to the ends.",
+    ),
     (
         lambda i, k, s, p, op, d: s * i + d * (k - 1) + 1 - 2 * p + op,
         "between i pixels there are i − 1 gaps of s, so the stamps span s·(i − 1), not s·i.",
@@ -543,6 +584,7 @@ def check_scatter(student_fn):
         hint=_scatter_shape_hint,
         variants=_SCATTER_VARIANTS,
         describe=_scatter_call,
+        forbidden=_TRANSPOSE_ITSELF,
     )
 
 
@@ -586,7 +628,14 @@ def check_uniform_overlap(student_fn):
     cases = [(k, s) for s in range(1, 5) for k in range(1, 9)]
     hint = "count, for k = 3, s = 2 and k = 4, s = 2, how many stamps cover each output cell (the explorer above)"
     verdict = check_function(
-        student_fn, is_uniform, cases, name="uniform", variants=_UNIFORM_VARIANTS, returns=_true_or_false, hint=hint
+        student_fn,
+        is_uniform,
+        cases,
+        name="uniform",
+        variants=_UNIFORM_VARIANTS,
+        returns=_true_or_false,
+        hint=hint,
+        forbidden=[(is_uniform, "dl.overlap.is_uniform")],
     )
     if not verdict:
         return verdict
@@ -635,6 +684,7 @@ def check_torch_weight(student_fn):
         variants=_WEIGHT_VARIANTS,
         describe=lambda n, args: f"to_torch(W) for W of shape {args[0].shape}",
         hint="axis by axis: which axis of (kh, kw, c_in, c_out // groups) goes first, second, third, fourth?",
+        forbidden=[(to_torch_weight, "dl.channels.to_torch_weight")],
     )
 
 
@@ -724,6 +774,11 @@ _OVERLAP_1D_VARIANTS = [
         "a stamp covers k cells, n·s … n·s + k − 1 (in Python count[n*s : n*s + k]).",
     ),
     (
+        lambda i, k, s, p: [k // s] * (s * (i - 1) + k - 2 * p),
+        "k // s taps is the count far from the ends, and only when s divides k: near the ends the stamps "
+        "of inputs that do not exist are missing. Count, cell by cell, the stamps that cover it.",
+    ),
+    (
         lambda i, k, s, p: np.minimum(_full_overlap(i, k, s, p), 1)[p : s * (i - 1) + k - p],
         "a cell can be covered by several stamps: add 1 for each stamp (+=), do not just set it.",
     ),
@@ -762,6 +817,12 @@ def check_overlap_1d(student_fn):
         name="overlap",
         variants=_OVERLAP_1D_VARIANTS,
         hint=_overlap_shape_hint,
+        forbidden=[
+            (overlap_count_1d, "dl.overlap.overlap_count_1d"),
+            (overlap_count, "dl.overlap.overlap_count"),
+            (stamps_1d, "dl.overlap.stamps_1d"),
+            *_TRANSPOSE_ITSELF,
+        ],
     )
 
 
@@ -780,6 +841,16 @@ _CONV_SIZE_CASES = [
 ]
 
 _CONV_SIZE_VARIANTS = [
+    (
+        lambda i, k, s, p, op, d: s * i,
+        "s × i is only what some layers give: count the cells the stamps cover (the last one starts at "
+        "s·(i − 1) and spans k̂ cells), then what padding and output_padding do to the ends.",
+    ),
+    (
+        lambda i, k, s, p, d: i // s,
+        "a stride s divides the size only roughly: the window must fit inside the i + 2p padded cells, "
+        "so count its positions, the first one and then one per whole step of s.",
+    ),
     (
         lambda i, k, s, p, d: (i + 2 * p - d * (k - 1) - 1) / s + 1,
         "the window only counts whole steps: round the division down, ⌊… / s⌋ (in Python, //).",
@@ -900,4 +971,5 @@ def check_max_pool(student_fn):
         variants=_MAX_POOL_VARIANTS,
         hint=_max_pool_shape_hint,
         describe=lambda n, args: f"max_pool(X, k={args[1]}, stride={args[2]}, padding={args[3]}) for X {args[0].shape}",
+        forbidden=[(max_pool2d, "dl.max_pool2d")],
     )

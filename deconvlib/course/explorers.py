@@ -852,7 +852,7 @@ class GroupsExplorer(Explorer):
         return (
             f"deconvlib W: (kh, kw, c_in, c_out/groups) = {W.shape}<br>"
             f"PyTorch ConvTranspose2d.weight: (c_in, c_out/groups, kh, kw) = {torch} "
-            f"= W.transpose(2, 3, 0, 1)<br>{W.size} weights, {W.size // max(k * k, 1)} kernels of {k}×{k}"
+            f"= to_torch_weight(W)<br>{W.size} weights, {W.size // max(k * k, 1)} kernels of {k}×{k}"
         )
 
 

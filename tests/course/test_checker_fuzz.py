@@ -36,7 +36,7 @@ CHECKERS = {
     ),
     "dilate": exercises.check_dilate,
     "sweep_padding": lambda a: exercises.check_sweep_padding(a, kernel_size=4, padding=1, dilation=1),
-    "input_sizes": lambda a: exercises.check_input_sizes(a, output=4, kernel_size=3, stride=2, padding=1),
+    "input_sizes": lambda a: exercises.check_input_sizes(a, output=4, kernel_size=3, stride=3, padding=1),
     "conv_transpose": exercises.check_conv_transpose,
     "transpose_output_size": exercises.check_transpose_output_size,
     "padding_for": lambda a: exercises.check_padding_for(a, 10, 5, 30, stride=3),
@@ -157,6 +157,7 @@ NEAR = st.sampled_from(
     [8, 8.0, np.int64(8), np.float32(8), 8 + 1e-12, 8 - 1e-9, 7.999999999, "8", b"8", True, [8], (8,), np.array(8)]
     + [2, 2.0, np.uint8(2), 2.5, "2", np.array([2]), [7, 8], {7, 8}, (7, 8), {7.0, 8.0}, {7.5, 8}, {"7", "8"}]
     + [np.array([7, 8]), range(7, 9), {7, 8.0}, {True, 7, 8}, (1, 0), [1, 0], (2, 2), (1.0, 0), (1, 0.5)]
+    + [{10, 11, 12}, range(10, 13), {10, 11.0, 12}]
     + [np.array([1, 0]), (np.int64(1), 0), ("1", "0"), (1, 0, 0), (True, False), (-1, 0), (0, 2), (8, 14, 14, 128)]
     + [[8, 14, 14, 128], np.array([8, 14, 14, 128]), np.array([8.0, 14, 14, 128]), (8, 14, 14, 128.5)]
     + [(8, 14.000000001, 14, 128), ("8", 14, 14, 128), np.array(["8", "14", "14", "128"]), (8, 14, 14, 128, 1)]
@@ -219,7 +220,7 @@ def test_the_solutions_and_their_near_twins_pass():
     for name in VALUES:
         assert judged(name, SOLVED[name]), name
     assert judged("output_size", np.int64(8)) and judged("output_size", 8.0)
-    assert judged("input_sizes", [8, 7]) and judged("input_sizes", np.array([7, 8]))
+    assert judged("input_sizes", [12, 10, 11]) and judged("input_sizes", np.array([10, 11, 12]))
     assert judged("padding_for", (2, 2)) and judged("padding_for", [1, 0])
     assert judged("layer_shape", [8, 14, 14, 128])
 
