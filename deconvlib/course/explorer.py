@@ -67,6 +67,11 @@ from ..viz.drawing import get_scale
 __all__ = ["Explorer", "Choice", "svg_image"]
 
 
+def _scale_class(scale):
+    """The CSS class that scopes an explorer's style sheet to it at ``scale``: ``deconvlib-scale-150`` for 1.5."""
+    return f"deconvlib-scale-{round(scale * 100)}"
+
+
 def svg_image(svg, figure, text):
     """An output bundle showing ``svg`` as an ``<img>`` at ``figure``'s display size, shrunk to fit a narrower area.
 
@@ -280,9 +285,13 @@ class Explorer:
             layout=widgets.Layout(flex_flow="row wrap", align_items="center", width="100%"),
         )
         self.choosers = {name: choice.make(self.values[name]) for name, choice in self.choices.items()}
+        # the projector scale (set_scale) for the words around the figure: labels, readouts, caption, buttons
+        self.sheet = widgets.HTML(layout=widgets.Layout(height="0px", margin="0px"))
         self.ui = widgets.VBox(
-            self.header() + list(self.choosers.values()) + [self.controls, self.caption, self.output]
+            [self.sheet] + self.header() + list(self.choosers.values()) + [self.controls, self.caption, self.output]
         )
+        self._scale_shown = None
+        self.follow_scale()
         for control in [*self.choosers.values(), *self.sliders.values()]:
             control.observe(self.refresh, "value")
 
@@ -381,12 +390,39 @@ class Explorer:
 
     # -- wiring ----------------------------------------------------------------------
 
+    def follow_scale(self):
+        """Size the words around the figure for the presentation scale (:func:`~deconvlib.viz.drawing.set_scale`).
+
+        The figure follows the scale at its next draw; the slider labels, their readouts, the caption
+        and the buttons (13 px at scale 1) follow here, through a style sheet scoped to this explorer,
+        and each slider widens with its label.
+        """
+        scale = get_scale()
+        if scale == self._scale_shown:
+            return
+        if self._scale_shown is not None:
+            self.ui.remove_class(_scale_class(self._scale_shown))
+        self._scale_shown = scale
+        scoped = _scale_class(scale)
+        self.ui.add_class(scoped)
+        parts = ("widget-label", "widget-readout", "widget-html-content", "widget-button", "widget-toggle-button")
+        selectors = ", ".join(f".{scoped} .{part}" for part in parts)
+        size = 13 * scale
+        self.sheet.value = (
+            ""
+            if scale == 1
+            else f"<style>{selectors} {{font-size: {size:g}px; line-height: {1.35 * size:g}px}}</style>"
+        )
+        for name, (label, *_) in self.specs.items():
+            self.sliders[name].layout.width = f"{round((8 * len(label) + 190) * scale)}px"
+
     def refresh(self, change=None):
         """The sliders' one callback: follow limits, then show the new figure or message and caption."""
         if self._busy:  # a limit change moved another slider: one redraw is enough
             return
         self._busy = True
         try:
+            self.follow_scale()
             self.follow_limits()
             values = self.current()
             self.output.outputs = (self.render(values),)

@@ -535,3 +535,24 @@ def test_issue_22_item_17_animate_takes_the_same_scale_range():
     for value in (low / 2, high * 2):
         with pytest.raises(ValueError, match=f"scale must be between {low:g} and {high:g}"):
             animate(input_size=2, kernel_size=1, scale=value)
+
+
+def test_the_projector_scale_sizes_the_words_around_the_figure_too():
+    """set_scale(1.5): slider labels, readouts, the caption and buttons at 19.5 px (13 px × 1.5), sliders wider."""
+    from deconvlib import course
+
+    ex = pipeline_explorer()
+    width = int(ex.sliders["stride"].layout.width.removesuffix("px"))
+    assert ex.sheet.value == "" and "deconvlib-scale-100" in ex.ui._dom_classes
+    try:
+        course.set_scale(1.5)
+        ex.set(stride=2)  # an explorer made before set_scale follows it at its next move, words and figure
+        assert "deconvlib-scale-150" in ex.ui._dom_classes and "deconvlib-scale-100" not in ex.ui._dom_classes
+        assert ".deconvlib-scale-150 .widget-html-content" in ex.sheet.value  # the caption
+        assert ".deconvlib-scale-150 .widget-readout" in ex.sheet.value and "font-size: 19.5px" in ex.sheet.value
+        assert int(ex.sliders["stride"].layout.width.removesuffix("px")) == round(width * 1.5)
+        assert ex.figure.scale == 1.5
+    finally:
+        course.set_scale(1)
+    ex.set(stride=1)
+    assert ex.sheet.value == "" and int(ex.sliders["stride"].layout.width.removesuffix("px")) == width
