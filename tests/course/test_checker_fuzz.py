@@ -104,7 +104,8 @@ def time_limit(seconds):
 
 def judged(name, answer):
     """The checker's verdict, checked for form: a Verdict with one line, and a hint when wrong."""
-    with time_limit(0.05):
+    # 0.25 s: a right answer watched by the shortcut profiler took over 0.05 s with both cores busy
+    with time_limit(0.25):
         verdict = CHECKERS[name](answer)
     assert isinstance(verdict, Verdict), verdict
     assert isinstance(verdict.message, str) and verdict.message and "\n" not in verdict.message
