@@ -1,4 +1,4 @@
-"""Time a slider move in each notebook explorer: slider change → redrawn PNG.
+"""Time a slider move in each notebook explorer: slider change → redrawn SVG.
 
 Run::
 
@@ -7,8 +7,8 @@ Run::
 What is timed is what the browser waits for, minus the websocket: setting
 ``slider.value`` runs the explorer's ``observe`` callback, which follows the
 dependent limits, computes the trace, updates the one ``TraceFigure`` in
-place, renders it with Agg to PNG at the explorer's dpi (as the inline backend
-would) and base64-encodes it into the ``Output`` widget. Each explorer cycles
+place, writes it as SVG (``deconvlib/viz/svg.py``; until 2026-12-07 it rendered a PNG with Agg)
+and puts it, base64-encoded in an ``<img>``, into the ``Output`` widget. Each explorer cycles
 through a fixed list of moves (stride, padding, step, …) starting from its
 default state; the first ``warmup`` moves fill the glyph caches and are not
 counted. Times are ``time.perf_counter`` wall-clock in ms; the target is a
@@ -121,12 +121,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=60, help="timed moves per explorer (default 60)")
     args = parser.parse_args(argv)
-    print(f"{'explorer':<18} {'median ms':>10} {'p90 ms':>8} {'max ms':>8} {'shown px':>10} {'PNG KiB':>8}")
+    print(f"{'explorer':<18} {'median ms':>10} {'p90 ms':>8} {'max ms':>8} {'shown px':>10} {'SVG KiB':>8}")
     for label, (builder, moves) in MOVES.items():
         times, explorer = time_moves(builder, moves, args.repeat)
         p90 = statistics.quantiles(times, n=10)[-1]
-        w, h = explorer.figure.display_size()  # CSS px; the PNG has twice as many pixels each way
-        size = len(explorer.png or b"") / 1024
+        w, h = explorer.figure.display_size()  # CSS px
+        size = len((explorer.svg or "").encode()) / 1024
         pixels = f"{w}×{h}"
         print(f"{label:<18} {statistics.median(times):>10.1f} {p90:>8.1f} {max(times):>8.1f} {pixels:>10} {size:>8.0f}")
 
