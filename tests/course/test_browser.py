@@ -299,3 +299,49 @@ def record_latencies(page, notebook, narrow, wide):
             f"{explorer.get('height', 0):.0f} px tall, figure at {100 * (explorer.get('scale') or 0):.0f} %; "
             f"narrowest track at 1024 px: {min(t['width'] for t in narrow['tracks']):.0f} px"
         )
+
+
+#: A notebook with one explorer at the projector scale and one at the default (its cells, in order).
+SCALED = [
+    "from deconvlib import course\ncourse.set_scale(1.5)\ncourse.pipeline_explorer()",
+    "course.set_scale(1)\ncourse.pipeline_explorer()",
+]
+
+#: Computed font sizes (CSS px) of each explorer's caption, first slider label and first readout.
+FONT_SIZES = """
+() => [...document.querySelectorAll('.widget-vbox')].filter(v => v.querySelector('.widget-slider')).map(v => {
+  const caption = [...v.querySelectorAll('.widget-html-content')].find(e => e.innerText.includes('output size'));
+  const size = (e) => parseFloat(getComputedStyle(e).fontSize);
+  return [size(caption), size(v.querySelector('.widget-label')), size(v.querySelector('.widget-readout'))];
+})
+"""
+
+
+def test_the_projector_scale_enlarges_caption_labels_and_readouts_of_its_explorer_only(browser, lab_url):
+    """``course.set_scale(1.5)``: caption, slider labels and readouts at 1.5 × 13 px, like the figure."""
+    cells = [
+        {"cell_type": "code", "metadata": {}, "source": code, "outputs": [], "execution_count": None} for code in SCALED
+    ]
+    content = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    page = browser.new_page()  # saved through JupyterLab's own contents API (the server wants its XSRF cookie)
+    page.goto(f"{lab_url}/lab?reset")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.serviceManager.contents", timeout=60_000)
+    page.evaluate(
+        "(content) => window.jupyterapp.serviceManager.contents.save("
+        "'projector_scale.ipynb', {type: 'notebook', format: 'json', content})",
+        content,
+    )
+    page.close()
+    page = open_and_run(browser, lab_url, "projector_scale.ipynb")
+    try:
+        page.wait_for_function("document.querySelectorAll('.widget-output img').length >= 2", timeout=60_000)
+        scaled, plain = page.evaluate(FONT_SIZES)
+        page.screenshot(path=str(ARTIFACTS / "projector_scale.png"))
+    finally:
+        page.close()
+    assert scaled == [19.5, 19.5, 19.5] and plain == [13, 13, 13], (scaled, plain)
