@@ -145,8 +145,7 @@ LAYOUT_JS = """
     .map(v => {
       const r = v.getBoundingClientRect(), img = v.querySelector('.widget-output img');
       const shown = img ? img.getBoundingClientRect().width : null;
-      const declared = !img ? null : Number(img.getAttribute('width'))
-        || (img.src.startsWith('data:image/svg') ? img.naturalWidth : img.naturalWidth / 2);
+      const declared = img ? Number(img.getAttribute('width')) || img.naturalWidth / 2 : null;
       return {right: r.right, height: r.height, scale: img ? shown / declared : null};
     });
   return {scroll: scroller.scrollWidth - scroller.clientWidth, areaRight: area.right, areaWidth: area.width,

@@ -18,13 +18,12 @@ font never makes a label wider than its room).
 
 Grids are drawn as one path per colour plus one path of cell borders; a grid
 with many colours (a photo) is one embedded PNG of one pixel per cell,
-written with :mod:`zlib` (no Pillow), scaled without smoothing.
+scaled without smoothing.
 """
 
 import base64
 import functools
-import struct
-import zlib
+import io
 from html import escape
 
 import numpy as np
@@ -33,6 +32,7 @@ from matplotlib.colors import to_hex, to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Annotation, Text
+from PIL import Image
 
 __all__ = ["FONT_FAMILY", "figure_svg", "png_of_cells"]
 
@@ -65,26 +65,15 @@ def _paint(kind, rgba):
 
 
 def png_of_cells(rgb):
-    """PNG bytes of an ``(h, w, 3)`` float RGB array in 0…1: one pixel per cell (zlib only, no Pillow).
+    """PNG bytes of an ``(h, w, 3)`` float RGB array in 0…1: one pixel per cell.
 
     >>> png_of_cells(np.ones((1, 2, 3)))[:8]
     b'\\x89PNG\\r\\n\\x1a\\n'
     """
     pixels = np.clip(np.round(np.asarray(rgb, dtype=float)[..., :3] * 255), 0, 255).astype(np.uint8)
-    h, w = pixels.shape[:2]
-    raw = np.zeros((h, 1 + 3 * w), np.uint8)  # each row: filter byte 0, then the RGB bytes
-    raw[:, 1:] = pixels.reshape(h, 3 * w)
-
-    def chunk(tag, data):
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw.tobytes(), 6))
-        + chunk(b"IEND", b"")
-    )
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels), "RGB").save(buffer, format="png")
+    return buffer.getvalue()
 
 
 class _Writer:
@@ -113,17 +102,13 @@ class _Writer:
         """A length in points (line widths, font sizes) in CSS px."""
         return size * self.px / 72
 
-    def text(self, strings, xy, size, colour, anchor="middle", baseline=0.0, weight=None, css_class=None):
+    def text(self, strings, xy, size, colour, anchor="middle", baseline=0.0):
         """One ``<text>`` per string at CSS ``xy`` (``baseline``: px added to y), ``size`` in points."""
         if not strings:
             return
         attrs = f' font-size="{_n(self.points(size))}"{_paint("fill", colour)}'
         if anchor != "middle":
             attrs += f' text-anchor="{anchor}"'
-        if weight:
-            attrs += f' font-weight="{weight}"'
-        if css_class:
-            attrs += f' class="{css_class}"'
         items = "".join(
             f'<text x="{_n(x)}" y="{_n(y + baseline)}">{escape(s)}</text>' for s, (x, y) in zip(strings, xy) if s
         )
