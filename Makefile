@@ -15,7 +15,7 @@ PRESENT_STAMP := $(VENV)/.installed-present
 # make test and make check: every extra (the notebooks, their presentation and the test tools)
 ALL_EXTRAS    := notebooks,test,present
 
-.PHONY: lab present test check lint notebooks teacher bench clean
+.PHONY: lab present test check lint notebooks teacher formula-sheet bench clean
 
 # $(call install,EXTRAS): the venv, then deconvlib (editable) with EXTRAS; the target is the stamp.
 define install
@@ -66,6 +66,10 @@ notebooks: $(STAMP)
 # The teacher's edition: every exercise answered (tools/solutions.py) and executed, in teacher/.
 teacher: $(STAMP)
 	$(PY) tools/teacher_edition.py teacher
+
+# The one-page printable formula sheet (docs/teaching.md): docs/formula_sheet.html, its worked example computed.
+formula-sheet: $(STAMP)
+	$(PY) tools/formula_sheet.py docs/formula_sheet.html
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
