@@ -196,6 +196,8 @@ def build():
     svg = textured_svg(figure.to_svg(title=figure.alt_text()), "fig").replace("<svg ", '<svg class="fig" ', 1)
     shown = [kind for kind in COLORS if f'fill="{COLORS[kind].lower()}"' in svg and kind != "window"]
     row, col = EXAMPLE_CELL
+    *others, last = n["forward_sizes"]
+    sizes = f"{', '.join(map(str, others))} and {last}"
     same = dl.conv_transpose2d(np.ones((4, 4)), np.ones((k, k)), stride=s, padding="same").shape[0]
     body = f"""
 <h1>Convolution and transposed convolution — formula sheet</h1>
@@ -208,7 +210,7 @@ convolution's), output_padding <i>a</i>, dilation <i>d</i> (1 = no gaps), and th
 <section><h2>Convolution: output size</h2>
 <span class="f big">o = ⌊(i + 2p − k̂) / s⌋ + 1</span>
 <p>The window starts at every <i>s</i>-th cell of the padded input where it still fits. Because of the floor,
-<i>s</i> input sizes share one output size (here {", ".join(map(str, n["forward_sizes"]))} all give {i}).</p></section>
+<i>s</i> input sizes share one output size (here {sizes} give {i}).</p></section>
 
 <section><h2>Transposed convolution: output size</h2>
 <span class="f big">o′ = s·(i′ − 1) + k̂ − 2p + a,&nbsp; 0 ≤ a &lt; max(s, d)</span>
