@@ -35,8 +35,10 @@ mathjax_path = "mathjax/tex-chtml.js"
 
 html_theme = "sphinx_book_theme"
 html_title = "deconvlib course"
-html_copy_source = False
+# the download button gives the notebook (tools/build_book.py puts back the index's own, without the contents)
+html_copy_source = True
 html_show_sourcelink = False
+html_sourcelink_suffix = ""
 html_last_updated_fmt = None
 html_theme_options = {
     "home_page_in_toc": True,

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import offline_mathjax  # noqa: E402
-from build_site import landing_order  # noqa: E402
+from build_site import SOURCE_FOLDERS, landing_order  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build" / "book"
@@ -126,18 +126,37 @@ def sphinx_command(output, binder=""):
     return [str(part) for part in command]
 
 
+#: The first line of the ``.gitignore`` the build leaves in the book: a folder with it may be replaced.
+MARK = "# built by tools/build_book.py"
+
+
+def check_output(output):
+    """Refuse the checkout, a parent of it, a source folder, or a non-empty folder this tool did not build."""
+    protected = [ROOT, Path.home().resolve(), *ROOT.parents] + [ROOT / name for name in SOURCE_FOLDERS + ["book"]]
+    if output in protected or any(output.is_relative_to(ROOT / name) for name in SOURCE_FOLDERS + ["book"]):
+        raise SystemExit(f"[book] refusing to build the book into {output}: it would replace the checkout's own files")
+    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+        mark = output / ".gitignore"
+        if not (mark.is_file() and mark.read_text().startswith(MARK)):
+            raise SystemExit(f"[book] {output} holds files that tools/build_book.py did not write: choose another")
+
+
 def build(output=OUTPUT, binder=""):
     """Stage, fetch MathJax, run Sphinx into ``output``; return Sphinx's result (stderr holds its warnings)."""
     start = time.monotonic()
     output = Path(output).resolve()
+    check_output(output)
     stage()
     offline_mathjax.install(BUILD / "static" / "mathjax")
     if output.exists():
         shutil.rmtree(output)
+    output.mkdir(parents=True)
+    (output / ".gitignore").write_text(MARK + "\n*\n")  # first: a failed build can be replaced too
     done = subprocess.run(sphinx_command(output, binder), capture_output=True, text=True)
     if done.returncode == 0:
         (output / "index.html").write_text(REDIRECT.format(home=HOME), encoding="utf-8")
-        (output / ".gitignore").write_text("# built by tools/build_book.py\n*\n")
+        # the download button's file: the index as it is in the course, without the staged table of contents
+        shutil.copy2(ROOT / "notebooks" / f"{HOME}.ipynb", output / "_sources" / "notebooks" / f"{HOME}.ipynb")
         print(f"[book] built {output} in {time.monotonic() - start:.0f} s, 0 warnings", flush=True)
     return done
 
