@@ -10,8 +10,12 @@ button into the JupyterLite site, which the deploy publishes under the book (``l
 
 import os
 import posixpath
+import sys
 from html import escape
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from offline_mathjax import TEXT_MACROS  # noqa: E402
 
 BUILD = Path(os.environ.get("DECONVLIB_BOOK_BUILD", Path(__file__).resolve().parents[1] / "build" / "book"))
 
@@ -32,6 +36,8 @@ suppress_warnings = ["mystnb.unknown_mime_type"]  # a widget's state, where a st
 # MathJax 3 from the build's local copy (tools/offline_mathjax.py), relative to _static/
 html_static_path = ["_static", str(BUILD / "static")]
 mathjax_path = "mathjax/tex-chtml.js"
+# \text{output\_padding} as LaTeX reads it
+mathjax3_config = TEXT_MACROS
 
 html_theme = "sphinx_book_theme"
 html_title = "deconvlib course"

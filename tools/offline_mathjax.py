@@ -14,11 +14,13 @@ Two entry points are in ``mathjax/``:
 - ``tex-chtml.js``, for Sphinx (``mathjax_path``), which configures MathJax 3 itself;
 - ``nbconvert.js``, for ``jupyter nbconvert --to html``: nbconvert's template writes a MathJax 2
   configuration that MathJax 3 does not read, so this file configures MathJax 3 the same way
-  (``$…$`` and ``$$…$$``, ``\\$`` escapes, ``\\begin{…}`` environments, AMS numbering) and then
+  (``$…$`` and ``$$…$$``, ``\\$`` escapes, ``\\begin{…}`` environments, AMS numbering, and
+  ``\\_`` inside ``\\text{…}`` as LaTeX reads it) and then
   loads ``tex-chtml.js`` from its own folder. Pass it as
   ``--HTMLExporter.mathjax_url=mathjax/nbconvert.js`` (``tools/export_html.py`` does).
 """
 
+import json
 import shutil
 import sys
 import tarfile
@@ -36,25 +38,35 @@ MATHJAX_NPM = (
 #: What is copied from the package's ``es5/`` (a file, or a folder with everything under it).
 PARTS = ["tex-chtml.js", "input/tex/extensions/", "output/chtml/fonts/woff-v2/", "ui/", "a11y/", "sre/"]
 
-#: ``mathjax/nbconvert.js``: MathJax 3 configured as nbconvert's MathJax 2 block asks, then loaded.
-NBCONVERT_LOADER = r"""// deconvlib (tools/offline_mathjax.py): MathJax 3 from this folder, configured like nbconvert's
-// MathJax 2 block (which MathJax 3 does not read): $...$ and $$...$$, escapes, environments, AMS tags.
-window.MathJax = {
-  tex: {
-    inlineMath: [["$", "$"], ["\\(", "\\)"]],
-    displayMath: [["$$", "$$"], ["\\[", "\\]"]],
-    processEscapes: true,
-    processEnvironments: true,
-    tags: "ams",
-  },
-  chtml: {displayAlign: "center"},
-};
-(function () {
+#: What MathJax 3 needs beside its defaults, for the book (Sphinx's ``mathjax3_config``) and the exports:
+#: ``\text{output\_padding}`` (notebook 1) shows ``output_padding``, as in LaTeX, not ``output\_padding``.
+TEXT_MACROS = {"loader": {"load": ["[tex]/textmacros"]}, "tex": {"packages": {"[+]": ["textmacros"]}}}
+
+#: nbconvert's MathJax 2 block, for MathJax 3 (which does not read it): $...$ and $$...$$, escapes, environments,
+#: AMS numbering, plus :data:`TEXT_MACROS`.
+NBCONVERT_CONFIG = {
+    "loader": TEXT_MACROS["loader"],
+    "tex": {
+        **TEXT_MACROS["tex"],
+        "inlineMath": [["$", "$"], ["\\(", "\\)"]],
+        "displayMath": [["$$", "$$"], ["\\[", "\\]"]],
+        "processEscapes": True,
+        "processEnvironments": True,
+        "tags": "ams",
+    },
+    "chtml": {"displayAlign": "center"},
+}
+
+#: ``mathjax/nbconvert.js``: MathJax 3 configured as nbconvert's page asks, then loaded from the same folder.
+NBCONVERT_LOADER = f"""// deconvlib (tools/offline_mathjax.py): MathJax 3 from this folder, configured like nbconvert's
+// MathJax 2 block (which MathJax 3 does not read).
+window.MathJax = {json.dumps(NBCONVERT_CONFIG)};
+(function () {{
   var script = document.createElement("script");
   script.src = new URL("tex-chtml.js", document.currentScript.src).href;
   script.async = true;
   document.head.appendChild(script);
-})();
+}})();
 """
 
 
