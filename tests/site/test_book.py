@@ -62,8 +62,18 @@ def test_make_book_builds_offline_with_no_warning(book):
     assert done.returncode == 0, done.stderr[-5000:]
     assert "WARNING" not in done.stderr and "ERROR" not in done.stderr, done.stderr[-5000:]
     assert "-W" in build_book.sphinx_command(deploy)  # a warning would have failed it
-    dry = subprocess.run(["make", "--no-print-directory", "-n", "book"], cwd=ROOT, capture_output=True, text=True)
-    assert dry.stdout.strip().splitlines()[-1].endswith("tools/build_book.py"), dry.stdout
+
+
+def test_make_book_installs_the_book_extra_and_runs_the_build(tmp_path):
+    """On a machine without a venv: the `book` extra alone (Sphinx, myst-nb, the theme), then the build above."""
+    venv = f"VENV={tmp_path / 'venv'}"
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "book", venv], cwd=ROOT, capture_output=True, text=True)
+    lines = dry.stdout.strip().splitlines()
+    installs = [line for line in lines if " install " in line and "--upgrade pip" not in line]
+    assert installs and all(line.endswith("-e '.[book]'") for line in installs), dry.stdout
+    assert lines[-1].endswith("python tools/build_book.py"), dry.stdout
+    binder = subprocess.run(["make", "-n", "book", "BINDER=me/course", venv], cwd=ROOT, capture_output=True, text=True)
+    assert binder.stdout.strip().splitlines()[-1].endswith("tools/build_book.py --binder me/course")
 
 
 def test_the_index_is_home_and_every_notebook_a_chapter_in_order_then_the_pages(book):
