@@ -39,7 +39,8 @@ OUTPUT = ROOT / "_book"
 CONF = ROOT / "book"
 
 #: The book's pages after the chapters, in this order: Markdown files of the repository, one line each.
-#: The images and files a page links to are taken along (the gallery's GIFs).
+#: The images and files a page links to are taken along (the gallery's GIFs); its links to a notebook
+#: or to another page are links inside the book (to a Markdown file that is not a page: a warning).
 PAGES = [
     "docs/gallery/index.md",
 ]
@@ -73,15 +74,19 @@ def stage_index(path, target):
     target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+#: Documents: a page's link to one is a link inside the book (a notebook, another page), never a file taken along.
+DOCUMENTS = {".md", ".ipynb", ".rst"}
+
+
 def local_targets(page):
-    """The repository files a Markdown page links to or shows (relative paths that exist)."""
+    """The repository files a Markdown page links to or shows (relative paths that exist), but documents."""
     found = []
     for match in LINK.finditer(page.read_text(encoding="utf-8")):
         target = (match.group(1) or match.group(2)).split("#")[0]
         if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("/"):
             continue
         path = (page.parent / target).resolve()
-        if path.is_file() and path.is_relative_to(ROOT):
+        if path.is_file() and path.is_relative_to(ROOT) and path.suffix not in DOCUMENTS:
             found.append(path)
     return found
 

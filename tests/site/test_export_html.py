@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_support import skip_without_browser
+from browser_support import only_from, skip_without_browser
 from test_hosting import OFFLINE_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,16 +73,7 @@ def open_offline(browser, page_file):
     Returns (formulas typeset, the Markdown's text without them, their MathML text, the aborted URLs).
     """
     context = browser.new_context()
-    aborted = []
-
-    def route(route):
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            aborted.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", route)
+    aborted = only_from(context, "file://")
     page = context.new_page()
     page.goto(page_file.as_uri())
     page.wait_for_load_state("load")
