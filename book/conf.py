@@ -31,7 +31,6 @@ nb_execution_mode = "off"
 nb_merge_streams = True
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
-suppress_warnings = ["mystnb.unknown_mime_type"]  # a widget's state, where a stored output has one
 
 # MathJax 3 from the build's local copy (tools/offline_mathjax.py), relative to _static/
 html_static_path = ["_static", str(BUILD / "static")]

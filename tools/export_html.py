@@ -43,11 +43,8 @@ def export(notebooks, output):
     import nbformat
 
     output = Path(output)
-    mathjax = output / "mathjax"
-    if mathjax.exists() and not (mathjax / "nbconvert.js").is_file():
-        raise FileExistsError(f"{mathjax} exists and is not this tool's MathJax: choose another output folder")
     output.mkdir(parents=True, exist_ok=True)
-    offline_mathjax.install(mathjax)
+    offline_mathjax.install(output / "mathjax")  # refuses a mathjax/ it did not write
     html = exporter()
     pages = []
     for path in notebooks:

@@ -27,7 +27,7 @@ import tarfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_site import BuildError, log, npm_pack  # noqa: E402
+from build_site import BuildError, npm_pack  # noqa: E402
 
 #: The npm package, its version and npm integrity (sha512).
 MATHJAX_NPM = (
@@ -76,8 +76,11 @@ def mathjax_tarball():
 
 
 def install(dest):
-    """Write MathJax into ``dest`` (created or replaced): the parts above, its LICENSE, ``nbconvert.js``."""
+    """Write MathJax into ``dest`` (created, or replaced when an earlier install wrote it): the parts above,
+    its LICENSE, ``nbconvert.js``. A ``dest`` this did not write is refused (``FileExistsError``)."""
     dest = Path(dest)
+    if dest.exists() and not (dest / "nbconvert.js").is_file():
+        raise FileExistsError(f"{dest} exists and is not a MathJax this tool wrote: choose another folder")
     tarball = mathjax_tarball()
     if dest.exists():
         shutil.rmtree(dest)
@@ -102,11 +105,14 @@ def install(dest):
     if not (dest / "tex-chtml.js").is_file() or not (dest / "LICENSE").is_file():
         raise BuildError(f"{tarball.name} lacks es5/tex-chtml.js or its LICENSE: not the MathJax 3 package")
     (dest / "nbconvert.js").write_text(NBCONVERT_LOADER)
-    log(f"MathJax {MATHJAX_NPM[1]} in {dest}: {copied} files")
+    print(f"[mathjax] MathJax {MATHJAX_NPM[1]} in {dest}: {copied} files", flush=True)
     return dest
 
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit(__doc__.split("\n\n")[1].strip())
-    install(Path(sys.argv[1]) / "mathjax")
+    try:
+        install(Path(sys.argv[1]) / "mathjax")
+    except FileExistsError as error:
+        sys.exit(f"[mathjax] {error}")

@@ -37,6 +37,7 @@ pytest.importorskip("sphinx_book_theme", reason="the book extra is not installed
 sync_api = skip_without_browser("the book test")
 
 CHAPTERS = [p.stem for p in build_book.chapters()]
+BUILD_BOOK = [sys.executable, str(ROOT / "tools" / "build_book.py")]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def book(tmp_path_factory):
     deploy = tmp_path_factory.mktemp("deploy") / "book"
     start = time.monotonic()
     done = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "build_book.py"), "--output", str(deploy)],
+        [*BUILD_BOOK, "--output", str(deploy)],
         capture_output=True,
         text=True,
         env=OFFLINE_ENV,
@@ -89,6 +90,20 @@ def test_the_index_is_home_and_every_notebook_a_chapter_in_order_then_the_pages(
     for stem in CHAPTERS:
         assert (deploy / "notebooks" / f"{stem}.html").is_file()
     assert "docs/gallery/index.md" in build_book.PAGES
+
+
+@pytest.mark.parametrize("where", [".", "..", "notebooks", "book", "docs/gallery"])
+def test_the_checkout_and_its_sources_are_never_the_output(where):
+    done = subprocess.run([*BUILD_BOOK, "--output", str(ROOT / where)], capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0 and "would replace the checkout's own files" in done.stderr, done.stderr
+    assert (ROOT / "notebooks" / "01_start_here.ipynb").is_file() and (ROOT / "book" / "conf.py").is_file()
+
+
+def test_a_folder_it_did_not_build_is_refused_and_left_as_it_was(tmp_path):
+    (tmp_path / "thesis.txt").write_text("x")
+    done = subprocess.run([*BUILD_BOOK, "--output", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0 and "did not write" in done.stderr, done.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["thesis.txt"]
 
 
 def test_a_binder_repository_adds_a_binder_button_to_each_notebook():

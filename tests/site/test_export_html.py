@@ -111,3 +111,14 @@ def test_nbconvert_alone_would_load_mathjax_from_a_cdn():
 
     assert HTMLExporter().mathjax_url.startswith("https://")
     assert export_html.exporter().mathjax_url == "mathjax/nbconvert.js"
+
+
+def test_a_mathjax_folder_it_did_not_write_is_refused_and_left_as_it_was(tmp_path):
+    (tmp_path / "mathjax").mkdir()
+    (tmp_path / "mathjax" / "notes.txt").write_text("mine")
+    tool = [sys.executable, str(ROOT / "tools" / "export_html.py"), "-o", str(tmp_path), str(NOTEBOOKS[0])]
+    done = subprocess.run(tool, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "not a MathJax this tool wrote" in done.stderr, done.stderr
+    assert [p.name for p in tmp_path.rglob("*")] == ["mathjax", "notes.txt"]
+    done = subprocess.run([*tool[:2], str(tmp_path / "no-such.ipynb")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "no such notebook" in done.stderr
