@@ -193,8 +193,10 @@ def crawl(origin, browser):
         pages[path] = info
         for link in info["links"]:
             target, _ = urldefrag(link)
+            # a book page, not the site under lite/ nor a file offered for download (the formula sheet)
             if target.startswith(origin + "/") and target.endswith(".html") and "/lite/" not in target:
-                todo.append(target)
+                if "/_downloads/" not in target:
+                    todo.append(target)
     context.close()
     return {"pages": pages, "external": external}
 
