@@ -158,8 +158,14 @@ def build(output=OUTPUT, binder=""):
         shutil.rmtree(output)
     output.mkdir(parents=True)
     (output / ".gitignore").write_text(MARK + "\n*\n")  # first: a failed build can be replaced too
-    done = subprocess.run(sphinx_command(output, binder), capture_output=True, text=True)
+    # Sphinx writes into build/book/html: myst-nb puts the notebooks' images in a jupyter_execute/
+    # beside Sphinx's output folder, which for _book/ would be the checkout itself.
+    html = BUILD / "html"
+    if html.exists():
+        shutil.rmtree(html)
+    done = subprocess.run(sphinx_command(html, binder), capture_output=True, text=True)
     if done.returncode == 0:
+        shutil.copytree(html, output, dirs_exist_ok=True)
         (output / "index.html").write_text(REDIRECT.format(home=HOME), encoding="utf-8")
         # the download button's file: the index as it is in the course, without the staged table of contents
         shutil.copy2(ROOT / "notebooks" / f"{HOME}.ipynb", output / "_sources" / "notebooks" / f"{HOME}.ipynb")
