@@ -306,6 +306,14 @@ def _sweep(X, W, stride, padding):
     return np.einsum("ijkl,kl->ij", windows, W[::-1, ::-1])
 
 
+def _strided_sweep(X, W, stride):
+    """A typical slip in stage 3: the window moves ``stride`` cells at a time instead of 1."""
+    kh, kw = W.shape
+    grid = np.pad(dilate(np.asarray(X), (stride, stride), axes=(0, 1)), ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    windows = np.lib.stride_tricks.sliding_window_view(grid, W.shape)[::stride, ::stride]
+    return np.einsum("ijkl,kl->ij", windows, W[::-1, ::-1])
+
+
 def _trailing_zeros(X, W, stride):
     """A typical slip in stage 1: zeros after the last pixel too, ``s·i`` cells wide."""
     return np.pad(conv_transpose2d(X, W, stride=stride), ((0, stride - 1), (0, stride - 1)))
@@ -345,7 +353,16 @@ def check_conv_transpose(student_fn):
         (np.array([[7.0]]), rng.integers(-3, 4, (3, 2)).astype(float), 2),
     ]
     variants = [
-        (_unflipped, "flip the kernel by 180° before sweeping (or sweep without flipping and scatter instead)"),
+        (
+            _unflipped,
+            "stage 3 sweeps the flipped kernel: flip the kernel by 180° before sweeping "
+            "(or sweep without flipping and scatter instead)",
+        ),
+        (
+            _strided_sweep,
+            "stage 3's sweep is always stride 1: the stride already went into the zeros stage 1 inserted, "
+            "so move the window one cell at a time",
+        ),
         (_without_stride, "stage 1 is missing: insert stride − 1 zeros between the pixels first"),
         (
             lambda X, W, stride: _sweep(X, W, stride, 0),
@@ -353,7 +370,7 @@ def check_conv_transpose(student_fn):
         ),
         (
             lambda X, W, stride: _sweep(X, W, stride, ((W.shape[0], W.shape[0]), (W.shape[1], W.shape[1]))),
-            "pad by kh − 1 and kw − 1, not kh and kw: the window must overlap the first pixel by one tap",
+            "stage 2 pads by kh − 1 and kw − 1, not kh and kw: the window must overlap the first pixel by one tap",
         ),
         (_trailing_zeros, "stage 1 puts no zeros after the last pixel: the dilated grid is s·(i − 1) + 1 wide"),
     ]
@@ -547,6 +564,7 @@ def _scatter_call(n, args):
 
 
 _scatter_shape_hint = shape_hint(
+    "the last pixel's stamp ends at row s·(h − 1) + kh: "
     "the full output is s·(h − 1) + kh rows by s·(w − 1) + kw columns.",
     "pixel (i, j) adds X[i, j]·W to the block whose top-left corner is (i·stride, j·stride).",
 )
@@ -600,7 +618,10 @@ _UNIFORM_VARIANTS = [
     (lambda k, s: k > s, "bigger than the stride is not enough: k = 3, s = 2 gives 2, 1, 2, 1, ..."),
     (lambda k, s: s % k == 0, "the other way round: the stride must divide the kernel size"),
     (lambda k, s: k % 2 == 0, "an even kernel is not enough: k = 4, s = 3 gives 2, 1, 1, 2, 1, 1, ..."),
-    (lambda k, s: k == s, "k = s works, but so does every multiple of s (k = 4, s = 2: two copies everywhere)"),
+    (
+        lambda k, s: k == s,
+        "a kernel as large as the stride works, but so does every multiple of s (k = 4, s = 2: two copies everywhere)",
+    ),
 ]
 
 
@@ -725,6 +746,11 @@ def check_layer_shape(answer, input_shape, kernel_size, c_out, stride=1, padding
             "padding crops a transposed convolution's result: subtract 2p",
         ),
         ((n, full, full, c_out), "padding crops p rows on each side: subtract 2p"),
+        (
+            (n, size(h) - output_padding, size(w) - output_padding, c_out) if output_padding else None,
+            f"you left out output_padding: it adds {output_padding} row at the bottom and "
+            f"{output_padding} column at the right, after padding's crop",
+        ),
         (
             (n, h * stride, w * stride, c_out) if (h * stride, w * stride) != expected[1:3] else None,
             "s × i is the 'same' output; this kernel and padding give s·(i − 1) + k̂ − 2p + output_padding",
@@ -857,7 +883,7 @@ _CONV_SIZE_VARIANTS = [
     ),
     (
         lambda i, k, s, p, d: -(-(i + 2 * p - d * (k - 1) - 1) // s) + 1,
-        "round the division down, not up: a last step that would run past the padded input is not taken.",
+        "round the division down, not up: a last step of the window that would run past the padded input is not taken.",
     ),
     (
         lambda i, k, s, p, d: (i + 2 * p - d * (k - 1) - 1) // s,

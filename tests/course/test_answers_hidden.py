@@ -138,6 +138,20 @@ def test_no_answer_is_shown_before_an_exercise_nor_in_its_typical_wrong_answer(p
             assert squash(needle) not in text, f"{path.name} shows {needle!r}, the answer of {name}, in {where}"
 
 
+@pytest.mark.parametrize("path, k, name", EXERCISES, ids=[f"{p.name}:{name}" for p, _, name in EXERCISES])
+def test_each_typical_wrong_answer_shown_in_a_notebook_gets_a_hint_naming_its_stage(path, k, name):
+    from test_course_exercises import STAGE_WORDS, names_a_stage
+
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    checker = re.search(r"course\.(check_\w+)", SOLUTIONS[name]).group(1)
+    for cell in typical_wrong_answers(cells, k, checker):
+        verdicts = [line for line in shown(cell).splitlines() if "Hint:" in line and not line.startswith("<")]
+        assert verdicts, f"{path.name}: the typical wrong answer of {name} shows no hint: {shown(cell)[:300]}"
+        for verdict in verdicts:
+            hint = verdict.split("Hint:")[-1]
+            assert names_a_stage(name, hint), f"{path.name}: {name}'s hint names none of {STAGE_WORDS[name]}: {hint}"
+
+
 def test_the_scan_finds_an_answer_put_back_above_its_exercise(tmp_path):
     # The notebook 7 of issue 24: the verdict "→ even (s divides k)" printed above the exercise.
     path = next(p for p in NOTEBOOKS if p.name.startswith("07_"))

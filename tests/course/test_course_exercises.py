@@ -4,6 +4,7 @@
 hint must contain; the checkers are called as the notebooks call them.
 """
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -62,16 +63,17 @@ def _dilated(X, stride, trailing=False, axes=(0, 1)):
     return out
 
 
-def _three_stages(X, W, stride, pad=None, flip=True, trailing=False):
-    """The loop of notebook 4, with the slips a student makes: the padding, the flip, the trailing zeros."""
+def _three_stages(X, W, stride, pad=None, flip=True, trailing=False, step=1):
+    """The loop of notebook 4, with the slips a student makes: the padding, the flip, the trailing zeros,
+    a sweep that moves ``step`` cells at a time (``stride`` again) instead of 1."""
     kh, kw = W.shape
     pad_rows, pad_cols = (kh - 1, kw - 1) if pad is None else pad(kh, kw)
     grid = np.pad(_dilated(X, stride, trailing), ((pad_rows, pad_rows), (pad_cols, pad_cols)))
     K = W[::-1, ::-1] if flip else W
-    out = np.zeros((grid.shape[0] - kh + 1, grid.shape[1] - kw + 1))
+    out = np.zeros(((grid.shape[0] - kh) // step + 1, (grid.shape[1] - kw) // step + 1))
     for r in range(out.shape[0]):
         for c in range(out.shape[1]):
-            out[r, c] = np.sum(grid[r : r + kh, c : c + kw] * K)
+            out[r, c] = np.sum(grid[r * step : r * step + kh, c * step : c * step + kw] * K)
     return out
 
 
@@ -123,6 +125,7 @@ WRONG_ANSWERS = [
     ("conv_transpose", lambda X, W, s: _three_stages(X, W, s, pad=lambda kh, kw: (kh, kw)), "not kh and kw"),
     ("conv_transpose", lambda X, W, s: _three_stages(X, W, s, pad=lambda kh, kw: (1, 1)), "1 too little on each"),
     ("conv_transpose", lambda X, W, s: _three_stages(X, W, s, trailing=True), "no zeros after the last pixel"),
+    ("conv_transpose", lambda X, W, s: _three_stages(X, W, s, step=s), "stage 3's sweep is always stride 1"),
     # notebook 5
     ("transpose_output_size", lambda i, k, s, p, op, d: s * i + d * (k - 1) + 1 - 2 * p + op, "i − 1 gaps"),
     ("transpose_output_size", lambda i, k, s, p, op, d: s * i, "count the cells the stamps cover"),
@@ -161,6 +164,7 @@ WRONG_ANSWERS = [
     ("layer_shape", (8, 4, 4, 128), "forward convolution's size"),
     ("layer_shape", (8, 18, 18, 128), "padding crops a transposed convolution's result"),
     ("layer_shape", (8, 16, 16, 128), "crops p rows on each side"),
+    ("layer_shape", (8, 13, 13, 128), "you left out output_padding"),
     ("layer_shape", {8, 14, 128}, "a set has no order"),
     # notebook 9: taps per cell in 1-D
     ("overlap_1d", lambda i, k, s, p: _counted(i, k, s, p, crop=False), "crops p cells from each end"),
@@ -185,6 +189,47 @@ WRONG_ANSWERS = [
     ("max_pool", lambda X, k, s, p: _pooled(X, k, k, p), "need not equal the window"),
     ("max_pool", lambda X, k, s, p: X, "rows and"),
 ]
+
+
+#: Per exercise, the stages or terms of the idea a hint can be about: a typical wrong answer's hint names one.
+STAGE_WORDS = {
+    "output_size": r"forward convolution|s·\(i − 1\)|output_padding|padding|k̂",
+    "dilate": r"stage 1|zeros",
+    "sweep_padding": r"padding|k̂ − 1 − p",
+    "input_sizes": r"output_padding|forward|⌊",
+    "conv_transpose": r"stage [123]",
+    "transpose_output_size": r"s·\(i − 1\)|k̂|padding|output_padding|forward convolution|stamps",
+    "padding_for": r"padding|output_padding",
+    "scatter": r"stamp|scatter|contribut",
+    "uniform_overlap": r"stride|kernel",
+    "torch_weight": r"layout|axes|\(kh, kw\)",
+    "layer_shape": r"NCHW|batch axis|channels|forward convolution|padding|output_padding",
+    "overlap_1d": r"padding|crop|stamp",
+    "conv_output_size": r"window|padding|k̂|transposed convolution|⌊",
+    "max_pool": r"pad|window|stride|mean|rows",
+}
+#: A slip in the answer's form (text, a set, a fraction) is about no stage: its hint says the form.
+FORM_WORDS = r"whole number|text, in quotes|without quotes|round brackets|a set has no order|True or False"
+
+
+def names_a_stage(exercise, hint):
+    """True when ``hint`` names one of the exercise's stages or terms (:data:`STAGE_WORDS`) or the answer's form."""
+    return bool(re.search(STAGE_WORDS[exercise], hint) or re.search(FORM_WORDS, hint))
+
+
+@pytest.mark.parametrize(
+    "exercise, wrong, words", WRONG_ANSWERS, ids=[f"{e}-{n}" for n, (e, _, _) in enumerate(WRONG_ANSWERS)]
+)
+def test_every_typical_wrong_answer_hint_names_the_stage_it_is_about(exercise, wrong, words):
+    hint = CHECKS[exercise](wrong).message.split("Hint:")[-1]
+    assert names_a_stage(exercise, hint), f"{exercise}: the hint names no stage of {STAGE_WORDS[exercise]!r}: {hint}"
+
+
+def test_a_hint_that_blames_the_wrong_stage_is_caught():
+    # issue 24: a stride-s sweep in notebook 4 was told stage 2's padding was short
+    sweep = CHECKS["conv_transpose"](lambda X, W, s: _three_stages(X, W, s, step=s)).message
+    assert "stage 3" in sweep and "padding" not in sweep.split("Hint:")[-1]
+    assert not names_a_stage("conv_transpose", "pad by kh − 1 and kw − 1, not kh and kw")
 
 
 def _counted(i, k, s, p, crop=True, add=True):
