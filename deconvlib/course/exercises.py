@@ -35,6 +35,7 @@ __all__ = [
     "check_transpose_output_size",
     "check_padding_for",
     "check_scatter",
+    "check_contributions",
     "check_uniform_overlap",
     "check_torch_weight",
     "check_layer_shape",
@@ -603,6 +604,94 @@ def check_scatter(student_fn):
         variants=_SCATTER_VARIANTS,
         describe=_scatter_call,
         forbidden=_TRANSPOSE_ITSELF,
+    )
+
+
+def _contributions(i, k, s, p, r, c, shift=None, tap=None, inclusive=False):
+    """The reference of notebook 6's exercise, and its slips: the pairs ``((row, col), (a, b))`` on cell ``(r, c)``.
+
+    Pixel ``(row, col)`` of an ``i×i`` input stamps its ``k×k`` copy of the kernel at canvas
+    cell ``(s·row, s·col)``; padding ``p`` crops the canvas, so output cell ``(r, c)`` is canvas
+    cell ``(r + p, c + p)`` and gets tap ``(r + p − s·row, c + p − s·col)``. A slip moves the
+    cell by ``shift`` instead of ``p``, reads the tap with ``tap(a, k)``, or lets a tap reach ``k``.
+    """
+    shift = p if shift is None else shift
+    found = set()
+    for row in range(i):
+        for col in range(i):
+            a, b = r + shift - s * row, c + shift - s * col
+            if 0 <= a <= k - (not inclusive) and 0 <= b <= k - (not inclusive):
+                found.add(((row, col), (a, b) if tap is None else (tap(a, k), tap(b, k))))
+    return found
+
+
+#: ``(i, k, s, p, r, c)``: overlapping stamps, a crop, a gap between stamps (no pair), a corner.
+_CONTRIBUTION_CASES = [
+    (2, 3, 1, 0, 1, 1),
+    (3, 3, 2, 1, 1, 2),
+    (3, 4, 2, 1, 3, 2),
+    (2, 2, 2, 0, 1, 2),
+    (4, 3, 3, 2, 2, 0),
+    (3, 2, 3, 0, 2, 2),
+    (4, 5, 2, 2, 3, 3),
+]
+
+_CONTRIBUTION_VARIANTS = [
+    (
+        lambda i, k, s, p, r, c: _contributions(i, k, s, p, r, c, shift=0),
+        "padding crops the canvas the stamps land on: output cell (r, c) is canvas cell (r + p, c + p).",
+    ),
+    (
+        lambda i, k, s, p, r, c: _contributions(i, k, s, p, r, c, shift=-p),
+        "padding crops p rows off the top of the canvas, so output cell (r, c) lies p further in: "
+        "canvas cell (r + p, c + p), not (r − p, c − p).",
+    ),
+    (
+        lambda i, k, s, p, r, c: _contributions(i, k, s, p, r, c, tap=lambda a, k: k - 1 - a),
+        "that is the sliding window's flipped kernel: in the scatter view every pixel stamps W as it is, "
+        "so its tap on canvas row r + p is a = r + p − s·row.",
+    ),
+    (
+        lambda i, k, s, p, r, c: _contributions(i, k, 1, p, r, c),
+        "the stamps are s cells apart: pixel (row, col) stamps its copy at canvas cell (s·row, s·col).",
+    ),
+    (
+        lambda i, k, s, p, r, c: _contributions(i, k, s, p, r, c, inclusive=True),
+        "a stamp has taps 0 … k − 1: pixel row's stamp covers canvas rows s·row … s·row + k − 1.",
+    ),
+]
+
+
+def _a_set_of_pairs(got):
+    """``return`` hint unless ``got`` is a set (the pairs have no order, and each counts once)."""
+    if isinstance(got, (set, frozenset)):
+        return None
+    return "return a set of ((row, col), (a, b)) pairs, such as {((0, 1), (2, 0))}"
+
+
+def check_contributions(student_fn):
+    """Notebook 6: ``student_fn(i, k, s, p, r, c)``, the stamps that reach output cell ``(r, c)``.
+
+    For an ``i×i`` input, a ``k×k`` kernel, stride ``s`` and padding ``p``: the
+    set of pairs ``((row, col), (a, b))``, input pixel and kernel tap, whose
+    product ``X[row, col]·W[a, b]`` the scatter view adds to output cell
+    ``(r, c)``. Typical slips (the crop left out or the wrong way, the
+    sliding window's flipped tap, no stride, a tap ``k``) get their own hint.
+
+    >>> check_contributions(_contributions)
+    ✓ Correct on all 7 cases.
+    >>> print(check_contributions(lambda i, k, s, p, r, c: _contributions(i, k, s, p, r, c, shift=0)).message)
+    contributions(3, 3, 2, 1, 1, 2) returned ... Hint: padding crops the canvas the stamps land on: ...
+    """
+    return check_function(
+        student_fn,
+        _contributions,
+        _CONTRIBUTION_CASES,
+        name="contributions",
+        variants=_CONTRIBUTION_VARIANTS,
+        returns=_a_set_of_pairs,
+        hint="work the case on paper: for each pixel, which canvas rows and columns does its stamp cover, "
+        "and which canvas cell is output cell (r, c) once padding has cropped the canvas?",
     )
 
 

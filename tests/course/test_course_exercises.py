@@ -14,6 +14,7 @@ from solutions import SOLUTIONS  # tools/, on sys.path from conftest.py
 
 import deconvlib as dl
 from deconvlib.course.exercises import (
+    check_contributions,
     check_conv_output_size,
     check_conv_transpose,
     check_dilate,
@@ -39,7 +40,7 @@ CHECKS = {
     "conv_transpose": check_conv_transpose,
     "transpose_output_size": check_transpose_output_size,
     "padding_for": lambda a: check_padding_for(a, 10, 5, 30, stride=3),
-    "scatter": check_scatter,
+    "contributions": check_contributions,
     "uniform_overlap": check_uniform_overlap,
     "torch_weight": check_torch_weight,
     "layer_shape": lambda a: check_layer_shape(
@@ -75,6 +76,18 @@ def _three_stages(X, W, stride, pad=None, flip=True, trailing=False, step=1):
         for c in range(out.shape[1]):
             out[r, c] = np.sum(grid[r * step : r * step + kh, c * step : c * step + kw] * K)
     return out
+
+
+def _reaching(i, k, s, p, r, c, crop=None, flip=False, last=None):
+    """Notebook 6's exercise as a student loops it, with the slips: the crop, the flip, a tap ``k``."""
+    crop, last = (p if crop is None else crop), (k - 1 if last is None else last)
+    pairs = set()
+    for row in range(i):
+        for col in range(i):
+            a, b = r + crop - s * row, c + crop - s * col
+            if 0 <= a <= last and 0 <= b <= last:
+                pairs.add(((row, col), (k - 1 - a, k - 1 - b) if flip else (a, b)))
+    return pairs
 
 
 def _scatter(X, W, stride, flip=False, add=True):
@@ -141,11 +154,14 @@ WRONG_ANSWERS = [
     ("padding_for", (1, 3), "must stay below max(stride, dilation) = 3"),
     ("padding_for", ("1", 0), "without quotes"),
     ("padding_for", 1, "two whole numbers in round brackets"),
-    # notebook 6
-    ("scatter", lambda X, W, s: _scatter(X, W, s, flip=True), "you flipped the kernel"),
-    ("scatter", lambda X, W, s: _scatter(X, W, s, add=False), "must add up (+=)"),
-    ("scatter", lambda X, W, s: dl.conv_transpose2d(X, W), "the copies are stride apart"),
-    ("scatter", lambda X, W, s: X, "s·(h − 1) + kh rows"),
+    # notebook 6: the stamps on output cell (r, c), each pixel's tap a = r + p − s·row
+    ("contributions", lambda i, k, s, p, r, c: _reaching(i, k, s, p, r, c, crop=0), "canvas cell (r + p, c + p)"),
+    ("contributions", lambda i, k, s, p, r, c: _reaching(i, k, s, p, r, c, crop=-p), "not (r − p, c − p)"),
+    ("contributions", lambda i, k, s, p, r, c: _reaching(i, k, s, p, r, c, flip=True), "stamps W as it is"),
+    ("contributions", lambda i, k, s, p, r, c: _reaching(i, k, 1, p, r, c), "the stamps are s cells apart"),
+    ("contributions", lambda i, k, s, p, r, c: _reaching(i, k, s, p, r, c, last=k), "taps 0 … k − 1"),
+    ("contributions", lambda i, k, s, p, r, c: sorted(_reaching(i, k, s, p, r, c)), "return a set"),
+    ("contributions", lambda i, k, s, p, r, c: set(), "once padding has cropped the canvas"),
     # notebook 7
     ("uniform_overlap", lambda k, s: k >= s, "at least as large"),
     ("uniform_overlap", lambda k, s: k > s, "bigger than the stride"),
@@ -200,7 +216,7 @@ STAGE_WORDS = {
     "conv_transpose": r"stage [123]",
     "transpose_output_size": r"s·\(i − 1\)|k̂|padding|output_padding|forward convolution|stamps",
     "padding_for": r"padding|output_padding",
-    "scatter": r"stamp|scatter|contribut",
+    "contributions": r"stamp|canvas|crop|padding|tap|\(r \+ p",
     "uniform_overlap": r"stride|kernel",
     "torch_weight": r"layout|axes|\(kh, kw\)",
     "layer_shape": r"NCHW|batch axis|channels|forward convolution|padding|output_padding",
@@ -209,7 +225,7 @@ STAGE_WORDS = {
     "max_pool": r"pad|window|stride|mean|rows",
 }
 #: A slip in the answer's form (text, a set, a fraction) is about no stage: its hint says the form.
-FORM_WORDS = r"whole number|text, in quotes|without quotes|round brackets|a set has no order|True or False"
+FORM_WORDS = r"whole number|text, in quotes|without quotes|round brackets|a set has no order|return a set|True or False"
 
 
 def names_a_stage(exercise, hint):
@@ -321,8 +337,25 @@ def scatter(X, W, stride):
     return out
 
 
-def test_right_scatter_passes():
+def test_right_scatter_passes_and_its_slips_get_their_hints():
+    # no exercise asks for the scatter loop since issue 24 (it was notebook 1's stamp() again); its checker stays
     assert check_scatter(scatter)
+    assert "you flipped the kernel" in check_scatter(lambda X, W, s: _scatter(X, W, s, flip=True)).message
+    assert "must add up (+=)" in check_scatter(lambda X, W, s: _scatter(X, W, s, add=False)).message
+    assert "stride apart" in check_scatter(lambda X, W, s: dl.conv_transpose2d(X, W)).message
+
+
+def test_the_contributions_are_what_the_library_adds_to_the_cell():
+    """Probe conv_transpose2d with one-hot inputs and kernels: the pairs that reach (r, c) are the solution's."""
+    for i, k, s, p, r, c in [(2, 3, 1, 0, 1, 1), (3, 3, 2, 1, 1, 2), (3, 2, 3, 0, 2, 2), (4, 5, 2, 2, 3, 3)]:
+        reached = set()
+        for row, col, a, b in np.ndindex(i, i, k, k):
+            X, W = np.zeros((i, i)), np.zeros((k, k))
+            X[row, col] = W[a, b] = 1
+            if dl.conv_transpose2d(X, W, stride=s, padding=p)[r, c]:
+                reached.add(((row, col), (a, b)))
+        assert reached == _reaching(i, k, s, p, r, c)
+    assert check_contributions(_reaching)
 
 
 # --- notebook 7: when is the overlap even? ---
