@@ -88,7 +88,7 @@ def contributions(i, k, s, p, r, c):
     found = set()
     for row in range(i):
         for col in range(i):
-            # output cell (r, c) is canvas cell (r + p, c + p); the stamp starts at s·row
+            # output cell (r, c) is canvas cell (r + p, c + p); a stamp starts at s·row
             a, b = r + p - s * row, c + p - s * col
             if 0 <= a < k and 0 <= b < k:
                 found.add(((row, col), (a, b)))
