@@ -114,3 +114,10 @@ def test_no_solution_line_scrolls_sideways_in_the_teachers_edition():
     assert long_code_lines(cells) == []
     assert long_code_lines([{"cell_type": "code", "source": "x = 1  # " + "·" * 79}]) == []  # characters, not bytes
     assert long_code_lines([{"cell_type": "code", "source": "x\n" + "y" * 89}]) == [(0, 2, 89)]
+
+
+def test_the_index_comes_first_in_the_file_browser_and_the_warm_up_before_notebook_1():
+    # JupyterLab's file browser sorts by name: "00_convolution_…" once came above "00_index"
+    names = sorted((p.name for p in NOTEBOOKS), key=str.lower)
+    assert names[0] == "00_index.ipynb", names
+    assert names[1].startswith("00_") and names[2].startswith("01_"), names
