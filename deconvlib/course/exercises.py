@@ -625,7 +625,7 @@ def _contributions(i, k, s, p, r, c, shift=None, tap=None, inclusive=False):
     return found
 
 
-#: ``(i, k, s, p, r, c)``: overlapping stamps, a crop, a gap between stamps (no pair), a corner.
+#: ``(i, k, s, p, r, c)``: overlapping stamps, a crop, a gap between stamps (no pair), a border cell.
 _CONTRIBUTION_CASES = [
     (2, 3, 1, 0, 1, 1),
     (3, 3, 2, 1, 1, 2),
