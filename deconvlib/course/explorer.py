@@ -88,6 +88,22 @@ def svg_image(svg, figure, text):
     }
 
 
+def rebuild_track_when_it_grows(change):
+    """Make the browser rebuild a slider's track when its range grows, so Home and End reach the new limits.
+
+    ipywidgets draws a slider with noUiSlider, whose Home and End keys go to the range the track
+    was *built* with: a new ``min``/``max`` moves the track's ends (ipywidgets calls its
+    ``updateOptions``), but not those keys. Past a limit that shrank, the key still lands on the
+    new limit (noUiSlider clamps it to the track); past one that grew, it stops short (nb 1's
+    ``step``: End went to 49 of 324). A new orientation makes ipywidgets build the track again
+    from the model's current range, so the slider flips to vertical and straight back.
+    """
+    grew = change.new > change.old if change.name == "max" else change.new < change.old
+    if grew and change.owner.orientation == "horizontal":
+        change.owner.orientation = "vertical"
+        change.owner.orientation = "horizontal"
+
+
 @dataclass(frozen=True)
 class Choice:
     """One control that is not a slider: a row in :attr:`Explorer.choices`, as ``specs`` is for sliders.
@@ -294,6 +310,8 @@ class Explorer:
         self.follow_scale()
         for control in [*self.choosers.values(), *self.sliders.values()]:
             control.observe(self.refresh, "value")
+        for slider in self.sliders.values():
+            slider.observe(rebuild_track_when_it_grows, ["min", "max"])
 
     # -- the protocol: subclasses fill these in ---------------------------------------
 

@@ -426,7 +426,13 @@ class PoolingExplorer(PickedCell):
         return o, o
 
     def compute(self, values):
+        """The pooling's trace; a window larger than the padded input is refused in the student's words."""
         i, k, s, p = self._arguments(values)
+        if k > i + 2 * p:  # the library would say "dilated kernel" and "axis 1 of X"
+            raise ValueError(
+                f"no output: the {k}×{k} window is larger than the padded input, {i} + 2·{p} = {i + 2 * p} "
+                "cells a side; make the window smaller, or the input or its padding larger"
+            )
         return trace_pool2d(pool_input(i), k, stride=s, padding=p, mode=values["mode"])
 
     def draw(self, data, values):
@@ -784,7 +790,7 @@ class ArtifactExplorer(Explorer):
     def describe(self, values, data):
         return html.escape(
             overlap_verdict(values["kernel_size"], values["stride"])
-            + " Each image runs from black (0) to white (its brightest pixel)."
+            + ". Each image runs from black (0) to white (its brightest pixel)."
         )
 
 

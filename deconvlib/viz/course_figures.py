@@ -15,6 +15,8 @@ Pure ``data → matplotlib`` code: the numbers come from the library
 :func:`deconvlib.overlap.overlap_count`, ...), nothing here knows about widgets.
 """
 
+import re
+
 import numpy as np
 from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
@@ -273,6 +275,16 @@ class _FigureOfList(PanelFigure):
         if len(items) != len(self.panels):
             raise ValueError(f"this figure shows {len(self.panels)} {self.items}, got {len(items)}")
 
+    def _name_panels(self, titles):
+        r"""Name panel ``k`` in the note about values left out by its title's first words, not "0, 1".
+
+        >>> figure = _FigureOfList.__new__(_FigureOfList)
+        >>> figure._name_panels(["transposed conv: k=7, stride 4\ncopies repeat 2, 1", "resize ×4, then conv k=7"])
+        >>> figure.panel_names
+        {0: 'transposed conv', 1: 'resize ×4'}
+        """
+        self.panel_names = {k: re.split(r"[:,\n]", title)[0] for k, title in enumerate(titles)}
+
 
 class OverlapFigure(_FigureOfList):
     """Overlap counts side by side: a transposed convolution and resize-then-convolve.
@@ -300,6 +312,7 @@ class OverlapFigure(_FigureOfList):
     def update(self, maps):
         self._check_count(maps)
         self.maps = maps
+        self._name_panels(title for _, title in maps)
         self.show_panels(
             {
                 k: (count_colors(counts), np.asarray(counts, dtype=float), title)
@@ -343,6 +356,7 @@ class ArtifactFigure(_FigureOfList):
     def update(self, images):
         self._check_count(images)
         self.images = images
+        self._name_panels(title for _, title in images)
         self.show_panels({k: (grey_colors(image), None, title) for k, (image, title) in enumerate(images)})
         for grid in self.grids:
             grid.mesh.set_linewidth(0)  # pixels, not cells

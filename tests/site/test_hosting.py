@@ -249,7 +249,7 @@ def test_the_landing_page_lists_the_index_first():
     names = [p.name for p in build_site.landing_order(build_site.notebooks())]
     assert names[0] == "00_index.ipynb" and sorted(names) == sorted(p.name for p in build_site.notebooks())
     page = build_site.landing_page("offline")
-    assert page.index("?path=00_index.ipynb") < page.index("?path=00_convolution_and_pooling.ipynb")
+    assert page.index("?path=00_index.ipynb") < page.index("?path=00_warmup_convolution_and_pooling.ipynb")
 
 
 # ---------------------------------------------------------------- the Pyodide wheels' source
@@ -335,7 +335,7 @@ def test_a_forced_rebuild_needs_no_network_and_carries_the_isolation_fallback(is
         assert f'new URL("{root}service-worker.js?enableCache=false"' in text, page
     assert 'id="deconvlib-cdn-check"' not in (output / "lab" / "index.html").read_text()  # the CDN build's only
     landing = (output / "index.html").read_text()
-    assert landing.index("00_index.ipynb") < landing.index("00_convolution_and_pooling.ipynb")
+    assert landing.index("00_index.ipynb") < landing.index("00_warmup_convolution_and_pooling.ipynb")
     # built beside the output and swapped in: nothing left over
     assert [p.name for p in output.parent.iterdir()] == ["site"]
     assert json.loads((output / build_site.STAMP_NAME).read_text())["isolated"] is True
