@@ -32,7 +32,7 @@ SHEET = ROOT / "docs" / "formula_sheet.html"
 #: renamed (the guide's time table names the same files).
 NOTEBOOKS = {
     "The course (index)": "00_index.ipynb",
-    "Convolution and pooling": "00_convolution_and_pooling.ipynb",
+    "Convolution and pooling": "00_warmup_convolution_and_pooling.ipynb",
     "Start here": "01_start_here.ipynb",
     "Stage 1: inserted zeros": "02_dilation.ipynb",
     "Stage 2: padding": "03_padding.ipynb",
