@@ -189,12 +189,14 @@ def test_every_explorer_fits_1280x720_with_the_file_browser_open(browser, lab_ur
         )
         names = page.evaluate(EXPLORERS_JS)
         for k, name in enumerate(names):
-            rows = measure_explorer(page, page.locator(f"[data-fit-explorer='{k}']"))
+            vbox = page.locator(f"[data-fit-explorer='{k}']")
+            rows = measure_explorer(page, vbox)
             line, found = summary(lesson, name, rows, area)
             report(line)
             problems += found
+            vbox.evaluate("v => v.scrollIntoView({block: 'start'})")  # what a student sees: the explorer's top
+            page.screenshot(path=str(ARTIFACTS / lesson.replace(".ipynb", f"_fit_1280x720_{k + 1}.png")))
         assert names, f"{lesson} shows no explorer"
-        page.screenshot(path=str(ARTIFACTS / lesson.replace(".ipynb", "_fit_1280x720.png")))
     finally:
         shut_down_kernels(page)
         page.close()
