@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 
 from ..errors import ParameterError
-from ..viz.drawing import get_scale
+from ..viz.drawing import DISPLAY, default_figsize, get_scale
 
 __all__ = ["Explorer", "Choice", "svg_image"]
 
@@ -70,6 +70,14 @@ __all__ = ["Explorer", "Choice", "svg_image"]
 def _scale_class(scale):
     """The CSS class that scopes an explorer's style sheet to it at ``scale``: ``deconvlib-scale-150`` for 1.5."""
     return f"deconvlib-scale-{round(scale * 100)}"
+
+
+def _slider_width(label, scale=1.0):
+    """CSS px for a slider labelled ``label`` at ``scale``: the label (~8 px a character), a track and the readout.
+
+    The track keeps ~85 px, so that three sliders share a row of the ~840-px output area.
+    """
+    return f"{round((8 * len(label) + 180) * scale)}px"
 
 
 def svg_image(svg, figure, text):
@@ -208,8 +216,14 @@ class Explorer:
     choices = {}
     #: name → value of the parameters without a control.
     fixed = {}
-    #: The figure's size in inches (``None``: the display width, the height its panels need).
+    #: The figure's size in inches (``None``: the display width, the height its panels need, at most
+    #: :attr:`figure_height`); its height is the tallest the figure may become.
     figsize = None
+    #: The tallest the figure may be, in CSS px (``None``: :data:`~deconvlib.viz.drawing.DISPLAY`'s
+    #: ``max_height``): an explorer with more above its figure (a case menu, rows of sliders, a long
+    #: caption) asks for less, so that all of it fits the ~600-px notebook area of a 1280×720 screen.
+    #: At a presentation scale (``set_scale``) it grows with the words around the figure, up to ``max_height``.
+    figure_height = None
     #: The PNG's dpi (``None``: the figure's own, twice its display size).
     dpi = None
 
@@ -265,7 +279,7 @@ class Explorer:
     def _build(self):
         """The choices, the sliders, a Play button for ``step``, the Reset button and the layout."""
         # A slider never shrinks (its track would vanish on a narrow screen): the row wraps instead.
-        # Each is as wide as its label (~8 px a character), a ~120-px track and the readout.
+        # Each is as wide as its label, a ~85-px track and the readout (_slider_width).
         style = {"description_width": "initial"}
         self.sliders = {
             name: widgets.IntSlider(
@@ -274,7 +288,7 @@ class Explorer:
                 max=high,
                 description=label,
                 style=style,
-                layout=widgets.Layout(width=f"{8 * len(label) + 190}px", flex="0 0 auto"),
+                layout=widgets.Layout(width=_slider_width(label), flex="0 0 auto"),
                 continuous_update=True,
             )
             for name, (label, low, high, _) in self.specs.items()
@@ -364,7 +378,10 @@ class Explorer:
         """Draw ``state``: the first time as ``figure_class(*state, figsize, **options)``,
         afterwards by ``figure.update(*state)`` in place. Returns the figure."""
         if self.figure is None or getattr(self.figure, "scale", None) not in (None, get_scale()):
-            self.figure = figure_class(*state, self.figsize, **options)  # first, or after set_scale
+            figsize = self.figsize
+            if figsize is None and self.figure_height is not None:  # the words above grow with the scale too
+                figsize = default_figsize(min(self.figure_height * get_scale(), DISPLAY["max_height"]))
+            self.figure = figure_class(*state, figsize, **options)  # first, or after set_scale
         else:
             self.figure.update(*state)
         return self.figure
@@ -432,7 +449,7 @@ class Explorer:
             else f"<style>{selectors} {{font-size: {size:g}px; line-height: {1.35 * size:g}px}}</style>"
         )
         for name, (label, *_) in self.specs.items():
-            self.sliders[name].layout.width = f"{round((8 * len(label) + 190) * scale)}px"
+            self.sliders[name].layout.width = _slider_width(label, scale)
 
     def refresh(self, change=None):
         """The sliders' one callback: follow limits, then show the new figure or message and caption."""

@@ -431,14 +431,17 @@ class DecoderFigure(PanelFigure):
         texts = [str(shape) for shape in self.shapes]
         widths = [text_width(text, self.label_size) for text in texts]
         roots = np.sqrt([shape[1] for shape in self.shapes])  # the first spatial side, in 1-D, 2-D or 3-D
-        largest = self.largest
-        while True:  # shrink the squares until the row of slots fits the width
+        largest, spacing = self.largest, self.spacing
+        while True:  # shrink the squares, then the arrows between them, until the row of slots fits the width
             sides = np.maximum(roots / roots.max() * largest, 0.06)
             slots = np.maximum(sides, widths)
-            total = slots.sum() + self.spacing * (len(slots) - 1)
-            if total <= fw - 2 * MARGIN or largest < 0.3:
+            total = slots.sum() + spacing * (len(slots) - 1)
+            if total <= fw - 2 * MARGIN or (largest < 0.3 and spacing <= 0.2):
                 break
-            largest *= 0.9
+            if largest >= 0.3:
+                largest *= 0.9
+            else:
+                spacing = max(0.8 * spacing, 0.2)
         title_line = 1.3 * self.title_size / 72
         label_line = 1.3 * self.label_size / 72
         fh = 0.12 + title_line + 0.12 + sides.max() + 0.06 + label_line + 0.1
@@ -466,7 +469,7 @@ class DecoderFigure(PanelFigure):
             if k > 0:
                 arrow.xy, arrow.xyann = (centre - side / 2 - 0.06, arrow_y), (previous_right + 0.06, arrow_y)
             previous_right = centre + side / 2
-            x += slots[k] + self.spacing
+            x += slots[k] + spacing
         self.titles.set(
             [("NHWC shapes through the decoder (square side ∝ √height)", fw / 2, fh - 0.12 - title_line * 0.8)]
         )

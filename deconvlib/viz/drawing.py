@@ -128,9 +128,12 @@ CSS_DPI = 96
 #: crisp on a high-density screen, a projector's zoom or the browser's zoom up to 200 %.
 PNG_RESOLUTION = 2
 #: How the course's figures are shown: ``scale`` (the presentation scale, :func:`set_scale`),
-#: ``width`` (CSS px at scale 1: the notebook's output area in JupyterLab at 1280 px wide)
-#: and ``max_height`` (CSS px: the figure and the sliders fit a 1280×720 screen).
-DISPLAY = {"scale": 1.0, "width": 1000, "max_height": 470}
+#: ``width`` (CSS px: the notebook's output area in JupyterLab on a 1280×720 laptop screen with
+#: the file browser open, JupyterLab's default layout, is ~840 px; a figure is never enlarged
+#: past its width, so it is shown at its design size and its smallest text at 11.3 CSS px)
+#: and ``max_height`` (CSS px: with the sliders above it, an explorer fits the ~600-px notebook
+#: area of that screen; an explorer with more around its figure asks for less, ``Explorer.figure_height``).
+DISPLAY = {"scale": 1.0, "width": 820, "max_height": 470}
 
 
 def set_scale(scale):
@@ -166,10 +169,18 @@ def display_dpi():
     return CSS_DPI * DISPLAY["scale"]
 
 
-def default_figsize():
-    """``(width, height)`` in inches of a course figure: the display width at the current scale."""
+def default_figsize(max_height=None):
+    """``(width, height)`` in inches of a course figure: the display width at the current scale.
+
+    The height is ``max_height`` CSS px (default :data:`DISPLAY`'s): the tallest a
+    :class:`PanelFigure` made at this size may become.
+
+    >>> [round(x * display_dpi()) for x in default_figsize(300)]
+    [820, 300]
+    """
     dpi = display_dpi()
-    return (DISPLAY["width"] + 1e-6) / dpi, (DISPLAY["max_height"] + 1e-6) / dpi  # whole pixels after int()
+    height = DISPLAY["max_height"] if max_height is None else max_height
+    return (DISPLAY["width"] + 1e-6) / dpi, (height + 1e-6) / dpi  # whole pixels after int()
 
 
 _EDGE = "#8a8a8a"
@@ -692,8 +703,10 @@ class PanelFigure:
     Parameters
     ----------
     figsize : (float, float) or None
-        Inches; the height is fitted to the panels. ``None``: the display
-        width at the current scale (:func:`default_figsize`).
+        Inches; the height is fitted to the panels, at most this height
+        (unless the class sets :attr:`max_height`). ``None``: the display
+        width at the current scale, at most :data:`DISPLAY`'s ``max_height``
+        tall (:func:`default_figsize`).
     panels : sequence of hashable
         The panels' names, left to right.
     legend : sequence of str
@@ -729,7 +742,8 @@ class PanelFigure:
     panel_names = {}
     #: With ``True`` the legend lists only the kinds drawn; ``False`` keeps all its kinds (a fixed layout).
     legend_follows = True
-    #: The tallest the figure may be, in inches (``None``: :data:`DISPLAY`'s ``max_height``).
+    #: The tallest the figure may be, in inches (``None``: the height of ``figsize``, or :data:`DISPLAY`'s
+    #: ``max_height`` without one).
     max_height = None
     #: Only colours of :data:`COLORS` (and inks): PNGs map onto :func:`course_palette`, fast;
     #: ``False``: onto a palette of :meth:`cell_colours`.
@@ -738,6 +752,7 @@ class PanelFigure:
     def __init__(self, figsize=None, panels=(), legend=(), labels=None, heading=()):
         self.scale = get_scale()
         self.figure = Figure(figsize=default_figsize() if figsize is None else figsize)
+        self._height_cap = None if figsize is None else figsize[1]
         self.panels = tuple(panels)
         self.axes, self.grids = {}, {}
         for name in self.panels:
@@ -787,7 +802,7 @@ class PanelFigure:
                 if colors.ndim == 2:
                     present.update(np.unique(colors.astype(str)))
             self.legend.select(present)
-        max_height = self.max_height or DISPLAY["max_height"] / self.display_dpi()
+        max_height = self.max_height or self._height_cap or DISPLAY["max_height"] / self.display_dpi()
         hidden, note = [], []
         for with_note in (False, True):  # a second pass makes room for the note, when values are left out
             if with_note:
