@@ -169,7 +169,8 @@ def test_a_second_visit_keeps_figures_brings_updates_and_reopens_the_notebook(se
             page.goto(f"{origin}/lab/index.html")
             course_ready(page)
             page.wait_for_function(PANEL, arg=NOTEBOOK, timeout=30_000)
-            page.wait_for_selector(".jp-Notebook:visible .jp-RenderedImage img", timeout=30_000)
+            # the stored figure (a PNG, or the <img> with its alt text), not a widget waiting for its model
+            page.wait_for_selector(".jp-Notebook:visible .jp-OutputArea-output img", timeout=30_000)
             text = page.locator(".jp-Notebook:visible .jp-OutputArea").all_inner_texts()
             assert not any("Loading widget" in t for t in text), "an explorer shows 'Loading widget' after reload"
             assert page.evaluate("document.documentElement.dataset.deconvlibOutdated") is None
