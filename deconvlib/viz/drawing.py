@@ -231,7 +231,7 @@ _EDGE = "#8a8a8a"
 
 
 def legend_handles(kinds=("input", "zero", "pad", "kernel", "output", "current")):
-    """Legend patches for the cell kinds, in the colours of :data:`COLORS` with their cues (for a matplotlib legend of your own).
+    """Legend patches for the cell kinds: :data:`COLORS` and their cues (for a matplotlib legend of your own).
 
     >>> [h.get_label() for h in legend_handles(("input", "pad"))]
     ['input pixel', 'padding']
@@ -487,7 +487,8 @@ class Legend:
                 x += widths[i] + spacing
         self.swatches.set_offsets(np.array(centres, dtype=float).reshape(-1, 2))
         for kind, hatch in self.hatches.items():
-            hatch.set_offsets(np.array([c for k, c in zip(self.kinds, centres) if k == kind], dtype=float).reshape(-1, 2))
+            mine = [c for k, c in zip(self.kinds, centres) if k == kind]
+            hatch.set_offsets(np.array(mine, dtype=float).reshape(-1, 2))
         self.labels.set(placed)
         self._placed_for, self.height = key, (y0 + line * len(rows) if rows else 0.0)
         return self.height
@@ -576,7 +577,7 @@ def _inks(fills):
 
 
 def _runs_path(mask):
-    """One ``Path`` of the cells where ``mask`` ``(h, w)`` is true (each row's runs one rectangle), in cell coordinates."""
+    """One ``Path`` of the cells where ``mask`` ``(h, w)`` is true, each row's runs one rectangle (cell coordinates)."""
     squares = []
     for i, row in enumerate(mask):
         edges = np.flatnonzero(np.diff(np.r_[0, row.astype(np.int8), 0]))
@@ -1355,8 +1356,10 @@ class TraceFigure(PanelFigure):
         super().__init__(figsize, panels, legend, labels=[names[k] for k in legend], heading=heading)
         self.window = Window(self.axes["padded"], (0, 0)) if "padded" in self.panels else None
         self.reads = Outlines(self.axes["input"]) if reads and "input" in self.panels else None
-        self.winners = {
-            name: Outlines(self.axes[name], COLORS["current"], half=0.3) for name in ("padded", "products") if name in self.panels
+        self.winners = {  # inside the window's outline of the tap, so the two never hide each other
+            name: Outlines(self.axes[name], COLORS["current"], half=0.3)
+            for name in ("padded", "products")
+            if name in self.panels
         }
         self.update(trace, step)
 

@@ -157,14 +157,15 @@ def _pattern(pid, hatch, ink, width, px, height):
         centres = np.array([d.mean(axis=0) for d in dots])
         radius = float(np.mean([np.hypot(*(d - d.mean(axis=0)).T).mean() for d in dots])) * px
         m, folded = _tile(centres)
-        size, r = px / m, _n(radius)
+        size, r, across = px / m, _n(radius), _n(2 * radius)
+        arcs = f"a{r} {r} 0 1 0 {across} 0a{r} {r} 0 1 0 -{across} 0z"  # a circle, from its leftmost point
         circles = []
         for x, y in folded:  # each dot, and its copies across the tile's edges
             for dx in (-1, 0, 1):
                 for dy in (-1, 0, 1):
                     cx, cy = (x * m + dx) * size, (1 - y * m - dy) * size
                     if -radius < cx < size + radius and -radius < cy < size + radius:
-                        circles.append(f"M{_n(cx - radius)} {_n(cy)}a{r} {r} 0 1 0 {_n(2 * radius)} 0a{r} {r} 0 1 0 -{_n(2 * radius)} 0z")
+                        circles.append(f"M{_n(cx - radius)} {_n(cy)}{arcs}")
         parts.append(f'<path d="{"".join(circles)}"{_paint("fill", ink)}')
     if lines:
         d = "".join(_path_d([(x * px, (1 - y) * px) for x, y in line]) for line in lines)

@@ -152,7 +152,8 @@ def cell_centres(grid, kind):
 
 def squares_around(collection):
     """``(x, y)`` centre of each square a ``LineCollection`` draws."""
-    return sorted(tuple(float(v) for v in np.round(np.asarray(s)[:4].mean(axis=0), 6)) for s in collection.get_segments())
+    centres = [np.round(np.asarray(s)[:4].mean(axis=0), 6) for s in collection.get_segments()]
+    return sorted(tuple(float(v) for v in c) for c in centres)
 
 
 def test_each_lesson_kind_has_a_non_colour_cue_in_the_drawn_figure():
