@@ -29,6 +29,7 @@ from deconvlib.viz.animation import animate, save  # noqa: E402
 from deconvlib.viz.course_figures import MatrixFigure, ScatterFigure  # noqa: E402
 from deconvlib.viz.drawing import (  # noqa: E402
     COLORS,
+    CUES,
     HATCHES,
     MIN_DELTA_E,
     MIN_DELTA_E_CUED,
@@ -131,6 +132,7 @@ def test_the_check_finds_what_the_issue_measured_in_the_old_palette():
 def test_thresholds_are_the_justified_ones():
     assert MIN_DELTA_E >= 15 and 10 <= MIN_DELTA_E_CUED < MIN_DELTA_E
     assert set(LESSON_KINDS) <= set(HATCHES) | set(OUTLINES)
+    assert set(CUES) == set(LESSON_KINDS)  # and each is named in words
 
 
 def test_values_keep_a_wcag_contrast_of_4_5_on_every_fill():
