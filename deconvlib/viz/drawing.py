@@ -592,8 +592,8 @@ def _runs_path(mask):
 
 def _squares(cells, half):
     """Closed squares ``half`` cells from the centre of each ``(row, col)``: segments for a ``LineCollection``."""
-    h = half
-    return [[(x - h, y - h), (x + h, y - h), (x + h, y + h), (x - h, y + h), (x - h, y - h)] for y, x in cells]
+    corners = np.array([(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)], dtype=float) * half
+    return np.asarray(cells, dtype=float).reshape(-1, 2)[:, None, ::-1] + corners
 
 
 class _CellCues:

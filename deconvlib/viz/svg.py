@@ -143,16 +143,19 @@ def _tile(centres):
     return 1, np.array(sorted(whole)) / 1e3
 
 
-def _pattern(pid, hatch, ink, width, px, height):
-    """A ``<pattern>`` of matplotlib's ``hatch``: its 1-inch tile as Agg draws it, aligned on the figure's bottom edge.
+@functools.lru_cache(maxsize=32)  # a slider move writes the same few hatches again
+def _hatch_tile(hatch, px):
+    """``(size, [(d, filled)])``: matplotlib's ``hatch`` as SVG paths in a square tile ``size`` CSS px wide.
 
-    Lines are drawn as they are; dots (closed round shapes) are circles, in the
-    smallest square tile that repeats them, so a dotted hatch costs a few circles.
+    The 1-inch tile (``px`` CSS px) Agg draws; lines are drawn as they are,
+    dots (closed round shapes) as circles in the smallest square tile that
+    repeats them, so a dotted hatch costs a few circles.
     """
     shapes = mhatch.get_path(hatch, 6).to_polygons(closed_only=False)
-    lines = [s for s in shapes if not np.allclose(s[0], s[-1])]
-    dots = [s for s in shapes if np.allclose(s[0], s[-1]) and len(s) > 2]
-    size, parts = px, []
+    closed = [len(s) > 2 and abs(s[0] - s[-1]).max() < 1e-9 for s in shapes]
+    lines = [s for s, c in zip(shapes, closed) if not c]
+    dots = [s for s, c in zip(shapes, closed) if c]
+    size, paths = px, []
     if dots:
         centres = np.array([d.mean(axis=0) for d in dots])
         radius = float(np.mean([np.hypot(*(d - d.mean(axis=0)).T).mean() for d in dots])) * px
@@ -166,14 +169,21 @@ def _pattern(pid, hatch, ink, width, px, height):
                     cx, cy = (x * m + dx) * size, (1 - y * m - dy) * size
                     if -radius < cx < size + radius and -radius < cy < size + radius:
                         circles.append(f"M{_n(cx - radius)} {_n(cy)}{arcs}")
-        parts.append(f'<path d="{"".join(circles)}"{_paint("fill", ink)}')
+        paths.append(("".join(circles), True))
     if lines:
-        d = "".join(_path_d([(x * px, (1 - y) * px) for x, y in line]) for line in lines)
-        parts.append(f'<path d="{d}" fill="none"')
-    stroke = f'{_paint("stroke", ink)} stroke-width="{_n(width)}"/>'
+        paths.append(("".join(_path_d([(x * px, (1 - y) * px) for x, y in line]) for line in lines), False))
+    return size, paths
+
+
+def _pattern(pid, hatch, ink, width, px, height):
+    """A ``<pattern>`` of matplotlib's ``hatch`` in ``ink`` (lines ``width`` CSS px), aligned on the figure's bottom."""
+    size, paths = _hatch_tile(hatch, px)
+    stroke = f'{_paint("stroke", ink)} stroke-width="{_n(width)}"'
+    fills = {True: _paint("fill", ink), False: ' fill="none"'}  # dots are filled, lines only stroked
+    body = "".join(f'<path d="{d}"{fills[filled]}{stroke}/>' for d, filled in paths)
     return (
         f'<pattern id="{pid}" patternUnits="userSpaceOnUse" x="0" y="{_n(height % size)}" width="{_n(size)}"'
-        f' height="{_n(size)}">{"".join(part + stroke for part in parts)}</pattern>'
+        f' height="{_n(size)}">{body}</pattern>'
     )
 
 
@@ -293,10 +303,14 @@ def _line_collection(w, collection):
         return
     transform = collection.get_transform()
     colours, widths, styles = collection.get_color(), collection.get_linewidth(), collection.get_linestyle()
+    points = w.from_display(transform.transform(np.concatenate(segments)))  # every segment at once
+    ends = np.cumsum([len(segment) for segment in segments])[:-1]
+    one_style = max(len(colours), len(widths), len(styles)) == 1
     by_style = {}
-    for k, segment in enumerate(segments):
-        key = (to_hex(_cycled(colours, k)), float(_cycled(widths, k)), _dashes(w, _cycled(styles, k)))
-        by_style.setdefault(key, []).append(_path_d(w.from_display(transform.transform(segment))))
+    for k, segment in enumerate(np.split(points, ends)):
+        if k == 0 or not one_style:
+            key = (to_hex(_cycled(colours, k)), float(_cycled(widths, k)), _dashes(w, _cycled(styles, k)))
+        by_style.setdefault(key, []).append(_path_d(segment))
     for (colour, width, dashes), ds in by_style.items():
         w.parts.append(
             f'<path d="{"".join(ds)}" fill="none" stroke="{colour}" stroke-width="{_n(w.points(width))}"'
@@ -436,10 +450,11 @@ def _artist(w, artist, ax, blocks, values):
         if labels.texts:
             xy = w.from_display(ax.transData.transform(artist.get_offsets()))
             lift = w.points(labels.lift)
-            inks = np.array([to_hex(_cycled(artist.get_facecolor(), k)) for k in range(len(labels.texts))])
-            for ink in dict.fromkeys(inks):  # one <g> per ink: dark text on light cells, white on dark ones
-                picked = np.flatnonzero(inks == ink)
-                w.text([labels.texts[k] for k in picked], xy[picked], labels.size, ink, baseline=lift)
+            faces = np.asarray(artist.get_facecolor()).reshape(-1, 4)
+            inks, which = np.unique(faces[np.arange(len(labels.texts)) % len(faces)], axis=0, return_inverse=True)
+            for k, ink in enumerate(inks):  # one <g> per ink: dark text on light cells, white on dark ones
+                picked = np.flatnonzero(which.ravel() == k)
+                w.text([labels.texts[i] for i in picked], xy[picked], labels.size, ink, baseline=lift)
     elif isinstance(artist, QuadMesh):
         _grid(w, artist, ax)
     elif isinstance(artist, LineCollection):
