@@ -323,6 +323,7 @@ def _patch(w, patch):
     style = _paint("fill", patch.get_facecolor()) if patch.get_fill() else ' fill="none"'
     if patch.get_linewidth():
         style += _paint("stroke", patch.get_edgecolor()) + f' stroke-width="{_n(w.points(patch.get_linewidth()))}"'
+        style += _dashes(w, getattr(patch, "_dash_pattern", None))  # the dashes Agg draws (no public getter)
     w.parts.append(f'<path d="{_path_d(vertices, patch.get_path().codes, closed=True)}"{style}/>')
 
 

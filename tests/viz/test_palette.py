@@ -258,3 +258,12 @@ def test_the_gifs_show_the_cues(tmp_path, plain):
     assert inks_present(around, OUTLINES["current"][2], tolerance=24) > 4 * (around.shape[0] ** 0.5)  # the thick border
     border = view.grids["output"].cues.outlines["current"]
     assert isinstance(border, LineCollection) and border.get_visible()
+
+
+def test_a_dashed_patch_is_dashed_in_the_svg_too():
+    """The scatter view's output window is a dashed rectangle (its title says so): in the SVG as in the PNG."""
+    figure = ScatterFigure(scatter_trace(np.ones((2, 2)), W, stride=2, padding=1), upto=1)
+    assert figure.crop.get_linestyle() == "--"
+    width = figure.crop.get_linewidth() * figure.display_dpi() / 72
+    dashed = re.findall(r'stroke="#555555" stroke-width="([\d.]+)" stroke-dasharray', figure.to_svg())
+    assert any(abs(float(w) - width) < 0.01 for w in dashed)
