@@ -21,7 +21,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
 
 from ..explain import format_value
-from .drawing import COLORS, LEGEND_SIZE, MARGIN, FigureText, Legend, PanelFigure, Window, text_width
+from .drawing import COLORS, LEGEND_SIZE, MARGIN, OUTLINES, FigureText, Legend, PanelFigure, Window, text_width
 
 __all__ = [
     "matrix_kinds",
@@ -595,6 +595,7 @@ class StampsFigure(PanelFigure):
             if c < width:
                 patch.set_height(self.counts[c])
                 patch.set_facecolor(COLORS["output"] if inside[c] else COLORS["cropped"])
+                patch.set_linestyle("-" if inside[c] else OUTLINES["cropped"][0])  # cropped: dashed, as its cells
         bottom = top - self.bars_height
         column = gw * fw / width
         self.count_labels.set(
