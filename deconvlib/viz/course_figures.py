@@ -7,8 +7,9 @@ through a decoder (:func:`draw_decoder`) and the 1-D stamps above their
 overlap counts as bars (:class:`StampsFigure`). Each is a
 :class:`~deconvlib.viz.drawing.PanelFigure`: a row of grids drawn at one cell
 size, in the colours of :data:`~deconvlib.viz.drawing.COLORS` (orange kernel
-weights, white zeros, blue input, cyan output, red the current pixel, pink
-what padding crops), with ``update`` to redraw in place when a slider moves.
+weights, dotted white zeros, blue input, green-cyan output, dark red in a
+thick border the current pixel, lilac with a dashed square what padding
+crops), with ``update`` to redraw in place when a slider moves.
 
 Pure ``data → matplotlib`` code: the numbers come from the library
 (:func:`deconvlib.convolution_matrix`, :func:`deconvlib.trace.scatter_trace`,
@@ -22,7 +23,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
 
 from ..explain import format_value
-from .drawing import COLORS, LEGEND_SIZE, MARGIN, FigureText, Legend, PanelFigure, Window, text_width
+from .drawing import COLORS, LEGEND_SIZE, MARGIN, OUTLINES, FigureText, Legend, PanelFigure, Window, text_width
 
 __all__ = [
     "matrix_kinds",
@@ -176,7 +177,7 @@ class ScatterFigure(PanelFigure):
 
     Panels: the input with the stamping pixel in red; the kernel; the canvas
     after stamps ``0 .. upto`` with the current stamp's taps outlined, cells
-    outside the output (cropped by the forward padding) in pink; the output.
+    outside the output (cropped by the forward padding) lilac, dashed; the output.
     """
 
     def __init__(self, trace, upto=0, figsize=None):
@@ -502,7 +503,7 @@ class StampsFigure(PanelFigure):
     :func:`deconvlib.overlap.stamps_1d`), the last row the output, each
     column's sum (cyan). Under the canvas, one bar per column: how many taps
     land there (the overlap count). Columns the forward padding crops are
-    pink, in the stamps, the output row and the bars.
+    lilac (with a dashed square in each cell), in the stamps, the output row and the bars.
 
     Parameters
     ----------
@@ -611,6 +612,7 @@ class StampsFigure(PanelFigure):
             if c < width:
                 patch.set_height(self.counts[c])
                 patch.set_facecolor(COLORS["output"] if inside[c] else COLORS["cropped"])
+                patch.set_linestyle("-" if inside[c] else OUTLINES["cropped"][0])  # cropped: dashed, as its cells
         bottom = top - self.bars_height
         column = gw * fw / width
         self.count_labels.set(
