@@ -32,6 +32,7 @@ from . import (  # noqa: F401  the core modules, as attributes: dl.overlap, dl.c
     cases,
     channels,
     conv,
+    doctor,  # the package, callable: dl.doctor(layers, input_shape) is dl.doctor.doctor(...)
     errors,
     explain,
     fast,
