@@ -848,7 +848,7 @@ def _run_doctor(args, parser):
         _fail(f"argument FILE: {error}", status=2)
     input_shape = args.input_shape or options.get("input")
     if input_shape is None:
-        parser.error('argument --input: the input shape is needed (or an "input" in the file), e.g. 1x100x1x1')
+        _fail('argument --input: the input shape is needed (or an "input" in the file), e.g. 1x100x1x1', status=2)
     target = args.target or options.get("target")
     try:
         report = doctor(layers, input_shape, target=target, pairs=options.get("pairs"))

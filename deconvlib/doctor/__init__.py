@@ -357,10 +357,10 @@ class Report:
         if self.round_trip_sizes is not None and any(not t["ok"] for t in self.round_trips):
             good = self.round_trip_sizes
             size = max(self.input_shape[2:])
-            near = [g for g in good if abs(g - size) <= 64][:8] if good else []
+            near = [g for g in good if g < size][-4:] + [g for g in good if g >= size][:4]
             lines.append(
-                "Input sizes that round-trip (every axis alike, up to 256): "
-                + (", ".join(map(str, near)) + (" …" if len(good) > len(near) else "") if good else "none")
+                f"Input sizes near {size} that round-trip (every axis alike): "
+                + (", ".join(map(str, near)) if near else f"none up to {max(256, size)}")
                 + "."
             )
         if self.fix is not None:

@@ -240,6 +240,17 @@ MESSAGES = (
     ),
     (
         "PyTorch",
+        "pool_too_small",
+        r"(?:input image \((?P<input>T: \d+ H: \d+ W: \d+)\) smaller than kernel size \((?P<output>[^)]*)\))"
+        r"|(?:max_pool1d\(\) Invalid computed output size: (?P<size>-?\d+))",
+        lambda m: dict(
+            input=m.group("input") or "the input",
+            output=m.group("output") and f"empty (window {m.group('output')})" or m.group("size"),
+        ),
+        _too_small,
+    ),
+    (
+        "PyTorch",
         "channels",
         r"weight of size (?P<weight>\[[^\]]*\]), expected input\[[^\]]*\] to have (?P<expected>\d+) channels, "
         r"but got (?P<got>\d+) channels",

@@ -135,7 +135,9 @@ def stages(spec, spatial):
         Per axis: ``zeros`` (inserted in all), ``dilated`` (the size after
         stage 1), ``pad`` ``(before, after)`` (negative parts are crops),
         ``crop`` ``(before, after)``, ``full`` (the size before any crop,
-        ``s·(i − 1) + k̂``), ``out``. A forward convolution or a pool has
+        ``s·(i − 1) + k̂``), ``kept`` (``(start, stop)``: the slice of that
+        full result the layer keeps, ``output_padding`` past its end),
+        ``out``. A forward convolution or a pool has
         ``zeros`` 0 and its own padding.
 
     Examples
@@ -144,7 +146,7 @@ def stages(spec, spatial):
     >>> layer = {"kind": "conv_transpose", "kernel": 3, "stride": 2, "padding": 1, "output_padding": 1}
     >>> spec = parse_layers([layer], 1)[0]
     >>> stages(spec, (4,))[0]
-    {'zeros': 3, 'dilated': 7, 'pad': (1, 2), 'crop': (0, 0), 'full': 9, 'out': 8}
+    {'zeros': 3, 'dilated': 7, 'pad': (1, 2), 'crop': (0, 0), 'full': 9, 'kept': (1, 9), 'out': 8}
     """
     result = []
     for axis, i in enumerate(spatial):
@@ -160,6 +162,7 @@ def stages(spec, spatial):
                     pad=pad,
                     crop=(max(0, -pad[0]), max(0, -pad[1])),
                     full=s * (i - 1) + kk,
+                    kept=(b, s * (i - 1) + kk - a + op),
                     out=_axis_size(spec, axis, i),
                 )
             )
