@@ -143,9 +143,13 @@ def doctor(model_or_layers, input_shape, target=None, pairs=None, overlap=True):
         layers, source = model_or_layers, "layers"
     spatial = input_shape[2:]
     specs, sizes = _follow(layers, dims, spatial)
-    channels = [input_shape[1]]
+    # channels into each layer and out of it; a skip_from layer's output is joined with its skip's channels
+    channels_in, channels_out = [input_shape[1]], []
+    where = {spec.name: index for index, spec in enumerate(specs)}
     for spec in specs:
-        channels.append(spec.channels if spec.channels is not None else channels[-1])
+        channels_out.append(spec.channels if spec.channels is not None else channels_in[-1])
+        joined = channels_in[where[spec.skip_from]] if spec.skip_from else 0
+        channels_in.append(channels_out[-1] + joined)
     rows = []
     for index, spec in enumerate(specs):
         patterns = overlap_axes(spec)
@@ -155,8 +159,8 @@ def doctor(model_or_layers, input_shape, target=None, pairs=None, overlap=True):
                 name=spec.name,
                 layer=spec.describe(),
                 kind=spec.kind,
-                input=(input_shape[0], channels[index], *sizes[index]),
-                output=(input_shape[0], channels[index + 1], *sizes[index + 1]),
+                input=(input_shape[0], channels_in[index], *sizes[index]),
+                output=(input_shape[0], channels_out[index], *sizes[index + 1]),
                 stages=stages(spec, sizes[index]),
                 overlap=patterns,
                 risk=risk_of(patterns),

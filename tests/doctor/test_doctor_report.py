@@ -319,3 +319,15 @@ def test_a_file_may_carry_its_input_pairs_and_target(tmp_path):
     done = _cli("doctor", str(path))
     assert done.returncode == 0, done.stderr
     assert "does NOT round-trip" in done.stdout and "output_padding=1 gives 9×9" in done.stdout
+
+
+def test_a_skip_connection_adds_its_channels_to_the_next_layers_input():
+    layers = [
+        {"kind": "conv", "kernel": 3, "padding": 1, "channels": 16, "name": "enc"},
+        {"kind": "pool", "kernel": 2, "name": "down"},
+        {"kind": "conv_transpose", "kernel": 2, "stride": 2, "channels": 8, "name": "up", "skip_from": "down"},
+        {"kind": "conv", "kernel": 1, "channels": 2, "name": "head"},
+    ]
+    report = dl.doctor(layers, (1, 3, 8, 8))
+    assert report.layers[2]["output"] == (1, 8, 8, 8)
+    assert report.layers[3]["input"] == (1, 24, 8, 8)  # 8 up + 16 from the skip (the pool's input)
