@@ -12,7 +12,14 @@ kinds, each described by the numbers of its convolution arithmetic:
   or one int per spatial axis; ``stride`` defaults to 1 (to the window for a
   pool);
 - ``padding``: an int, one int per axis, or one ``[before, after]`` pair per
-  axis (asymmetric padding, as ONNX's ``pads`` and Keras's ``'same'`` give);
+  axis (asymmetric padding, as ONNX's ``pads`` give); or a rule resolved for
+  each input size as the layer is reached: ``"valid"`` (none), ``"same"``
+  (TensorFlow's, Keras's and ONNX's ``SAME_UPPER``: the output is
+  ``⌈i / s⌉``, or ``i·s`` for a transposed layer, an odd cell of padding
+  going at the end) or ``"same_lower"`` (ONNX's ``SAME_LOWER``: at the start);
+- ``output_shape``: a transposed layer's output size per axis (ONNX's
+  attribute: the padding is what it leaves, split as ``padding`` says);
+- ``count_include_pad``: an average pool's divisor counts the padding (default true);
 - ``groups``, ``channels`` (the output channels): optional ints;
 - ``name``: optional (default ``"layer<i>"``), used in the report and to name U-Net pairs;
 - ``skip_from``: optional, the name of an earlier layer whose *input* this
@@ -48,7 +55,11 @@ FIELDS = (
     "mode",
     "ceil_mode",
     "skip_from",
+    "output_shape",
+    "count_include_pad",
 )
+#: The padding rules resolved for each input size.
+PADDING_RULES = ("same", "same_lower")
 
 
 @dataclass(frozen=True)
@@ -60,8 +71,8 @@ class LayerSpec:
     kind : {"conv", "conv_transpose", "pool"}
     name : str
     kernel, stride, dilation, output_padding : tuple of int
-    padding : tuple of (int, int)
-        ``(before, after)`` per axis.
+    padding : tuple of (int, int), or "same" or "same_lower"
+        ``(before, after)`` per axis, or the rule (:func:`deconvlib.doctor.stack.resolved`).
     groups : int
     channels : int or None
         Output channels (None: as many as come in).
@@ -86,6 +97,8 @@ class LayerSpec:
     ceil_mode: bool = False
     skip_from: object = None
     framework: str = "torch"
+    output_shape: object = None
+    count_include_pad: bool = True
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -103,7 +116,9 @@ class LayerSpec:
         """
         text = self.kind if self.kind != "pool" else f"{self.mode}_pool"
         parts = [text, "k" + _axes(self.kernel), "s" + _axes(self.stride)]
-        if any(b or a for b, a in self.padding):
+        if isinstance(self.padding, str):
+            parts.append(self.padding)
+        elif any(b or a for b, a in self.padding):
             symmetric = all(b == a for b, a in self.padding)
             pads = tuple(b for b, _ in self.padding) if symmetric else self.padding
             parts.append("p" + _axes(pads))
@@ -160,13 +175,11 @@ def _padding(value, dims, index, name):
         flat = [_per_axis(list(v), 2, index, name, "padding", 0) for v in value]
         return tuple(tuple(v) for v in flat)
     if isinstance(value, str):
-        raise _error(
-            index,
-            name,
-            "padding",
-            f"must be numbers, got {value!r} ('same' and 'valid' depend on the framework: "
-            "read the model with its reader, or give the numbers)",
-        )
+        if value == "valid":
+            return ((0, 0),) * dims
+        if value in PADDING_RULES:
+            return value
+        raise _error(index, name, "padding", f"must be numbers, 'valid', 'same' or 'same_lower', got {value!r}")
     return tuple((p, p) for p in _per_axis(value, dims, index, name, "padding", 0))
 
 
@@ -242,19 +255,28 @@ def parse_layers(layers, dims, framework="torch"):
         mode, ceil_mode = layer.get("mode"), layer.get("ceil_mode", False)
         if not isinstance(ceil_mode, (bool, np.bool_)):
             raise _error(index, name, "ceil_mode", f"must be true or false, got {ceil_mode!r}")
+        output_shape = layer.get("output_shape")
+        if output_shape is not None:
+            if kind != "conv_transpose":
+                raise _error(index, name, "output_shape", "applies to conv_transpose only")
+            output_shape = _per_axis(output_shape, dims, index, name, "output_shape", 1)
+        count_include_pad = layer.get("count_include_pad", True)
+        if not isinstance(count_include_pad, (bool, np.bool_)):
+            raise _error(index, name, "count_include_pad", f"must be true or false, got {count_include_pad!r}")
         if kind == "pool":
             mode = "max" if mode is None else mode
             if mode not in ("max", "avg"):
                 raise _error(index, name, "mode", f"must be 'max' or 'avg', got {mode!r}")
-            if any(b != a for b, a in padding):
-                raise _error(index, name, "padding", f"a pool pads both ends alike, got {padding!r}")
-            for k, (p, _) in zip(kernel, padding):
-                if p > k // 2:
-                    raise _error(
-                        index, name, "padding", f"must be at most half the window (PyTorch's rule), got {p} for {k}"
-                    )
             if mode == "avg" and any(d != 1 for d in dilation):
                 raise _error(index, name, "dilation", "average pooling has no dilation")
+            if framework == "torch" and not isinstance(padding, str):  # PyTorch's rules; ONNX and Keras differ
+                if any(b != a for b, a in padding):
+                    raise _error(index, name, "padding", f"a pool pads both ends alike, got {padding!r}")
+                for k, (p, _) in zip(kernel, padding):
+                    if p > k // 2:
+                        raise _error(
+                            index, name, "padding", f"must be at most half the window (PyTorch's rule), got {p} for {k}"
+                        )
         else:
             if mode is not None:
                 raise _error(index, name, "mode", f"applies to a pool only, got {mode!r}")
@@ -277,7 +299,8 @@ def parse_layers(layers, dims, framework="torch"):
         specs.append(
             LayerSpec(
                 kind, name, kernel, stride, padding, output_padding, dilation, groups, channels,
-                mode if kind == "pool" else None, bool(ceil_mode), skip_from, framework,
+                mode if kind == "pool" else None, bool(ceil_mode), skip_from, framework, output_shape,
+                bool(count_include_pad),
             )
         )  # fmt: skip
         names.add(name)

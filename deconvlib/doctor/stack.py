@@ -8,6 +8,8 @@ overlap map is computed by pushing a constant input through the stack with
 the library's own convolutions and pooling, never estimated.
 """
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..arithmetic import conv_output_size, conv_transpose_output_size, effective_kernel, transpose_padding_for
@@ -18,6 +20,7 @@ from ..pooling import avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d
 from ..transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
 
 __all__ = [
+    "resolved",
     "layer_output",
     "stack_shapes",
     "stages",
@@ -38,6 +41,44 @@ _POOL = {
     ("avg", 2): avg_pool2d,
     ("avg", 3): avg_pool3d,
 }
+
+
+def resolved(spec, spatial):
+    """The layer with its padding in numbers for this input size (a ``"same"`` rule, an ``output_shape``).
+
+    ``"same"`` (``SAME_UPPER``) puts an odd cell of padding at the end,
+    ``"same_lower"`` at the start. A forward layer pads
+    ``max((⌈i / s⌉ − 1)·s + k̂ − i, 0)`` in all, so that it gives ``⌈i / s⌉``;
+    a transposed one crops ``s·(i − 1) + k̂ + output_padding − o`` for the
+    output ``o``: ``i·s`` for ``"same"``, or its ``output_shape``.
+
+    Examples
+    --------
+    >>> from deconvlib.doctor.layers import parse_layers
+    >>> resolved(parse_layers([{"kind": "conv", "kernel": 3, "stride": 2, "padding": "same"}], 1)[0], (6,)).padding
+    ((0, 1),)
+    >>> up = {"kind": "conv_transpose", "kernel": 3, "stride": 2, "padding": "same_lower", "output_shape": 8}
+    >>> resolved(parse_layers([up], 1)[0], (4,)).padding
+    ((1, 0),)
+    """
+    if not isinstance(spec.padding, str) and spec.output_shape is None:
+        return spec
+    lower = spec.padding == "same_lower"
+    pads = []
+    for axis, i in enumerate(spatial):
+        k, s, d = spec.kernel[axis], spec.stride[axis], spec.dilation[axis]
+        kk = effective_kernel(k, d)
+        if spec.kind == "conv_transpose":
+            out = spec.output_shape[axis] if spec.output_shape is not None else i * s
+            total = s * (i - 1) + kk + spec.output_padding[axis] - out
+            if total < 0:
+                largest = s * (i - 1) + kk + spec.output_padding[axis]
+                raise ParameterError(f"output_shape {out} is more than the layer gives ({largest})", "output_shape")
+        else:
+            total = max((-(-i // s) - 1) * s + kk - i, 0)
+        small = total // 2
+        pads.append((total - small, small) if lower else (small, total - small))
+    return replace(spec, padding=tuple(pads), output_shape=None)
 
 
 def _axis_size(spec, axis, i):
@@ -78,6 +119,10 @@ def layer_output(spec, spatial, index=0):
     """
     out = []
     where = f"layer {index} ({spec.name!r})" if spec.name != f"layer{index}" else f"layer {index}"
+    try:
+        spec = resolved(spec, spatial)
+    except ParameterError as error:
+        raise ParameterError(f"{where}, {error.parameter}: {error}", f"layers[{index}].{error.parameter}") from None
     if (
         spec.kind == "pool"
         and spec.mode == "avg"
@@ -148,6 +193,7 @@ def stages(spec, spatial):
     >>> stages(spec, (4,))[0]
     {'zeros': 3, 'dilated': 7, 'pad': (1, 2), 'crop': (0, 0), 'full': 9, 'kept': (1, 9), 'out': 8}
     """
+    spec = resolved(spec, spatial)
     result = []
     for axis, i in enumerate(spatial):
         k, s, (b, a), d = spec.kernel[axis], spec.stride[axis], spec.padding[axis], spec.dilation[axis]
@@ -193,22 +239,45 @@ def overlap_axes(spec):
 
 def _apply_ones(spec, X):
     """One layer on a one-channel map, every kernel tap 1 (no bias)."""
+    spec = resolved(spec, X.shape)
     dims = spec.dims
     symmetric = all(b == a for b, a in spec.padding)
     padding = tuple(b for b, _ in spec.padding) if symmetric else _pads_arg(spec.padding)
     if dims == 1 and symmetric:
         padding = padding[0]
     if spec.kind == "pool":
-        f = _POOL[(spec.mode, dims)]
-        p = tuple(b for b, _ in spec.padding)
-        if spec.mode == "max":
-            return f(X, spec.kernel, spec.stride, p, spec.dilation, ceil_mode=spec.ceil_mode)
-        return f(X, spec.kernel, spec.stride, p, ceil_mode=spec.ceil_mode)
+        return _pool_ones(spec, X)
     W = np.ones(spec.kernel)
     if spec.kind == "conv":
         return _CONV[dims](X, W, stride=spec.stride, padding=padding, dilation=spec.dilation)
     return _CONV_T[dims](
         X, W, stride=spec.stride, padding=padding, output_padding=spec.output_padding, dilation=spec.dilation
+    )
+
+
+def _pool_ones(spec, X):
+    """A pool of the map: PyTorch's functions, or (asymmetric padding, larger than half the window:
+    ONNX's and Keras's pools) the padding made explicit first."""
+    f = _POOL[(spec.mode, spec.dims)]
+    p = tuple(b for b, _ in spec.padding)
+    plain = all(b == a and b <= k // 2 for (b, a), k in zip(spec.padding, spec.kernel))
+    if plain and (spec.count_include_pad or not any(p)):
+        if spec.mode == "max":
+            return f(X, spec.kernel, spec.stride, p, spec.dilation, ceil_mode=spec.ceil_mode)
+        return f(X, spec.kernel, spec.stride, p, ceil_mode=spec.ceil_mode)
+    if plain and spec.mode == "avg":
+        return f(X, spec.kernel, spec.stride, p, count_include_pad=False, ceil_mode=spec.ceil_mode)
+    zeros = (0,) * spec.dims
+    if spec.mode == "max":
+        padded = np.pad(X, spec.padding, constant_values=-np.inf)
+        return f(padded, spec.kernel, spec.stride, zeros, spec.dilation, ceil_mode=spec.ceil_mode)
+    window = int(np.prod(spec.kernel))
+    sums = f(np.pad(X, spec.padding), spec.kernel, spec.stride, zeros, ceil_mode=spec.ceil_mode) * window
+    if spec.count_include_pad:
+        return sums / f(np.pad(np.ones_like(X), spec.padding, constant_values=1.0), spec.kernel, spec.stride,
+                        zeros, ceil_mode=spec.ceil_mode) / window  # fmt: skip
+    return sums / (
+        f(np.pad(np.ones_like(X), spec.padding), spec.kernel, spec.stride, zeros, ceil_mode=spec.ceil_mode) * window
     )
 
 
@@ -414,13 +483,16 @@ def fix_for_target(specs, spatial, target):
 
 def _reached(specs, spatial, index, fix):
     """The stack's output size with the fix applied (checked, not assumed)."""
-    from dataclasses import replace
-
     spec = specs[index]
     if fix["crop"] is None:
         changed = replace(
-            spec, padding=tuple((p, p) for p in fix["padding"]), output_padding=tuple(fix["output_padding"])
+            spec,
+            padding=tuple((p, p) for p in fix["padding"]),
+            output_padding=tuple(fix["output_padding"]),
+            output_shape=None,
         )
     else:
-        changed = replace(spec, padding=tuple(fix["crop"]), output_padding=tuple(fix["output_padding"]))
+        changed = replace(
+            spec, padding=tuple(fix["crop"]), output_padding=tuple(fix["output_padding"]), output_shape=None
+        )
     return stack_shapes(specs[:index] + [changed] + specs[index + 1 :], spatial)[-1]

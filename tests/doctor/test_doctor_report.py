@@ -38,7 +38,7 @@ DCGAN = [{"kind": "conv_transpose", "kernel": 4, "channels": 512, "name": "proje
         ({"kind": "conv", "kernel": 3, "channels": 6, "groups": 4}, "layers[1].groups", "must divide"),
         ({"kind": "conv", "kernel": 3, "strides": 2}, "layers[1].strides", "not a field"),
         ({"kind": "conv", "kernel": 3, "skip_from": "nowhere"}, "layers[1].skip_from", "earlier layer"),
-        ({"kind": "conv", "kernel": 3, "padding": "same"}, "layers[1].padding", "depend on the framework"),
+        ({"kind": "conv", "kernel": 3, "padding": "half"}, "layers[1].padding", "'valid', 'same' or 'same_lower'"),
         ({"kind": "conv"}, "layers[1].kernel", "is missing"),
         ({"kind": "conv", "kernel": 3, "name": "first"}, "layers[1].name", "names an earlier layer"),
     ],
