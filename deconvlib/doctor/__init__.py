@@ -32,8 +32,10 @@ import sys
 import types
 
 from ..errors import ParameterError
+from .keras_reader import is_keras_config, read_keras_config
 from .layers import LayerSpec, parse_layers, parse_shape
 from .messages import MESSAGES, Explanation, explain_error
+from .onnx_reader import is_onnx_model, is_onnx_nodes, read_onnx
 from .stack import fix_for_target, overlap_axes, overlap_map, round_trip, round_trip_sizes, stack_shapes, stages
 from .torch_reader import is_torch_module, read_torch_module
 
@@ -97,18 +99,22 @@ def load_layers(path):
     )
 
 
-def doctor(model_or_layers, input_shape, target=None, pairs=None, overlap=True):
+def doctor(model_or_layers, input_shape=None, target=None, pairs=None, overlap=True):
     """Diagnose a decoder: shapes, stages, overlap and checkerboard, U-Net round trips, the fix for a size.
 
     Parameters
     ----------
-    model_or_layers : list of dict, or torch.nn.Module
-        The layers in order (see :mod:`deconvlib.doctor.layers`), or a
+    model_or_layers : list of dict, torch.nn.Module, Keras config, or ONNX model
+        The layers in order (see :mod:`deconvlib.doctor.layers`); a
         PyTorch model (its convolutions, transposed convolutions and pools,
-        in registration order).
-    input_shape : tuple of int or str
-        ``(n, c, *spatial)``, PyTorch's layout (``"1x100x1x1"``): 1, 2 or 3
-        spatial axes.
+        in registration order); a Keras model's config (``model.to_json()``,
+        as text or parsed: :mod:`~deconvlib.doctor.keras_reader`); an ONNX
+        model (a path, an ``onnx.ModelProto``, or its nodes as data:
+        :mod:`~deconvlib.doctor.onnx_reader`).
+    input_shape : tuple of int or str, optional
+        ``(n, c, *spatial)``, PyTorch's and ONNX's layout (``"1x100x1x1"``),
+        or Keras's ``(n, *spatial, c)`` for a Keras config: 1, 2 or 3 spatial
+        axes. Optional for a Keras config or an ONNX model that gives it.
     target : tuple of int or str, optional
         The spatial output size wanted (``"64x64"``).
     pairs : sequence of (str, str), optional
@@ -129,20 +135,33 @@ def doctor(model_or_layers, input_shape, target=None, pairs=None, overlap=True):
         the input cannot go through (the same, naming the field), a bad
         ``input_shape``, ``target`` or ``pairs``.
     """
-    input_shape = parse_shape(input_shape)
-    if not 3 <= len(input_shape) <= 5:
-        raise ParameterError(
-            f"input_shape must be (n, c, w), (n, c, h, w) or (n, c, d, h, w), got {input_shape}", "input_shape"
-        )
-    dims = len(input_shape) - 2
-    skipped = []
+    skipped, layout, framework = [], "channels_first", "torch"
     if is_torch_module(model_or_layers):
         layers, skipped = read_torch_module(model_or_layers)
         source = "torch"
+    elif is_keras_config(model_or_layers):
+        layers, keras_input, skipped = read_keras_config(model_or_layers)
+        source, layout, framework = "keras", "channels_last", "keras"
+        input_shape = keras_input if input_shape is None else input_shape
+    elif is_onnx_nodes(model_or_layers) or is_onnx_model(model_or_layers):
+        layers, onnx_input = read_onnx(model_or_layers)
+        source, framework = "onnx", "onnx"
+        input_shape = onnx_input if input_shape is None else input_shape
     else:
         layers, source = model_or_layers, "layers"
+    if input_shape is None:
+        raise ParameterError("input_shape is needed: (n, c, *spatial), e.g. (1, 100, 1, 1)", "input_shape")
+    input_shape = parse_shape(input_shape)
+    if not 3 <= len(input_shape) <= 5:
+        order = "(n, c, w), (n, c, h, w) or (n, c, d, h, w)"
+        if layout == "channels_last":
+            order = "(n, w, c), (n, h, w, c) or (n, d, h, w, c)"
+        raise ParameterError(f"input_shape must be {order}, got {input_shape}", "input_shape")
+    if layout == "channels_last":  # the doctor counts (n, c, *spatial) inside, and shows the framework's layout
+        input_shape = (input_shape[0], input_shape[-1], *input_shape[1:-1])
+    dims = len(input_shape) - 2
     spatial = input_shape[2:]
-    specs, sizes = _follow(layers, dims, spatial)
+    specs, sizes = _follow(layers, dims, spatial, framework)
     # channels into each layer and out of it; a skip_from layer's output is joined with its skip's channels
     channels_in, channels_out = [input_shape[1]], []
     where = {spec.name: index for index, spec in enumerate(specs)}
@@ -176,7 +195,12 @@ def doctor(model_or_layers, input_shape, target=None, pairs=None, overlap=True):
     if target is not None:
         target = parse_shape(target, "target")
         fix = fix_for_target(specs, spatial, target)
-    counts = overlap_map(specs, spatial) if overlap else None
+    counts = None
+    if overlap:
+        try:
+            counts = overlap_map(specs, spatial)
+        except ParameterError:  # past the budget, or a layer the library's convolutions refuse (ONNX's extras)
+            counts = None
     return Report(
         specs=specs,
         input_shape=input_shape,
@@ -188,10 +212,11 @@ def doctor(model_or_layers, input_shape, target=None, pairs=None, overlap=True):
         overlap_map=counts,
         skipped=skipped,
         source=source,
+        layout=layout,
     )
 
 
-def _follow(layers, dims, spatial):
+def _follow(layers, dims, spatial, framework="torch"):
     """Check the layers and follow the input through them; the first layer in the stack's order that fails is named.
 
     A layer whose numbers are wrong in themselves (an ``output_padding`` too
@@ -199,13 +224,17 @@ def _follow(layers, dims, spatial):
     cannot take its input is the first error, as in the framework.
     """
     try:
-        specs = parse_layers(layers, dims)
+        specs = parse_layers(layers, dims, framework)
     except ParameterError as error:
         bad = error.parameter.split("]")[0].removeprefix("layers[")
         if bad.isdigit() and int(bad) > 0:
-            stack_shapes(parse_layers(list(layers)[: int(bad)], dims), spatial)  # an earlier failure wins
+            stack_shapes(parse_layers(list(layers)[: int(bad)], dims, framework), spatial)  # an earlier failure wins
         raise
     return specs, stack_shapes(specs, spatial)
+
+
+def _channels_last(shape):
+    return (shape[0], *shape[2:], shape[1])
 
 
 def _shape_text(shape):
@@ -257,9 +286,15 @@ class Report:
     """
 
     def __init__(
-        self, specs, input_shape, rows, target, fix, round_trips, round_trip_sizes, overlap_map, skipped, source
-    ):
+        self, specs, input_shape, rows, target, fix, round_trips, round_trip_sizes, overlap_map, skipped, source,
+        layout="channels_first",
+    ):  # fmt: skip
         self.specs = specs
+        self.layout = layout
+        if layout == "channels_last":  # the framework's own layout, (n, *spatial, c)
+            input_shape = _channels_last(input_shape)
+            for row in rows:
+                row["input"], row["output"] = _channels_last(row["input"]), _channels_last(row["output"])
         self.input_shape = input_shape
         self.layers = rows
         self.target = target

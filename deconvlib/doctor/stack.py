@@ -64,30 +64,45 @@ def resolved(spec, spatial):
     if not isinstance(spec.padding, str) and spec.output_shape is None:
         return spec
     lower = spec.padding == "same_lower"
-    pads = []
+    pads, extra = [], [0] * spec.dims
     for axis, i in enumerate(spatial):
         k, s, d = spec.kernel[axis], spec.stride[axis], spec.dilation[axis]
         kk = effective_kernel(k, d)
         if spec.kind == "conv_transpose":
             out = spec.output_shape[axis] if spec.output_shape is not None else i * s
             total = s * (i - 1) + kk + spec.output_padding[axis] - out
-            if total < 0:
-                largest = s * (i - 1) + kk + spec.output_padding[axis]
-                raise ParameterError(f"output_shape {out} is more than the layer gives ({largest})", "output_shape")
+            if total < 0:  # ONNX lets output_shape ask for more than the full result: cells added at the end
+                extra[axis] = -total
+                total = 0
         else:
             total = max((-(-i // s) - 1) * s + kk - i, 0)
         small = total // 2
         pads.append((total - small, small) if lower else (small, total - small))
-    return replace(spec, padding=tuple(pads), output_shape=None)
+    output_padding = tuple(op + e for op, e in zip(spec.output_padding, extra))
+    return replace(spec, padding=tuple(pads), output_padding=output_padding, output_shape=None)
 
 
 def _axis_size(spec, axis, i):
     k, s, (b, a), d = spec.kernel[axis], spec.stride[axis], spec.padding[axis], spec.dilation[axis]
     if spec.kind == "conv_transpose":
-        return conv_transpose_output_size(i, k, s, (b, a), spec.output_padding[axis], d)
+        op = spec.output_padding[axis]
+        if op >= max(s, d):  # only from an ONNX output_shape past the full result (resolved): what it asks for
+            return s * (i - 1) + effective_kernel(k, d) - b - a + op
+        return conv_transpose_output_size(i, k, s, (b, a), op, d)
     if spec.kind == "conv":
         return conv_output_size(i, k, s, (b, a), d)
-    return pool_output_size(i, k, s, b, d, spec.ceil_mode)
+    if b == a:
+        return pool_output_size(i, k, s, b, d, spec.ceil_mode)
+    # asymmetric padding (ONNX's pads, Keras's 'same'): the same rule with b before and a after
+    span = i + b + a - effective_kernel(k, d)
+    o = (-(-span // s) if spec.ceil_mode else span // s) + 1
+    if spec.ceil_mode and (o - 1) * s >= i + b:
+        o -= 1
+    if o < 1:
+        raise ParameterError(
+            f"the output would be empty: input size {i} padded by {(b, a)} is smaller than the window {k}", "input_size"
+        )
+    return o
 
 
 def layer_output(spec, spatial, index=0):
@@ -124,7 +139,8 @@ def layer_output(spec, spatial, index=0):
     except ParameterError as error:
         raise ParameterError(f"{where}, {error.parameter}: {error}", f"layers[{index}].{error.parameter}") from None
     if (
-        spec.kind == "pool"
+        spec.framework == "torch"
+        and spec.kind == "pool"
         and spec.mode == "avg"
         and spec.dims == 3
         and any(i < k for i, k in zip(spatial, spec.kernel))
@@ -245,8 +261,9 @@ def _apply_ones(spec, X):
     padding = tuple(b for b, _ in spec.padding) if symmetric else _pads_arg(spec.padding)
     if dims == 1 and symmetric:
         padding = padding[0]
-    if spec.kind == "pool":
-        return _pool_ones(spec, X)
+    if spec.kind == "pool":  # a window over padding alone (−∞ for a maximum) is reached by nothing: 0
+        pooled = _pool_ones(spec, X)
+        return np.where(np.isfinite(pooled), pooled, 0.0)
     W = np.ones(spec.kernel)
     if spec.kind == "conv":
         return _CONV[dims](X, W, stride=spec.stride, padding=padding, dilation=spec.dilation)
@@ -269,8 +286,9 @@ def _pool_ones(spec, X):
         return f(X, spec.kernel, spec.stride, p, count_include_pad=False, ceil_mode=spec.ceil_mode)
     zeros = (0,) * spec.dims
     if spec.mode == "max":
-        padded = np.pad(X, spec.padding, constant_values=-np.inf)
-        return f(padded, spec.kernel, spec.stride, zeros, spec.dilation, ceil_mode=spec.ceil_mode)
+        # the map is never negative: −1 in the padding is never a window's maximum unless it has nothing else
+        padded = np.pad(X, spec.padding, constant_values=-1.0)
+        return np.maximum(f(padded, spec.kernel, spec.stride, zeros, spec.dilation, ceil_mode=spec.ceil_mode), 0.0)
     window = int(np.prod(spec.kernel))
     sums = f(np.pad(X, spec.padding), spec.kernel, spec.stride, zeros, ceil_mode=spec.ceil_mode) * window
     if spec.count_include_pad:
