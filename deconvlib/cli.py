@@ -396,7 +396,11 @@ def build_parser():
         "ceil_mode, skip_from (the encoder layer whose input this layer's output joins).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    doctor.add_argument("file", metavar="FILE", help="the layer list (JSON)")
+    doctor.add_argument(
+        "file",
+        metavar="FILE",
+        help="the layer list (JSON), a Keras model.to_json() file, or an .onnx file (needs onnx)",
+    )
     doctor.add_argument(
         "--input", dest="input_shape", metavar="NxCxH[xW[xD]]", help="the input shape, PyTorch's layout: 1x100x1x1"
     )
@@ -841,19 +845,19 @@ def _run_doctor(args, parser):
     from .doctor import doctor, load_layers
 
     try:
-        layers, options = load_layers(args.file)
+        layers, options = (args.file, {}) if args.file.endswith(".onnx") else load_layers(args.file)
     except OSError as error:
         _fail(f"argument FILE: cannot read {args.file}: {error.strerror or error}", status=2)
     except ValueError as error:
         _fail(f"argument FILE: {error}", status=2)
-    input_shape = args.input_shape or options.get("input")
-    if input_shape is None:
-        _fail('argument --input: the input shape is needed (or an "input" in the file), e.g. 1x100x1x1', status=2)
+    input_shape = args.input_shape or options.get("input")  # a Keras or ONNX model may give its own
     target = args.target or options.get("target")
     try:
         report = doctor(layers, input_shape, target=target, pairs=options.get("pairs"))
     except (ValueError, TypeError) as error:  # one line, naming the layer and the field (or the flag), status 2
         flag = {"input_shape": "--input", "target": "--target"}.get(getattr(error, "parameter", None))
+        if flag == "--input" and input_shape is None:
+            error = "the input shape is needed (or an \"input\" in the file), e.g. 1x100x1x1"
         _fail((f"argument {flag}: " if flag else f"{args.file}: ") + " ".join(str(error).split()), status=2)
     if args.json:
         _print(json.dumps(report.data, default=list))

@@ -31,6 +31,7 @@ import json
 import sys
 import types
 
+from ..arithmetic import effective_kernel
 from ..errors import ParameterError
 from .keras_reader import is_keras_config, read_keras_config
 from .layers import LayerSpec, parse_layers, parse_shape
@@ -39,7 +40,17 @@ from .onnx_reader import is_onnx_model, is_onnx_nodes, read_onnx
 from .stack import fix_for_target, overlap_axes, overlap_map, round_trip, round_trip_sizes, stack_shapes, stages
 from .torch_reader import is_torch_module, read_torch_module
 
-__all__ = ["doctor", "Report", "LayerSpec", "explain_error", "Explanation", "MESSAGES", "load_layers", "risk_of"]
+__all__ = [
+    "doctor",
+    "Report",
+    "LayerSpec",
+    "explain_error",
+    "Explanation",
+    "MESSAGES",
+    "load_layers",
+    "risk_of",
+    "keras_terms",
+]
 
 
 def risk_of(patterns):
@@ -88,6 +99,8 @@ def load_layers(path):
     except json.JSONDecodeError as error:
         raise ParameterError(f"{path}: not JSON ({error.msg} at line {error.lineno})", "file") from None
     if isinstance(data, list):
+        return data, {}
+    if is_keras_config(data):
         return data, {}
     if isinstance(data, dict) and isinstance(data.get("layers"), list):
         unknown = sorted(set(data) - {"layers", "pairs", "input", "target"})
@@ -233,6 +246,39 @@ def _follow(layers, dims, spatial, framework="torch"):
     return specs, stack_shapes(specs, spatial)
 
 
+def keras_terms(spec, input_size, size):
+    """The Keras arguments that give ``size`` from ``input_size`` for a transposed layer's kernel and strides.
+
+    One ``padding`` for every axis, as Keras has: ``'same'`` (``i·s``), else
+    ``'valid'`` or ``'same'`` with an ``output_padding`` per axis, else
+    ``'valid'`` followed by a ``CroppingND`` layer.
+
+    Examples
+    --------
+    >>> spec = parse_layers([{"kind": "conv_transpose", "kernel": 3, "stride": 2}], 2, "keras")[0]
+    >>> keras_terms(spec, (16, 16), (32, 32)), keras_terms(spec, (16, 16), (33, 33))
+    ("padding='same', output_padding=None", "padding='valid', output_padding=(0, 0)")
+    >>> keras_terms(spec, (16, 16), (30, 30))
+    "padding='valid', output_padding=None, then Cropping2D(((1, 2), (1, 2)))"
+    """
+    axes = list(zip(input_size, size, spec.kernel, spec.stride, spec.dilation))
+    if all(o == i * s for i, o, k, s, d in axes):
+        return "padding='same', output_padding=None"
+    valid = [o - (s * (i - 1) + effective_kernel(k, d)) for i, o, k, s, d in axes]
+    if all(0 <= v < s for v, (_, _, _, s, _) in zip(valid, axes)):
+        return f"padding='valid', output_padding={tuple(valid)}"
+    same = [o - (s * (i - 1) + effective_kernel(k, d) % 2) for i, o, k, s, d in axes]
+    if all(0 <= v < s for v, (_, _, _, s, _) in zip(same, axes)):
+        return f"padding='same', output_padding={tuple(same)}"
+    crops = []
+    for i, o, k, s, d in axes:
+        full = s * (i - 1) + max(effective_kernel(k, d), s)
+        if o > full:
+            return f"no padding of Keras gives {tuple(size)}: the most 'valid' gives is {full} on an axis"
+        crops.append(((full - o) // 2, full - o - (full - o) // 2))
+    return f"padding='valid', output_padding=None, then Cropping{spec.dims}D({tuple(crops)})"
+
+
 def _channels_last(shape):
     return (shape[0], *shape[2:], shape[1])
 
@@ -326,6 +372,16 @@ class Report:
     def _fix_text(self, fix):
         spec = self.specs[fix["layer"]]
         where = f"layer {fix['layer']} ({spec.name!r})"
+        if spec.framework == "keras":
+            return f"{where}: {keras_terms(spec, fix['input'], fix['size'])} gives {_shape_text(fix['size'])}"
+        if spec.framework == "onnx":
+            if fix["crop"] is None:
+                begin, end = fix["padding"], fix["padding"]
+            else:
+                begin, end = [b for b, _ in fix["crop"]], [a for _, a in fix["crop"]]
+            pads = [*begin, *end]
+            ops = list(fix["output_padding"])
+            return f"{where}: pads={pads}, output_padding={ops} (auto_pad NOTSET) gives {_shape_text(fix['size'])}"
         if fix["crop"] is None:
             p = fix["padding"][0] if len(set(fix["padding"])) == 1 else fix["padding"]
             op = fix["output_padding"][0] if len(set(fix["output_padding"])) == 1 else fix["output_padding"]

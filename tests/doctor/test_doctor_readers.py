@@ -121,3 +121,67 @@ def test_an_onnx_file_reads_as_its_recorded_nodes():
     for path in sorted((DATA / "onnx").glob("*.onnx")):
         recorded = next(m for m in ONNX["models"] if m["key"] == path.stem)
         assert onnx_nodes(path) == recorded["nodes"]
+
+
+def _keras_up(kernel, stride, padding="valid", output_padding=None, size=16):
+    layer = {"class_name": "Conv2DTranspose", "config": {"name": "up", "filters": 3, "kernel_size": [kernel, kernel],
+             "strides": [stride, stride], "padding": padding, "output_padding": output_padding,
+             "dilation_rate": [1, 1], "data_format": "channels_last"}}  # fmt: skip
+    first = {"class_name": "InputLayer", "config": {"batch_shape": [None, size, size, 8], "name": "in"}}
+    return {"class_name": "Sequential", "config": {"layers": [first, layer]}}
+
+
+@pytest.mark.parametrize("kernel, stride", [(3, 2), (4, 2), (5, 3), (2, 2), (1, 3), (4, 1)])
+@pytest.mark.parametrize("delta", [-3, -1, 0, 1, 2])
+def test_the_fix_in_kerass_terms_reaches_the_target(kernel, stride, delta):
+    target = 16 * stride + delta
+    try:
+        report = dl.doctor(_keras_up(kernel, stride), target=(target, target))
+    except dl.ParameterError as error:  # out of reach: past 'valid' with the largest output_padding
+        assert error.parameter == "target" and target > stride * 15 + kernel + stride - 1
+        return
+    text = report.fix["text"]
+    if "Cropping2D" in text or "no padding" in text:
+        (b, a), op = keras_transpose_padding(kernel, stride, 1, "valid", None)
+        full = stride * 15 + kernel - b - a + op
+        if "no padding" in text:
+            assert target > full
+            return
+        crop = eval(text.split("Cropping2D(")[1].split(" gives")[0][:-1])  # noqa: S307  the text's own tuple
+        assert full - sum(crop[0]) == target
+        return
+    padding = "same" if "padding='same'" in text else "valid"
+    op = text.split("output_padding=")[1].split(" gives")[0]
+    op = None if op.startswith("None") else eval(op)[0]  # noqa: S307
+    checked = dl.doctor(_keras_up(kernel, stride, padding, None if op is None else [op, op]), overlap=False)
+    assert checked.output_shape[1:3] == (target, target), text
+
+
+def test_the_fix_in_onnxs_terms_reaches_the_target():
+    node = dict(op_type="ConvTranspose", name="up", attributes=dict(strides=[2, 2]), weight_shape=[3, 2, 4, 4])
+    for target in (30, 31, 32, 33, 34):
+        report = dl.doctor({"onnx_nodes": [node], "input": [1, 3, 16, 16]}, target=(target, target))
+        text = report.fix["text"]
+        pads = eval(text.split("pads=")[1].split("]")[0] + "]")  # noqa: S307  the text's own list
+        ops = eval(text.split("output_padding=")[1].split("]")[0] + "]")  # noqa: S307
+        fixed = dict(node, attributes=dict(strides=[2, 2], pads=pads, output_padding=ops))
+        assert dl.doctor({"onnx_nodes": [fixed], "input": [1, 3, 16, 16]}).output_shape == (1, 2, target, target)
+
+
+def test_the_command_line_reads_keras_and_onnx_files(tmp_path):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    run = [sys.executable, "-m", "deconvlib", "doctor"]
+    env = {"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8"}
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(_keras_up(3, 2)), encoding="utf-8")
+    done = subprocess.run([*run, str(path), "--target", "32x32"], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "1×16×16×8" in done.stdout and "padding='same', output_padding=None gives 32×32" in done.stdout
+    done = subprocess.run([*run, str(DATA / "onnx" / "o000.onnx")], capture_output=True, text=True, env=env)
+    if importlib.util.find_spec("onnx") is None:
+        assert done.returncode == 2 and done.stderr.count("\n") == 1 and "pip install onnx" in done.stderr
+    else:
+        assert done.returncode in (0, 2)
