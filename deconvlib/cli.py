@@ -857,7 +857,7 @@ def _run_doctor(args, parser):
     except (ValueError, TypeError) as error:  # one line, naming the layer and the field (or the flag), status 2
         flag = {"input_shape": "--input", "target": "--target"}.get(getattr(error, "parameter", None))
         if flag == "--input" and input_shape is None:
-            error = "the input shape is needed (or an \"input\" in the file), e.g. 1x100x1x1"
+            error = 'the input shape is needed (or an "input" in the file), e.g. 1x100x1x1'
         _fail((f"argument {flag}: " if flag else f"{args.file}: ") + " ".join(str(error).split()), status=2)
     if args.json:
         _print(json.dumps(report.data, default=list))
