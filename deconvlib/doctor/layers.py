@@ -37,7 +37,7 @@ import numpy as np
 from .._validate import as_int
 from ..errors import ParameterError
 
-__all__ = ["LayerSpec", "KINDS", "FIELDS", "parse_layers", "parse_shape"]
+__all__ = ["LayerSpec", "KINDS", "FIELDS", "PADDING_RULES", "parse_layers", "parse_shape", "layer_name"]
 
 #: The kinds of layer the doctor follows.
 KINDS = ("conv", "conv_transpose", "pool")
@@ -141,12 +141,18 @@ def _axes(values):
     return ",".join(f"({v[0]},{v[1]})" if isinstance(v, tuple) else str(v) for v in values)
 
 
-def _where(index, name):
+def layer_name(index, name):
+    """How a message names a layer: ``"layer 2 ('up')"``, or ``"layer 2"`` when it has no name of its own.
+
+    >>> layer_name(2, "up"), layer_name(2, "layer2")
+    ("layer 2 ('up')", 'layer 2')
+    """
     return f"layer {index} ({name!r})" if name != f"layer{index}" else f"layer {index}"
 
 
 def _error(index, name, field_name, message):
-    return ParameterError(f"{_where(index, name)}, {field_name}: {message}", parameter=f"layers[{index}].{field_name}")
+    where = layer_name(index, name)
+    return ParameterError(f"{where}, {field_name}: {message}", parameter=f"layers[{index}].{field_name}")
 
 
 def _per_axis(value, dims, index, name, field_name, minimum):

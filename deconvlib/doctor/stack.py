@@ -18,6 +18,7 @@ from ..errors import ParameterError
 from ..overlap import overlap_pattern
 from ..pooling import avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d, pool_output_size
 from ..transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
+from .layers import layer_name
 
 __all__ = [
     "resolved",
@@ -133,7 +134,7 @@ def layer_output(spec, spatial, index=0):
     (8, 8)
     """
     out = []
-    where = f"layer {index} ({spec.name!r})" if spec.name != f"layer{index}" else f"layer {index}"
+    where = layer_name(index, spec.name)
     try:
         spec = resolved(spec, spatial)
     except ParameterError as error:
