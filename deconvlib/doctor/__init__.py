@@ -208,12 +208,12 @@ def doctor(model_or_layers, input_shape=None, target=None, pairs=None, overlap=T
     if target is not None:
         target = parse_shape(target, "target")
         fix = fix_for_target(specs, spatial, target)
-    counts = None
+    counts, why = None, None
     if overlap:
         try:
             counts = overlap_map(specs, spatial)
-        except ParameterError:  # past the budget, or a layer the library's convolutions refuse (ONNX's extras)
-            counts = None
+        except ParameterError as error:  # past the budget, or a layer the library's convolutions refuse (ONNX's)
+            why = str(error).splitlines()[0]
     return Report(
         specs=specs,
         input_shape=input_shape,
@@ -226,6 +226,7 @@ def doctor(model_or_layers, input_shape=None, target=None, pairs=None, overlap=T
         skipped=skipped,
         source=source,
         layout=layout,
+        map_note=why,
     )
 
 
@@ -333,9 +334,10 @@ class Report:
 
     def __init__(
         self, specs, input_shape, rows, target, fix, round_trips, round_trip_sizes, overlap_map, skipped, source,
-        layout="channels_first",
+        layout="channels_first", map_note=None,
     ):  # fmt: skip
         self.specs = specs
+        self.map_note = map_note
         self.layout = layout
         if layout == "channels_last":  # the framework's own layout, (n, *spatial, c)
             input_shape = _channels_last(input_shape)
@@ -437,6 +439,8 @@ class Report:
             lines.append(f"Checkerboard: uneven overlap in layer(s) {names}.")
         else:
             lines.append("Checkerboard: every transposed layer's overlap is even (kernel divisible by stride).")
+        if self.map_note:
+            lines.append(f"Overlap map not computed: {self.map_note}.")
         if contrast is not None:
             shown = "holes (cells no input reaches)" if contrast == float("inf") else f"{contrast:.3g}"
             lines.append(

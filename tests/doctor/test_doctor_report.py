@@ -331,3 +331,11 @@ def test_a_skip_connection_adds_its_channels_to_the_next_layers_input():
     report = dl.doctor(layers, (1, 3, 8, 8))
     assert report.layers[2]["output"] == (1, 8, 8, 8)
     assert report.layers[3]["input"] == (1, 24, 8, 8)  # 8 up + 16 from the skip (the pool's input)
+
+
+def test_an_overlap_map_past_the_budget_is_left_out_and_the_report_says_why():
+    layers = [dict(kind="conv_transpose", kernel=4, stride=2, padding=1, name=f"up{n}") for n in range(3)]
+    with dl.budget_scope(memory=10_000):
+        report = dl.doctor(layers, (1, 3, 32, 32, 32))
+    assert report.overlap_map is None and report.layers[-1]["output"] == (1, 3, 256, 256, 256)
+    assert "Overlap map not computed:" in str(report)
