@@ -185,6 +185,19 @@ def _pool_padding(numbers, layer, size):
     return meaning, f"set padding ≤ {numbers['kernel'] // 2}, or use ceil_mode=True to keep the last cells."
 
 
+def _onednn(numbers, layer, size):
+    meaning = (
+        "TensorFlow's oneDNN CPU kernel for a transposed convolution (the gradient of a convolution with respect to "
+        "its input) refused this layer's configuration, although Keras computed its shape: the arithmetic is not "
+        "at fault, the kernel is."
+    )
+    fix = (
+        "set TF_ENABLE_ONEDNN_OPTS=0 before importing TensorFlow to use its own kernel (which takes a dilation of 1 "
+        "only), or change the kernel or stride (a kernel smaller than the stride is the usual case)."
+    )
+    return meaning, fix
+
+
 def _read_op_torch(m):
     values = _ints(m.group(0).split("but got", 1)[1])
     dims = len(values) // 3
@@ -273,6 +286,20 @@ MESSAGES = (
         r"strides=(?P<s>\([^)]*\)))",
         _read_op_keras,
         _keras_output_padding,
+    ),
+    (
+        "Keras",
+        "too_small",
+        r"Computed output size would be zero or negative\. Received:? `inputs[ .]shape=(?P<input>[^`]*)`",
+        lambda m: dict(input=m.group("input"), output="zero or negative"),
+        _too_small,
+    ),
+    (
+        "TensorFlow",
+        "onednn",
+        r"MklNativeConv\dDBackpropInput\w*.*could not create a primitive descriptor",
+        lambda m: {},
+        _onednn,
     ),
     (
         "Keras",

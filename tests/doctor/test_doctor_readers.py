@@ -185,3 +185,16 @@ def test_the_command_line_reads_keras_and_onnx_files(tmp_path):
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and "pip install onnx" in done.stderr
     else:
         assert done.returncode in (0, 2)
+
+
+def test_every_recorded_keras_and_tensorflow_message_is_explained():
+    messages = [m["error"]["message"] for m in KERAS["models"] if "error" in m]
+    messages += [m["tensorflow_error"]["message"] for m in KERAS["models"] if "tensorflow_error" in m]
+    messages = [text for text in messages if not text.startswith("empty output")]  # the recorder's own words
+    assert len(messages) >= 20
+    keys = set()
+    for text in messages:
+        explained = dl.doctor.explain_error(text)
+        assert explained is not None, text
+        keys.add((explained.framework, explained.key))
+    assert {("Keras", "too_small"), ("Keras", "output_padding"), ("TensorFlow", "onednn")} <= keys
