@@ -15,9 +15,12 @@ dict in Keras's own padding semantics:
   ``i·s``, ``'valid'`` with None gives ``s·(i − 1) + max(k̂, s)``;
 - Keras's average pooling leaves the padding out of the divisor.
 
-A layer that changes sizes in a way the doctor does not follow (``Dense``,
-``Reshape``, ``UpSamplingND``, ``ZeroPaddingND``, ``CroppingND``,
-``Concatenate``, …) stops the reading with an error naming it.
+In a functional model, a ``Concatenate`` of the decoder's latest output with
+an encoder tensor is a U-Net's skip connection: the decoder layer gets
+``skip_from`` the layer that took that encoder tensor (whose input size it
+must give back). A layer that changes sizes in a way the doctor does not
+follow (``Dense``, ``Reshape``, ``UpSamplingND``, ``ZeroPaddingND``,
+``CroppingND``, …) stops the reading with an error naming it.
 """
 
 import json
@@ -114,9 +117,24 @@ def read_keras_config(config):
     if not is_keras_config(config) or not isinstance(config["config"].get("layers"), list):
         raise ParameterError("model: not a Keras model config (model.to_json()) with a list of layers", "model")
     layers, skipped, input_shape = [], [], None
+    # A functional model's tensors, named by the layer that made them: ``made_by`` the followed layer behind
+    # each (through the layers that keep the size), ``parent`` the input of a size-keeping layer, ``feeds``
+    # the first followed layer that takes it (whose input size it has).
+    made_by, parent, feeds = {}, {}, {}
     for entry in config["config"]["layers"]:
         cls, cfg = entry.get("class_name", ""), entry.get("config", {})
         name = cfg.get("name", cls)
+        inbound = _inbound(entry)
+        count = len(layers)
+        if cls == "Concatenate" and len(inbound) == 2 and layers:
+            # a U-Net's skip: one input comes from the latest decoder layer, the other from the encoder; the
+            # layer that took that encoder tensor has its size as input: the decoder layer must give it back
+            encoder = [t for t in inbound if made_by.get(t) != layers[-1]["name"]]
+            if len(encoder) != 1 or feeds.get(encoder[0]) is None:
+                raise ParameterError(f"model: Concatenate {name!r} joins tensors the doctor cannot place", "model")
+            layers[-1]["skip_from"] = feeds[encoder[0]]
+            made_by[name], parent[name] = layers[-1]["name"], inbound[0]
+            continue
         if cls == "InputLayer":
             shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
             input_shape = tuple(1 if v is None else int(v) for v in shape) if shape else None
@@ -166,7 +184,7 @@ def read_keras_config(config):
             if base == "AveragePooling":
                 layer["count_include_pad"] = False
             layers.append(layer)
-        elif any(cls.startswith(u) for u in _UNFOLLOWED):
+        elif any(cls.startswith(u) for u in _UNFOLLOWED) and cls != "Concatenate":
             raise ParameterError(
                 f"model: layer {name!r} ({cls}) changes the size in a way the doctor does not follow yet; "
                 "give the doctor the layers around it as a list",
@@ -174,4 +192,26 @@ def read_keras_config(config):
             )
         elif not any(k in cls for k in _KEEP):
             skipped.append(f"{name} ({cls})")
+        if len(layers) > count:  # a followed layer takes its input tensor, and the tensors that tensor stands for
+            made_by[name] = name
+            tensor = inbound[0] if inbound else None
+            while tensor is not None and tensor not in feeds:
+                feeds[tensor] = name
+                tensor = parent.get(tensor)
+        elif inbound:  # a layer that keeps the size: its output stands for its input
+            made_by[name], parent[name] = made_by.get(inbound[0]), inbound[0]
     return layers, input_shape, skipped
+
+
+def _inbound(entry):
+    """The names of the layers whose outputs a layer of a functional model takes (Keras 3's ``inbound_nodes``)."""
+    names, stack = [], []
+    for node in entry.get("inbound_nodes") or []:
+        stack += list(node.get("args", [])) if isinstance(node, dict) else []
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack = item + stack
+        elif isinstance(item, dict) and item.get("class_name") == "__keras_tensor__":
+            names.append(item["config"]["keras_history"][0])
+    return names

@@ -198,3 +198,31 @@ def test_every_recorded_keras_and_tensorflow_message_is_explained():
         assert explained is not None, text
         keys.add((explained.framework, explained.key))
     assert {("Keras", "too_small"), ("Keras", "output_padding"), ("TensorFlow", "onednn")} <= keys
+
+
+KERAS_UNETS = json.loads((DATA / "keras_unets.json").read_text(encoding="utf-8"))["unets"]
+
+
+@pytest.mark.parametrize("unet", KERAS_UNETS, ids=[u["key"] for u in KERAS_UNETS])
+def test_a_keras_u_nets_skips_are_found_and_its_verdict_is_kerass(unet):
+    layers, _, _ = read_keras_config(unet["config"])
+    depth = sum(layer["name"].startswith("up") for layer in layers)
+    assert [layer.get("skip_from") for layer in layers if layer["name"].startswith("up")] == [
+        f"down{level}" for level in reversed(range(depth))
+    ]
+    assert all(t["ok"] for t in dl.doctor(unet["config"], overlap=False).round_trips)
+    for size in unet["sizes"]:
+        try:
+            report = dl.doctor(unet["config"], tuple(size["input"]), overlap=False)
+        except dl.ParameterError:  # an encoder that goes down to nothing: Keras refused it too
+            assert not size["ok"] and dl.doctor.explain_error(size["message"]).key == "too_small"
+            continue
+        assert all(t["ok"] for t in report.round_trips) == size["ok"], size
+        if not size["ok"]:
+            assert "does NOT round-trip" in str(report)
+            assert dl.doctor.explain_error(size["message"]).key == "concatenate"
+
+
+def test_the_keras_u_net_recordings_hold_both_verdicts():
+    verdicts = [s["ok"] for u in KERAS_UNETS for s in u["sizes"]]
+    assert len(KERAS_UNETS) >= 12 and 20 <= sum(verdicts) <= len(verdicts) - 20
