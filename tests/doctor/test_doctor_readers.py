@@ -226,3 +226,19 @@ def test_a_keras_u_nets_skips_are_found_and_its_verdict_is_kerass(unet):
 def test_the_keras_u_net_recordings_hold_both_verdicts():
     verdicts = [s["ok"] for u in KERAS_UNETS for s in u["sizes"]]
     assert len(KERAS_UNETS) >= 12 and 20 <= sum(verdicts) <= len(verdicts) - 20
+
+
+FIXES = json.loads((DATA / "framework_fixes.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("framework", ["keras", "onnx"])
+def test_the_fix_in_the_frameworks_terms_reached_the_target_in_the_framework(framework):
+    cases = FIXES[framework]
+    assert sum(c["text"] is not None for c in cases) >= 50
+    for case in cases:
+        if case["text"] is None:  # out of reach then, and now
+            with pytest.raises(dl.ParameterError):
+                dl.doctor(case["model"], target=tuple(case["target"]), overlap=False)
+            continue
+        assert case["reached"] == case["target"], case["text"]  # applied in Keras / ONNX's evaluator
+        assert dl.doctor(case["model"], target=tuple(case["target"]), overlap=False).fix["text"] == case["text"]
