@@ -48,10 +48,10 @@ _LINE = 'stroke="#000" stroke-opacity="0.5" stroke-width="0.9"'
 PATTERNS = {
     "zero": None,
     "input": '<circle cx="3" cy="3" r="1" fill="#000" fill-opacity="0.55"/>',
-    "pad": f'<path d="M-1 7L7 -1M-1 1L1 -1M5 7L7 5" {_LINE}/>',  # diagonal /
+    "pad": None,  # the palette's own cue: white stripes (drawing.HATCHES)
     "kernel": f'<path d="M-1 7L7 -1M-1 1L1 -1M5 7L7 5M-1 -1L7 7M5 -1L7 1M-1 5L1 7" {_LINE}/>',  # crossed ×
     "output": f'<path d="M0 3H6" {_LINE}/>',  # horizontal lines
-    "cropped": f'<path d="M3 0V6" {_LINE}/>',  # vertical lines
+    "cropped": None,  # the palette's own cue: a dashed square in each cell (drawing.OUTLINES)
     "current": f'<path d="M-1 -1L7 7M5 -1L7 1M-1 5L1 7" {_LINE}/>',  # diagonal \
     "product": f'<path d="M0 3H6M3 0V6" {_LINE}/>',  # grid +
     "window": '<circle cx="3" cy="3" r="1.6" fill="none" stroke="#000" stroke-opacity="0.5" stroke-width="0.8"/>',
@@ -192,7 +192,7 @@ def build():
     e, n, t = EXAMPLE, example_numbers(), example_trace()
     i, k, s, p, a, d = (e[m] for m in ("size", "kernel_size", "stride", "padding", "output_padding", "dilation"))
     top, bottom, left, right = n["pads"]
-    figure = TraceFigure(t, step=n["step"], panels=("input", "padded", "kernel", "full"), figsize=(7.4, 2.0))
+    figure = TraceFigure(t, step=n["step"], panels=("input", "padded", "kernel", "full"), figsize=(7.4, 3.0))
     svg = textured_svg(figure.to_svg(title=figure.alt_text()), "fig").replace("<svg ", '<svg class="fig" ', 1)
     shown = [kind for kind in COLORS if f'fill="{COLORS[kind].lower()}"' in svg and kind != "window"]
     row, col = EXAMPLE_CELL
