@@ -334,7 +334,9 @@ MIN_CONTRAST = 3.0
 def test_the_sheet_reads_in_greyscale(sheet):
     """Any two kinds of cell on the sheet differ in texture, or (both plain) in grey by at least 3:1."""
     kinds = formula_sheet.kind_of_colour()
-    filled = re.findall(r'<path d="([^"]*)" fill="(#[0-9a-f]{6})"[^>]*/>(<path d="[^"]*" fill="url\(#fig-[^)]*\)")?', sheet)
+    filled = re.findall(
+        r'<path d="([^"]*)" fill="(#[0-9a-f]{6})"[^>]*/>(<path d="[^"]*" fill="url\(#fig-[^)]*\)")?', sheet
+    )
     texture = {}
     for d, colour, overlay in filled:
         kind = kinds.get(colour)
