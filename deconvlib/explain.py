@@ -746,6 +746,8 @@ the sum of the window's products.
     if case.dilation != 1:
         sizes.append(f"dilation {format_pair(case.dilation)}")
     sizes.append(f"output {_size_text(case.output_size)}")
+    if case.parameters.get("values") is not None:
+        sizes.append("every cell showing its number")
     if case.dims == 1 and not case.pooling:
         kind = kind.replace("a ", "a one-dimensional ", 1)
     what = {
