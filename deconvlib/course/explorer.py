@@ -79,7 +79,7 @@ from ..errors import ParameterError
 from ..viz.drawing import get_scale, png_html
 from .captions import figure_alt_text, live_region
 
-__all__ = ["Explorer", "Choice", "svg_image", "FOCUS_CSS"]
+__all__ = ["Explorer", "Choice", "svg_image", "FOCUS_CSS", "NAME_CONTROLS_JS"]
 
 #: Keyboard focus made visible on every control of an explorer (slider handles, buttons, toggles, menus):
 #: JupyterLab's own theme leaves a focused slider handle and a focused toggle button unmarked.
@@ -89,6 +89,42 @@ FOCUS_CSS = (
     ".deconvlib-explorer input:focus-visible"
     " {outline: 3px solid #1a5fb4; outline-offset: 2px; box-shadow: 0 0 0 5px rgba(26, 95, 180, 0.35)}"
 )
+
+#: JavaScript run once where an explorer is shown (``element``: its output node): ipywidgets 8 gives a
+#: slider's handle (``role="slider"``) no accessible name — its label is a separate ``<label>`` — and
+#: Play's buttons only an icon, so a screen reader says "slider" and "button". This names each handle
+#: by its slider's label and each Play button by its icon (axe-core: aria-input-field-name, button-name),
+#: again whenever the widgets redraw (Play's one play/pause button changes its icon).
+NAME_CONTROLS_JS = """
+(function (element) {
+  const BUTTONS = {'fa-play': 'play', 'fa-pause': 'pause', 'fa-stop': 'stop', 'fa-retweet': 'repeat',
+                   'fa-repeat': 'repeat'};
+  const name = (root) => {
+    root.querySelectorAll('.widget-slider').forEach((slider) => {
+      const label = slider.querySelector('.widget-label'), handle = slider.querySelector('.noUi-handle');
+      const text = label ? label.textContent.trim() : '';
+      if (handle && text && handle.getAttribute('aria-label') !== text) handle.setAttribute('aria-label', text);
+    });
+    root.querySelectorAll('.widget-play button').forEach((button) => {
+      const icon = button.querySelector('i');
+      const key = icon ? [...icon.classList].find((c) => c in BUTTONS) : null;
+      if (key && button.getAttribute('aria-label') !== BUTTONS[key]) {
+        button.setAttribute('aria-label', BUTTONS[key]);
+        button.title = BUTTONS[key];
+      }
+    });
+  };
+  let tries = 0;
+  const start = () => {
+    const root = element && element.closest ? element.closest('.deconvlib-explorer') : null;
+    if (!root) { if (tries++ < 100) setTimeout(start, 100); return; }
+    name(root);
+    new MutationObserver(() => name(root)).observe(root, {subtree: true, childList: true, attributes: true,
+                                                    attributeFilter: ['class']});
+  };
+  start();
+})(typeof element !== 'undefined' ? element : null);
+"""
 
 
 def _scale_class(scale):
@@ -322,8 +358,20 @@ class Explorer:
         self.choosers = {name: choice.make(self.values[name]) for name, choice in self.choices.items()}
         # the projector scale (set_scale) for the words around the figure: labels, readouts, caption, buttons
         self.sheet = widgets.HTML(layout=widgets.Layout(height="0px", margin="0px"))
+        # names for the slider handles and Play's buttons, which ipywidgets leaves unnamed (NAME_CONTROLS_JS)
+        self.names = widgets.Output(layout=widgets.Layout(height="0px", margin="0px", overflow="hidden"))
+        self.names.outputs = (
+            {
+                "output_type": "display_data",
+                "metadata": {},
+                "data": {"application/javascript": NAME_CONTROLS_JS, "text/plain": ""},
+            },
+        )
         self.ui = widgets.VBox(
-            [self.sheet] + self.header() + list(self.choosers.values()) + [self.controls, self.caption, self.output]
+            [self.sheet, self.names]
+            + self.header()
+            + list(self.choosers.values())
+            + [self.controls, self.caption, self.output]
         )
         self.ui.add_class("deconvlib-explorer")
         self._scale_shown = None
