@@ -436,12 +436,26 @@ def figure_alt_text(subject, settings, figure_words, *sentences):
     return " ".join(part if part.endswith(".") else part + "." for part in parts)
 
 
-def live_region(caption):
+def live_region(caption, state=""):
     """``caption`` (HTML) in a polite live region: a screen reader announces it when it changes.
+
+    ``state`` (plain text: the controls' values, :func:`settings_text`) is in the region too, for
+    the screen reader only, so a slider move that leaves the caption's words as they were (the input
+    size, in a formula without it) is announced as well.
 
     Examples
     --------
+    >>> print(live_region("o = <b>3</b>", "stride 2").replace("><", ">\\n<"))
+    <div role="status" aria-live="polite" aria-atomic="true">o = <b>3</b> <span style="position:absolute;width:1px;\
+height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap">(stride 2)</span>
+    </div>
     >>> live_region("o = <b>3</b>")
     '<div role="status" aria-live="polite" aria-atomic="true">o = <b>3</b></div>'
     """
-    return f'<div role="status" aria-live="polite" aria-atomic="true">{caption}</div>'
+    hidden = (
+        ' <span style="position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap">'
+        f"({html.escape(state)})</span>"
+        if state
+        else ""
+    )
+    return f'<div role="status" aria-live="polite" aria-atomic="true">{caption}{hidden}</div>'

@@ -51,8 +51,8 @@ the ``Output`` widget. The explorers of the notebooks are in
 >>> ex = Doubler(n=3)
 >>> ex.data, ex.described, ex.png
 (6, '2·3 = 6', b'\\x89PNG6')
->>> ex.caption.value
-'<div role="status" aria-live="polite" aria-atomic="true">2·3 = 6</div>'
+>>> ex.caption.value.split("<span")[0]
+'<div role="status" aria-live="polite" aria-atomic="true">2·3 = 6 '
 >>> ex.alt
 'Doubler, with n 3. Figure: 6. 2·3 = 6.'
 
@@ -77,7 +77,7 @@ import ipywidgets as widgets
 
 from ..errors import ParameterError
 from ..viz.drawing import get_scale, png_html
-from .captions import figure_alt_text, live_region
+from .captions import figure_alt_text, live_region, settings_text
 
 __all__ = ["Explorer", "Choice", "svg_image", "FOCUS_CSS", "NAME_CONTROLS_JS"]
 
@@ -549,7 +549,7 @@ class Explorer:
             self.follow_limits()
             values = self.current()
             self.output.outputs = (self.render(values),)
-            self.caption.value = live_region(self.described)
+            self.caption.value = live_region(self.described, settings_text(self.settings(values)))
         finally:
             self._busy = False
 

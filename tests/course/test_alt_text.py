@@ -22,7 +22,7 @@ nbconvert = pytest.importorskip("nbconvert")
 
 from deconvlib.cases import GALLERY  # noqa: E402
 from deconvlib.course import explorers  # noqa: E402
-from deconvlib.course.explorer import FOCUS_CSS, Explorer  # noqa: E402
+from deconvlib.course.explorer import FOCUS_CSS, NAME_CONTROLS_JS, Explorer  # noqa: E402
 from deconvlib.explain import animation_alt_text, format_value  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,6 +102,20 @@ def test_the_caption_is_a_polite_live_region_and_focus_is_visible():
     assert "s·(i − 1)" in ex.described and "3·(3 − 1)" in ex.described
     assert FOCUS_CSS in ex.sheet.value and "deconvlib-explorer" in ex.ui._dom_classes
     assert ":focus" in FOCUS_CSS and "noUi-handle" in FOCUS_CSS and "outline:" in FOCUS_CSS
+    scatter = explorers.ScatterExplorer()  # a caption without the stride: the region still changes
+    described, region = scatter.described, scatter.caption.value
+    scatter.set(stride=3)
+    assert scatter.described == described and scatter.caption.value != region and "stride 3" in scatter.caption.value
+
+
+def test_each_explorer_names_its_slider_handles_and_play_buttons_where_it_is_shown():
+    """ipywidgets gives neither a name; the browser test checks the result with axe-core."""
+    ex = explorers.SweepExplorer()
+    assert ex.ui.children[1] is ex.names
+    (shown,) = ex.names.outputs
+    assert shown["data"]["application/javascript"] == NAME_CONTROLS_JS
+    for part in (".widget-label", ".noUi-handle", "aria-label", "fa-play", "fa-pause", ".deconvlib-explorer"):
+        assert part in NAME_CONTROLS_JS
 
 
 def test_a_stored_explorer_shows_its_figure_with_the_alt_text():

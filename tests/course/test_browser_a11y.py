@@ -66,7 +66,7 @@ EXPLORERS = """
   const controls = [...v.querySelectorAll('.noUi-handle, button, select, input')];
   return {
     alt: img ? img.getAttribute('alt') : null,
-    caption: region ? region.innerText : null,
+    caption: region ? region.textContent : null,
     controls: controls.length,
     unfocusable: controls.filter(c => c.tabIndex < 0 || c.disabled).map(c => c.outerHTML.slice(0, 120)),
   };
@@ -91,7 +91,7 @@ def move_until_the_alt_changes(page, vbox, notebook, k):
     """Move the explorer's sliders one key each, first to last, until one redraws it; check alt and caption."""
     img = vbox.locator(".widget-output img")
     region = vbox.locator(".widget-html-content [role='status']")
-    alt, caption = img.first.get_attribute("alt"), region.first.inner_text()
+    alt, caption = img.first.get_attribute("alt"), region.first.text_content()
     handles = vbox.locator(".widget-slider .noUi-handle")
     for h in range(handles.count()):
         handle = handles.nth(h)
@@ -102,7 +102,7 @@ def move_until_the_alt_changes(page, vbox, notebook, k):
         page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
         now = wait_for_change(lambda: img.first.get_attribute("alt") if img.count() else None, alt)
         if now and now != alt:
-            assert wait_for_change(lambda: region.first.inner_text(), caption) != caption, (
+            assert wait_for_change(lambda: region.first.text_content(), caption) != caption, (
                 f"{notebook}, explorer {k + 1}: the figure changed but not its caption"
             )
             return alt, now
