@@ -75,7 +75,7 @@ def write_index(directory, cases=GALLERY):
         "",
     ]
     html = [
-        "<!doctype html><meta charset='utf-8'><title>deconvlib gallery</title>",
+        "<!doctype html><html lang='en'><meta charset='utf-8'><title>deconvlib gallery</title>",
         "<style>body{font-family:sans-serif;max-width:70em;margin:auto}figure{display:inline-block;"
         "margin:.5em;vertical-align:top;max-width:32em}figcaption{font-size:.85em}code{font-size:.85em}</style>",
         "<h1>Gallery: convolution arithmetic, drawn by deconvlib</h1>",

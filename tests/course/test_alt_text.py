@@ -183,6 +183,7 @@ def test_every_gallery_gif_has_alt_text_from_its_case():
     listed = re.findall(r"!\[([^\]]*)\]\(([\w.]+)\.gif\)", md)
     assert sorted(listed) == sorted((described[c.name], c.name) for c in GALLERY)
     assert len(set(described.values())) == len(GALLERY)  # no two GIFs described alike
+    assert page.startswith("<!doctype html><html lang='en'>")  # axe: html-has-lang (serious)
     tags = IMG.findall(page)
     names = [re.search(r"src='(\w+)\.gif'", tag).group(1) for tag in tags]
     assert len(tags) == len(GALLERY) and alts(page) == [described[name] for name in names]
