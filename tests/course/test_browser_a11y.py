@@ -87,11 +87,14 @@ def wait_for_change(read, before):
     return now
 
 
+#: JavaScript, given an explorer's VBox: its image's alt text, or null while it shows a message instead.
+ALT_NOW = "(v) => { const img = v.querySelector('.widget-output img'); return img ? img.getAttribute('alt') : null; }"
+
+
 def move_until_the_alt_changes(page, vbox, notebook, k):
     """Move the explorer's sliders one key each, first to last, until one redraws it; check alt and caption."""
-    img = vbox.locator(".widget-output img")
     region = vbox.locator(".widget-html-content [role='status']")
-    alt, caption = img.first.get_attribute("alt"), region.first.text_content()
+    alt, caption = vbox.evaluate(ALT_NOW), region.first.text_content()
     handles = vbox.locator(".widget-slider .noUi-handle")
     for h in range(handles.count()):
         handle = handles.nth(h)
@@ -100,14 +103,14 @@ def move_until_the_alt_changes(page, vbox, notebook, k):
             continue
         handle.focus()
         page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
-        now = wait_for_change(lambda: img.first.get_attribute("alt") if img.count() else None, alt)
+        now = wait_for_change(lambda: vbox.evaluate(ALT_NOW), alt)
         if now and now != alt:
             assert wait_for_change(lambda: region.first.text_content(), caption) != caption, (
                 f"{notebook}, explorer {k + 1}: the figure changed but not its caption"
             )
             return alt, now
         page.keyboard.press("ArrowRight" if at_max else "ArrowLeft")  # back: it showed a message
-        wait_for_change(lambda: img.first.get_attribute("alt") if img.count() else None, None)
+        wait_for_change(lambda: vbox.evaluate(ALT_NOW), None)
     raise AssertionError(f"{notebook}, explorer {k + 1}: no slider changed the figure's alt text ({alt!r})")
 
 
@@ -183,7 +186,6 @@ def test_a_keyboard_alone_moves_every_slider_of_notebook_1_plays_and_resets(brow
     try:
         vbox = page.locator(".deconvlib-explorer").first
         vbox.scroll_into_view_if_needed()
-        img = vbox.locator(".widget-output img")
         handles = vbox.locator(".widget-slider .noUi-handle")
         labels = [h.get_attribute("aria-valuenow") for h in handles.all()]
         start = dict(zip(range(len(labels)), labels))
@@ -201,7 +203,7 @@ def test_a_keyboard_alone_moves_every_slider_of_notebook_1_plays_and_resets(brow
             walked.append(focus["slider"] or focus["button"] or focus["tag"])
             if focus["slider"] and "noUi-handle" in focus["cls"]:
                 assert focus["ring"], f"slider {focus['slider']!r}: no visible focus ({focus})"
-                alt = img.first.get_attribute("alt")
+                alt = vbox.evaluate(ALT_NOW)
                 key = "ArrowLeft" if focus["value"] == focus["max"] else "ArrowRight"
                 if focus["value"] == focus["max"] == focus["min"]:
                     moved.add(focus["slider"])  # held at one value by another slider (output_padding)
@@ -209,7 +211,7 @@ def test_a_keyboard_alone_moves_every_slider_of_notebook_1_plays_and_resets(brow
                 page.keyboard.press(key)
                 now = page.evaluate("() => document.activeElement.getAttribute('aria-valuenow')")
                 assert now != focus["value"], f"{key} did not move {focus['slider']!r}"
-                assert wait_for_change(lambda: img.first.get_attribute("alt"), alt) != alt, focus["slider"]
+                assert wait_for_change(lambda: vbox.evaluate(ALT_NOW), alt) != alt, focus["slider"]
                 moved.add(focus["slider"])
             elif focus["button"] is not None:
                 assert focus["ring"], f"button {focus['button']!r}: no visible focus ({focus})"
