@@ -113,12 +113,12 @@ def test_an_onnx_node_the_doctor_does_not_follow_is_named():
 @pytest.mark.skipif(importlib.util.find_spec("onnx") is not None, reason="onnx is installed")
 def test_an_onnx_file_without_onnx_names_the_package():
     with pytest.raises(dl.ParameterError, match="pip install onnx"):
-        dl.doctor(DATA / "onnx" / "o000.onnx")
+        dl.doctor(DATA / "onnx_files" / "o000.onnx")
 
 
 @pytest.mark.skipif(importlib.util.find_spec("onnx") is None, reason="needs onnx")
 def test_an_onnx_file_reads_as_its_recorded_nodes():
-    for path in sorted((DATA / "onnx").glob("*.onnx")):
+    for path in sorted((DATA / "onnx_files").glob("*.onnx")):
         recorded = next(m for m in ONNX["models"] if m["key"] == path.stem)
         assert onnx_nodes(path) == recorded["nodes"]
 
@@ -180,7 +180,7 @@ def test_the_command_line_reads_keras_and_onnx_files(tmp_path):
     done = subprocess.run([*run, str(path), "--target", "32x32"], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert "1×16×16×8" in done.stdout and "padding='same', output_padding=None gives 32×32" in done.stdout
-    done = subprocess.run([*run, str(DATA / "onnx" / "o000.onnx")], capture_output=True, text=True, env=env)
+    done = subprocess.run([*run, str(DATA / "onnx_files" / "o000.onnx")], capture_output=True, text=True, env=env)
     if importlib.util.find_spec("onnx") is None:
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and "pip install onnx" in done.stderr
     else:

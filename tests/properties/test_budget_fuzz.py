@@ -227,6 +227,7 @@ CALLS_BY_NAME = {
     "format_runs": lambda d: explain.format_runs(list(range(min(d.size(), 50))), d.size()),
     "describe_step": lambda d: explain.describe_step((t := _small_trace(d)), d.size(low=0) % t.n_steps),
     "describe": lambda d: explain.describe(_small_trace(d)),
+    "animation_alt_text": lambda d: explain.animation_alt_text(_gallery_case(d)),
     "describe_conv_step": lambda d: explain.describe_conv_step(
         (t := trace.trace_conv(d.signal(2), d.signal(2))), d.size(low=0) % t.n_steps, d.size()
     ),

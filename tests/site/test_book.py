@@ -74,7 +74,12 @@ def test_make_book_installs_the_book_extra_and_runs_the_build(tmp_path):
     installs = [line for line in lines if " install " in line and "--upgrade pip" not in line]
     assert installs and all(line.endswith("-e '.[book]'") for line in installs), dry.stdout
     assert lines[-1].endswith("python tools/build_book.py"), dry.stdout
-    binder = subprocess.run(["make", "-n", "book", "BINDER=me/course", venv], cwd=ROOT, capture_output=True, text=True)
+    binder = subprocess.run(
+        ["make", "--no-print-directory", "-n", "book", "BINDER=me/course", venv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert binder.stdout.strip().splitlines()[-1].endswith("tools/build_book.py --binder me/course")
 
 

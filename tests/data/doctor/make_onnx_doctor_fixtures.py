@@ -82,7 +82,9 @@ def main():
 
     rng = np.random.default_rng(SEED)
     models = []
-    os.makedirs(os.path.join(HERE, "onnx"), exist_ok=True)
+    # onnx_files/, not onnx/: pytest imports this script (doctests) with its folder first on sys.path,
+    # where a folder named onnx would shadow the onnx package
+    os.makedirs(os.path.join(HERE, "onnx_files"), exist_ok=True)
     while len(models) < MODELS:
         dims = (1, 2, 3)[len(models) % 3]
         spatial = [int(v) for v in rng.integers(2, (12, 10, 6)[dims - 1], size=dims)]
@@ -139,7 +141,7 @@ def main():
             entry["inferred"] = _inferred(onnx, model, outputs)
         entry["nodes"] = onnx_nodes(model)
         if len(models) < FILES:
-            onnx.save(model, os.path.join(HERE, "onnx", f"{entry['key']}.onnx"))
+            onnx.save(model, os.path.join(HERE, "onnx_files", f"{entry['key']}.onnx"))
         models.append(entry)
     meta = dict(generator="tests/data/doctor/make_onnx_doctor_fixtures.py", onnx_version=onnx.__version__)
     with open(os.path.join(HERE, "onnx_models.json"), "w", encoding="utf-8") as f:
