@@ -14,9 +14,9 @@
 //    opens in its place; their other notebooks are not touched.
 // 3. A reload opens the notebook the student had open (JupyterLite shows a Launcher instead).
 // 4. Memory: each notebook's Python (a Pyodide kernel in a Web Worker) holds about 350 MB, and a
-//    student who follows the "Next" links opens one per notebook. Closing a notebook ends its kernel
-//    (the ``kernelShutdown`` setting); beyond the MAX_KERNELS notebooks used last, a notebook's
-//    kernel is stopped, and started again, with a message, when the student comes back to it.
+//    student who follows the "Next" links opens a tab per notebook, each with its outputs. Closing a
+//    notebook ends its kernel (the ``kernelShutdown`` setting), and beyond the MAX_OPEN notebooks used
+//    last a notebook is saved and closed, with a message: reopened, it shows its saved figures.
 (function () {
   "use strict";
   const WIDGET_VIEW = "application/vnd.jupyter.widget-view+json";
@@ -24,7 +24,7 @@
   const LAST_KEY = "deconvlib:last-notebook:" + SITE.pathname;
   const RESET = "deconvlib:reset-notebook";
   const askedForPath = new URLSearchParams(location.search).has("path");
-  const MAX_KERNELS = 2;
+  const MAX_OPEN = 2;
 
   // An output's data without its widget view, when something else in it can be shown instead.
   function storable(content) {
@@ -105,36 +105,31 @@
     });
   }
 
-  // The notebooks used last first; a notebook whose kernel was stopped keeps its kernel's name here.
+  // The notebooks used last, most recent first.
   const recent = [];
-  const stopped = new Map();
 
-  async function useKernels(app, panel) {
-    const context = panel.sessionContext;
+  async function keepRecentOpen(app, panel) {
     if (!recent.includes(panel)) {
       panel.disposed.connect(() => {
         if (recent.includes(panel)) recent.splice(recent.indexOf(panel), 1);
-        stopped.delete(panel);
       });
     }
     recent.splice(0, recent.length, panel, ...recent.filter((other) => other !== panel));
-    if (stopped.has(panel)) {
-      const name = stopped.get(panel);
-      stopped.delete(panel);
-      await context.changeKernel({ name });
+    for (const other of recent.slice(MAX_OPEN)) {
+      const path = other.context.path;
+      await other.context.save(); // the student's work, with its figures (see storable)
+      const closed = new Promise((resolve) => other.disposed.connect(resolve));
+      other.close(); // and its kernel ends (kernelShutdown)
+      await closed;
+      const marks = document.documentElement.dataset;
+      marks.deconvlibClosed = (marks.deconvlibClosed ? marks.deconvlibClosed + "|" : "") + path;
       await app.commands.execute("apputils:notify", {
         message:
-          `Python was stopped for ${panel.context.path} while you worked in other notebooks (to save ` +
-          "memory), and has started again: run its cells again (Run ▸ Run All Cells).",
+          `${path} is saved and closed, to keep this browser's memory for the notebooks you are ` +
+          "using. Reopen it from the file browser: your work and its figures are there.",
         type: "info",
         options: { autoClose: 10000 },
       });
-    }
-    for (const other of recent.slice(MAX_KERNELS)) {
-      const kernel = other.sessionContext.session && other.sessionContext.session.kernel;
-      if (!kernel || stopped.has(other)) continue;
-      stopped.set(other, kernel.name);
-      await other.sessionContext.shutdown();
     }
   }
 
@@ -164,7 +159,7 @@
       }
       widget.context.ready
         .then(() => widget.sessionContext.ready)
-        .then(() => useKernels(app, widget))
+        .then(() => keepRecentOpen(app, widget))
         .catch((error) => console.warn("deconvlib:", error));
     };
     app.shell.currentChanged.connect(follow);
