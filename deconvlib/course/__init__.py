@@ -39,7 +39,7 @@ from ..viz.course_figures import (
     StampsFigure,
 )
 from ..viz.drawing import TraceFigure, get_scale, set_scale
-from .checking import Verdict, check_function, check_value
+from .checking import Verdict, check_function, check_value, strict
 from .exercises import *  # noqa: F401,F403
 from .exercises import __all__ as _exercises
 from .explorers import (
@@ -94,5 +94,6 @@ __all__ = [
     "Verdict",
     "check_value",
     "check_function",
+    "strict",
     *_exercises,
 ]
