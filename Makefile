@@ -15,7 +15,7 @@ PRESENT_STAMP := $(VENV)/.installed-present
 # make test and make check: every extra (the notebooks, their presentation and the test tools)
 ALL_EXTRAS    := notebooks,test,present
 
-.PHONY: lab present test check lint notebooks teacher bench clean
+.PHONY: lab present test check lint notebooks teacher nbgrader otter bench clean
 
 # $(call install,EXTRAS): the venv, then deconvlib (editable) with EXTRAS; the target is the stamp.
 define install
@@ -66,6 +66,16 @@ notebooks: $(STAMP)
 # The teacher's edition: every exercise answered (tools/solutions.py) and executed, in teacher/.
 teacher: $(STAMP)
 	$(PY) tools/teacher_edition.py teacher
+
+# The course as graded assignments (docs/grading.md), one per notebook with exercises, from the same
+# solutions: an nbgrader course directory (source/<assignment>/, nbgrader_config.py) and otter-grader
+# master notebooks. Then, in $(GRADING_OUT): nbgrader generate_assignment <assignment>; otter assign.
+GRADING_OUT ?= grading
+nbgrader: $(STAMP)
+	$(PY) tools/grading.py nbgrader $(GRADING_OUT)
+
+otter: $(STAMP)
+	$(PY) tools/grading.py otter $(GRADING_OUT)/otter
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

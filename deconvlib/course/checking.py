@@ -1205,6 +1205,7 @@ def gradable(checker):
 
     @functools.wraps(checker)
     def check(*args, strict=None, **kwargs):
+        __tracebackhide__ = True  # IPython's traceback shows the student's cell, not this frame
         verdict = checker(*args, **kwargs)
         if (_STRICT[0] if strict is None else strict) and not verdict:
             raise AssertionError(str(verdict)) from None
