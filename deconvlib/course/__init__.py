@@ -10,7 +10,10 @@ and the checkers of their exercises, in notebook order:
   the trace the figure draws.
 - :mod:`~deconvlib.course.checking`: the one way to check an answer
   (:class:`Verdict`, :func:`check_value`, :func:`check_function`).
-- :mod:`~deconvlib.course.exercises`: the checkers of the exercises.
+- :mod:`~deconvlib.course.exercises`: the checkers of the exercises (each takes
+  ``strict=True``, or follows :class:`~deconvlib.course.checking.strict`, for grading).
+- :mod:`~deconvlib.course.variants`: per-student numbers for the exercises answered
+  with a value (:func:`~deconvlib.course.variants.variant`).
 
 It also re-exports the figures the notebooks draw directly (from
 :mod:`deconvlib.viz`), so a notebook needs two imports: ``import deconvlib as
@@ -62,6 +65,7 @@ from .explorers import (
     pipeline_explorer,
     sweep_explorer,
 )
+from .variants import variant
 
 __all__ = [
     "ForwardExplorer",
@@ -95,5 +99,6 @@ __all__ = [
     "check_value",
     "check_function",
     "strict",
+    "variant",
     *_exercises,
 ]
