@@ -15,7 +15,7 @@ PRESENT_STAMP := $(VENV)/.installed-present
 # make test and make check: every extra (the notebooks, their presentation and the test tools)
 ALL_EXTRAS    := notebooks,test,present
 
-.PHONY: lab present test check lint notebooks teacher nbgrader otter bench clean
+.PHONY: lab present test check lint notebooks teacher nbgrader nbgrader-students otter bench clean
 
 # $(call install,EXTRAS): the venv, then deconvlib (editable) with EXTRAS; the target is the stamp.
 define install
@@ -70,9 +70,15 @@ teacher: $(STAMP)
 # The course as graded assignments (docs/grading.md), one per notebook with exercises, from the same
 # solutions: an nbgrader course directory (source/<assignment>/, nbgrader_config.py) and otter-grader
 # master notebooks. Then, in $(GRADING_OUT): nbgrader generate_assignment <assignment>; otter assign.
+# SEEDS=alice,bob: each student's own numbers (course.variant) are checked; after generate_assignment,
+# `make nbgrader-students SEEDS=alice,bob` writes each student's release in $(GRADING_OUT)/release-students/.
 GRADING_OUT ?= grading
+SEEDS ?=
 nbgrader: $(STAMP)
-	$(PY) tools/grading.py nbgrader $(GRADING_OUT)
+	$(PY) tools/grading.py nbgrader $(GRADING_OUT)$(if $(SEEDS), --seeds $(SEEDS))
+
+nbgrader-students: $(STAMP)
+	$(PY) tools/grading.py personalise $(GRADING_OUT) --seeds $(SEEDS)
 
 otter: $(STAMP)
 	$(PY) tools/grading.py otter $(GRADING_OUT)/otter

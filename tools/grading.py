@@ -40,6 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from solutions import SOLUTIONS  # noqa: E402
 from teacher_edition import exercise_name  # noqa: E402
 
+from deconvlib.course.variants import VARIED, variant  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 #: The student's edition, read and never written.
 NOTEBOOKS = ROOT / "notebooks"
@@ -122,9 +124,10 @@ def sources(notebooks=None):
     return [(path, nb) for path, nb in read if exercises(nb)]
 
 
-def _new_cell(kind, source, **metadata):
+def _new_cell(kind, source, id, **metadata):
+    """A new cell; its ``id`` is given, so that each build writes the same notebook."""
     make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_raw_cell
-    cell = make(source)
+    cell = make(source, id=id)
     cell.metadata.update(metadata)
     return cell
 
@@ -145,10 +148,36 @@ def _nbgrader(grade_id, solution=False, grade=False, locked=False, points_=None)
     return {"nbgrader": meta}
 
 
-def nbgrader_notebook(nb, solutions=None):
-    """``nb`` (the student's edition) as an nbgrader source notebook: answers, locked tests, read-only text."""
+def varied_check(check, name, student):
+    """The check with the numbers of ``student``'s variant (an expression) instead of the notebook's.
+
+    >>> varied_check("course.check_padding_for(answer, 10, 5, 30, stride=3)", "padding_for", "STUDENT")
+    "course.check_padding_for(answer, **course.variant('padding_for', STUDENT))"
+    """
+    call = ast.parse(check).body[0].value
+    numbers = ast.parse(f"course.variant({name!r}, {student})").body[0].value
+    call.args, call.keywords = call.args[:1], [ast.keyword(None, numbers)]
+    return ast.unparse(call)
+
+
+#: The cell a per-student release sets (:func:`personalise`); the checks of the varied exercises read it.
+STUDENT_CELL = "STUDENT = None  # your student id: the notebook your teacher gave you sets it"
+#: Where nbgrader autogrades a submission: ``autograded/<student>/<assignment>/``, the kernel's working folder.
+GRADED_STUDENT = "__import__('pathlib').Path.cwd().parent.name"
+
+
+def nbgrader_notebook(nb, solutions=None, varied=False):
+    """``nb`` (the student's edition) as an nbgrader source notebook: answers, locked tests, read-only text.
+
+    With ``varied``, the exercises that have per-student variants
+    (:data:`deconvlib.course.variants.VARIED`) are checked with the numbers of
+    the variable ``STUDENT`` (a cell after the first code cell, which
+    :func:`personalise` sets per student), and a hidden test checks them with
+    the numbers of the student nbgrader grades, whatever ``STUDENT`` says.
+    """
     solutions = SOLUTIONS if solutions is None else solutions
     nb, cells = _cleared(nb), []
+    varies = varied and any(exercise_name(cell) in VARIED for cell in nb.cells)
     for n, cell in enumerate(nb.cells):
         name = exercise_name(cell)
         if name is None:
@@ -161,12 +190,51 @@ def nbgrader_notebook(nb, solutions=None):
         answer = copy.deepcopy(cell)
         answer.source = delimited(placeholder, solution, "### BEGIN SOLUTION", "### END SOLUTION")
         answer.metadata = {"tags": [f"exercise:{name}"], **_nbgrader(name, solution=True)}
-        test = _new_cell("code", f"print({strict_check(check)})")  # printed: a cell's value would be read as points
+        # printed, not the cell's value: nbgrader reads a number there as partial points
+        test = _new_cell("code", f"print({strict_check(check)})", f"check-{name}")
+        if varies and name in VARIED:
+            hidden = strict_check(varied_check(check, name, GRADED_STUDENT))
+            test.source = f"print({strict_check(varied_check(check, name, 'STUDENT'))})\n"
+            test.source += f"### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS"
         test.metadata.update({"tags": [f"check:{name}"], **_nbgrader(f"{name}-check", grade=True, locked=True)})
         test.metadata["nbgrader"]["points"] = points(name, solutions)
         cells += [answer, test]
+    if varies:
+        first_code = next(n for n, cell in enumerate(cells) if cell.cell_type == "code")
+        cells.insert(first_code + 1, _new_cell("code", STUDENT_CELL, "student", tags=["student"]))
     nb.cells = cells
     return nb
+
+
+def personalise(release, out, students):
+    """Per-student copies of an nbgrader release: ``out/<student>/<assignment>/<notebook>.ipynb``.
+
+    In each, ``STUDENT`` is set and each varied exercise is preceded by a
+    cell that gives the student's numbers. Returns the notebooks written.
+    """
+    written = []
+    for path in sorted(Path(release).glob("*/*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for student in students:
+            copy_ = copy.deepcopy(nb)
+            cells = []
+            for cell in copy_.cells:
+                if "student" in cell.metadata.get("tags", []):
+                    cell.source = f"STUDENT = {student!r}  # your student id: your numbers depend on it"
+                name = exercise_name(cell)
+                if name in VARIED:
+                    numbers = ", ".join(f"`{key}` = {value}" for key, value in variant(name, student).items())
+                    text = (
+                        f"**Your numbers, {student}:** {numbers}. They replace the numbers above; the check uses them."
+                    )
+                    cells.append(nbformat.v4.new_markdown_cell(text))
+                cells.append(cell)
+            copy_.cells = cells
+            target = Path(out) / student / path.parent.name / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(copy_, target)
+            written.append(target)
+    return written
 
 
 NBGRADER_CONFIG = """\
@@ -178,16 +246,17 @@ c.ExecutePreprocessor.timeout = 300
 """
 
 
-def write_nbgrader(out, notebooks=None, solutions=None):
+def write_nbgrader(out, notebooks=None, solutions=None, varied=False):
     """Write the nbgrader course directory ``out``: ``source/<assignment>/<notebook>.ipynb`` and its config.
 
-    Returns the assignments written, ``{assignment: Path of its notebook}``.
+    ``varied``: per-student variants (:func:`nbgrader_notebook`). Returns the
+    assignments written, ``{assignment: Path of its notebook}``.
     """
     out, written = Path(out), {}
     for path, nb in sources(notebooks):
         target = out / "source" / path.stem / path.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nbgrader_notebook(nb, solutions), target)
+        nbformat.write(nbgrader_notebook(nb, solutions, varied), target)
         written[path.stem] = target
     listed = json.dumps([{"name": name} for name in written], indent=4)
     (out / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(assignments=listed))
@@ -231,7 +300,7 @@ def _assignment_config(name):
 def otter_notebook(nb, name, solutions=None):
     """``nb`` (the student's edition) as an otter-grader master notebook: one question per exercise."""
     solutions = SOLUTIONS if solutions is None else solutions
-    nb, cells = _cleared(nb), [_new_cell("raw", _assignment_config(name))]
+    nb, cells = _cleared(nb), [_new_cell("raw", _assignment_config(name), "assignment-config")]
     for cell in nb.cells:
         exercise = exercise_name(cell)
         if exercise is None:
@@ -242,11 +311,14 @@ def otter_notebook(nb, name, solutions=None):
         answer = copy.deepcopy(cell)
         answer.source = otter_answer(placeholder, solution)
         answer.metadata = {"tags": [f"exercise:{exercise}"]}
-        test = _new_cell("code", f"assert {strict_check(check)}")
+        test = _new_cell("code", f"assert {strict_check(check)}", f"check-{exercise}")
         question = f"# BEGIN QUESTION\nname: {exercise}\npoints: {points(exercise, solutions)}"
-        cells += [_new_cell("raw", question), _new_cell("raw", "# BEGIN SOLUTION"), answer]
-        cells += [_new_cell("raw", "# END SOLUTION"), _new_cell("raw", "# BEGIN TESTS"), test]
-        cells += [_new_cell("raw", "# END TESTS"), _new_cell("raw", "# END QUESTION")]
+        cells += [_new_cell("raw", question, f"question-{exercise}")]
+        cells += [_new_cell("raw", "# BEGIN SOLUTION", f"solution-{exercise}"), answer]
+        cells += [_new_cell("raw", "# END SOLUTION", f"end-solution-{exercise}")]
+        cells += [_new_cell("raw", "# BEGIN TESTS", f"tests-{exercise}"), test]
+        cells += [_new_cell("raw", "# END TESTS", f"end-tests-{exercise}")]
+        cells += [_new_cell("raw", "# END QUESTION", f"end-question-{exercise}")]
     nb.cells = cells
     return nb
 
@@ -282,12 +354,34 @@ def main(argv=None):
         prog="tools/grading.py",
         description="Write the course as graded assignments from notebooks/ and tools/solutions.py.",
     )
-    parser.add_argument("tool", choices=["nbgrader", "otter"], help="which grading tool's format")
+    parser.add_argument(
+        "tool",
+        choices=["nbgrader", "otter", "personalise"],
+        help="nbgrader: the course directory; otter: master notebooks; personalise: per-student copies of "
+        "OUT/release/ (after nbgrader generate_assignment) in OUT/release-students/",
+    )
     parser.add_argument("out", type=Path, metavar="OUT", help="the folder to write (created if missing)")
+    parser.add_argument(
+        "--seeds",
+        default="",
+        metavar="IDS",
+        help="comma-separated student ids: nbgrader checks each student's own numbers (per-student variants); "
+        "personalise writes a copy for each",
+    )
     args = parser.parse_args(argv)
     if args.out.resolve() == NOTEBOOKS.resolve() or NOTEBOOKS.resolve() in args.out.resolve().parents:
         parser.error("argument OUT: not inside notebooks/, the student's edition")
-    written = (write_nbgrader if args.tool == "nbgrader" else write_otter)(args.out)
+    students = [seed.strip() for seed in args.seeds.split(",") if seed.strip()]
+    if args.tool == "personalise":
+        if not students:
+            parser.error("personalise needs --seeds")
+        written = personalise(args.out / "release", args.out / "release-students", students)
+        print(f"wrote {len(written)} notebooks to {args.out / 'release-students'}")
+        return 0
+    if args.tool == "nbgrader":
+        written = write_nbgrader(args.out, varied=bool(students))
+    else:
+        written = write_otter(args.out)
     print(f"wrote {len(written)} {args.tool} assignments to {args.out}: {', '.join(written)}")
     return 0
 

@@ -18,10 +18,12 @@ import numpy as np
 import pytest
 from grading import (  # tools/, on sys.path from conftest.py
     NBGRADER_SCHEMA,
+    STUDENT_CELL,
     answered,
     delimited,
     nbgrader_notebook,
     otter_notebook,
+    personalise,
     points,
     sources,
     split_check,
@@ -33,6 +35,7 @@ from teacher_edition import exercise_name
 
 import deconvlib as dl
 from deconvlib import course
+from deconvlib.course.variants import VARIED, right_answer, variant
 
 SOURCES = sources()
 #: The exercises that ask for a function (the others for a value).
@@ -200,3 +203,65 @@ def test_delimited_keeps_the_lines_the_placeholder_shares():
     assert delimited(placeholder, solution, "#B", "#E") == (
         "def f(x):\n    #B\n    y = x\n\n    return y\n    #E\n\n\nprint(1)"
     )
+
+
+# --- per-student variants (make nbgrader SEEDS=...) ---------------------------------------------------------
+
+VARIED_EXERCISES = [(assignment, name) for assignment, name in EXERCISES if name in VARIED]
+
+
+def graded_cells(assignment):
+    nb = nbgrader_notebook(next(nb for path, nb in SOURCES if path.stem == assignment), varied=True)
+    return nb, {cell.metadata["nbgrader"]["grade_id"]: cell for cell in nb.cells if "nbgrader" in cell.metadata}
+
+
+def visible(test):
+    return test.split("### BEGIN HIDDEN TESTS")[0]
+
+
+@pytest.mark.parametrize("assignment, name", VARIED_EXERCISES)
+def test_a_varied_check_uses_the_students_numbers_and_a_hidden_test_the_graded_students(
+    assignment, name, tmp_path, monkeypatch
+):
+    nb, cells = graded_cells(assignment)
+    assert sum(STUDENT_CELL == cell.source for cell in nb.cells) == 1
+    test = cells[f"{name}-check"].source
+    assert "### BEGIN HIDDEN TESTS" in test
+    variable = split_check(SOLUTIONS[name])[0].split(" = ")[0]  # answer, sizes, zeros_each_side
+    alice, bob = right_answer(name, variant(name, "alice")), right_answer(name, variant(name, "bob"))
+    where = tmp_path / "autograded" / "alice" / assignment
+    where.mkdir(parents=True)
+    monkeypatch.chdir(where)  # where nbgrader autogrades alice's submission
+    run(f"STUDENT = 'alice'\n{variable} = {alice!r}", test)  # her own numbers: both parts pass
+    with pytest.raises(AssertionError, match="✗"):  # the notebook's answer, copied
+        run(f"STUDENT = 'alice'\n{variable} = {right_answer(name, variant(name))!r}", visible(test))
+    with pytest.raises(AssertionError, match="✗"):  # bob's id and bob's answer: the hidden test knows
+        run(f"STUDENT = 'bob'\n{variable} = {bob!r}", visible(test))
+        run(f"STUDENT = 'bob'\n{variable} = {bob!r}", test)
+    run(f"STUDENT = None\n{variable} = {right_answer(name, variant(name))!r}", visible(test))  # not personalised
+
+
+def test_without_variants_nothing_changes():
+    for _, nb in SOURCES:
+        assert nbgrader_notebook(nb).cells == nbgrader_notebook(nb, varied=False).cells
+        if not set(exercises_of(nb)) & set(VARIED):
+            assert nbgrader_notebook(nb, varied=True).cells == nbgrader_notebook(nb).cells
+
+
+def test_personalise_writes_a_release_per_student(tmp_path):
+    assignment = VARIED_EXERCISES[0][0]
+    nb, _ = graded_cells(assignment)
+    release = tmp_path / "release" / assignment / f"{assignment}.ipynb"
+    release.parent.mkdir(parents=True)
+    nbformat.write(nb, release)
+    written = personalise(tmp_path / "release", tmp_path / "students", ["alice", "bob"])
+    assert written == [tmp_path / "students" / s / assignment / f"{assignment}.ipynb" for s in ("alice", "bob")]
+    for student, path in zip(("alice", "bob"), written):
+        cells = nbformat.read(path, as_version=4).cells
+        assert sum(cell.source.startswith(f"STUDENT = {student!r}") for cell in cells) == 1
+        names = [name for a, name in VARIED_EXERCISES if a == assignment]
+        for name in names:
+            n = next(i for i, cell in enumerate(cells) if exercise_name(cell) == name)
+            assert cells[n - 1].source.startswith(f"**Your numbers, {student}:**")
+            for key, value in variant(name, student).items():
+                assert f"`{key}` = {value}" in cells[n - 1].source
