@@ -31,12 +31,13 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from grading import TOOL_PINS, answered, points, sources, split_check, write_nbgrader, write_otter
+from grading import TOOL_PINS, answered, personalise, points, sources, split_check, write_nbgrader, write_otter
 from solutions import SOLUTIONS, WRONG_ANSWERS
 from teacher_edition import exercise_name
 
 import deconvlib as dl
 from deconvlib import course
+from deconvlib.course.variants import VARIED, right_answer, variant
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build" / "grading"
@@ -206,3 +207,42 @@ def test_otter_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
             assert hint_of(name) in " ".join(output.split()), (
                 f"{assignment}: the hint of {name} is not in otter's output"
             )
+
+
+def test_nbgrader_grades_each_student_on_their_own_variant(tools, tmp_path):
+    """SEEDS: alice's answers score for her; the notebook's answers, or hers under another name, do not."""
+    notebooks = [(path, nb) for path, nb in chosen() if set(exercises(nb)) & set(VARIED)]
+    picked = tmp_path / "notebooks"
+    picked.mkdir()
+    for path, _ in notebooks:
+        shutil.copy(path, picked)
+    course_dir = tmp_path / "course"
+    written = write_nbgrader(course_dir, notebooks=picked, varied=True)
+    own = {name: f"{variable_of(name)} = {right_answer(name, variant(name, 'alice'))!r}" for name in VARIED}
+    submissions = {  # student: (the release of, answers)
+        "alice": ("alice", {**SUBMISSIONS["teacher"], **own}),
+        "bob": ("bob", SUBMISSIONS["teacher"]),  # the notebook's own numbers' answers
+        "mallory": ("alice", {**SUBMISSIONS["teacher"], **own}),  # alice's notebook, handed in as mallory
+    }
+    expected = {}
+    for assignment, path in written.items():
+        run(tools, "nbgrader", "generate_assignment", assignment, "--force", cwd=course_dir)
+        personalise(course_dir / "release", course_dir / "release-students", ["alice", "bob"])
+        for student, (release_of, answers) in submissions.items():
+            release = nbformat.read(course_dir / "release-students" / release_of / assignment / path.name, as_version=4)
+            target = course_dir / "submitted" / student / assignment / path.name
+            target.parent.mkdir(parents=True)
+            nbformat.write(answered(release, answers), target)
+            for name in exercises(nbformat.read(path, as_version=4)):
+                full = student == "alice" or name not in VARIED
+                expected[student, assignment, name] = (points(name) if full else 0, points(name))
+        run(tools, "nbgrader", "autograde", assignment, "--force", cwd=course_dir)
+    raw = json.loads(run(tools, "python", "-c", GRADEBOOK, *written, cwd=course_dir))
+    scores = {tuple(key.removesuffix("-check").split(" ")): tuple(value) for key, value in raw.items()}
+    print("nbgrader, per-student variants\n" + "\n".join(f"{k}: {v}" for k, v in sorted(scores.items())))
+    assert scores == expected
+
+
+def variable_of(name):
+    """The variable an exercise answered with a value assigns (``answer``, ``sizes``, ...)."""
+    return split_check(SOLUTIONS[name])[0].split(" = ")[0]
