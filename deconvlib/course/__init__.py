@@ -14,6 +14,8 @@ and the checkers of their exercises, in notebook order:
   ``strict=True``, or follows :class:`~deconvlib.course.checking.strict`, for grading).
 - :mod:`~deconvlib.course.variants`: per-student numbers for the exercises answered
   with a value (:func:`~deconvlib.course.variants.variant`).
+- :mod:`~deconvlib.course.handin`: :func:`~deconvlib.course.handin.hand_in`, download
+  links for the answered notebooks (for handing them in from the site).
 
 It also re-exports the figures the notebooks draw directly (from
 :mod:`deconvlib.viz`), so a notebook needs two imports: ``import deconvlib as
@@ -65,6 +67,7 @@ from .explorers import (
     pipeline_explorer,
     sweep_explorer,
 )
+from .handin import hand_in
 from .variants import variant
 
 __all__ = [
@@ -100,5 +103,6 @@ __all__ = [
     "check_function",
     "strict",
     "variant",
+    "hand_in",
     *_exercises,
 ]
