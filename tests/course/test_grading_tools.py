@@ -126,6 +126,20 @@ print(json.dumps(scores))
 """
 
 
+def gradebook(tools, course_dir, assignments):
+    """``{(student, assignment, exercise): (score, points)}`` from nbgrader's gradebook."""
+    raw = json.loads(run(tools, "python", "-c", GRADEBOOK, *assignments, cwd=course_dir))
+    return {tuple(key.removesuffix("-check").split(" ")): tuple(value) for key, value in raw.items()}
+
+
+def copied(notebooks, folder):
+    """``folder`` holding copies of ``notebooks`` (``(path, nb)`` pairs), for the tools to read."""
+    folder.mkdir()
+    for path, _ in notebooks:
+        shutil.copy(path, folder)
+    return folder
+
+
 def expected_scores(notebooks):
     """``{(student, assignment, exercise): (score, points)}`` that both tools must give."""
     expected = {}
@@ -149,10 +163,7 @@ def table(scores):
 
 def test_nbgrader_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
     notebooks = chosen()
-    picked = tmp_path / "notebooks"
-    picked.mkdir()
-    for path, _ in notebooks:
-        shutil.copy(path, picked)
+    picked = copied(notebooks, tmp_path / "notebooks")
     written = write_nbgrader(tmp_path / "course", notebooks=picked)
     course_dir = tmp_path / "course"
     for assignment, path in written.items():
@@ -165,8 +176,7 @@ def test_nbgrader_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
             nbformat.write(answered(release, answers), target)
         run(tools, "nbgrader", "autograde", assignment, "--force", cwd=course_dir)
         run(tools, "nbgrader", "generate_feedback", assignment, "--force", cwd=course_dir)
-    raw = json.loads(run(tools, "python", "-c", GRADEBOOK, *written, cwd=course_dir))
-    scores = {tuple(key.removesuffix("-check").split(" ")): tuple(value) for key, value in raw.items()}
+    scores = gradebook(tools, course_dir, written)
     print("nbgrader\n" + table(scores))
     assert scores == expected_scores(notebooks)
     for assignment, path in written.items():
@@ -178,10 +188,7 @@ def test_nbgrader_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
 
 def test_otter_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
     notebooks = chosen()
-    picked = tmp_path / "notebooks"
-    picked.mkdir()
-    for path, _ in notebooks:
-        shutil.copy(path, picked)
+    picked = copied(notebooks, tmp_path / "notebooks")
     masters = write_otter(tmp_path / "otter", notebooks=picked)
     scores, outputs = {}, {}
     for assignment, master in masters.items():
@@ -212,10 +219,7 @@ def test_otter_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
 def test_nbgrader_grades_each_student_on_their_own_variant(tools, tmp_path):
     """SEEDS: alice's answers score for her; the notebook's answers, or hers under another name, do not."""
     notebooks = [(path, nb) for path, nb in chosen() if set(exercises(nb)) & set(VARIED)]
-    picked = tmp_path / "notebooks"
-    picked.mkdir()
-    for path, _ in notebooks:
-        shutil.copy(path, picked)
+    picked = copied(notebooks, tmp_path / "notebooks")
     course_dir = tmp_path / "course"
     written = write_nbgrader(course_dir, notebooks=picked, varied=True)
     own = {name: f"{variable_of(name)} = {right_answer(name, variant(name, 'alice'))!r}" for name in VARIED}
@@ -237,8 +241,7 @@ def test_nbgrader_grades_each_student_on_their_own_variant(tools, tmp_path):
                 full = student == "alice" or name not in VARIED
                 expected[student, assignment, name] = (points(name) if full else 0, points(name))
         run(tools, "nbgrader", "autograde", assignment, "--force", cwd=course_dir)
-    raw = json.loads(run(tools, "python", "-c", GRADEBOOK, *written, cwd=course_dir))
-    scores = {tuple(key.removesuffix("-check").split(" ")): tuple(value) for key, value in raw.items()}
+    scores = gradebook(tools, course_dir, written)
     print("nbgrader, per-student variants\n" + "\n".join(f"{k}: {v}" for k, v in sorted(scores.items())))
     assert scores == expected
 
