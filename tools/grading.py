@@ -2,6 +2,9 @@
 
     .venv/bin/python tools/grading.py nbgrader OUT  # OUT/source/<assignment>/<notebook>.ipynb, nbgrader_config.py
     .venv/bin/python tools/grading.py otter OUT     # OUT/<notebook>.ipynb, otter's master notebooks
+    .venv/bin/python tools/grading.py nbgrader OUT --seeds alice,bob     # per-student variants, then after
+    .venv/bin/python tools/grading.py personalise OUT --seeds alice,bob  # nbgrader generate_assignment:
+                                                   # OUT/release-students/<student>/<assignment>/<notebook>.ipynb
 
 One source for every edition. ``notebooks/`` is the student's edition; each
 exercise cell (tagged ``exercise:NAME``) ends with its check,
@@ -21,8 +24,10 @@ that has exercises (one assignment per notebook, named after it):
   TESTS``, ...) whose test cell is the same strict check, for ``otter
   assign``.
 
-The other cells (text, explorers, figures) are the student's edition's, with
-their outputs cleared. ``tests/course/test_grading.py`` checks the trees;
+With ``--seeds`` the exercises answered with a value check each student's own
+numbers (:func:`deconvlib.course.variant`, docs/grading.md). The other cells
+(text, explorers, figures) are the student's edition's, with their outputs
+cleared. ``tests/course/test_grading.py`` checks the trees;
 ``tests/course/test_grading_tools.py`` runs nbgrader and otter-grader on them.
 """
 
