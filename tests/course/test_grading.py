@@ -13,6 +13,7 @@ import ast
 import json
 import re
 
+import grading
 import nbformat
 import numpy as np
 import pytest
@@ -265,3 +266,19 @@ def test_personalise_writes_a_release_per_student(tmp_path):
             assert cells[n - 1].source.startswith(f"**Your numbers, {student}:**")
             for key, value in variant(name, student).items():
                 assert f"`{key}` = {value}" in cells[n - 1].source
+
+
+def test_the_command_line(tmp_path, capsys):
+    assert grading.main(["nbgrader", str(tmp_path / "plain")]) == 0
+    assert grading.main(["nbgrader", str(tmp_path / "varied"), "--seeds", "alice,bob"]) == 0
+    assert grading.main(["otter", str(tmp_path / "otter")]) == 0
+    plain = sorted((tmp_path / "plain" / "source").glob("*/*.ipynb"))
+    varied = sorted((tmp_path / "varied" / "source").glob("*/*.ipynb"))
+    assert len(plain) == len(varied) == len(SOURCES) == len(list((tmp_path / "otter").glob("*.ipynb")))
+    assert sum(STUDENT_CELL in path.read_text() for path in varied) == len({a for a, _ in VARIED_EXERCISES})
+    assert not any(STUDENT_CELL in path.read_text() for path in plain)
+    assert f"wrote {len(SOURCES)} nbgrader assignments" in capsys.readouterr().out
+    for argv in (["nbgrader", str(grading.NOTEBOOKS / "x")], ["personalise", str(tmp_path / "plain")]):
+        with pytest.raises(SystemExit) as exited:
+            grading.main(argv)
+        assert exited.value.code == 2
