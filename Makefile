@@ -3,6 +3,8 @@
 #   make present  one notebook as an app, code hidden     (installs deconvlib[present])
 #   make test     every test: doctests, unit and property tests, notebooks (nbval), browser
 #   make check    the fast lane: core, properties, references, doctests, lint (no notebooks, no browser)
+#   make book     the course as a static book in _book/, no kernel needed (installs deconvlib[book])
+#   make html     every notebook as HTML in _html/, formulas typeset offline
 # Each builds .venv first when it is missing, or installs what it needs when pyproject.toml is newer than
 # its stamp: lab and present only their extra, test and check the test tools too.
 
@@ -12,10 +14,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 LAB_STAMP     := $(VENV)/.installed-notebooks
 PRESENT_STAMP := $(VENV)/.installed-present
-# make test and make check: every extra (the notebooks, their presentation and the test tools)
-ALL_EXTRAS    := notebooks,test,present
+BOOK_STAMP    := $(VENV)/.installed-book
+# make test and make check: every extra (the notebooks, their presentation, the book and the test tools)
+ALL_EXTRAS    := notebooks,test,present,book
 
-.PHONY: lab present test check lint notebooks teacher nbgrader nbgrader-students otter bench clean
+.PHONY: lab present test check lint notebooks teacher nbgrader nbgrader-students otter formula-sheet bench clean book html serve-book
 
 # $(call install,EXTRAS): the venv, then deconvlib (editable) with EXTRAS; the target is the stamp.
 define install
@@ -33,6 +36,9 @@ $(LAB_STAMP): pyproject.toml
 
 $(PRESENT_STAMP): pyproject.toml
 	$(call install,present)
+
+$(BOOK_STAMP): pyproject.toml
+	$(call install,book)
 
 # Jupyter refuses to run as root without --allow-root (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -67,6 +73,10 @@ notebooks: $(STAMP)
 teacher: $(STAMP)
 	$(PY) tools/teacher_edition.py teacher
 
+# The one-page printable formula sheet (docs/teaching.md): docs/formula_sheet.html, its worked example computed.
+formula-sheet: $(STAMP)
+	$(PY) tools/formula_sheet.py docs/formula_sheet.html
+
 # The course as graded assignments (docs/grading.md), one per notebook with exercises, from the same
 # solutions: an nbgrader course directory (source/<assignment>/, nbgrader_config.py) and otter-grader
 # master notebooks. Then, in $(GRADING_OUT): nbgrader generate_assignment <assignment>; otter assign.
@@ -96,6 +106,18 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis
 
+# The course as a book in _book/ (tools/build_book.py: Sphinx + myst-nb, the stored outputs, nothing executed,
+# MathJax from npm into build/site/downloads/ once, then offline; a warning fails it). Every page has a
+# "Run it live" button into the site at lite/ beside the book: make serve-book shows them together.
+#   make book BINDER=owner/repo   adds an "Open on Binder" button to every notebook's page
+BINDER ?=
+book: $(BOOK_STAMP)
+	$(PY) tools/build_book.py$(if $(BINDER), --binder $(BINDER))
+
+# Every notebook as HTML in _html/ with MathJax beside it (tools/export_html.py): formulas without network.
+html: $(LAB_STAMP)
+	$(PY) tools/export_html.py
+
 # The course as a JupyterLite site in _site/, nothing to install for students (tools/build_site.py
 # needs only Python and npm; it builds its own venv in build/site/). PYODIDE=offline (default):
 # everything served by the site itself; PYODIDE=cdn: current JupyterLite, Pyodide from jsdelivr.
@@ -112,3 +134,8 @@ site:
 # "Hosting the course" has them for other hosts.
 serve-site: site
 	$(PYTHON) tools/serve_site.py --directory _site --port $(SITE_PORT)$(if $(ISOLATE), --isolate)
+
+# The book with the site under it at lite/, as the deploy publishes them, on http://127.0.0.1:$(SITE_PORT)/.
+serve-book: book site
+	ln -sfn ../_site _book/lite
+	$(PYTHON) tools/serve_site.py --directory _book --port $(SITE_PORT)

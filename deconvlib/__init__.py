@@ -32,6 +32,7 @@ from . import (  # noqa: F401  the core modules, as attributes: dl.overlap, dl.c
     cases,
     channels,
     conv,
+    doctor,  # the package, callable: dl.doctor(layers, input_shape) is dl.doctor.doctor(...)
     errors,
     explain,
     fast,
@@ -53,7 +54,7 @@ from .arithmetic import (
 from .budget import Budget, budget_scope, get_budget, set_budget
 from .conv import conv1d, conv2d, conv3d
 from .errors import ParameterError
-from .pooling import avg_pool2d, max_pool2d, pool_output_size
+from .pooling import avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d, pool_output_size
 from .stages import dilate, flip_kernel, pad_or_crop
 from .trace import Step, Trace, scatter_trace
 from .transpose import METHODS, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution_matrix, deconv2D_naive
@@ -67,8 +68,12 @@ __all__ = [
     "conv_transpose1d",
     "conv_transpose2d",
     "conv_transpose3d",
+    "max_pool1d",
     "max_pool2d",
+    "max_pool3d",
+    "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
     "pool_output_size",
     "deconv2D_naive",
     "convolution_matrix",

@@ -1,11 +1,12 @@
 """``python -m deconvlib``: animations for slides, the gallery, and the shape arithmetic.
 
-Three subcommands, each a thin layer over a tested function:
+Four subcommands, each a thin layer over a tested function:
 
 ``animate``  → :func:`deconvlib.viz.animation.animate` and :func:`~deconvlib.viz.animation.save`
 ``gallery``  → :func:`deconvlib.viz.gallery.render` for every case, then
                :func:`~deconvlib.viz.gallery.write_index`
 ``explain``  → :func:`deconvlib.explain.explain`
+``doctor``   → :func:`deconvlib.doctor.doctor` on a JSON layer list
 
 Bad arguments, including the library's own :class:`~deconvlib.ParameterError`
 (an empty output, an ``output_padding`` too large for the stride), end in one
@@ -60,6 +61,8 @@ examples:
       the guide's figure 1.1: its kernel over its input, each output's value as it is written
   python -m deconvlib explain --dims 1 --transposed --input 5 --kernel 3 --stride 2
       a 1-D transposed convolution (PyTorch's conv_transpose1d), one axis
+  python -m deconvlib doctor dcgan.json --input 1x100x1x1 --target 64x64
+      a whole decoder (a JSON layer list): shapes, checkerboard risk, the fix for a size
 
 Parameters follow PyTorch: --padding is the forward convolution's padding (for a
 transposed convolution, what it crops), --dilation 1 means no gaps. Sizes may be
@@ -259,7 +262,7 @@ def build_parser():
     Returns
     -------
     argparse.ArgumentParser
-        Subcommands ``animate``, ``gallery`` and ``explain``; each sets
+        Subcommands ``animate``, ``gallery``, ``explain`` and ``doctor``; each sets
         ``run`` and ``command_parser`` on the parsed arguments.
 
     See Also
@@ -372,7 +375,43 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _case_arguments(explain)
-    for command, run in ((animate, _run_animate), (gallery, _run_gallery), (explain, _run_explain)):
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="diagnose a decoder given as a JSON layer list: shapes, checkerboard, U-Net round trips, fixes",
+        description="Follow a stack of transposed convolutions, convolutions and pools (a JSON file: a list of "
+        'layer objects, or {"layers": [...], "pairs": [[encoder, decoder], ...]}) and print, per layer, the '
+        "input and output shapes, the three stages in numbers (inserted zeros, padding, crop), the overlap "
+        "pattern per axis and the checkerboard risk; then the stack's overlap map, the U-Net round trips and, "
+        "with --target, the padding and output_padding (or the crop) that give that size.",
+        epilog="example:\n  python -m deconvlib doctor dcgan.json --input 1x100x1x1 --target 64x64\n"
+        "with dcgan.json:\n"
+        '  [{"kind": "conv_transpose", "kernel": 4, "stride": 1, "channels": 512},\n'
+        '   {"kind": "conv_transpose", "kernel": 4, "stride": 2, "padding": 1, "channels": 256},\n'
+        '   {"kind": "conv_transpose", "kernel": 4, "stride": 2, "padding": 1, "channels": 128},\n'
+        '   {"kind": "conv_transpose", "kernel": 4, "stride": 2, "padding": 1, "channels": 64},\n'
+        '   {"kind": "conv_transpose", "kernel": 4, "stride": 2, "padding": 1, "channels": 3}]\n'
+        "layer fields: kind (conv, conv_transpose, pool), name, kernel, stride, padding (an int, one per axis, "
+        "or [before, after] per axis), output_padding, dilation, groups, channels, mode (max, avg), "
+        "ceil_mode, skip_from (the encoder layer whose input this layer's output joins).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    doctor.add_argument(
+        "file",
+        metavar="FILE",
+        help="the layer list (JSON), a Keras model.to_json() file, or an .onnx file (needs onnx)",
+    )
+    doctor.add_argument(
+        "--input", dest="input_shape", metavar="NxCxH[xW[xD]]", help="the input shape, PyTorch's layout: 1x100x1x1"
+    )
+    doctor.add_argument("--target", metavar="HxW", help="the spatial output size wanted: 64x64")
+    doctor.add_argument("--json", action="store_true", help="print the report's data as JSON instead of the table")
+    for command, run in (
+        (animate, _run_animate),
+        (gallery, _run_gallery),
+        (explain, _run_explain),
+        (doctor, _run_doctor),
+    ):
         command.set_defaults(run=run, command_parser=command)
     return parser
 
@@ -797,6 +836,33 @@ def _run_explain(args, parser):
     except ValueError as error:
         _library_error(parser, error)
     _print(text)
+    return 0
+
+
+def _run_doctor(args, parser):
+    import json
+
+    from .doctor import doctor, load_layers
+
+    try:
+        layers, options = (args.file, {}) if args.file.endswith(".onnx") else load_layers(args.file)
+    except OSError as error:
+        _fail(f"argument FILE: cannot read {args.file}: {error.strerror or error}", status=2)
+    except ValueError as error:
+        _fail(f"argument FILE: {error}", status=2)
+    input_shape = args.input_shape or options.get("input")  # a Keras or ONNX model may give its own
+    target = args.target or options.get("target")
+    try:
+        report = doctor(layers, input_shape, target=target, pairs=options.get("pairs"))
+    except (ValueError, TypeError) as error:  # one line, naming the layer and the field (or the flag), status 2
+        flag = {"input_shape": "--input", "target": "--target"}.get(getattr(error, "parameter", None))
+        if flag == "--input" and input_shape is None:
+            error = 'the input shape is needed (or an "input" in the file), e.g. 1x100x1x1'
+        _fail((f"argument {flag}: " if flag else f"{args.file}: ") + " ".join(str(error).split()), status=2)
+    if args.json:
+        _print(json.dumps(report.data, default=list))
+    else:
+        _print(str(report))
     return 0
 
 

@@ -183,3 +183,19 @@ def check_layout(page, notebook, screenshot):
     for explorer in wide["explorers"]:
         assert explorer["right"] <= wide["areaRight"] + 1, f"{notebook} at 1280×720: an explorer sticks out"
     return narrow, wide
+
+
+def only_from(context, prefix):
+    """Abort every request of a Playwright ``context`` whose URL does not start with ``prefix`` (another origin,
+    as offline); return the list of those URLs, which grows as the pages ask."""
+    aborted = []
+
+    def route(route):
+        if route.request.url.startswith(prefix):
+            route.continue_()
+        else:
+            aborted.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    return aborted

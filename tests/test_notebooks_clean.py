@@ -83,3 +83,41 @@ def test_the_import_check_sees_other_modules_and_a_second_import_cell():
     assert import_problems(cells("x = 1", one)) == ["the import cell is cell 1, not the first code cell 0"]
     assert import_problems(cells(one + PYPLOT)) == ["cell 0 imports import matplotlib.pyplot as plt"]
     assert import_problems(cells(one + PYPLOT), pyplot=True) == []
+
+
+#: The longest code line a notebook may show: at 1280 px, with the file browser open, a
+#: JupyterLab code cell shows about 88 characters before it scrolls sideways.
+CODE_WIDTH = 88
+
+
+def long_code_lines(cells):
+    """``(cell, line number, length)`` of every code line longer than :data:`CODE_WIDTH` characters."""
+    return [
+        (k, n, len(line))
+        for k, cell in enumerate(cells)
+        if cell["cell_type"] == "code"
+        for n, line in enumerate("".join(cell["source"]).splitlines(), 1)
+        if len(line) > CODE_WIDTH
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_code_line_scrolls_sideways(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    assert long_code_lines(cells) == [], f"{path.name}: (cell, line, characters) over {CODE_WIDTH}"
+
+
+def test_no_solution_line_scrolls_sideways_in_the_teachers_edition():
+    from solutions import SOLUTIONS  # tools/, on sys.path from conftest.py
+
+    cells = [{"cell_type": "code", "source": source} for source in SOLUTIONS.values()]
+    assert long_code_lines(cells) == []
+    assert long_code_lines([{"cell_type": "code", "source": "x = 1  # " + "·" * 79}]) == []  # characters, not bytes
+    assert long_code_lines([{"cell_type": "code", "source": "x\n" + "y" * 89}]) == [(0, 2, 89)]
+
+
+def test_the_index_comes_first_in_the_file_browser_and_the_warm_up_before_notebook_1():
+    # JupyterLab's file browser sorts by name: "00_convolution_…" once came above "00_index"
+    names = sorted((p.name for p in NOTEBOOKS), key=str.lower)
+    assert names[0] == "00_index.ipynb", names
+    assert names[1].startswith("00_") and names[2].startswith("01_"), names

@@ -137,7 +137,9 @@ DECONVLIB_EXTRA = "course"
 #: JupyterLab settings baked into the site: every cell rendered (widgets exist wherever the
 #: notebook is scrolled), no news or update checks (they would leave the origin).
 SETTINGS_OVERRIDES = {
-    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+    # kernelShutdown: closing a notebook ends its kernel (each Pyodide kernel holds ~350 MB; a student
+    # following the "Next" links would otherwise keep one per notebook opened).
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none", "kernelShutdown": True},
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
     # JupyterLab 4.4 (Lite 0.6) binds ArrowLeft/ArrowRight in command mode to "move to the
     # previous/next heading" for any focused element in the notebook, a slider's handle too:
@@ -472,7 +474,10 @@ Everything you see is computed by <b>deconvlib</b>, a small numpy library checke
 PyTorch.</p>
 <p class="note">Nothing to install: the notebooks run in your browser (JupyterLite). The first
 notebook takes 10–30 s to start Python; then <b>Run ▸ Run All Cells</b>. {where}
-Your edits stay in this browser only; <i>File ▸ Download</i> keeps a copy.</p>
+Your edits stay in this browser only; <i>File ▸ Download</i> keeps a copy. When the course is
+updated, a notebook you saved tells you so and offers to reset it to the new version (your copy is
+kept beside it). A reload brings you back to the notebook you had open. Your browser needs about
+1.5 GB of free memory: at most two notebooks keep their Python running at a time.</p>
 <h2>The notebooks</h2>
 <ul>
 {items}
@@ -491,7 +496,7 @@ deconvlib: <a href="gallery/index.html">the whole gallery</a> ({len(gifs)} anima
 def inputs_digest(mode):
     """A hash of everything the site is built from: when it is unchanged, the build is skipped."""
     digest = hashlib.sha256(mode.encode())
-    paths = [Path(__file__), ROOT / "pyproject.toml", ROOT / "README.md", ROOT / "LICENSE"]
+    paths = [Path(__file__), COURSE_SCRIPT, ROOT / "pyproject.toml", ROOT / "README.md", ROOT / "LICENSE"]
     paths += sorted((ROOT / "deconvlib").rglob("*.py")) + notebooks() + sorted((ROOT / "docs" / "gallery").iterdir())
     for path in paths:
         if path.is_file():
@@ -552,8 +557,40 @@ def lite_dir_for(mode, plugin_settings):
         shutil.rmtree(contents)
     contents.mkdir()
     for path in notebooks():
-        shutil.copy2(path, contents / path.name)
+        (contents / path.name).write_text(versioned_notebook(path))
     return lite_dir, contents
+
+
+# ---------------------------------------------------------------- a second visit
+
+#: The lab page's own script (saved figures, course updates, reload): tools/site_course.js, as course.js.
+COURSE_SCRIPT = Path(__file__).with_name("site_course.js")
+#: Each notebook's version, for the lab page to compare a student's saved copy with.
+VERSIONS_NAME = "course-version.json"
+
+
+def course_version(path):
+    """A notebook's version: the start of the hash of the file in ``notebooks/``."""
+    return sha256(path)[:16]
+
+
+def versioned_notebook(path):
+    """The notebook's text with its version in ``metadata.deconvlib.course_version``.
+
+    A student's saved copy keeps the metadata of the version it was saved from, so the lab page
+    can tell it from the course's current one (:data:`VERSIONS_NAME`).
+    """
+    notebook = json.loads(path.read_text())
+    notebook.setdefault("metadata", {}).setdefault("deconvlib", {})["course_version"] = course_version(path)
+    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+
+
+def add_course_support(output):
+    """``course-version.json`` and the lab page's script (:data:`COURSE_SCRIPT`)."""
+    versions = {path.name: course_version(path) for path in notebooks()}
+    (output / VERSIONS_NAME).write_text(json.dumps(versions, indent=1, sort_keys=True) + "\n")
+    shutil.copy2(COURSE_SCRIPT, output / "course.js")
+    add_to_head(output / "lab" / "index.html", '<script src="../course.js"></script>\n')
 
 
 def build_offline(output):
@@ -804,6 +841,7 @@ def build_into(mode, final, isolate=False):
     (build_offline if mode == "offline" else build_cdn)(output)
     (output / "index.html").write_text(landing_page(mode))
     add_hosting_support(output, mode, isolate)
+    add_course_support(output)
     shutil.copytree(ROOT / "docs" / "gallery", output / "gallery", ignore=shutil.ignore_patterns("*.md"))
     (output / ".gitignore").write_text("# built by tools/build_site.py\n*\n")
     stamp = {"mode": mode, "isolated": isolate, "inputs": inputs_digest(mode), "size_bytes": site_size(output)}

@@ -13,18 +13,21 @@ SOLUTIONS = {
     # notebook 0
     "conv_output_size": """\
 def conv_out(i, k, s, p, d):
-    return (i + 2 * p - d * (k - 1) - 1) // s + 1  # whole steps of s after the first position
+    # whole steps of s after the first position
+    return (i + 2 * p - d * (k - 1) - 1) // s + 1
 
 
 course.check_conv_output_size(conv_out)""",
     "max_pool": """\
 def max_pool(X, k, stride, padding):
-    grid = np.pad(X, padding, constant_values=-np.inf)  # −∞: padding is never the maximum
+    # −∞: padding is never the maximum
+    grid = np.pad(X, padding, constant_values=-np.inf)
     rows, cols = (grid.shape[0] - k) // stride + 1, (grid.shape[1] - k) // stride + 1
     out = np.empty((rows, cols))
     for r in range(rows):
         for c in range(cols):
-            out[r, c] = grid[r * stride : r * stride + k, c * stride : c * stride + k].max()
+            window = grid[r * stride : r * stride + k, c * stride : c * stride + k]
+            out[r, c] = window.max()
     return out
 
 
@@ -32,7 +35,9 @@ course.check_max_pool(max_pool)""",
     # notebook 1
     "output_size": """\
 answer = 8  # s·(i − 1) + d·(k − 1) + 1 − 2p + output_padding = 2·3 + 2 + 1 − 2 + 1
-course.check_output_size(answer, size=4, kernel_size=3, stride=2, padding=1, output_padding=1)""",
+course.check_output_size(
+    answer, size=4, kernel_size=3, stride=2, padding=1, output_padding=1
+)""",
     # notebook 2
     "dilate": """\
 def dilate(X, stride):
@@ -48,7 +53,8 @@ course.check_dilate(dilate)""",
 zeros_each_side = 2  # k̂ − 1 − p = 4 − 1 − 1
 course.check_sweep_padding(zeros_each_side, kernel_size=4, padding=1, dilation=1)""",
     "input_sizes": """\
-sizes = {10, 11, 12}  # ⌊(i + 2 − 3) / 3⌋ + 1 = 4 for i = 10, 11 and 12: one size per output_padding 0, 1, 2
+# ⌊(i + 2 − 3) / 3⌋ + 1 = 4 for i = 10, 11 and 12: one size per output_padding 0, 1, 2
+sizes = {10, 11, 12}
 course.check_input_sizes(sizes, output=4, kernel_size=3, stride=3, padding=1)""",
     # notebook 4
     "conv_transpose": """\
@@ -73,20 +79,23 @@ def out_size(i, k, s, p, op, d):
 
 course.check_transpose_output_size(out_size)""",
     "padding_for": """\
-answer = (1, 0)  # 3·(10 − 1) + 5 = 32 is 2 too many: padding 1 crops one row at each end
+# 3·(10 − 1) + 5 = 32 is 2 too many: padding 1 crops one row at each end
+answer = (1, 0)
 course.check_padding_for(answer, 10, 5, 30, stride=3)""",
     # notebook 6
-    "scatter": """\
-def scatter(X, W, stride):
-    (h, w), (kh, kw) = X.shape, W.shape
-    out = np.zeros((stride * (h - 1) + kh, stride * (w - 1) + kw))
-    for i in range(h):
-        for j in range(w):
-            out[i * stride : i * stride + kh, j * stride : j * stride + kw] += X[i, j] * W
-    return out
+    "contributions": """\
+def contributions(i, k, s, p, r, c):
+    found = set()
+    for row in range(i):
+        for col in range(i):
+            # output cell (r, c) is canvas cell (r + p, c + p); a stamp starts at s·row
+            a, b = r + p - s * row, c + p - s * col
+            if 0 <= a < k and 0 <= b < k:
+                found.add(((row, col), (a, b)))
+    return found
 
 
-course.check_scatter(scatter)""",
+course.check_contributions(contributions)""",
     # notebook 7
     "uniform_overlap": """\
 def uniform(k, s):
@@ -103,7 +112,15 @@ def to_torch(W):
 course.check_torch_weight(to_torch)""",
     "layer_shape": """\
 answer = (8, 14, 14, 128)  # o = 2·(7 − 1) + 3 − 2·1 + 1 = 14; channels last
-course.check_layer_shape(answer, (8, 7, 7, 256), kernel_size=3, c_out=128, stride=2, padding=1, output_padding=1)""",
+course.check_layer_shape(
+    answer,
+    (8, 7, 7, 256),
+    kernel_size=3,
+    c_out=128,
+    stride=2,
+    padding=1,
+    output_padding=1,
+)""",
     # notebook 9
     "overlap_1d": """\
 def overlap(i, k, s, p):
@@ -156,14 +173,15 @@ def conv_transpose(X, W, stride):
 def out_size(i, k, s, p, op, d):
     return s * i + d * (k - 1) + 1 - 2 * p + op  # s·i: one gap too many""",
     "padding_for": "answer = (1, 1)  # one row too many",
-    "scatter": """\
-def scatter(X, W, stride):
-    (h, w), (kh, kw) = X.shape, W.shape
-    out = np.zeros((stride * (h - 1) + kh, stride * (w - 1) + kw))
-    for i in range(h):
-        for j in range(w):
-            out[i * stride : i * stride + kh, j * stride : j * stride + kw] = X[i, j] * W  # = instead of +=
-    return out""",
+    "contributions": """\
+def contributions(i, k, s, p, r, c):
+    found = set()
+    for row in range(i):
+        for col in range(i):
+            a, b = r - s * row, c - s * col  # the crop by padding left out
+            if 0 <= a < k and 0 <= b < k:
+                found.add(((row, col), (a, b)))
+    return found""",
     "uniform_overlap": """\
 def uniform(k, s):
     return k >= s  # the stamps touch, but do they overlap evenly?""",

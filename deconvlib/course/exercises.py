@@ -35,6 +35,7 @@ __all__ = [
     "check_transpose_output_size",
     "check_padding_for",
     "check_scatter",
+    "check_contributions",
     "check_uniform_overlap",
     "check_torch_weight",
     "check_layer_shape",
@@ -306,6 +307,14 @@ def _sweep(X, W, stride, padding):
     return np.einsum("ijkl,kl->ij", windows, W[::-1, ::-1])
 
 
+def _strided_sweep(X, W, stride):
+    """A typical slip in stage 3: the window moves ``stride`` cells at a time instead of 1."""
+    kh, kw = W.shape
+    grid = np.pad(dilate(np.asarray(X), (stride, stride), axes=(0, 1)), ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    windows = np.lib.stride_tricks.sliding_window_view(grid, W.shape)[::stride, ::stride]
+    return np.einsum("ijkl,kl->ij", windows, W[::-1, ::-1])
+
+
 def _trailing_zeros(X, W, stride):
     """A typical slip in stage 1: zeros after the last pixel too, ``s·i`` cells wide."""
     return np.pad(conv_transpose2d(X, W, stride=stride), ((0, stride - 1), (0, stride - 1)))
@@ -345,7 +354,16 @@ def check_conv_transpose(student_fn):
         (np.array([[7.0]]), rng.integers(-3, 4, (3, 2)).astype(float), 2),
     ]
     variants = [
-        (_unflipped, "flip the kernel by 180° before sweeping (or sweep without flipping and scatter instead)"),
+        (
+            _unflipped,
+            "stage 3 sweeps the flipped kernel: flip the kernel by 180° before sweeping "
+            "(or sweep without flipping and scatter instead)",
+        ),
+        (
+            _strided_sweep,
+            "stage 3's sweep is always stride 1: the stride already went into the zeros stage 1 inserted, "
+            "so move the window one cell at a time",
+        ),
         (_without_stride, "stage 1 is missing: insert stride − 1 zeros between the pixels first"),
         (
             lambda X, W, stride: _sweep(X, W, stride, 0),
@@ -353,7 +371,7 @@ def check_conv_transpose(student_fn):
         ),
         (
             lambda X, W, stride: _sweep(X, W, stride, ((W.shape[0], W.shape[0]), (W.shape[1], W.shape[1]))),
-            "pad by kh − 1 and kw − 1, not kh and kw: the window must overlap the first pixel by one tap",
+            "stage 2 pads by kh − 1 and kw − 1, not kh and kw: the window must overlap the first pixel by one tap",
         ),
         (_trailing_zeros, "stage 1 puts no zeros after the last pixel: the dilated grid is s·(i − 1) + 1 wide"),
     ]
@@ -547,6 +565,7 @@ def _scatter_call(n, args):
 
 
 _scatter_shape_hint = shape_hint(
+    "the last pixel's stamp ends at row s·(h − 1) + kh: "
     "the full output is s·(h − 1) + kh rows by s·(w − 1) + kw columns.",
     "pixel (i, j) adds X[i, j]·W to the block whose top-left corner is (i·stride, j·stride).",
 )
@@ -588,6 +607,94 @@ def check_scatter(student_fn):
     )
 
 
+def _contributions(i, k, s, p, r, c, shift=None, tap=None, inclusive=False):
+    """The reference of notebook 6's exercise, and its slips: the pairs ``((row, col), (a, b))`` on cell ``(r, c)``.
+
+    Pixel ``(row, col)`` of an ``i×i`` input stamps its ``k×k`` copy of the kernel at canvas
+    cell ``(s·row, s·col)``; padding ``p`` crops the canvas, so output cell ``(r, c)`` is canvas
+    cell ``(r + p, c + p)`` and gets tap ``(r + p − s·row, c + p − s·col)``. A slip moves the
+    cell by ``shift`` instead of ``p``, reads the tap with ``tap(a, k)``, or lets a tap reach ``k``.
+    """
+    shift = p if shift is None else shift
+    found = set()
+    for row in range(i):
+        for col in range(i):
+            a, b = r + shift - s * row, c + shift - s * col
+            if 0 <= a <= k - (not inclusive) and 0 <= b <= k - (not inclusive):
+                found.add(((row, col), (a, b) if tap is None else (tap(a, k), tap(b, k))))
+    return found
+
+
+#: ``(i, k, s, p, r, c)``: overlapping stamps, a crop, a gap between stamps (no pair), a border cell.
+_CONTRIBUTION_CASES = [
+    (2, 3, 1, 0, 1, 1),
+    (3, 3, 2, 1, 1, 2),
+    (3, 4, 2, 1, 3, 2),
+    (2, 2, 2, 0, 1, 2),
+    (4, 3, 3, 2, 2, 0),
+    (3, 2, 3, 0, 2, 2),
+    (4, 5, 2, 2, 3, 3),
+]
+
+_CONTRIBUTION_VARIANTS = [
+    (
+        lambda i, k, s, p, r, c: _contributions(i, k, s, p, r, c, shift=0),
+        "padding crops the canvas the stamps land on: output cell (r, c) is canvas cell (r + p, c + p).",
+    ),
+    (
+        lambda i, k, s, p, r, c: _contributions(i, k, s, p, r, c, shift=-p),
+        "padding crops p rows off the top of the canvas, so output cell (r, c) lies p further in: "
+        "canvas cell (r + p, c + p), not (r − p, c − p).",
+    ),
+    (
+        lambda i, k, s, p, r, c: _contributions(i, k, s, p, r, c, tap=lambda a, k: k - 1 - a),
+        "that is the sliding window's flipped kernel: in the scatter view every pixel stamps W as it is, "
+        "so its tap on canvas row r + p is a = r + p − s·row.",
+    ),
+    (
+        lambda i, k, s, p, r, c: _contributions(i, k, 1, p, r, c),
+        "the stamps are s cells apart: pixel (row, col) stamps its copy at canvas cell (s·row, s·col).",
+    ),
+    (
+        lambda i, k, s, p, r, c: _contributions(i, k, s, p, r, c, inclusive=True),
+        "a stamp has taps 0 … k − 1: pixel row's stamp covers canvas rows s·row … s·row + k − 1.",
+    ),
+]
+
+
+def _a_set_of_pairs(got):
+    """``return`` hint unless ``got`` is a set (the pairs have no order, and each counts once)."""
+    if isinstance(got, (set, frozenset)):
+        return None
+    return "return a set of ((row, col), (a, b)) pairs, such as {((0, 1), (2, 0))}"
+
+
+def check_contributions(student_fn):
+    """Notebook 6: ``student_fn(i, k, s, p, r, c)``, the stamps that reach output cell ``(r, c)``.
+
+    For an ``i×i`` input, a ``k×k`` kernel, stride ``s`` and padding ``p``: the
+    set of pairs ``((row, col), (a, b))``, input pixel and kernel tap, whose
+    product ``X[row, col]·W[a, b]`` the scatter view adds to output cell
+    ``(r, c)``. Typical slips (the crop left out or the wrong way, the
+    sliding window's flipped tap, no stride, a tap ``k``) get their own hint.
+
+    >>> check_contributions(_contributions)
+    ✓ Correct on all 7 cases.
+    >>> print(check_contributions(lambda i, k, s, p, r, c: _contributions(i, k, s, p, r, c, shift=0)).message)
+    contributions(3, 3, 2, 1, 1, 2) returned ... Hint: padding crops the canvas the stamps land on: ...
+    """
+    return check_function(
+        student_fn,
+        _contributions,
+        _CONTRIBUTION_CASES,
+        name="contributions",
+        variants=_CONTRIBUTION_VARIANTS,
+        returns=_a_set_of_pairs,
+        hint="work the case on paper: for each pixel, which canvas rows and columns does its stamp cover, "
+        "and which canvas cell is output cell (r, c) once padding has cropped the canvas?",
+    )
+
+
 # --- notebook 7: when is the overlap even? -------------------------------------------
 
 
@@ -600,7 +707,10 @@ _UNIFORM_VARIANTS = [
     (lambda k, s: k > s, "bigger than the stride is not enough: k = 3, s = 2 gives 2, 1, 2, 1, ..."),
     (lambda k, s: s % k == 0, "the other way round: the stride must divide the kernel size"),
     (lambda k, s: k % 2 == 0, "an even kernel is not enough: k = 4, s = 3 gives 2, 1, 1, 2, 1, 1, ..."),
-    (lambda k, s: k == s, "k = s works, but so does every multiple of s (k = 4, s = 2: two copies everywhere)"),
+    (
+        lambda k, s: k == s,
+        "a kernel as large as the stride works, but so does every multiple of s (k = 4, s = 2: two copies everywhere)",
+    ),
 ]
 
 
@@ -725,6 +835,11 @@ def check_layer_shape(answer, input_shape, kernel_size, c_out, stride=1, padding
             "padding crops a transposed convolution's result: subtract 2p",
         ),
         ((n, full, full, c_out), "padding crops p rows on each side: subtract 2p"),
+        (
+            (n, size(h) - output_padding, size(w) - output_padding, c_out) if output_padding else None,
+            f"you left out output_padding: it adds {output_padding} row at the bottom and "
+            f"{output_padding} column at the right, after padding's crop",
+        ),
         (
             (n, h * stride, w * stride, c_out) if (h * stride, w * stride) != expected[1:3] else None,
             "s × i is the 'same' output; this kernel and padding give s·(i − 1) + k̂ − 2p + output_padding",
@@ -857,7 +972,7 @@ _CONV_SIZE_VARIANTS = [
     ),
     (
         lambda i, k, s, p, d: -(-(i + 2 * p - d * (k - 1) - 1) // s) + 1,
-        "round the division down, not up: a last step that would run past the padded input is not taken.",
+        "round the division down, not up: a last step of the window that would run past the padded input is not taken.",
     ),
     (
         lambda i, k, s, p, d: (i + 2 * p - d * (k - 1) - 1) // s,

@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 
 from ..errors import ParameterError
-from ..viz.drawing import get_scale
+from ..viz.drawing import DISPLAY, default_figsize, get_scale
 
 __all__ = ["Explorer", "Choice", "svg_image"]
 
@@ -70,6 +70,14 @@ __all__ = ["Explorer", "Choice", "svg_image"]
 def _scale_class(scale):
     """The CSS class that scopes an explorer's style sheet to it at ``scale``: ``deconvlib-scale-150`` for 1.5."""
     return f"deconvlib-scale-{round(scale * 100)}"
+
+
+def _slider_width(label, scale=1.0):
+    """CSS px for a slider labelled ``label`` at ``scale``: the label (~8 px a character), a track and the readout.
+
+    The track keeps ~85 px, so that three sliders share a row of the ~840-px output area.
+    """
+    return f"{round((8 * len(label) + 180) * scale)}px"
 
 
 def svg_image(svg, figure, text):
@@ -86,6 +94,22 @@ def svg_image(svg, figure, text):
         ' style="max-width:100%;height:auto">',
         "text/plain": text,
     }
+
+
+def rebuild_track_when_it_grows(change):
+    """Make the browser rebuild a slider's track when its range grows, so Home and End reach the new limits.
+
+    ipywidgets draws a slider with noUiSlider, whose Home and End keys go to the range the track
+    was *built* with: a new ``min``/``max`` moves the track's ends (ipywidgets calls its
+    ``updateOptions``), but not those keys. Past a limit that shrank, the key still lands on the
+    new limit (noUiSlider clamps it to the track); past one that grew, it stops short (nb 1's
+    ``step``: End went to 49 of 324). A new orientation makes ipywidgets build the track again
+    from the model's current range, so the slider flips to vertical and straight back.
+    """
+    grew = change.new > change.old if change.name == "max" else change.new < change.old
+    if grew and change.owner.orientation == "horizontal":
+        change.owner.orientation = "vertical"
+        change.owner.orientation = "horizontal"
 
 
 @dataclass(frozen=True)
@@ -192,8 +216,14 @@ class Explorer:
     choices = {}
     #: name → value of the parameters without a control.
     fixed = {}
-    #: The figure's size in inches (``None``: the display width, the height its panels need).
+    #: The figure's size in inches (``None``: the display width, the height its panels need, at most
+    #: :attr:`figure_height`); its height is the tallest the figure may become.
     figsize = None
+    #: The tallest the figure may be, in CSS px (``None``: :data:`~deconvlib.viz.drawing.DISPLAY`'s
+    #: ``max_height``): an explorer with more above its figure (a case menu, rows of sliders, a long
+    #: caption) asks for less, so that all of it fits the ~600-px notebook area of a 1280×720 screen.
+    #: At a presentation scale (``set_scale``) it grows with the words around the figure, up to ``max_height``.
+    figure_height = None
     #: The PNG's dpi (``None``: the figure's own, twice its display size).
     dpi = None
 
@@ -249,7 +279,7 @@ class Explorer:
     def _build(self):
         """The choices, the sliders, a Play button for ``step``, the Reset button and the layout."""
         # A slider never shrinks (its track would vanish on a narrow screen): the row wraps instead.
-        # Each is as wide as its label (~8 px a character), a ~120-px track and the readout.
+        # Each is as wide as its label, a ~85-px track and the readout (_slider_width).
         style = {"description_width": "initial"}
         self.sliders = {
             name: widgets.IntSlider(
@@ -258,7 +288,7 @@ class Explorer:
                 max=high,
                 description=label,
                 style=style,
-                layout=widgets.Layout(width=f"{8 * len(label) + 190}px", flex="0 0 auto"),
+                layout=widgets.Layout(width=_slider_width(label), flex="0 0 auto"),
                 continuous_update=True,
             )
             for name, (label, low, high, _) in self.specs.items()
@@ -294,6 +324,8 @@ class Explorer:
         self.follow_scale()
         for control in [*self.choosers.values(), *self.sliders.values()]:
             control.observe(self.refresh, "value")
+        for slider in self.sliders.values():
+            slider.observe(rebuild_track_when_it_grows, ["min", "max"])
 
     # -- the protocol: subclasses fill these in ---------------------------------------
 
@@ -346,7 +378,10 @@ class Explorer:
         """Draw ``state``: the first time as ``figure_class(*state, figsize, **options)``,
         afterwards by ``figure.update(*state)`` in place. Returns the figure."""
         if self.figure is None or getattr(self.figure, "scale", None) not in (None, get_scale()):
-            self.figure = figure_class(*state, self.figsize, **options)  # first, or after set_scale
+            figsize = self.figsize
+            if figsize is None and self.figure_height is not None:  # the words above grow with the scale too
+                figsize = default_figsize(min(self.figure_height * get_scale(), DISPLAY["max_height"]))
+            self.figure = figure_class(*state, figsize, **options)  # first, or after set_scale
         else:
             self.figure.update(*state)
         return self.figure
@@ -414,7 +449,7 @@ class Explorer:
             else f"<style>{selectors} {{font-size: {size:g}px; line-height: {1.35 * size:g}px}}</style>"
         )
         for name, (label, *_) in self.specs.items():
-            self.sliders[name].layout.width = f"{round((8 * len(label) + 190) * scale)}px"
+            self.sliders[name].layout.width = _slider_width(label, scale)
 
     def refresh(self, change=None):
         """The sliders' one callback: follow limits, then show the new figure or message and caption."""

@@ -334,6 +334,7 @@ class ForwardExplorer(NamedCases, PickedCell):
     cases = FORWARD_CASES
     case_parameters = FORWARD_PARAMETERS
     default_case = "padding_strides"
+    figure_height = 380  # CSS px: a case menu, two rows of sliders and a three-line caption above
     specs = {
         "size": ("input size i", 1, 9, 5),
         "kernel_size": ("kernel size k", 1, 4, 3),
@@ -392,6 +393,7 @@ class PoolingExplorer(PickedCell):
     'out(0, 0) = mean(3, 3, 2, 0, 0, 1, 3, 1, 2) = 15 / 9 = 1.67'
     """
 
+    figure_height = 340  # CSS px: a toggle, two rows of sliders and up to six lines of caption above
     specs = {
         "size": ("input size i", 2, 8, 5),
         "kernel_size": ("window k", 1, 4, 3),
@@ -426,7 +428,13 @@ class PoolingExplorer(PickedCell):
         return o, o
 
     def compute(self, values):
+        """The pooling's trace; a window larger than the padded input is refused in the student's words."""
         i, k, s, p = self._arguments(values)
+        if k > i + 2 * p:  # the library would say "dilated kernel" and "axis 1 of X"
+            raise ValueError(
+                f"no output: the {k}×{k} window is larger than the padded input, {i} + 2·{p} = {i + 2 * p} "
+                "cells a side; make the window smaller, or the input or its padding larger"
+            )
         return trace_pool2d(pool_input(i), k, stride=s, padding=p, mode=values["mode"])
 
     def draw(self, data, values):
@@ -485,6 +493,7 @@ class TraceExplorer(Explorer):
 class PipelineExplorer(TraceExplorer):
     """Notebook 1: every slider, the whole pipeline, and the output-size formula."""
 
+    figure_height = 440  # CSS px: three rows of sliders and a two-line caption above
     specs = trace_sliders("size", "kernel_size", "stride", "padding", "output_padding", "dilation", "step")
 
     def describe(self, values, data):
@@ -515,6 +524,7 @@ class PaddingExplorer(TraceExplorer):
 class SweepExplorer(TraceExplorer):
     """Notebook 4: stage 3; the flipped kernel sweeps the padded grid, step by step."""
 
+    figure_height = 440  # CSS px: two rows of sliders and a three-line caption above
     specs = trace_sliders(
         "size", "kernel_size", "stride", "padding", "dilation", "step", defaults={"size": 2, "step": 1}
     )
@@ -551,6 +561,7 @@ class GuideExplorer(NamedCases, TraceExplorer):
     output); the caption is :func:`deconvlib.explain.explain`'s arithmetic.
     """
 
+    figure_height = 310  # CSS px: a case menu, three rows of sliders and the nine-line arithmetic above
     specs = {
         "size": ("input size i′", 1, 7, 3),
         "kernel_size": ("kernel size k", 1, 5, 3),
@@ -578,6 +589,7 @@ class PaddingSolver(Explorer):
     answer, the padded grid of that transposed convolution (input and output panels).
     """
 
+    figure_height = 450  # CSS px: two rows of sliders and a line of caption above
     specs = {
         "size": ("input size i", 1, 8, 4),
         "kernel_size": ("kernel size k", 1, 5, 4),
@@ -607,6 +619,7 @@ class PaddingSolver(Explorer):
 class MatrixExplorer(Explorer):
     """``C`` and ``Cᵀ`` for a small case; ``pixel`` outlines one input pixel's row of C (its stamp)."""
 
+    figure_height = 420  # CSS px: two rows of sliders and up to four lines of caption above
     specs = {
         "size": ("input size", 1, 3, 2),
         "kernel_size": ("kernel size", 1, 3, 3),
@@ -651,6 +664,7 @@ class MatrixExplorer(Explorer):
 class ScatterExplorer(Explorer):
     """The scatter view stamp by stamp: ``stamp`` walks over the input pixels (kernel 3×3)."""
 
+    figure_height = 420  # CSS px: two rows of sliders and up to four lines of caption above
     specs = {
         "size": ("input size", 1, 3, 2),
         "stride": ("stride", 1, 3, 2),
@@ -784,7 +798,7 @@ class ArtifactExplorer(Explorer):
     def describe(self, values, data):
         return html.escape(
             overlap_verdict(values["kernel_size"], values["stride"])
-            + " Each image runs from black (0) to white (its brightest pixel)."
+            + ". Each image runs from black (0) to white (its brightest pixel)."
         )
 
 
@@ -830,6 +844,7 @@ class DecoderExplorer(Explorer):
 class GroupsExplorer(Explorer):
     """Channels and groups of one layer: which input channels feed which outputs, and the weight shapes."""
 
+    figure_height = 420  # CSS px: two rows of sliders and up to four lines of caption above
     specs = {
         "c_in": ("input channels", 1, 12, 8),
         "c_out": ("output channels", 1, 12, 4),
@@ -895,6 +910,7 @@ class StampsExplorer(Explorer):
     [1, 2, 2, 2, 2, 2, 2, 2, 2, 1]
     """
 
+    figure_height = 340  # CSS px: a checkbox, two rows of sliders and a three-line caption above
     specs = {
         "size": ("input length i", 1, 8, 5),
         "kernel_size": ("kernel size k", 1, 6, 3),

@@ -7,8 +7,10 @@ or 1-D (a one-row image), or a max or average pooling window — from
 (forward) or :func:`~deconvlib.trace.trace_pool` (pooling), in the visual
 language of the notebooks: each frame is a
 :class:`SweepFigure`, the explorers' :class:`~deconvlib.viz.drawing.TraceFigure`
-sized for a slide, with blue input pixels, white inserted zeros, grey padding,
-the orange kernel window, cyan output with the cell being written in red.
+sized for a slide, with blue input pixels, dotted white inserted zeros, striped
+grey padding, the orange kernel window's thick outline, green-cyan output with the
+cell being written dark red in a thick border (the colours and cues of
+:data:`~deconvlib.viz.drawing.COLORS` and :data:`~deconvlib.viz.drawing.CUES`).
 :func:`save` writes a GIF (Pillow, one shared palette) or an MP4 (only where
 ffmpeg is installed).
 

@@ -7,20 +7,23 @@ through a decoder (:func:`draw_decoder`) and the 1-D stamps above their
 overlap counts as bars (:class:`StampsFigure`). Each is a
 :class:`~deconvlib.viz.drawing.PanelFigure`: a row of grids drawn at one cell
 size, in the colours of :data:`~deconvlib.viz.drawing.COLORS` (orange kernel
-weights, white zeros, blue input, cyan output, red the current pixel, pink
-what padding crops), with ``update`` to redraw in place when a slider moves.
+weights, dotted white zeros, blue input, green-cyan output, dark red in a
+thick border the current pixel, lilac with a dashed square what padding
+crops), with ``update`` to redraw in place when a slider moves.
 
 Pure ``data → matplotlib`` code: the numbers come from the library
 (:func:`deconvlib.convolution_matrix`, :func:`deconvlib.trace.scatter_trace`,
 :func:`deconvlib.overlap.overlap_count`, ...), nothing here knows about widgets.
 """
 
+import re
+
 import numpy as np
 from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
 
 from ..explain import format_value
-from .drawing import COLORS, LEGEND_SIZE, MARGIN, FigureText, Legend, PanelFigure, Window, text_width
+from .drawing import COLORS, LEGEND_SIZE, MARGIN, OUTLINES, FigureText, Legend, PanelFigure, Window, text_width
 
 __all__ = [
     "matrix_kinds",
@@ -174,7 +177,7 @@ class ScatterFigure(PanelFigure):
 
     Panels: the input with the stamping pixel in red; the kernel; the canvas
     after stamps ``0 .. upto`` with the current stamp's taps outlined, cells
-    outside the output (cropped by the forward padding) in pink; the output.
+    outside the output (cropped by the forward padding) lilac, dashed; the output.
     """
 
     def __init__(self, trace, upto=0, figsize=None):
@@ -273,6 +276,16 @@ class _FigureOfList(PanelFigure):
         if len(items) != len(self.panels):
             raise ValueError(f"this figure shows {len(self.panels)} {self.items}, got {len(items)}")
 
+    def _name_panels(self, titles):
+        r"""Name panel ``k`` in the note about values left out by its title's first words, not "0, 1".
+
+        >>> figure = _FigureOfList.__new__(_FigureOfList)
+        >>> figure._name_panels(["transposed conv: k=7, stride 4\ncopies repeat 2, 1", "resize ×4, then conv k=7"])
+        >>> figure.panel_names
+        {0: 'transposed conv', 1: 'resize ×4'}
+        """
+        self.panel_names = {k: re.split(r"[:,\n]", title)[0] for k, title in enumerate(titles)}
+
 
 class OverlapFigure(_FigureOfList):
     """Overlap counts side by side: a transposed convolution and resize-then-convolve.
@@ -300,6 +313,7 @@ class OverlapFigure(_FigureOfList):
     def update(self, maps):
         self._check_count(maps)
         self.maps = maps
+        self._name_panels(title for _, title in maps)
         self.show_panels(
             {
                 k: (count_colors(counts), np.asarray(counts, dtype=float), title)
@@ -343,6 +357,7 @@ class ArtifactFigure(_FigureOfList):
     def update(self, images):
         self._check_count(images)
         self.images = images
+        self._name_panels(title for _, title in images)
         self.show_panels({k: (grey_colors(image), None, title) for k, (image, title) in enumerate(images)})
         for grid in self.grids:
             grid.mesh.set_linewidth(0)  # pixels, not cells
@@ -417,14 +432,17 @@ class DecoderFigure(PanelFigure):
         texts = [str(shape) for shape in self.shapes]
         widths = [text_width(text, self.label_size) for text in texts]
         roots = np.sqrt([shape[1] for shape in self.shapes])  # the first spatial side, in 1-D, 2-D or 3-D
-        largest = self.largest
-        while True:  # shrink the squares until the row of slots fits the width
+        largest, spacing = self.largest, self.spacing
+        while True:  # shrink the squares, then the arrows between them, until the row of slots fits the width
             sides = np.maximum(roots / roots.max() * largest, 0.06)
             slots = np.maximum(sides, widths)
-            total = slots.sum() + self.spacing * (len(slots) - 1)
-            if total <= fw - 2 * MARGIN or largest < 0.3:
+            total = slots.sum() + spacing * (len(slots) - 1)
+            if total <= fw - 2 * MARGIN or (largest < 0.3 and spacing <= 0.2):
                 break
-            largest *= 0.9
+            if largest >= 0.3:
+                largest *= 0.9
+            else:
+                spacing = max(0.8 * spacing, 0.2)
         title_line = 1.3 * self.title_size / 72
         label_line = 1.3 * self.label_size / 72
         fh = 0.12 + title_line + 0.12 + sides.max() + 0.06 + label_line + 0.1
@@ -452,7 +470,7 @@ class DecoderFigure(PanelFigure):
             if k > 0:
                 arrow.xy, arrow.xyann = (centre - side / 2 - 0.06, arrow_y), (previous_right + 0.06, arrow_y)
             previous_right = centre + side / 2
-            x += slots[k] + self.spacing
+            x += slots[k] + spacing
         self.titles.set(
             [("NHWC shapes through the decoder (square side ∝ √height)", fw / 2, fh - 0.12 - title_line * 0.8)]
         )
@@ -485,7 +503,7 @@ class StampsFigure(PanelFigure):
     :func:`deconvlib.overlap.stamps_1d`), the last row the output, each
     column's sum (cyan). Under the canvas, one bar per column: how many taps
     land there (the overlap count). Columns the forward padding crops are
-    pink, in the stamps, the output row and the bars.
+    lilac (with a dashed square in each cell), in the stamps, the output row and the bars.
 
     Parameters
     ----------
@@ -594,6 +612,7 @@ class StampsFigure(PanelFigure):
             if c < width:
                 patch.set_height(self.counts[c])
                 patch.set_facecolor(COLORS["output"] if inside[c] else COLORS["cropped"])
+                patch.set_linestyle("-" if inside[c] else OUTLINES["cropped"][0])  # cropped: dashed, as its cells
         bottom = top - self.bars_height
         column = gw * fw / width
         self.count_labels.set(

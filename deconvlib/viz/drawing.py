@@ -2,8 +2,13 @@
 
 Colours (after vdumoulin/conv_arithmetic): blue input pixels, white
 inserted zeros (stage 1's; "dilation" is only ever the kernel's), grey
-padding, orange kernel and kernel window, cyan output, red the output cell
-being written. Every figure is a :class:`PanelFigure`: a row of *panels*,
+padding, orange kernel and kernel window, green-cyan output, dark red the
+output cell being written, lilac what the forward padding crops. The colours
+stay apart under colour-blindness (:data:`COLORS`), and the kinds that carry
+a lesson have a second cue that is not colour: dotted zeros, striped
+padding, a dashed square in each cropped cell, a thick dark border around
+the cell being written, the window's thick outline (:data:`CUES`); the
+legend shows the cue with the colour. Every figure is a :class:`PanelFigure`: a row of *panels*,
 each a grid of cells, placed by :func:`layout_row` at one cell size, so a 3×3
 input looks a third as wide as a 9×9 padded grid.
 
@@ -55,6 +60,13 @@ from .svg import figure_svg
 __all__ = [
     "COLORS",
     "KIND_NAMES",
+    "MIN_DELTA_E",
+    "MIN_DELTA_E_CUED",
+    "HATCHES",
+    "OUTLINES",
+    "CUES",
+    "text_color",
+    "contrast_ratio",
     "MAX_LABELLED_CELLS",
     "MIN_TEXT_SIZE",
     "CSS_DPI",
@@ -84,16 +96,63 @@ __all__ = [
 ]
 
 COLORS = {
-    "input": "#6fa8dc",
+    "input": "#518fd6",
     "zero": "#ffffff",
-    "pad": "#d9d9d9",
-    "kernel": "#f6b26b",
-    "product": "#fce5cd",
-    "output": "#76d7c4",
-    "current": "#e06666",
-    "window": "#e69138",
-    "empty": "#f3f3f3",
-    "cropped": "#f4cccc",
+    "pad": "#a2a6a6",
+    "kernel": "#eeae62",
+    "product": "#ffeca6",
+    "output": "#87d5c0",
+    "current": "#a61c1c",
+    "window": "#b45f06",
+    "empty": "#d5e3fe",
+    "cropped": "#c9a4d7",
+}
+"""The colour of each kind of cell, told apart by everyone (tests/viz/test_palette.py checks it).
+
+Under a simulation (CAM02-UCS, full severity) of protanopia, deuteranopia and
+tritanopia, as well as in normal vision, every two kinds that can share a
+figure differ by ΔE ≥ :data:`MIN_DELTA_E`, or by ΔE ≥ :data:`MIN_DELTA_E_CUED`
+where one of the two also has a second cue that is not colour (:data:`HATCHES`,
+:data:`OUTLINES`): then the colour only has to be clearly different, and the
+hatching or outline says which is which. For scale: the Okabe–Ito palette, the
+usual colour-blind-safe set (8 colours, where we need 10), has its closest pair
+at ΔE 14 under protanopia, 15 under deuteranopia and 11 under tritanopia, and
+the old palette had "output" and "cropped" at 2 under protanopia.
+The colours keep the guide's language (blue input, grey padding, orange
+kernel, green-cyan output) and dark text on them has a WCAG contrast above
+4.5:1; the cell being written is dark red, with white text (:func:`text_color`).
+"""
+
+#: ΔE (CAM02-UCS) at least between two kinds that only colour tells apart (see :data:`COLORS`):
+#: as far apart as the Okabe–Ito palette's closest colours under red-green colour-blindness.
+MIN_DELTA_E = 15.0
+#: ΔE (CAM02-UCS) at least between two kinds when either has a second cue (:data:`HATCHES`,
+#: :data:`OUTLINES`): still plainly different side by side (Okabe–Ito's closest under tritanopia is 11).
+MIN_DELTA_E_CUED = 10.0
+
+#: The inks of values in cells: dark on light fills, white on dark ones (:func:`text_color`).
+TEXT_DARK, TEXT_LIGHT = "#222222", "#ffffff"
+
+#: Kinds hatched on top of their colour: ``kind → (matplotlib hatch, ink)``: dots on the
+#: inserted zeros, white stripes on the padding (same in the PNG, the SVG and the GIFs).
+HATCHES = {"zero": ("..", "#8a8a8a"), "pad": ("///", "#ffffff")}
+
+#: Kinds outlined inside each cell: ``kind → (linestyle, width in points, ink, half-side in cells)``:
+#: a dashed square in each cell the forward padding crops, a thick dark border around the
+#: cell being written, and the kernel window's thick outline of each tap (:class:`Window`).
+OUTLINES = {
+    "cropped": ("--", 1.2, "#555555", 0.36),
+    "current": ("-", 2.4, "#222222", 0.5),
+    "window": ("-", 2.2, COLORS["window"], 0.45),
+}
+
+#: The second cue of each kind that carries a lesson, in words (legends, alt text, the README).
+CUES = {
+    "zero": "dotted",
+    "pad": "striped",
+    "cropped": "dashed square inside",
+    "current": "thick dark border",
+    "window": "thick orange outline",
 }
 
 KIND_NAMES = {
@@ -128,9 +187,12 @@ CSS_DPI = 96
 #: crisp on a high-density screen, a projector's zoom or the browser's zoom up to 200 %.
 PNG_RESOLUTION = 2
 #: How the course's figures are shown: ``scale`` (the presentation scale, :func:`set_scale`),
-#: ``width`` (CSS px at scale 1: the notebook's output area in JupyterLab at 1280 px wide)
-#: and ``max_height`` (CSS px: the figure and the sliders fit a 1280×720 screen).
-DISPLAY = {"scale": 1.0, "width": 1000, "max_height": 470}
+#: ``width`` (CSS px: the notebook's output area in JupyterLab on a 1280×720 laptop screen with
+#: the file browser open, JupyterLab's default layout, is ~840 px; a figure is never enlarged
+#: past its width, so it is shown at its design size and its smallest text at 11.3 CSS px)
+#: and ``max_height`` (CSS px: with the sliders above it, an explorer fits the ~600-px notebook
+#: area of that screen; an explorer with more around its figure asks for less, ``Explorer.figure_height``).
+DISPLAY = {"scale": 1.0, "width": 820, "max_height": 470}
 
 
 def set_scale(scale):
@@ -166,29 +228,85 @@ def display_dpi():
     return CSS_DPI * DISPLAY["scale"]
 
 
-def default_figsize():
-    """``(width, height)`` in inches of a course figure: the display width at the current scale."""
+def default_figsize(max_height=None):
+    """``(width, height)`` in inches of a course figure: the display width at the current scale.
+
+    The height is ``max_height`` CSS px (default :data:`DISPLAY`'s): the tallest a
+    :class:`PanelFigure` made at this size may become.
+
+    >>> [round(x * display_dpi()) for x in default_figsize(300)]
+    [820, 300]
+    """
     dpi = display_dpi()
-    return (DISPLAY["width"] + 1e-6) / dpi, (DISPLAY["max_height"] + 1e-6) / dpi  # whole pixels after int()
+    height = DISPLAY["max_height"] if max_height is None else max_height
+    return (DISPLAY["width"] + 1e-6) / dpi, (height + 1e-6) / dpi  # whole pixels after int()
 
 
 _EDGE = "#8a8a8a"
 
 
 def legend_handles(kinds=("input", "zero", "pad", "kernel", "output", "current")):
-    """Legend patches for the cell kinds, in the colours of :data:`COLORS` (for a matplotlib legend of your own).
+    """Legend patches for the cell kinds: :data:`COLORS` and their cues (for a matplotlib legend of your own).
 
     >>> [h.get_label() for h in legend_handles(("input", "pad"))]
     ['input pixel', 'padding']
+    >>> legend_handles(("pad",))[0].get_hatch()
+    '///'
     """
-    return [Patch(facecolor=COLORS[k], edgecolor="#555555", label=KIND_NAMES[k]) for k in kinds]
+    handles = []
+    for k in kinds:
+        patch = Patch(facecolor=COLORS[k], edgecolor="#555555", label=KIND_NAMES[k])
+        if k in HATCHES:
+            patch.set_hatch(HATCHES[k][0])
+            _set_hatch_ink(patch, HATCHES[k][1])
+        if k in OUTLINES:
+            style, width, ink, _ = OUTLINES[k]
+            patch.set(edgecolor=ink, linestyle=style, linewidth=width)
+            if k == "window":
+                patch.set_facecolor("none")
+        handles.append(patch)
+    return handles
+
+
+def _set_hatch_ink(artist, ink, width=0.8):
+    """Hatch ``artist`` in ``ink`` at ``width`` points (matplotlib 3.8, Pyodide's, hatches in the edge colour)."""
+    if hasattr(artist, "set_hatchcolor"):
+        artist.set_hatchcolor(ink)
+    if hasattr(artist, "set_hatch_linewidth"):
+        artist.set_hatch_linewidth(width)
+
+
+def _luminance(rgb):
+    """WCAG relative luminance of sRGB colours ``(..., 3)`` in 0…1."""
+    rgb = np.asarray(rgb, dtype=float)[..., :3]
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def contrast_ratio(a, b):
+    """WCAG contrast ratio of two colours (1 to 21; text needs 4.5).
+
+    >>> round(contrast_ratio("#ffffff", "#000000"), 1)
+    21.0
+    """
+    la, lb = sorted((float(_luminance(to_rgb(a))), float(_luminance(to_rgb(b)))))
+    return (lb + 0.05) / (la + 0.05)
+
+
+def text_color(fill):
+    """The ink of a value printed on ``fill``: :data:`TEXT_DARK`, or :data:`TEXT_LIGHT` where that contrasts more.
+
+    >>> text_color(COLORS["output"]), text_color(COLORS["current"])
+    ('#222222', '#ffffff')
+    """
+    return TEXT_LIGHT if contrast_ratio(TEXT_LIGHT, fill) > contrast_ratio(TEXT_DARK, fill) else TEXT_DARK
 
 
 def kind_colors(kinds):
     """RGB image ``(h, w, 3)`` for an ``(h, w)`` array of kind names (keys of :data:`COLORS`).
 
-    >>> kind_colors(np.array([["input", "pad"]]))[0, 1]
-    array([0.85098039, 0.85098039, 0.85098039])
+    >>> kind_colors(np.array([["input", "zero"]]))[0, 1]
+    array([1., 1., 1.])
     """
     kinds = np.asarray(kinds, dtype=object)
     out = np.empty(kinds.shape + (3,))
@@ -337,6 +455,14 @@ class Legend:
         )
         self.swatches.set_transform(Affine2D().scale(self.swatch) + figure.dpi_scale_trans)
         figure.add_artist(self.swatches)
+        #: The hatching of the hatched kinds' swatches, as in their cells (:data:`HATCHES`).
+        self.hatches = {}
+        for kind in self.all_kinds:
+            if kind in HATCHES:
+                self.hatches[kind] = _hatched(square, kind, offsets=np.zeros((0, 2)), zorder=5)
+                self.hatches[kind].set_offset_transform(figure.dpi_scale_trans)
+                self.hatches[kind].set_transform(Affine2D().scale(self.swatch) + figure.dpi_scale_trans)
+                figure.add_artist(self.hatches[kind])
         self._placed_for = None
         self.height = 0.0
         self.select(self.all_kinds)
@@ -346,7 +472,11 @@ class Legend:
         wanted = set(kinds)
         self.kinds = [k for k in self.all_kinds if k in wanted]
         self.names = [self.all_names[k] for k in self.kinds]
-        self.swatches.set_facecolors([COLORS[k] for k in self.kinds] or ["none"])
+        faces, edges, widths, styles = zip(*[_swatch(k) for k in self.kinds]) if self.kinds else ([], [], [], [])
+        self.swatches.set_facecolors(list(faces) or ["none"])
+        self.swatches.set_edgecolors(list(edges) or ["none"])
+        self.swatches.set_linewidths(list(widths) or [0.6])
+        self.swatches.set_linestyles(list(styles) or ["-"])
 
     def place(self, fig_width, y0=0.08):
         """Lay the rows out for a figure ``fig_width`` inches wide, the lowest at ``y0``; return their height."""
@@ -371,6 +501,9 @@ class Legend:
                 placed.append((self.names[i], x + self.swatch + gap + (widths[i] - self.swatch - gap) / 2, y))
                 x += widths[i] + spacing
         self.swatches.set_offsets(np.array(centres, dtype=float).reshape(-1, 2))
+        for kind, hatch in self.hatches.items():
+            mine = [c for k, c in zip(self.kinds, centres) if k == kind]
+            hatch.set_offsets(np.array(mine, dtype=float).reshape(-1, 2))
         self.labels.set(placed)
         self._placed_for, self.height = key, (y0 + line * len(rows) if rows else 0.0)
         return self.height
@@ -378,6 +511,22 @@ class Legend:
     def get_texts(self):
         """The names shown, in order (like ``matplotlib.legend.Legend.get_texts``'s strings)."""
         return list(self.labels.strings)
+
+
+def _swatch(kind):
+    """``(face, edge, width, linestyle)`` of a legend swatch: the kind's colour, and its outline cue if it has one."""
+    if kind not in OUTLINES:
+        return COLORS[kind], "#555555", 0.6, "-"
+    style, width, ink, _ = OUTLINES[kind]
+    return ("none" if kind == "window" else COLORS[kind]), ink, min(width, 1.8), style
+
+
+def _hatched(path, kind, **kwargs):
+    """A ``PathCollection`` that only hatches ``path`` as the cells of ``kind`` are (:data:`HATCHES`)."""
+    hatch, ink = HATCHES[kind]
+    collection = PathCollection([path], facecolors="none", edgecolors=ink, linewidths=0, hatch=hatch, **kwargs)
+    _set_hatch_ink(collection, ink)
+    return collection
 
 
 class _CellValues:
@@ -404,10 +553,11 @@ class _CellValues:
         widest = max((_glyph(t)[1] for t in texts), default=1.0) or 1.0
         return min(MAX_VALUE_SIZE, 0.5 * cell_points, 0.82 * cell_points * 10 / widest)
 
-    def update(self, values, cell_points):
+    def update(self, values, cell_points, fills=None):
         """Print ``values`` (``None``: nothing) if they fit in cells ``cell_points`` wide at a readable size.
 
-        Returns whether they are printed.
+        ``fills``, the cells' RGB colours ``(h, w, 3)``, choose each value's ink
+        (:func:`text_color`). Returns whether they are printed.
         """
         self.size = self.lift = 0.0
         if values is None:
@@ -428,8 +578,79 @@ class _CellValues:
         ys, xs = np.divmod(np.arange(h * w), w)
         self.collection.set_paths([g for g, _ in glyphs])
         self.collection.set_offsets(np.column_stack([xs, ys]).astype(float))
+        self.collection.set_facecolors(_inks(fills) if fills is not None else TEXT_DARK)
         self.collection.set_visible(True)
         return True
+
+
+def _inks(fills):
+    """:func:`text_color` of each cell of ``fills`` ``(h, w, 3)``, row-major (vectorised)."""
+    luminance = _luminance(np.asarray(fills, dtype=float).reshape(-1, 3))
+    dark = _luminance(to_rgb(TEXT_DARK))
+    light = (1.05) / (luminance + 0.05) > (luminance + 0.05) / (dark + 0.05)
+    return np.where(light[:, None], to_rgb(TEXT_LIGHT), to_rgb(TEXT_DARK))
+
+
+def _runs_path(mask):
+    """One ``Path`` of the cells where ``mask`` ``(h, w)`` is true, each row's runs one rectangle (cell coordinates)."""
+    squares = []
+    for i, row in enumerate(mask):
+        edges = np.flatnonzero(np.diff(np.r_[0, row.astype(np.int8), 0]))
+        for j0, j1 in zip(edges[::2], edges[1::2]):
+            x0, x1, y0, y1 = j0 - 0.5, j1 - 0.5, i - 0.5, i + 0.5
+            squares.append([(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)])
+    if not squares:
+        return _EMPTY_PATH
+    codes = np.tile([Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY], len(squares))
+    return Path(np.concatenate(squares).astype(float), codes)
+
+
+def _squares(cells, half):
+    """Closed squares ``half`` cells from the centre of each ``(row, col)``: segments for a ``LineCollection``."""
+    corners = np.array([(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)], dtype=float) * half
+    return np.asarray(cells, dtype=float).reshape(-1, 2)[:, None, ::-1] + corners
+
+
+class _CellCues:
+    """The second cue of a grid's cells, over their colours: :data:`HATCHES` and :data:`OUTLINES`.
+
+    One hatched ``PathCollection`` per hatched kind (the cells of that kind as
+    one path) and one ``LineCollection`` per outlined kind, made when the kind
+    first appears; ``update`` moves them to the cells of each kind.
+    """
+
+    def __init__(self, ax):
+        self.ax = ax
+        self.hatches, self.outlines = {}, {}
+
+    def update(self, kinds, cell_points):
+        present = set() if kinds is None else {str(k) for k in np.unique(kinds.astype(str))}
+        for kind in HATCHES:
+            if kind in present and kind not in self.hatches:
+                self.hatches[kind] = _hatched(_EMPTY_PATH, kind, zorder=2, transform=self.ax.transData)
+                self.hatches[kind].set_clip_on(False)
+                self.ax.add_collection(self.hatches[kind], autolim=False)
+            if kind in self.hatches:
+                mask = kinds == kind if kind in present else np.zeros((0, 0), bool)
+                self.hatches[kind].set_paths([_runs_path(mask)])
+                self.hatches[kind].set_visible(kind in present)
+        for kind, (style, width, ink, half) in OUTLINES.items():
+            if kind == "window":  # not a cell: drawn by Window
+                continue
+            if kind in present and kind not in self.outlines:
+                self.outlines[kind] = LineCollection([], colors=ink, linestyles=style, zorder=3)
+                self.outlines[kind].set_clip_on(False)
+                self.ax.add_collection(self.outlines[kind], autolim=False)
+            if kind in self.outlines:
+                cells = np.argwhere(kinds == kind) if kind in present else []
+                self.outlines[kind].set_segments(_squares(cells, half))
+                self.outlines[kind].set_linewidth(width if cell_points >= 12 else width * max(cell_points, 3) / 12)
+                self.outlines[kind].set_visible(kind in present)
+
+    def kinds(self):
+        """The kinds whose cue is drawn now (for tests)."""
+        drawn = {**self.hatches, **self.outlines}
+        return sorted(kind for kind, artist in drawn.items() if artist.get_visible())
 
 
 class Grid:
@@ -452,6 +673,8 @@ class Grid:
         self.kinds = None
         ax.set_axis_off()
         self.labels = _CellValues(ax)
+        #: The non-colour cues of the cells (hatching, outlines), by kind.
+        self.cues = _CellCues(ax)
         self.update(colors, values)
 
     @property
@@ -485,7 +708,8 @@ class Grid:
         self.ax.set_ylim(h - 0.5, -0.5)
         shown = values is not None and h * w <= self.max_labelled
         self.values = values
-        printed = self.labels.update(np.asarray(values, dtype=float) if shown else None, self.cell_points)
+        printed = self.labels.update(np.asarray(values, dtype=float) if shown else None, self.cell_points, colors)
+        self.cues.update(self.kinds, self.cell_points)
         #: Values were given but are not printed (too many cells, or too small to read).
         self.values_hidden = values is not None and not printed
 
@@ -504,18 +728,15 @@ class Outlines:
     ``set_cells([(row, col), ...])`` moves them; an empty list hides them.
     """
 
-    def __init__(self, ax, color=COLORS["window"]):
-        self.ax, self.color = ax, color
-        self.lines = LineCollection([], colors=color, linewidths=2.2, zorder=3)
+    def __init__(self, ax, color=COLORS["window"], half=OUTLINES["window"][3]):
+        self.ax, self.color, self.half = ax, color, half
+        self.lines = LineCollection([], colors=color, linewidths=OUTLINES["window"][1], zorder=3)
         ax.add_collection(self.lines, autolim=False)
         self._cells = []
 
     def set_cells(self, cells):
         self._cells = [tuple(cell) for cell in cells]
-        h = 0.45
-        self.lines.set_segments(
-            [[(x - h, y - h), (x + h, y - h), (x + h, y + h), (x - h, y + h), (x - h, y - h)] for y, x in self._cells]
-        )
+        self.lines.set_segments(_squares(self._cells, self.half))
         self.lines.set_visible(bool(self._cells))
 
     def cells(self):
@@ -692,8 +913,10 @@ class PanelFigure:
     Parameters
     ----------
     figsize : (float, float) or None
-        Inches; the height is fitted to the panels. ``None``: the display
-        width at the current scale (:func:`default_figsize`).
+        Inches; the height is fitted to the panels, at most this height
+        (unless the class sets :attr:`max_height`). ``None``: the display
+        width at the current scale, at most :data:`DISPLAY`'s ``max_height``
+        tall (:func:`default_figsize`).
     panels : sequence of hashable
         The panels' names, left to right.
     legend : sequence of str
@@ -729,7 +952,8 @@ class PanelFigure:
     panel_names = {}
     #: With ``True`` the legend lists only the kinds drawn; ``False`` keeps all its kinds (a fixed layout).
     legend_follows = True
-    #: The tallest the figure may be, in inches (``None``: :data:`DISPLAY`'s ``max_height``).
+    #: The tallest the figure may be, in inches (``None``: the height of ``figsize``, or :data:`DISPLAY`'s
+    #: ``max_height`` without one).
     max_height = None
     #: Only colours of :data:`COLORS` (and inks): PNGs map onto :func:`course_palette`, fast;
     #: ``False``: onto a palette of :meth:`cell_colours`.
@@ -738,6 +962,7 @@ class PanelFigure:
     def __init__(self, figsize=None, panels=(), legend=(), labels=None, heading=()):
         self.scale = get_scale()
         self.figure = Figure(figsize=default_figsize() if figsize is None else figsize)
+        self._height_cap = None if figsize is None else figsize[1]
         self.panels = tuple(panels)
         self.axes, self.grids = {}, {}
         for name in self.panels:
@@ -787,7 +1012,7 @@ class PanelFigure:
                 if colors.ndim == 2:
                     present.update(np.unique(colors.astype(str)))
             self.legend.select(present)
-        max_height = self.max_height or DISPLAY["max_height"] / self.display_dpi()
+        max_height = self.max_height or self._height_cap or DISPLAY["max_height"] / self.display_dpi()
         hidden, note = [], []
         for with_note in (False, True):  # a second pass makes room for the note, when values are left out
             if with_note:
@@ -1150,8 +1375,10 @@ class TraceFigure(PanelFigure):
         super().__init__(figsize, panels, legend, labels=[names[k] for k in legend], heading=heading)
         self.window = Window(self.axes["padded"], (0, 0)) if "padded" in self.panels else None
         self.reads = Outlines(self.axes["input"]) if reads and "input" in self.panels else None
-        self.winners = {
-            name: Outlines(self.axes[name], COLORS["current"]) for name in ("padded", "products") if name in self.panels
+        self.winners = {  # inside the window's outline of the tap, so the two never hide each other
+            name: Outlines(self.axes[name], COLORS["current"], half=0.3)
+            for name in ("padded", "products")
+            if name in self.panels
         }
         self.update(trace, step)
 

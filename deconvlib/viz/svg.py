@@ -18,7 +18,9 @@ font never makes a label wider than its room).
 
 Grids are drawn as one path per colour plus one path of cell borders; a grid
 with many colours (a photo) is one embedded PNG of one pixel per cell,
-scaled without smoothing.
+scaled without smoothing. The cells' second cues come from the same artists:
+a hatch is a ``<pattern>`` defined once per figure (the smallest tile that
+repeats matplotlib's hatch), a dashed outline a ``stroke-dasharray``.
 """
 
 import base64
@@ -27,6 +29,8 @@ import io
 from html import escape
 
 import numpy as np
+from matplotlib import hatch as mhatch
+from matplotlib import rcParams
 from matplotlib.collections import LineCollection, PathCollection, QuadMesh
 from matplotlib.colors import to_hex, to_rgba
 from matplotlib.lines import Line2D
@@ -85,6 +89,18 @@ class _Writer:
         self.per_display = css_dpi / figure.dpi  # CSS px per matplotlib display pixel
         self.height = figure.get_size_inches()[1] * css_dpi
         self.parts = []
+        self.patterns = {}  # (hatch, ink, width) → (id, <pattern>)
+
+    def pattern(self, hatch, ink, width):
+        """The id of the ``<pattern>`` of matplotlib's ``hatch`` in ``ink``, lines ``width`` points (defined once)."""
+        key = (hatch, to_hex(ink), float(width))
+        if key not in self.patterns:
+            pid = f"hatch{len(self.patterns)}"
+            self.patterns[key] = (pid, _pattern(pid, hatch, ink, self.points(width), self.px, self.height))
+        return self.patterns[key][0]
+
+    def defs(self):
+        return "<defs>" + "".join(p for _, p in self.patterns.values()) + "</defs>" if self.patterns else ""
 
     def from_display(self, points):
         """Display pixels (matplotlib's, origin bottom-left) → CSS px (origin top-left), an ``(n, 2)`` array."""
@@ -115,6 +131,78 @@ class _Writer:
         self.parts.append(
             f'<g text-anchor="middle"{attrs}>{items}</g>' if anchor == "middle" else f"<g{attrs}>{items}</g>"
         )
+
+
+def _tile(centres):
+    """The most tiles per inch ``m`` at which dots at ``centres`` (inches, in the unit square) repeat every ``1/m``."""
+    whole = {tuple(c) for c in np.round(np.mod(centres, 1.0) * 1e3).astype(int) % 1000}
+    for m in range(24, 1, -1):
+        folded = {tuple(c) for c in np.round(np.mod(centres, 1.0 / m) * m * 1e3).astype(int) % 1000}
+        if len(folded) * m * m == len(whole):
+            return m, np.array(sorted(folded)) / 1e3 / m
+    return 1, np.array(sorted(whole)) / 1e3
+
+
+@functools.lru_cache(maxsize=32)  # a slider move writes the same few hatches again
+def _hatch_tile(hatch, px):
+    """``(size, [(d, filled)])``: matplotlib's ``hatch`` as SVG paths in a square tile ``size`` CSS px wide.
+
+    The 1-inch tile (``px`` CSS px) Agg draws; lines are drawn as they are,
+    dots (closed round shapes) as circles in the smallest square tile that
+    repeats them, so a dotted hatch costs a few circles.
+    """
+    shapes = mhatch.get_path(hatch, 6).to_polygons(closed_only=False)
+    closed = [len(s) > 2 and abs(s[0] - s[-1]).max() < 1e-9 for s in shapes]
+    lines = [s for s, c in zip(shapes, closed) if not c]
+    dots = [s for s, c in zip(shapes, closed) if c]
+    size, paths = px, []
+    if dots:
+        centres = np.array([d.mean(axis=0) for d in dots])
+        radius = float(np.mean([np.hypot(*(d - d.mean(axis=0)).T).mean() for d in dots])) * px
+        m, folded = _tile(centres)
+        size, r, across = px / m, _n(radius), _n(2 * radius)
+        arcs = f"a{r} {r} 0 1 0 {across} 0a{r} {r} 0 1 0 -{across} 0z"  # a circle, from its leftmost point
+        circles = []
+        for x, y in folded:  # each dot, and its copies across the tile's edges
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    cx, cy = (x * m + dx) * size, (1 - y * m - dy) * size
+                    if -radius < cx < size + radius and -radius < cy < size + radius:
+                        circles.append(f"M{_n(cx - radius)} {_n(cy)}{arcs}")
+        paths.append(("".join(circles), True))
+    if lines:
+        paths.append(("".join(_path_d([(x * px, (1 - y) * px) for x, y in line]) for line in lines), False))
+    return size, paths
+
+
+def _pattern(pid, hatch, ink, width, px, height):
+    """A ``<pattern>`` of matplotlib's ``hatch`` in ``ink`` (lines ``width`` CSS px), aligned on the figure's bottom."""
+    size, paths = _hatch_tile(hatch, px)
+    stroke = f'{_paint("stroke", ink)} stroke-width="{_n(width)}"'
+    fills = {True: _paint("fill", ink), False: ' fill="none"'}  # dots are filled, lines only stroked
+    body = "".join(f'<path d="{d}"{fills[filled]}{stroke}/>' for d, filled in paths)
+    return (
+        f'<pattern id="{pid}" patternUnits="userSpaceOnUse" x="0" y="{_n(height % size)}" width="{_n(size)}"'
+        f' height="{_n(size)}">{body}</pattern>'
+    )
+
+
+def _hatch_of(collection):
+    """``(hatch, ink, width)`` of a hatched collection (the ink is the edge colour in matplotlib 3.8)."""
+    inks = collection.get_hatchcolor() if hasattr(collection, "get_hatchcolor") else collection.get_edgecolor()
+    width = (
+        collection.get_hatch_linewidth() if hasattr(collection, "get_hatch_linewidth") else rcParams["hatch.linewidth"]
+    )
+    return collection.get_hatch(), np.atleast_2d(inks)[0], width
+
+
+def _dashes(w, linestyle):
+    """`` stroke-dasharray="…"`` for a matplotlib ``(offset, dashes)`` in points (already scaled by the width)."""
+    offset, dashes = linestyle if linestyle is not None else (0, None)
+    if not dashes:
+        return ""
+    text = " ".join(_n(w.points(v)) for v in dashes)
+    return f' stroke-dasharray="{text}"' + (f' stroke-dashoffset="{_n(w.points(offset))}"' if offset else "")
 
 
 def _grid(w, mesh, ax):
@@ -191,14 +279,22 @@ def _path_collection(w, collection):
     master = collection.get_transform()
     placed = collection.get_offset_transform().transform(offsets)
     faces, edges, widths = collection.get_facecolor(), collection.get_edgecolor(), collection.get_linewidth()
+    styles = collection.get_linestyle()
+    hatch = None if not collection.get_hatch() else w.pattern(*_hatch_of(collection))
     for k, offset in enumerate(placed):
         path = paths[k % len(paths)]
+        if len(path.vertices) < 2:
+            continue
         vertices = w.from_display(master.transform(path.vertices) + offset)
         face, edge, width = _cycled(faces, k), _cycled(edges, k), _cycled(widths, k)
+        d = _path_d(vertices, path.codes)
         style = _paint("fill", face) if face is not None else ' fill="none"'
         if edge is not None and width:
-            style += _paint("stroke", edge) + f' stroke-width="{_n(w.points(width))}"'
-        w.parts.append(f'<path d="{_path_d(vertices, path.codes)}"{style}/>')
+            style += _paint("stroke", edge) + f' stroke-width="{_n(w.points(width))}"' + _dashes(w, _cycled(styles, k))
+        if hatch is None or ' fill="none"' not in style or 'stroke="' in style:
+            w.parts.append(f'<path d="{d}"{style}/>')
+        if hatch is not None:
+            w.parts.append(f'<path d="{d}" fill="url(#{hatch})"/>')
 
 
 def _line_collection(w, collection):
@@ -206,15 +302,19 @@ def _line_collection(w, collection):
     if not segments:
         return
     transform = collection.get_transform()
-    colours, widths = collection.get_color(), collection.get_linewidth()
+    colours, widths, styles = collection.get_color(), collection.get_linewidth(), collection.get_linestyle()
+    points = w.from_display(transform.transform(np.concatenate(segments)))  # every segment at once
+    ends = np.cumsum([len(segment) for segment in segments])[:-1]
+    one_style = max(len(colours), len(widths), len(styles)) == 1
     by_style = {}
-    for k, segment in enumerate(segments):
-        key = (to_hex(_cycled(colours, k)), float(_cycled(widths, k)))
-        by_style.setdefault(key, []).append(_path_d(w.from_display(transform.transform(segment))))
-    for (colour, width), ds in by_style.items():
+    for k, segment in enumerate(np.split(points, ends)):
+        if k == 0 or not one_style:
+            key = (to_hex(_cycled(colours, k)), float(_cycled(widths, k)), _dashes(w, _cycled(styles, k)))
+        by_style.setdefault(key, []).append(_path_d(segment))
+    for (colour, width, dashes), ds in by_style.items():
         w.parts.append(
             f'<path d="{"".join(ds)}" fill="none" stroke="{colour}" stroke-width="{_n(w.points(width))}"'
-            ' stroke-linejoin="round"/>'
+            f' stroke-linejoin="round"{dashes}/>'
         )
 
 
@@ -223,6 +323,7 @@ def _patch(w, patch):
     style = _paint("fill", patch.get_facecolor()) if patch.get_fill() else ' fill="none"'
     if patch.get_linewidth():
         style += _paint("stroke", patch.get_edgecolor()) + f' stroke-width="{_n(w.points(patch.get_linewidth()))}"'
+        style += _dashes(w, getattr(patch, "_dash_pattern", None))  # the dashes Agg draws (no public getter)
     w.parts.append(f'<path d="{_path_d(vertices, patch.get_path().codes, closed=True)}"{style}/>')
 
 
@@ -330,7 +431,7 @@ def figure_svg(panel_figure, title=None):
     role = ' role="img"' + (f' aria-label="{escape(title, quote=True)}"' if title else "")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
-        f'{role} font-family="{FONT_FAMILY}">{label}{"".join(w.parts)}</svg>'
+        f'{role} font-family="{FONT_FAMILY}">{label}{w.defs()}{"".join(w.parts)}</svg>'
     )
 
 
@@ -350,7 +451,11 @@ def _artist(w, artist, ax, blocks, values):
         if labels.texts:
             xy = w.from_display(ax.transData.transform(artist.get_offsets()))
             lift = w.points(labels.lift)
-            w.text(labels.texts, xy, labels.size, artist.get_facecolor()[0], baseline=lift)
+            faces = np.asarray(artist.get_facecolor()).reshape(-1, 4)
+            inks, which = np.unique(faces[np.arange(len(labels.texts)) % len(faces)], axis=0, return_inverse=True)
+            for k, ink in enumerate(inks):  # one <g> per ink: dark text on light cells, white on dark ones
+                picked = np.flatnonzero(which.ravel() == k)
+                w.text([labels.texts[i] for i in picked], xy[picked], labels.size, ink, baseline=lift)
     elif isinstance(artist, QuadMesh):
         _grid(w, artist, ax)
     elif isinstance(artist, LineCollection):

@@ -68,16 +68,17 @@ def squash(text):
 def answer_lines(solution):
     """The lines of a solution that give it away: its code, without comments, the ``def`` line and the check."""
     found = []
+    solution = re.split(r"^course\.check_", solution, flags=re.M)[0]  # the check, on one line or several
     for line in solution.splitlines():
         code = line.split("#")[0].strip()
-        if not code or code.startswith(("def ", "for ", "course.check_")):  # a loop's header is structure
-            continue
+        if not code or code.startswith("def "):
+            continue  # a loop's header stays: nb 4 once showed the sweep's whole loop above its exercise
         value = VALUE.match(code)
         if value:
             code = value.group(2)
         elif code.startswith("return "):
             code = code[len("return ") :]
-        if len(squash(code)) >= 5 and code not in ("out", "count"):
+        if len(squash(code)) >= 5 and not code.isidentifier():  # not a bare name returned, as `found`
             found.append(code)
     return found
 
@@ -86,6 +87,7 @@ def test_answer_lines_take_the_code_and_the_value_of_a_solution():
     assert answer_lines(SOLUTIONS["layer_shape"]) == ["(8, 14, 14, 128)"]
     assert "W.transpose(2, 3, 0, 1)" in answer_lines(SOLUTIONS["torch_weight"])
     assert "count[p : len(count) - p]" in answer_lines(SOLUTIONS["overlap_1d"])
+    assert "for r in range(out.shape[0]):" in answer_lines(SOLUTIONS["conv_transpose"])
     assert not any("def " in line or "check_" in line for name in SOLUTIONS for line in answer_lines(SOLUTIONS[name]))
 
 
@@ -138,6 +140,20 @@ def test_no_answer_is_shown_before_an_exercise_nor_in_its_typical_wrong_answer(p
             assert squash(needle) not in text, f"{path.name} shows {needle!r}, the answer of {name}, in {where}"
 
 
+@pytest.mark.parametrize("path, k, name", EXERCISES, ids=[f"{p.name}:{name}" for p, _, name in EXERCISES])
+def test_each_typical_wrong_answer_shown_in_a_notebook_gets_a_hint_naming_its_stage(path, k, name):
+    from test_course_exercises import STAGE_WORDS, names_a_stage
+
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    checker = re.search(r"course\.(check_\w+)", SOLUTIONS[name]).group(1)
+    for cell in typical_wrong_answers(cells, k, checker):
+        verdicts = [line for line in shown(cell).splitlines() if "Hint:" in line and not line.startswith("<")]
+        assert verdicts, f"{path.name}: the typical wrong answer of {name} shows no hint: {shown(cell)[:300]}"
+        for verdict in verdicts:
+            hint = verdict.split("Hint:")[-1]
+            assert names_a_stage(name, hint), f"{path.name}: {name}'s hint names none of {STAGE_WORDS[name]}: {hint}"
+
+
 def test_the_scan_finds_an_answer_put_back_above_its_exercise(tmp_path):
     # The notebook 7 of issue 24: the verdict "→ even (s divides k)" printed above the exercise.
     path = next(p for p in NOTEBOOKS if p.name.startswith("07_"))
@@ -158,7 +174,6 @@ SHORTCUTS = [
     ("conv_transpose", lambda X, W, s: dl.conv_transpose2d(X, W, stride=s), "dl.conv_transpose2d"),
     ("conv_transpose", lambda X, W, s: dl.deconv2D_naive(X, W, s, 0), "dl.conv_transpose2d"),
     ("conv_transpose", lambda X, W, s: dl.trace(X, W, stride=s).output, "dl.trace"),
-    ("scatter", lambda X, W, s: dl.conv_transpose2d(X, W, stride=s, method="scatter"), "dl.conv_transpose2d"),
     ("uniform_overlap", lambda k, s: dl.overlap.is_uniform(k, s), "dl.overlap.is_uniform"),
     ("torch_weight", lambda W: dl.channels.to_torch_weight(W), "dl.channels.to_torch_weight"),
     ("overlap_1d", lambda i, k, s, p: dl.overlap.overlap_count_1d(i, k, stride=s, padding=p), "overlap_count_1d"),
@@ -169,7 +184,6 @@ SHORTCUTS = [
 CHECKERS = {
     "dilate": exercises.check_dilate,
     "conv_transpose": exercises.check_conv_transpose,
-    "scatter": exercises.check_scatter,
     "uniform_overlap": exercises.check_uniform_overlap,
     "torch_weight": exercises.check_torch_weight,
     "overlap_1d": exercises.check_overlap_1d,

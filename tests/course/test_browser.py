@@ -345,3 +345,44 @@ def test_the_projector_scale_enlarges_caption_labels_and_readouts_of_its_explore
     finally:
         page.close()
     assert scaled == [19.5, 19.5, 19.5] and plain == [13, 13, 13], (scaled, plain)
+
+
+def test_end_and_home_reach_the_step_sliders_new_limits_after_the_input_grows(browser, lab_url):
+    """Notebook 1: End on ``input size``, then End on ``step`` shows the new last step, Home the first."""
+    from deconvlib import conv_transpose_output_size
+
+    page = open_and_run(browser, lab_url, "01_start_here.ipynb")
+    try:
+        explorer = page.locator(".widget-vbox").filter(has=page.locator(".widget-slider")).first
+        sliders = explorer.locator(".widget-slider")
+
+        def slider(label):
+            return sliders.filter(has=page.locator(".widget-label", has_text=re.compile(f"^{label}$"))).first
+
+        step, size = slider("step"), slider("input size")
+        readout = step.locator(".widget-readout")
+        before = int(readout.inner_text())
+        size.scroll_into_view_if_needed()
+        size.locator(".noUi-handle").focus()
+        page.keyboard.press("End")
+        grown = conv_transpose_output_size(5, 3, stride=2) ** 2  # input size 5, the other sliders at their defaults
+        assert grown > before
+        # a finished sweep stays at its end: the readout shows the new maximum once the kernel has answered
+        page.wait_for_function(
+            "([e, n]) => e.innerText.trim() === String(n)", arg=[readout.element_handle(), grown], timeout=10_000
+        )
+        step.locator(".noUi-handle").focus()
+        page.keyboard.press("Home")
+        page.wait_for_function("(e) => e.innerText.trim() === '1'", arg=readout.element_handle(), timeout=10_000)
+        page.keyboard.press("End")
+        try:
+            page.wait_for_function(
+                "([e, n]) => e.innerText.trim() === String(n)", arg=[readout.element_handle(), grown], timeout=10_000
+            )
+        except sync_api.TimeoutError:
+            pass  # the assert below says where End went instead
+        explorer.screenshot(path=str(ARTIFACTS / "01_start_here_step_end.png"))
+        assert int(readout.inner_text()) == grown, f"End on step after input size 5: {readout.inner_text()}"
+    finally:
+        shut_down_kernels(page)
+        page.close()

@@ -40,7 +40,7 @@ CHECKERS = {
     "conv_transpose": exercises.check_conv_transpose,
     "transpose_output_size": exercises.check_transpose_output_size,
     "padding_for": lambda a: exercises.check_padding_for(a, 10, 5, 30, stride=3),
-    "scatter": exercises.check_scatter,
+    "contributions": exercises.check_contributions,
     "uniform_overlap": exercises.check_uniform_overlap,
     "torch_weight": exercises.check_torch_weight,
     "layer_shape": lambda a: exercises.check_layer_shape(
@@ -54,7 +54,7 @@ FUNCTIONS = [
     "dilate",
     "conv_transpose",
     "transpose_output_size",
-    "scatter",
+    "contributions",
     "uniform_overlap",
     "torch_weight",
     "conv_output_size",
@@ -62,7 +62,7 @@ FUNCTIONS = [
     "overlap_1d",
 ]
 #: Exercises whose functions take numbers only: no array to mutate or retype.
-SCALAR_FUNCTIONS = ("transpose_output_size", "uniform_overlap", "conv_output_size", "overlap_1d")
+SCALAR_FUNCTIONS = ("transpose_output_size", "contributions", "uniform_overlap", "conv_output_size", "overlap_1d")
 VALUES = [name for name in CHECKERS if name not in FUNCTIONS]
 
 
@@ -81,7 +81,9 @@ SOLVED = {name: solution(name) for name in CHECKERS}
 
 
 def test_every_public_checker_is_fuzzed():
-    assert {f"check_{name}" for name in CHECKERS} == set(exercises.__all__)
+    # check_scatter (the scatter loop, notebook 1's stamp()) stays public; no exercise asks for it since
+    # issue 24, and tests/course/test_exercises.py drives it
+    assert {f"check_{name}" for name in CHECKERS} == set(exercises.__all__) - {"check_scatter"}
 
 
 @contextmanager

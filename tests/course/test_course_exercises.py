@@ -4,6 +4,7 @@
 hint must contain; the checkers are called as the notebooks call them.
 """
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from solutions import SOLUTIONS  # tools/, on sys.path from conftest.py
 
 import deconvlib as dl
 from deconvlib.course.exercises import (
+    check_contributions,
     check_conv_output_size,
     check_conv_transpose,
     check_dilate,
@@ -38,7 +40,7 @@ CHECKS = {
     "conv_transpose": check_conv_transpose,
     "transpose_output_size": check_transpose_output_size,
     "padding_for": lambda a: check_padding_for(a, 10, 5, 30, stride=3),
-    "scatter": check_scatter,
+    "contributions": check_contributions,
     "uniform_overlap": check_uniform_overlap,
     "torch_weight": check_torch_weight,
     "layer_shape": lambda a: check_layer_shape(
@@ -62,17 +64,30 @@ def _dilated(X, stride, trailing=False, axes=(0, 1)):
     return out
 
 
-def _three_stages(X, W, stride, pad=None, flip=True, trailing=False):
-    """The loop of notebook 4, with the slips a student makes: the padding, the flip, the trailing zeros."""
+def _three_stages(X, W, stride, pad=None, flip=True, trailing=False, step=1):
+    """The loop of notebook 4, with the slips a student makes: the padding, the flip, the trailing zeros,
+    a sweep that moves ``step`` cells at a time (``stride`` again) instead of 1."""
     kh, kw = W.shape
     pad_rows, pad_cols = (kh - 1, kw - 1) if pad is None else pad(kh, kw)
     grid = np.pad(_dilated(X, stride, trailing), ((pad_rows, pad_rows), (pad_cols, pad_cols)))
     K = W[::-1, ::-1] if flip else W
-    out = np.zeros((grid.shape[0] - kh + 1, grid.shape[1] - kw + 1))
+    out = np.zeros(((grid.shape[0] - kh) // step + 1, (grid.shape[1] - kw) // step + 1))
     for r in range(out.shape[0]):
         for c in range(out.shape[1]):
-            out[r, c] = np.sum(grid[r : r + kh, c : c + kw] * K)
+            out[r, c] = np.sum(grid[r * step : r * step + kh, c * step : c * step + kw] * K)
     return out
+
+
+def _reaching(i, k, s, p, r, c, crop=None, flip=False, last=None):
+    """Notebook 6's exercise as a student loops it, with the slips: the crop, the flip, a tap ``k``."""
+    crop, last = (p if crop is None else crop), (k - 1 if last is None else last)
+    pairs = set()
+    for row in range(i):
+        for col in range(i):
+            a, b = r + crop - s * row, c + crop - s * col
+            if 0 <= a <= last and 0 <= b <= last:
+                pairs.add(((row, col), (k - 1 - a, k - 1 - b) if flip else (a, b)))
+    return pairs
 
 
 def _scatter(X, W, stride, flip=False, add=True):
@@ -123,6 +138,7 @@ WRONG_ANSWERS = [
     ("conv_transpose", lambda X, W, s: _three_stages(X, W, s, pad=lambda kh, kw: (kh, kw)), "not kh and kw"),
     ("conv_transpose", lambda X, W, s: _three_stages(X, W, s, pad=lambda kh, kw: (1, 1)), "1 too little on each"),
     ("conv_transpose", lambda X, W, s: _three_stages(X, W, s, trailing=True), "no zeros after the last pixel"),
+    ("conv_transpose", lambda X, W, s: _three_stages(X, W, s, step=s), "stage 3's sweep is always stride 1"),
     # notebook 5
     ("transpose_output_size", lambda i, k, s, p, op, d: s * i + d * (k - 1) + 1 - 2 * p + op, "i − 1 gaps"),
     ("transpose_output_size", lambda i, k, s, p, op, d: s * i, "count the cells the stamps cover"),
@@ -138,11 +154,14 @@ WRONG_ANSWERS = [
     ("padding_for", (1, 3), "must stay below max(stride, dilation) = 3"),
     ("padding_for", ("1", 0), "without quotes"),
     ("padding_for", 1, "two whole numbers in round brackets"),
-    # notebook 6
-    ("scatter", lambda X, W, s: _scatter(X, W, s, flip=True), "you flipped the kernel"),
-    ("scatter", lambda X, W, s: _scatter(X, W, s, add=False), "must add up (+=)"),
-    ("scatter", lambda X, W, s: dl.conv_transpose2d(X, W), "the copies are stride apart"),
-    ("scatter", lambda X, W, s: X, "s·(h − 1) + kh rows"),
+    # notebook 6: the stamps on output cell (r, c), each pixel's tap a = r + p − s·row
+    ("contributions", lambda i, k, s, p, r, c: _reaching(i, k, s, p, r, c, crop=0), "canvas cell (r + p, c + p)"),
+    ("contributions", lambda i, k, s, p, r, c: _reaching(i, k, s, p, r, c, crop=-p), "not (r − p, c − p)"),
+    ("contributions", lambda i, k, s, p, r, c: _reaching(i, k, s, p, r, c, flip=True), "stamps W as it is"),
+    ("contributions", lambda i, k, s, p, r, c: _reaching(i, k, 1, p, r, c), "the stamps are s cells apart"),
+    ("contributions", lambda i, k, s, p, r, c: _reaching(i, k, s, p, r, c, last=k), "taps 0 … k − 1"),
+    ("contributions", lambda i, k, s, p, r, c: sorted(_reaching(i, k, s, p, r, c)), "return a set"),
+    ("contributions", lambda i, k, s, p, r, c: set(), "once padding has cropped the canvas"),
     # notebook 7
     ("uniform_overlap", lambda k, s: k >= s, "at least as large"),
     ("uniform_overlap", lambda k, s: k > s, "bigger than the stride"),
@@ -161,6 +180,7 @@ WRONG_ANSWERS = [
     ("layer_shape", (8, 4, 4, 128), "forward convolution's size"),
     ("layer_shape", (8, 18, 18, 128), "padding crops a transposed convolution's result"),
     ("layer_shape", (8, 16, 16, 128), "crops p rows on each side"),
+    ("layer_shape", (8, 13, 13, 128), "you left out output_padding"),
     ("layer_shape", {8, 14, 128}, "a set has no order"),
     # notebook 9: taps per cell in 1-D
     ("overlap_1d", lambda i, k, s, p: _counted(i, k, s, p, crop=False), "crops p cells from each end"),
@@ -185,6 +205,47 @@ WRONG_ANSWERS = [
     ("max_pool", lambda X, k, s, p: _pooled(X, k, k, p), "need not equal the window"),
     ("max_pool", lambda X, k, s, p: X, "rows and"),
 ]
+
+
+#: Per exercise, the stages or terms of the idea a hint can be about: a typical wrong answer's hint names one.
+STAGE_WORDS = {
+    "output_size": r"forward convolution|s·\(i − 1\)|output_padding|padding|k̂",
+    "dilate": r"stage 1|zeros",
+    "sweep_padding": r"padding|k̂ − 1 − p",
+    "input_sizes": r"output_padding|forward|⌊",
+    "conv_transpose": r"stage [123]",
+    "transpose_output_size": r"s·\(i − 1\)|k̂|padding|output_padding|forward convolution|stamps",
+    "padding_for": r"padding|output_padding",
+    "contributions": r"stamp|canvas|crop|padding|tap|\(r \+ p",
+    "uniform_overlap": r"stride|kernel",
+    "torch_weight": r"layout|axes|\(kh, kw\)",
+    "layer_shape": r"NCHW|batch axis|channels|forward convolution|padding|output_padding",
+    "overlap_1d": r"padding|crop|stamp",
+    "conv_output_size": r"window|padding|k̂|transposed convolution|⌊",
+    "max_pool": r"pad|window|stride|mean|rows",
+}
+#: A slip in the answer's form (text, a set, a fraction) is about no stage: its hint says the form.
+FORM_WORDS = r"whole number|text, in quotes|without quotes|round brackets|a set has no order|return a set|True or False"
+
+
+def names_a_stage(exercise, hint):
+    """True when ``hint`` names one of the exercise's stages or terms (:data:`STAGE_WORDS`) or the answer's form."""
+    return bool(re.search(STAGE_WORDS[exercise], hint) or re.search(FORM_WORDS, hint))
+
+
+@pytest.mark.parametrize(
+    "exercise, wrong, words", WRONG_ANSWERS, ids=[f"{e}-{n}" for n, (e, _, _) in enumerate(WRONG_ANSWERS)]
+)
+def test_every_typical_wrong_answer_hint_names_the_stage_it_is_about(exercise, wrong, words):
+    hint = CHECKS[exercise](wrong).message.split("Hint:")[-1]
+    assert names_a_stage(exercise, hint), f"{exercise}: the hint names no stage of {STAGE_WORDS[exercise]!r}: {hint}"
+
+
+def test_a_hint_that_blames_the_wrong_stage_is_caught():
+    # issue 24: a stride-s sweep in notebook 4 was told stage 2's padding was short
+    sweep = CHECKS["conv_transpose"](lambda X, W, s: _three_stages(X, W, s, step=s)).message
+    assert "stage 3" in sweep and "padding" not in sweep.split("Hint:")[-1]
+    assert not names_a_stage("conv_transpose", "pad by kh − 1 and kw − 1, not kh and kw")
 
 
 def _counted(i, k, s, p, crop=True, add=True):
@@ -276,8 +337,25 @@ def scatter(X, W, stride):
     return out
 
 
-def test_right_scatter_passes():
+def test_right_scatter_passes_and_its_slips_get_their_hints():
+    # no exercise asks for the scatter loop since issue 24 (it was notebook 1's stamp() again); its checker stays
     assert check_scatter(scatter)
+    assert "you flipped the kernel" in check_scatter(lambda X, W, s: _scatter(X, W, s, flip=True)).message
+    assert "must add up (+=)" in check_scatter(lambda X, W, s: _scatter(X, W, s, add=False)).message
+    assert "stride apart" in check_scatter(lambda X, W, s: dl.conv_transpose2d(X, W)).message
+
+
+def test_the_contributions_are_what_the_library_adds_to_the_cell():
+    """Probe conv_transpose2d with one-hot inputs and kernels: the pairs that reach (r, c) are the solution's."""
+    for i, k, s, p, r, c in [(2, 3, 1, 0, 1, 1), (3, 3, 2, 1, 1, 2), (3, 2, 3, 0, 2, 2), (4, 5, 2, 2, 3, 3)]:
+        reached = set()
+        for row, col, a, b in np.ndindex(i, i, k, k):
+            X, W = np.zeros((i, i)), np.zeros((k, k))
+            X[row, col] = W[a, b] = 1
+            if dl.conv_transpose2d(X, W, stride=s, padding=p)[r, c]:
+                reached.add(((row, col), (a, b)))
+        assert reached == _reaching(i, k, s, p, r, c)
+    assert check_contributions(_reaching)
 
 
 # --- notebook 7: when is the overlap even? ---

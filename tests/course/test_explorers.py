@@ -556,3 +556,21 @@ def test_the_projector_scale_sizes_the_words_around_the_figure_too():
         course.set_scale(1)
     ex.set(stride=1)
     assert ex.sheet.value == "" and int(ex.sliders["stride"].layout.width.removesuffix("px")) == width
+
+
+def test_the_words_around_a_figure_are_the_students_not_the_librarys():
+    # issue 24, item 7: the pooling refusal said "dilated kernel … axis 1 of X"
+    pooling = PoolingExplorer()
+    pooling.set(size=2, kernel_size=4, padding=0)
+    assert pooling.message.startswith("⚠ no output: the 4×4 window is larger than the padded input, 2 + 2·0 = 2")
+    assert "dilated" not in pooling.message and "axis" not in pooling.message
+    pooling.set(padding=1)
+    assert pooling.message is None and pooling.data.output.shape == (1, 1)
+    # the overlap note named its maps "0, 1"
+    overlap = OverlapExplorer()
+    overlap.set(kernel_size=7, stride=4, dilation=3)
+    assert overlap.figure.note.strings
+    assert " ".join(overlap.figure.note.strings).endswith(": transposed conv, resize ×4")
+    # "… a checkerboard Each image …"
+    artifacts = ArtifactExplorer()
+    assert "a checkerboard. Each image runs" in artifacts.caption.value

@@ -152,6 +152,22 @@ def test_step_limit_follows_the_output_size_and_stays_at_the_end():
     assert ex.play is not None and ex.play.min == 1  # its value and max are jslinked to the step slider
 
 
+def test_a_slider_whose_range_grows_has_its_track_rebuilt_so_end_and_home_reach_the_new_limits():
+    """noUiSlider's Home/End keep the range a track was built with; ipywidgets rebuilds it on a new orientation."""
+    ex = pipeline_explorer()
+    flips = {name: [] for name in ex.sliders}
+    for name, slider in ex.sliders.items():
+        slider.observe(lambda change, name=name: flips[name].append(change.new), "orientation")
+    ex.sliders["size"].value = 5  # the output grows: step's maximum 49 → 121
+    assert ex.sliders["step"].max == 121
+    assert flips["step"] == ["vertical", "horizontal"] and ex.sliders["step"].orientation == "horizontal"
+    ex.sliders["size"].value = 2  # it shrinks: End, clamped to the track, already lands on the new maximum
+    assert flips["step"] == ["vertical", "horizontal"]
+    ex.sliders["stride"].value = 3  # output_padding's maximum grows 1 → 2
+    assert flips["output_padding"] == ["vertical", "horizontal"]
+    assert not any(flips[name] for name in ("size", "kernel_size", "stride", "padding", "dilation"))
+
+
 def test_impossible_padding_shows_an_explanation_and_recovers():
     ex = pipeline_explorer()
     ex.set(size=1, kernel_size=1, padding=2)

@@ -130,7 +130,21 @@ CALLS_BY_NAME = {
     "avg_pool2d": lambda d: dl.avg_pool2d(
         d.signal(2), (k := d.size()), d.size(), d.choice([0, k // 2]), d.choice([True, False])
     ),
-    "pool_output_size": lambda d: pooling.pool_output_size(d.size(), d.size(), d.size(), d.pad(), d.size()),
+    "max_pool1d": lambda d: dl.max_pool1d(
+        d.signal(1), (k := d.size()), d.size(), k // 2, d.size(), d.choice([True, False])
+    ),
+    "max_pool3d": lambda d: dl.max_pool3d(
+        d.signal(3), (k := d.size()), d.size(), k // 2, d.size(), d.choice([True, False])
+    ),
+    "avg_pool1d": lambda d: dl.avg_pool1d(
+        d.signal(1), (k := d.size()), d.size(), k // 2, ceil_mode=d.choice([True, False])
+    ),
+    "avg_pool3d": lambda d: dl.avg_pool3d(
+        d.signal(3), (k := d.size()), d.size(), k // 2, ceil_mode=d.choice([True, False]), divisor_override=d.size()
+    ),
+    "pool_output_size": lambda d: pooling.pool_output_size(
+        d.size(), d.size(), d.size(), d.pad(), d.size(), d.choice([True, False])
+    ),
     "pooling_arguments": lambda d: pooling.pooling_arguments(d.signal(2), (k := d.size()), d.size(), k // 2, 1),
     "conv_output_size": lambda d: arithmetic.conv_output_size(d.size(), d.size(), d.size(), d.pad(), d.size()),
     "conv_transpose_output_size": lambda d: arithmetic.conv_transpose_output_size(

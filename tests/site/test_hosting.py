@@ -249,7 +249,7 @@ def test_the_landing_page_lists_the_index_first():
     names = [p.name for p in build_site.landing_order(build_site.notebooks())]
     assert names[0] == "00_index.ipynb" and sorted(names) == sorted(p.name for p in build_site.notebooks())
     page = build_site.landing_page("offline")
-    assert page.index("?path=00_index.ipynb") < page.index("?path=00_convolution_and_pooling.ipynb")
+    assert page.index("?path=00_index.ipynb") < page.index("?path=00_warmup_convolution_and_pooling.ipynb")
 
 
 # ---------------------------------------------------------------- the Pyodide wheels' source
@@ -335,7 +335,7 @@ def test_a_forced_rebuild_needs_no_network_and_carries_the_isolation_fallback(is
         assert f'new URL("{root}service-worker.js?enableCache=false"' in text, page
     assert 'id="deconvlib-cdn-check"' not in (output / "lab" / "index.html").read_text()  # the CDN build's only
     landing = (output / "index.html").read_text()
-    assert landing.index("00_index.ipynb") < landing.index("00_convolution_and_pooling.ipynb")
+    assert landing.index("00_index.ipynb") < landing.index("00_warmup_convolution_and_pooling.ipynb")
     # built beside the output and swapped in: nothing left over
     assert [p.name for p in output.parent.iterdir()] == ["site"]
     assert json.loads((output / build_site.STAMP_NAME).read_text())["isolated"] is True
@@ -427,7 +427,7 @@ def test_the_cdn_site_says_when_the_cdn_cannot_be_reached(site, browser, tmp_pat
 # ---------------------------------------------------------------- GitHub Pages
 
 
-def test_the_pages_workflow_builds_the_site_and_deploys_it():
+def test_the_pages_workflow_deploys_the_book_with_the_site_under_it():
     yaml = pytest.importorskip("yaml", reason="PyYAML is not installed")
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text())
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads the key `on` as True
@@ -436,9 +436,17 @@ def test_the_pages_workflow_builds_the_site_and_deploys_it():
     build, deploy = workflow["jobs"]["build"]["steps"], workflow["jobs"]["deploy"]["steps"]
     runs = [step["run"] for step in build if "run" in step]
     assert any("tools/build_site.py" in run and "--output _site" in run for run in runs), runs
+    # the book at the root, the site under it at lite/ (where the book's "Run it live" buttons point)
+    (book,) = [run for run in runs if "tools/build_book.py" in run]
+    lines = book.strip().splitlines()
+    assert "'.[book]'" in lines[0] and "--output _book" in lines[1] and lines[2] == "cp -a _site _book/lite", lines
+    sys.path.insert(0, str(ROOT / "book"))
+    import conf
+
+    assert conf.LITE == "lite"
     upload = [step for step in build if step.get("uses", "").startswith("actions/upload-pages-artifact@")]
-    assert len(upload) == 1 and upload[0]["with"]["path"] == "_site"
+    assert len(upload) == 1 and upload[0]["with"]["path"] == "_book"
     cached = next(step for step in build if step.get("uses", "").startswith("actions/cache@"))["with"]["path"]
-    assert "build/site/downloads" in cached
+    assert "build/site/downloads" in cached  # the Pyodide downloads and MathJax (tools/offline_mathjax.py)
     assert workflow["jobs"]["deploy"]["needs"] == "build"
     assert [step["uses"].split("@")[0] for step in deploy] == ["actions/deploy-pages"]

@@ -112,9 +112,12 @@ def test_the_current_cell_is_drawn_red_and_the_grid_has_the_guide_colours():
     canvas.draw()
     pixels = np.asarray(canvas.buffer_rgba())[..., :3] / 255
 
-    def colour(panel, row, col):
-        x, y = view.axes[panel].transData.transform((col, row))
-        return pixels[int(round(pixels.shape[0] - y)), int(round(x))]
+    def colour(panel, row, col):  # the cell's most common pixel: its colour, not its hatching's dots or stripes
+        (x0, y0), (x1, y1) = view.axes[panel].transData.transform([(col - 0.3, row - 0.3), (col + 0.3, row + 0.3)])
+        top, left = pixels.shape[0] - max(y0, y1), min(x0, x1)
+        box = pixels[int(top) : int(top + abs(y1 - y0)), int(left) : int(left + abs(x1 - x0))].reshape(-1, 3)
+        found, count = np.unique(np.round(box, 3), axis=0, return_counts=True)
+        return found[np.argmax(count)]
 
     rows, cols = anim.trace.output.shape
     np.testing.assert_allclose(colour("output", rows - 1, cols - 1), to_rgb(COLORS["current"]), atol=0.02)

@@ -191,3 +191,17 @@ def test_figure_png_renders_any_figure_size(size, dpi):
     image = Image.open(io.BytesIO(figure_png(figure, dpi=dpi)))
     assert image.size == (int(size[0] * dpi), int(size[1] * dpi))
     assert figure.dpi == 100  # restored
+
+
+def test_a_figure_is_as_wide_as_the_laptops_output_area_and_no_taller_than_its_figsize():
+    """The default: 820 CSS px wide (JupyterLab at 1280 px with the file browser open), at most DISPLAY's
+    max_height tall; an explicit figsize's height is the tallest it may become (Explorer.figure_height)."""
+    from deconvlib.viz.drawing import DISPLAY, default_figsize
+
+    t = trace(np.ones((7, 7)), np.ones((3, 3)), stride=2, dilation=3)  # a 25×25 padded grid alone: as tall as allowed
+    free = TraceFigure(t, None, panels=("padded",))
+    capped = TraceFigure(t, None, default_figsize(300), panels=("padded",))
+    assert free.display_size() == (DISPLAY["width"], DISPLAY["max_height"]) == (820, 470)
+    assert capped.display_size() == (820, 300)
+    small = TraceFigure(trace(X, W), None, default_figsize(400))  # a shorter figure keeps its own height (356 px)
+    assert small.display_size() == TraceFigure(trace(X, W), None).display_size()

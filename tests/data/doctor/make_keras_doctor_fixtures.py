@@ -1,0 +1,143 @@
+"""Record Keras model configs and the shapes TensorFlow computes for them, for the doctor's Keras reader.
+
+How to run (from the repository root; TensorFlow is needed ONLY here, never at
+runtime or test time)::
+
+    python3 -m venv /tmp/tfvenv
+    /tmp/tfvenv/bin/pip install tensorflow-cpu numpy
+    /tmp/tfvenv/bin/python tests/data/doctor/make_keras_doctor_fixtures.py
+
+Writes ``keras_configs.json`` next to this script: ``models``, random
+``keras.Sequential`` models of 1-D, 2-D and 3-D layers (``ConvNDTranspose``
+with ``padding`` 'valid' or 'same' and ``output_padding`` None or a number,
+``ConvND``, ``MaxPoolingND``, ``AveragePoolingND``), each with ``config``
+(``model.to_json()``, parsed), ``input`` (``(n, *spatial, c)``, Keras's
+channels-last layout) and ``shapes``: every layer's output shape as Keras
+computes it (the layers applied to a symbolic input), or ``error``: the layer
+Keras refused and its message. The layers are then run eagerly on zeros with
+the TensorFlow backend: the shapes are checked to be the same, or TensorFlow's
+kernel refuses the layer (``tensorflow_error``: its CPU kernels do not take
+every configuration Keras computes a shape for, e.g. a dilation above 1 with
+oneDNN off, or a 'same' layer whose output_padding TensorFlow's own SAME
+arithmetic does not reach). Random numbers come from ``numpy.random.default_rng(SEED)``.
+"""
+
+import json
+import os
+
+import numpy as np
+
+SEED = 20261208
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODELS = 100
+
+
+def message(error):
+    """The line of a Keras error that says what is wrong (Keras wraps a layer's error in a line of its own)."""
+    lines = [line.strip().replace("\x1b[1m", "").replace("\x1b[0m", "") for line in str(error).splitlines()]
+    lines = [line for line in lines if line]
+    if lines and lines[0].startswith("Exception encountered when calling") and len(lines) > 1:
+        return lines[1]
+    return lines[0] if lines else type(error).__name__
+
+
+def random_layer(keras, rng, dims, index):
+    """One random Keras layer (its constructor may refuse it: that is recorded too)."""
+    kind = rng.choice(["transpose", "transpose", "conv", "maxpool", "avgpool"])
+    name = f"l{index}"
+    padding = str(rng.choice(["valid", "same"]))
+    if kind in ("maxpool", "avgpool"):
+        pool = [int(v) for v in rng.integers(1, 4, size=dims)]
+        strides = None if rng.random() < 0.4 else [int(v) for v in rng.integers(1, 4, size=dims)]
+        cls = getattr(keras.layers, f"{'Max' if kind == 'maxpool' else 'Average'}Pooling{dims}D")
+        return cls(pool_size=pool, strides=strides, padding=padding, name=name)
+    kernel = [int(v) for v in rng.integers(1, 6, size=dims)]
+    strides = [int(v) for v in rng.integers(1, 4, size=dims)]
+    dilation = [1] * dims
+    if rng.random() < 0.2:
+        strides, dilation = [1] * dims, [int(v) for v in rng.integers(1, 3, size=dims)]
+    filters = int(rng.integers(1, 4))
+    if kind == "conv":
+        cls = getattr(keras.layers, f"Conv{dims}D")
+        return cls(filters, kernel, strides=strides, padding=padding, dilation_rate=dilation, name=name)
+    output_padding = None
+    if rng.random() < 0.5:
+        output_padding = [int(rng.integers(0, s)) if rng.random() < 0.95 else int(s) for s in strides]
+    cls = getattr(keras.layers, f"Conv{dims}DTranspose")
+    return cls(
+        filters,
+        kernel,
+        strides=strides,
+        padding=padding,
+        output_padding=output_padding,
+        dilation_rate=dilation,
+        name=name,
+    )
+
+
+def main():
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    import keras  # only here: pytest imports this module for its doctests, where Keras is absent
+    import tensorflow as tf
+
+    rng = np.random.default_rng(SEED)
+    models = []
+    while len(models) < MODELS:
+        dims = (1, 2, 3)[len(models) % 3]
+        spatial = [int(v) for v in rng.integers(2, (12, 10, 6)[dims - 1], size=dims)]
+        channels = int(rng.integers(1, 4))
+        entry = dict(key=f"k{len(models):03d}", input=[1, *spatial, channels])
+        layers = []
+        try:
+            for index in range(int(rng.integers(2, 5))):
+                layers.append(random_layer(keras, rng, dims, index))
+        except ValueError as error:  # a constructor refused it (output_padding >= strides, ...)
+            entry["error"] = dict(layer=len(layers), message=message(error), stage="constructor")
+            entry["config"] = None
+            models.append(entry)
+            continue
+        # Keras's own arithmetic: the layers applied to a symbolic input (what model.summary() shows)
+        x = keras.Input(shape=(*spatial, channels), batch_size=1)
+        shapes = []
+        for index, layer in enumerate(layers):
+            try:
+                x = layer(x)
+            except Exception as error:  # noqa: BLE001
+                entry["error"] = dict(layer=index, message=message(error), stage="build")
+                break
+            shapes.append([int(v) for v in x.shape])
+            if min(shapes[-1][1:-1]) < 1:  # Keras computes an empty output without a word: a refusal here
+                entry["error"] = dict(layer=index, message=f"empty output {shapes[-1]}", stage="build")
+                break
+        if "error" in entry:
+            entry["config"] = json.loads(keras.Sequential(layers).to_json())  # the layers as they are, unbuilt
+            models.append(entry)
+            continue
+        entry["shapes"] = shapes
+        entry["config"] = json.loads(
+            keras.Sequential([keras.Input(shape=(*spatial, channels), batch_size=1), *layers]).to_json()
+        )
+        # and TensorFlow's kernels, eagerly on zeros: the same shapes, or the kernel's refusal
+        x = tf.zeros((1, *spatial, channels))
+        for index, layer in enumerate(layers):
+            try:
+                x = layer(x)
+            except Exception as error:  # noqa: BLE001
+                entry["tensorflow_error"] = dict(layer=index, message=message(error))
+                break
+            assert [int(v) for v in x.shape] == shapes[index], (x.shape, shapes[index])
+        models.append(entry)
+    meta = dict(
+        generator="tests/data/doctor/make_keras_doctor_fixtures.py",
+        keras_version=keras.__version__,
+        tensorflow_version=tf.__version__,
+    )
+    with open(os.path.join(HERE, "keras_configs.json"), "w", encoding="utf-8") as f:
+        json.dump(dict(meta, models=models), f, separators=(",", ":"))
+        f.write("\n")
+    refused = sum("error" in m for m in models)
+    print(f"{len(models)} Keras models ({refused} refused)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""The frameworks' issues whose reproducer is a layer list, each with the doctor's diagnosis.
+
+Each test takes the layers and sizes from the issue's own reproducer and
+checks what the doctor says about them: the size, the refusal and its field,
+the explained message, the fix (checked by the doctor against its own
+arithmetic, and the arithmetic against PyTorch in test_doctor_torch_fixtures).
+"""
+
+import numpy as np
+import pytest
+
+import deconvlib as dl
+from deconvlib.doctor import explain_error
+from deconvlib.doctor.layers import parse_layers
+from deconvlib.doctor.stack import stages
+
+TORCH_OUTPUT_PADDING = (
+    "RuntimeError: output padding must be smaller than either stride or dilation, but got output_padding_height: 0 "
+    "output_padding_width: 1 stride_height: 1 stride_width: 1 dilation_height: 1 dilation_width: 1"
+)
+
+
+def test_pytorch_8816_output_padding_is_computed_not_zero_padding():
+    # ConvTranspose2d(1, 1, 3, stride=2, padding=1, output_padding=1) on a 1×1 input gives 2×2, and the
+    # added row and column are not zeros: output_padding keeps one more cell of the full result, which the
+    # kernel reaches.
+    layer = {"kind": "conv_transpose", "kernel": 3, "stride": 2, "padding": 1, "output_padding": 1}
+    report = dl.doctor([layer], (1, 1, 1, 1))
+    assert report.output_shape == (1, 1, 2, 2)
+    (stage, _) = report.layers[0]["stages"]
+    assert stage["full"] == 3 and stage["kept"] == (1, 3)  # cells 1 and 2 of the full 3: the last is a real output
+    np.testing.assert_array_equal(report.overlap_map, np.ones((2, 2)))  # every cell gets a kernel tap
+
+
+def test_pytorch_56328_output_padding_without_a_stride():
+    # ConvTranspose1d(3, 4, kernel_size=3, output_padding=1) on (2, 3, 3): refused
+    layer = {"kind": "conv_transpose", "kernel": 3, "output_padding": 1, "channels": 4}
+    with pytest.raises(dl.ParameterError) as raised:
+        dl.doctor([layer], (2, 3, 3))
+    assert raised.value.parameter == "layers[0].output_padding"
+    assert "must be smaller than stride or dilation" in str(raised.value)
+    explained = explain_error(TORCH_OUTPUT_PADDING.replace("0 output_padding_width", "0 output_padding_width"))
+    assert explained.key == "output_padding" and "smaller than the stride" in explained.meaning
+    # what was meant, 3 + 2 + 1 = 6, needs no output_padding with stride 1: nothing symmetric gives it
+    assert "no symmetric padding gives 6" in explain_error(TORCH_OUTPUT_PADDING, layer, (3,)).fix
+
+
+def test_pytorch_106450_same_length_with_stride_1_and_an_even_kernel():
+    # stride 1, even kernel: the length L comes back only with an asymmetric crop, not with output_padding=1
+    for kernel in (2, 4, 6):
+        layer = {"kind": "conv_transpose", "kernel": kernel, "stride": 1, "name": "t"}
+        report = dl.doctor([layer], (1, 8, 50), target=(50,))
+        half = (kernel - 1) // 2
+        assert report.fix["crop"] == ((half, kernel - 1 - half),) and report.fix["reached"] == (50,)
+    explained = explain_error(TORCH_OUTPUT_PADDING, dict(layer, padding=2, output_padding=1), (50,))
+    assert explained.numbers["stride"] == [1, 1]
+
+
+def test_pytorch_8826_output_padding_below_the_dilation_is_allowed():
+    # conv_transpose2d of a (1, 3, 1, 2) input, 3×3 kernel, dilation 2: 5×6; PyTorch also allows
+    # output_padding < dilation with stride 1, which gives 6×7
+    base = {"kind": "conv_transpose", "kernel": 3, "dilation": 2, "channels": 3}
+    assert dl.doctor([base], (1, 3, 1, 2)).output_shape == (1, 3, 5, 6)
+    assert dl.doctor([dict(base, output_padding=1)], (1, 3, 1, 2)).output_shape == (1, 3, 6, 7)
+    with pytest.raises(dl.ParameterError, match="output_padding"):
+        dl.doctor([dict(base, output_padding=2)], (1, 3, 1, 2))
+
+
+@pytest.mark.parametrize(
+    "kernel, stride, padding, output_padding, crop",
+    [(4, 2, 1, 0, None), (3, 2, 1, 1, None), (2, 2, 0, 0, None), (5, 1, 2, 0, None), (4, 1, None, 0, (1, 2)),
+     (5, 4, 1, 1, None), (3, 3, 0, 0, None), (7, 3, 2, 0, None)],
+)  # fmt: skip
+def test_pytorch_80301_and_3867_same_for_a_transposed_layer(kernel, stride, padding, output_padding, crop):
+    # "same" for a transposed layer means an output of stride · input: the padding, or the crop when none exists
+    layer = {"kind": "conv_transpose", "kernel": kernel, "stride": stride}
+    fix = dl.doctor([layer], (1, 1, 9), target=(9 * stride,)).fix
+    assert fix["reached"] == (9 * stride,)
+    if crop is None:
+        assert fix["padding"] == (padding,) and fix["output_padding"] == (output_padding,)
+    else:
+        assert fix["crop"] == (crop,)
+
+
+def test_keras_13231_stride_8_output_padding_8():
+    # Conv2DTranspose, input 46×62, kernel 16, strides 8, wanted 368×489: output_padding (8, 1) is refused
+    message = "ValueError: Stride (8, 8) must be greater than output padding (8, 1)"
+    explained = explain_error(message)
+    assert explained.framework == "Keras" and explained.numbers == dict(output_padding=[8, 1], stride=[8, 8])
+    layer = {"kind": "conv_transpose", "kernel": 16, "stride": 8, "name": "up"}
+    fix = dl.doctor([layer], (1, 3, 46, 62), target=(368, 489)).fix
+    # the full results are 376 and 504: crop 4 at each end of the rows, 8 and 7 of the columns
+    assert fix["padding"] == (4, 8) and fix["output_padding"] == (0, 1) and fix["reached"] == (368, 489)
+
+
+def test_keras_22876_same_with_stride_2_and_kernel_3_shifts_by_one_pixel():
+    # Keras 'same' (TensorFlow's, JAX's): 16 → 32 keeps cells 0..31 of the full 33; PyTorch's padding=1,
+    # output_padding=1 gives the same size but keeps cells 1..32: the values shift by one pixel
+    layer = {"kind": "conv_transpose", "kernel": 3, "stride": 2, "name": "up"}
+    fix = dl.doctor([layer], (1, 16, 16, 16), target=(32, 32)).fix
+    assert fix["padding"] == (1, 1) and fix["output_padding"] == (1, 1)
+    spec = parse_layers([dict(layer, padding=1, output_padding=1)], 2)[0]
+    assert stages(spec, (16, 16))[0]["kept"] == (1, 33)  # the crop torch makes: 1 before, 0 after
+    rng = np.random.default_rng(22876)
+    X, W = rng.standard_normal((16, 16)), rng.standard_normal((3, 3))
+    torch_like = dl.conv_transpose2d(X, W, stride=2, padding=1, output_padding=1)
+    same = dl.conv_transpose2d(X, W, stride=2, padding=(0, 1, 0, 1))  # crop 0 before, 1 after: kept 0..31
+    assert torch_like.shape == same.shape == (32, 32)
+    assert not np.allclose(torch_like, same)
+    np.testing.assert_allclose(torch_like[:-1, :-1], same[1:, 1:])  # one pixel apart
