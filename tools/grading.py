@@ -269,19 +269,27 @@ def write_nbgrader(out, notebooks=None, solutions=None, varied=False):
 
 
 def otter_answer(placeholder, solution):
-    """The solution for otter: one assignment ``x = 8  # SOLUTION`` (otter leaves ``x = ...``), else a block.
+    """The solution for otter: a value as ``x = 8  # SOLUTION`` (otter leaves ``x = ...``), else a block.
 
-    >>> otter_answer("answer = ...  # yours", "answer = 8  # why")
-    'answer = 8  # why  # SOLUTION'
+    Comment lines above the value (the reasoning) go in a block otter removes without a trace.
+
+    >>> print(otter_answer("answer = ...  # yours", "# why\\nanswer = 8"))
+    # BEGIN SOLUTION NO PROMPT
+    # why
+    # END SOLUTION
+    answer = 8  # SOLUTION
     >>> print(otter_answer("def f(x):\\n    return ...", "def f(x):\\n    return x + 1"))
     def f(x):
         # BEGIN SOLUTION
         return x + 1
         # END SOLUTION
     """
-    tree = ast.parse(solution)
-    if len(tree.body) == 1 and isinstance(tree.body[0], ast.Assign) and len(solution.splitlines()) == 1:
-        return f"{solution}  # SOLUTION"
+    tree, lines = ast.parse(solution), solution.splitlines()
+    last = tree.body[-1] if len(tree.body) == 1 else None
+    if isinstance(last, ast.Assign) and last.lineno == last.end_lineno == len(lines):
+        above = lines[:-1]
+        hidden = ["# BEGIN SOLUTION NO PROMPT", *above, "# END SOLUTION"] if above else []
+        return "\n".join([*hidden, f"{lines[-1]}  # SOLUTION"])
     return delimited(placeholder, solution, "# BEGIN SOLUTION", "# END SOLUTION")
 
 

@@ -28,6 +28,7 @@ from grading import (  # tools/, on sys.path from conftest.py
     points,
     sources,
     split_check,
+    strict_check,
     write_nbgrader,
     write_otter,
 )
@@ -101,7 +102,7 @@ def test_the_nbgrader_cells_of_an_exercise(assignment, name):
     assert nb.cells.index(test) == nb.cells.index(answer) + 1
     solution, check = split_check(SOLUTIONS[name])
     assert without_markers(answer.source) == solution  # the solution, and nothing else, between the markers
-    assert test.source.startswith(f"print({check[:-1]}") and test.source.endswith(", strict=True))")
+    assert test.source == f"print({strict_check(check)})" and strict_check(check).endswith(", strict=True)")
     assert not answer.outputs and not test.outputs
 
 
@@ -181,7 +182,7 @@ def test_the_otter_master_notebook(path, nb):
         answer, test = master.cells[n].source, master.cells[n + 3].source
         assert answer.endswith(("# SOLUTION", "# END SOLUTION"))
         _, check = split_check(SOLUTIONS[name])
-        assert test == f"assert {check[:-1]}, strict=True)"
+        assert test == f"assert {strict_check(check)}"
 
 
 def test_write_otter(tmp_path):
@@ -216,6 +217,11 @@ def graded_cells(assignment):
     return nb, {cell.metadata["nbgrader"]["grade_id"]: cell for cell in nb.cells if "nbgrader" in cell.metadata}
 
 
+def variable_of(name):
+    """The variable an exercise answered with a value assigns (``answer``, ``sizes``, ...)."""
+    return ast.parse(split_check(SOLUTIONS[name])[0]).body[-1].targets[0].id
+
+
 def visible(test):
     return test.split("### BEGIN HIDDEN TESTS")[0]
 
@@ -228,7 +234,7 @@ def test_a_varied_check_uses_the_students_numbers_and_a_hidden_test_the_graded_s
     assert sum(STUDENT_CELL == cell.source for cell in nb.cells) == 1
     test = cells[f"{name}-check"].source
     assert "### BEGIN HIDDEN TESTS" in test
-    variable = split_check(SOLUTIONS[name])[0].split(" = ")[0]  # answer, sizes, zeros_each_side
+    variable = variable_of(name)  # answer, sizes, zeros_each_side
     alice, bob = right_answer(name, variant(name, "alice")), right_answer(name, variant(name, "bob"))
     where = tmp_path / "autograded" / "alice" / assignment
     where.mkdir(parents=True)

@@ -17,6 +17,7 @@ exercise's cells are also run in-process by test_grading.py. Set
 grade more.
 """
 
+import ast
 import html
 import json
 import os
@@ -248,4 +249,4 @@ def test_nbgrader_grades_each_student_on_their_own_variant(tools, tmp_path):
 
 def variable_of(name):
     """The variable an exercise answered with a value assigns (``answer``, ``sizes``, ...)."""
-    return split_check(SOLUTIONS[name])[0].split(" = ")[0]
+    return ast.parse(split_check(SOLUTIONS[name])[0]).body[-1].targets[0].id
