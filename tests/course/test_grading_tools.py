@@ -152,12 +152,14 @@ def expected_scores(notebooks):
 
 
 def table(scores):
-    lines = [f"{'assignment':28} {'exercise':22} {'blank':>6} {'teacher':>8} {'wrong':>6}"]
+    """The scores as a table: one row per exercise, one column per submission."""
+    wide = max([len("assignment")] + [len(assignment) for _, assignment, _ in scores])
+    lines = [f"{'assignment':{wide}} {'exercise':22} {'blank':>6} {'teacher':>8} {'wrong':>6}"]
     for (student, assignment, name), (_, top) in sorted(scores.items()):
         if student == "blank":
             row = [scores[s, assignment, name][0] for s in SUBMISSIONS]
             lines.append(
-                f"{assignment:28} {name:22} " + " ".join(f"{x:g}/{top:g}".rjust(w) for x, w in zip(row, (6, 8, 6)))
+                f"{assignment:{wide}} {name:22} " + " ".join(f"{x:g}/{top:g}".rjust(w) for x, w in zip(row, (6, 8, 6)))
             )
     return "\n".join(lines)
 
