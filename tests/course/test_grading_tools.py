@@ -6,8 +6,9 @@ its own packages, this interpreter's (numpy, matplotlib, ipywidgets, ...) by a
 ``.pth`` file, so nothing but the two tools is installed. Three submissions per
 notebook, made from what a student receives (nbgrader's release, otter's
 student notebook): left blank, answered with the teacher's solutions, and
-answered with each exercise's typical wrong answer (``WRONG_ANSWERS``). They
-must score 0, full marks, and 0 with the checker's hint in the feedback.
+answered with each exercise's typical wrong answer (``WRONG_ANSWERS``), and
+handed in to nbgrader through ``course.hand_in()``. They must score 0, full
+marks, and 0 with the checker's hint in the feedback.
 
 Each submission runs its whole notebook (explorers and figures too, 10-30 s on
 a busy machine), so by default the test grades two notebooks: the first (by
@@ -174,9 +175,12 @@ def test_nbgrader_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
         release = nbformat.read(course_dir / "release" / assignment / path.name, as_version=4)
         assert "### BEGIN SOLUTION" not in json.dumps(release)
         for student, answers in SUBMISSIONS.items():
+            work = tmp_path / "work" / student  # the student's folder; course.hand_in() gives the file to hand in
+            work.mkdir(parents=True, exist_ok=True)
+            nbformat.write(answered(release, answers), work / path.name)
             target = course_dir / "submitted" / student / assignment / path.name
             target.parent.mkdir(parents=True)
-            nbformat.write(answered(release, answers), target)
+            target.write_bytes(course.hand_in(path.name, folder=work).files[path.name])
         run(tools, "nbgrader", "autograde", assignment, "--force", cwd=course_dir)
         run(tools, "nbgrader", "generate_feedback", assignment, "--force", cwd=course_dir)
     scores = gradebook(tools, course_dir, written)
