@@ -42,6 +42,7 @@ __all__ = [
     "command",
     "parameter_text",
     "relationship_text",
+    "animation_alt_text",
     "format_values",
     "solve_padding_text",
     "overlap_verdict",
@@ -700,6 +701,68 @@ def parameter_text(case):
     if case.dilation != 1:
         parts.append(f"d={format_pair(case.dilation)}")
     return ", ".join(parts) + f" → o={_size_text(case.output_size)}"
+
+
+def animation_alt_text(case):
+    """A gallery GIF in words, for its alt text: what is drawn, the sizes, and what each frame shows.
+
+    Parameters
+    ----------
+    case : Case
+        A :class:`~deconvlib.cases.Case`; the sentence is read from its
+        parameters, as the GIF is drawn from them.
+
+    Returns
+    -------
+    str
+
+    See Also
+    --------
+    parameter_text : The parameters on one line.
+
+    Examples
+    --------
+    >>> from deconvlib.cases import GALLERY, find_case
+    >>> print(animation_alt_text(find_case("padding_strides_transposed", GALLERY)))
+    Animation of a transposed convolution, 25 frames: input 3×3, kernel 3×3, stride 2, padding 1, \
+output_padding 0, output 5×5. Each frame outlines the kernel window on the grid and writes one output cell, \
+the sum of the window's products.
+    >>> animation_alt_text(find_case("numerical_max_pooling", GALLERY)).split(". ")[1]
+    'Each frame outlines the window on the input and writes one output cell, the largest value under it.'
+    """
+    kind = (
+        {"max": "max pooling", "avg": "average pooling"}[case.pooling]
+        if case.pooling
+        else ("a transposed convolution" if case.transposed else "a convolution")
+    )
+    window = "window" if case.pooling else "kernel"
+    sizes = [
+        f"input {_size_text(_per_axis(case.input_size, case.dims))}",
+        f"{window} {_size_text(_per_axis(case.kernel_size, case.dims))}",
+    ]
+    sizes += [f"stride {format_pair(case.stride)}", f"padding {format_pair(case.padding)}"]
+    if case.transposed:
+        sizes.append(f"output_padding {format_pair(case.output_padding)}")
+    if case.dilation != 1:
+        sizes.append(f"dilation {format_pair(case.dilation)}")
+    sizes.append(f"output {_size_text(case.output_size)}")
+    if case.parameters.get("values") is not None:
+        sizes.append("every cell showing its number")
+    if case.dims == 1 and not case.pooling:
+        kind = kind.replace("a ", "a one-dimensional ", 1)
+    what = {
+        "max": "window on the input and writes one output cell, the largest value under it",
+        "avg": "window on the input and writes one output cell, the mean of the values under it",
+    }.get(case.pooling, "kernel window on the grid and writes one output cell, the sum of the window's products")
+    return (
+        f"Animation of {kind}, {case.n_frames} frame{'' if case.n_frames == 1 else 's'}: {', '.join(sizes)}. "
+        f"Each frame outlines the {what}."
+    )
+
+
+def _per_axis(value, dims):
+    """A size as a tuple per axis: an int stands for every axis."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
 
 
 def _size_text(sizes):

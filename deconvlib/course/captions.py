@@ -7,6 +7,11 @@ its figure. Only when the library refused the sliders' values (``t`` is
 ``None``; the figure gives way to the library's message) does a caption write
 the formula with the values it was given, to show where the size falls below 1.
 
+An explorer's figure is described in words by :func:`figure_alt_text` (its
+``<img>``'s alt text, for a screen reader), from the same values and trace,
+and its caption is a polite live region (:func:`live_region`), announced
+after a slider move.
+
 The traces are those of the explorers: a square input and kernel, so the
 caption's one axis (the columns) stands for both. The plain sentences behind
 the captions (a step's sum, the padding solver's answer, the overlap verdicts)
@@ -14,6 +19,7 @@ are :mod:`deconvlib.explain`'s.
 """
 
 import html
+import re
 
 from ..explain import describe_conv_step, describe_pads, describe_pool_step, describe_step, relationship
 
@@ -27,6 +33,10 @@ __all__ = [
     "conv_output_size_caption",
     "forward_caption",
     "pooling_caption",
+    "plain_text",
+    "settings_text",
+    "figure_alt_text",
+    "live_region",
 ]
 
 
@@ -362,3 +372,90 @@ def pooling_caption(t, step):
     number, name, _ = relationship(False, i, k, s, p, pooling=t.mode)[0]
     formula = f"o = ⌊(i + 2p − k) / s⌋ + 1 = ⌊({i} + 2·{p} − {k}) / {s}⌋ + 1 = <b>{o}</b>"
     return f"relationship {number} ({html.escape(name)}): {formula}<br>{html.escape(describe_pool_step(t, step))}"
+
+
+def plain_text(caption):
+    """A caption's HTML as plain words: line breaks as "; ", tags dropped, entities decoded, spaces squeezed.
+
+    Examples
+    --------
+    >>> plain_text("o = <b>3</b><br>out(0, 0) = 1&nbsp;&lt; 2")
+    'o = 3; out(0, 0) = 1 < 2'
+    """
+    text = re.sub(r"<br\s*/?>|\n", "; ", caption)
+    text = html.unescape(re.sub(r"<[^>]*>", "", text))
+    return re.sub(r"\s+", " ", text).strip(" ;")
+
+
+def settings_text(settings):
+    """``(label, value)`` pairs, as a screen reader should hear the controls: ``"stride 2, padding 0"``.
+
+    Examples
+    --------
+    >>> settings_text([("input size", 3), ("stride", 2), ("pooling", "max pooling")])
+    'input size 3, stride 2, pooling: max pooling'
+    """
+    return ", ".join(f"{label}: {value}" if isinstance(value, str) else f"{label} {value}" for label, value in settings)
+
+
+def figure_alt_text(subject, settings, figure_words, *sentences):
+    """An explorer figure's alt text: what it shows, the controls' values, the panels' titles, then ``sentences``.
+
+    Parameters
+    ----------
+    subject : str
+        What the figure is of, in a few words.
+    settings : sequence of (str, object)
+        The controls' labels and values (:func:`settings_text`).
+    figure_words : str
+        The figure's own words in reading order (its panels' titles: the
+        stages, the sizes, the cell being written and its value).
+    *sentences : str
+        HTML or text, in :func:`plain_text`; empty ones and repeats are left out.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deconvlib import trace
+    >>> from deconvlib.explain import describe_step
+    >>> t = trace(np.ones((2, 2)), np.ones((2, 2)))
+    >>> figure_alt_text("Stage 3", [("stride", 1)], "output 3×3 step 1/9: out(0, 0) = 1",
+    ...                 step_caption(t, 0), describe_step(t, 0))
+    'Stage 3, with stride 1. Figure: output 3×3 step 1/9: out(0, 0) = 1. out(0, 0) = 1·1 = 1.'
+    """
+    parts = [f"{subject}, with {settings_text(settings)}" if settings else subject]
+    if figure_words:
+        parts.append(f"Figure: {figure_words}")
+    for sentence in map(plain_text, sentences):
+        if sentence and sentence not in parts:
+            parts.append(sentence)
+    return " ".join(part if part.endswith(".") else part + "." for part in parts)
+
+
+def live_region(caption, state=""):
+    """``caption`` (HTML) in a polite live region: a screen reader announces it when it changes.
+
+    ``state`` (plain text: the controls' values, :func:`settings_text`) is in the region too, for
+    the screen reader only, so a slider move that leaves the caption's words as they were (the input
+    size, in a formula without it) is announced as well.
+
+    Examples
+    --------
+    >>> print(live_region("o = <b>3</b>", "stride 2").replace("><", ">\\n<"))
+    <div role="status" aria-live="polite" aria-atomic="true">o = <b>3</b> <span style="position:absolute;width:1px;\
+height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap">(stride 2)</span>
+    </div>
+    >>> live_region("o = <b>3</b>")
+    '<div role="status" aria-live="polite" aria-atomic="true">o = <b>3</b></div>'
+    """
+    hidden = (
+        ' <span style="position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap">'
+        f"({html.escape(state)})</span>"
+        if state
+        else ""
+    )
+    return f'<div role="status" aria-live="polite" aria-atomic="true">{caption}{hidden}</div>'

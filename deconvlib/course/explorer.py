@@ -16,6 +16,13 @@ says what its sliders are and fills in three tested methods:
 - ``describe(values, data) → str``: the caption; ``data`` is ``None`` when
   ``compute`` refused the values.
 
+The figure's ``<img>`` carries :meth:`Explorer.alt_text` (what it is of,
+:attr:`Explorer.subject`; the controls' values; the panels' titles; the
+caption in plain words), so a screen reader reads the state the figure
+shows; the caption is a polite live region, announced after a slider move;
+and every control takes the keyboard (Tab, arrows, Enter, Space) with a
+visible focus ring (:data:`FOCUS_CSS`).
+
 Each control's ``observe`` callback is one call, :meth:`Explorer.refresh`:
 limits that depend on other sliders follow (:meth:`Explorer.follow_limits`),
 then :meth:`Explorer.render` draws and encodes the PNG (or the message) for
@@ -35,13 +42,20 @@ the ``Output`` widget. The explorers of the notebooks are in
 >>> class TextFigure:
 ...     def __init__(self, data, figsize):
 ...         self.data = data
+...     def alt_text(self):
+...         return str(self.data)
 ...     def update(self, data):
 ...         self.data = data
 ...     def to_png(self, dpi):
 ...         return b"\\x89PNG" + str(self.data).encode()
 >>> ex = Doubler(n=3)
->>> ex.data, ex.caption.value, ex.png
+>>> ex.data, ex.described, ex.png
 (6, '2·3 = 6', b'\\x89PNG6')
+>>> ex.caption.value.split("<span")[0]
+'<div role="status" aria-live="polite" aria-atomic="true">2·3 = 6 '
+>>> ex.alt
+'Doubler, with n 3. Figure: 6. 2·3 = 6.'
+
 >>> ex.set(n=0)
 >>> ex.data, ex.message
 (None, '⚠ n must be positive')
@@ -62,9 +76,55 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 
 from ..errors import ParameterError
-from ..viz.drawing import DISPLAY, default_figsize, get_scale
+from ..viz.drawing import DISPLAY, default_figsize, get_scale, png_html
+from .captions import figure_alt_text, live_region, settings_text
 
-__all__ = ["Explorer", "Choice", "svg_image"]
+__all__ = ["Explorer", "Choice", "svg_image", "FOCUS_CSS", "NAME_CONTROLS_JS"]
+
+#: Keyboard focus made visible on every control of an explorer (slider handles, buttons, toggles, menus):
+#: JupyterLab's own theme leaves a focused slider handle and a focused toggle button unmarked.
+FOCUS_CSS = (
+    ".deconvlib-explorer .noUi-handle:focus, .deconvlib-explorer .noUi-handle:focus-visible, "
+    ".deconvlib-explorer button:focus-visible, .deconvlib-explorer select:focus-visible, "
+    ".deconvlib-explorer input:focus-visible"
+    " {outline: 3px solid #1a5fb4; outline-offset: 2px; box-shadow: 0 0 0 5px rgba(26, 95, 180, 0.35)}"
+)
+
+#: JavaScript run once where an explorer is shown (``element``: its output node): ipywidgets 8 gives a
+#: slider's handle (``role="slider"``) no accessible name — its label is a separate ``<label>`` — and
+#: Play's buttons only an icon, so a screen reader says "slider" and "button". This names each handle
+#: by its slider's label and each Play button by its icon (axe-core: aria-input-field-name, button-name),
+#: again whenever the widgets redraw (Play's one play/pause button changes its icon).
+NAME_CONTROLS_JS = """
+(function (element) {
+  const BUTTONS = {'fa-play': 'play', 'fa-pause': 'pause', 'fa-stop': 'stop', 'fa-retweet': 'repeat',
+                   'fa-repeat': 'repeat'};
+  const name = (root) => {
+    root.querySelectorAll('.widget-slider').forEach((slider) => {
+      const label = slider.querySelector('.widget-label'), handle = slider.querySelector('.noUi-handle');
+      const text = label ? label.textContent.trim() : '';
+      if (handle && text && handle.getAttribute('aria-label') !== text) handle.setAttribute('aria-label', text);
+    });
+    root.querySelectorAll('.widget-play button').forEach((button) => {
+      const icon = button.querySelector('i');
+      const key = icon ? [...icon.classList].find((c) => c in BUTTONS) : null;
+      if (key && button.getAttribute('aria-label') !== BUTTONS[key]) {
+        button.setAttribute('aria-label', BUTTONS[key]);
+        button.title = BUTTONS[key];
+      }
+    });
+  };
+  let tries = 0;
+  const start = () => {
+    const root = element && element.closest ? element.closest('.deconvlib-explorer') : null;
+    if (!root) { if (tries++ < 100) setTimeout(start, 100); return; }
+    name(root);
+    new MutationObserver(() => name(root)).observe(root, {subtree: true, childList: true, attributes: true,
+                                                    attributeFilter: ['class']});
+  };
+  start();
+})(typeof element !== 'undefined' ? element : null);
+"""
 
 
 def _scale_class(scale):
@@ -80,14 +140,15 @@ def _slider_width(label, scale=1.0):
     return f"{round((8 * len(label) + 180) * scale)}px"
 
 
-def svg_image(svg, figure, text):
+def svg_image(svg, figure, text, alt=None):
     """An output bundle showing ``svg`` as an ``<img>`` at ``figure``'s display size, shrunk to fit a narrower area.
 
     HTML rather than ``image/svg+xml``: JupyterLab shows an SVG at its own width however narrow the
-    notebook (a PNG it shrinks to fit), and the ``<img>`` carries the figure's description as its alt text.
+    notebook (a PNG it shrinks to fit), and the ``<img>`` carries the figure's description as its alt text
+    (``alt``; default the figure's own ``alt_text()``).
     """
     width, height = figure.display_size()
-    alt = html.escape(figure.alt_text(), quote=True)
+    alt = html.escape(figure.alt_text() if alt is None else alt, quote=True)
     source = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return {
         "text/html": f'<img src="data:image/svg+xml;base64,{source}" width="{width}" height="{height}" alt="{alt}"'
@@ -193,6 +254,11 @@ class Explorer:
     play : ipywidgets.Play or None
         Steps the ``step`` slider, if the explorer has one.
     caption : ipywidgets.HTML
+        :attr:`described` in a polite live region (:func:`~deconvlib.course.captions.live_region`).
+    described : str
+        The caption shown (HTML, what ``describe`` returned).
+    alt : str or None
+        The figure's alt text (:meth:`alt_text`), ``None`` while a message is shown.
     output : ipywidgets.Output
         Holds the figure (an SVG ``<img>`` in ``text/html``, :func:`svg_image`; ``image/png`` for a
         figure without ``to_svg``) or the message (``text/html``).
@@ -226,6 +292,10 @@ class Explorer:
     figure_height = None
     #: The PNG's dpi (``None``: the figure's own, twice its display size).
     dpi = None
+    #: What the figure is of, the first words of its alt text (:meth:`alt_text`; default the class's name).
+    subject = None
+    #: With ``False``, the alt text leaves out the caption (too long to hear: notebook 5's worked arithmetic).
+    alt_caption = True
 
     def __init__(self, **values):
         defaults = self.defaults()
@@ -249,7 +319,8 @@ class Explorer:
                         name,
                     )
         self.values = {**defaults, **values}
-        self.figure = self.data = self.message = self.svg = self._png = None
+        self.figure = self.data = self.message = self.svg = self._png = self.alt = None
+        self.described = ""
         self.renders = 0
         self._busy = False
         self._build()
@@ -317,9 +388,22 @@ class Explorer:
         self.choosers = {name: choice.make(self.values[name]) for name, choice in self.choices.items()}
         # the projector scale (set_scale) for the words around the figure: labels, readouts, caption, buttons
         self.sheet = widgets.HTML(layout=widgets.Layout(height="0px", margin="0px"))
-        self.ui = widgets.VBox(
-            [self.sheet] + self.header() + list(self.choosers.values()) + [self.controls, self.caption, self.output]
+        # names for the slider handles and Play's buttons, which ipywidgets leaves unnamed (NAME_CONTROLS_JS)
+        self.names = widgets.Output(layout=widgets.Layout(height="0px", margin="0px", overflow="hidden"))
+        self.names.outputs = (
+            {
+                "output_type": "display_data",
+                "metadata": {},
+                "data": {"application/javascript": NAME_CONTROLS_JS, "text/plain": ""},
+            },
         )
+        self.ui = widgets.VBox(
+            [self.sheet, self.names]
+            + self.header()
+            + list(self.choosers.values())
+            + [self.controls, self.caption, self.output]
+        )
+        self.ui.add_class("deconvlib-explorer")
         self._scale_shown = None
         self.follow_scale()
         for control in [*self.choosers.values(), *self.sliders.values()]:
@@ -340,6 +424,34 @@ class Explorer:
     def describe(self, values, data):
         """The caption (HTML) for ``values``; ``data`` is ``None`` when ``compute`` refused them."""
         return ""
+
+    def alt_sentences(self, values, data):
+        """More sentences for the alt text, after the caption (none here; the sweeps add the cell's sum)."""
+        return []
+
+    def settings(self, values):
+        """``(label, value)`` of every control, as the alt text names them: a choice by its option's text."""
+        chosen = [
+            (choice.label, next((text for text, value in choice.options if value == values[name]), values[name]))
+            for name, choice in self.choices.items()
+        ]
+        return chosen + [(spec[0], values[name]) for name, spec in self.specs.items()]
+
+    def alt_text(self, values, data, described=None):
+        """The figure in words, for its ``<img>``: what it is of, the controls, the panels' titles, the caption.
+
+        Made from the values and the data the figure is drawn from (:func:`~deconvlib.course.captions.figure_alt_text`),
+        so it changes with every slider.
+        """
+        described = self.describe(values, data) if described is None else described
+        words = self.figure.alt_text() if self.figure is not None and hasattr(self.figure, "alt_text") else ""
+        return figure_alt_text(
+            self.subject or type(self).__name__,
+            self.settings(values),
+            words,
+            described if self.alt_caption else "",
+            *self.alt_sentences(values, data),
+        )
 
     def follow_limits(self):
         """Set limits that depend on other sliders: here ``output_padding < max(stride, dilation)``.
@@ -390,8 +502,9 @@ class Explorer:
         """``show`` and encode: an output for the ``Output`` widget (PNG or HTML message)."""
         result = self.show(values)
         self.renders += 1
+        self.described = self.describe(values, self.data)
         if isinstance(result, str):
-            self.message, self.svg, self._png = result, None, None
+            self.message, self.svg, self._png, self.alt = result, None, None, None
             text = html.escape(result)
             return {
                 "output_type": "display_data",
@@ -406,15 +519,24 @@ class Explorer:
         if size.get("height", 0) > self._tallest:
             self._tallest = size["height"]
             self.output.layout.min_height = f"{self._tallest + 8}px"
+        self.alt = self.alt_text(values, self.data, self.described)
         if hasattr(result, "to_svg"):  # drawn as SVG: a few ms of string work, where a PNG took 15-60 ms
             self.svg = result.to_svg()
-            return {"output_type": "display_data", "metadata": {}, "data": svg_image(self.svg, result, repr(result))}
+            bundle = svg_image(self.svg, result, repr(result), self.alt)
+            return {"output_type": "display_data", "metadata": {}, "data": bundle}
         self.svg, self._png = None, result.to_png(self.dpi)
         return {
             "output_type": "display_data",
             "metadata": {"image/png": size} if size else {},
-            "data": {"image/png": base64.b64encode(self._png).decode("ascii"), "text/plain": repr(result)},
+            "data": {**self._png_bundle(), "text/plain": repr(result)},
         }
+
+    def _png_bundle(self):
+        """The PNG as ``image/png`` and as an ``<img>`` with the alt text (``text/html``, which viewers prefer)."""
+        size = getattr(self.figure, "display_size", lambda: None)()
+        html_img = png_html(self.png, size, self.alt or "") if size else None
+        data = {"image/png": base64.b64encode(self.png).decode("ascii")}
+        return {**data, "text/html": html_img} if html_img else data
 
     @property
     def png(self):
@@ -435,6 +557,7 @@ class Explorer:
         scale = get_scale()
         if scale == self._scale_shown:
             return
+        focus = f"<style>{FOCUS_CSS}</style>"
         if self._scale_shown is not None:
             self.ui.remove_class(_scale_class(self._scale_shown))
         self._scale_shown = scale
@@ -443,7 +566,7 @@ class Explorer:
         parts = ("widget-label", "widget-readout", "widget-html-content", "widget-button", "widget-toggle-button")
         selectors = ", ".join(f".{scoped} .{part}" for part in parts)
         size = 13 * scale
-        self.sheet.value = (
+        self.sheet.value = focus + (
             ""
             if scale == 1
             else f"<style>{selectors} {{font-size: {size:g}px; line-height: {1.35 * size:g}px}}</style>"
@@ -461,7 +584,7 @@ class Explorer:
             self.follow_limits()
             values = self.current()
             self.output.outputs = (self.render(values),)
-            self.caption.value = self.describe(values, self.data)
+            self.caption.value = live_region(self.described, settings_text(self.settings(values)))
         finally:
             self._busy = False
 
@@ -503,13 +626,16 @@ class Explorer:
         is preferred over the rest). A static viewer (GitHub, nbviewer, an HTML
         export) shows the figure; and a page that ran the cell before its
         widget manager had loaded shows the figure and says to run the cell
-        again, instead of ``VBox(children=...)`` or "model not found".
+        again, instead of ``VBox(children=...)`` or "model not found". The
+        figure is there twice: ``image/png`` and an ``<img>`` with its alt text
+        in ``text/html`` (which an HTML export and JupyterLab show), as
+        ``nbconvert --to html`` writes no alt text for an ``image/png``.
         """
         data = dict(self.ui._repr_mimebundle_())
         data["text/plain"] = f"{self!r} (no sliders? run this cell again once the page has loaded)"
         metadata = {}
         if self.png is not None:
-            data["image/png"] = base64.b64encode(self.png).decode("ascii")
+            data.update(self._png_bundle())
             size = getattr(self.figure, "display_metadata", dict)()
             if size:
                 metadata["image/png"] = size

@@ -54,7 +54,7 @@ from ..cases import CASES as GALLERY_CASES
 from ..cases import GUIDE_POOLING_INPUT
 from ..channels import Layer, decoder_shapes, group_connections, to_torch_weight
 from ..errors import ParameterError
-from ..explain import explain, overlap_sentence, overlap_verdict, solve_padding_text, stamps_caption
+from ..explain import describe_step, explain, overlap_sentence, overlap_verdict, solve_padding_text, stamps_caption
 from ..overlap import (
     overlap_count,
     overlap_count_1d,
@@ -331,6 +331,8 @@ class ForwardExplorer(NamedCases, PickedCell):
     (3, [(1, 0), (1, 1)])
     """
 
+    subject = "A convolution, output cell by output cell"
+
     cases = FORWARD_CASES
     case_parameters = FORWARD_PARAMETERS
     default_case = "padding_strides"
@@ -389,9 +391,11 @@ class PoolingExplorer(PickedCell):
     >>> ex.data.output.shape, ex.figure.winners["padded"].cells()
     ((3, 3), [(0, 0)])
     >>> ex.set(mode="avg")
-    >>> ex.caption.value.split("<br>")[1]
+    >>> ex.described.split("<br>")[1]
     'out(0, 0) = mean(3, 3, 2, 0, 0, 1, 3, 1, 2) = 15 / 9 = 1.67'
     """
+
+    subject = "Pooling, window by window"
 
     figure_height = 340  # CSS px: a toggle, two rows of sliders and up to six lines of caption above
     specs = {
@@ -474,6 +478,12 @@ class TraceExplorer(Explorer):
         step = self.step_index(data, values) if "step" in self.sliders else None
         return self.keep_figure(TraceFigure, data, step, panels=self.panels)
 
+    def alt_sentences(self, values, data):
+        """With a ``step`` slider: the sum behind the cell being written (:func:`~deconvlib.explain.describe_step`)."""
+        if data is None or "step" not in self.sliders:
+            return []
+        return [describe_step(data, self.step_index(data, values))]
+
     def follow_limits(self):
         """``output_padding < max(stride, dilation)``; ``step`` runs over the output's cells."""
         super().follow_limits()
@@ -493,6 +503,8 @@ class TraceExplorer(Explorer):
 class PipelineExplorer(TraceExplorer):
     """Notebook 1: every slider, the whole pipeline, and the output-size formula."""
 
+    subject = "A transposed convolution in its three stages"
+
     figure_height = 440  # CSS px: three rows of sliders and a two-line caption above
     specs = trace_sliders("size", "kernel_size", "stride", "padding", "output_padding", "dilation", "step")
 
@@ -502,6 +514,8 @@ class PipelineExplorer(TraceExplorer):
 
 class DilationExplorer(TraceExplorer):
     """Notebook 2: stage 1 alone; sliders for input size and stride."""
+
+    subject = "Stage 1 of a transposed convolution: zeros inserted between the input's pixels"
 
     specs = trace_sliders("size", "stride", limits={"size": (1, 6), "stride": (1, 4)})
     fixed = {"kernel_size": 1}
@@ -514,6 +528,8 @@ class DilationExplorer(TraceExplorer):
 class PaddingExplorer(TraceExplorer):
     """Notebook 3: stage 2; padding becomes a crop, output_padding adds a row."""
 
+    subject = "Stage 2 of a transposed convolution: the dilated grid padded, or cropped"
+
     specs = trace_sliders("size", "kernel_size", "stride", "padding", "output_padding", defaults={"padding": 1})
     panels = ("dilated", "padded", "full")
 
@@ -523,6 +539,8 @@ class PaddingExplorer(TraceExplorer):
 
 class SweepExplorer(TraceExplorer):
     """Notebook 4: stage 3; the flipped kernel sweeps the padded grid, step by step."""
+
+    subject = "Stage 3 of a transposed convolution: the flipped kernel sweeps the padded grid"
 
     figure_height = 440  # CSS px: two rows of sliders and a three-line caption above
     specs = trace_sliders(
@@ -561,6 +579,8 @@ class GuideExplorer(NamedCases, TraceExplorer):
     output); the caption is :func:`deconvlib.explain.explain`'s arithmetic.
     """
 
+    subject = "A transposed convolution as the direct convolution it equals"
+
     figure_height = 310  # CSS px: a case menu, three rows of sliders and the nine-line arithmetic above
     specs = {
         "size": ("input size i′", 1, 7, 3),
@@ -574,6 +594,7 @@ class GuideExplorer(NamedCases, TraceExplorer):
     cases = GUIDE_CASES
     case_parameters = PARAMETERS
     default_case = "padding_strides_odd_transposed"
+    alt_caption = False  # the worked arithmetic is long to hear: the figure's sizes are in its titles
 
     def describe(self, values, data):
         if data is None:
@@ -588,6 +609,8 @@ class PaddingSolver(Explorer):
     Shows :func:`~deconvlib.explain.solve_padding_text` and, when there is an
     answer, the padded grid of that transposed convolution (input and output panels).
     """
+
+    subject = "The padding that gives a target output size"
 
     figure_height = 450  # CSS px: two rows of sliders and a line of caption above
     specs = {
@@ -618,6 +641,8 @@ class PaddingSolver(Explorer):
 
 class MatrixExplorer(Explorer):
     """``C`` and ``Cᵀ`` for a small case; ``pixel`` outlines one input pixel's row of C (its stamp)."""
+
+    subject = "The convolution matrix C and its transpose"
 
     figure_height = 420  # CSS px: two rows of sliders and up to four lines of caption above
     specs = {
@@ -664,6 +689,8 @@ class MatrixExplorer(Explorer):
 class ScatterExplorer(Explorer):
     """The scatter view stamp by stamp: ``stamp`` walks over the input pixels (kernel 3×3)."""
 
+    subject = "A transposed convolution as kernel stamps added to a canvas"
+
     figure_height = 420  # CSS px: two rows of sliders and up to four lines of caption above
     specs = {
         "size": ("input size", 1, 3, 2),
@@ -704,6 +731,8 @@ class OverlapExplorer(Explorer):
     :func:`~deconvlib.overlap.resize_conv_count`, nearest upsampling by the
     stride then a stride-1 convolution with the same kernel size.
     """
+
+    subject = "How many kernel copies land on each output pixel, two ways"
 
     specs = {
         "kernel_size": ("kernel size", 1, 7, 3),
@@ -768,6 +797,8 @@ class ArtifactExplorer(Explorer):
     overlap unevenly and the photo gets a checkerboard.
     """
 
+    subject = "A photo upsampled two ways"
+
     specs = {
         "kernel_size": ("kernel size", 1, 6, 3),
         "stride": ("stride", 1, 3, 2),
@@ -812,6 +843,8 @@ class DecoderExplorer(Explorer):
     tutorial; the DCGAN paper's figure 1 starts from 4×4×1024.
     """
 
+    subject = "The shapes through a four-layer decoder"
+
     specs = {
         "kernel_size": ("kernel size", 1, 5, 4),
         "stride": ("stride", 1, 3, 2),
@@ -843,6 +876,8 @@ class DecoderExplorer(Explorer):
 
 class GroupsExplorer(Explorer):
     """Channels and groups of one layer: which input channels feed which outputs, and the weight shapes."""
+
+    subject = "Which input channels feed which output channels"
 
     figure_height = 420  # CSS px: two rows of sliders and up to four lines of caption above
     specs = {
@@ -909,6 +944,8 @@ class StampsExplorer(Explorer):
     >>> ex.data["counts"].tolist()
     [1, 2, 2, 2, 2, 2, 2, 2, 2, 1]
     """
+
+    subject = "A one-dimensional transposed convolution, stamp by stamp"
 
     figure_height = 340  # CSS px: a checkbox, two rows of sliders and a three-line caption above
     specs = {

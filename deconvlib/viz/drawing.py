@@ -34,6 +34,8 @@ pyplot), so they are never left open behind the notebook's back; a figure
 displays itself in a notebook through ``_repr_png_``.
 """
 
+import base64
+import html
 import io
 import math
 from typing import NamedTuple
@@ -75,6 +77,7 @@ __all__ = [
     "set_scale",
     "get_scale",
     "display_dpi",
+    "png_html",
     "DrawnText",
     "PANELS",
     "legend_handles",
@@ -1090,9 +1093,16 @@ class PanelFigure:
         return figure_png(self.figure, dpi, palette=palette)
 
     def alt_text(self):
-        """The figure in words, for its image's alt text: the heading and the panels' titles, in reading order."""
+        """The figure in words, for its image's alt text: the heading and the panels' titles, in reading order.
+
+        One line of a title after another, separated by "; " (a screen reader pauses there), unless the
+        line ends in a colon.
+        """
         lines = [*(self.heading_text.strings if self.heading_text is not None else ()), *self.titles.strings]
-        return " ".join(line.strip() for line in lines if line.strip()) or type(self).__name__
+        text = ""
+        for line in filter(None, (line.strip() for line in lines)):
+            text += (" " if text.endswith((":", "→")) else "; " if text else "") + line
+        return text or type(self).__name__
 
     def to_svg(self, title=None):
         """The figure as SVG text at its display size, from the same artists (:func:`~deconvlib.viz.svg.figure_svg`).
@@ -1114,6 +1124,10 @@ class PanelFigure:
 
     def _repr_png_(self):
         return self.to_png(), self.display_metadata()
+
+    def _repr_html_(self):
+        """The PNG in an ``<img>`` with :meth:`alt_text`: an HTML export and JupyterLab show it described."""
+        return png_html(self.to_png(), self.display_size(), self.alt_text())
 
     def drawn_texts(self):
         """Every string drawn, measured at the display size: a list of :class:`DrawnText` (for tests).
@@ -1162,6 +1176,25 @@ class PanelFigure:
 
     def __repr__(self):
         return f"{type(self).__name__}({self._describe()})"
+
+
+def png_html(png, size, alt):
+    """An ``<img>`` of ``png`` (bytes) at ``size`` = ``(width, height)`` CSS px, shrunk to fit, with alt text ``alt``.
+
+    Where a notebook shows a figure as ``text/html`` rather than ``image/png``: ``jupyter nbconvert
+    --to html`` writes no alt text for an ``image/png`` output ("No description has been provided for
+    this image"), and JupyterLab none either.
+
+    >>> print(png_html(b"\\x89PNG", (200, 100), 'a "grid"').replace(" style", "\\n style"))
+    <img src="data:image/png;base64,iVBORw==" width="200" height="100" alt="a &quot;grid&quot;"
+     style="max-width:100%;height:auto">
+    """
+    source = base64.b64encode(png).decode("ascii")
+    width, height = size
+    return (
+        f'<img src="data:image/png;base64,{source}" width="{width}" height="{height}"'
+        f' alt="{html.escape(alt, quote=True)}" style="max-width:100%;height:auto">'
+    )
 
 
 def _box(points, dpi):

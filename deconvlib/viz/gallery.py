@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .._files import atomic_path, safe_name
 from ..cases import GALLERY, GUIDE_FIGURES
-from ..explain import command, parameter_text, relationship_text
+from ..explain import animation_alt_text, command, parameter_text, relationship_text
 from .animation import animate, save
 
 __all__ = ["render", "write_index"]
@@ -44,7 +44,8 @@ def write_index(directory, cases=GALLERY):
     chapters 2 and 5), its pooling (figures 1.5 and 1.6), its transposed convolutions (chapter 4), cases beyond the
     guide, and 1-D cases. Each entry gives the guide's figure it redraws
     (:data:`~deconvlib.cases.GUIDE_FIGURES`), the parameters, the guide's
-    relationship (7 for pooling) and the command that draws it alone. Names
+    relationship (7 for pooling) and the command that draws it alone; each
+    GIF's alt text is :func:`~deconvlib.explain.animation_alt_text`. Names
     and titles are HTML-escaped; each file is written under a temporary name
     and renamed when complete. An existing index is replaced: ``python -m
     deconvlib gallery`` calls this only after
@@ -74,7 +75,7 @@ def write_index(directory, cases=GALLERY):
         "",
     ]
     html = [
-        "<!doctype html><meta charset='utf-8'><title>deconvlib gallery</title>",
+        "<!doctype html><html lang='en'><meta charset='utf-8'><title>deconvlib gallery</title>",
         "<style>body{font-family:sans-serif;max-width:70em;margin:auto}figure{display:inline-block;"
         "margin:.5em;vertical-align:top;max-width:32em}figcaption{font-size:.85em}code{font-size:.85em}</style>",
         "<h1>Gallery: convolution arithmetic, drawn by deconvlib</h1>",
@@ -89,13 +90,14 @@ def write_index(directory, cases=GALLERY):
         for c in chosen:
             guide = f"Guide: {relationship_text(c)}"
             figure = f"<br>the guide's figure {GUIDE_FIGURES[c.name]}" if c.name in GUIDE_FIGURES else ""
+            alt = animation_alt_text(c)
             md.append(
-                f"| ![{c.name}]({c.name}.gif) | **{c.title}**<br>`{c.name}`{figure} | {parameter_text(c)}"
+                f"| ![{alt}]({c.name}.gif) | **{c.title}**<br>`{c.name}`{figure} | {parameter_text(c)}"
                 f"<br>{guide}<br>`{command(c)}` | {c.n_frames} |"
             )
             name, title = escape(c.name), escape(c.title)
             html.append(
-                f"<figure><img src='{name}.gif' alt='{name}'><figcaption><b>{title}</b> "
+                f"<figure><img src='{name}.gif' alt='{escape(alt, quote=True)}'><figcaption><b>{title}</b> "
                 f"(<code>{name}</code>){figure}<br>{escape(parameter_text(c))}<br>{escape(guide)}<br>"
                 f"<code>{escape(command(c))}</code></figcaption></figure>"
             )

@@ -444,7 +444,7 @@ def test_choices_come_from_a_table_and_redraw_once_per_move():
     assert ex.current() == {"power": 3, "negative": False, "n": 2} and ex.data == 8
     renders = ex.renders
     ex.choosers["negative"].value = True  # a click: one redraw
-    assert ex.data == -8 and ex.caption.value == "-8" and ex.renders == renders + 1
+    assert ex.data == -8 and ex.described == "-8" and ex.renders == renders + 1
     ex.set(power=2, n=4, negative=0)  # 0 is the option False; one redraw for all three
     assert ex.data == 16 and ex.renders == renders + 2 and ex.choosers["negative"].value is False
     with pytest.raises(ValueError, match=r"power must be 2 or 3, got 4"):
@@ -543,7 +543,7 @@ def test_the_projector_scale_sizes_the_words_around_the_figure_too():
 
     ex = pipeline_explorer()
     width = int(ex.sliders["stride"].layout.width.removesuffix("px"))
-    assert ex.sheet.value == "" and "deconvlib-scale-100" in ex.ui._dom_classes
+    assert "font-size" not in ex.sheet.value and "deconvlib-scale-100" in ex.ui._dom_classes
     try:
         course.set_scale(1.5)
         ex.set(stride=2)  # an explorer made before set_scale follows it at its next move, words and figure
@@ -555,7 +555,7 @@ def test_the_projector_scale_sizes_the_words_around_the_figure_too():
     finally:
         course.set_scale(1)
     ex.set(stride=1)
-    assert ex.sheet.value == "" and int(ex.sliders["stride"].layout.width.removesuffix("px")) == width
+    assert "font-size" not in ex.sheet.value and int(ex.sliders["stride"].layout.width.removesuffix("px")) == width
 
 
 def test_the_words_around_a_figure_are_the_students_not_the_librarys():

@@ -244,11 +244,11 @@ def test_set_keeps_a_finished_sweep_at_its_end():
 def test_captions_follow_the_sliders():
     ex = pipeline_explorer()
     ex.set(stride=2, padding=1, output_padding=1)
-    assert ex.caption.value.endswith("= <b>6</b>")
+    assert ex.described.endswith("= <b>6</b>")
     sweep = sweep_explorer()
     sweep.sliders["step"].value = 5
-    assert sweep.caption.value.startswith("out(0, 4) =")
-    assert dilation_explorer(size=4, stride=3).caption.value.startswith(
+    assert sweep.described.startswith("out(0, 4) =")
+    assert dilation_explorer(size=4, stride=3).described.startswith(
         "dilated size = s·(i − 1) + 1 = 3·(4 − 1) + 1 = <b>10</b>"
     )
 
