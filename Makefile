@@ -18,7 +18,7 @@ BOOK_STAMP    := $(VENV)/.installed-book
 # make test and make check: every extra (the notebooks, their presentation, the book and the test tools)
 ALL_EXTRAS    := notebooks,test,present,book
 
-.PHONY: lab present test check lint notebooks teacher formula-sheet bench clean book html serve-book
+.PHONY: lab present test check lint notebooks teacher nbgrader nbgrader-students otter formula-sheet bench clean book html serve-book
 
 # $(call install,EXTRAS): the venv, then deconvlib (editable) with EXTRAS; the target is the stamp.
 define install
@@ -76,6 +76,22 @@ teacher: $(STAMP)
 # The one-page printable formula sheet (docs/teaching.md): docs/formula_sheet.html, its worked example computed.
 formula-sheet: $(STAMP)
 	$(PY) tools/formula_sheet.py docs/formula_sheet.html
+
+# The course as graded assignments (docs/grading.md), one per notebook with exercises, from the same
+# solutions: an nbgrader course directory (source/<assignment>/, nbgrader_config.py) and otter-grader
+# master notebooks. Then, in $(GRADING_OUT): nbgrader generate_assignment <assignment>; otter assign.
+# SEEDS=alice,bob: each student's own numbers (course.variant) are checked; after generate_assignment,
+# `make nbgrader-students SEEDS=alice,bob` writes each student's release in $(GRADING_OUT)/release-students/.
+GRADING_OUT ?= grading
+SEEDS ?=
+nbgrader: $(STAMP)
+	$(PY) tools/grading.py nbgrader $(GRADING_OUT)$(if $(SEEDS), --seeds $(SEEDS))
+
+nbgrader-students: $(STAMP)
+	$(PY) tools/grading.py personalise $(GRADING_OUT) --seeds $(SEEDS)
+
+otter: $(STAMP)
+	$(PY) tools/grading.py otter $(GRADING_OUT)/otter
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

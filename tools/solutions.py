@@ -132,3 +132,67 @@ def overlap(i, k, s, p):
 
 course.check_overlap_1d(overlap)""",
 }
+
+
+#: A typical wrong answer to each exercise, as a student would write it in the exercise cell (without the
+#: check): the grading tools must give it 0 points and show its hint (tools/grading.py,
+#: tests/course/test_grading.py and test_grading_tools.py). One per exercise, so one submission per notebook
+#: holds them all.
+WRONG_ANSWERS = {
+    "conv_output_size": """\
+def conv_out(i, k, s, p, d):
+    return (i + 2 * p - k) // s + 1  # the kernel's k, not its dilated span""",
+    "max_pool": """\
+def max_pool(X, k, stride, padding):
+    grid = np.pad(X, padding)  # zeros: the maximum of a negative border is then 0
+    rows, cols = (grid.shape[0] - k) // stride + 1, (grid.shape[1] - k) // stride + 1
+    out = np.empty((rows, cols))
+    for r in range(rows):
+        for c in range(cols):
+            out[r, c] = grid[r * stride : r * stride + k, c * stride : c * stride + k].max()
+    return out""",
+    "output_size": "answer = 7  # output_padding forgotten",
+    "dilate": """\
+def dilate(X, stride):
+    out = np.zeros((stride * X.shape[0], stride * X.shape[1]))  # zeros after the last pixel too
+    out[::stride, ::stride] = X
+    return out""",
+    "sweep_padding": "zeros_each_side = 1  # the forward padding",
+    "input_sizes": "sizes = {10}  # only one of them",
+    "conv_transpose": """\
+def conv_transpose(X, W, stride):
+    kh, kw = W.shape
+    grid = dl.dilate(X, (stride, stride), axes=(0, 1))
+    grid = np.pad(grid, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    out = np.zeros((grid.shape[0] - kh + 1, grid.shape[1] - kw + 1))
+    for r in range(out.shape[0]):  # the kernel not flipped
+        for c in range(out.shape[1]):
+            out[r, c] = np.sum(grid[r : r + kh, c : c + kw] * W)
+    return out""",
+    "transpose_output_size": """\
+def out_size(i, k, s, p, op, d):
+    return s * i + d * (k - 1) + 1 - 2 * p + op  # s·i: one gap too many""",
+    "padding_for": "answer = (1, 1)  # one row too many",
+    "contributions": """\
+def contributions(i, k, s, p, r, c):
+    found = set()
+    for row in range(i):
+        for col in range(i):
+            a, b = r - s * row, c - s * col  # the crop by padding left out
+            if 0 <= a < k and 0 <= b < k:
+                found.add(((row, col), (a, b)))
+    return found""",
+    "uniform_overlap": """\
+def uniform(k, s):
+    return k >= s  # the stamps touch, but do they overlap evenly?""",
+    "torch_weight": """\
+def to_torch(W):
+    return W.transpose(3, 2, 0, 1)  # nn.Conv2d's layout""",
+    "layer_shape": "answer = (8, 128, 14, 14)  # PyTorch's NCHW order",
+    "overlap_1d": """\
+def overlap(i, k, s, p):
+    count = np.zeros(s * (i - 1) + k, dtype=int)
+    for n in range(i):
+        count[n * s : n * s + k] += 1
+    return count  # padding not cropped""",
+}

@@ -10,7 +10,12 @@ and the checkers of their exercises, in notebook order:
   the trace the figure draws.
 - :mod:`~deconvlib.course.checking`: the one way to check an answer
   (:class:`Verdict`, :func:`check_value`, :func:`check_function`).
-- :mod:`~deconvlib.course.exercises`: the checkers of the exercises.
+- :mod:`~deconvlib.course.exercises`: the checkers of the exercises (each takes
+  ``strict=True``, or follows :class:`~deconvlib.course.checking.strict`, for grading).
+- :mod:`~deconvlib.course.variants`: per-student numbers for the exercises answered
+  with a value (:func:`~deconvlib.course.variants.variant`).
+- :mod:`~deconvlib.course.handin`: :func:`~deconvlib.course.handin.hand_in`, download
+  links for the answered notebooks (for handing them in from the site).
 
 It also re-exports the figures the notebooks draw directly (from
 :mod:`deconvlib.viz`), so a notebook needs two imports: ``import deconvlib as
@@ -39,7 +44,7 @@ from ..viz.course_figures import (
     StampsFigure,
 )
 from ..viz.drawing import TraceFigure, get_scale, set_scale
-from .checking import Verdict, check_function, check_value
+from .checking import Verdict, check_function, check_value, strict
 from .exercises import *  # noqa: F401,F403
 from .exercises import __all__ as _exercises
 from .explorers import (
@@ -62,6 +67,8 @@ from .explorers import (
     pipeline_explorer,
     sweep_explorer,
 )
+from .handin import hand_in
+from .variants import variant
 
 __all__ = [
     "ForwardExplorer",
@@ -94,5 +101,8 @@ __all__ = [
     "Verdict",
     "check_value",
     "check_function",
+    "strict",
+    "variant",
+    "hand_in",
     *_exercises,
 ]

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Verdict", "check_value", "check_function", "guarded"]
+__all__ = ["Verdict", "check_value", "check_function", "guarded", "strict", "gradable"]
 
 NO_VALUE = "No answer yet: replace the `...` with your answer."
 NO_FUNCTION = "No answer yet: define the function, then run this check again."
@@ -1151,3 +1151,70 @@ def _safely(fn, *args):
 def _name(fn):
     name = getattr(fn, "__name__", None)
     return name if isinstance(name, str) else "your function"
+
+
+# --- strict mode: a wrong answer raises, for the grading tools -------------------------------
+
+#: Whether a checker made :func:`gradable` raises on a wrong answer (set by :class:`strict`).
+_STRICT = [False]
+
+
+class strict:
+    """Strict mode: a checker raises ``AssertionError`` with its message (the hint) on a wrong answer.
+
+    A grading tool (nbgrader, otter-grader) counts a test cell as failed only
+    when it raises; a notebook keeps the ✓/✗ line without a traceback. Called,
+    ``strict()`` turns strict mode on (``strict(False)`` off); used in a
+    ``with`` block, it turns it on for the block only. One call can also ask
+    for it alone: ``check_output_size(answer, strict=True)``.
+
+    >>> from deconvlib.course import check_output_size
+    >>> with strict():
+    ...     check_output_size(7)
+    Traceback (most recent call last):
+    AssertionError: ✗ Not quite: the output size got 7. Hint: you left out output_padding; ...
+    >>> check_output_size(7)  # outside the block, as before
+    ✗ Not quite: the output size got 7. Hint: you left out output_padding; ...
+    >>> check_output_size(8, strict=True)
+    ✓ Correct: the output size is 8. (2·(4 − 1) + 1·(3 − 1) + 1 − 2·1 + 1)
+    """
+
+    def __init__(self, on=True):
+        self._previous, _STRICT[0] = _STRICT[0], bool(on)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        _STRICT[0] = self._previous
+
+    def __repr__(self):
+        return f"strict mode {'on' if _STRICT[0] else 'off'}"
+
+
+def gradable(checker):
+    """``checker`` with a ``strict`` keyword: in strict mode (:class:`strict`) a wrong answer raises.
+
+    The ``AssertionError`` carries the verdict's line, ``✗`` and hint
+    included, which the grading tools show in their feedback. ``strict=None``
+    (the default) follows :class:`strict`; ``True`` or ``False`` decides for
+    this call.
+    """
+    if getattr(checker, "_gradable", False):
+        return checker
+
+    @functools.wraps(checker)
+    def check(*args, strict=None, **kwargs):
+        __tracebackhide__ = True  # IPython's traceback shows the student's cell, not this frame
+        verdict = checker(*args, **kwargs)
+        if (_STRICT[0] if strict is None else strict) and not verdict:
+            raise AssertionError(str(verdict)) from None
+        return verdict
+
+    signature = inspect.signature(checker)
+    parameters = list(signature.parameters.values())
+    keyword = inspect.Parameter("strict", inspect.Parameter.KEYWORD_ONLY, default=None)
+    where = next((n for n, p in enumerate(parameters) if p.kind is inspect.Parameter.VAR_KEYWORD), len(parameters))
+    check.__signature__ = signature.replace(parameters=[*parameters[:where], keyword, *parameters[where:]])
+    check._gradable = True
+    return check

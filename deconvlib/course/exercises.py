@@ -24,7 +24,7 @@ from ..pooling import avg_pool2d, max_pool2d
 from ..stages import dilate
 from ..trace import trace
 from ..transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution_matrix
-from .checking import Verdict, check_function, check_value, guarded, kind, kind_hint, shape_hint, short
+from .checking import Verdict, check_function, check_value, gradable, guarded, kind, kind_hint, shape_hint, short
 
 __all__ = [
     "check_output_size",
@@ -1088,3 +1088,10 @@ def check_max_pool(student_fn):
         describe=lambda n, args: f"max_pool(X, k={args[1]}, stride={args[2]}, padding={args[3]}) for X {args[0].shape}",
         forbidden=[(max_pool2d, "dl.max_pool2d")],
     )
+
+
+# Every checker takes ``strict=True`` and follows :class:`~deconvlib.course.checking.strict`: a wrong
+# answer then raises AssertionError with its hint, so that a grading tool's test cell fails (tools/grading.py).
+for _name in __all__:
+    globals()[_name] = gradable(globals()[_name])
+del _name

@@ -1,0 +1,258 @@
+"""The graded editions through the real tools: nbgrader and otter-grader, installed from PyPI in a venv.
+
+The venv (build/grading/, pinned by ``grading.TOOL_PINS`` and reused while the
+pins and the Python are the same) sees this checkout's deconvlib and, after
+its own packages, this interpreter's (numpy, matplotlib, ipywidgets, ...) by a
+``.pth`` file, so nothing but the two tools is installed. Three submissions per
+notebook, made from what a student receives (nbgrader's release, otter's
+student notebook): left blank, answered with the teacher's solutions, and
+answered with each exercise's typical wrong answer (``WRONG_ANSWERS``), and
+handed in to nbgrader through ``course.hand_in()``. They must score 0, full
+marks, and 0 with the checker's hint in the feedback.
+
+Each submission runs its whole notebook (explorers and figures too, 10-30 s on
+a busy machine), so by default the test grades two notebooks: the first (by
+name) with a value exercise and the first with a function exercise; every
+exercise's cells are also run in-process by test_grading.py. Set
+``DECONVLIB_GRADING_NOTEBOOKS=all`` (or a comma-separated list of names) to
+grade more.
+"""
+
+import ast
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from grading import TOOL_PINS, answered, personalise, points, sources, split_check, write_nbgrader, write_otter
+from solutions import SOLUTIONS, WRONG_ANSWERS
+from teacher_edition import exercise_name
+
+import deconvlib as dl
+from deconvlib import course
+from deconvlib.course.variants import VARIED, right_answer, variant
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "build" / "grading"
+TIMEOUT = 900
+
+
+def chosen():
+    """The notebooks to grade: ``DECONVLIB_GRADING_NOTEBOOKS``, or one with a value and one with a function exercise."""
+    every = sources()
+    wanted = os.environ.get("DECONVLIB_GRADING_NOTEBOOKS", "")
+    if wanted == "all":
+        return every
+    if wanted:
+        names = wanted.split(",")
+        return [(path, nb) for path, nb in every if path.stem in names]
+    functions = [path for path, nb in every if any(asks_function(name) for name in exercises(nb))]
+    values = [path for path, nb in every if not all(asks_function(name) for name in exercises(nb))]
+    return [(path, nb) for path, nb in every if path in (functions[0], values[0])]
+
+
+def exercises(nb):
+    return [name for name in map(exercise_name, nb.cells) if name]
+
+
+def asks_function(name):
+    return split_check(SOLUTIONS[name])[0].startswith("def ")
+
+
+def hint_of(name):
+    """The hint the checker gives the typical wrong answer of exercise ``name`` (the part after ``Hint:``)."""
+    namespace = {"np": np, "dl": dl, "course": course}
+    exec(WRONG_ANSWERS[name], namespace)
+    verdict = eval(split_check(SOLUTIONS[name])[1], namespace)
+    assert not verdict and "Hint: " in verdict.message
+    return " ".join(verdict.message.split("Hint: ", 1)[1].split())
+
+
+SUBMISSIONS = {
+    "blank": {},
+    "teacher": {name: split_check(source)[0] for name, source in SOLUTIONS.items()},
+    "wrong": WRONG_ANSWERS,
+}
+
+
+@pytest.fixture(scope="module")
+def tools():
+    """The venv's ``bin`` folder, with nbgrader and otter-grader; created once per pins and Python."""
+    key = "\n".join([*TOOL_PINS, sys.version])
+    env_dir = BUILD / "venv"
+    stamp, python = env_dir / "pins.txt", env_dir / "bin" / "python"
+    if not (stamp.exists() and stamp.read_text() == key and python.exists()):
+        shutil.rmtree(env_dir, ignore_errors=True)
+        venv.create(env_dir, with_pip=True)
+        subprocess.run([python, "-m", "pip", "install", "--quiet", *TOOL_PINS], check=True, timeout=TIMEOUT)
+        stamp.write_text(key)
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    ours = dict.fromkeys([str(ROOT), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
+    (Path(site) / "deconvlib-checkout.pth").write_text("\n".join(ours) + "\n")
+    return env_dir / "bin"
+
+
+def run(tools, *command, cwd):
+    env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "MPLBACKEND": "Agg"}
+    env.pop("PYTHONPATH", None)
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+    assert done.returncode == 0, f"{' '.join(map(str, command))} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+GRADEBOOK = """
+import json, sys
+from nbgrader.api import Gradebook
+scores = {}
+with Gradebook("sqlite:///gradebook.db") as gradebook:
+    for assignment in sys.argv[1:]:
+        for submission in gradebook.assignment_submissions(assignment):
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    scores[f"{submission.student.id} {assignment} {grade.name}"] = [grade.score, grade.max_score]
+print(json.dumps(scores))
+"""
+
+
+def gradebook(tools, course_dir, assignments):
+    """``{(student, assignment, exercise): (score, points)}`` from nbgrader's gradebook."""
+    raw = json.loads(run(tools, "python", "-c", GRADEBOOK, *assignments, cwd=course_dir))
+    return {tuple(key.removesuffix("-check").split(" ")): tuple(value) for key, value in raw.items()}
+
+
+def copied(notebooks, folder):
+    """``folder`` holding copies of ``notebooks`` (``(path, nb)`` pairs), for the tools to read."""
+    folder.mkdir()
+    for path, _ in notebooks:
+        shutil.copy(path, folder)
+    return folder
+
+
+def expected_scores(notebooks):
+    """``{(student, assignment, exercise): (score, points)}`` that both tools must give."""
+    expected = {}
+    for path, nb in notebooks:
+        for name in exercises(nb):
+            for student in SUBMISSIONS:
+                expected[student, path.stem, name] = (points(name) if student == "teacher" else 0, points(name))
+    return expected
+
+
+def table(scores):
+    """The scores as a table: one row per exercise, one column per submission."""
+    wide = max([len("assignment")] + [len(assignment) for _, assignment, _ in scores])
+    lines = [f"{'assignment':{wide}} {'exercise':22} {'blank':>6} {'teacher':>8} {'wrong':>6}"]
+    for (student, assignment, name), (_, top) in sorted(scores.items()):
+        if student == "blank":
+            row = [scores[s, assignment, name][0] for s in SUBMISSIONS]
+            lines.append(
+                f"{assignment:{wide}} {name:22} " + " ".join(f"{x:g}/{top:g}".rjust(w) for x, w in zip(row, (6, 8, 6)))
+            )
+    return "\n".join(lines)
+
+
+def test_nbgrader_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
+    notebooks = chosen()
+    picked = copied(notebooks, tmp_path / "notebooks")
+    written = write_nbgrader(tmp_path / "course", notebooks=picked)
+    course_dir = tmp_path / "course"
+    for assignment, path in written.items():
+        run(tools, "nbgrader", "generate_assignment", assignment, "--force", cwd=course_dir)
+        release = nbformat.read(course_dir / "release" / assignment / path.name, as_version=4)
+        assert "### BEGIN SOLUTION" not in json.dumps(release)
+        for student, answers in SUBMISSIONS.items():
+            work = tmp_path / "work" / student  # the student's folder; course.hand_in() gives the file to hand in
+            work.mkdir(parents=True, exist_ok=True)
+            nbformat.write(answered(release, answers), work / path.name)
+            target = course_dir / "submitted" / student / assignment / path.name
+            target.parent.mkdir(parents=True)
+            target.write_bytes(course.hand_in(path.name, folder=work).files[path.name])
+        run(tools, "nbgrader", "autograde", assignment, "--force", cwd=course_dir)
+        run(tools, "nbgrader", "generate_feedback", assignment, "--force", cwd=course_dir)
+    scores = gradebook(tools, course_dir, written)
+    print("nbgrader\n" + table(scores))
+    assert scores == expected_scores(notebooks)
+    for assignment, path in written.items():
+        feedback = (course_dir / "feedback" / "wrong" / assignment / path.with_suffix(".html").name).read_text()
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", feedback)).split())
+        for name in exercises(nbformat.read(path, as_version=4)):
+            assert hint_of(name) in text, f"{assignment}: the hint of {name} is not in nbgrader's feedback"
+
+
+def test_otter_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
+    notebooks = chosen()
+    picked = copied(notebooks, tmp_path / "notebooks")
+    masters = write_otter(tmp_path / "otter", notebooks=picked)
+    scores, outputs = {}, {}
+    for assignment, master in masters.items():
+        dist = tmp_path / "dist" / assignment
+        run(tools, "otter", "assign", master, dist, cwd=master.parent)
+        (autograder,) = (dist / "autograder").glob("*.zip")
+        student = nbformat.read(dist / "student" / master.name, as_version=4)
+        for who, answers in SUBMISSIONS.items():
+            submission = tmp_path / "submissions" / who / master.name
+            submission.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(answered(student, answers), submission)
+            out = tmp_path / "results" / who / assignment
+            out.mkdir(parents=True)
+            run(tools, "otter", "run", "-a", autograder, "-o", out, submission, cwd=submission.parent)
+            for test in json.loads((out / "results.json").read_text())["tests"]:
+                if test["name"] != "Public Tests":
+                    scores[who, assignment, test["name"]] = (test["score"], test["max_score"])
+                    outputs[who, assignment, test["name"]] = test.get("output", "")
+    print("otter\n" + table(scores))
+    assert scores == expected_scores(notebooks)
+    for (who, assignment, name), output in outputs.items():
+        if who == "wrong":
+            assert hint_of(name) in " ".join(output.split()), (
+                f"{assignment}: the hint of {name} is not in otter's output"
+            )
+
+
+def test_nbgrader_grades_each_student_on_their_own_variant(tools, tmp_path):
+    """SEEDS: alice's answers score for her; the notebook's answers, or hers under another name, do not."""
+    notebooks = [(path, nb) for path, nb in chosen() if set(exercises(nb)) & set(VARIED)]
+    picked = copied(notebooks, tmp_path / "notebooks")
+    course_dir = tmp_path / "course"
+    written = write_nbgrader(course_dir, notebooks=picked, varied=True)
+    own = {name: f"{variable_of(name)} = {right_answer(name, variant(name, 'alice'))!r}" for name in VARIED}
+    submissions = {  # student: (the release of, answers)
+        "alice": ("alice", {**SUBMISSIONS["teacher"], **own}),
+        "bob": ("bob", SUBMISSIONS["teacher"]),  # the notebook's own numbers' answers
+        "mallory": ("alice", {**SUBMISSIONS["teacher"], **own}),  # alice's notebook, handed in as mallory
+    }
+    expected = {}
+    for assignment, path in written.items():
+        run(tools, "nbgrader", "generate_assignment", assignment, "--force", cwd=course_dir)
+        personalise(course_dir / "release", course_dir / "release-students", ["alice", "bob"])
+        for student, (release_of, answers) in submissions.items():
+            release = nbformat.read(course_dir / "release-students" / release_of / assignment / path.name, as_version=4)
+            target = course_dir / "submitted" / student / assignment / path.name
+            target.parent.mkdir(parents=True)
+            nbformat.write(answered(release, answers), target)
+            for name in exercises(nbformat.read(path, as_version=4)):
+                full = student == "alice" or name not in VARIED
+                expected[student, assignment, name] = (points(name) if full else 0, points(name))
+        run(tools, "nbgrader", "autograde", assignment, "--force", cwd=course_dir)
+    scores = gradebook(tools, course_dir, written)
+    print("nbgrader, per-student variants\n" + "\n".join(f"{k}: {v}" for k, v in sorted(scores.items())))
+    assert scores == expected
+
+
+def variable_of(name):
+    """The variable an exercise answered with a value assigns (``answer``, ``sizes``, ...)."""
+    return ast.parse(split_check(SOLUTIONS[name])[0]).body[-1].targets[0].id
