@@ -1049,6 +1049,8 @@ class DoctorExplorer(Explorer):
     >>> ex.set(kernel_size=3)
     >>> ex.data.output_shape, ex.data.layers[4]["risk"]
     ((1, 3, 63, 63), 'uneven 2:1')
+    >>> DoctorExplorer(stack="audio").current()  # the last layer, with its own numbers
+    {'stack': 'audio', 'layer': 3, 'kernel_size': 7, 'stride': 1, 'padding': 3}
     >>> ex.set(stack="unet", layer=5)
     >>> ex.current()["kernel_size"], [t["ok"] for t in ex.data.round_trips]
     (3, [True, False])
@@ -1072,6 +1074,11 @@ class DoctorExplorer(Explorer):
 
     def __init__(self, **values):
         self._shown = None
+        stack = values.get("stack", self.choices["stack"].default)
+        if stack in DOCTOR_STACKS and isinstance(values.get("layer", 0), int):
+            last = len(DOCTOR_STACKS[stack][1]) - 1
+            layer = min(max(values.get("layer", self.specs["layer"][3]), 0), last)
+            values = {**self.layer_numbers(stack, layer), **values, "layer": layer}  # the layer's own numbers
         super().__init__(**values)
 
     @staticmethod
