@@ -417,7 +417,7 @@ class PoolingExplorer(PickedCell):
             "pooling",
             (("max pooling", "max"), ("average pooling", "avg")),
             "max",
-            settings={"style": {"button_width": "130px"}},
+            settings={"style": {"button_width": "170px"}},
         )
     }
     panels = ("input", "padded", "products", "output")
@@ -1113,14 +1113,32 @@ class DoctorExplorer(Explorer):
     def describe(self, values, data):
         label, layers, _, _ = DOCTOR_STACKS[self._stack(values)]
         if data is None:
-            return f"{html.escape(label)}: layer {values['layer']} of 0 to {len(layers) - 1}"
+            k, s, p = (values[name] for name in ("kernel_size", "stride", "padding"))
+            name = layers[values["layer"]]["name"] if 0 <= values["layer"] < len(layers) else "?"
+            return html.escape(f"{label}, layer {values['layer']} ({name}) with kernel {k}, stride {s}, padding {p}:")
         row = data.layers[values["layer"]]
-        shapes = f"{'×'.join(map(str, data.input_shape))} → {'×'.join(map(str, data.output_shape))}"
-        notes = [n for n in data.notes() if not n.startswith("Input sizes near")]
-        return (
-            f"{html.escape(label)}, {shapes}. Layer {row['index']} ({html.escape(row['name'])}): "
-            f"{html.escape(row['layer'])}, risk {html.escape(row['risk'])}.<br>" + "<br>".join(map(html.escape, notes))
-        )
+        shape = lambda s: "×".join(map(str, s))  # noqa: E731
+        lines = [
+            f"{label}, {shape(data.input_shape)} → {shape(data.output_shape)}. "
+            f"Layer {row['index']} ({row['name']}): {row['layer']}, risk {row['risk']}."
+        ]
+        risky = [f"{r['index']} ({r['risk']})" for r in data.layers if r["risk"] not in ("none", "-")]
+        contrast = data.map_contrast()
+        shown = "holes" if contrast == float("inf") else f"{contrast:.3g}" + (" (flat)" if contrast == 1 else "")
+        lines.append(f"Uneven layers: {', '.join(risky) or 'none'}. The map's max/min in its middle half: {shown}.")
+        if data.round_trips:
+            lines.append(
+                "U-Net pairs: "
+                + "; ".join(
+                    f"{t['encoder']} → {t['decoder']} round-trips ({shape(t['up'])})"
+                    if t["ok"]
+                    else f"{t['encoder']} → {t['decoder']} does NOT round-trip (skip {shape(t['skip'])}, "
+                    f"up {shape(t['up'])})"
+                    for t in data.round_trips
+                )
+                + "."
+            )
+        return "<br>".join(map(html.escape, lines))
 
     def follow_limits(self):
         """The ``layer`` slider runs over the stack's layers; a new layer or stack loads that layer's numbers."""

@@ -632,21 +632,22 @@ class StampsFigure(PanelFigure):
         return f"stamps={self.stamps.shape}, output={self.output.shape}, start={self.start}"
 
 
-def map_window(counts, most=12):
+def map_window(counts, most=8):
     """The middle of an overlap map, at most ``most`` cells a side, as a 2-D grid; and where it starts.
 
-    A 1-D map becomes one row (at most ``2 * most`` cells). Far from the borders
+    A 1-D map becomes one row (at most ``3 * most`` cells). At 8 (24 in 1-D) the counts of a
+    DCGAN's or a U-Net's map stay readable in the explorer's figure. Far from the borders
     the map repeats its pattern, so its middle shows what a flat input paints.
 
     >>> window, start = map_window(np.arange(100.0).reshape(10, 10), most=4)
     >>> window.shape, start, float(window[0, 0])
     ((4, 4), (3, 3), 33.0)
     >>> map_window(np.arange(9.0), most=2)[0].tolist()
-    [[2.0, 3.0, 4.0, 5.0]]
+    [[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]]
     """
     counts = np.asarray(counts, dtype=float)
     if counts.ndim == 1:
-        counts, most = counts[None, :], (1, 2 * most)
+        counts, most = counts[None, :], (1, 3 * most)
     elif counts.ndim == 2:
         most = (most, most)
     else:
