@@ -678,7 +678,8 @@ class StackFigure(PanelFigure):
 
     kind_colours = False  # shades of cyan for the counts
     legend_follows = False
-    shade_labels = OverlapFigure.shade_labels
+    #: The legend: a cell's count is the number of paths from the input to it (kernel copies, layer after layer).
+    shade_labels = ("no path from the input", "half the map's most paths", "the map's most paths")
     panel_names = {"map": "the overlap map"}
 
     def __init__(self, sizes, counts, changed=0, figsize=None):
