@@ -43,6 +43,7 @@ NOTEBOOKS = {
     "Checkerboard artifacts": "07_checkerboard_artifacts.ipynb",
     "Channels, batches and groups": "08_channels_batches_groups.ipynb",
     "One dimension": "09_one_dimension.ipynb",
+    "Decoder doctor": "10_decoder_doctor.ipynb",
 }
 INDEX = "The course (index)"
 
@@ -125,7 +126,7 @@ def test_the_lesson_plans_use_the_time_table():
             if title is not None:
                 taught[title] = int(length)
         assert taught == {t: times[t] for t in taught}, plan
-        assert set(taught) == set(NOTEBOOKS) - {INDEX, "Convolution and pooling", "One dimension"}
+        assert set(taught) == set(NOTEBOOKS) - {INDEX, "Convolution and pooling", "One dimension", "Decoder doctor"}
 
 
 #: A self-check line of the prerequisites: `question` → `answer`.
@@ -239,6 +240,21 @@ CLAIMS = {
     "course.StampsExplorer()": lambda e: _counts(e) == [1, 1, 2, 1, 2, 1, 2, 1, 2, 1, 1],
     "course.StampsExplorer(padding=1)": lambda e: _counts(e) == [1, 2, 1, 2, 1, 2, 1, 2, 1],
     "course.StampsExplorer(dilation=2)": lambda e: _counts(e)[1::2] == [0] * 6 and min(_counts(e)[::2]) > 0,
+    'course.DoctorExplorer(stack="unet", layer=5)': lambda e: (
+        [t["ok"] for t in e.data.round_trips] == [True, False]
+        and e.data.output_shape[2:] == (44, 44)
+        and e.data.map_contrast() == 4
+        and "does NOT round-trip" in e.caption.value
+    ),
+    'course.DoctorExplorer(stack="unet", layer=5, kernel_size=4)': lambda e: (
+        all(t["ok"] for t in e.data.round_trips) and e.data.output_shape[2:] == (45, 45) and e.data.map_contrast() == 1
+    ),
+    'course.DoctorExplorer(stack="audio", layer=2)': lambda e: (
+        e.data.overlap_map[248:252].tolist() == [44, 40, 44, 40] and "uneven 2:1" in e.caption.value
+    ),
+    "course.DoctorExplorer(layer=2, kernel_size=3)": lambda e: (
+        e.data.layers[2]["risk"] == "uneven 2:1" and e.data.map_contrast() == 1
+    ),
 }
 
 #: An explorer setting in the guide: `course.Name(...)` in backticks.

@@ -131,6 +131,10 @@ def overlap(i, k, s, p):
 
 
 course.check_overlap_1d(overlap)""",
+    # notebook 10
+    "round_trip_sizes": """\
+sizes = {96, 104}  # three poolings by 2 each halve exactly: 2·2·2 = 8 divides the size
+course.check_round_trip_sizes(sizes)""",
 }
 
 

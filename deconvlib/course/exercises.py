@@ -1,4 +1,4 @@
-"""The checkers of the notebooks' exercises, in notebook order (1 → 9), then the forward convolution and pooling.
+"""The checkers of the notebooks' exercises, in notebook order (1 → 10), then the forward convolution and pooling.
 
 Each checker compares a student's answer with the library's through
 :func:`~deconvlib.course.checking.check_value` (a value) or
@@ -18,6 +18,8 @@ import numpy as np
 
 from ..arithmetic import check_output_padding, conv_output_size, conv_transpose_output_size, effective_kernel
 from ..channels import to_torch_weight
+from ..doctor.layers import parse_layers
+from ..doctor.stack import round_trip_sizes
 from ..folding import conv_transpose_nd
 from ..overlap import is_uniform, overlap_count, overlap_count_1d, stamps_1d
 from ..pooling import avg_pool2d, max_pool2d
@@ -40,6 +42,7 @@ __all__ = [
     "check_torch_weight",
     "check_layer_shape",
     "check_overlap_1d",
+    "check_round_trip_sizes",
     "check_conv_output_size",
     "check_max_pool",
 ]
@@ -939,6 +942,77 @@ def check_overlap_1d(student_fn):
             *_TRANSPOSE_ITSELF,
         ],
     )
+
+
+# --- notebook 10: a U-Net's round trip ------------------------------------------------
+
+
+def unet_levels(levels):
+    """A U-Net of ``levels`` levels as :func:`deconvlib.doctor` layers: max pools (kernel 2, stride 2, floor)
+    down, ``ConvTranspose2d(kernel 2, stride 2)`` up, and the pairs ``(down<n>, up<n>)``.
+
+    >>> layers, pairs = unet_levels(2)
+    >>> [layer["name"] for layer in layers], pairs
+    (['down1', 'down2', 'up2', 'up1'], [('down1', 'up1'), ('down2', 'up2')])
+    """
+    down = [{"kind": "pool", "name": f"down{n}", "kernel": 2} for n in range(1, levels + 1)]
+    up = [{"kind": "conv_transpose", "name": f"up{n}", "kernel": 2, "stride": 2} for n in range(levels, 0, -1)]
+    return down + up, [(f"down{n}", f"up{n}") for n in range(1, levels + 1)]
+
+
+def _round_trips(levels, low, high):
+    """The sizes from ``low`` to ``high`` that come back through :func:`unet_levels`, by the doctor."""
+    layers, pairs = unet_levels(levels)
+    good = round_trip_sizes(parse_layers(layers, 2), pairs, 2, up_to=high)
+    return [size for size in good if size >= low]
+
+
+@guarded
+def check_round_trip_sizes(answer, levels=3, low=90, high=110):
+    """Notebook 10: the input sizes from ``low`` to ``high`` that a U-Net of ``levels`` levels gives back.
+
+    Each level pools by 2 (PyTorch's floor) on the way down and doubles with
+    a ``ConvTranspose2d(kernel 2, stride 2)`` on the way up (:func:`unet_levels`);
+    a size comes back when every skip connection meets an up-sampled map of
+    its own size. :func:`deconvlib.doctor` follows the stack for the answer.
+
+    >>> check_round_trip_sizes({96, 104})
+    ✓ Correct: the set of sizes that come back is [96, 104]. (2·2·2 = 8 divides them: 3 exact halvings)
+    >>> print(check_round_trip_sizes({92, 96, 100, 104, 108}).message)
+    Not quite: the set of sizes that come back got [92, 96, 100, 104, 108]. Hint: that is 2 levels' worth: ...
+    """
+    sizes = _round_trips(levels, low, high)
+    if answer is Ellipsis or answer is None:
+        return check_value(answer, sizes)
+    given, problem = _whole_numbers(answer)
+    if problem:
+        return Verdict(False, f"Not quite: the set of sizes that come back got {short(answer)}. Hint: {problem}.")
+    span = range(low, high + 1)
+    factor = 2**levels
+    hints = [
+        (
+            _round_trips(levels - 1, low, high),
+            f"that is {levels - 1} levels' worth: with {levels}, the size the last pooling gets must be even too, "
+            "or its floor drops a row",
+        ),
+        (
+            [n for n in span if n % 2 == 0],
+            "an even size survives the first pooling, but its half must be even too, and so on at every level: "
+            "the floor of any pooling drops a row that no transposed layer gives back",
+        ),
+        (
+            [n for n in span if n % (2 * levels) == 0],
+            f"the halvings multiply: {levels} poolings by 2 divide by {'·'.join(['2'] * levels)}, not by 2·{levels}",
+        ),
+        (
+            list(span),
+            "a pooling of an odd size floors: 45 pools to 22, which comes back up as 44, not 45",
+        ),
+        ([], "some sizes do come back: those that every pooling halves exactly, with no floor"),
+    ]
+    explain = f"{'·'.join(['2'] * levels)} = {factor} divides them: {levels} exact halvings"
+    hint = "follow one size down: a pooling floors an odd size, and the transposed layer doubles what is left"
+    return check_value(given, sizes, hints, what="the set of sizes that come back", explain=explain, hint=hint)
 
 
 # --- forward convolution and pooling -------------------------------------------------

@@ -25,6 +25,10 @@ explanation instead of the figure), ``draw`` (one figure of
 - Notebook 8: :class:`DecoderExplorer`, :class:`GroupsExplorer`.
 - Notebook 9: :class:`StampsExplorer`, a 1-D transposed convolution as stamps
   stacked above the output, and the overlap counts as bars.
+- Notebook 10: :class:`DoctorExplorer`, one layer of a real stack
+  (:data:`DOCTOR_STACKS`: a DCGAN generator, a U-Net with an odd input, a 1-D
+  audio decoder) changed with sliders, its sizes and overlap map from
+  :func:`deconvlib.doctor`.
 
 Limits follow the other sliders: ``output_padding < max(stride, dilation)``,
 the sweep ``step`` runs over the output's cells, the outlined pixel or stamp
@@ -44,6 +48,7 @@ ValueError: PipelineExplorer got an unknown parameter 'strides'; its parameters 
 """
 
 import html
+import operator
 
 import ipywidgets as widgets
 import numpy as np
@@ -53,6 +58,7 @@ from ..arithmetic import conv_output_size, conv_transpose_output_size, transpose
 from ..cases import CASES as GALLERY_CASES
 from ..cases import GUIDE_POOLING_INPUT
 from ..channels import Layer, decoder_shapes, group_connections, to_torch_weight
+from ..doctor import doctor
 from ..errors import ParameterError
 from ..explain import describe_step, explain, overlap_sentence, overlap_verdict, solve_padding_text, stamps_caption
 from ..overlap import (
@@ -73,6 +79,7 @@ from ..viz.course_figures import (
     MatrixFigure,
     OverlapFigure,
     ScatterFigure,
+    StackFigure,
     StampsFigure,
 )
 from ..viz.drawing import TraceFigure
@@ -119,6 +126,8 @@ __all__ = [
     "example_input_1d",
     "example_kernel_1d",
     "StampsExplorer",
+    "DOCTOR_STACKS",
+    "DoctorExplorer",
 ]
 
 #: The parameters of a transposed convolution of a square input by a square kernel, as the sliders name them.
@@ -412,7 +421,7 @@ class PoolingExplorer(PickedCell):
             "pooling",
             (("max pooling", "max"), ("average pooling", "avg")),
             "max",
-            settings={"style": {"button_width": "130px"}},
+            settings={"style": {"button_width": "170px"}},
         )
     }
     panels = ("input", "padded", "products", "output")
@@ -996,3 +1005,204 @@ class StampsExplorer(Explorer):
         formula, cells = stamps_caption(i, k, s, p, d, counts=data["counts"]).rsplit(" = ", 1)
         n, rest = cells.split(" ", 1)  # "11 cells; taps per cell: …": the size in bold
         return f"{html.escape(formula)} = <b>{n}</b> {html.escape(rest)}<br>{html.escape(overlap_sentence(k, s, d))}"
+
+
+# --- notebook 10 --------------------------------------------------------------------
+
+_UP = {"kind": "conv_transpose", "kernel": 4, "stride": 2, "padding": 1}
+
+#: The stacks of :class:`DoctorExplorer`: name → ``(label, layers, input_shape, pairs)``, layers as
+#: :func:`deconvlib.doctor` takes them.
+DOCTOR_STACKS = {
+    "dcgan": (
+        "DCGAN generator",
+        [
+            {"kind": "conv_transpose", "name": "project", "kernel": 4, "stride": 1, "channels": 512},
+            dict(_UP, name="up1", channels=256),
+            dict(_UP, name="up2", channels=128),
+            dict(_UP, name="up3", channels=64),
+            dict(_UP, name="rgb", channels=3),
+        ],
+        (1, 100, 1, 1),
+        [],
+    ),
+    "unet": (
+        "U-Net, odd input",
+        [
+            {"kind": "conv", "name": "enc1", "kernel": 3, "padding": 1, "channels": 64},
+            {"kind": "pool", "name": "down1", "kernel": 2},
+            {"kind": "conv", "name": "enc2", "kernel": 3, "padding": 1, "channels": 128},
+            {"kind": "pool", "name": "down2", "kernel": 2},
+            {"kind": "conv_transpose", "name": "up2", "kernel": 2, "stride": 2, "channels": 128},
+            {
+                "kind": "conv_transpose",
+                "name": "up1",
+                "kernel": 3,
+                "stride": 2,
+                "padding": 1,
+                "output_padding": 1,
+                "channels": 64,
+            },
+        ],  # fmt: skip
+        (1, 3, 45, 45),
+        [("down2", "up2"), ("down1", "up1")],
+    ),
+    "audio": (
+        "1-D audio decoder",
+        [
+            {"kind": "conv_transpose", "name": "up4a", "kernel": 8, "stride": 4, "padding": 2, "channels": 256},
+            {"kind": "conv_transpose", "name": "up4b", "kernel": 8, "stride": 4, "padding": 2, "channels": 128},
+            {
+                "kind": "conv_transpose",
+                "name": "up2",
+                "kernel": 3,
+                "stride": 2,
+                "padding": 1,
+                "output_padding": 1,
+                "channels": 64,
+            },
+            {"kind": "conv", "name": "out", "kernel": 7, "padding": 3, "channels": 1},
+        ],  # fmt: skip
+        (1, 512, 16),
+        [],
+    ),
+}
+
+
+class DoctorExplorer(Explorer):
+    """Notebook 10: change one layer of a real stack and watch its sizes and its overlap map.
+
+    A toggle picks the stack (:data:`DOCTOR_STACKS`); the ``layer`` slider
+    picks a layer (0 is the first, as in the report's ``#`` column), and the kernel, stride and padding sliders
+    are that layer's numbers — moving ``layer`` or the stack loads the chosen
+    layer's own numbers into them. :func:`deconvlib.doctor` does the rest:
+    ``data`` is its :class:`~deconvlib.doctor.Report` (sizes, overlap per
+    layer, the overlap map, the U-Net's round trips). A layer the input cannot
+    go through is explained instead of drawn, naming the layer and the field.
+
+    >>> ex = DoctorExplorer()
+    >>> ex.data.output_shape, ex.data.map_contrast()
+    ((1, 3, 64, 64), 1.0)
+    >>> ex.set(kernel_size=3)
+    >>> ex.data.output_shape, ex.data.layers[4]["risk"]
+    ((1, 3, 63, 63), 'uneven 2:1')
+    >>> DoctorExplorer(stack="audio").current()  # the last layer, with its own numbers
+    {'stack': 'audio', 'layer': 3, 'kernel_size': 7, 'stride': 1, 'padding': 3}
+    >>> ex.set(stack="unet", layer=5)
+    >>> ex.current()["kernel_size"], [t["ok"] for t in ex.data.round_trips]
+    (3, [True, False])
+    """
+
+    figure_height = 330  # CSS px: the stack toggle, two rows of sliders and a three-line caption above
+    specs = {
+        "layer": ("layer #", 0, 5, 4),
+        "kernel_size": ("kernel size", 1, 8, 4),
+        "stride": ("stride", 1, 4, 2),
+        "padding": ("padding", 0, 3, 1),
+    }
+    choices = {
+        "stack": Choice(
+            "stack",
+            tuple((label, name) for name, (label, *_) in DOCTOR_STACKS.items()),
+            "dcgan",
+            settings={"style": {"button_width": "130px"}},
+        )
+    }
+
+    def __init__(self, **values):
+        self._shown = None
+        stack = values.get("stack", self.choices["stack"].default)
+        if stack in DOCTOR_STACKS and isinstance(values.get("layer", 0), int):
+            last = len(DOCTOR_STACKS[stack][1]) - 1
+            layer = min(max(values.get("layer", self.specs["layer"][3]), 0), last)
+            values = {**self.layer_numbers(stack, layer), **values, "layer": layer}  # the layer's own numbers
+        super().__init__(**values)
+
+    @staticmethod
+    def layer_numbers(stack, layer):
+        """The ``kernel_size``, ``stride`` and ``padding`` of ``layer`` (0 is the first) of ``stack``, as it is."""
+        spec = DOCTOR_STACKS[stack][1][layer]
+        return {"kernel_size": spec["kernel"], "stride": spec.get("stride", 1), "padding": spec.get("padding", 0)}
+
+    def changed_layers(self, values):
+        """The stack's layers with layer ``values["layer"]`` given the sliders' kernel, stride and padding."""
+        label, layers, _, _ = DOCTOR_STACKS[self._stack(values)]
+        index = values["layer"]
+        if not 0 <= index < len(layers):
+            raise ParameterError(f"the {label} has layers 0 to {len(layers) - 1}, got layer {index}", "layer")
+        layers = [dict(layer) for layer in layers]
+        layers[index].update(kernel=values["kernel_size"], stride=values["stride"], padding=values["padding"])
+        return layers
+
+    def compute(self, values):
+        """:func:`deconvlib.doctor`'s report of the stack with the one layer changed."""
+        _, _, input_shape, pairs = DOCTOR_STACKS[self._stack(values)]
+        return doctor(self.changed_layers(values), input_shape, pairs=pairs)
+
+    def draw(self, data, values):
+        sizes = [tuple(row["input"][2:]) for row in data.layers] + [tuple(data.output_shape[2:])]
+        return self.keep_figure(StackFigure, sizes, data.overlap_map, values["layer"])
+
+    def _stack(self, values):
+        """The stack's name: the toggle's, or its default when only the sliders are given."""
+        return values.get("stack", self.choices["stack"].default)
+
+    def describe(self, values, data):
+        label, layers, _, _ = DOCTOR_STACKS[self._stack(values)]
+        if data is None:
+            k, s, p = (values[name] for name in ("kernel_size", "stride", "padding"))
+            name = layers[values["layer"]]["name"] if 0 <= values["layer"] < len(layers) else "?"
+            return html.escape(f"{label}, layer {values['layer']} ({name}) with kernel {k}, stride {s}, padding {p}:")
+        row = data.layers[values["layer"]]
+        shape = lambda s: "×".join(map(str, s))  # noqa: E731
+        lines = [
+            f"{label}, {shape(data.input_shape)} → {shape(data.output_shape)}. "
+            f"Layer {row['index']} ({row['name']}): {row['layer']}, risk {row['risk']}."
+        ]
+        risky = [f"{r['index']} ({r['risk']})" for r in data.layers if r["risk"] not in ("none", "-")]
+        contrast = data.map_contrast()
+        shown = "holes" if contrast == float("inf") else f"{contrast:.3g}" + (" (flat)" if contrast == 1 else "")
+        lines.append(f"Uneven layers: {', '.join(risky) or 'none'}. The map's max/min in its middle half: {shown}.")
+        if data.round_trips:
+            lines.append(
+                "U-Net pairs: "
+                + "; ".join(
+                    f"{t['encoder']} → {t['decoder']} round-trips ({shape(t['up'])})"
+                    if t["ok"]
+                    else f"{t['encoder']} → {t['decoder']} does NOT round-trip (skip {shape(t['skip'])}, "
+                    f"up {shape(t['up'])})"
+                    for t in data.round_trips
+                )
+                + "."
+            )
+        return "<br>".join(map(html.escape, lines))
+
+    def follow_limits(self):
+        """The ``layer`` slider runs over the stack's layers; a new layer or stack loads that layer's numbers."""
+        super().follow_limits()
+        stack = self.choosers["stack"].value
+        self.sliders["layer"].max = len(DOCTOR_STACKS[stack][1]) - 1
+        shown = (stack, self.sliders["layer"].value)
+        if self._shown is not None and shown != self._shown:
+            for name, value in self.layer_numbers(*shown).items():
+                self.sliders[name].value = value
+        self._shown = shown
+
+    def set(self, **values):
+        """As :meth:`Explorer.set`; a new ``layer`` or ``stack`` brings its own numbers unless they are given."""
+        stack = values.get("stack", self.choosers["stack"].value)
+        try:
+            layer = operator.index(values.get("layer", self.sliders["layer"].value))
+        except TypeError:
+            layer = None  # Explorer.set names the bad value
+        if stack in DOCTOR_STACKS and layer is not None and ("stack" in values or "layer" in values):
+            layer = min(max(layer, 0), len(DOCTOR_STACKS[stack][1]) - 1)
+            values = {**self.layer_numbers(stack, layer), **values}
+            before, self._shown = self._shown, (stack, layer)
+            try:
+                super().set(**values)
+            except ValueError:
+                self._shown = before
+                raise
+            return
+        super().set(**values)

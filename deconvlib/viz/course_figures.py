@@ -3,8 +3,9 @@
 The matrices ``C`` and ``Cᵀ`` (:class:`MatrixFigure`), the scatter view stamp
 by stamp (:class:`ScatterFigure`), overlap-count maps (:class:`OverlapFigure`),
 which channels a grouped layer connects (:class:`GroupsFigure`), the shapes
-through a decoder (:func:`draw_decoder`) and the 1-D stamps above their
-overlap counts as bars (:class:`StampsFigure`). Each is a
+through a decoder (:func:`draw_decoder`), the 1-D stamps above their
+overlap counts as bars (:class:`StampsFigure`) and a whole stack's shapes
+above the middle of its overlap map (:class:`StackFigure`, notebook 10). Each is a
 :class:`~deconvlib.viz.drawing.PanelFigure`: a row of grids drawn at one cell
 size, in the colours of :data:`~deconvlib.viz.drawing.COLORS` (orange kernel
 weights, dotted white zeros, blue input, green-cyan output, dark red in a
@@ -37,6 +38,8 @@ __all__ = [
     "DecoderFigure",
     "draw_decoder",
     "StampsFigure",
+    "map_window",
+    "StackFigure",
 ]
 
 
@@ -627,3 +630,76 @@ class StampsFigure(PanelFigure):
 
     def _describe(self):
         return f"stamps={self.stamps.shape}, output={self.output.shape}, start={self.start}"
+
+
+def map_window(counts, most=8):
+    """The middle of an overlap map, at most ``most`` cells a side, as a 2-D grid; and where it starts.
+
+    A 1-D map becomes one row (at most ``3 * most`` cells). At 8 (24 in 1-D) the counts of a
+    DCGAN's or a U-Net's map stay readable in the explorer's figure. Far from the borders
+    the map repeats its pattern, so its middle shows what a flat input paints.
+
+    >>> window, start = map_window(np.arange(100.0).reshape(10, 10), most=4)
+    >>> window.shape, start, float(window[0, 0])
+    ((4, 4), (3, 3), 33.0)
+    >>> map_window(np.arange(9.0), most=2)[0].tolist()
+    [[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]]
+    """
+    counts = np.asarray(counts, dtype=float)
+    if counts.ndim == 1:
+        counts, most = counts[None, :], (1, 3 * most)
+    elif counts.ndim == 2:
+        most = (most, most)
+    else:
+        raise ValueError(f"the map must have 1 or 2 axes, got {counts.ndim}")
+    start = tuple((n - min(n, m)) // 2 for n, m in zip(counts.shape, most))
+    window = counts[tuple(slice(b, b + min(n, m)) for b, n, m in zip(start, counts.shape, most))]
+    return window, start if len(start) == 2 and counts.shape[0] > 1 else start[1:]
+
+
+class StackFigure(PanelFigure):
+    """A stack of layers: its sizes, layer by layer, above the middle of its overlap map.
+
+    ``sizes`` are the spatial sizes through the stack (the input first, as
+    :func:`deconvlib.doctor.stack.stack_shapes` gives them), drawn as a heading
+    ``4×4 → 8×8 → …`` with the changed layer's output in brackets;
+    ``counts`` is the stack's overlap map (1-D or 2-D, a constant input pushed
+    through every layer), of which the middle (:func:`map_window`) is drawn
+    as a grid shaded like :class:`OverlapFigure`'s counts.
+
+    Parameters
+    ----------
+    sizes : list of tuple of int
+    counts : ndarray, shape (*out_spatial,)
+    changed : int
+        The 0-based index of the layer the sliders change.
+    figsize : (float, float), optional
+    """
+
+    kind_colours = False  # shades of cyan for the counts
+    legend_follows = False
+    #: The legend: a cell's count is the number of paths from the input to it (kernel copies, layer after layer).
+    shade_labels = ("no path from the input", "half the map's most paths", "the map's most paths")
+    panel_names = {"map": "the overlap map"}
+
+    def __init__(self, sizes, counts, changed=0, figsize=None):
+        super().__init__(figsize, ("map",), heading=("",))
+        shades = count_colors(np.array([0, 1, 2]), top=2)
+        self.legend = _ShadeLegend(self.figure, shades, self.shade_labels)
+        self.update(sizes, counts, changed)
+
+    def update(self, sizes, counts, changed=0):
+        self.sizes, self.counts, self.changed = [tuple(s) for s in sizes], np.asarray(counts, float), changed
+        texts = ["×".join(map(str, s)) for s in self.sizes]
+        texts[changed + 1] = f"[{texts[changed + 1]}]"
+        self.heading = (f"sizes through the stack: {' → '.join(texts)}",)
+        window, start = map_window(self.counts)
+        where = "×".join(map(str, window.shape[-self.counts.ndim :]))
+        whole = "×".join(map(str, self.counts.shape))
+        corner = ", ".join(map(str, start))
+        title = f"overlap map of the stack, ones pushed through:\nits middle {where} of {whole}, from cell {corner}"
+        self.show_panels({"map": (count_colors(window), window, title)})
+        return self.figure
+
+    def _describe(self):
+        return f"sizes={self.sizes}, changed={self.changed}"

@@ -51,6 +51,14 @@ NEAR_ANSWERS = {
         "s\\,(i' - 1) + d\\,(k - 1) + 1 - 2p + a",
     ],
     "max_pool": ["constant_values=-np.inf"],
+    "round_trip_sizes": [
+        "96, 104",
+        "96 and 104",
+        "% 8 == 0",
+        "multiples of 8",
+        "2·2·2 = 8",
+        "a multiple of 2 to the number of poolings",  # explain_error's fix for the "cat" message
+    ],
     "layer_shape": ["(8, 14, 14, 128)"],
     "padding_for": ["(10, 5, 30, 3)", "i=10, k=5, s=3"],
     "output_size": ["i=4 k=3 s=2 p=1 output_padding=1", "(4, 3, 2, 1, 1, 1)"],

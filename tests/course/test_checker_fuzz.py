@@ -49,6 +49,7 @@ CHECKERS = {
     "conv_output_size": exercises.check_conv_output_size,
     "max_pool": exercises.check_max_pool,
     "overlap_1d": exercises.check_overlap_1d,
+    "round_trip_sizes": exercises.check_round_trip_sizes,
 }
 FUNCTIONS = [
     "dilate",
@@ -160,7 +161,7 @@ NEAR = st.sampled_from(
     [8, 8.0, np.int64(8), np.float32(8), 8 + 1e-12, 8 - 1e-9, 7.999999999, "8", b"8", True, [8], (8,), np.array(8)]
     + [2, 2.0, np.uint8(2), 2.5, "2", np.array([2]), [7, 8], {7, 8}, (7, 8), {7.0, 8.0}, {7.5, 8}, {"7", "8"}]
     + [np.array([7, 8]), range(7, 9), {7, 8.0}, {True, 7, 8}, (1, 0), [1, 0], (2, 2), (1.0, 0), (1, 0.5)]
-    + [{10, 11, 12}, range(10, 13), {10, 11.0, 12}]
+    + [{10, 11, 12}, range(10, 13), {10, 11.0, 12}, {96, 104}, [104, 96], {96.0, 104}, range(96, 105, 8)]
     + [np.array([1, 0]), (np.int64(1), 0), ("1", "0"), (1, 0, 0), (True, False), (-1, 0), (0, 2), (8, 14, 14, 128)]
     + [[8, 14, 14, 128], np.array([8, 14, 14, 128]), np.array([8.0, 14, 14, 128]), (8, 14, 14, 128.5)]
     + [(8, 14.000000001, 14, 128), ("8", 14, 14, 128), np.array(["8", "14", "14", "128"]), (8, 14, 14, 128, 1)]
@@ -197,7 +198,7 @@ def right_value(name, answer):
     numbers_ = None if elements is None else [whole(e) for e in elements]
     if numbers_ is None or None in numbers_:
         return False
-    if name == "input_sizes":
+    if name in ("input_sizes", "round_trip_sizes"):
         return set(numbers_) == SOLVED[name] and not isinstance(answer, dict)
     if name == "layer_shape":
         return tuple(numbers_) == SOLVED[name]

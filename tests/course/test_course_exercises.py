@@ -24,6 +24,7 @@ from deconvlib.course.exercises import (
     check_output_size,
     check_overlap_1d,
     check_padding_for,
+    check_round_trip_sizes,
     check_scatter,
     check_sweep_padding,
     check_torch_weight,
@@ -47,6 +48,7 @@ CHECKS = {
         a, (8, 7, 7, 256), kernel_size=3, c_out=128, stride=2, padding=1, output_padding=1
     ),
     "overlap_1d": check_overlap_1d,
+    "round_trip_sizes": check_round_trip_sizes,
     # notebook 0: the forward convolution and pooling
     "conv_output_size": check_conv_output_size,
     "max_pool": check_max_pool,
@@ -190,6 +192,13 @@ WRONG_ANSWERS = [
     ("overlap_1d", lambda i, k, s, p: _counted(i, k + 1, s, p)[: s * (i - 1) + k - 2 * p], "covers k cells"),
     ("overlap_1d", lambda i, k, s, p: [1, 2], "s·(i − 1) + k − 2p cells"),
     ("overlap_1d", lambda i, k, s, p: [k // s] * (s * (i - 1) + k - 2 * p), "far from the ends"),
+    # notebook 10: the sizes a three-level U-Net gives back
+    ("round_trip_sizes", {92, 96, 100, 104, 108}, "the last pooling"),
+    ("round_trip_sizes", set(range(90, 111, 2)), "its half must be even too"),
+    ("round_trip_sizes", {90, 96, 102, 108}, "the halvings multiply"),
+    ("round_trip_sizes", set(range(90, 111)), "45 pools to 22"),
+    ("round_trip_sizes", set(), "some sizes do come back"),
+    ("round_trip_sizes", {"96", "104"}, "without quotes"),
     # forward convolution: o = ⌊(i + 2p − d·(k − 1) − 1) / s⌋ + 1
     ("conv_output_size", lambda i, k, s, p, d: (i + 2 * p - d * (k - 1) - 1) / s + 1, "round the division down"),
     ("conv_output_size", lambda i, k, s, p, d: (i + 2 * p - d * (k - 1) - 1) // s, "first position"),
@@ -221,6 +230,7 @@ STAGE_WORDS = {
     "torch_weight": r"layout|axes|\(kh, kw\)",
     "layer_shape": r"NCHW|batch axis|channels|forward convolution|padding|output_padding",
     "overlap_1d": r"padding|crop|stamp",
+    "round_trip_sizes": r"pooling|floor|halv|level",
     "conv_output_size": r"window|padding|k̂|transposed convolution|⌊",
     "max_pool": r"pad|window|stride|mean|rows",
 }

@@ -28,6 +28,7 @@ from deconvlib.course.explorers import (  # noqa: E402
     GUIDE_CASES,
     ArtifactExplorer,
     DecoderExplorer,
+    DoctorExplorer,
     ForwardExplorer,
     GroupsExplorer,
     GuideExplorer,
@@ -54,6 +55,7 @@ EXPLORERS = [
     DecoderExplorer,
     GroupsExplorer,
     StampsExplorer,
+    DoctorExplorer,
 ]
 
 
@@ -235,6 +237,32 @@ def test_the_stamps_explorer_shows_the_uneven_pattern_and_with_ones_the_output_i
     assert ex.message.startswith("⚠") and "o = " in ex.caption.value
     ex.reset()
     assert ex.ones.value is False and ex.message is None
+
+
+def test_the_doctor_explorer_changes_one_layer_of_a_real_stack():
+    ex = DoctorExplorer()
+    assert ex.data.output_shape == (1, 3, 64, 64) and ex.data.map_contrast() == 1.0
+    assert "[64×64]" in ex.figure.heading[0] and "risk none" in ex.caption.value
+    ex.set(kernel_size=3)  # the last layer: 2, 1 per axis, 4 : 1 in the map
+    assert ex.data.output_shape == (1, 3, 63, 63) and ex.data.map_contrast() == 4.0
+    assert "uneven 2:1" in ex.caption.value
+    ex.set(stack="unet", layer=5)  # its own numbers come with the layer: k3 s2 p1 (op1)
+    assert {k: ex.current()[k] for k in ("kernel_size", "stride", "padding")} == dict(
+        kernel_size=3, stride=2, padding=1
+    )
+    assert ex.sliders["layer"].max == 5 and "does NOT round-trip" in ex.caption.value
+    assert ex.data.overlap_map.shape == (44, 44)
+    ex.sliders["layer"].value = 4  # a student moving the slider: up2's k2 s2 p0 come in
+    assert {k: ex.current()[k] for k in ("kernel_size", "stride", "padding")} == dict(
+        kernel_size=2, stride=2, padding=0
+    )
+    ex.choosers["stack"].value = "audio"  # three layers less: the slider follows
+    assert ex.sliders["layer"].max == 3 and ex.current()["layer"] == 3 and ex.figure.counts.ndim == 1
+    figure = ex.figure
+    ex.set(stack="dcgan", layer=0, kernel_size=1, padding=1)  # 1×1 in, 1 − 2 < 1 out: refused, naming the layer
+    assert ex.message.startswith("⚠ layer 0 ('project')") and "DCGAN" in ex.caption.value
+    ex.set(padding=0)
+    assert ex.message is None and ex.figure is figure  # updated in place
 
 
 @pytest.mark.parametrize("cls", EXPLORERS, ids=lambda c: c.__name__)

@@ -118,3 +118,35 @@ def test_nb9_a_1d_layer_doubles_the_sequences():
     Y = dl.conv_transpose1d(rng.normal(size=(8, 100, 64)), rng.normal(size=(4, 64, 32)), stride=2, padding=1)
     assert Y.shape == (8, 200, 32)
     assert Y.shape[1] == dl.conv_transpose_output_size(100, 4, stride=2, padding=1)
+
+
+def _nb10_dcgan(uneven=None):
+    """Notebook 10's DCGAN generator as the doctor reads it, with layer ``uneven`` made kernel 3, output_padding 1."""
+    up = {"kind": "conv_transpose", "kernel": 4, "stride": 2, "padding": 1}
+    layers = [{"kind": "conv_transpose", "name": "project", "kernel": 4, "channels": 512}]
+    layers += [dict(up, name=f"up{n}", channels=c) for n, c in enumerate((256, 128, 64, 3), 1)]
+    if uneven is not None:
+        layers[uneven] = dict(layers[uneven], kernel=3, output_padding=1)
+    return layers
+
+
+def test_nb10_an_uneven_last_layer_shows_4_to_1_and_an_early_one_is_summed_away():
+    # "the map's middle varies by a factor of 4"; "make layer 2 uneven instead: the map comes out flat ...
+    # a ripple 2, 1, 2, 1 sums to 3 everywhere"
+    flat, last, early = (dl.doctor(_nb10_dcgan(u), (1, 100, 1, 1)) for u in (None, 4, 2))
+    assert flat.map_contrast() == 1 and last.map_contrast() == 4 and early.map_contrast() == 1
+    assert last.output_shape == early.output_shape == (1, 3, 64, 64)
+    assert early.layers[2]["risk"] == "uneven 2:1"
+    ripple = np.tile([2.0, 1.0], 8)
+    assert set(dl.conv_transpose1d(ripple, np.ones(4), stride=2, padding=1)[2:-2]) == {3.0}
+
+
+def test_nb10_the_explorers_stacks_are_the_notebooks():
+    # the explorer's DCGAN, U-Net and audio decoder are the stacks the notebook diagnoses
+    stacks = course.explorers.DOCTOR_STACKS
+    assert dl.doctor(stacks["dcgan"][1], (1, 100, 1, 1)).output_shape == (1, 3, 64, 64)
+    unet = dl.doctor(stacks["unet"][1], stacks["unet"][2], pairs=stacks["unet"][3], target=(45, 45))
+    assert [t["ok"] for t in unet.round_trips] == [True, False]
+    assert unet.fix["padding"] == (0, 0) and unet.fix["output_padding"] == (0, 0)
+    audio = dl.doctor(stacks["audio"][1], stacks["audio"][2])
+    assert audio.output_shape == (1, 1, 512) and audio.overlap_map[248:252].tolist() == [44, 40, 44, 40]

@@ -68,7 +68,8 @@ def test_every_text_is_readable_and_clear_of_the_others(cls):
 
 
 @pytest.mark.parametrize(
-    "cls", [E.PipelineExplorer, E.ScatterExplorer, E.OverlapExplorer, E.DecoderExplorer, E.StampsExplorer]
+    "cls",
+    [E.PipelineExplorer, E.ScatterExplorer, E.OverlapExplorer, E.DecoderExplorer, E.StampsExplorer, E.DoctorExplorer],
 )
 def test_a_presentation_scale_makes_every_text_larger_in_the_same_width(cls):
     small = cls()
@@ -116,3 +117,15 @@ def test_scale_is_checked():
 def test_overlapping_finds_overlaps_only():
     assert overlapping([(0, 0, 1, 1), (1, 0, 2, 1), (0.5, 0.5, 1.5, 1.5)]) == [(0, 2), (1, 2)]
     assert list(itertools.chain(*overlapping([(0, 0, 1, 1), (0, 1, 1, 2)]))) == []
+
+
+@pytest.mark.parametrize("stack", list(E.DOCTOR_STACKS))
+def test_every_stack_of_the_doctor_explorer_is_readable_at_each_layer(stack):
+    """The readability sweep above runs the first stack only: each stack, each layer with its own numbers."""
+    ex = E.DoctorExplorer(stack=stack)
+    for layer in range(ex.sliders["layer"].max + 1):
+        ex.set(layer=layer)
+        assert ex.message is None, f"{stack}, layer {layer}: {ex.message}"
+        width, height = ex.figure.display_size()
+        assert width <= DISPLAY["width"] and height <= E.DoctorExplorer.figure_height + 1, f"{stack}: {height}"
+        check_texts(ex.figure, f"DoctorExplorer({stack!r}) at layer {layer}")
