@@ -199,4 +199,6 @@ def overlap(i, k, s, p):
     for n in range(i):
         count[n * s : n * s + k] += 1
     return count  # padding not cropped""",
+    "round_trip_sizes": """\
+sizes = {92, 96, 100, 104, 108}  # the sizes two poolings give back, not three""",
 }

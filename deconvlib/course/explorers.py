@@ -1093,6 +1093,8 @@ class DoctorExplorer(Explorer):
     (3, [True, False])
     """
 
+    subject = "A whole decoder's sizes and its overlap map, one layer changed"
+
     figure_height = 330  # CSS px: the stack toggle, two rows of sliders and a three-line caption above
     specs = {
         "layer": ("layer #", 0, 5, 4),
