@@ -66,6 +66,21 @@ def test_make_book_builds_offline_with_no_warning(book):
     assert not (ROOT / "jupyter_execute").exists(), "the build left myst-nb's images in the checkout"
 
 
+def test_every_figure_of_the_book_carries_a_description(book):
+    """The stored figures reach the book as the ``<img alt>`` of their HTML output (issue 23), not as a
+    PNG that myst-nb would label with its own file name."""
+    deploy = book[0]
+    images = [
+        (page.name, tag)
+        for page in sorted((deploy / "notebooks").glob("*.html"))
+        for tag in re.findall(r"<img [^>]*>", page.read_text(encoding="utf-8"))
+    ]
+    assert len(images) >= 30
+    for page, tag in images:
+        alt = re.search(r'alt="([^"]*)"', tag)
+        assert alt and len(alt.group(1)) > 20 and not alt.group(1).endswith(".png"), (page, tag[:300])
+
+
 def test_make_book_installs_the_book_extra_and_runs_the_build(tmp_path):
     """On a machine without a venv: the `book` extra alone (Sphinx, myst-nb, the theme), then the build above."""
     venv = f"VENV={tmp_path / 'venv'}"
