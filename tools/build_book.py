@@ -44,6 +44,7 @@ CONF = ROOT / "book"
 PAGES = [
     "docs/gallery/index.md",
     "docs/teaching.md",
+    "docs/grading.md",
 ]
 
 #: ``[text](target)`` and ``src="target"`` in a page: what it needs beside it.
