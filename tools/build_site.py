@@ -761,6 +761,75 @@ ISOLATION_PAGE = """<script id="deconvlib-isolation">
 </script>
 """
 
+#: Kernel > Interrupt for pyodide-kernel 0.6.1 in an isolated page (:func:`add_interrupt_support`), worker side:
+#: hand the interrupt buffer the page sends to the Pyodide the kernel loads (``self.loadPyodide``).
+INTERRUPT_WORKER = """// Added by deconvlib's tools/build_site.py: Pyodide's interrupt buffer (Kernel > Interrupt).
+(() => {
+  let buffer = null, pyodide = null, wrapped;
+  const apply = () => { if (buffer && pyodide) pyodide.setInterruptBuffer(buffer); };
+  self.addEventListener("message", (event) => {
+    const given = event.data && event.data.deconvlibInterruptBuffer;
+    if (given) { buffer = given; apply(); event.stopImmediatePropagation(); }
+  });
+  // pyodide.js sets this global three times (the function, its module object, the function again):
+  // only functions are wrapped, so the kernel's self.loadPyodide(...) gives the buffer to its Pyodide.
+  Object.defineProperty(self, "loadPyodide", {
+    configurable: true,
+    get() { return wrapped; },
+    set(value) {
+      wrapped = typeof value !== "function" ? value
+        : async (...args) => { pyodide = await value(...args); apply(); return pyodide; };
+    },
+  });
+})();
+"""
+
+#: The page side: a shared one-byte buffer per kernel worker (found by comlink's ``initialize`` call, which
+#: carries the kernel's id), and the kernel connection's ``interrupt`` writes 2 (SIGINT) into it while busy.
+INTERRUPT_PAGE = """<script id="deconvlib-interrupt">
+// Added by deconvlib's tools/build_site.py: Kernel > Interrupt stops a running cell (needs crossOriginIsolated).
+(() => {
+  if (!window.crossOriginIsolated) return;
+  const buffers = new Map();  // kernel id -> Uint8Array on a SharedArrayBuffer
+  const NativeWorker = window.Worker;
+  window.Worker = class extends NativeWorker {
+    postMessage(message, ...rest) {
+      const call = message && message.type === "APPLY" && message.path && message.path[0] === "initialize";
+      const options = call && message.argumentList && message.argumentList[0] && message.argumentList[0].value;
+      if (options && options.kernelId) {
+        const buffer = new Uint8Array(new SharedArrayBuffer(1));
+        buffers.set(options.kernelId, buffer);
+        super.postMessage({deconvlibInterruptBuffer: buffer});
+      }
+      return super.postMessage(message, ...rest);
+    }
+  };
+  const wrap = (kernel) => {
+    const proto = Object.getPrototypeOf(kernel);
+    if (proto.deconvlibInterrupt) return;
+    const original = proto.interrupt;
+    proto.interrupt = async function () {
+      const buffer = buffers.get(this.id);
+      if (buffer && this.status === "busy") buffer[0] = 2;
+      try { return await original.call(this); } catch (error) { console.warn("interrupt:", error); }
+    };
+    proto.deconvlibInterrupt = true;
+  };
+  const watch = () => {
+    const app = window.jupyterapp;
+    if (!app) return setTimeout(watch, 200);
+    app.started.then(() => setInterval(() => {
+      for (const widget of app.shell.widgets("main")) {
+        const kernel = widget.sessionContext && widget.sessionContext.session && widget.sessionContext.session.kernel;
+        if (kernel) wrap(kernel);
+      }
+    }, 500));
+  };
+  watch();
+})();
+</script>
+"""
+
 #: CDN sites only, in the notebook page: say so when the CDN cannot be reached (else the kernel stays "Unknown").
 CDN_CHECK = """<script id="deconvlib-cdn-check">
 // Added by deconvlib's tools/build_site.py: Python comes from the CDN; tell the student when it is out of reach.
@@ -791,12 +860,11 @@ def add_to_head(page, snippet):
 def add_hosting_support(output, mode, isolate=False):
     """For a CDN site the CDN check; with ``isolate``, the isolation fallback (service worker and page script).
 
-    Isolation is opt-in (``--isolate``): pyodide-kernel 0.6.1 in an isolated page talks to its worker
-    through ``coincident``, whose main-thread side calls ``Atomics.waitAsync(…).value.then`` and throws
-    ("….value.then is not a function") when the answer is already there; on this machine the site
-    test hung in both isolated runs, and Run All hung in notebook 1 (notebook 0 ran). Turning the
-    synchronous result into a promise made it worse (Pyodide's fatal error at start, 4 runs of 4).
-    0.6.1 has no interrupt buffer to gain from isolation yet.
+    Isolation is opt-in (``--isolate``). Left alone, pyodide-kernel 0.6.1 in an isolated page talks to its
+    worker through ``coincident``, whose main-thread side calls ``Atomics.waitAsync(…).value.then`` and
+    throws ("….value.then is not a function") when the answer is already there: the site test hung in both
+    isolated runs. So an isolated offline site keeps comlink and gets Kernel > Interrupt
+    (:func:`add_interrupt_support`); 0.7.x-0.8.x ship the same coincident 1.2.3 and no interrupt buffer.
     """
     if mode == "cdn":
         add_cdn_check(output)
@@ -811,6 +879,46 @@ def add_hosting_support(output, mode, isolate=False):
     pages.update({page: ("../", "true") for page in output.glob("*/index.html") if page.parent.name != "gallery"})
     for page, (root, reload) in pages.items():
         add_to_head(page, ISOLATION_PAGE % {"root": root, "reload": reload})
+    if mode == "offline":
+        add_interrupt_support(output)
+
+
+def add_interrupt_support(output):
+    """In an isolated offline site: the kernel talks to its worker through comlink, and Kernel > Interrupt works.
+
+    pyodide-kernel 0.6.1 uses ``coincident`` when the page is isolated, whose early-answer bug hangs the
+    kernel (:func:`add_hosting_support`), and it gives Pyodide no interrupt buffer; nor do 0.7.x-0.8.x.
+    So in the kernel's chunk ``crossOriginIsolated ?`` (coincident or comlink) is made false: comlink, as
+    in a page that is not isolated; the comlink worker's chunk gets :data:`INTERRUPT_WORKER` in front, and
+    the lab page :data:`INTERRUPT_PAGE`. Each edit must find exactly the code it expects, or the build fails.
+    The edited chunks keep their names: a browser that cached them from a site built without ``--isolate``
+    (served ``immutable``) keeps the old ones until its cache is cleared.
+    """
+    static = output / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
+    channel = re.compile(
+        r"initWorker\(e\)\{return crossOriginIsolated\?new Worker\(new URL\(n\.p\+n\.u\((\d+)\),n\.b\),"
+        r"\{type:void 0\}\):new Worker\(new URL\(n\.p\+n\.u\((\d+)\),n\.b\)"
+    )
+    kernels = [(p, channel.search(p.read_text())) for p in static.glob("*.js")]
+    kernels = [(p, found) for p, found in kernels if found]
+    if len(kernels) != 1:
+        raise BuildError(
+            f"interrupt support: the kernel's worker choice is in {len(kernels)} chunks of {static}, expected 1"
+        )
+    kernel, found = kernels[0]
+    text = kernel.read_text()
+    if text.count("crossOriginIsolated?") != 2:  # initWorker and initRemote
+        raise BuildError(f"interrupt support: {kernel.name} does not choose its channel as pyodide-kernel 0.6.1 does")
+    kernel.write_text(text.replace("crossOriginIsolated?", "(!1)?"))
+    (worker,) = static.glob(f"{found.group(2)}.*.js")  # the comlink worker's chunk
+    if "importScripts(n),t=self.loadPyodide" not in worker.read_text():
+        raise BuildError(
+            f"interrupt support: {worker.name} does not load Pyodide as pyodide-kernel 0.6.1's worker does"
+        )
+    worker.write_text(INTERRUPT_WORKER + worker.read_text())
+    lab = output / "lab" / "index.html"
+    text = lab.read_text()
+    lab.write_text(text.replace("<head>", "<head>" + INTERRUPT_PAGE, 1))  # before the app creates any worker
 
 
 def add_cdn_check(output):
@@ -878,7 +986,7 @@ def main(argv=None):
         "--isolate",
         action="store_true",
         help="cross-origin isolation on hosts without headers: the site's service worker adds COOP/COEP "
-        "(opt-in: pyodide-kernel 0.6.1's isolated channel can hang the kernel's start, see add_hosting_support)",
+        "and Kernel > Interrupt stops a running cell (opt-in; see add_hosting_support, add_interrupt_support)",
     )
     args = parser.parse_args(argv)
     if args.pyodide not in modes:  # argparse checks choices on the command line, not on a default from $PYODIDE

@@ -12,8 +12,8 @@ its offline rebuild, the isolation fallback it puts in the site, the GitHub Page
   (the service worker and each page's script); without, it does not. The index comes first.
 - In Chromium: the site served by ``serve_site --isolate`` is ``crossOriginIsolated``; the
   ``--isolate`` site served by a plain ``http.server`` (no headers, like GitHub Pages) is too,
-  through its service worker. Only the isolation is checked there, not a kernel: pyodide-kernel
-  0.6.1's kernel in an isolated page is not reliable (see ``build_site.add_hosting_support``).
+  through its service worker. In the isolated site (served with the headers) Kernel > Interrupt stops
+  ``while True: pass`` within 3 s and the kernel keeps its variables (``build_site.add_interrupt_support``).
   A CDN site with the CDN out of reach says so in the notebook page.
 """
 
@@ -32,7 +32,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import free_port
+from browser_support import KERNEL_READY, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -399,6 +399,50 @@ def test_served_without_headers_the_service_worker_isolates_the_notebook_page(is
         page = open_notebook(context, url)
         page.wait_for_function("() => window.crossOriginIsolated", timeout=30_000)
         page.wait_for_selector(".jp-Notebook:visible", timeout=60_000)
+        context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+#: JavaScript: run ``code`` in the notebook's kernel; window.__reply becomes [status, error name, ms] when it ends.
+EXECUTE = """([path, code]) => {
+  window.__reply = null;
+  const panel = window.jupyterapp.shell.widgets("main").find((w) => w.context && w.context.path === path);
+  let error = "";
+  const future = panel.sessionContext.session.kernel.requestExecute({code});
+  future.onIOPub = (msg) => { if (msg.header.msg_type === "error") error = msg.content.ename; };
+  future.done.then((reply) => { window.__reply = [reply.content.status, error, performance.now()]; });
+}"""
+
+
+def test_in_the_isolated_site_interrupt_stops_an_endless_loop_and_the_kernel_keeps_its_state(isolated_site, browser):
+    site, code, _ = isolated_site
+    if code != 0:
+        pytest.skip("the --isolate build failed (its own test says why)")
+    notebook = "00_index.ipynb"
+    server, url = serve(serve_site.handler_for(site, quiet=True, isolate=True))
+    try:
+        context = browser.new_context()
+        page = open_notebook(context, url, notebook)
+        assert page.evaluate("() => window.crossOriginIsolated") is True
+        assert page.evaluate(KERNEL_READY, notebook) == "python"
+        page.evaluate(EXECUTE, [notebook, "x = 42"])
+        page.wait_for_function("() => window.__reply !== null", timeout=60_000)
+        assert page.evaluate("() => window.__reply")[:2] == ["ok", ""]
+        page.evaluate(EXECUTE, [notebook, "while True: pass"])
+        time.sleep(2)
+        assert page.evaluate("() => window.__reply") is None  # still running
+        pressed = page.evaluate(
+            "() => { window.jupyterapp.commands.execute('kernelmenu:interrupt'); return performance.now(); }"
+        )
+        page.wait_for_function("() => window.__reply !== null", timeout=10_000)
+        status, error, ended = page.evaluate("() => window.__reply")
+        assert status == "error" and "KeyboardInterrupt" in error, (status, error)  # pyodide-kernel: "<class '…'>"
+        assert ended - pressed < 3000, f"Interrupt took {ended - pressed:.0f} ms"
+        page.evaluate(EXECUTE, [notebook, "assert x == 42"])
+        page.wait_for_function("() => window.__reply !== null", timeout=10_000)
+        assert page.evaluate("() => window.__reply")[:2] == ["ok", ""]
         context.close()
     finally:
         server.shutdown()
