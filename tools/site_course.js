@@ -45,16 +45,19 @@
     return { ...content, cells };
   }
 
-  function metadataOf(panel, key) {
-    const model = panel.context.model;
-    if (typeof model.getMetadata === "function") return model.getMetadata(key);
-    return model.metadata && model.metadata[key];
-  }
-
   function notebookPanels(app, path) {
     return Array.from(app.shell.widgets("main")).filter(
       (widget) => widget.context && widget.context.path === path,
     );
+  }
+
+  // Save a notebook (the student's latest edits, with its figures: see storable), then close it as the
+  // tab's × does: its kernel ends with it (kernelShutdown).
+  async function saveAndClose(panel) {
+    await panel.context.save();
+    const closed = new Promise((resolve) => panel.disposed.connect(resolve));
+    panel.close();
+    await closed;
   }
 
   async function courseVersions() {
@@ -70,12 +73,7 @@
     const contents = app.serviceManager.contents;
     const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, "");
     const copy = path.replace(/\.ipynb$/, "") + "-my-copy-" + stamp + ".ipynb";
-    for (const panel of notebookPanels(app, path)) {
-      await panel.context.save(); // the student's latest edits go into their copy
-      const closed = new Promise((resolve) => panel.disposed.connect(resolve));
-      panel.close(); // as the tab's ×: its kernel ends (kernelShutdown)
-      await closed;
-    }
+    for (const panel of notebookPanels(app, path)) await saveAndClose(panel); // their edits go into their copy
     await contents.rename(path, copy); // the stored copy moves; the course's file shows at `path` again
     await app.commands.execute("docmanager:open", { path });
     await app.commands.execute("apputils:notify", {
@@ -90,7 +88,7 @@
     await panel.context.ready;
     const path = panel.context.path;
     const current = versions[path];
-    const mine = (metadataOf(panel, "deconvlib") || {}).course_version;
+    const mine = (panel.context.model.getMetadata("deconvlib") || {}).course_version;
     if (!current || mine === current) return;
     document.documentElement.dataset.deconvlibOutdated = path;
     await app.commands.execute("apputils:notify", {
@@ -117,10 +115,7 @@
     recent.splice(0, recent.length, panel, ...recent.filter((other) => other !== panel));
     for (const other of recent.slice(MAX_OPEN)) {
       const path = other.context.path;
-      await other.context.save(); // the student's work, with its figures (see storable)
-      const closed = new Promise((resolve) => other.disposed.connect(resolve));
-      other.close(); // and its kernel ends (kernelShutdown)
-      await closed;
+      await saveAndClose(other);
       const marks = document.documentElement.dataset;
       marks.deconvlibClosed = (marks.deconvlibClosed ? marks.deconvlibClosed + "|" : "") + path;
       await app.commands.execute("apputils:notify", {

@@ -76,7 +76,7 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 
 from ..errors import ParameterError
-from ..viz.drawing import DISPLAY, default_figsize, get_scale, png_html
+from ..viz.drawing import DISPLAY, default_figsize, get_scale, img_html, png_html
 from .captions import figure_alt_text, live_region, settings_text
 
 __all__ = ["Explorer", "Choice", "svg_image", "FOCUS_CSS", "NAME_CONTROLS_JS"]
@@ -147,14 +147,8 @@ def svg_image(svg, figure, text, alt=None):
     notebook (a PNG it shrinks to fit), and the ``<img>`` carries the figure's description as its alt text
     (``alt``; default the figure's own ``alt_text()``).
     """
-    width, height = figure.display_size()
-    alt = html.escape(figure.alt_text() if alt is None else alt, quote=True)
-    source = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return {
-        "text/html": f'<img src="data:image/svg+xml;base64,{source}" width="{width}" height="{height}" alt="{alt}"'
-        ' style="max-width:100%;height:auto">',
-        "text/plain": text,
-    }
+    alt = figure.alt_text() if alt is None else alt
+    return {"text/html": img_html(svg.encode("utf-8"), "image/svg+xml", figure.display_size(), alt), "text/plain": text}
 
 
 def rebuild_track_when_it_grows(change):

@@ -1189,10 +1189,19 @@ def png_html(png, size, alt):
     <img src="data:image/png;base64,iVBORw==" width="200" height="100" alt="a &quot;grid&quot;"
      style="max-width:100%;height:auto">
     """
-    source = base64.b64encode(png).decode("ascii")
+    return img_html(png, "image/png", size, alt)
+
+
+def img_html(data, mimetype, size, alt):
+    """An ``<img>`` of ``data`` (bytes of ``mimetype``) at ``size`` CSS px, shrunk to fit, with alt text ``alt``.
+
+    >>> img_html(b"<svg/>", "image/svg+xml", (2, 1), "").split(" width")[0]
+    '<img src="data:image/svg+xml;base64,PHN2Zy8+"'
+    """
+    source = base64.b64encode(data).decode("ascii")
     width, height = size
     return (
-        f'<img src="data:image/png;base64,{source}" width="{width}" height="{height}"'
+        f'<img src="data:{mimetype};base64,{source}" width="{width}" height="{height}"'
         f' alt="{html.escape(alt, quote=True)}" style="max-width:100%;height:auto">'
     )
 
