@@ -20,6 +20,11 @@ from pathlib import Path
 
 from grading import TOOL_PINS
 
+try:
+    import fcntl
+except ImportError:  # Windows: no lock
+    fcntl = None
+
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build" / "grading"
 #: Seconds any one command of the tools may take (an install, an autograde of one assignment).
@@ -27,15 +32,22 @@ TIMEOUT = 900
 
 
 def grading_tools():
-    """The venv's ``bin`` folder, with nbgrader and otter-grader; created once per pins and Python."""
+    """The venv's ``bin`` folder, with nbgrader and otter-grader; created once per pins and Python.
+
+    Two test files use it, maybe at once (``pytest -n``): the first creates it, the other waits for it.
+    """
     key = "\n".join([*TOOL_PINS, sys.version])
     env_dir = BUILD / "venv"
     stamp, python = env_dir / "pins.txt", env_dir / "bin" / "python"
-    if not (stamp.exists() and stamp.read_text() == key and python.exists()):
-        shutil.rmtree(env_dir, ignore_errors=True)
-        venv.create(env_dir, with_pip=True)
-        subprocess.run([python, "-m", "pip", "install", "--quiet", *TOOL_PINS], check=True, timeout=TIMEOUT)
-        stamp.write_text(key)
+    BUILD.mkdir(parents=True, exist_ok=True)
+    with open(BUILD / ".venv.lock", "w") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (stamp.exists() and stamp.read_text() == key and python.exists()):
+            shutil.rmtree(env_dir, ignore_errors=True)
+            venv.create(env_dir, with_pip=True)
+            subprocess.run([python, "-m", "pip", "install", "--quiet", *TOOL_PINS], check=True, timeout=TIMEOUT)
+            stamp.write_text(key)
     site = subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True,
