@@ -9,7 +9,9 @@ value, to keep the build and the grading short. The site is served as ``make ser
 1. opens the notebook and, without answering, runs ``course.hand_in()`` in a new cell and clicks its
    link: the download is the blank hand-in;
 2. types the right answer into the exercise cell, runs all cells, saves, runs ``course.hand_in()``
-   again in a new cell and clicks its link: the answered hand-in.
+   again in a new cell and clicks its link;
+3. saves again (the link's output is now in the notebook) and hands in once more: the answered
+   hand-in, which must not carry the one before it.
 
 The kernel reads the notebook from the browser's drive (``hand_in`` lists the folder it runs in),
 and each link is a real download (Playwright's ``expect_download``). Both files go, unchanged, into
@@ -174,6 +176,10 @@ def test_a_notebook_handed_in_from_the_graded_site_autogrades_with_nbgrader(grad
             checked = page.locator(".jp-Notebook:visible .jp-Cell").nth(index + 1).locator(".jp-OutputArea")
             assert "✓" in checked.inner_text(), f"the check after the answer says {checked.inner_text()!r}"
             page.evaluate(SAVE)
+            first = tmp_path / "answered-first.ipynb"
+            assert hand_in_cell(page, "course.hand_in()", first) == notebook
+            # 3. saved again, with the link's output in it, and handed in again: that output is left out
+            page.evaluate(SAVE)
             downloads["student"] = tmp_path / "answered.ipynb"
             assert hand_in_cell(page, "course.hand_in()", downloads["student"]) == notebook
         finally:
@@ -183,6 +189,10 @@ def test_a_notebook_handed_in_from_the_graded_site_autogrades_with_nbgrader(grad
 
     answered = nbformat.read(downloads["student"], as_version=4)
     assert answer in [cell.source for cell in answered.cells], "the download does not hold the typed answer"
+    handed = answered.cells[-1]  # the second hand-in's cell, run and saved: its output left out
+    assert handed.source == "course.hand_in()" and handed.execution_count and handed.outputs == []
+    assert "data:application/x-ipynb+json" not in downloads["student"].read_text()
+    assert answered.cells[:-1] == nbformat.read(first, as_version=4).cells
     for student, download in downloads.items():
         target = course_dir / "submitted" / student / assignment / notebook
         target.parent.mkdir(parents=True)
