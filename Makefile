@@ -137,7 +137,7 @@ NBGRADER ?= nbgrader
 site-graded: nbgrader
 	@command -v $(NBGRADER) >/dev/null || { echo "make site-graded needs nbgrader: pip install nbgrader==0.9.6"; exit 1; }
 	cd $(GRADING_OUT) && for a in source/*/; do $(NBGRADER) generate_assignment "$$(basename $$a)" --force || exit 1; done
-	$(PYTHON) tools/build_site.py --pyodide $(PYODIDE) --notebooks $(GRADING_OUT)/release --output _site-graded
+	$(PYTHON) tools/build_site.py --pyodide $(PYODIDE) --notebooks $(GRADING_OUT)/release --output _site-graded$(if $(ISOLATE), --isolate)
 
 # The site on http://127.0.0.1:$(SITE_PORT)/ with the headers a host should send (tools/serve_site.py: a cache
 # policy, gzip; with ISOLATE=1 also COOP/COEP, and the site is built with its isolation fallback); README
