@@ -446,8 +446,9 @@ def main(argv=None):
         if not students:
             parser.error("personalise needs --seeds")
         written = personalise(args.out / "release", args.out / "release-students", students)
-        print(f"wrote {len(written)} notebooks to {args.out / 'release-students'}")
         otter = personalise_otter(args.out / "dist", args.out / "students", students)
+        if written or not otter:
+            print(f"wrote {len(written)} notebooks to {args.out / 'release-students'}")
         if otter:
             print(f"wrote {len(otter)} otter notebooks to {args.out / 'students'}")
         return 0

@@ -204,6 +204,14 @@ def test_nbgrader_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
             assert hint_of(name) in text, f"{assignment}: the hint of {name} is not in nbgrader's feedback"
 
 
+def otter_run(tools, autograder, submission, results):
+    """``{question: (score, points, output)}``: ``otter run`` (no Docker) of ``submission``, into ``results``."""
+    results.mkdir(parents=True)
+    run(tools, "otter", "run", "-a", autograder, "-o", results, submission, cwd=submission.parent)
+    tests = json.loads((results / "results.json").read_text())["tests"]
+    return {t["name"]: (t["score"], t["max_score"], t.get("output", "")) for t in tests if t["name"] != "Public Tests"}
+
+
 def test_otter_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
     notebooks = chosen()
     picked = copied(notebooks, tmp_path / "notebooks")
@@ -218,13 +226,9 @@ def test_otter_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
             submission = tmp_path / "submissions" / who / master.name
             submission.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(answered(student, answers), submission)
-            out = tmp_path / "results" / who / assignment
-            out.mkdir(parents=True)
-            run(tools, "otter", "run", "-a", autograder, "-o", out, submission, cwd=submission.parent)
-            for test in json.loads((out / "results.json").read_text())["tests"]:
-                if test["name"] != "Public Tests":
-                    scores[who, assignment, test["name"]] = (test["score"], test["max_score"])
-                    outputs[who, assignment, test["name"]] = test.get("output", "")
+            graded = otter_run(tools, autograder, submission, tmp_path / "results" / who / assignment)
+            for name, (score, top, output) in graded.items():
+                scores[who, assignment, name], outputs[who, assignment, name] = (score, top), output
     print("otter\n" + table(scores))
     assert scores == expected_scores(notebooks)
     for (who, assignment, name), output in outputs.items():
@@ -292,12 +296,8 @@ def test_otter_grades_each_student_on_their_own_variant(tools, tmp_path):
             submission = tmp_path / "submissions" / assignment / f"{student}.ipynb"  # as the teacher saves it
             submission.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(answered(given, answers), submission)
-            results = tmp_path / "results" / student / assignment
-            results.mkdir(parents=True)
-            run(tools, "otter", "run", "-a", autograder, "-o", results, submission, cwd=submission.parent)
-            for test in json.loads((results / "results.json").read_text())["tests"]:
-                if test["name"] != "Public Tests":
-                    scores[student, assignment, test["name"]] = (test["score"], test["max_score"])
+            graded = otter_run(tools, autograder, submission, tmp_path / "results" / student / assignment)
+            scores.update({(student, assignment, name): (score, top) for name, (score, top, _) in graded.items()})
             for name in exercises(nbformat.read(master, as_version=4)):
                 full = student == "alice" or name not in VARIED
                 expected[student, assignment, name] = (points(name) if full else 0, points(name))
