@@ -91,7 +91,7 @@ nbgrader-students: $(STAMP)
 	$(PY) tools/grading.py personalise $(GRADING_OUT) --seeds $(SEEDS)
 
 otter: $(STAMP)
-	$(PY) tools/grading.py otter $(GRADING_OUT)/otter
+	$(PY) tools/grading.py otter $(GRADING_OUT)/otter$(if $(SEEDS), --seeds $(SEEDS))
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -5,6 +5,9 @@
     .venv/bin/python tools/grading.py nbgrader OUT --seeds alice,bob     # per-student variants, then after
     .venv/bin/python tools/grading.py personalise OUT --seeds alice,bob  # nbgrader generate_assignment:
                                                    # OUT/release-students/<student>/<assignment>/<notebook>.ipynb
+    .venv/bin/python tools/grading.py otter OUT --seeds alice,bob        # the same for otter, then after
+    .venv/bin/python tools/grading.py personalise OUT --seeds alice,bob  # otter assign X.ipynb OUT/dist/X:
+                                                   # OUT/students/<student>/<notebook>.ipynb
 
 One source for every edition. ``notebooks/`` is the student's edition; each
 exercise cell (tagged ``exercise:NAME``) ends with its check,
@@ -25,7 +28,10 @@ that has exercises (one assignment per notebook, named after it):
   assign``.
 
 With ``--seeds`` the exercises answered with a value check each student's own
-numbers (:func:`deconvlib.course.variant`, docs/grading.md). The other cells
+numbers (:func:`deconvlib.course.variant`, docs/grading.md): the student's
+feedback those of ``STUDENT``, which each student's copy sets; the grade those
+of the student the tool grades, nbgrader's ``autograded/<student>/`` folder or
+the name of the file otter grades (:func:`deconvlib.course.variants.graded_student`). The other cells
 (text, explorers, figures) are the student's edition's, with their outputs
 cleared. ``tests/course/test_grading.py`` checks the trees;
 ``tests/course/test_grading_tools.py`` runs nbgrader and otter-grader on them.
@@ -211,33 +217,53 @@ def nbgrader_notebook(nb, solutions=None, varied=False):
     return nb
 
 
+def personalised(nb, student):
+    """``student``'s copy of a release ``nb``: ``STUDENT`` set, each varied exercise preceded by their numbers."""
+    nb, cells = copy.deepcopy(nb), []
+    for cell in nb.cells:
+        if "student" in cell.metadata.get("tags", []):
+            cell.source = f"STUDENT = {student!r}  # your student id: your numbers depend on it"
+        name = exercise_name(cell)
+        if name in VARIED:
+            numbers = ", ".join(f"`{key}` = {value}" for key, value in variant(name, student).items())
+            text = f"**Your numbers, {student}:** {numbers}. They replace the numbers above; the check uses them."
+            cells.append(nbformat.v4.new_markdown_cell(text))
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
 def personalise(release, out, students):
     """Per-student copies of an nbgrader release: ``out/<student>/<assignment>/<notebook>.ipynb``.
 
     In each, ``STUDENT`` is set and each varied exercise is preceded by a
-    cell that gives the student's numbers. Returns the notebooks written.
+    cell that gives the student's numbers (:func:`personalised`). Returns the
+    notebooks written.
     """
     written = []
     for path in sorted(Path(release).glob("*/*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         for student in students:
-            copy_ = copy.deepcopy(nb)
-            cells = []
-            for cell in copy_.cells:
-                if "student" in cell.metadata.get("tags", []):
-                    cell.source = f"STUDENT = {student!r}  # your student id: your numbers depend on it"
-                name = exercise_name(cell)
-                if name in VARIED:
-                    numbers = ", ".join(f"`{key}` = {value}" for key, value in variant(name, student).items())
-                    text = (
-                        f"**Your numbers, {student}:** {numbers}. They replace the numbers above; the check uses them."
-                    )
-                    cells.append(nbformat.v4.new_markdown_cell(text))
-                cells.append(cell)
-            copy_.cells = cells
             target = Path(out) / student / path.parent.name / path.name
             target.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(copy_, target)
+            nbformat.write(personalised(nb, student), target)
+            written.append(target)
+    return written
+
+
+def personalise_otter(dist, out, students):
+    """Per-student copies of otter's student notebooks ``dist/<assignment>/student/*.ipynb``: ``out/<student>/``.
+
+    As :func:`personalise` for nbgrader; ``dist/<assignment>/`` is where
+    ``otter assign`` wrote the assignment. Returns the notebooks written.
+    """
+    written = []
+    for path in sorted(Path(dist).glob("*/student/*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for student in students:
+            target = Path(out) / student / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(personalised(nb, student), target)
             written.append(target)
     return written
 
@@ -310,10 +336,28 @@ def _assignment_config(name):
     return "\n".join(config)
 
 
-def otter_notebook(nb, name, solutions=None):
-    """``nb`` (the student's edition) as an otter-grader master notebook: one question per exercise."""
+def otter_graded_student(students):
+    """The student otter grades, as an expression for a hidden test: the submission's file name, one of ``students``.
+
+    >>> otter_graded_student(["alice", "bob"])
+    "course.variants.graded_student(['alice', 'bob'])"
+    """
+    return f"course.variants.graded_student({list(students)!r})"
+
+
+def otter_notebook(nb, name, solutions=None, students=()):
+    """``nb`` (the student's edition) as an otter-grader master notebook: one question per exercise.
+
+    With ``students`` (their ids), the exercises that have per-student
+    variants are all-or-nothing questions with two tests: a public one with
+    the numbers of ``STUDENT`` (a cell after the first code cell, which
+    :func:`personalise_otter` sets per student), the student's feedback, and a
+    hidden one with the numbers of the student otter grades, named by the
+    submission's file (:func:`otter_graded_student`), whatever ``STUDENT`` says.
+    """
     solutions = SOLUTIONS if solutions is None else solutions
     nb, cells = _cleared(nb), [_new_cell("raw", _assignment_config(name), "assignment-config")]
+    varies = bool(students) and any(exercise_name(cell) in VARIED for cell in nb.cells)
     for cell in nb.cells:
         exercise = exercise_name(cell)
         if exercise is None:
@@ -324,25 +368,36 @@ def otter_notebook(nb, name, solutions=None):
         answer = copy.deepcopy(cell)
         answer.source = otter_answer(placeholder, solution)
         answer.metadata = {"tags": [f"exercise:{exercise}"]}
-        test = _new_cell("code", f"assert {strict_check(check)}", f"check-{exercise}")
+        tests = [_new_cell("code", f"assert {strict_check(check)}", f"check-{exercise}")]
         question = f"# BEGIN QUESTION\nname: {exercise}\npoints: {points(exercise, solutions)}"
+        if varies and exercise in VARIED:
+            tests[0].source = f"assert {strict_check(varied_check(check, exercise, 'STUDENT'))}"
+            hidden = strict_check(varied_check(check, exercise, otter_graded_student(students)))
+            tests.append(_new_cell("code", f"# HIDDEN\nassert {hidden}", f"hidden-check-{exercise}"))
+            question += "\nall_or_nothing: true"  # the public test alone, passed with another's numbers, scores 0
         cells += [_new_cell("raw", question, f"question-{exercise}")]
         cells += [_new_cell("raw", "# BEGIN SOLUTION", f"solution-{exercise}"), answer]
         cells += [_new_cell("raw", "# END SOLUTION", f"end-solution-{exercise}")]
-        cells += [_new_cell("raw", "# BEGIN TESTS", f"tests-{exercise}"), test]
+        cells += [_new_cell("raw", "# BEGIN TESTS", f"tests-{exercise}"), *tests]
         cells += [_new_cell("raw", "# END TESTS", f"end-tests-{exercise}")]
         cells += [_new_cell("raw", "# END QUESTION", f"end-question-{exercise}")]
+    if varies:
+        first_code = next(n for n, cell in enumerate(cells) if cell.cell_type == "code")
+        cells.insert(first_code + 1, _new_cell("code", STUDENT_CELL, "student", tags=["student"]))
     nb.cells = cells
     return nb
 
 
-def write_otter(out, notebooks=None, solutions=None):
-    """Write an otter master notebook per notebook with exercises into ``out``; return ``{name: Path}``."""
+def write_otter(out, notebooks=None, solutions=None, students=()):
+    """Write an otter master notebook per notebook with exercises into ``out``; return ``{name: Path}``.
+
+    ``students``: their ids, for per-student variants (:func:`otter_notebook`).
+    """
     out, written = Path(out), {}
     out.mkdir(parents=True, exist_ok=True)
     for path, nb in sources(notebooks):
         target = out / path.name
-        nbformat.write(otter_notebook(nb, path.stem, solutions), target)
+        nbformat.write(otter_notebook(nb, path.stem, solutions, students), target)
         written[path.stem] = target
     return written
 
@@ -371,15 +426,17 @@ def main(argv=None):
         "tool",
         choices=["nbgrader", "otter", "personalise"],
         help="nbgrader: the course directory; otter: master notebooks; personalise: per-student copies of "
-        "OUT/release/ (after nbgrader generate_assignment) in OUT/release-students/",
+        "OUT/release/ (after nbgrader generate_assignment) in OUT/release-students/, and of OUT/dist/*/student/ "
+        "(after otter assign) in OUT/students/",
     )
     parser.add_argument("out", type=Path, metavar="OUT", help="the folder to write (created if missing)")
     parser.add_argument(
         "--seeds",
         default="",
         metavar="IDS",
-        help="comma-separated student ids: nbgrader checks each student's own numbers (per-student variants); "
-        "personalise writes a copy for each",
+        help="comma-separated student ids: nbgrader and otter check each student's own numbers (per-student "
+        "variants; otter grades a submission for the student it is named after, <student>.ipynb); personalise "
+        "writes a copy for each",
     )
     args = parser.parse_args(argv)
     if args.out.resolve() == NOTEBOOKS.resolve() or NOTEBOOKS.resolve() in args.out.resolve().parents:
@@ -389,12 +446,19 @@ def main(argv=None):
         if not students:
             parser.error("personalise needs --seeds")
         written = personalise(args.out / "release", args.out / "release-students", students)
-        print(f"wrote {len(written)} notebooks to {args.out / 'release-students'}")
+        otter = personalise_otter(args.out / "dist", args.out / "students", students)
+        if written or not otter:
+            print(f"wrote {len(written)} notebooks to {args.out / 'release-students'}")
+        if otter:
+            print(f"wrote {len(otter)} otter notebooks to {args.out / 'students'}")
         return 0
     if args.tool == "nbgrader":
         written = write_nbgrader(args.out, varied=bool(students))
     else:
-        written = write_otter(args.out)
+        named = [s for s in students if s != Path(s).name or s.startswith(".") or s.endswith(".ipynb")]
+        if named:  # otter reads the student from the submission's file name, <student>.ipynb
+            parser.error(f"argument --seeds: otter needs ids that are file names, <id>.ipynb; got {named}")
+        written = write_otter(args.out, students=students)
     print(f"wrote {len(written)} {args.tool} assignments to {args.out}: {', '.join(written)}")
     return 0
 

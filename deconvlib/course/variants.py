@@ -10,8 +10,10 @@ arguments of the exercise's checker, so the checker knows the variant::
 
 ``seed=None`` gives the notebook's own numbers (the student's edition).
 :func:`right_answer` is the answer for a variant, computed by the library.
+:func:`graded_student` names the student otter-grader is grading (from the
+submission's file name), for the tests that recompute that student's numbers.
 The exercises that ask for a function are checked on many cases already and
-have no variants.
+have no variants (docs/grading.md says why).
 
 >>> variant("output_size")
 {'size': 4, 'kernel_size': 3, 'stride': 2, 'padding': 1, 'output_padding': 1}
@@ -23,12 +25,13 @@ have no variants.
 """
 
 import hashlib
+from pathlib import Path
 
 import numpy as np
 
 from ..arithmetic import conv_output_size, conv_transpose_output_size, effective_kernel
 
-__all__ = ["VARIED", "variant", "right_answer"]
+__all__ = ["VARIED", "variant", "right_answer", "graded_student"]
 
 #: The notebooks' numbers: the checker's keyword arguments for each exercise answered with a value.
 DEFAULTS = {
@@ -178,3 +181,50 @@ def right_answer(exercise, numbers):
             n["c_out"],
         )
     raise ValueError(f"exercise must be one of {', '.join(VARIED)}, got {exercise!r}")
+
+
+def graded_student(students, folder="."):
+    """The student whose notebook is being graded in ``folder``: the name of its one notebook, ``<student>.ipynb``.
+
+    otter-grader (``otter run``, ``otter grade``) grades each submission in a
+    folder of its own, the kernel's working folder, under the file name it was
+    handed in with, and tells the notebook nothing else about who handed it in.
+    The teacher saves each hand-in as ``<student>.ipynb``, named after the
+    student who handed it in (not after what the student called it), so the
+    name is the one thing in the grading folder the student does not write.
+
+    Parameters
+    ----------
+    students : sequence of str
+        The students who have variants (the teacher's ``SEEDS``).
+    folder : str or Path
+        Where the submission is graded; the working folder by default.
+
+    Returns
+    -------
+    str
+        The student, one of ``students``.
+
+    Raises
+    ------
+    AssertionError
+        (a failed test, with its reason) When ``folder`` does not hold exactly
+        one notebook, or the notebook is not named after one of ``students``.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = (Path(folder) / "alice.ipynb").write_text("{}")
+    ...     graded_student(["alice", "bob"], folder)
+    'alice'
+    """
+    notebooks = sorted(path.name for path in Path(folder).glob("*.ipynb"))
+    named = ", ".join(map(str, students))
+    if len(notebooks) != 1:
+        raise AssertionError(f"✗ the grading folder must hold one notebook, <student>.ipynb; it holds {notebooks}")
+    student = notebooks[0].removesuffix(".ipynb")
+    if student not in [str(name) for name in students]:
+        raise AssertionError(
+            f"✗ this submission is named {notebooks[0]}, and {student!r} is not one of the students ({named}): "
+            "save each hand-in as <student>.ipynb, named after the student who handed it in"
+        )
+    return student

@@ -23,8 +23,10 @@ from grading import (  # tools/, on sys.path from conftest.py
     answered,
     delimited,
     nbgrader_notebook,
+    otter_graded_student,
     otter_notebook,
     personalise,
+    personalise_otter,
     points,
     sources,
     split_check,
@@ -37,7 +39,7 @@ from teacher_edition import exercise_name
 
 import deconvlib as dl
 from deconvlib import course
-from deconvlib.course.variants import VARIED, right_answer, variant
+from deconvlib.course.variants import VARIED, graded_student, right_answer, variant
 
 SOURCES = sources()
 #: The exercises that ask for a function (the others for a value).
@@ -288,3 +290,119 @@ def test_the_command_line(tmp_path, capsys):
         with pytest.raises(SystemExit) as exited:
             grading.main(argv)
         assert exited.value.code == 2
+
+
+# --- per-student variants with otter (make otter SEEDS=...) ---------------------------------------------------
+
+ROSTER = ["alice", "bob", "mallory"]
+
+
+def otter_tests(assignment, name, students=ROSTER):
+    """The question config and the test cells of exercise ``name`` in the otter master of ``assignment``."""
+    nb = next(nb for path, nb in SOURCES if path.stem == assignment)
+    master = otter_notebook(nb, assignment, students=students)
+    n = next(i for i, cell in enumerate(master.cells) if cell.source.startswith(f"# BEGIN QUESTION\nname: {name}\n"))
+    start = next(i for i in range(n, len(master.cells)) if master.cells[i].source == "# BEGIN TESTS")
+    end = next(i for i in range(start, len(master.cells)) if master.cells[i].source == "# END TESTS")
+    return master, master.cells[n].source, [cell.source for cell in master.cells[start + 1 : end]]
+
+
+def handed_in(folder, student):
+    """``folder/<student>``: where otter grades a submission saved as ``<student>.ipynb`` (its only notebook)."""
+    where = folder / student
+    where.mkdir()
+    (where / f"{student}.ipynb").write_text("{}")
+    return where
+
+
+@pytest.mark.parametrize("assignment, name", VARIED_EXERCISES)
+def test_an_otter_varied_question_checks_the_students_numbers_and_grades_the_files_student(
+    assignment, name, tmp_path, monkeypatch
+):
+    master, question, (public, hidden) = otter_tests(assignment, name)
+    assert sum(STUDENT_CELL == cell.source for cell in master.cells) == 1
+    assert question.endswith("\nall_or_nothing: true")  # the public test alone does not score
+    assert public == f"assert {strict_check(grading.varied_check(split_check(SOLUTIONS[name])[1], name, 'STUDENT'))}"
+    assert (
+        hidden.startswith("# HIDDEN\n") and otter_graded_student(ROSTER) in hidden
+    )  # otter's marker: not in the student's notebook
+    variable = variable_of(name)
+    alice, mallory = right_answer(name, variant(name, "alice")), right_answer(name, variant(name, "mallory"))
+    default = right_answer(name, variant(name))
+    monkeypatch.chdir(handed_in(tmp_path, "alice"))  # otter grades alice.ipynb in a folder of its own
+    run(f"STUDENT = 'alice'\n{variable} = {alice!r}", public, hidden)  # her own numbers: both pass
+    for tests in (public, hidden):  # the notebook's answer, copied
+        with pytest.raises(AssertionError, match="✗"):
+            run(f"STUDENT = 'alice'\n{variable} = {default!r}", tests)
+    monkeypatch.chdir(handed_in(tmp_path, "mallory"))  # alice's notebook and answers, handed in as mallory.ipynb
+    run(f"STUDENT = 'alice'\n{variable} = {alice!r}", public)  # her feedback said ✓ ...
+    with pytest.raises(AssertionError, match="✗"):  # ... the grade does not
+        run(f"STUDENT = 'alice'\n{variable} = {alice!r}", hidden)
+    run(f"STUDENT = 'mallory'\n{variable} = {mallory!r}", public, hidden)
+    run(f"STUDENT = None\n{variable} = {default!r}", public)  # not personalised: the notebook's numbers
+
+
+def test_graded_student_is_the_name_of_the_one_notebook_and_one_of_the_students(tmp_path):
+    assert graded_student(ROSTER, handed_in(tmp_path, "bob")) == "bob"
+    with pytest.raises(
+        AssertionError,
+        match=r"named 01_start_here.ipynb, and '01_start_here' is not one of the students \(alice, bob, mallory\)",
+    ):
+        graded_student(ROSTER, handed_in(tmp_path, "01_start_here"))  # not renamed: a clear reason, not bob's 0
+    with pytest.raises(AssertionError, match=r"must hold one notebook, <student>.ipynb; it holds \[\]"):
+        graded_student(ROSTER, tmp_path / "01_start_here" / "..")
+    (tmp_path / "bob" / "alice.ipynb").write_text("{}")  # a second notebook, written by the answer
+    with pytest.raises(AssertionError, match=r"it holds \['alice.ipynb', 'bob.ipynb'\]"):
+        graded_student(ROSTER, tmp_path / "bob")
+
+
+def test_otter_without_variants_nothing_changes():
+    for path, nb in SOURCES:
+        plain = otter_notebook(nb, path.stem)
+        assert otter_notebook(nb, path.stem, students=()).cells == plain.cells
+        if not set(exercises_of(nb)) & set(VARIED):
+            assert otter_notebook(nb, path.stem, students=ROSTER).cells == plain.cells
+        else:  # the function exercises of a notebook with variants are as they were
+            varied = otter_notebook(nb, path.stem, students=ROSTER)
+            for name in set(exercises_of(nb)) - set(VARIED):
+                assert otter_tests(path.stem, name)[1:] == otter_tests(path.stem, name, students=())[1:]
+            assert len(varied.cells) == len(plain.cells) + 1 + len(set(exercises_of(nb)) & set(VARIED))
+
+
+def test_personalise_otter_writes_each_students_notebook(tmp_path):
+    assignment = VARIED_EXERCISES[0][0]
+    nb = next(nb for path, nb in SOURCES if path.stem == assignment)
+    student_nb = tmp_path / "dist" / assignment / "student" / f"{assignment}.ipynb"  # as otter assign writes it
+    student_nb.parent.mkdir(parents=True)
+    nbformat.write(otter_notebook(nb, assignment, students=ROSTER), student_nb)
+    written = personalise_otter(tmp_path / "dist", tmp_path / "students", ["alice", "bob"])
+    assert written == [tmp_path / "students" / s / f"{assignment}.ipynb" for s in ("alice", "bob")]
+    for student, path in zip(("alice", "bob"), written):
+        cells = nbformat.read(path, as_version=4).cells
+        assert sum(cell.source.startswith(f"STUDENT = {student!r}") for cell in cells) == 1
+        for name in [name for a, name in VARIED_EXERCISES if a == assignment]:
+            n = next(i for i, cell in enumerate(cells) if exercise_name(cell) == name)
+            assert cells[n - 1].source.startswith(f"**Your numbers, {student}:**")
+
+
+def test_the_command_line_for_otter_variants(tmp_path, capsys):
+    out = tmp_path / "otter"
+    assert grading.main(["otter", str(out), "--seeds", "alice,bob"]) == 0
+    varied = {a for a, _ in VARIED_EXERCISES}
+    assert {path.stem for path in out.glob("*.ipynb") if STUDENT_CELL in path.read_text()} == varied
+    assert all("graded_student(['alice', 'bob'])" in (out / f"{a}.ipynb").read_text() for a in varied)
+    student_nb = out / "dist" / "01_start_here" / "student" / "01_start_here.ipynb"
+    student_nb.parent.mkdir(parents=True)
+    student_nb.write_bytes((out / "01_start_here.ipynb").read_bytes())
+    capsys.readouterr()
+    assert grading.main(["personalise", str(out), "--seeds", "alice,bob"]) == 0
+    assert capsys.readouterr().out == f"wrote 2 otter notebooks to {out / 'students'}\n"
+    assert sorted(p.relative_to(out).as_posix() for p in (out / "students").glob("*/*")) == [
+        "students/alice/01_start_here.ipynb",
+        "students/bob/01_start_here.ipynb",
+    ]
+    for bad in ("a/b", ".hidden", "alice.ipynb"):  # not a file's name: otter could never grade them
+        with pytest.raises(SystemExit) as exited:
+            grading.main(["otter", str(tmp_path / "bad"), "--seeds", f"alice,{bad}"])
+        assert exited.value.code == 2
+        assert repr(bad) in capsys.readouterr().err

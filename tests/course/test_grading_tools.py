@@ -1,9 +1,10 @@
 """The graded editions through the real tools: nbgrader and otter-grader, installed from PyPI in a venv.
 
 The venv (build/grading/, pinned by ``grading.TOOL_PINS`` and reused while the
-pins and the Python are the same) sees this checkout's deconvlib and, after
-its own packages, this interpreter's (numpy, matplotlib, ipywidgets, ...) by a
-``.pth`` file, so nothing but the two tools is installed. Three submissions per
+pins and the Python are the same; ``tests/grading_support.py``, which the site's
+hand-in test shares) sees this checkout's deconvlib and, after its own packages,
+this interpreter's (numpy, matplotlib, ipywidgets, ...) by a ``.pth`` file, so
+nothing but the two tools is installed. Three submissions per
 notebook, made from what a student receives (nbgrader's release, otter's
 student notebook): left blank, answered with the teacher's solutions, and
 answered with each exercise's typical wrong answer (``WRONG_ANSWERS``), and
@@ -28,7 +29,16 @@ import shutil
 import nbformat
 import numpy as np
 import pytest
-from grading import answered, personalise, points, sources, split_check, write_nbgrader, write_otter
+from grading import (
+    answered,
+    personalise,
+    personalise_otter,
+    points,
+    sources,
+    split_check,
+    write_nbgrader,
+    write_otter,
+)
 from grading_support import gradebook, grading_tools, run
 from solutions import SOLUTIONS, WRONG_ANSWERS
 from teacher_edition import exercise_name
@@ -100,15 +110,16 @@ def expected_scores(notebooks):
     return expected
 
 
-def table(scores):
-    """The scores as a table: one row per exercise, one column per submission."""
+def table(scores, columns=tuple(SUBMISSIONS)):
+    """The scores as a table: one row per exercise, one column per submission (``columns``)."""
     wide = max([len("assignment")] + [len(assignment) for _, assignment, _ in scores])
-    lines = [f"{'assignment':{wide}} {'exercise':22} {'blank':>6} {'teacher':>8} {'wrong':>6}"]
+    widths = [max(len(column), 5) + 1 for column in columns]
+    lines = [f"{'assignment':{wide}} {'exercise':22} " + " ".join(c.rjust(w) for c, w in zip(columns, widths))]
     for (student, assignment, name), (_, top) in sorted(scores.items()):
-        if student == "blank":
-            row = [scores[s, assignment, name][0] for s in SUBMISSIONS]
+        if student == columns[0]:
+            row = [scores[s, assignment, name][0] for s in columns]
             lines.append(
-                f"{assignment:{wide}} {name:22} " + " ".join(f"{x:g}/{top:g}".rjust(w) for x, w in zip(row, (6, 8, 6)))
+                f"{assignment:{wide}} {name:22} " + " ".join(f"{x:g}/{top:g}".rjust(w) for x, w in zip(row, widths))
             )
     return "\n".join(lines)
 
@@ -141,6 +152,14 @@ def test_nbgrader_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
             assert hint_of(name) in text, f"{assignment}: the hint of {name} is not in nbgrader's feedback"
 
 
+def otter_run(tools, autograder, submission, results):
+    """``{question: (score, points, output)}``: ``otter run`` (no Docker) of ``submission``, into ``results``."""
+    results.mkdir(parents=True)
+    run(tools, "otter", "run", "-a", autograder, "-o", results, submission, cwd=submission.parent)
+    tests = json.loads((results / "results.json").read_text())["tests"]
+    return {t["name"]: (t["score"], t["max_score"], t.get("output", "")) for t in tests if t["name"] != "Public Tests"}
+
+
 def test_otter_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
     notebooks = chosen()
     picked = copied(notebooks, tmp_path / "notebooks")
@@ -155,13 +174,9 @@ def test_otter_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
             submission = tmp_path / "submissions" / who / master.name
             submission.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(answered(student, answers), submission)
-            out = tmp_path / "results" / who / assignment
-            out.mkdir(parents=True)
-            run(tools, "otter", "run", "-a", autograder, "-o", out, submission, cwd=submission.parent)
-            for test in json.loads((out / "results.json").read_text())["tests"]:
-                if test["name"] != "Public Tests":
-                    scores[who, assignment, test["name"]] = (test["score"], test["max_score"])
-                    outputs[who, assignment, test["name"]] = test.get("output", "")
+            graded = otter_run(tools, autograder, submission, tmp_path / "results" / who / assignment)
+            for name, (score, top, output) in graded.items():
+                scores[who, assignment, name], outputs[who, assignment, name] = (score, top), output
     print("otter\n" + table(scores))
     assert scores == expected_scores(notebooks)
     for (who, assignment, name), output in outputs.items():
@@ -198,6 +213,43 @@ def test_nbgrader_grades_each_student_on_their_own_variant(tools, tmp_path):
         run(tools, "nbgrader", "autograde", assignment, "--force", cwd=course_dir)
     scores = gradebook(tools, course_dir, written)
     print("nbgrader, per-student variants\n" + "\n".join(f"{k}: {v}" for k, v in sorted(scores.items())))
+    assert scores == expected
+
+
+def test_otter_grades_each_student_on_their_own_variant(tools, tmp_path):
+    """SEEDS: alice's answers score for her; the notebook's answers, or hers handed in as mallory.ipynb, do not.
+
+    otter grades a submission for the student its file is named after (the
+    teacher saves each hand-in as ``<student>.ipynb``), whatever ``STUDENT`` in
+    the notebook says.
+    """
+    notebooks = [(path, nb) for path, nb in chosen() if set(exercises(nb)) & set(VARIED)]
+    picked = copied(notebooks, tmp_path / "notebooks")
+    out = tmp_path / "otter"
+    masters = write_otter(out, notebooks=picked, students=["alice", "bob", "mallory"])
+    for assignment, master in masters.items():
+        run(tools, "otter", "assign", master, out / "dist" / assignment, cwd=out)
+    personalise_otter(out / "dist", out / "students", ["alice", "bob"])
+    own = {name: f"{variable_of(name)} = {right_answer(name, variant(name, 'alice'))!r}" for name in VARIED}
+    submissions = {  # the file's name: (the notebook of, answers)
+        "alice": ("alice", {**SUBMISSIONS["teacher"], **own}),
+        "bob": ("bob", SUBMISSIONS["teacher"]),  # the notebook's own numbers' answers
+        "mallory": ("alice", {**SUBMISSIONS["teacher"], **own}),  # alice's notebook, handed in as mallory's
+    }
+    scores, expected = {}, {}
+    for assignment, master in masters.items():
+        (autograder,) = (out / "dist" / assignment / "autograder").glob("*.zip")
+        for student, (notebook_of, answers) in submissions.items():
+            given = nbformat.read(out / "students" / notebook_of / master.name, as_version=4)
+            submission = tmp_path / "submissions" / assignment / f"{student}.ipynb"  # as the teacher saves it
+            submission.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(answered(given, answers), submission)
+            graded = otter_run(tools, autograder, submission, tmp_path / "results" / student / assignment)
+            scores.update({(student, assignment, name): (score, top) for name, (score, top, _) in graded.items()})
+            for name in exercises(nbformat.read(master, as_version=4)):
+                full = student == "alice" or name not in VARIED
+                expected[student, assignment, name] = (points(name) if full else 0, points(name))
+    print("otter, per-student variants\n" + table(scores, columns=tuple(submissions)))
     assert scores == expected
 
 
