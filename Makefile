@@ -129,6 +129,16 @@ SITE_PORT ?= 8000
 site:
 	$(PYTHON) tools/build_site.py --pyodide $(PYODIDE)$(if $(ISOLATE), --isolate)
 
+# A graded site in _site-graded/ (docs/grading.md "With the site"): nbgrader's release of every assignment
+# (make nbgrader, then nbgrader generate_assignment each) served as the site, so that what a student hands in
+# with course.hand_in() is what nbgrader autograde takes. Needs nbgrader (NBGRADER=/path/to/nbgrader).
+NBGRADER ?= nbgrader
+.PHONY: site-graded
+site-graded: nbgrader
+	@command -v $(NBGRADER) >/dev/null || { echo "make site-graded needs nbgrader: pip install nbgrader==0.9.6"; exit 1; }
+	cd $(GRADING_OUT) && for a in source/*/; do $(NBGRADER) generate_assignment "$$(basename $$a)" --force || exit 1; done
+	$(PYTHON) tools/build_site.py --pyodide $(PYODIDE) --notebooks $(GRADING_OUT)/release --output _site-graded$(if $(ISOLATE), --isolate)
+
 # The site on http://127.0.0.1:$(SITE_PORT)/ with the headers a host should send (tools/serve_site.py: a cache
 # policy, gzip; with ISOLATE=1 also COOP/COEP, and the site is built with its isolation fallback); README
 # "Hosting the course" has them for other hosts.

@@ -3,6 +3,7 @@
     python3 tools/build_site.py                  # offline: everything served from _site/ itself
     python3 tools/build_site.py --pyodide cdn    # current JupyterLite; Pyodide from jsdelivr
     python3 tools/build_site.py --force          # rebuild even if _site/ is up to date
+    python3 tools/build_site.py --notebooks grading/release --output _site-graded   # a graded site
     python3 tools/serve_site.py                  # then open http://127.0.0.1:8000/ (make serve-site)
 
 ``--output DIR`` (default ``_site/``): the site is built beside DIR and swapped in at the end;
@@ -48,6 +49,11 @@ policy and gzip. ``--isolate`` (opt-in) makes JupyterLite's service worker add t
 isolation headers, and each page register it at once, for hosts that cannot send them (GitHub
 Pages); ``serve_site.py --isolate`` sends them itself. A CDN site says in the page when the
 CDN cannot be reached.
+
+``--notebooks DIR``: the site serves the notebooks of DIR instead of ``notebooks/``, those in it
+and one level down: nbgrader's ``release/`` (``release/<assignment>/<notebook>.ipynb``, after
+``nbgrader generate_assignment``) makes a **graded site**, whose notebooks a student hands in with
+``course.hand_in()`` for ``nbgrader autograde`` as they are (docs/grading.md, ``make site-graded``).
 """
 
 import argparse
@@ -423,8 +429,23 @@ def pure_wheels(env_dir):
 # ---------------------------------------------------------------- the site
 
 
+#: The notebooks the site serves: the student's edition, or ``--notebooks DIR`` (a graded site).
+NOTEBOOKS = ROOT / "notebooks"
+
+
 def notebooks():
-    return sorted((ROOT / "notebooks").glob("*.ipynb"))
+    """The notebooks the site serves, by name: ``NOTEBOOKS/*.ipynb``, and ``NOTEBOOKS/*/*.ipynb`` for another folder.
+
+    One level down is nbgrader's ``release/<assignment>/``; ``notebooks/`` itself is read flat.
+    """
+    found = sorted(NOTEBOOKS.glob("*.ipynb"))
+    if NOTEBOOKS != ROOT / "notebooks":
+        found += sorted(p for p in NOTEBOOKS.glob("*/*.ipynb") if not p.parent.name.startswith("."))
+    names = [p.name for p in found]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise BuildError(f"{NOTEBOOKS}: two notebooks named {', '.join(twice)}; the site serves them in one folder")
+    return sorted(found, key=lambda p: p.name)
 
 
 def notebook_title(path):
@@ -435,6 +456,13 @@ def notebook_title(path):
                 if line.startswith("#"):
                     return line.lstrip("#").strip()
     return path.stem
+
+
+#: The landing page of a graded site (``--notebooks``): how to hand a notebook in.
+HAND_IN = """<p class="note"><b>Graded notebooks.</b> Answer in the cells that say so, save (Ctrl+S), then
+type <code>course.hand_in()</code> in a new cell and run it: hand in the file its link downloads,
+as it is.</p>
+"""
 
 
 def landing_page(mode):
@@ -478,7 +506,7 @@ Your edits stay in this browser only; <i>File ▸ Download</i> keeps a copy. Whe
 updated, a notebook you saved tells you so and offers to reset it to the new version (your copy is
 kept beside it). A reload brings you back to the notebook you had open. Your browser needs about
 1.5 GB of free memory: at most two notebooks stay open at a time (an older one is saved and closed).</p>
-<h2>The notebooks</h2>
+{HAND_IN if NOTEBOOKS != ROOT / "notebooks" else ""}<h2>The notebooks</h2>
 <ul>
 {items}
 </ul>
@@ -500,7 +528,8 @@ def inputs_digest(mode):
     paths += sorted((ROOT / "deconvlib").rglob("*.py")) + notebooks() + sorted((ROOT / "docs" / "gallery").iterdir())
     for path in paths:
         if path.is_file():
-            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+            name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name  # --notebooks elsewhere
+            digest.update(str(name).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -983,6 +1012,14 @@ def main(argv=None):
         "(default: $PYODIDE_DIST, else the PyPI wheel that vendors them)",
     )
     parser.add_argument(
+        "--notebooks",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="serve the notebooks of DIR (and of its folders, as nbgrader's release/<assignment>/) instead of "
+        "notebooks/: a graded site (docs/grading.md)",
+    )
+    parser.add_argument(
         "--isolate",
         action="store_true",
         help="cross-origin isolation on hosts without headers: the site's service worker adds COOP/COEP "
@@ -993,6 +1030,14 @@ def main(argv=None):
         parser.error(f"PYODIDE={args.pyodide!r}: choose one of {', '.join(modes)}")
     if args.pyodide_dist is not None:
         os.environ["PYODIDE_DIST"] = str(args.pyodide_dist)
+    if args.notebooks is not None:
+        global NOTEBOOKS
+        NOTEBOOKS = args.notebooks.resolve()
+        try:
+            if not notebooks():
+                parser.error(f"argument --notebooks: no notebook in {args.notebooks} (nor in its folders)")
+        except BuildError as error:
+            parser.error(f"argument --notebooks: {error}")
     try:
         build(args.pyodide, args.output, args.force, args.isolate)
     except OutputError as error:

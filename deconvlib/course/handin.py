@@ -7,6 +7,10 @@ is what ``nbgrader autograde`` and ``otter run`` take. The links carry the
 files themselves (``data:`` URLs), so they work without a server, in the
 site's browser kernel too. Save the notebook first (Ctrl+S): the link holds
 what was last saved.
+
+One thing is left out: the output of an earlier ``hand_in()`` saved in the
+notebook (Ctrl+S, autosave). Its links carry the notebook as it was then, so
+each hand-in would otherwise carry all the ones before it.
 """
 
 import base64
@@ -20,6 +24,8 @@ __all__ = ["hand_in", "HandIn"]
 
 #: A cell tagged so holds an exercise.
 _EXERCISE_TAG = "exercise:"
+#: The class of the HTML that ``hand_in()`` shows: its saved copy is left out of the next hand-in.
+_MARK = "deconvlib-hand-in"
 
 
 def _has_exercises(path):
@@ -28,6 +34,23 @@ def _has_exercises(path):
     except (OSError, ValueError):
         return False
     return any(str(tag).startswith(_EXERCISE_TAG) for cell in cells for tag in cell.get("metadata", {}).get("tags", []))
+
+
+def _without_earlier_hand_ins(data):
+    """The notebook ``data`` (bytes) without the saved outputs of ``hand_in()``; unchanged when it has none."""
+    if _MARK.encode() not in data:
+        return data
+    try:
+        notebook = json.loads(data)
+    except ValueError:
+        return data
+    dropped = False
+    for cell in notebook.get("cells", []):
+        outputs = cell.get("outputs") or []
+        kept = [out for out in outputs if _MARK not in "".join(out.get("data", {}).get("text/html", ""))]
+        if len(kept) < len(outputs):
+            cell["outputs"], dropped = kept, True
+    return (json.dumps(notebook, indent=1, ensure_ascii=False) + "\n").encode() if dropped else data
 
 
 def _link(name, data, mime):
@@ -62,8 +85,8 @@ class HandIn:
             links.append(_link("hand-in.zip", self.zip(), "application/zip") + " (all of them)")
         items = "".join(f"<li>{link}</li>" for link in links)
         return (
-            "<p>Save first (Ctrl+S): each link downloads the notebook as last saved. "
-            f"Hand in the file it downloads as it is.</p><ul>{items}</ul>"
+            f'<div class="{_MARK}"><p>Save first (Ctrl+S): each link downloads the notebook as last saved. '
+            f"Hand in the file it downloads as it is.</p><ul>{items}</ul></div>"
         )
 
 
@@ -82,7 +105,8 @@ def hand_in(*names, folder="."):
     -------
     HandIn
         Shown as a cell's value: one download link per notebook (and a zip of
-        all when there are several); ``.files`` maps each name to its bytes.
+        all when there are several); ``.files`` maps each name to its bytes
+        (the file's, but for the saved output of an earlier ``hand_in()``).
 
     Examples
     --------
@@ -101,4 +125,4 @@ def hand_in(*names, folder="."):
             raise FileNotFoundError(f"no notebook {', '.join(missing)}: save it, or check its name")
     else:
         paths = [path for path in sorted(folder.glob("*.ipynb")) if _has_exercises(path)]
-    return HandIn({path.name: path.read_bytes() for path in paths})
+    return HandIn({path.name: _without_earlier_hand_ins(path.read_bytes()) for path in paths})

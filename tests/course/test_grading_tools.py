@@ -1,9 +1,10 @@
 """The graded editions through the real tools: nbgrader and otter-grader, installed from PyPI in a venv.
 
 The venv (build/grading/, pinned by ``grading.TOOL_PINS`` and reused while the
-pins and the Python are the same) sees this checkout's deconvlib and, after
-its own packages, this interpreter's (numpy, matplotlib, ipywidgets, ...) by a
-``.pth`` file, so nothing but the two tools is installed. Three submissions per
+pins and the Python are the same; ``tests/grading_support.py``, which the site's
+hand-in test shares) sees this checkout's deconvlib and, after its own packages,
+this interpreter's (numpy, matplotlib, ipywidgets, ...) by a ``.pth`` file, so
+nothing but the two tools is installed. Three submissions per
 notebook, made from what a student receives (nbgrader's release, otter's
 student notebook): left blank, answered with the teacher's solutions, and
 answered with each exercise's typical wrong answer (``WRONG_ANSWERS``), and
@@ -24,17 +25,11 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
-import sysconfig
-import venv
-from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 from grading import (
-    TOOL_PINS,
     answered,
     personalise,
     personalise_otter,
@@ -44,16 +39,13 @@ from grading import (
     write_nbgrader,
     write_otter,
 )
+from grading_support import gradebook, grading_tools, run
 from solutions import SOLUTIONS, WRONG_ANSWERS
 from teacher_edition import exercise_name
 
 import deconvlib as dl
 from deconvlib import course
 from deconvlib.course.variants import VARIED, right_answer, variant
-
-ROOT = Path(__file__).resolve().parents[2]
-BUILD = ROOT / "build" / "grading"
-TIMEOUT = 900
 
 
 def chosen():
@@ -96,52 +88,8 @@ SUBMISSIONS = {
 
 @pytest.fixture(scope="module")
 def tools():
-    """The venv's ``bin`` folder, with nbgrader and otter-grader; created once per pins and Python."""
-    key = "\n".join([*TOOL_PINS, sys.version])
-    env_dir = BUILD / "venv"
-    stamp, python = env_dir / "pins.txt", env_dir / "bin" / "python"
-    if not (stamp.exists() and stamp.read_text() == key and python.exists()):
-        shutil.rmtree(env_dir, ignore_errors=True)
-        venv.create(env_dir, with_pip=True)
-        subprocess.run([python, "-m", "pip", "install", "--quiet", *TOOL_PINS], check=True, timeout=TIMEOUT)
-        stamp.write_text(key)
-    site = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    ours = dict.fromkeys([str(ROOT), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
-    (Path(site) / "deconvlib-checkout.pth").write_text("\n".join(ours) + "\n")
-    return env_dir / "bin"
-
-
-def run(tools, *command, cwd):
-    env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "MPLBACKEND": "Agg"}
-    env.pop("PYTHONPATH", None)
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
-    assert done.returncode == 0, f"{' '.join(map(str, command))} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    return done.stdout
-
-
-GRADEBOOK = """
-import json, sys
-from nbgrader.api import Gradebook
-scores = {}
-with Gradebook("sqlite:///gradebook.db") as gradebook:
-    for assignment in sys.argv[1:]:
-        for submission in gradebook.assignment_submissions(assignment):
-            for notebook in submission.notebooks:
-                for grade in notebook.grades:
-                    scores[f"{submission.student.id} {assignment} {grade.name}"] = [grade.score, grade.max_score]
-print(json.dumps(scores))
-"""
-
-
-def gradebook(tools, course_dir, assignments):
-    """``{(student, assignment, exercise): (score, points)}`` from nbgrader's gradebook."""
-    raw = json.loads(run(tools, "python", "-c", GRADEBOOK, *assignments, cwd=course_dir))
-    return {tuple(key.removesuffix("-check").split(" ")): tuple(value) for key, value in raw.items()}
+    """The venv's ``bin`` folder, with nbgrader and otter-grader (``grading_support.grading_tools``)."""
+    return grading_tools()
 
 
 def copied(notebooks, folder):

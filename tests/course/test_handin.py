@@ -56,3 +56,30 @@ def test_one_notebook_by_name(tmp_path):
 def test_an_empty_folder_says_so(tmp_path):
     assert "nothing to hand in" in repr(course.hand_in(folder=tmp_path))
     assert "nothing to hand in" in course.hand_in(folder=tmp_path)._repr_html_()
+
+
+def test_a_saved_hand_in_output_is_not_handed_in_again(tmp_path):
+    """The link's output, once saved in the notebook (Ctrl+S, autosave), is left out of the next hand-in.
+
+    Else each hand-in would carry the one before it, base64 inside base64: a notebook handed in
+    three times would weigh about three times its size, and a larger download each time.
+    """
+    path = tmp_path / NOTEBOOKS[1].name
+    shutil.copy(NOTEBOOKS[1], path)
+    first = course.hand_in(path.name, folder=tmp_path)
+    nb = nbformat.read(path, as_version=4)
+    for _ in range(3):  # hand in, save the cell with its output, hand in again
+        handed = course.hand_in(path.name, folder=tmp_path)
+        cell = nbformat.v4.new_code_cell("course.hand_in()")
+        cell.outputs = [
+            nbformat.v4.new_output(
+                "execute_result", {"text/html": handed._repr_html_(), "text/plain": repr(handed)}, execution_count=1
+            )
+        ]
+        cell.execution_count = 1
+        nb.cells = [c for c in nb.cells if c.source != "course.hand_in()"] + [cell]
+        nbformat.write(nb, path)
+    again = nbformat.reads(course.hand_in(path.name, folder=tmp_path).files[path.name].decode(), as_version=4)
+    assert again.cells[-1].source == "course.hand_in()" and again.cells[-1].outputs == []
+    assert again.cells[:-1] == nbformat.reads(first.files[path.name].decode(), as_version=4).cells
+    nbformat.validate(again)
