@@ -41,8 +41,11 @@ def test_pytorch_56328_output_padding_without_a_stride():
     assert "must be smaller than stride or dilation" in str(raised.value)
     explained = explain_error(TORCH_OUTPUT_PADDING.replace("0 output_padding_width", "0 output_padding_width"))
     assert explained.key == "output_padding" and "smaller than the stride" in explained.meaning
-    # what was meant, 3 + 2 + 1 = 6, needs no output_padding with stride 1: nothing symmetric gives it
-    assert "no symmetric padding gives 6" in explain_error(TORCH_OUTPUT_PADDING, layer, (3,)).fix
+    # with stride 1 output_padding must be 0, which gives 3 + 2 = 5; the 6 that output_padding 1 asked for is
+    # more than the full result: no padding gives it (not "no symmetric padding", as if an asymmetric one did)
+    fix = explain_error(TORCH_OUTPUT_PADDING, layer, (3,)).fix
+    assert "so at most 0: output_padding=0 gives 5" in fix and "6 is more than the full result 5" in fix
+    assert "output_padding=1" not in fix and "symmetric" not in fix
 
 
 def test_pytorch_106450_same_length_with_stride_1_and_an_even_kernel():
