@@ -69,6 +69,30 @@ def test_pytorch_8826_output_padding_below_the_dilation_is_allowed():
         dl.doctor([dict(base, output_padding=2)], (1, 3, 1, 2))
 
 
+@pytest.mark.parametrize("level, size", list(enumerate([(30, 25), (15, 13), (8, 7), (4, 4), (2, 2)])))
+def test_pytorch_75889_output_size_for_an_input_without_a_batch_dimension(level, size):
+    # ConvTranspose2d(1, 1, kernel_size=up, stride=up, padding=up // 2 - 1), up = 8·2^level, on an unbatched
+    # (1, *size) input with forward(..., output_size=(1, 240, 200)): PyTorch 1.11 returned (1, 232, 200) for
+    # level 1 (fixed by PR #76151). The size is reachable at every level: output_size only picks output_padding.
+    up = 8 * 2**level
+    layer = {"kind": "conv_transpose", "kernel": up, "stride": up, "padding": up // 2 - 1, "channels": 1}
+    height, width = dl.doctor([layer], (1, 1, *size), overlap=False).output_shape[2:]
+    assert (height, width) == (up * (size[0] - 1) + 2, up * (size[1] - 1) + 2)  # up·(i − 1) + up − 2·padding
+    wanted = (240 - height, 200 - width)  # the output_padding that output_size picks, each below the stride
+    assert all(0 <= op < up for op in wanted)
+    report = dl.doctor([dict(layer, output_padding=list(wanted))], (1, 1, *size), overlap=False)
+    assert report.output_shape == (1, 1, 240, 200)
+    assert dl.doctor([layer], (1, 1, *size), target=(240, 200), overlap=False).fix["reached"] == (240, 200)
+    if level == 1:
+        # the reported 232 is 226 + 6: the width's output_padding applied to the height
+        assert (height, wanted) == (226, (14, 6)) and height + wanted[1] == 232
+    # the unbatched shape itself, (1, 15, 13), reads as (n, c, length): a 1-D input, refused for a 2-D layer
+    # (naming the field) rather than given a size
+    with pytest.raises(dl.ParameterError, match="one per axis") as raised:
+        dl.doctor([dict(layer, kernel=[up, up])], (1, *size))
+    assert raised.value.parameter == "layers[0].kernel"
+
+
 @pytest.mark.parametrize(
     "kernel, stride, padding, output_padding, crop",
     [(4, 2, 1, 0, None), (3, 2, 1, 1, None), (2, 2, 0, 0, None), (5, 1, 2, 0, None), (4, 1, None, 0, (1, 2)),
