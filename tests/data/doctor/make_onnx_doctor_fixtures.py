@@ -222,15 +222,9 @@ def _onnxruntime(helper, TensorProto, model, input_shape):
     if "message" in result:
         nodes = list(model.graph.node)
         for count in range(1, len(nodes) + 1):
-            graph = helper.make_graph(
-                nodes[:count],
-                "prefix",
-                [helper.make_tensor_value_info("x0", TensorProto.FLOAT, input_shape)],
-                [helper.make_tensor_value_info(f"x{count}", TensorProto.FLOAT, None)],
-                initializer=list(model.graph.initializer),
+            prefix_result = _run_onnxruntime(
+                _prefix(helper, TensorProto, model, nodes, count, input_shape), input_shape
             )
-            prefix = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
-            prefix_result = _run_onnxruntime(prefix, input_shape)
             if "message" in prefix_result:
                 return dict(error=dict(layer=count - 1, message=prefix_result["message"][:400]))
             if min(prefix_result["shapes"][-1][2:]) < 1:  # ran, to an empty map that a later node refuses
@@ -243,17 +237,22 @@ def _onnxruntime(helper, TensorProto, model, input_shape):
     return dict(shapes=shapes)
 
 
+def _prefix(helper, TensorProto, model, nodes, count, input_shape):
+    """The model of the chain's first ``count`` nodes, its last output the graph's."""
+    graph = helper.make_graph(
+        nodes[:count],
+        "prefix",
+        [helper.make_tensor_value_info("x0", TensorProto.FLOAT, input_shape)],
+        [helper.make_tensor_value_info(f"x{count}", TensorProto.FLOAT, None)],
+        initializer=list(model.graph.initializer),
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+
+
 def _failing(helper, ReferenceEvaluator, TensorProto, model, nodes, input_shape):
     """The index of the first node the reference evaluator refuses, running the chain's prefixes."""
     for count in range(1, len(nodes) + 1):
-        graph = helper.make_graph(
-            nodes[:count],
-            "prefix",
-            [helper.make_tensor_value_info("x0", TensorProto.FLOAT, input_shape)],
-            [helper.make_tensor_value_info(f"x{count}", TensorProto.FLOAT, None)],
-            initializer=list(model.graph.initializer),
-        )
-        prefix = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+        prefix = _prefix(helper, TensorProto, model, nodes, count, input_shape)
         try:
             result = ReferenceEvaluator(prefix).run(None, {"x0": np.zeros(input_shape, np.float32)})[0]
             if min(result.shape[2:]) < 1:
