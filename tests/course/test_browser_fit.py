@@ -4,7 +4,9 @@ Opens each lesson in JupyterLab (the server of ``test_browser.py``), runs all
 cells, shrinks the page to 1280×720 with the file browser open (JupyterLab's
 default layout), and for every explorer measures, at its defaults and with each
 slider at its minimum and at its maximum (keyboard Home and End on the slider's
-handle, the Reset button in between):
+handle, the Reset button in between), and the same again for every other choice
+of its toggle buttons (notebook 10's U-Net and audio stacks, whose captions are
+longer than the DCGAN's):
 
 - its height in CSS px (the choices, sliders, caption and figure together),
   which must be at most :data:`MAX_HEIGHT`, so that a student sees a slider and
@@ -112,21 +114,36 @@ def act(page, vbox, action):
 
 
 def measure_explorer(page, vbox):
-    """``[(setting, measurement)]`` at the defaults and with each slider at its minimum and maximum."""
+    """``[(setting, measurement)]`` at the defaults and with each slider at its minimum and maximum, for the
+    default choice and for every other choice of the explorer's toggles (a stack, a pooling mode)."""
     rows = [("defaults", vbox.evaluate(MEASURE_JS))]
     sliders = vbox.locator(".widget-slider")
     reset = vbox.locator("button", has_text="reset")
-    for k in range(sliders.count()):
-        slider = sliders.nth(k)
-        label = slider.locator(".widget-label").first.inner_text().strip()
-        handle = slider.locator(".noUi-handle")
-        for key, end in (("End", "aria-valuemax"), ("Home", "aria-valuemin")):
-            if handle.get_attribute("aria-valuenow") != handle.get_attribute(end):
-                handle.focus()
-                act(page, vbox, lambda key=key: page.keyboard.press(key))
-            value = float(handle.get_attribute("aria-valuenow"))
-            rows.append((f"{label} {key} ({value:g})", vbox.evaluate(MEASURE_JS)))
-        act(page, vbox, lambda: reset.first.click())
+    choices = vbox.locator(".widget-toggle-buttons button")
+    others = [k for k in range(choices.count()) if "mod-active" not in (choices.nth(k).get_attribute("class") or "")]
+    for option in [None, *others]:
+        chosen = "" if option is None else f"{choices.nth(option).inner_text().strip()}: "
+
+        def choose(option=option):  # again after every Reset, which brings the default choice back
+            if option is not None:
+                act(page, vbox, lambda: choices.nth(option).click())
+
+        if option is not None:
+            choose()
+            rows.append((f"{chosen}defaults", vbox.evaluate(MEASURE_JS)))
+        for k in range(sliders.count()):
+            if k:
+                choose()
+            slider = sliders.nth(k)
+            label = slider.locator(".widget-label").first.inner_text().strip()
+            handle = slider.locator(".noUi-handle")
+            for key, end in (("End", "aria-valuemax"), ("Home", "aria-valuemin")):
+                if handle.get_attribute("aria-valuenow") != handle.get_attribute(end):
+                    handle.focus()
+                    act(page, vbox, lambda key=key: page.keyboard.press(key))
+                value = float(handle.get_attribute("aria-valuenow"))
+                rows.append((f"{chosen}{label} {key} ({value:g})", vbox.evaluate(MEASURE_JS)))
+            act(page, vbox, lambda: reset.first.click())
     return rows
 
 

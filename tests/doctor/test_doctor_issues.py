@@ -41,8 +41,11 @@ def test_pytorch_56328_output_padding_without_a_stride():
     assert "must be smaller than stride or dilation" in str(raised.value)
     explained = explain_error(TORCH_OUTPUT_PADDING.replace("0 output_padding_width", "0 output_padding_width"))
     assert explained.key == "output_padding" and "smaller than the stride" in explained.meaning
-    # what was meant, 3 + 2 + 1 = 6, needs no output_padding with stride 1: nothing symmetric gives it
-    assert "no symmetric padding gives 6" in explain_error(TORCH_OUTPUT_PADDING, layer, (3,)).fix
+    # with stride 1 output_padding must be 0, which gives 3 + 2 = 5; the 6 that output_padding 1 asked for is
+    # more than the full result: no padding gives it (not "no symmetric padding", as if an asymmetric one did)
+    fix = explain_error(TORCH_OUTPUT_PADDING, layer, (3,)).fix
+    assert "so at most 0: output_padding=0 gives 5" in fix and "6 is more than the full result 5" in fix
+    assert "output_padding=1" not in fix and "symmetric" not in fix
 
 
 def test_pytorch_106450_same_length_with_stride_1_and_an_even_kernel():
@@ -64,6 +67,30 @@ def test_pytorch_8826_output_padding_below_the_dilation_is_allowed():
     assert dl.doctor([dict(base, output_padding=1)], (1, 3, 1, 2)).output_shape == (1, 3, 6, 7)
     with pytest.raises(dl.ParameterError, match="output_padding"):
         dl.doctor([dict(base, output_padding=2)], (1, 3, 1, 2))
+
+
+@pytest.mark.parametrize("level, size", list(enumerate([(30, 25), (15, 13), (8, 7), (4, 4), (2, 2)])))
+def test_pytorch_75889_output_size_for_an_input_without_a_batch_dimension(level, size):
+    # ConvTranspose2d(1, 1, kernel_size=up, stride=up, padding=up // 2 - 1), up = 8·2^level, on an unbatched
+    # (1, *size) input with forward(..., output_size=(1, 240, 200)): PyTorch 1.11 returned (1, 232, 200) for
+    # level 1 (fixed by PR #76151). The size is reachable at every level: output_size only picks output_padding.
+    up = 8 * 2**level
+    layer = {"kind": "conv_transpose", "kernel": up, "stride": up, "padding": up // 2 - 1, "channels": 1}
+    height, width = dl.doctor([layer], (1, 1, *size), overlap=False).output_shape[2:]
+    assert (height, width) == (up * (size[0] - 1) + 2, up * (size[1] - 1) + 2)  # up·(i − 1) + up − 2·padding
+    wanted = (240 - height, 200 - width)  # the output_padding that output_size picks, each below the stride
+    assert all(0 <= op < up for op in wanted)
+    report = dl.doctor([dict(layer, output_padding=list(wanted))], (1, 1, *size), overlap=False)
+    assert report.output_shape == (1, 1, 240, 200)
+    assert dl.doctor([layer], (1, 1, *size), target=(240, 200), overlap=False).fix["reached"] == (240, 200)
+    if level == 1:
+        # the reported 232 is 226 + 6: the width's output_padding applied to the height
+        assert (height, wanted) == (226, (14, 6)) and height + wanted[1] == 232
+    # the unbatched shape itself, (1, 15, 13), reads as (n, c, length): a 1-D input, refused for a 2-D layer
+    # (naming the field) rather than given a size
+    with pytest.raises(dl.ParameterError, match="one per axis") as raised:
+        dl.doctor([dict(layer, kernel=[up, up])], (1, *size))
+    assert raised.value.parameter == "layers[0].kernel"
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,8 @@
 TensorFlow's kernels run eagerly where they take the layer);
 ``make_onnx_doctor_fixtures.py`` recorded ONNX models built with
 ``onnx.helper`` (as the plain data the reader's first step makes) and the
-shapes of ``onnx.reference.ReferenceEvaluator`` and ``onnx.shape_inference``.
+shapes of ``onnx.reference.ReferenceEvaluator``, ``onnx.shape_inference`` and
+ONNX Runtime.
 """
 
 import importlib.util
@@ -67,6 +68,80 @@ def test_keras_shapes_equal_kerass(model):
 def test_onnx_shapes_equal_the_reference_evaluators_and_shape_inferences(model):
     report = dl.doctor(model["nodes"], overlap=False)
     assert [list(row["output"]) for row in report.layers] == model["shapes"]
+
+
+#: Where the doctor differs from ONNX Runtime (1.32, CPU; recorded for every model), per model, and why. The
+#: doctor follows the operators' specification; each reason is checked on its model below.
+ONNX_RUNTIME_DIFFERS = {
+    # a ConvTranspose with auto_pad SAME_UPPER/SAME_LOWER whose dilated kernel is smaller than its stride: the
+    # specification's output is input·stride, which needs a negative total padding (the doctor and the reference
+    # evaluator give it); ONNX Runtime (and onnx.shape_inference) clamp the padding at 0 and give the full size
+    # stride·(input − 1) + dilation·(kernel − 1) + 1 + output_padding
+    **dict.fromkeys(["o017", "o034", "o037", "o040", "o067", "o077", "o082"], "same_needs_negative_padding"),
+    # a pool with auto_pad VALID whose window is larger than its input: the specification's output,
+    # ceil((input − window + 1) / stride), is 0 and the doctor and the reference evaluator refuse the layer;
+    # ONNX Runtime divides the negative input − window by the stride truncating toward zero and gives 1
+    **dict.fromkeys(["o020", "o047", "o052", "o093"], "valid_window_larger_than_input"),
+    # an explicit output_shape that needs a negative total padding: ONNX Runtime refuses it ("Explicit
+    # output_shape is inconsistent"), the doctor follows the specification; the reference evaluator reads the
+    # asymmetric pads of the MaxPool before it its own way, so the doctor is checked against shape inference
+    "o061": "output_shape_needs_negative_padding",
+}
+
+
+def _doctor_shapes(model):
+    """The doctor's output shape per node, or the index of the node it refuses."""
+    try:
+        return [list(row["output"]) for row in dl.doctor(model["nodes"], overlap=False).layers]
+    except dl.ParameterError as error:
+        return int(error.parameter.split("[", 1)[1].split("]", 1)[0])
+
+
+def _refused(model):
+    """The first node the reference evaluator or ONNX Runtime refuses (or leaves empty), None if both ran."""
+    layers = [m["error"]["layer"] for m in (model, model["ort"]) if "error" in m]
+    return min(layers) if len(layers) == 2 else None
+
+
+@pytest.mark.parametrize("model", ONNX["models"], ids=[m["key"] for m in ONNX["models"]])
+def test_onnx_shapes_equal_onnx_runtimes_or_the_reference_evaluators(model):
+    doctor, ort = _doctor_shapes(model), model["ort"]
+    nodes = [n["attributes"] | {"op": n["op_type"]} for n in model["nodes"]["onnx_nodes"]]
+    reason = ONNX_RUNTIME_DIFFERS.get(model["key"])
+    if reason == "same_needs_negative_padding":
+        assert isinstance(doctor, list) and "error" not in ort and doctor != ort["shapes"]
+        assert "error" in model or doctor == model["shapes"]  # as the reference evaluator, where it ran
+        at = next(i for i, (d, o) in enumerate(zip(doctor, ort["shapes"])) if d != o)
+        node, before = nodes[at], [model["input"], *doctor][at]
+        assert node["op"] == "ConvTranspose" and node["auto_pad"] in ("SAME_UPPER", "SAME_LOWER")
+        for axis, (d, o) in enumerate(zip(doctor[at][2:], ort["shapes"][at][2:])):
+            i, s, k = before[2 + axis], node["strides"][axis], node["kernel_shape"][axis]
+            dilation = node["dilations"][axis] if "dilations" in node else 1
+            op = node["output_padding"][axis] if "output_padding" in node else 0
+            full = s * (i - 1) + dilation * (k - 1) + 1 + op
+            assert d == i * s and o == min(i * s, full), (axis, d, o)
+    elif reason == "valid_window_larger_than_input":
+        assert doctor == model["error"]["layer"] and "error" not in ort  # refused where the evaluator refused
+        node, before = nodes[doctor], ([model["input"]] + ort["shapes"])[doctor]
+        assert node["op"].endswith("Pool") and node["auto_pad"] == "VALID"
+        assert any(i < k and o == 1 for i, k, o in zip(before[2:], node["kernel_shape"], ort["shapes"][doctor][2:]))
+    elif reason == "output_shape_needs_negative_padding":
+        assert doctor == model["inferred"] and ort["error"]["layer"] == 1
+        assert "Explicit output_shape is inconsistent" in ort["error"]["message"]
+    elif "error" not in ort:
+        assert doctor == ort["shapes"]
+    elif "error" not in model:  # ONNX Runtime refused a node the specification allows: the evaluator ran it
+        assert doctor == model["shapes"], ort["error"]["message"]
+    else:  # both refuse: the doctor refuses the first node either refuses
+        assert doctor == _refused(model), (model["error"], ort["error"])
+
+
+def test_the_onnx_runtime_recordings_are_compared():
+    compared = [m for m in ONNX["models"] if "error" not in m["ort"] or "error" not in m]
+    both_refuse = [m for m in ONNX["models"] if _refused(m) is not None]
+    assert len(compared) + len(both_refuse) == len(ONNX["models"]) == 100
+    assert len(compared) >= 85 and len(both_refuse) >= 10
+    assert len(ONNX_RUNTIME_DIFFERS) <= 12 and set(ONNX_RUNTIME_DIFFERS) <= {m["key"] for m in compared}
 
 
 def test_the_overlap_map_follows_keras_and_onnx_padding():

@@ -4,8 +4,10 @@ How to run (from the repository root; onnx is needed ONLY here, never at
 runtime or test time)::
 
     python3 -m venv /tmp/onnxvenv
-    /tmp/onnxvenv/bin/pip install onnx numpy
+    /tmp/onnxvenv/bin/pip install onnx onnxruntime numpy
     /tmp/onnxvenv/bin/python tests/data/doctor/make_onnx_doctor_fixtures.py
+
+(recorded with onnx 1.23.2 and onnxruntime 1.32.0, CPU).
 
 Writes ``onnx_models.json`` next to this script: ``models``, chains of
 ``Conv``, ``ConvTranspose``, ``MaxPool`` and ``AveragePool`` nodes in 1-D,
@@ -19,7 +21,11 @@ every node's output shape from ``onnx.reference.ReferenceEvaluator`` run on
 zeros (or ``error``: the node the evaluator refused, and its message) and
 ``inferred``: the same from ``onnx.shape_inference`` (the specification's
 arithmetic; the reference evaluator's pools read asymmetric ``pads`` their own
-way, so where the two differ the specification is the reference). A few
+way, so where the two differ the specification is the reference). Every
+model, the ones the evaluator refused included, is also run by ONNX Runtime
+(``onnxruntime.InferenceSession`` on the CPU, graph optimizations off):
+``ort`` holds its ``shapes``, or its ``error`` (the node it refused and its
+message), and ``inferred`` is recorded for every model. A few
 models are also written as ``.onnx`` files in ``onnx/``, for the reader's
 test with onnx installed. Random numbers come from
 ``numpy.random.default_rng(SEED)``.
@@ -124,8 +130,8 @@ def main():
                     node.attribute.append(helper.make_attribute("output_shape", wanted))
                     if rng.random() < 0.5:
                         node.attribute.append(helper.make_attribute("auto_pad", "SAME_UPPER"))
-                        for attribute in list(node.attribute):
-                            if attribute.name == "pads":
+                        for attribute in list(node.attribute)[:-1]:  # one auto_pad: a node holding two is invalid
+                            if attribute.name in ("pads", "auto_pad"):
                                 node.attribute.remove(attribute)
                     try:
                         results = ReferenceEvaluator(model).run(None, {"x0": np.zeros(input_shape, np.float32)})
@@ -138,16 +144,24 @@ def main():
             entry["error"] = dict(layer=first, message=f"empty output {shapes[first]}")
         if "error" not in entry:
             entry["shapes"] = shapes
-            entry["inferred"] = _inferred(onnx, model, outputs)
+        entry["inferred"] = _inferred(onnx, model, outputs)
+        entry["ort"] = _onnxruntime(helper, TensorProto, model, input_shape)
         entry["nodes"] = onnx_nodes(model)
         if len(models) < FILES:
             onnx.save(model, os.path.join(HERE, "onnx_files", f"{entry['key']}.onnx"))
         models.append(entry)
-    meta = dict(generator="tests/data/doctor/make_onnx_doctor_fixtures.py", onnx_version=onnx.__version__)
+    import onnxruntime
+
+    meta = dict(
+        generator="tests/data/doctor/make_onnx_doctor_fixtures.py",
+        onnx_version=onnx.__version__,
+        onnxruntime_version=onnxruntime.__version__,
+    )
     with open(os.path.join(HERE, "onnx_models.json"), "w", encoding="utf-8") as f:
         json.dump(dict(meta, models=models), f, separators=(",", ":"))
         f.write("\n")
-    print(f"{len(models)} ONNX models ({sum('error' in m for m in models)} refused)")
+    print(f"{len(models)} ONNX models ({sum('error' in m for m in models)} refused by the reference evaluator, "
+          f"{sum('error' in m['ort'] for m in models)} by ONNX Runtime)")  # fmt: skip
 
 
 def _inferred(onnx, model, outputs):
@@ -161,17 +175,84 @@ def _inferred(onnx, model, outputs):
     return [found.get(name) for name in outputs]
 
 
+_ORT_RUN = """
+import json, sys
+import numpy as np
+import onnxruntime
+options = onnxruntime.SessionOptions()
+options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+options.log_severity_level = 4
+try:
+    with open(sys.argv[1], "rb") as f:  # as bytes: its messages then name no temporary path
+        model = f.read()
+    session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    results = session.run(None, {"x0": np.zeros(json.loads(sys.argv[2]), np.float32)})
+    print(json.dumps(dict(shapes=[list(r.shape) for r in results])))
+except Exception as error:  # ONNX Runtime raises its own kinds (Fail, InvalidArgument, ...)
+    print(json.dumps(dict(message=str(error))))
+"""
+
+
+def _run_onnxruntime(model, input_shape):
+    """The outputs' shapes ONNX Runtime computes for ``model`` on zeros (CPU, no graph rewriting), or its error.
+
+    In a child process: ONNX Runtime 1.32 crashes (a segmentation fault) on some of these models, and a crash is
+    recorded as its own message.
+    """
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.onnx")
+        with open(path, "wb") as f:
+            f.write(model.SerializeToString())
+        done = subprocess.run(
+            [sys.executable, "-c", _ORT_RUN, path, json.dumps(input_shape)], capture_output=True, text=True
+        )
+    if done.returncode != 0:
+        return dict(message=f"onnxruntime crashed (exit status {done.returncode})")
+    return json.loads(done.stdout)
+
+
+def _onnxruntime(helper, TensorProto, model, input_shape):
+    """``{"shapes": [...]}`` from ONNX Runtime, or ``{"error": {"layer", "message"}}``: the first node it refuses
+    (found by running the chain's prefixes) or whose output is empty, and its message (an empty output is not
+    an error to ONNX Runtime: the node after it may refuse it, or crash)."""
+    result = _run_onnxruntime(model, input_shape)
+    if "message" in result:
+        nodes = list(model.graph.node)
+        for count in range(1, len(nodes) + 1):
+            prefix_result = _run_onnxruntime(
+                _prefix(helper, TensorProto, model, nodes, count, input_shape), input_shape
+            )
+            if "message" in prefix_result:
+                return dict(error=dict(layer=count - 1, message=prefix_result["message"][:400]))
+            if min(prefix_result["shapes"][-1][2:]) < 1:  # ran, to an empty map that a later node refuses
+                return dict(error=dict(layer=count - 1, message=f"empty output {prefix_result['shapes'][-1]}"))
+        return dict(error=dict(layer=len(nodes) - 1, message=result["message"][:400]))
+    shapes = result["shapes"]
+    empty = [i for i, s in enumerate(shapes) if min(s[2:]) < 1]
+    if empty:
+        return dict(error=dict(layer=empty[0], message=f"empty output {shapes[empty[0]]}"), shapes=shapes)
+    return dict(shapes=shapes)
+
+
+def _prefix(helper, TensorProto, model, nodes, count, input_shape):
+    """The model of the chain's first ``count`` nodes, its last output the graph's."""
+    graph = helper.make_graph(
+        nodes[:count],
+        "prefix",
+        [helper.make_tensor_value_info("x0", TensorProto.FLOAT, input_shape)],
+        [helper.make_tensor_value_info(f"x{count}", TensorProto.FLOAT, None)],
+        initializer=list(model.graph.initializer),
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+
+
 def _failing(helper, ReferenceEvaluator, TensorProto, model, nodes, input_shape):
     """The index of the first node the reference evaluator refuses, running the chain's prefixes."""
     for count in range(1, len(nodes) + 1):
-        graph = helper.make_graph(
-            nodes[:count],
-            "prefix",
-            [helper.make_tensor_value_info("x0", TensorProto.FLOAT, input_shape)],
-            [helper.make_tensor_value_info(f"x{count}", TensorProto.FLOAT, None)],
-            initializer=list(model.graph.initializer),
-        )
-        prefix = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+        prefix = _prefix(helper, TensorProto, model, nodes, count, input_shape)
         try:
             result = ReferenceEvaluator(prefix).run(None, {"x0": np.zeros(input_shape, np.float32)})[0]
             if min(result.shape[2:]) < 1:
