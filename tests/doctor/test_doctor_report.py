@@ -204,9 +204,9 @@ def test_a_pytorch_model_is_read_by_its_modules_without_torch():
     assert skipped == ["net.7 (MyAttention)"]
     report = dl.doctor(model, (1, 100, 1, 1))
     assert report.output_shape == (1, 3, 4, 4) and "net.7 (MyAttention)" in str(report)
-    upsample = _torch_like("Sequential", children=[("0", _torch_like("Upsample"))])
-    with pytest.raises(dl.ParameterError, match="module '0' \\(Upsample\\)"):
-        dl.doctor(upsample, (1, 3, 8, 8))
+    shuffle = _torch_like("Sequential", children=[("0", _torch_like("PixelShuffle"))])
+    with pytest.raises(dl.ParameterError, match="module '0' \\(PixelShuffle\\)"):
+        dl.doctor(shuffle, (1, 4, 8, 8))
 
 
 def test_every_recorded_torch_message_is_explained():
