@@ -266,14 +266,14 @@ def _per_axis(value, dims, index, name, field_name, minimum):
         raise _error(index, name, field_name, f"must be an integer >= {minimum}, got {value!r}") from error
 
 
-def _padding(value, dims, index, name):
+def _padding(value, dims, index, name, field_name="padding"):
     """An int, ``dims`` ints or ``dims`` ``[before, after]`` pairs as a tuple of pairs."""
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, (list, tuple)) for v in value):
         if len(value) != dims or any(len(v) != 2 for v in value):
-            raise _error(index, name, "padding", f"must be {dims} [before, after] pairs, got {value!r}")
-        flat = [_per_axis(list(v), 2, index, name, "padding", 0) for v in value]
+            raise _error(index, name, field_name, f"must be {dims} [before, after] pairs, got {value!r}")
+        flat = [_per_axis(list(v), 2, index, name, field_name, 0) for v in value]
         return tuple(tuple(v) for v in flat)
     if isinstance(value, str):
         if value == "valid":
@@ -281,7 +281,7 @@ def _padding(value, dims, index, name):
         if value in PADDING_RULES:
             return value
         raise _error(index, name, "padding", f"must be numbers, 'valid', 'same' or 'same_lower', got {value!r}")
-    return tuple((p, p) for p in _per_axis(value, dims, index, name, "padding", 0))
+    return tuple((p, p) for p in _per_axis(value, dims, index, name, field_name, 0))
 
 
 def parse_layers(layers, dims, framework="torch"):
@@ -481,7 +481,7 @@ def _parse_other(layer, kind, index, name, dims, framework, names):
     elif kind == "crop":
         if "crop" not in layer:
             raise _error(index, name, "crop", "is missing")
-        crop = _padding(layer["crop"], dims, index, name)
+        crop = _padding(layer["crop"], dims, index, name, "crop")
         if isinstance(crop, str):
             raise _error(index, name, "crop", f"must be numbers, got {crop!r}")
         values["crop"] = crop

@@ -292,8 +292,11 @@ def _resample_axis(X, axis, spec):
     scale = spec.scale[axis] if spec.scale is not None else None
     j = np.arange(o, dtype=np.float64)
     if spec.mode == "nearest":  # output cell j takes ⌊j / scale⌋ (scale: the given factor, else o / i)
-        step = 1.0 / scale if scale else i / o
-        source = np.minimum(np.floor(j * step).astype(int), i - 1)
+        if o == i or o == 2 * i:  # PyTorch's two exact cases
+            source = np.arange(o) // (o // i)
+        else:  # and its single-precision rule for the others
+            step = np.float32(1.0 / scale) if scale else np.float32(i) / np.float32(o)
+            source = np.minimum(np.floor(np.arange(o, dtype=np.float32) * step).astype(int), i - 1)
         return np.take(X, source, axis=axis)
     if spec.align_corners:  # the corner cells' centres meet: j · (i − 1) / (o − 1)
         position = j * ((i - 1) / (o - 1) if o > 1 else 0.0)
