@@ -81,6 +81,8 @@ def keras_layout(config):
         config = json.loads(config)
     formats = {}
     for entry in config.get("config", {}).get("layers") or []:
+        if entry.get("class_name") == "Flatten":  # its data_format orders the values, not the shape
+            continue
         value = (entry.get("config") or {}).get("data_format")
         if value is not None:
             formats.setdefault(value, (entry.get("config") or {}).get("name", entry.get("class_name")))
