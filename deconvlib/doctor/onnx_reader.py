@@ -22,14 +22,18 @@ which gives ``kernel_shape`` and the channels when the node leaves them out);
   ``linear`` with ``coordinate_transformation_mode`` ``half_pixel`` or
   ``pytorch_half_pixel`` (PyTorch's ``align_corners=False``; the two differ
   only where an axis is resized to one cell, which the doctor reads as
-  ``half_pixel``) or ``align_corners``; mode ``nearest`` with
+  ``half_pixel``) or ``align_corners`` (at whole scales or given ``sizes``:
+  at a fractional scale ONNX's reference stretches by ``input·scale``, not by
+  the output's size); mode ``nearest`` with
   ``asymmetric`` and ``nearest_mode`` ``floor`` (PyTorch's rule), or with
   ``half_pixel``/``pytorch_half_pixel`` and ``round_prefer_floor``/
   ``round_prefer_ceil`` when every scale is a whole number (then both repeat
   each cell);
 - ``Pad`` as ``pad`` (``pads`` from its input, or the attribute before opset
   11; modes ``constant`` with its ``constant_value``, ``reflect``, ``edge``,
-  ``wrap``; the batch and channel axes unpadded);
+  ``wrap``; the batch and channel axes unpadded; a ``reflect`` or ``wrap``
+  pad as large as the input or larger is followed as the reference evaluator
+  does, as ``numpy.pad``: a runtime may refuse it);
 - ``Gemm`` (its weight's shape and ``transB``), ``MatMul`` with a weight,
   ``Flatten`` (``axis`` 1) and ``Reshape`` (its ``shape`` input, ``0`` copying
   an axis) for their shape, at the head or the tail of the stack.
@@ -284,7 +288,11 @@ def _resize(op, name, a, node):
         layer["size"] = [int(v) for v in sizes[2:]]
     else:
         layer["scale"] = [int(v) if float(v).is_integer() else float(v) for v in scales[2:]]
+    whole = "scale" in layer and all(isinstance(v, int) for v in layer["scale"])
     if mode in ("linear", "bilinear"):
+        if transform == "align_corners" and "scale" in layer and not whole:
+            # the reference evaluator then stretches by input·scale, not by the output's whole size as PyTorch
+            raise _refuse(name, op, "aligns corners at a fractional scale")
         if transform == "align_corners":
             layer["align_corners"] = True
         elif transform not in ("half_pixel", "pytorch_half_pixel"):
@@ -295,7 +303,6 @@ def _resize(op, name, a, node):
     rounding = a.get("nearest_mode", "round_prefer_floor")
     if transform == "asymmetric" and rounding == "floor":
         return layer  # PyTorch's rule
-    whole = "scale" in layer and all(isinstance(v, int) for v in layer["scale"])
     if transform in ("half_pixel", "pytorch_half_pixel") and rounding.startswith("round_prefer") and whole:
         return layer  # whole scales: every cell repeated, as PyTorch's rule does
     raise _refuse(

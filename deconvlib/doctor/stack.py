@@ -95,6 +95,8 @@ def _other_size(spec, axis, i):
         return o
     if spec.kind == "pad":
         b, a = spec.padding[axis]
+        if spec.framework == "onnx":  # ONNX's reference pads as numpy.pad does, past the input's size too
+            return b + i + a
         if spec.mode == "reflect" and max(b, a) >= i:
             raise ParameterError(f"reflect padding must be smaller than the input size {i}, got {(b, a)}", "padding")
         if spec.mode == "circular" and max(b, a) > i:
