@@ -1,10 +1,13 @@
 """The decoder doctor: point deconvlib at a whole decoder and see its convolution arithmetic.
 
 ``dl.doctor(model_or_layers, input_shape, target=..., pairs=...)`` follows a
-stack of transposed convolutions, convolutions and pools — a plain list of
-layer dicts (:mod:`deconvlib.doctor.layers`) or a PyTorch ``nn.Module``
-(:mod:`deconvlib.doctor.torch_reader`, torch never imported by deconvlib) —
-and returns a :class:`Report`: per layer the input and output sizes, the
+stack of transposed convolutions, convolutions and pools, with the upsampling,
+padding and cropping layers between them and a projection (``linear`` →
+``reshape``) before them or a ``flatten`` → ``linear`` after them — a plain
+list of layer dicts (:mod:`deconvlib.doctor.layers`), a PyTorch ``nn.Module``
+(:mod:`deconvlib.doctor.torch_reader`: read in ``forward`` order from one run
+on zeros, with the model's own torch; deconvlib never imports torch on its
+own), a Keras config or an ONNX model — and returns a :class:`Report`: per layer the input and output sizes, the
 three stages in numbers (inserted zeros, padding, crop), the overlap pattern
 per axis and the layer's checkerboard risk; for the stack, the overlap map of
 a constant input pushed through every layer (computed); for named U-Net
@@ -119,15 +122,19 @@ def doctor(model_or_layers, input_shape=None, target=None, pairs=None, overlap=T
     ----------
     model_or_layers : list of dict, torch.nn.Module, Keras config, or ONNX model
         The layers in order (see :mod:`deconvlib.doctor.layers`); a
-        PyTorch model (its convolutions, transposed convolutions and pools,
-        in registration order); a Keras model's config (``model.to_json()``,
+        PyTorch model (its layers in the order ``forward`` calls them, from
+        one run on zeros of ``input_shape``; in registration order, with a
+        note in the report, where it cannot run:
+        :mod:`~deconvlib.doctor.torch_reader`); a Keras model's config (``model.to_json()``,
         as text or parsed: :mod:`~deconvlib.doctor.keras_reader`); an ONNX
         model (a path, an ``onnx.ModelProto``, or its nodes as data:
         :mod:`~deconvlib.doctor.onnx_reader`).
     input_shape : tuple of int or str, optional
         ``(n, c, *spatial)``, PyTorch's and ONNX's layout (``"1x100x1x1"``),
-        or Keras's ``(n, *spatial, c)`` for a Keras config: 1, 2 or 3 spatial
-        axes. Optional for a Keras config or an ONNX model that gives it.
+        or Keras's ``(n, *spatial, c)`` for a Keras config (``(n, c,
+        *spatial)`` for a ``channels_first`` one): 1, 2 or 3 spatial axes;
+        ``(n, features)`` for a stack led by a projection. Optional for a
+        Keras config or an ONNX model that gives it.
     target : tuple of int or str, optional
         The spatial output size wanted (``"64x64"``).
     pairs : sequence of (str, str), optional
@@ -381,7 +388,9 @@ class Report:
     layers : list of dict
         Per layer: ``index``, ``name``, ``layer`` (its numbers as text),
         ``kind``, ``input`` and ``output`` shapes ``(n, c, *spatial)``,
-        ``stages`` (per axis, from :func:`~deconvlib.doctor.stack.stages`),
+        ``stages`` (per axis, from :func:`~deconvlib.doctor.stack.stages`;
+        None for a ``linear``, ``flatten`` or ``reshape`` layer, whose shapes
+        are whole: ``(n, features)``),
         ``overlap`` (one period per axis, None for a layer that is not
         transposed), ``risk`` (:func:`risk_of`).
     output_shape : tuple of int
@@ -393,6 +402,10 @@ class Report:
         From :func:`~deconvlib.doctor.stack.fix_for_target`, with ``text``,
         the change in PyTorch's terms.
     skipped : list of str
+    spatial : tuple of int
+        The spatial input of the first spatial layer (after a projection).
+    reader_note : str or None
+        Why a PyTorch model's layers are in registration order (it could not be run).
     """
 
     def __init__(
@@ -474,6 +487,7 @@ class Report:
             overlap_map=None if self.overlap_map is None else self.overlap_map.tolist(),
             map_contrast=self.map_contrast(),
             skipped=self.skipped,
+            reader_note=self.reader_note,
         )
 
     def table(self):

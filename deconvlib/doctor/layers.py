@@ -133,7 +133,8 @@ class LayerSpec:
 
     Attributes
     ----------
-    kind : {"conv", "conv_transpose", "pool"}
+    kind : str
+        One of :data:`KINDS`.
     name : str
     kernel, stride, dilation, output_padding : tuple of int
     padding : tuple of (int, int), or "same" or "same_lower"
@@ -141,12 +142,20 @@ class LayerSpec:
     groups : int
     channels : int or None
         Output channels (None: as many as come in).
-    mode : {"max", "avg"} or None
-        Pooling only.
+    mode : str or None
+        A pool's ("max", "avg"), an upsample's or a pad's (:data:`MODES`).
     ceil_mode : bool
     skip_from : str or None
     framework : str
         Whose terms the suggestions use: ``"torch"`` (also for plain lists), ``"keras"`` or ``"onnx"``.
+    scale, size : tuple or None
+        An ``upsample``'s factor per axis (int or float) or its output size.
+    align_corners : bool
+    value : float
+        A constant ``pad``'s value.
+    crop : tuple of (int, int) or None
+    features, in_features, shape
+        A ``linear`` layer's output (and input) features; a ``reshape``'s shape without the batch axis.
     """
 
     kind: str

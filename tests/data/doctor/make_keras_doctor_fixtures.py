@@ -76,6 +76,50 @@ def random_layer(keras, rng, dims, index):
     )
 
 
+def record(keras, tf, layers, input_shape, entry):
+    """Keras's shapes for the layers (``shapes``, or ``error``), the ``config``, and TensorFlow's run on zeros."""
+    # Keras's own arithmetic: the layers applied to a symbolic input (what model.summary() shows)
+    x = keras.Input(shape=tuple(input_shape), batch_size=1)
+    shapes = []
+    for index, layer in enumerate(layers):
+        try:
+            x = layer(x)
+        except Exception as error:  # noqa: BLE001
+            entry["error"] = dict(layer=index, message=message(error), stage="build")
+            break
+        shapes.append([int(v) for v in x.shape])
+        if len(shapes[-1]) > 2 and min(shapes[-1][1:]) < 1:  # Keras computes an empty output without a word
+            entry["error"] = dict(layer=index, message=f"empty output {shapes[-1]}", stage="build")
+            break
+    if "error" in entry:
+        entry["config"] = json.loads(keras.Sequential(layers).to_json())  # the layers as they are, unbuilt
+        return
+    entry["shapes"] = shapes
+    entry["config"] = json.loads(
+        keras.Sequential([keras.Input(shape=tuple(input_shape), batch_size=1), *layers]).to_json()
+    )
+    # and TensorFlow's kernels, eagerly on zeros: the same shapes, or the kernel's refusal
+    x = tf.zeros((1, *input_shape))
+    for index, layer in enumerate(layers):
+        try:
+            x = layer(x)
+        except Exception as error:  # noqa: BLE001
+            entry["tensorflow_error"] = dict(layer=index, message=message(error))
+            break
+        assert [int(v) for v in x.shape] == shapes[index], (x.shape, shapes[index])
+
+
+def write(keras, tf, models, filename, argument):
+    meta = dict(
+        generator=f"tests/data/doctor/make_keras_doctor_fixtures.py{argument}",
+        keras_version=keras.__version__,
+        tensorflow_version=tf.__version__,
+    )
+    with open(os.path.join(HERE, filename), "w", encoding="utf-8") as f:
+        json.dump(dict(meta, models=models), f, separators=(",", ":"))
+        f.write("\n")
+
+
 def main():
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     import keras  # only here: pytest imports this module for its doctests, where Keras is absent
@@ -97,45 +141,9 @@ def main():
             entry["config"] = None
             models.append(entry)
             continue
-        # Keras's own arithmetic: the layers applied to a symbolic input (what model.summary() shows)
-        x = keras.Input(shape=(*spatial, channels), batch_size=1)
-        shapes = []
-        for index, layer in enumerate(layers):
-            try:
-                x = layer(x)
-            except Exception as error:  # noqa: BLE001
-                entry["error"] = dict(layer=index, message=message(error), stage="build")
-                break
-            shapes.append([int(v) for v in x.shape])
-            if min(shapes[-1][1:-1]) < 1:  # Keras computes an empty output without a word: a refusal here
-                entry["error"] = dict(layer=index, message=f"empty output {shapes[-1]}", stage="build")
-                break
-        if "error" in entry:
-            entry["config"] = json.loads(keras.Sequential(layers).to_json())  # the layers as they are, unbuilt
-            models.append(entry)
-            continue
-        entry["shapes"] = shapes
-        entry["config"] = json.loads(
-            keras.Sequential([keras.Input(shape=(*spatial, channels), batch_size=1), *layers]).to_json()
-        )
-        # and TensorFlow's kernels, eagerly on zeros: the same shapes, or the kernel's refusal
-        x = tf.zeros((1, *spatial, channels))
-        for index, layer in enumerate(layers):
-            try:
-                x = layer(x)
-            except Exception as error:  # noqa: BLE001
-                entry["tensorflow_error"] = dict(layer=index, message=message(error))
-                break
-            assert [int(v) for v in x.shape] == shapes[index], (x.shape, shapes[index])
+        record(keras, tf, layers, [*spatial, channels], entry)
         models.append(entry)
-    meta = dict(
-        generator="tests/data/doctor/make_keras_doctor_fixtures.py",
-        keras_version=keras.__version__,
-        tensorflow_version=tf.__version__,
-    )
-    with open(os.path.join(HERE, "keras_configs.json"), "w", encoding="utf-8") as f:
-        json.dump(dict(meta, models=models), f, separators=(",", ":"))
-        f.write("\n")
+    write(keras, tf, models, "keras_configs.json", "")
     refused = sum("error" in m for m in models)
     print(f"{len(models)} Keras models ({refused} refused)")
 
@@ -213,43 +221,9 @@ def main_layers():
         if rng.random() < 0.15:
             layers += [keras.layers.Flatten(name="flatten"), keras.layers.Dense(1, name="score")]
         entry = dict(key=f"kl{len(models):03d}", input=[1, *input_shape], data_format=data_format)
-        x = keras.Input(shape=tuple(input_shape), batch_size=1)
-        shapes = []
-        for index, layer in enumerate(layers):
-            try:
-                x = layer(x)
-            except Exception as error:  # noqa: BLE001
-                entry["error"] = dict(layer=index, message=message(error), stage="build")
-                break
-            shapes.append([int(v) for v in x.shape])
-            if len(shapes[-1]) > 2 and min(shapes[-1][1:]) < 1:
-                entry["error"] = dict(layer=index, message=f"empty output {shapes[-1]}", stage="build")
-                break
-        if "error" in entry:
-            entry["config"] = json.loads(keras.Sequential(layers).to_json())
-            models.append(entry)
-            continue
-        entry["shapes"] = shapes
-        entry["config"] = json.loads(
-            keras.Sequential([keras.Input(shape=tuple(input_shape), batch_size=1), *layers]).to_json()
-        )
-        x = tf.zeros((1, *input_shape))
-        for index, layer in enumerate(layers):
-            try:
-                x = layer(x)
-            except Exception as error:  # noqa: BLE001
-                entry["tensorflow_error"] = dict(layer=index, message=message(error))
-                break
-            assert [int(v) for v in x.shape] == shapes[index], (x.shape, shapes[index])
+        record(keras, tf, layers, input_shape, entry)
         models.append(entry)
-    meta = dict(
-        generator="tests/data/doctor/make_keras_doctor_fixtures.py layers",
-        keras_version=keras.__version__,
-        tensorflow_version=tf.__version__,
-    )
-    with open(os.path.join(HERE, "keras_layer_models.json"), "w", encoding="utf-8") as f:
-        json.dump(dict(meta, models=models), f, separators=(",", ":"))
-        f.write("\n")
+    write(keras, tf, models, "keras_layer_models.json", " layers")
     refused = sum("error" in m for m in models)
     print(f"{len(models)} Keras models with the other layers ({refused} refused)")
 
