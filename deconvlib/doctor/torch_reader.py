@@ -8,7 +8,8 @@ Two steps, as for ONNX, so that only the first needs torch:
 
    - :func:`torch_calls` runs the model once on zeros of the input shape
      (forward hooks on every module, no gradient) and lists the calls in the
-     order ``forward`` makes them — a decoder whose ``forward`` uses its
+     order ``forward`` makes them (in ``eval`` mode, each module's mode
+     restored after: zeros change no running statistics) — a decoder whose ``forward`` uses its
      modules in another order than ``__init__`` registered them is read as it
      runs; a module called twice is listed twice (``"name@2"``). Calls of
      ``F.interpolate`` and ``F.pad`` outside any module are listed too
@@ -64,7 +65,7 @@ _KEEP = ("Norm", "ReLU", "ReLU6", "LeakyReLU", "Tanh", "Sigmoid", "GELU", "SiLU"
 #: The attributes read from a module (those it has).
 _ATTRIBUTES = ("kernel_size", "stride", "padding", "output_padding", "dilation", "groups", "out_channels", "ceil_mode",
                "count_include_pad", "size", "scale_factor", "mode", "align_corners", "value", "start_dim", "end_dim",
-               "dim", "unflattened_size", "in_features", "out_features")  # fmt: skip
+               "dim", "unflattened_size", "in_features", "out_features", "recompute_scale_factor")  # fmt: skip
 _LINEAR_MODES = ("linear", "bilinear", "trilinear")
 
 
@@ -166,7 +167,7 @@ def torch_calls(model, input_shape):
             result = func(*args, **kwargs)
             if depth[0] == 0 and hasattr(result, "shape"):
                 if func is functional.interpolate:
-                    names_ = ("size", "scale_factor", "mode", "align_corners")
+                    names_ = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
                     values = dict(zip(names_, args[1:]), **{k: v for k, v in kwargs.items() if k in names_})
                     values.setdefault("mode", "nearest")
                     calls.append(dict(name="forward.interpolate", cls="interpolate",
@@ -183,6 +184,8 @@ def torch_calls(model, input_shape):
                 calls[-1]["output"] = [int(v) for v in result.shape]
             return result
 
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()  # no batch statistics from zeros, and no running statistics changed by them
     for module in model.modules():
         handles.append(module.register_forward_pre_hook(before))
         handles.append(module.register_forward_hook(after))
@@ -192,6 +195,8 @@ def torch_calls(model, input_shape):
         with torch.no_grad(), Functions():
             model(torch.zeros(tuple(input_shape), **options))
     finally:
+        for module, training in modes:
+            module.training = training
         for handle in handles:
             handle.remove()
         for module in model.modules():
@@ -278,8 +283,12 @@ def _unfollowed(name, cls, why="changes the size in a way the doctor does not fo
     )
 
 
-def _upsample(name, cls, a, dims):
+def _upsample(name, cls, a, dims, output=None):
     mode = a.get("mode", "nearest")
+    if a.get("antialias"):
+        raise _unfollowed(name, cls, "interpolates with antialias, which the doctor does not follow")
+    if a.get("recompute_scale_factor") and a.get("size") is None and output:
+        a = dict(a, size=output[2:], scale_factor=None)  # the scale torch then uses is the sizes' ratio
     if cls == "UpsamplingBilinear2d":
         mode, a = "bilinear", dict(a, align_corners=True)
     if mode not in ("nearest",) + _LINEAR_MODES:
@@ -292,6 +301,9 @@ def _upsample(name, cls, a, dims):
     else:
         scale = a.get("scale_factor")
         layer["scale"] = [_number(v) for v in scale] if isinstance(scale, list) else _number(scale)
+        whole = all(isinstance(v, int) for v in (layer["scale"] if isinstance(scale, list) else [layer["scale"]]))
+        if a.get("recompute_scale_factor") and not whole:
+            raise _unfollowed(name, cls, "recomputes a fractional scale_factor from sizes not known without a run")
     if mode != "nearest" and a.get("align_corners"):
         layer["align_corners"] = True
     return layer
@@ -373,7 +385,7 @@ def calls_to_layers(calls):
             layers.append(layer)
         elif cls in _UPSAMPLES or cls == "interpolate":
             dims = _spatial_dims(call, dims)
-            layers.append(_upsample(name, cls, a, dims))
+            layers.append(_upsample(name, cls, a, dims, call.get("output")))
         elif cls in _PADS:
             mode, dims = _PADS[cls]
             layers.append(_pad(name, cls, a["padding"], mode, a.get("value", 0)))

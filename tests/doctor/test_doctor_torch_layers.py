@@ -278,3 +278,41 @@ def test_the_reader_runs_the_model_in_torch_and_follows_forward():
     assert "did not run on zeros of shape 2x11" in note and layers[0]["name"] == "out"
     with pytest.raises(dl.ParameterError):  # and in that order a convolution comes before the projection
         dl.doctor(model, (2, 11))
+
+
+def test_the_run_leaves_the_models_mode_and_running_statistics_as_they_were():
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    model = nn.Sequential(
+        nn.Linear(8, 32), nn.BatchNorm1d(32), nn.Unflatten(1, (2, 4, 4)), nn.LeakyReLU(0.2),
+        nn.Upsample(scale_factor=1.5, recompute_scale_factor=True, mode="bilinear"), nn.Dropout2d(),
+        nn.ConvTranspose2d(2, 1, 4, 2, 1), nn.BatchNorm2d(1), nn.Tanh(),
+    )  # fmt: skip
+    model.train()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    report = dl.doctor(model, (1, 8))  # batch 1: BatchNorm1d in training mode would refuse it
+    assert model.training and all(m.training for m in model.modules())
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert report.skipped == [] and report.reader_note is None
+    assert [row["kind"] for row in report.layers] == ["linear", "reshape", "upsample", "conv_transpose"]
+    assert report.output_shape == tuple(model.eval()(torch.zeros(1, 8)).shape) == (1, 1, 12, 12)
+    assert report.layers[2]["layer"] == "upsample to 6 bilinear"  # recomputed: the sizes' ratio, as torch uses
+
+
+def test_activations_normalisations_and_dropout_are_passed_over_in_every_reader():
+    calls = [dict(name=str(i), cls=cls, attributes={}, leaf=True) for i, cls in enumerate(
+        ["BatchNorm2d", "InstanceNorm2d", "GroupNorm", "LayerNorm", "ReLU", "LeakyReLU", "PReLU", "Tanh", "Sigmoid",
+         "GELU", "SiLU", "ELU", "Dropout", "Dropout2d", "Identity"])]  # fmt: skip
+    assert calls_to_layers(calls) == ([], [])
+    keras = {"class_name": "Sequential", "config": {"layers": [
+        {"class_name": "InputLayer", "config": {"batch_shape": [None, 16], "name": "in"}},
+        {"class_name": "Dense", "config": {"name": "project", "units": 48}},
+        {"class_name": "BatchNormalization", "config": {"name": "bn"}},
+        {"class_name": "LeakyReLU", "config": {"name": "act"}},
+        {"class_name": "Reshape", "config": {"name": "r", "target_shape": [4, 4, 3]}},
+        {"class_name": "UpSampling2D", "config": {"name": "up", "size": [2, 2], "interpolation": "bilinear"}},
+        {"class_name": "Dropout", "config": {"name": "drop"}},
+        {"class_name": "Activation", "config": {"name": "tanh", "activation": "tanh"}},
+    ]}}  # fmt: skip
+    report = dl.doctor(keras)
+    assert report.skipped == [] and report.output_shape == (1, 8, 8, 3)
