@@ -95,3 +95,33 @@ def test_gemm_and_matmul_read_their_weights_either_way():
     reshape = dict(op_type="Reshape", name="v", attributes={}, inputs=[None, [-1, 4, 4, 4]])
     report = dl.doctor({"onnx_nodes": [gemm, reshape, _resize(dict(mode="nearest"), [1, 1, 2, 2])], "input": [1, 10]})
     assert report.output_shape == (1, 4, 8, 8) and report.layers[0]["layer"] == "linear 64"
+
+
+def test_an_onnx_model_with_constant_nodes_reads_its_scales_and_pads():
+    pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+    from onnx.reference import ReferenceEvaluator
+
+    def constant(name, values, dtype):
+        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(np.array(values, dtype)))
+
+    weight = numpy_helper.from_array(np.ones((2, 3, 4, 4), np.float32), "w")
+    nodes = [
+        helper.make_node("ConvTranspose", ["x", "w"], ["a"], name="up", strides=[2, 2], pads=[1, 1, 1, 1]),
+        constant("scales", [1, 1, 2, 1.5], np.float32),
+        helper.make_node("Resize", ["a", "", "scales"], ["b"], name="resize", mode="linear"),
+        constant("pads", [0, 0, 1, 0, 0, 0, 2, 1], np.int64),
+        helper.make_node("Pad", ["b", "pads"], ["y"], name="pad", mode="edge"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 5, 5])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        initializer=[weight],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+    report = dl.doctor(model)
+    expected = ReferenceEvaluator(model).run(None, {"x": np.zeros((1, 2, 5, 5), np.float32)})[0].shape
+    assert report.output_shape == expected == (1, 3, 23, 16)
+    assert [row["layer"] for row in report.layers[1:]] == ["upsample x2,1.5 linear", "pad (1,2),(0,1) replicate"]
