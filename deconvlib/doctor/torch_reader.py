@@ -12,8 +12,9 @@ Two steps, as for ONNX, so that only the first needs torch:
      restored after: zeros change no running statistics) — a decoder whose ``forward`` uses its
      modules in another order than ``__init__`` registered them is read as it
      runs; a module called twice is listed twice (``"name@2"``). Calls of
-     ``F.interpolate`` and ``F.pad`` outside any module are listed too
-     (``"forward.interpolate"``), as are ``view``/``reshape``/``flatten``
+     ``F.interpolate``, ``F.pad`` and the functional convolutions,
+     transposed convolutions and pools (``F.conv_transpose2d(x, self.weight,
+     …)``) outside any module are listed too (``"forward.interpolate"``), as are ``view``/``reshape``/``flatten``
      at the head of the stack (a DCGAN's ``x.view(-1, 512, 4, 4)``). It
      imports torch, the model's own framework: the user has it;
    - :func:`module_calls` walks ``named_modules`` (registration order, which
@@ -65,7 +66,8 @@ _KEEP = ("Norm", "ReLU", "ReLU6", "LeakyReLU", "Tanh", "Sigmoid", "GELU", "SiLU"
 #: The attributes read from a module (those it has).
 _ATTRIBUTES = ("kernel_size", "stride", "padding", "output_padding", "dilation", "groups", "out_channels", "ceil_mode",
                "count_include_pad", "size", "scale_factor", "mode", "align_corners", "value", "start_dim", "end_dim",
-               "dim", "unflattened_size", "in_features", "out_features", "recompute_scale_factor")  # fmt: skip
+               "dim", "unflattened_size", "in_features", "out_features", "recompute_scale_factor",
+               "divisor_override")  # fmt: skip
 _LINEAR_MODES = ("linear", "bilinear", "trilinear")
 
 
@@ -145,21 +147,28 @@ def torch_calls(model, input_shape):
     def before(module, args):
         cls = type(module).__name__
         if depth[0] == 0 and (_followed_class(cls) or _is_leaf(module)):
-            name = names[id(module)]
-            seen[name] = seen.get(name, 0) + 1
-            call = dict(name=name if seen[name] == 1 else f"{name}@{seen[name]}", cls=cls,
-                        attributes=_attributes(module), leaf=True)  # fmt: skip
+            call = dict(name=unique(names[id(module)]), cls=cls, attributes=_attributes(module), leaf=True)
             calls.append(call)
             module._doctor_call = call
-            depth[0] += 1
-            module._doctor_depth = True
+            # a module of the user's own (no child modules) is looked into: the functional calls of its forward
+            # are followed, and it is listed as not followed only if it made none
+            module._doctor_depth = _followed_class(cls) or any(k in cls for k in _KEEP)
+            depth[0] += module._doctor_depth
 
     def after(module, args, output):
-        if getattr(module, "_doctor_depth", False):
-            module._doctor_depth = False
-            depth[0] -= 1
-            if hasattr(output, "shape"):
-                module._doctor_call["output"] = [int(v) for v in output.shape]
+        call = getattr(module, "_doctor_call", None)
+        if call is None:
+            return
+        module._doctor_call = None
+        depth[0] -= module._doctor_depth
+        if not module._doctor_depth and calls[-1] is not call:
+            calls.remove(call)
+        elif hasattr(output, "shape"):
+            call["output"] = [int(v) for v in output.shape]
+
+    def unique(name):
+        seen[name] = seen.get(name, 0) + 1
+        return name if seen[name] == 1 else f"{name}@{seen[name]}"
 
     class Functions(overrides.TorchFunctionMode):
         def __torch_function__(self, func, types, args=(), kwargs=None):
@@ -170,14 +179,17 @@ def torch_calls(model, input_shape):
                     names_ = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
                     values = dict(zip(names_, args[1:]), **{k: v for k, v in kwargs.items() if k in names_})
                     values.setdefault("mode", "nearest")
-                    calls.append(dict(name="forward.interpolate", cls="interpolate",
+                    calls.append(dict(name=unique("forward.interpolate"), cls="interpolate",
                                       attributes={k: _plain(v) for k, v in values.items()}))  # fmt: skip
                 elif func is functional.pad or func is torch._C._nn.pad:
                     values = dict(zip(("pad", "mode", "value"), args[1:]), **kwargs)
-                    calls.append(dict(name="forward.pad", cls="pad",
+                    calls.append(dict(name=unique("forward.pad"), cls="pad",
                                       attributes={k: _plain(v) for k, v in values.items()}))  # fmt: skip
+                elif getattr(func, "__name__", "") in _FUNCTIONAL:
+                    cls, attributes = _functional(func.__name__, args, kwargs)
+                    calls.append(dict(name=unique(f"forward.{func.__name__}"), cls=cls, attributes=attributes))
                 elif func in reshapes and hasattr(args[0], "shape"):
-                    calls.append(dict(name=f"forward.{func.__name__}", cls="reshape",
+                    calls.append(dict(name=unique(f"forward.{func.__name__}"), cls="reshape",
                                       attributes=dict(input=_plain(args[0].shape))))  # fmt: skip
                 else:
                     return result
@@ -203,6 +215,33 @@ def torch_calls(model, input_shape):
             for attribute in ("_doctor_call", "_doctor_depth"):
                 module.__dict__.pop(attribute, None)
     return calls
+
+
+#: Functional convolutions and pools (``F.conv_transpose2d(x, w, …)`` in forward), with their arguments' order.
+_FUNCTIONAL_ARGUMENTS = {
+    "conv": ("weight", "bias", "stride", "padding", "dilation", "groups"),
+    "conv_transpose": ("weight", "bias", "stride", "padding", "output_padding", "groups", "dilation"),
+    "max_pool": ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"),
+    "avg_pool": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"),
+}
+_FUNCTIONAL = {f"{kind}{d}d": kind for kind in _FUNCTIONAL_ARGUMENTS for d in (1, 2, 3)}
+_DEFAULTS = dict(stride=1, padding=0, dilation=1, groups=1, output_padding=0, ceil_mode=False, count_include_pad=True)
+
+
+def _functional(function, args, kwargs):
+    """A functional convolution's or pool's call as a module's class name and attributes."""
+    kind, dims = _FUNCTIONAL[function], function[-2]
+    values = dict(zip(_FUNCTIONAL_ARGUMENTS[kind], args[1:]), **kwargs)
+    if kind.endswith("pool"):
+        values.setdefault("stride", None)
+    values = {**_DEFAULTS, **{k: v for k, v in values.items() if v is not None or k == "stride"}}
+    if kind in ("conv", "conv_transpose"):
+        weight = values.pop("weight").shape
+        values["kernel_size"] = list(weight[2:])
+        values["out_channels"] = int(weight[0] if kind == "conv" else weight[1] * values["groups"])
+        values.pop("bias", None)
+    cls = {"conv": "Conv", "conv_transpose": "ConvTranspose", "max_pool": "MaxPool", "avg_pool": "AvgPool"}[kind]
+    return f"{cls}{dims}d", {k: _plain(v) for k, v in values.items() if k != "return_indices"}
 
 
 def read_torch_model(model, input_shape=None):
@@ -374,6 +413,8 @@ def calls_to_layers(calls):
             layers.append(layer)
         elif cls in _POOLS:
             mode, dims = _POOLS[cls]
+            if a.get("divisor_override") is not None:
+                raise _unfollowed(name, cls, "divides by divisor_override, which the doctor does not follow")
             kernel = _tuple(a["kernel_size"], dims)
             stride = kernel if a.get("stride") in (None, []) else _tuple(a["stride"], dims)
             layer = dict(kind="pool", name=name, mode=mode.lower(), kernel=list(kernel), stride=list(stride),

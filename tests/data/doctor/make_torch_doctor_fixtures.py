@@ -298,8 +298,9 @@ def main():
 # (Linear then Unflatten) or ended by Flatten then Linear; each with what torch did (``shapes`` or ``error``) and
 # the overlap map of its spatial layers (ones through them, one channel, every weight 1); and ``models``: hand-made
 # modules whose ``forward`` uses its modules in another order than they were registered in (a module used twice,
-# F.interpolate, F.pad, x.view), each with ``calls`` (deconvlib's torch_calls of it: the calls in forward order, the
-# shapes torch gave), ``registration`` (module_calls: registration order) and ``output`` (the model's output shape).
+# F.interpolate, F.pad, x.view, functional convolutions and pools on the module's own weights), each with
+# ``calls`` (deconvlib's torch_calls of it: the calls in forward order, the shapes torch gave), ``registration``
+# (module_calls: registration order) and ``output`` (the model's output shape).
 
 LAYER_STACKS = 240
 _LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
@@ -487,8 +488,20 @@ def order_models(torch, nn):
             x = self.pad(x)
             return self.head(self.up(x))
 
+    class Weights(nn.Module):  # weights as parameters, every layer a functional call: no module to register
+        def __init__(self):
+            super().__init__()
+            self.down = nn.Parameter(torch.ones(4, 2, 3, 3))
+            self.up = nn.Parameter(torch.ones(4, 3, 4, 4))
+
+        def forward(self, x):
+            x = functional.max_pool2d(functional.conv2d(x, self.down, None, 2, 1), 2, ceil_mode=True)
+            x = functional.conv_transpose2d(x, self.up, stride=2, padding=1, output_padding=1)
+            return functional.avg_pool2d(x, 3, 1, 1, count_include_pad=False)
+
     return [("dcgan_declared_backwards", Generator(), [1, 16]), ("decoder_functional", Decoder(), [1, 32, 5, 5]),
-            ("audio_shared_upsampler", Shared(), [1, 4, 11]), ("volume", Volume(), [1, 2, 3, 4, 4])]  # fmt: skip
+            ("audio_shared_upsampler", Shared(), [1, 4, 11]), ("volume", Volume(), [1, 2, 3, 4, 4]),
+            ("functional_weights", Weights(), [1, 2, 13, 11])]  # fmt: skip
 
 
 def main_layers():
