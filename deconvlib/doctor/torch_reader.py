@@ -143,6 +143,7 @@ def torch_calls(model, input_shape):
     names = {id(module): name for name, module in model.named_modules()}
     seen, calls, depth, handles = {}, [], [0], []
     reshapes = {torch.Tensor.view, torch.Tensor.reshape, torch.reshape, torch.flatten, torch.Tensor.flatten}
+    pads = {functional.pad, getattr(getattr(torch._C, "_nn", None), "pad", functional.pad)}  # F.pad is the builtin
 
     def before(module, args):
         cls = type(module).__name__
@@ -181,7 +182,7 @@ def torch_calls(model, input_shape):
                     values.setdefault("mode", "nearest")
                     calls.append(dict(name=unique("forward.interpolate"), cls="interpolate",
                                       attributes={k: _plain(v) for k, v in values.items()}))  # fmt: skip
-                elif func is functional.pad or func is torch._C._nn.pad:
+                elif func in pads:
                     values = dict(zip(("pad", "mode", "value"), args[1:]), **kwargs)
                     calls.append(dict(name=unique("forward.pad"), cls="pad",
                                       attributes={k: _plain(v) for k, v in values.items()}))  # fmt: skip
