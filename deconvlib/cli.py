@@ -393,7 +393,10 @@ def build_parser():
         '   {"kind": "conv_transpose", "kernel": 4, "stride": 2, "padding": 1, "channels": 3}]\n'
         "layer fields: kind (conv, conv_transpose, pool), name, kernel, stride, padding (an int, one per axis, "
         "or [before, after] per axis), output_padding, dilation, groups, channels, mode (max, avg), "
-        "ceil_mode, skip_from (the encoder layer whose input this layer's output joins).",
+        "ceil_mode, skip_from (the encoder layer whose input this layer's output joins).\n"
+        "other kinds: upsample (scale or size, mode nearest/linear/bilinear/trilinear, align_corners), "
+        "pad (padding, mode constant/reflect/replicate/circular, value), crop (crop); and at the head or tail "
+        "only, for their shape: linear (features), flatten, reshape (shape without the batch axis).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     doctor.add_argument(

@@ -1,10 +1,13 @@
 """The decoder doctor: point deconvlib at a whole decoder and see its convolution arithmetic.
 
 ``dl.doctor(model_or_layers, input_shape, target=..., pairs=...)`` follows a
-stack of transposed convolutions, convolutions and pools — a plain list of
-layer dicts (:mod:`deconvlib.doctor.layers`) or a PyTorch ``nn.Module``
-(:mod:`deconvlib.doctor.torch_reader`, torch never imported by deconvlib) —
-and returns a :class:`Report`: per layer the input and output sizes, the
+stack of transposed convolutions, convolutions and pools, with the upsampling,
+padding and cropping layers between them and a projection (``linear`` →
+``reshape``) before them or a ``flatten`` → ``linear`` after them — a plain
+list of layer dicts (:mod:`deconvlib.doctor.layers`), a PyTorch ``nn.Module``
+(:mod:`deconvlib.doctor.torch_reader`: read in ``forward`` order from one run
+on zeros, with the model's own torch; deconvlib never imports torch on its
+own), a Keras config or an ONNX model — and returns a :class:`Report`: per layer the input and output sizes, the
 three stages in numbers (inserted zeros, padding, crop), the overlap pattern
 per axis and the layer's checkerboard risk; for the stack, the overlap map of
 a constant input pushed through every layer (computed); for named U-Net
@@ -33,12 +36,12 @@ import types
 
 from ..arithmetic import effective_kernel
 from ..errors import ParameterError
-from .keras_reader import is_keras_config, read_keras_config
-from .layers import LayerSpec, parse_layers, parse_shape
+from .keras_reader import is_keras_config, keras_layout, read_keras_config
+from .layers import SHAPE_KINDS, LayerSpec, parse_layers, parse_shape, shape_output
 from .messages import MESSAGES, Explanation, explain_error
 from .onnx_reader import is_onnx_model, is_onnx_nodes, read_onnx
 from .stack import fix_for_target, overlap_axes, overlap_map, round_trip, round_trip_sizes, stack_shapes, stages
-from .torch_reader import is_torch_module, read_torch_module
+from .torch_reader import is_torch_module, read_torch_model
 
 __all__ = [
     "doctor",
@@ -119,15 +122,19 @@ def doctor(model_or_layers, input_shape=None, target=None, pairs=None, overlap=T
     ----------
     model_or_layers : list of dict, torch.nn.Module, Keras config, or ONNX model
         The layers in order (see :mod:`deconvlib.doctor.layers`); a
-        PyTorch model (its convolutions, transposed convolutions and pools,
-        in registration order); a Keras model's config (``model.to_json()``,
+        PyTorch model (its layers in the order ``forward`` calls them, from
+        one run on zeros of ``input_shape``; in registration order, with a
+        note in the report, where it cannot run:
+        :mod:`~deconvlib.doctor.torch_reader`); a Keras model's config (``model.to_json()``,
         as text or parsed: :mod:`~deconvlib.doctor.keras_reader`); an ONNX
         model (a path, an ``onnx.ModelProto``, or its nodes as data:
         :mod:`~deconvlib.doctor.onnx_reader`).
     input_shape : tuple of int or str, optional
         ``(n, c, *spatial)``, PyTorch's and ONNX's layout (``"1x100x1x1"``),
-        or Keras's ``(n, *spatial, c)`` for a Keras config: 1, 2 or 3 spatial
-        axes. Optional for a Keras config or an ONNX model that gives it.
+        or Keras's ``(n, *spatial, c)`` for a Keras config (``(n, c,
+        *spatial)`` for a ``channels_first`` one): 1, 2 or 3 spatial axes;
+        ``(n, features)`` for a stack led by a projection. Optional for a
+        Keras config or an ONNX model that gives it.
     target : tuple of int or str, optional
         The spatial output size wanted (``"64x64"``).
     pairs : sequence of (str, str), optional
@@ -148,13 +155,13 @@ def doctor(model_or_layers, input_shape=None, target=None, pairs=None, overlap=T
         the input cannot go through (the same, naming the field), a bad
         ``input_shape``, ``target`` or ``pairs``.
     """
-    skipped, layout, framework = [], "channels_first", "torch"
+    skipped, layout, framework, reader_note = [], "channels_first", "torch", None
     if is_torch_module(model_or_layers):
-        layers, skipped = read_torch_module(model_or_layers)
+        layers, skipped, reader_note = read_torch_model(model_or_layers, input_shape)
         source = "torch"
     elif is_keras_config(model_or_layers):
         layers, keras_input, skipped = read_keras_config(model_or_layers)
-        source, layout, framework = "keras", "channels_last", "keras"
+        source, layout, framework = "keras", keras_layout(model_or_layers), "keras"
         input_shape = keras_input if input_shape is None else input_shape
     elif is_onnx_nodes(model_or_layers) or is_onnx_model(model_or_layers):
         layers, onnx_input = read_onnx(model_or_layers)
@@ -165,39 +172,62 @@ def doctor(model_or_layers, input_shape=None, target=None, pairs=None, overlap=T
     if input_shape is None:
         raise ParameterError("input_shape is needed: (n, c, *spatial), e.g. (1, 100, 1, 1)", "input_shape")
     input_shape = parse_shape(input_shape)
-    if not 3 <= len(input_shape) <= 5:
+    head, tail = _head_and_tail(layers)
+    if not 3 <= len(input_shape) <= 5 and not (head and len(input_shape) >= 2):
         order = "(n, c, w), (n, c, h, w) or (n, c, d, h, w)"
         if layout == "channels_last":
             order = "(n, w, c), (n, h, w, c) or (n, d, h, w, c)"
         raise ParameterError(f"input_shape must be {order}, got {input_shape}", "input_shape")
     if layout == "channels_last":  # the doctor counts (n, c, *spatial) inside, and shows the framework's layout
         input_shape = (input_shape[0], input_shape[-1], *input_shape[1:-1])
-    dims = len(input_shape) - 2
-    spatial = input_shape[2:]
-    specs, sizes = _follow(layers, dims, spatial, framework)
+    # the head (a projection: linear, reshape) is followed for its shape, up to the first spatial layer
+    shapes = [input_shape]
+    for index, spec in enumerate(parse_layers(list(layers)[:head], 0, framework) if head else []):
+        shapes.append(shape_output(spec, shapes[-1], index))
+    if not 3 <= len(shapes[-1]) <= 5:
+        raise ParameterError(
+            f"layer {head - 1}, shape: gives {shapes[-1]}, but the layer after it needs (n, c, *spatial) with 1, 2 "
+            "or 3 spatial axes",
+            f"layers[{head - 1}].shape",
+        )
+    body_input = shapes[-1]
+    dims = len(body_input) - 2
+    spatial = body_input[2:]
+    all_specs, sizes = _follow(layers, dims, spatial, framework, head, tail)
+    specs = all_specs[head : len(all_specs) - tail]
     # channels into each layer and out of it; a skip_from layer's output is joined with its skip's channels
-    channels_in, channels_out = [input_shape[1]], []
+    channels_in, channels_out = [body_input[1]], []
     where = {spec.name: index for index, spec in enumerate(specs)}
-    for spec in specs:
+    for index, spec in enumerate(specs):
+        if spec.skip_from and spec.skip_from not in where:
+            raise ParameterError(
+                f"layer {head + index}, skip_from: {spec.skip_from!r} is not a spatial layer",
+                f"layers[{head + index}].skip_from",
+            )
         channels_out.append(spec.channels if spec.channels is not None else channels_in[-1])
         joined = channels_in[where[spec.skip_from]] if spec.skip_from else 0
         channels_in.append(channels_out[-1] + joined)
-    rows = []
+    rows = [_shape_row(index, spec, shapes[index], shapes[index + 1]) for index, spec in enumerate(all_specs[:head])]
     for index, spec in enumerate(specs):
         patterns = overlap_axes(spec)
         rows.append(
             dict(
-                index=index,
+                index=head + index,
                 name=spec.name,
                 layer=spec.describe(),
                 kind=spec.kind,
-                input=(input_shape[0], channels_in[index], *sizes[index]),
-                output=(input_shape[0], channels_out[index], *sizes[index + 1]),
+                input=(body_input[0], channels_in[index], *sizes[index]),
+                output=(body_input[0], channels_out[index], *sizes[index + 1]),
                 stages=stages(spec, sizes[index]),
                 overlap=patterns,
                 risk=risk_of(patterns),
             )
         )
+    shape = rows[-1]["output"]
+    for offset, spec in enumerate(all_specs[len(all_specs) - tail :]):
+        index = len(all_specs) - tail + offset
+        rows.append(_shape_row(index, spec, shape, shape_output(spec, shape, index)))
+        shape = rows[-1]["output"]
     pairs = [tuple(p) for p in (pairs or [])] + [(s.skip_from, s.name) for s in specs if s.skip_from]
     for pair in pairs:
         if len(pair) != 2 or not all(isinstance(n, str) for n in pair):
@@ -208,6 +238,7 @@ def doctor(model_or_layers, input_shape=None, target=None, pairs=None, overlap=T
     if target is not None:
         target = parse_shape(target, "target")
         fix = fix_for_target(specs, spatial, target)
+        fix["layer"] += head
     counts, why = None, None
     if overlap:
         try:
@@ -215,7 +246,7 @@ def doctor(model_or_layers, input_shape=None, target=None, pairs=None, overlap=T
         except ParameterError as error:  # past the budget, or a layer the library's convolutions refuse (ONNX's)
             why = str(error).splitlines()[0]
     return Report(
-        specs=specs,
+        specs=all_specs,
         input_shape=input_shape,
         rows=rows,
         target=target,
@@ -227,11 +258,49 @@ def doctor(model_or_layers, input_shape=None, target=None, pairs=None, overlap=T
         source=source,
         layout=layout,
         map_note=why,
+        spatial=spatial,
+        reader_note=reader_note,
     )
 
 
-def _follow(layers, dims, spatial, framework="torch"):
-    """Check the layers and follow the input through them; the first layer in the stack's order that fails is named.
+def _kind(layer):
+    return layer.kind if isinstance(layer, LayerSpec) else layer.get("kind") if isinstance(layer, dict) else None
+
+
+def _head_and_tail(layers):
+    """How many layers of the shape kinds (linear, flatten, reshape) lead the stack and end it.
+
+    One between two spatial layers is refused, naming it: the doctor follows
+    the spatial axes of a single map, which such a layer does not keep.
+    """
+    if isinstance(layers, (str, bytes, dict)) or not hasattr(layers, "__iter__"):
+        return 0, 0
+    kinds = [_kind(layer) for layer in layers]
+    spatial = [index for index, kind in enumerate(kinds) if kind not in SHAPE_KINDS]
+    if not spatial:
+        return 0, 0  # parse_layers names what is missing
+    first, last = spatial[0], spatial[-1]
+    for index in range(first, last):
+        if kinds[index] in SHAPE_KINDS:
+            raise ParameterError(
+                f"layer {index}, kind: a {kinds[index]} layer between spatial layers is not followed (only at the "
+                "head of the stack, as a projection, or at its tail)",
+                f"layers[{index}].kind",
+            )
+    return first, len(kinds) - 1 - last
+
+
+def _shape_row(index, spec, shape_in, shape_out):
+    """A report row of a linear, flatten or reshape layer: its shapes only."""
+    return dict(
+        index=index, name=spec.name, layer=spec.describe(), kind=spec.kind, input=tuple(shape_in),
+        output=tuple(shape_out), stages=None, overlap=None, risk="-",
+    )  # fmt: skip
+
+
+def _follow(layers, dims, spatial, framework="torch", head=0, tail=0):
+    """Check the layers and follow the input through the spatial ones; the first layer in the stack's order that
+    fails is named.
 
     A layer whose numbers are wrong in themselves (an ``output_padding`` too
     large) is blamed only if the input reaches it: a layer before it that
@@ -241,10 +310,11 @@ def _follow(layers, dims, spatial, framework="torch"):
         specs = parse_layers(layers, dims, framework)
     except ParameterError as error:
         bad = error.parameter.split("]")[0].removeprefix("layers[")
-        if bad.isdigit() and int(bad) > 0:
-            stack_shapes(parse_layers(list(layers)[: int(bad)], dims, framework), spatial)  # an earlier failure wins
+        if bad.isdigit() and int(bad) > head:  # an earlier failure wins
+            earlier = parse_layers(list(layers)[: int(bad)], dims, framework)[head:]
+            stack_shapes([spec for spec in earlier if spec.kind not in SHAPE_KINDS], spatial, head)
         raise
-    return specs, stack_shapes(specs, spatial)
+    return specs, stack_shapes(specs[head : len(specs) - tail], spatial, head)
 
 
 def keras_terms(spec, input_size, size):
@@ -318,7 +388,9 @@ class Report:
     layers : list of dict
         Per layer: ``index``, ``name``, ``layer`` (its numbers as text),
         ``kind``, ``input`` and ``output`` shapes ``(n, c, *spatial)``,
-        ``stages`` (per axis, from :func:`~deconvlib.doctor.stack.stages`),
+        ``stages`` (per axis, from :func:`~deconvlib.doctor.stack.stages`;
+        None for a ``linear``, ``flatten`` or ``reshape`` layer, whose shapes
+        are whole: ``(n, features)``),
         ``overlap`` (one period per axis, None for a layer that is not
         transposed), ``risk`` (:func:`risk_of`).
     output_shape : tuple of int
@@ -330,13 +402,19 @@ class Report:
         From :func:`~deconvlib.doctor.stack.fix_for_target`, with ``text``,
         the change in PyTorch's terms.
     skipped : list of str
+    spatial : tuple of int
+        The spatial input of the first spatial layer (after a projection).
+    reader_note : str or None
+        Why a PyTorch model's layers are in registration order (it could not be run).
     """
 
     def __init__(
         self, specs, input_shape, rows, target, fix, round_trips, round_trip_sizes, overlap_map, skipped, source,
-        layout="channels_first", map_note=None,
+        layout="channels_first", map_note=None, spatial=None, reader_note=None,
     ):  # fmt: skip
         self.specs = specs
+        self.spatial = tuple(input_shape[2:]) if spatial is None else tuple(spatial)
+        self.reader_note = reader_note
         self.map_note = map_note
         self.layout = layout
         if layout == "channels_last":  # the framework's own layout, (n, *spatial, c)
@@ -409,6 +487,7 @@ class Report:
             overlap_map=None if self.overlap_map is None else self.overlap_map.tolist(),
             map_contrast=self.map_contrast(),
             skipped=self.skipped,
+            reader_note=self.reader_note,
         )
 
     def table(self):
@@ -455,7 +534,7 @@ class Report:
             )
         if self.round_trip_sizes is not None and any(not t["ok"] for t in self.round_trips):
             good = self.round_trip_sizes
-            size = max(self.input_shape[2:])
+            size = max(self.spatial)
             near = [g for g in good if g < size][-4:] + [g for g in good if g >= size][:4]
             lines.append(
                 f"Input sizes near {size} that round-trip (every axis alike): "
@@ -464,6 +543,8 @@ class Report:
             )
         if self.fix is not None:
             lines.append(f"For {_shape_text(self.target)}: {self.fix['text']}.")
+        if self.reader_note:
+            lines.append(self.reader_note)
         if self.skipped:
             lines.append("Not followed (assumed to keep the size): " + ", ".join(self.skipped) + ".")
         return lines

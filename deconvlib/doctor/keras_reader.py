@@ -15,12 +15,26 @@ dict in Keras's own padding semantics:
   ``i·s``, ``'valid'`` with None gives ``s·(i − 1) + max(k̂, s)``;
 - Keras's average pooling leaves the padding out of the divisor.
 
+- ``UpSamplingND(size)`` repeats each cell (``UpSampling2D``'s
+  ``interpolation='bilinear'``: half-pixel centres, the doctor's ``"bilinear"``);
+  ``ZeroPaddingND`` and ``CroppingND`` pad and crop each end (an int, one per
+  axis, or a pair per axis);
+- ``Dense``, ``Flatten`` and ``Reshape`` are followed for their shape at the
+  head or the tail of the stack (a generator's projection
+  ``Dense(4·4·256) → Reshape((4, 4, 256))``); a ``Reshape``'s
+  ``target_shape`` is in the model's layout.
+
+A model whose layers say ``data_format='channels_first'`` is read in that
+layout (:func:`keras_layout`): its input shape and the report's shapes are
+``(n, c, *spatial)``. A model that mixes the two layouts is refused.
+
 In a functional model, a ``Concatenate`` of the decoder's latest output with
 an encoder tensor is a U-Net's skip connection: the decoder layer gets
 ``skip_from`` the layer that took that encoder tensor (whose input size it
 must give back). A layer that changes sizes in a way the doctor does not
-follow (``Dense``, ``Reshape``, ``UpSamplingND``, ``ZeroPaddingND``,
-``CroppingND``, …) stops the reading with an error naming it.
+follow (``Permute``, ``SeparableConvND``, ``GlobalAveragePoolingND``, an
+``UpSampling2D`` with ``'bicubic'``, …) stops the reading with an error naming
+it.
 """
 
 import json
@@ -28,12 +42,12 @@ import json
 from ..arithmetic import effective_kernel
 from ..errors import ParameterError
 
-__all__ = ["is_keras_config", "read_keras_config", "keras_transpose_padding"]
+__all__ = ["is_keras_config", "read_keras_config", "keras_transpose_padding", "keras_layout"]
 
 _KEEP = ("Normalization", "Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax", "Dropout", "GaussianNoise",
          "Identity", "ActivityRegularization", "Masking")  # fmt: skip
-_UNFOLLOWED = ("Dense", "Flatten", "Reshape", "Permute", "RepeatVector", "UpSampling", "ZeroPadding", "Cropping",
-               "Concatenate", "Add", "Multiply", "Average", "Maximum", "GlobalAveragePooling", "GlobalMaxPooling",
+_UNFOLLOWED = ("Permute", "RepeatVector", "Concatenate", "Add", "Multiply", "Average", "Maximum",
+               "GlobalAveragePooling", "GlobalMaxPooling",
                "SeparableConv", "DepthwiseConv", "Lambda", "Embedding", "LSTM", "GRU", "Attention")  # fmt: skip
 
 
@@ -49,6 +63,42 @@ def is_keras_config(obj):
         except json.JSONDecodeError:
             return False
     return isinstance(obj, dict) and "class_name" in obj and isinstance(obj.get("config"), dict)
+
+
+def keras_layout(config):
+    """``"channels_last"`` or ``"channels_first"``: the ``data_format`` of a Keras config's layers.
+
+    Raises
+    ------
+    ParameterError
+        ``"model"``, for a model whose layers mix the two.
+
+    >>> keras_layout({"class_name": "Sequential", "config": {"layers": [
+    ...     {"class_name": "Conv2DTranspose", "config": {"data_format": "channels_first"}}]}})
+    'channels_first'
+    """
+    if isinstance(config, str):
+        config = json.loads(config)
+    formats = {}
+    for entry in config.get("config", {}).get("layers") or []:
+        if entry.get("class_name") == "Flatten":  # its data_format orders the values, not the shape
+            continue
+        value = (entry.get("config") or {}).get("data_format")
+        if value is not None:
+            formats.setdefault(value, (entry.get("config") or {}).get("name", entry.get("class_name")))
+    if len(formats) > 1:
+        names = ", ".join(f"{name!r} is {value}" for value, name in formats.items())
+        raise ParameterError(f"model: its layers mix data formats ({names}); the doctor reads one layout", "model")
+    return next(iter(formats), "channels_last")
+
+
+def _pairs(value, dims):
+    """Keras's padding or cropping: an int, one int per axis, or one pair per axis, as one pair per axis."""
+    if isinstance(value, (list, tuple)):
+        if dims == 1 and len(value) == 2 and not isinstance(value[0], (list, tuple)):
+            return [[int(value[0]), int(value[1])]]
+        return [[int(v[0]), int(v[1])] if isinstance(v, (list, tuple)) else [int(v), int(v)] for v in value]
+    return [[int(value), int(value)] for _ in range(dims)]
 
 
 def _tuple(value, dims):
@@ -103,20 +153,20 @@ def read_keras_config(config):
         Named by the Keras layers' names, with ``framework`` ``"keras"`` terms kept in
         ``keras`` (padding and output_padding as Keras had them).
     input_shape : tuple of int or None
-        ``(n, *spatial, c)`` from the ``InputLayer`` (or the first layer's
+        ``(n, *spatial, c)`` (``(n, c, *spatial)`` for ``channels_first``) from the ``InputLayer`` (or the first layer's
         ``build_config``), a batch of None read as 1.
     skipped : list of str
 
     Raises
     ------
     ParameterError
-        ``"model"``: a layer the doctor does not follow, ``channels_first``, or not a Keras config.
+        ``"model"``: a layer the doctor does not follow, mixed data formats, or not a Keras config.
     """
     if isinstance(config, str):
         config = json.loads(config)
     if not is_keras_config(config) or not isinstance(config["config"].get("layers"), list):
         raise ParameterError("model: not a Keras model config (model.to_json()) with a list of layers", "model")
-    layers, skipped, input_shape = [], [], None
+    layers, skipped, input_shape, layout = [], [], None, keras_layout(config)
     # A functional model's tensors, named by the layer that made them: ``made_by`` the followed layer behind
     # each (through the layers that keep the size), ``parent`` the input of a size-keeping layer, ``feeds``
     # the first followed layer that takes it (whose input size it has).
@@ -141,10 +191,6 @@ def read_keras_config(config):
             continue
         if input_shape is None and entry.get("build_config", {}).get("input_shape"):
             input_shape = tuple(1 if v is None else int(v) for v in entry["build_config"]["input_shape"])
-        if cfg.get("data_format", "channels_last") != "channels_last":
-            raise ParameterError(
-                f"model: layer {name!r} ({cls}) is channels_first; the doctor reads channels_last", "model"
-            )
         dims = cls[-2] if cls.endswith("D") and cls[-2:-1].isdigit() else None
         base = cls[:-2] if dims else cls
         if cls.endswith("DTranspose") and cls.startswith("Conv"):
@@ -184,6 +230,26 @@ def read_keras_config(config):
             if base == "AveragePooling":
                 layer["count_include_pad"] = False
             layers.append(layer)
+        elif base == "UpSampling" and dims:
+            d = int(dims)
+            mode = cfg.get("interpolation", "nearest")
+            if mode not in ("nearest", "bilinear"):
+                raise ParameterError(f"model: layer {name!r} ({cls}) interpolates with {mode!r}, which the doctor "
+                                     "does not follow", "model")  # fmt: skip
+            layers.append(dict(kind="upsample", name=name, scale=list(_tuple(cfg["size"], d)), mode=mode))
+        elif base == "ZeroPadding" and dims:
+            layers.append(dict(kind="pad", name=name, padding=_pairs(cfg["padding"], int(dims))))
+        elif base == "Cropping" and dims:
+            layers.append(dict(kind="crop", name=name, crop=_pairs(cfg["cropping"], int(dims))))
+        elif cls == "Dense":
+            layers.append(dict(kind="linear", name=name, features=int(cfg["units"])))
+        elif cls == "Flatten":
+            layers.append(dict(kind="flatten", name=name))
+        elif cls == "Reshape":
+            shape = [int(v) for v in cfg["target_shape"]]
+            if len(shape) > 1 and layout == "channels_last":  # the doctor's (c, *spatial) inside
+                shape = [shape[-1], *shape[:-1]]
+            layers.append(dict(kind="reshape", name=name, shape=shape))
         elif any(cls.startswith(u) for u in _UNFOLLOWED) and cls != "Concatenate":
             raise ParameterError(
                 f"model: layer {name!r} ({cls}) changes the size in a way the doctor does not follow yet; "

@@ -8,6 +8,7 @@ overlap map is computed by pushing a constant input through the stack with
 the library's own convolutions and pooling, never estimated.
 """
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -83,7 +84,33 @@ def resolved(spec, spatial):
     return replace(spec, padding=tuple(pads), output_padding=output_padding, output_shape=None)
 
 
+def _other_size(spec, axis, i):
+    """One axis of an ``upsample``, ``pad`` or ``crop`` layer (PyTorch's rules for what it refuses)."""
+    if spec.kind == "upsample":
+        if spec.size is not None:
+            return spec.size[axis]
+        o = math.floor(i * spec.scale[axis])
+        if o < 1:
+            raise ParameterError(f"the output would be empty: {i} times {spec.scale[axis]} is below 1", "scale")
+        return o
+    if spec.kind == "pad":
+        b, a = spec.padding[axis]
+        if spec.framework == "onnx":  # ONNX's reference pads as numpy.pad does, past the input's size too
+            return b + i + a
+        if spec.mode == "reflect" and max(b, a) >= i:
+            raise ParameterError(f"reflect padding must be smaller than the input size {i}, got {(b, a)}", "padding")
+        if spec.mode == "circular" and max(b, a) > i:
+            raise ParameterError(f"circular padding must be at most the input size {i}, got {(b, a)}", "padding")
+        return b + i + a
+    b, a = spec.crop[axis]
+    if b + a >= i:
+        raise ParameterError(f"cropping {(b, a)} leaves nothing of the input size {i}", "crop")
+    return i - b - a
+
+
 def _axis_size(spec, axis, i):
+    if spec.kind in ("upsample", "pad", "crop"):
+        return _other_size(spec, axis, i)
     k, s, (b, a), d = spec.kernel[axis], spec.stride[axis], spec.padding[axis], spec.dilation[axis]
     if spec.kind == "conv_transpose":
         op = spec.output_padding[axis]
@@ -161,8 +188,10 @@ def layer_output(spec, spatial, index=0):
     return tuple(out)
 
 
-def stack_shapes(specs, spatial):
+def stack_shapes(specs, spatial, start=0):
     """The spatial sizes through the stack, the input first: ``len(specs) + 1`` tuples.
+
+    ``start``: the first layer's place in the whole stack (for the messages).
 
     Examples
     --------
@@ -172,7 +201,7 @@ def stack_shapes(specs, spatial):
     [(4, 4), (8, 8), (16, 16)]
     """
     sizes = [tuple(spatial)]
-    for index, spec in enumerate(specs):
+    for index, spec in enumerate(specs, start):
         sizes.append(layer_output(spec, sizes[-1], index))
     return sizes
 
@@ -215,7 +244,11 @@ def stages(spec, spatial):
     for axis, i in enumerate(spatial):
         k, s, (b, a), d = spec.kernel[axis], spec.stride[axis], spec.padding[axis], spec.dilation[axis]
         kk = effective_kernel(k, d)
-        if spec.kind == "conv_transpose":
+        if spec.kind in ("upsample", "crop"):
+            crop = spec.crop[axis] if spec.kind == "crop" else (0, 0)
+            o = _axis_size(spec, axis, i)
+            result.append(dict(zeros=0, dilated=i, pad=(0, 0), crop=crop, full=i, out=o))
+        elif spec.kind == "conv_transpose":
             op = spec.output_padding[axis]
             pad = (kk - 1 - b, kk - 1 - a + op)
             result.append(
@@ -254,8 +287,49 @@ def overlap_axes(spec):
     return [overlap_pattern(k, s, d).tolist() for k, s, d in zip(spec.kernel, spec.stride, spec.dilation)]
 
 
+def _resample_axis(X, axis, spec):
+    """Upsample one axis as PyTorch's ``interpolate`` does (its index and weight rules, in float64)."""
+    i = X.shape[axis]
+    o = _other_size(spec, axis, i)
+    scale = spec.scale[axis] if spec.scale is not None else None
+    j = np.arange(o, dtype=np.float64)
+    if spec.mode == "nearest":  # output cell j takes ⌊j / scale⌋ (scale: the given factor, else o / i)
+        if o == i or o == 2 * i:  # PyTorch's two exact cases
+            source = np.arange(o) // (o // i)
+        else:  # and its single-precision rule for the others
+            step = np.float32(1.0 / scale) if scale else np.float32(i) / np.float32(o)
+            source = np.minimum(np.floor(np.arange(o, dtype=np.float32) * step).astype(int), i - 1)
+        return np.take(X, source, axis=axis)
+    if spec.align_corners:  # the corner cells' centres meet: j · (i − 1) / (o − 1)
+        position = j * ((i - 1) / (o - 1) if o > 1 else 0.0)
+    else:  # half-pixel centres, clamped at the first cell
+        step = 1.0 / scale if scale else i / o
+        position = np.maximum((j + 0.5) * step - 0.5, 0.0)
+    low = np.minimum(np.floor(position).astype(int), i - 1)
+    high = np.minimum(low + 1, i - 1)
+    weight = (position - low).reshape([-1 if a == axis else 1 for a in range(X.ndim)])
+    return np.take(X, low, axis=axis) * (1 - weight) + np.take(X, high, axis=axis) * weight
+
+
+def _apply_other(spec, X):
+    """An ``upsample``, ``pad`` or ``crop`` layer on the map."""
+    for axis in range(X.ndim):
+        _other_size(spec, axis, X.shape[axis])  # PyTorch's refusals first, naming the field
+    if spec.kind == "upsample":
+        for axis in range(X.ndim):
+            X = _resample_axis(X, axis, spec)
+        return X
+    if spec.kind == "pad":
+        if spec.mode == "constant":
+            return np.pad(X, spec.padding, constant_values=spec.value)
+        return np.pad(X, spec.padding, mode={"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[spec.mode])
+    return X[tuple(slice(b, n - a) for (b, a), n in zip(spec.crop, X.shape))]
+
+
 def _apply_ones(spec, X):
     """One layer on a one-channel map, every kernel tap 1 (no bias)."""
+    if spec.kind in ("upsample", "pad", "crop"):
+        return _apply_other(spec, X)
     spec = resolved(spec, X.shape)
     dims = spec.dims
     symmetric = all(b == a for b, a in spec.padding)
@@ -312,6 +386,16 @@ def overlap_map(specs, spatial):
     paths from the input to it: a flat map means no checkerboard; its
     pattern is the one the generator paints on a flat input. Forward
     convolutions sum their window, pools take its maximum or mean.
+
+    The other layers act on the map as they act on an image: a nearest
+    upsampling repeats each cell (a checkerboard of period ``p`` becomes one
+    of period ``p·scale``, its contrast kept); a linear one blends each output
+    cell from its two nearest input cells per axis (weights 3/4 and 1/4 for
+    a factor 2), which lowers the contrast of a pattern without removing it
+    (2, 1, 2, 1 upsampled ×2 becomes 1.75, 1.75, 1.25, 1.25: contrast 1.4
+    instead of 2); a pad adds its
+    ``value`` (zeros by default: cells that no input reaches) or copies the
+    border (``reflect``, ``replicate``, ``circular``); a crop removes cells.
 
     Parameters
     ----------

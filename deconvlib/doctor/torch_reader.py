@@ -1,32 +1,74 @@
-"""Read a PyTorch ``nn.Module`` as the doctor's layer list, without importing torch.
+"""Read a PyTorch ``nn.Module`` as the doctor's layer list; torch is never imported by deconvlib on its own.
 
-The modules are walked in the order they were registered (``named_modules``,
-which is the order of a ``nn.Sequential`` and, in most models, of
-``forward``), and recognised by their class name and attributes: torch is
-never imported here (it is the model's own), so deconvlib never depends on
-it. A module that changes sizes in a way the doctor does not follow
-(``Upsample``, ``Linear``, …) stops the reading with an error naming it;
-modules that keep the size (normalisations, activations, dropout) are passed
-over; any other leaf module is listed as not followed.
+Two steps, as for ONNX, so that only the first needs torch:
+
+1. the model's calls as plain data, one dict per module call
+   (``name``, ``cls``, ``attributes``: the numbers the doctor reads, and for a
+   run the ``output`` shape):
+
+   - :func:`torch_calls` runs the model once on zeros of the input shape
+     (forward hooks on every module, no gradient) and lists the calls in the
+     order ``forward`` makes them (in ``eval`` mode, each module's mode
+     restored after: zeros change no running statistics) — a decoder whose ``forward`` uses its
+     modules in another order than ``__init__`` registered them is read as it
+     runs; a module called twice is listed twice (``"name@2"``). Calls of
+     ``F.interpolate``, ``F.pad`` and the functional convolutions,
+     transposed convolutions and pools (``F.conv_transpose2d(x, self.weight,
+     …)``) outside any module are listed too (``"forward.interpolate"``), as are ``view``/``reshape``/``flatten``
+     at the head of the stack (a DCGAN's ``x.view(-1, 512, 4, 4)``). It
+     imports torch, the model's own framework: the user has it;
+   - :func:`module_calls` walks ``named_modules`` (registration order, which
+     is the order of a ``nn.Sequential`` and, in most models, of
+     ``forward``) without torch;
+
+   :func:`read_torch_model` tries the first and falls back to the second with
+   a note for the report (no torch importable, or the model did not run on
+   zeros of that shape, e.g. a ``forward`` that takes two inputs);
+
+2. :func:`calls_to_layers` turns the calls into layer dicts, by class name:
+   convolutions, transposed convolutions and pools; ``Upsample``
+   (``UpsamplingNearest2d``, ``UpsamplingBilinear2d``; modes ``nearest``,
+   ``linear``, ``bilinear``, ``trilinear``) and ``F.interpolate`` as
+   ``upsample``; ``ZeroPad*d``, ``ConstantPad*d``, ``ReflectionPad*d``,
+   ``ReplicationPad*d``, ``CircularPad*d`` and ``F.pad`` as ``pad``
+   (``F.pad``'s order, last axis first, turned into one pair per axis);
+   ``Linear``, ``Flatten`` (from axis 1) and ``Unflatten`` (of axis 1) as
+   ``linear``, ``flatten`` and ``reshape``, for their shape. Modules that
+   keep the size (normalisations, activations, dropout) are passed over; a
+   module that changes sizes in a way the doctor does not follow
+   (``PixelShuffle``, adaptive pools, ``bicubic`` interpolation, …) stops the
+   reading with an error naming it; any other leaf module is listed as not
+   followed.
 """
+
+import importlib
 
 from ..errors import ParameterError
 
-__all__ = ["is_torch_module", "read_torch_module"]
+__all__ = ["is_torch_module", "read_torch_module", "read_torch_model", "torch_calls", "module_calls", "calls_to_layers"]
 
 _CONVS = {f"{kind}{d}d": (kind, d) for kind in ("Conv", "ConvTranspose") for d in (1, 2, 3)}
 _POOLS = {f"{mode}Pool{d}d": (mode, d) for mode in ("Max", "Avg") for d in (1, 2, 3)}
+_UPSAMPLES = ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d")
+_PAD_MODES = (("Zero", "constant"), ("Constant", "constant"), ("Reflection", "reflect"), ("Replication", "replicate"),
+              ("Circular", "circular"))  # fmt: skip
+_PADS = {f"{kind}Pad{d}d": (mode, d) for kind, mode in _PAD_MODES for d in (1, 2, 3)}
+_SHAPES = ("Linear", "Flatten", "Unflatten")
 #: Leaf modules that change sizes in a way the doctor does not follow.
-_UNFOLLOWED = ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "Linear", "Flatten", "Unflatten",
-               "PixelShuffle", "PixelUnshuffle", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
-               "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "Fold", "Unfold",
-               "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
-               "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
-               "ReplicationPad3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "LPPool1d", "LPPool2d")  # fmt: skip
+_UNFOLLOWED = ("PixelShuffle", "PixelUnshuffle", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
+               "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "Fold", "Unfold", "MaxUnpool1d",
+               "MaxUnpool2d", "MaxUnpool3d", "LPPool1d", "LPPool2d", "LPPool3d", "Bilinear",
+               "LazyLinear")  # fmt: skip
 #: Name fragments of leaf modules that keep the size.
 _KEEP = ("Norm", "ReLU", "ReLU6", "LeakyReLU", "Tanh", "Sigmoid", "GELU", "SiLU", "ELU", "SELU", "CELU", "PReLU",
          "Mish", "Softplus", "Hardtanh", "Hardswish", "Hardsigmoid", "Dropout", "Identity", "Softmax", "LogSoftmax",
          "GLU")  # fmt: skip
+#: The attributes read from a module (those it has).
+_ATTRIBUTES = ("kernel_size", "stride", "padding", "output_padding", "dilation", "groups", "out_channels", "ceil_mode",
+               "count_include_pad", "size", "scale_factor", "mode", "align_corners", "value", "start_dim", "end_dim",
+               "dim", "unflattened_size", "in_features", "out_features", "recompute_scale_factor",
+               "divisor_override")  # fmt: skip
+_LINEAR_MODES = ("linear", "bilinear", "trilinear")
 
 
 def is_torch_module(obj):
@@ -38,14 +80,231 @@ def is_torch_module(obj):
     return callable(getattr(obj, "named_modules", None)) and callable(getattr(obj, "children", None))
 
 
+def _plain(value):
+    """An attribute as JSON-able data: tuples as lists, torch.Size as a list, anything else by its text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (tuple, list)) or type(value).__name__ == "Size":
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def _attributes(module):
+    return {a: _plain(getattr(module, a)) for a in _ATTRIBUTES if hasattr(module, a)}
+
+
+def _is_leaf(module):
+    return not any(True for _ in module.children())
+
+
+def module_calls(model):
+    """The model's modules in registration order, as :func:`calls_to_layers` reads them (no torch needed).
+
+    Returns
+    -------
+    list of dict
+        ``name`` (its path, ``"decoder.0"``), ``cls``, ``attributes``, ``leaf``.
+    """
+    return [
+        dict(name=name, cls=type(module).__name__, attributes=_attributes(module), leaf=_is_leaf(module))
+        for name, module in model.named_modules()
+    ]
+
+
+def _followed_class(cls):
+    return cls in _CONVS or cls in _POOLS or cls in _UPSAMPLES or cls in _PADS or cls in _SHAPES or cls in _UNFOLLOWED
+
+
+def torch_calls(model, input_shape):
+    """The model's module calls in the order ``forward`` makes them, from one run on zeros (needs torch).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    input_shape : tuple of int
+        ``(n, c, *spatial)``, or ``(n, features)`` for a model that starts with a projection.
+
+    Returns
+    -------
+    list of dict
+        As :func:`module_calls`, each with ``output`` (the shape torch gave), in call order. The calls of
+        followed modules and of leaf modules; ``F.interpolate`` and ``F.pad`` outside them (``cls``
+        ``"interpolate"``, ``"pad"``), and ``view``, ``reshape``, ``flatten`` outside them (``"reshape"``,
+        with the shapes).
+
+    Raises
+    ------
+    Exception
+        Whatever the model's ``forward`` raises on zeros of that shape.
+    """
+    torch = importlib.import_module("torch")
+    overrides = importlib.import_module("torch.overrides")
+    functional = importlib.import_module("torch.nn.functional")
+    names = {id(module): name for name, module in model.named_modules()}
+    seen, calls, depth, handles = {}, [], [0], []
+    reshapes = {torch.Tensor.view, torch.Tensor.reshape, torch.reshape, torch.flatten, torch.Tensor.flatten}
+    pads = {functional.pad, getattr(getattr(torch._C, "_nn", None), "pad", functional.pad)}  # F.pad is the builtin
+
+    def before(module, args):
+        cls = type(module).__name__
+        if depth[0] == 0 and (_followed_class(cls) or _is_leaf(module)):
+            call = dict(name=unique(names[id(module)]), cls=cls, attributes=_attributes(module), leaf=True)
+            calls.append(call)
+            module._doctor_call = call
+            # a module of the user's own (no child modules) is looked into: the functional calls of its forward
+            # are followed, and it is listed as not followed only if it made none
+            module._doctor_depth = _followed_class(cls) or any(k in cls for k in _KEEP)
+            depth[0] += module._doctor_depth
+
+    def after(module, args, output):
+        call = getattr(module, "_doctor_call", None)
+        if call is None:
+            return
+        module._doctor_call = None
+        depth[0] -= module._doctor_depth
+        if not module._doctor_depth and calls[-1] is not call:
+            calls.remove(call)
+        elif hasattr(output, "shape"):
+            call["output"] = [int(v) for v in output.shape]
+
+    def unique(name):
+        seen[name] = seen.get(name, 0) + 1
+        return name if seen[name] == 1 else f"{name}@{seen[name]}"
+
+    class Functions(overrides.TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            result = func(*args, **kwargs)
+            if depth[0] == 0 and hasattr(result, "shape"):
+                if func is functional.interpolate:
+                    names_ = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
+                    values = dict(zip(names_, args[1:]), **{k: v for k, v in kwargs.items() if k in names_})
+                    values.setdefault("mode", "nearest")
+                    calls.append(dict(name=unique("forward.interpolate"), cls="interpolate",
+                                      attributes={k: _plain(v) for k, v in values.items()}))  # fmt: skip
+                elif func in pads:
+                    values = dict(zip(("pad", "mode", "value"), args[1:]), **kwargs)
+                    calls.append(dict(name=unique("forward.pad"), cls="pad",
+                                      attributes={k: _plain(v) for k, v in values.items()}))  # fmt: skip
+                elif getattr(func, "__name__", "") in _FUNCTIONAL:
+                    cls, attributes = _functional(func.__name__, args, kwargs)
+                    calls.append(dict(name=unique(f"forward.{func.__name__}"), cls=cls, attributes=attributes))
+                elif func in reshapes and hasattr(args[0], "shape"):
+                    calls.append(dict(name=unique(f"forward.{func.__name__}"), cls="reshape",
+                                      attributes=dict(input=_plain(args[0].shape))))  # fmt: skip
+                else:
+                    return result
+                calls[-1]["output"] = [int(v) for v in result.shape]
+            return result
+
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()  # no batch statistics from zeros, and no running statistics changed by them
+    for module in model.modules():
+        handles.append(module.register_forward_pre_hook(before))
+        handles.append(module.register_forward_hook(after))
+    try:
+        parameter = next(iter(model.parameters()), None)
+        options = dict(dtype=parameter.dtype, device=parameter.device) if parameter is not None else {}
+        with torch.no_grad(), Functions():
+            model(torch.zeros(tuple(input_shape), **options))
+    finally:
+        for module, training in modes:
+            module.training = training
+        for handle in handles:
+            handle.remove()
+        for module in model.modules():
+            for attribute in ("_doctor_call", "_doctor_depth"):
+                module.__dict__.pop(attribute, None)
+    return calls
+
+
+#: Functional convolutions and pools (``F.conv_transpose2d(x, w, …)`` in forward), with their arguments' order.
+_FUNCTIONAL_ARGUMENTS = {
+    "conv": ("weight", "bias", "stride", "padding", "dilation", "groups"),
+    "conv_transpose": ("weight", "bias", "stride", "padding", "output_padding", "groups", "dilation"),
+    "max_pool": ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"),
+    "avg_pool": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"),
+}
+_FUNCTIONAL = {f"{kind}{d}d": kind for kind in _FUNCTIONAL_ARGUMENTS for d in (1, 2, 3)}
+_DEFAULTS = dict(stride=1, padding=0, dilation=1, groups=1, output_padding=0, ceil_mode=False, count_include_pad=True)
+
+
+def _functional(function, args, kwargs):
+    """A functional convolution's or pool's call as a module's class name and attributes."""
+    kind, dims = _FUNCTIONAL[function], function[-2]
+    values = dict(zip(_FUNCTIONAL_ARGUMENTS[kind], args[1:]), **kwargs)
+    if kind.endswith("pool"):
+        values.setdefault("stride", None)
+    values = {**_DEFAULTS, **{k: v for k, v in values.items() if v is not None or k == "stride"}}
+    if kind in ("conv", "conv_transpose"):
+        weight = values.pop("weight").shape
+        values["kernel_size"] = list(weight[2:])
+        values["out_channels"] = int(weight[0] if kind == "conv" else weight[1] * values["groups"])
+        values.pop("bias", None)
+    cls = {"conv": "Conv", "conv_transpose": "ConvTranspose", "max_pool": "MaxPool", "avg_pool": "AvgPool"}[kind]
+    return f"{cls}{dims}d", {k: _plain(v) for k, v in values.items() if k != "return_indices"}
+
+
+def read_torch_model(model, input_shape=None):
+    """The doctor's layer dicts for a PyTorch model, in ``forward`` order where the model can be run.
+
+    Returns
+    -------
+    layers : list of dict
+    skipped : list of str
+    note : str or None
+        Why the layers are in registration order (None when they follow a run of the model).
+    """
+    if input_shape is None:
+        return (*calls_to_layers(module_calls(model)), None)
+    from .layers import parse_shape
+
+    shape = parse_shape(input_shape)
+    try:
+        calls = torch_calls(model, shape)
+    except ModuleNotFoundError:
+        note = "Order: torch could not be imported, so the layers are read in registration order."
+        return (*calls_to_layers(module_calls(model)), note)
+    except Exception as error:  # the model's own forward refused zeros of that shape: say so, read what is there
+        first = (str(error).splitlines() or [type(error).__name__])[0]
+        note = (
+            f"Order: the model did not run on zeros of shape {'x'.join(map(str, shape))} ({type(error).__name__}: "
+            f"{first}), so the layers are read in registration order, which may not be forward's."
+        )
+        return (*calls_to_layers(module_calls(model)), note)
+    return (*calls_to_layers(calls), None)
+
+
+def read_torch_module(model):
+    """The doctor's layer dicts for a PyTorch model in registration order, and the modules it passed over.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+
+    Returns
+    -------
+    layers : list of dict
+        Named by each module's path in the model (``"decoder.0"``).
+    skipped : list of str
+        ``"name (Class)"`` of the leaf modules neither followed nor known to keep the size.
+
+    Raises
+    ------
+    ParameterError
+        For a module that changes sizes in a way the doctor does not follow
+        (``parameter`` ``"model"``), naming it.
+    """
+    return calls_to_layers(module_calls(model))
+
+
 def _tuple(value, dims):
     if isinstance(value, (tuple, list)):
         return tuple(int(v) for v in value)
     return (int(value),) * dims
 
 
-def _conv_padding(module, kernel, dilation, dims, name):
-    padding = module.padding
+def _conv_padding(padding, kernel, dilation, dims):
     if isinstance(padding, str):
         if padding == "valid":
             return [(0, 0)] * dims
@@ -58,68 +317,162 @@ def _conv_padding(module, kernel, dilation, dims, name):
     return [(p, p) for p in _tuple(padding, dims)]
 
 
-def read_torch_module(model):
-    """The doctor's layer dicts for a PyTorch model, and the modules it passed over.
+def _unfollowed(name, cls, why="changes the size in a way the doctor does not follow yet"):
+    return ParameterError(
+        f"model: module {name!r} ({cls}) {why}; give the doctor the layers around it as a list", "model"
+    )
 
-    Parameters
-    ----------
-    model : torch.nn.Module
+
+def _upsample(name, cls, a, dims, output=None):
+    mode = a.get("mode", "nearest")
+    if a.get("antialias"):
+        raise _unfollowed(name, cls, "interpolates with antialias, which the doctor does not follow")
+    if a.get("recompute_scale_factor") and a.get("size") is None and output:
+        a = dict(a, size=output[2:], scale_factor=None)  # the scale torch then uses is the sizes' ratio
+    if cls == "UpsamplingBilinear2d":
+        mode, a = "bilinear", dict(a, align_corners=True)
+    if mode not in ("nearest",) + _LINEAR_MODES:
+        raise _unfollowed(name, cls, f"interpolates with mode {mode!r}, which the doctor does not follow")
+    layer = dict(kind="upsample", name=name, mode=mode)
+    if a.get("size") is not None:
+        layer["size"] = list(_tuple(a["size"], dims)) if dims else a["size"]
+    elif a.get("scale_factor") is None:
+        raise _unfollowed(name, cls, "gives neither size nor scale_factor")
+    else:
+        scale = a.get("scale_factor")
+        layer["scale"] = [_number(v) for v in scale] if isinstance(scale, list) else _number(scale)
+        whole = all(isinstance(v, int) for v in (layer["scale"] if isinstance(scale, list) else [layer["scale"]]))
+        if a.get("recompute_scale_factor") and not whole:
+            raise _unfollowed(name, cls, "recomputes a fractional scale_factor from sizes not known without a run")
+    if mode != "nearest" and a.get("align_corners"):
+        layer["align_corners"] = True
+    return layer
+
+
+def _number(value):
+    """A scale factor: ``2.0`` as ``2``."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _pad(name, cls, pad, mode, value):
+    """``F.pad``'s list (last axis first: ``(left, right, top, bottom, …)``) as one pair per axis, first axis first."""
+    pad = [int(p) for p in pad]
+    if any(p < 0 for p in pad):
+        raise _unfollowed(name, cls, f"pads by a negative amount {pad}, which the doctor does not follow")
+    pairs = [[pad[2 * k], pad[2 * k + 1]] for k in range(len(pad) // 2)][::-1]
+    layer = dict(kind="pad", name=name, padding=pairs, mode=mode)
+    if mode == "constant" and value:
+        layer["value"] = float(value)
+    return layer
+
+
+def _spatial_dims(call, dims_seen):
+    """The spatial axes a call works on: from its output shape, else from the layers before it."""
+    if call.get("output"):
+        return len(call["output"]) - 2
+    return dims_seen
+
+
+def calls_to_layers(calls):
+    """The doctor's layer dicts for :func:`module_calls`' or :func:`torch_calls`' data (no torch needed).
 
     Returns
     -------
     layers : list of dict
-        One per convolution, transposed convolution or pooling module, named
-        by its path in the model (``"decoder.0"``).
     skipped : list of str
-        ``"name (Class)"`` of the leaf modules neither followed nor known to keep the size.
 
-    Raises
-    ------
-    ParameterError
-        For a module that changes sizes in a way the doctor does not follow
-        (``parameter`` ``"model"``), naming it.
+    Examples
+    --------
+    >>> calls = [dict(name="up", cls="Upsample", attributes=dict(scale_factor=2.0, mode="nearest", size=None)),
+    ...          dict(name="pad", cls="ZeroPad2d", attributes=dict(padding=[1, 2, 0, 0], value=0.0))]
+    >>> up, pad = calls_to_layers(calls)[0]
+    >>> up
+    {'kind': 'upsample', 'name': 'up', 'mode': 'nearest', 'scale': 2}
+    >>> pad
+    {'kind': 'pad', 'name': 'pad', 'padding': [[0, 0], [1, 2]], 'mode': 'constant'}
     """
-    layers, skipped = [], []
-    for name, module in model.named_modules():
-        cls = type(module).__name__
+    layers, skipped, dims, between = [], [], None, []
+    spatial_seen = False
+    for call in calls:
+        name, cls, a = call["name"], call["cls"], call.get("attributes", {})
+        count = len(layers)
         if cls in _CONVS:
             kind, dims = _CONVS[cls]
-            kernel, dilation = _tuple(module.kernel_size, dims), _tuple(module.dilation, dims)
+            kernel, dilation = _tuple(a["kernel_size"], dims), _tuple(a["dilation"], dims)
             layer = dict(
                 kind="conv" if kind == "Conv" else "conv_transpose",
                 name=name,
                 kernel=list(kernel),
-                stride=list(_tuple(module.stride, dims)),
-                padding=_conv_padding(module, kernel, dilation, dims, name),
+                stride=list(_tuple(a["stride"], dims)),
+                padding=_conv_padding(a["padding"], kernel, dilation, dims),
                 dilation=list(dilation),
-                groups=int(module.groups),
-                channels=int(module.out_channels),
+                groups=int(a["groups"]),
+                channels=int(a["out_channels"]),
             )
             if kind == "ConvTranspose":
-                layer["output_padding"] = list(_tuple(module.output_padding, dims))
+                layer["output_padding"] = list(_tuple(a["output_padding"], dims))
             layers.append(layer)
         elif cls in _POOLS:
             mode, dims = _POOLS[cls]
-            kernel = _tuple(module.kernel_size, dims)
-            stride = kernel if module.stride is None else _tuple(module.stride, dims)
-            layer = dict(
-                kind="pool",
-                name=name,
-                mode=mode.lower(),
-                kernel=list(kernel),
-                stride=list(stride),
-                padding=list(_tuple(module.padding, dims)),
-                ceil_mode=bool(module.ceil_mode),
-            )
+            if a.get("divisor_override") is not None:
+                raise _unfollowed(name, cls, "divides by divisor_override, which the doctor does not follow")
+            kernel = _tuple(a["kernel_size"], dims)
+            stride = kernel if a.get("stride") in (None, []) else _tuple(a["stride"], dims)
+            layer = dict(kind="pool", name=name, mode=mode.lower(), kernel=list(kernel), stride=list(stride),
+                         padding=list(_tuple(a["padding"], dims)), ceil_mode=bool(a["ceil_mode"]))  # fmt: skip
             if mode == "Max":
-                layer["dilation"] = list(_tuple(module.dilation, dims))
+                layer["dilation"] = list(_tuple(a["dilation"], dims))
+            elif not a.get("count_include_pad", True):
+                layer["count_include_pad"] = False
             layers.append(layer)
+        elif cls in _UPSAMPLES or cls == "interpolate":
+            dims = _spatial_dims(call, dims)
+            layers.append(_upsample(name, cls, a, dims, call.get("output")))
+        elif cls in _PADS:
+            mode, dims = _PADS[cls]
+            layers.append(_pad(name, cls, a["padding"], mode, a.get("value", 0)))
+        elif cls == "pad":
+            mode = a.get("mode") or "constant"
+            if mode not in ("constant", "reflect", "replicate", "circular"):
+                raise _unfollowed(name, cls, f"pads with mode {mode!r}")
+            layers.append(_pad(name, "F.pad", a["pad"], mode, a.get("value") or 0))
+        elif cls == "Linear":
+            layers.append(dict(kind="linear", name=name, features=int(a["out_features"]),
+                               in_features=int(a["in_features"])))  # fmt: skip
+        elif cls == "Flatten":
+            if a.get("start_dim", 1) != 1 or a.get("end_dim", -1) != -1:
+                raise _unfollowed(name, cls, "flattens other axes than all but the batch")
+            layers.append(dict(kind="flatten", name=name))
+        elif cls == "Unflatten":
+            if a.get("dim") not in (1, -1):
+                raise _unfollowed(name, cls, "unflattens another axis than axis 1")
+            layers.append(dict(kind="reshape", name=name, shape=[int(v) for v in a["unflattened_size"]]))
+        elif cls == "reshape":  # a view/reshape/flatten in forward: followed at the head or the tail only
+            layers.append(dict(kind="reshape", name=_unique(name, layers), shape=call["output"][1:]))
+            between.append((len(layers) - 1, f"{name} ({_x(a['input'])} → {_x(call['output'])})", spatial_seen))
         elif cls in _UNFOLLOWED:
-            raise ParameterError(
-                f"model: module {name!r} ({cls}) changes the size in a way the doctor does not follow yet; "
-                "give the doctor the layers around it as a list",
-                "model",
-            )
-        elif name and not any(True for _ in module.children()) and not any(k in cls for k in _KEEP):
+            raise _unfollowed(name, cls)
+        elif call.get("leaf", True) and name and not any(k in cls for k in _KEEP):
             skipped.append(f"{name} ({cls})")
+        if len(layers) > count and layers[-1]["kind"] not in ("linear", "flatten", "reshape"):
+            spatial_seen = True
+    # a reshape of forward's between spatial layers (an attention block's) is passed over: the map keeps its size
+    last = max([i for i, layer in enumerate(layers) if layer["kind"] not in ("linear", "flatten", "reshape")],
+               default=-1)  # fmt: skip
+    dropped = [(index, text) for index, text, after in between if after and index < last]
+    for index, _ in reversed(dropped):
+        del layers[index]
+    skipped += [text for _, text in dropped]
     return layers, skipped
+
+
+def _x(shape):
+    return "x".join(map(str, shape))
+
+
+def _unique(name, layers):
+    """``name``, or ``name@2``, ``name@3``… when an earlier layer has it."""
+    taken = {layer["name"] for layer in layers}
+    if name not in taken:
+        return name
+    return next(f"{name}@{n}" for n in range(2, len(layers) + 2) if f"{name}@{n}" not in taken)

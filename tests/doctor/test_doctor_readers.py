@@ -168,9 +168,9 @@ def test_keras_transposed_padding_is_what_its_backends_get():
 def test_a_keras_layer_the_doctor_does_not_follow_is_named():
     config = {"class_name": "Sequential", "config": {"layers": [
         {"class_name": "InputLayer", "config": {"batch_shape": [None, 8, 8, 3], "name": "in"}},
-        {"class_name": "UpSampling2D", "config": {"name": "up", "size": [2, 2]}},
+        {"class_name": "Permute", "config": {"name": "swap", "dims": [2, 1, 3]}},
     ]}}  # fmt: skip
-    with pytest.raises(dl.ParameterError, match="'up' \\(UpSampling2D\\)"):
+    with pytest.raises(dl.ParameterError, match="'swap' \\(Permute\\)"):
         dl.doctor(config)
 
 

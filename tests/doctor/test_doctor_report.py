@@ -204,9 +204,9 @@ def test_a_pytorch_model_is_read_by_its_modules_without_torch():
     assert skipped == ["net.7 (MyAttention)"]
     report = dl.doctor(model, (1, 100, 1, 1))
     assert report.output_shape == (1, 3, 4, 4) and "net.7 (MyAttention)" in str(report)
-    upsample = _torch_like("Sequential", children=[("0", _torch_like("Upsample"))])
-    with pytest.raises(dl.ParameterError, match="module '0' \\(Upsample\\)"):
-        dl.doctor(upsample, (1, 3, 8, 8))
+    shuffle = _torch_like("Sequential", children=[("0", _torch_like("PixelShuffle"))])
+    with pytest.raises(dl.ParameterError, match="module '0' \\(PixelShuffle\\)"):
+        dl.doctor(shuffle, (1, 4, 8, 8))
 
 
 def test_every_recorded_torch_message_is_explained():
@@ -339,3 +339,22 @@ def test_an_overlap_map_past_the_budget_is_left_out_and_the_report_says_why():
         report = dl.doctor(layers, (1, 3, 32, 32, 32))
     assert report.overlap_map is None and report.layers[-1]["output"] == (1, 3, 256, 256, 256)
     assert "Overlap map not computed:" in str(report)
+
+
+def test_the_command_line_follows_a_projection_and_names_a_bad_field_of_the_new_kinds(tmp_path):
+    layers = [
+        {"kind": "linear", "name": "project", "features": 256},
+        {"kind": "reshape", "name": "view", "shape": [16, 4, 4]},
+        {"kind": "upsample", "name": "up", "scale": 2, "mode": "bilinear"},
+        {"kind": "conv_transpose", "name": "deconv", "kernel": 4, "stride": 2, "padding": 1, "channels": 3},
+    ]
+    path = tmp_path / "dcgan.json"
+    path.write_text(json.dumps(layers), "utf-8")
+    done = _cli("doctor", str(path), "--input", "1x100", "--target", "17x17")
+    assert done.returncode == 0, done.stderr
+    assert "1×100" in done.stdout and "1×3×16×16" in done.stdout and "upsample x2 bilinear" in done.stdout
+    assert "layer 3 ('deconv'): padding=1, output_padding=1 gives 17×17" in done.stdout
+    path.write_text(json.dumps([layers[0], layers[1], dict(layers[2], mode="bicubic")]), "utf-8")
+    done = _cli("doctor", str(path), "--input", "1x100")
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+    assert "layer 2 ('up'), mode: must be one of nearest, linear, bilinear, trilinear" in done.stderr

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from doctor_support import assert_refused_at
 
 import deconvlib as dl
 from deconvlib.doctor.layers import parse_layers
@@ -48,11 +49,7 @@ def test_the_fixtures_cover_every_dimension_kind_fix_and_verdict():
 def _check(stack):
     layers, input_shape = stack["layers"], tuple(stack["input"])
     if "error" in stack:
-        bad = stack["error"]["layer"]
-        with pytest.raises(dl.ParameterError) as raised:
-            dl.doctor(layers, input_shape, overlap=False)
-        assert raised.value.parameter.startswith(f"layers[{bad}].")
-        assert f"layer {bad}" in str(raised.value)
+        assert_refused_at(layers, input_shape, stack["error"]["layer"])
         return
     report = dl.doctor(layers, input_shape, overlap=False)
     assert [list(row["output"]) for row in report.layers] == stack["shapes"]

@@ -6,6 +6,9 @@ runtime or test time)::
     python3 -m venv /tmp/torchvenv
     /tmp/torchvenv/bin/pip install torch==2.13.0 numpy
     /tmp/torchvenv/bin/python tests/data/doctor/make_torch_doctor_fixtures.py
+    /tmp/torchvenv/bin/python tests/data/doctor/make_torch_doctor_fixtures.py layers
+
+(the second line writes ``torch_layer_stacks.json`` only: see ``main_layers``).
 
 Writes two files next to this script:
 
@@ -286,5 +289,260 @@ def main():
     print(f"{len(stacks)} stacks ({refused} refused by torch, {fixes} fixes), {len(unets)} U-Nets ({trips} round-trip)")
 
 
+# ---- the layers that only resample, pad, crop or project (``python make_torch_doctor_fixtures.py layers``) ----
+#
+# Writes ``torch_layer_stacks.json`` (the files above are not rewritten): ``stacks``, random 1-D, 2-D and 3-D
+# stacks that mix the layers above with ``upsample`` (nn.Upsample: nearest, linear/bilinear/trilinear with and
+# without align_corners, an integer or fractional scale_factor, or a size), ``pad`` (ConstantPadNd with a value,
+# ZeroPadNd, ReflectionPadNd, ReplicationPadNd, CircularPadNd) and ``crop`` (a slice), some led by a projection
+# (Linear then Unflatten) or ended by Flatten then Linear; each with what torch did (``shapes`` or ``error``) and
+# the overlap map of its spatial layers (ones through them, one channel, every weight 1); and ``models``: hand-made
+# modules whose ``forward`` uses its modules in another order than they were registered in (a module used twice,
+# F.interpolate, F.pad, x.view, functional convolutions and pools on the module's own weights), each with
+# ``calls`` (deconvlib's torch_calls of it: the calls in forward order, the shapes torch gave), ``registration``
+# (module_calls: registration order) and ``output`` (the model's output shape).
+
+LAYER_STACKS = 240
+_LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
+
+
+def random_other_layer(rng, dims, index):
+    """An upsample, pad or crop layer dict."""
+    kind = str(rng.choice(["upsample", "upsample", "pad", "pad", "crop"]))
+    name = f"l{index}"
+    if kind == "upsample":
+        mode = "nearest" if rng.random() < 0.5 else _LINEAR[dims]
+        layer = dict(kind="upsample", name=name, mode=mode)
+        draw = rng.random()
+        if draw < 0.45:
+            layer["scale"] = int(rng.integers(1, 4))
+        elif draw < 0.7:
+            layer["scale"] = [float(rng.choice([0.5, 1.25, 1.5, 1.7, 2.5])) for _ in range(dims)]
+        else:
+            layer["size"] = _ints(rng, 1, 12, dims)
+        if mode != "nearest" and rng.random() < 0.4:
+            layer["align_corners"] = True
+        return layer
+    pairs = [_ints(rng, 0, 2, 2) for _ in range(dims)]
+    if kind == "crop":
+        return dict(kind="crop", name=name, crop=pairs)
+    mode = str(rng.choice(["constant", "constant", "reflect", "replicate", "circular"]))
+    layer = dict(kind="pad", name=name, padding=pairs, mode=mode)
+    if mode == "constant" and rng.random() < 0.4:
+        layer["value"] = float(rng.choice([0.5, 1.0, 2.0]))
+    return layer
+
+
+class _Crop:
+    """A crop by slicing (torch has no module for it), refusing an empty result as a layer would."""
+
+    def __init__(self, pairs):
+        self.pairs = pairs
+
+    def __call__(self, x):
+        spatial = x.shape[2:]
+        if any(b + a >= n for (b, a), n in zip(self.pairs, spatial)):
+            raise ValueError(f"crop {self.pairs} leaves nothing of {tuple(spatial)}")
+        return x[(slice(None), slice(None), *[slice(b, n - a) for (b, a), n in zip(self.pairs, spatial)])]
+
+
+def other_module(nn, layer, dims, shape):
+    """The torch module of an upsample, pad, crop, linear, flatten or reshape layer dict."""
+    kind = layer["kind"]
+    if kind == "upsample":
+        corners = layer.get("align_corners", False) if layer["mode"] != "nearest" else None
+        scale = layer.get("scale")
+        scale = tuple(scale) if isinstance(scale, list) else scale
+        size = tuple(layer["size"]) if "size" in layer else None
+        return nn.Upsample(size=size, scale_factor=scale, mode=layer["mode"], align_corners=corners)
+    if kind == "pad":
+        flat = tuple(p for pair in reversed(layer["padding"]) for p in pair)  # F.pad's order: the last axis first
+        mode = layer.get("mode", "constant")
+        if mode == "constant":
+            value = layer.get("value", 0.0)
+            return getattr(nn, f"ConstantPad{dims}d")(flat, value) if value else getattr(nn, f"ZeroPad{dims}d")(flat)
+        cls = dict(reflect="Reflection", replicate="Replication", circular="Circular")[mode]
+        return getattr(nn, f"{cls}Pad{dims}d")(flat)
+    if kind == "crop":
+        return _Crop(layer["crop"])
+    if kind == "linear":
+        return nn.Linear(shape[-1], layer["features"], bias=False)
+    if kind == "flatten":
+        return nn.Flatten()
+    return nn.Unflatten(1, tuple(layer["shape"]))
+
+
+def run_layers(torch, nn, layers, input_shape, ones=False):
+    """Every layer's output shape in torch (or the layer it refused); ``ones``: the spatial layers only, on ones."""
+    spatial = [i for i, layer in enumerate(layers) if layer["kind"] not in ("linear", "flatten", "reshape")]
+    if ones:
+        head = spatial[0]
+        shape = [1, 1, *body_input(layers[:head], input_shape)[2:]]
+        layers = layers[head : spatial[-1] + 1]
+        x = torch.ones(shape, dtype=torch.float64)
+    else:
+        x = torch.randn(tuple(input_shape), dtype=torch.float64)
+    shapes = []
+    for index, layer in enumerate(layers):
+        dims = x.dim() - 2
+        try:
+            if layer["kind"] in ("conv", "conv_transpose", "pool"):
+                m = module(nn, layer, dims, x.shape[1], ones).double()
+            else:
+                m = other_module(nn, layer, dims, list(x.shape))
+                m = m.double() if hasattr(m, "double") else m
+            with torch.no_grad():
+                x = m(x)
+        except (RuntimeError, ValueError, NotImplementedError) as error:
+            return shapes, dict(layer=index, message=str(error).splitlines()[0]), None
+        shapes.append(list(x.shape))
+    return shapes, None, x
+
+
+def body_input(head, input_shape):
+    """The shape after the head's linear and reshape layers (computed as torch would)."""
+    shape = list(input_shape)
+    for layer in head:
+        shape = shape[:-1] + [layer["features"]] if layer["kind"] == "linear" else [shape[0], *layer["shape"]]
+    return shape
+
+
+def random_layer_stack(rng, n):
+    dims = (1, 2, 3)[n % 3]
+    count = int(rng.integers(2, (7, 6, 4)[dims - 1]))
+    layers = []
+    for index in range(count):
+        layer = random_other_layer(rng, dims, index) if rng.random() < 0.55 else random_layer(rng, dims, index)
+        layers.append(layer)
+    spatial = _ints(rng, 1, (9, 9, 5)[dims - 1], dims)
+    spatial = [v | 1 if rng.random() < 0.7 else v for v in spatial]
+    channels = int(rng.integers(1, 4))
+    input_shape = [1, channels, *spatial]
+    if rng.random() < 0.25:  # a projection: z → Linear → Unflatten
+        latent = int(rng.integers(2, 9))
+        head = [dict(kind="linear", name="project", features=channels * int(np.prod(spatial))),
+                dict(kind="reshape", name="unflatten", shape=[channels, *spatial])]  # fmt: skip
+        layers, input_shape = head + layers, [1, latent]
+    if rng.random() < 0.15:  # a critic's end: Flatten → Linear
+        layers += [dict(kind="flatten", name="flatten"), dict(kind="linear", name="score", features=1)]
+    return layers, input_shape
+
+
+def order_models(torch, nn):
+    """Modules whose forward order is not their registration order, with their input shapes."""
+    functional = torch.nn.functional
+
+    class Generator(nn.Module):  # a DCGAN generator whose layers were declared last-first
+        def __init__(self):
+            super().__init__()
+            self.to_rgb = nn.ConvTranspose2d(32, 3, 4, 2, 1)
+            self.up2 = nn.ConvTranspose2d(64, 32, 4, 2, 1)
+            self.up1 = nn.ConvTranspose2d(128, 64, 3, 2, 1)
+            self.project = nn.Linear(16, 128 * 4 * 4)
+            self.norm = nn.BatchNorm2d(64)
+
+        def forward(self, z):
+            x = self.project(z).view(-1, 128, 4, 4)
+            x = torch.relu(self.norm(self.up1(x)))
+            x = torch.relu(self.up2(x))
+            return torch.tanh(self.to_rgb(x))
+
+    class Decoder(nn.Module):  # F.interpolate and F.pad in forward, a padding module declared first
+        def __init__(self):
+            super().__init__()
+            self.pad = nn.ReflectionPad2d((1, 1, 1, 1))
+            self.out = nn.Conv2d(16, 3, 3)
+            self.fuse = nn.Conv2d(32, 16, 3, padding=1)
+            self.up = nn.ConvTranspose2d(32, 32, 3, 2)
+
+        def forward(self, x):
+            x = self.up(x)
+            x = functional.pad(x, (0, 1, 0, 1))
+            x = functional.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
+            x = self.fuse(x)
+            return self.out(self.pad(x))
+
+    class Shared(nn.Module):  # one upsampler used twice, between convolutions declared in reverse
+        def __init__(self):
+            super().__init__()
+            self.last = nn.Conv1d(8, 1, 5, padding=2)
+            self.middle = nn.ConvTranspose1d(8, 8, 4, 2, 1)
+            self.first = nn.Conv1d(4, 8, 3)
+            self.upsample = nn.Upsample(scale_factor=3, mode="linear")
+
+        def forward(self, x):
+            x = self.upsample(self.first(x))
+            x = self.upsample(self.middle(x))
+            return self.last(nn.functional.pad(x, (2, 0), mode="replicate"))
+
+    class Volume(nn.Module):  # 3-D: a nearest upsampling to a size, a crop of the transposed layer's border
+        def __init__(self):
+            super().__init__()
+            self.head = nn.Conv3d(4, 2, 1)
+            self.up = nn.Upsample(size=(6, 9, 9), mode="nearest")
+            self.deconv = nn.ConvTranspose3d(2, 4, 3, 2, output_padding=1)
+            self.pad = nn.ConstantPad3d((0, 1, 0, 1, 1, 0), 0.5)
+
+        def forward(self, x):
+            x = self.deconv(x)
+            x = self.pad(x)
+            return self.head(self.up(x))
+
+    class Weights(nn.Module):  # weights as parameters, every layer a functional call: no module to register
+        def __init__(self):
+            super().__init__()
+            self.down = nn.Parameter(torch.ones(4, 2, 3, 3))
+            self.up = nn.Parameter(torch.ones(4, 3, 4, 4))
+
+        def forward(self, x):
+            x = functional.max_pool2d(functional.conv2d(x, self.down, None, 2, 1), 2, ceil_mode=True)
+            x = functional.conv_transpose2d(x, self.up, stride=2, padding=1, output_padding=1)
+            return functional.avg_pool2d(x, 3, 1, 1, count_include_pad=False)
+
+    return [("dcgan_declared_backwards", Generator(), [1, 16]), ("decoder_functional", Decoder(), [1, 32, 5, 5]),
+            ("audio_shared_upsampler", Shared(), [1, 4, 11]), ("volume", Volume(), [1, 2, 3, 4, 4]),
+            ("functional_weights", Weights(), [1, 2, 13, 11])]  # fmt: skip
+
+
+def main_layers():
+    import torch
+    from torch import nn
+
+    sys.path.insert(0, ROOT)
+    from deconvlib.doctor.torch_reader import module_calls, torch_calls
+
+    assert torch.__version__.split("+")[0] == TORCH_VERSION, torch.__version__
+    torch.manual_seed(SEED + 1)
+    rng = np.random.default_rng(SEED + 1)
+    stacks = []
+    while len(stacks) < LAYER_STACKS:
+        layers, input_shape = random_layer_stack(rng, len(stacks))
+        shapes, error, _ = run_layers(torch, nn, layers, input_shape)
+        if error is None and max(np.prod(s[2:]) if len(s) > 2 else 1 for s in shapes) > 40000:
+            continue
+        entry = dict(key=f"t{len(stacks):03d}", layers=layers, input=input_shape)
+        if error is not None:
+            entry["error"] = error
+        else:
+            entry["shapes"] = shapes
+            _, map_error, y = run_layers(torch, nn, layers, input_shape, ones=True)
+            assert map_error is None, map_error
+            entry["overlap_map"] = dict(shape=list(y.shape[2:]), values=y.flatten().tolist())
+        stacks.append(entry)
+    models = []
+    for key, model, input_shape in order_models(torch, nn):
+        model.eval()
+        with torch.no_grad():
+            output = list(model(torch.zeros(input_shape)).shape)
+        models.append(dict(key=key, input=input_shape, calls=torch_calls(model, input_shape),
+                           registration=module_calls(model), output=output))  # fmt: skip
+    meta = dict(generator="tests/data/doctor/make_torch_doctor_fixtures.py layers", torch_version=torch.__version__)
+    with open(os.path.join(HERE, "torch_layer_stacks.json"), "w", encoding="utf-8") as f:
+        json.dump(dict(meta, stacks=stacks, models=models), f, separators=(",", ":"))
+        f.write("\n")
+    refused = sum("error" in s for s in stacks)
+    print(f"{len(stacks)} stacks with the other layers ({refused} refused by torch), {len(models)} order models")
+
+
 if __name__ == "__main__":
-    main()
+    main_layers() if sys.argv[1:] == ["layers"] else main()
