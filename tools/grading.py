@@ -40,7 +40,6 @@ cleared. ``tests/course/test_grading.py`` checks the trees;
 import argparse
 import ast
 import copy
-import json
 import re
 import sys
 from pathlib import Path
@@ -115,6 +114,40 @@ def delimited(placeholder, solution, begin, end):
     before, indent, middle, after = answer_parts(placeholder, solution)
     body = [indent + begin, *[indent + line if line else "" for line in middle], indent + end]
     return "\n".join([*before, *body, *after])
+
+
+def nbgrader_answer(placeholder, solution):
+    """nbgrader's answer cell: the solution's own lines between its markers, the student's own lines beside them.
+
+    nbgrader's release replaces the marked lines with an empty stub
+    (:data:`NBGRADER_CONFIG`'s ``code_stub``), so what is left is the student's
+    edition of the cell: ``answer = ...`` for a value, the ``# your code``
+    comment and ``return ...`` of a function. The student's lines go before a
+    value's solution (which then replaces the ``...``) and after a function's
+    body (where the solution's ``return`` has already returned).
+
+    >>> print(nbgrader_answer("answer = ...  # yours", "answer = 8"))
+    answer = ...  # yours
+    ### BEGIN SOLUTION
+    answer = 8
+    ### END SOLUTION
+    >>> print(nbgrader_answer("def f(x):\\n    return ...  # yours", "def f(x):\\n    return x + 1"))
+    def f(x):
+        ### BEGIN SOLUTION
+        return x + 1
+        ### END SOLUTION
+        return ...  # yours
+    """
+    before, indent, middle, after = answer_parts(placeholder, solution)
+    student = placeholder.splitlines()[len(before) : len(placeholder.splitlines()) - len(after)]
+    marked = [indent + "### BEGIN SOLUTION", *[indent + line if line else "" for line in middle]]
+    marked.append(indent + "### END SOLUTION")
+    functions = [node for node in ast.parse(solution).body if isinstance(node, ast.FunctionDef)]
+    if not functions:
+        return "\n".join([*before, *student, *marked, *after])
+    if not isinstance(functions[-1].body[-1], ast.Return):
+        raise ValueError(f"a function exercise's solution must end with its return: {solution[-80:]!r}")
+    return "\n".join([*before, *marked, *student, *after])
 
 
 def points(name, solutions=None):
@@ -199,7 +232,7 @@ def nbgrader_notebook(nb, solutions=None, varied=False):
         placeholder, check = split_check(cell.source)
         solution, _ = split_check(solutions[name])
         answer = copy.deepcopy(cell)
-        answer.source = delimited(placeholder, solution, "### BEGIN SOLUTION", "### END SOLUTION")
+        answer.source = nbgrader_answer(placeholder, solution)
         answer.metadata = {"tags": [f"exercise:{name}"], **_nbgrader(name, solution=True)}
         # printed, not the cell's value: nbgrader reads a number there as partial points
         test = _new_cell("code", f"print({strict_check(check)})", f"check-{name}")
@@ -272,7 +305,9 @@ NBGRADER_CONFIG = """\
 # nbgrader's configuration for the course, written by tools/grading.py (docs/grading.md).
 c = get_config()  # noqa: F821
 c.CourseDirectory.root = "."
-c.CourseDirectory.db_assignments = {assignments}
+# the assignments, {assignments}, go into the gradebook with `nbgrader generate_assignment NAME`
+# the release keeps the student's own lines of an answer cell (`answer = ...`), with nothing in place of the solution
+c.ClearSolutions.code_stub = {{"python": ""}}
 c.ExecutePreprocessor.timeout = 300
 """
 
@@ -289,8 +324,7 @@ def write_nbgrader(out, notebooks=None, solutions=None, varied=False):
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nbgrader_notebook(nb, solutions, varied), target)
         written[path.stem] = target
-    listed = json.dumps([{"name": name} for name in written], indent=4)
-    (out / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(assignments=listed))
+    (out / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(assignments=", ".join(written)))
     return written
 
 

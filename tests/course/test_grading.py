@@ -1,17 +1,19 @@
 """The course as graded assignments (tools/grading.py): the nbgrader and otter trees, exercise by exercise.
 
 Every exercise of every notebook, in this process (the real tools run in
-test_grading_tools.py): the nbgrader answer cell keeps what the student's cell
-and the solution share around ``### BEGIN SOLUTION`` ... ``### END
-SOLUTION``; its locked test cell, run after the answer, passes the solution,
-raises on the unanswered release (nbgrader's stub) and raises on the listed
+test_grading_tools.py): the nbgrader answer cell holds the solution's own
+lines between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` and the student's
+cell around them, so that nbgrader's release (its empty stub in place of the
+marked lines) is the student's edition of the cell; its locked test cell, run
+after the answer, passes the solution, raises on the unanswered release and
+raises on the listed
 typical wrong answer with the checker's hint in the message, which is what the
 tools' feedback shows.
 """
 
 import ast
-import json
 import re
+import types
 
 import grading
 import nbformat
@@ -47,6 +49,9 @@ FUNCTIONS = {name for name in SOLUTIONS if split_check(SOLUTIONS[name])[0].start
 EXERCISES = [(path.stem, name) for path, nb in SOURCES for name in map(exercise_name, nb.cells) if name]
 
 
+STUDENT = {path.stem: nb for path, nb in SOURCES}
+
+
 def nbgrader_cells(assignment):
     nb = nbgrader_notebook(next(nb for path, nb in SOURCES if path.stem == assignment))
     return nb, {cell.metadata["nbgrader"]["grade_id"]: cell for cell in nb.cells if "nbgrader" in cell.metadata}
@@ -61,9 +66,9 @@ def run(*sources):
 
 
 def stub(source, begin="### BEGIN SOLUTION", end="### END SOLUTION"):
-    """What nbgrader's release holds: the lines between the markers replaced by its stub."""
+    """What nbgrader's release holds: the lines between the markers replaced by its stub, empty in our config."""
     pattern = re.compile(rf"^(\s*){re.escape(begin)}\n.*?^\s*{re.escape(end)}$", re.S | re.M)
-    return pattern.sub(lambda m: f"{m.group(1)}# YOUR CODE HERE\n{m.group(1)}raise NotImplementedError()", source)
+    return pattern.sub(lambda m: m.group(1), source)
 
 
 def without_markers(source):
@@ -103,7 +108,14 @@ def test_the_nbgrader_cells_of_an_exercise(assignment, name):
     }
     assert nb.cells.index(test) == nb.cells.index(answer) + 1
     solution, check = split_check(SOLUTIONS[name])
-    assert without_markers(answer.source) == solution  # the solution, and nothing else, between the markers
+    placeholder, _ = split_check(next(cell.source for cell in STUDENT[assignment].cells if exercise_name(cell) == name))
+    marked = re.search(r"### BEGIN SOLUTION\n(.*)\n\s*### END SOLUTION", answer.source, re.S).group(1)
+    ours, theirs = [line.strip() for line in solution.splitlines()], [line.strip() for line in marked.splitlines()]
+    assert any(ours[n : n + len(theirs)] == theirs for n in range(len(ours)))  # a run of the solution's lines
+    # the release, nbgrader's empty stub in place of the marked lines, is the student's cell
+    assert "\n".join(line for line in stub(answer.source).splitlines() if line.strip()) == "\n".join(
+        line for line in placeholder.splitlines() if line.strip()
+    )
     assert test.source == f"print({strict_check(check)})" and strict_check(check).endswith(", strict=True)")
     assert not answer.outputs and not test.outputs
 
@@ -114,15 +126,9 @@ def test_the_test_cell_passes_the_solution_and_fails_the_release_and_the_wrong_a
     answer, test = cells[name].source, cells[f"{name}-check"].source
     run(without_markers(answer), test)
     assert capsys.readouterr().out.startswith("✓")
-    if name in FUNCTIONS:  # the release defines the function; its body raises when the check calls it
-        namespace = run(stub(answer))
-        with pytest.raises(AssertionError, match="raised NotImplementedError"):
-            exec(compile(test, "<test>", "exec"), namespace)
-    else:  # the release's answer cell raises, and the value is never assigned
-        with pytest.raises(NotImplementedError):
-            run(stub(answer))
-        with pytest.raises(NameError):
-            run(test)
+    with pytest.raises(AssertionError) as raised:  # the release: the student's cell, `...` unanswered
+        run(stub(answer), test)
+    assert str(raised.value).startswith("✗")
     with pytest.raises(AssertionError) as raised:
         run(WRONG_ANSWERS[name], test)
     message = str(raised.value)
@@ -157,9 +163,12 @@ def test_write_nbgrader_writes_the_course_directory(tmp_path):
         assert path == tmp_path / "source" / assignment / f"{assignment}.ipynb"
         nbformat.validate(nbformat.read(path, as_version=4))
     config = (tmp_path / "nbgrader_config.py").read_text()
-    listed = json.loads(config.split("db_assignments = ")[1].split("\nc.")[0])
-    assert [entry["name"] for entry in listed] == list(written)
-    ast.parse(config)
+    c = types.SimpleNamespace(**{name: types.SimpleNamespace() for name in ("CourseDirectory", "ClearSolutions")})
+    c.ExecutePreprocessor = types.SimpleNamespace()
+    exec(config, {"get_config": lambda: c})
+    assert c.ClearSolutions.code_stub == {"python": ""}  # the release keeps the student's `...`
+    assert c.CourseDirectory.root == "." and c.ExecutePreprocessor.timeout == 300
+    assert ", ".join(written) in config  # the assignments, named in a comment
 
 
 @pytest.mark.parametrize("path, nb", SOURCES, ids=[path.stem for path, _ in SOURCES])

@@ -133,6 +133,14 @@ def test_nbgrader_grades_blank_teacher_and_wrong_submissions(tools, tmp_path):
         run(tools, "nbgrader", "generate_assignment", assignment, "--force", cwd=course_dir)
         release = nbformat.read(course_dir / "release" / assignment / path.name, as_version=4)
         assert "### BEGIN SOLUTION" not in json.dumps(release)
+        edition = nbformat.read(picked / path.name, as_version=4)
+        shown = {c.metadata["nbgrader"]["grade_id"]: c.source for c in release.cells if "nbgrader" in c.metadata}
+        for cell in edition.cells:  # nbgrader's release shows the student's edition of each answer cell
+            if exercise_name(cell):
+                shown_lines = shown[exercise_name(cell)].splitlines()
+                assert [line for line in shown_lines if line.strip()] == [
+                    line for line in split_check(cell.source)[0].splitlines() if line.strip()
+                ]
         for student, answers in SUBMISSIONS.items():
             work = tmp_path / "work" / student  # the student's folder; course.hand_in() gives the file to hand in
             work.mkdir(parents=True, exist_ok=True)
