@@ -184,6 +184,7 @@ class _Skips:
     def cat(self, func, args, kwargs):
         """Run a concatenation; for one on the channel axis, also its record: where each input comes from."""
         tensors = list(args[0] if args else kwargs.get("tensors", ()))
+        args = (tensors, *args[1:]) if args else args  # a sequence read once, passed on as read
         dim = args[1] if len(args) > 1 else kwargs.get("dim", kwargs.get("axis", 0))
         ranks = {t.dim() if isinstance(t, self.torch.Tensor) else 0 for t in tensors}
         if len(tensors) < 2 or len(ranks) != 1 or min(ranks) < 3 or dim not in (1, 1 - min(ranks)):
@@ -614,7 +615,9 @@ def _read_cat(call, produced, layers, kept):
     where = f"Skip {call['name']} ({sizes}) not checked"
     if off:
         return f"{where}: {off} is called on a branch, off the single path of layers the doctor follows."
-    if any("from" not in entry or entry.get("changed") or entry["from"] not in produced for entry in inputs):
+    if any("from" not in entry or entry["from"] not in produced for entry in inputs):
+        return f"{where}: an input is not made from the model's input by the layers read (a tensor made in forward)."
+    if any(entry.get("changed") for entry in inputs):
         return f"{where}: an input's size was changed by an operation the doctor does not follow."
     points = sorted({produced[entry["from"]] for entry in inputs})
     if len(points) < 2:
@@ -628,6 +631,8 @@ def _read_cat(call, produced, layers, kept):
                                                                                             "reshape")]  # fmt: skip
     if len(spatial) < 2 or encoder > decoder:
         return f"{where}: its inputs are not the input and the output of spatial layers."
+    if encoder == decoder:  # skip_from names an earlier layer: a layer joined with its own input is not a pair
+        return f"{where}: it joins the input and the output of layer {layers[decoder]['name']!r}, not a U-Net pair."
     if "skip_from" in layers[decoder]:
         return f"{where}: layer {layers[decoder]['name']!r} already has a skip, and the doctor checks one per layer."
     layers[decoder]["skip_from"] = layers[encoder]["name"]

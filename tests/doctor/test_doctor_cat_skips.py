@@ -102,6 +102,16 @@ def test_calls_without_a_run_keep_their_old_reading():
     notes = []
     layers, _ = calls_to_layers(calls + [cat], notes)
     assert notes == [] and "skip_from" not in layers[0]
+    # a layer's input joined with its output (a dense block's cat([x, conv(x)])): no pair skip_from can name
+    dense = dict(cat, attributes=dict(inputs=[dict(size=[5, 5], **{"from": None}), dict(size=[5, 5], **{"from": "a"})]))
+    layers, _ = calls_to_layers(calls + [dense], notes)
+    assert notes == ["Skip forward.cat (5×5 and 5×5) not checked: it joins the input and the output of layer 'a', not "
+                     "a U-Net pair."] and "skip_from" not in layers[0]  # fmt: skip
+    # a tensor made in forward (torch.ones(...)) has no layer behind it
+    made = dict(cat, attributes=dict(inputs=[dict(size=[5, 5]), dict(size=[5, 5], **{"from": "a"})]))
+    notes = []
+    calls_to_layers(calls + [made], notes)
+    assert "an input is not made from the model's input" in notes[0]
 
 
 def test_f_pad_by_negative_amounts_is_a_crop():
