@@ -15,7 +15,11 @@ Two steps, as for ONNX, so that only the first needs torch:
      ``F.interpolate``, ``F.pad`` and the functional convolutions,
      transposed convolutions and pools (``F.conv_transpose2d(x, self.weight,
      …)``) outside any module are listed too (``"forward.interpolate"``), as are ``view``/``reshape``/``flatten``
-     at the head of the stack (a DCGAN's ``x.view(-1, 512, 4, 4)``). It
+     at the head of the stack (a DCGAN's ``x.view(-1, 512, 4, 4)``). Each
+     ``torch.cat`` on the channel axis is listed with where its inputs come
+     from, so that a U-Net's skips written in ``forward`` are checked (a
+     concatenation torch would refuse lets the run go on with its up path's
+     size, so that the report can say which skip fails and why). It
      imports torch, the model's own framework: the user has it;
    - :func:`module_calls` walks ``named_modules`` (registration order, which
      is the order of a ``nn.Sequential`` and, in most models, of
@@ -31,7 +35,8 @@ Two steps, as for ONNX, so that only the first needs torch:
    ``linear``, ``bilinear``, ``trilinear``) and ``F.interpolate`` as
    ``upsample``; ``ZeroPad*d``, ``ConstantPad*d``, ``ReflectionPad*d``,
    ``ReplicationPad*d``, ``CircularPad*d`` and ``F.pad`` as ``pad``
-   (``F.pad``'s order, last axis first, turned into one pair per axis);
+   (``F.pad``'s order, last axis first, turned into one pair per axis; an
+   ``F.pad`` by negative amounts only, as ``crop``);
    ``Linear``, ``Flatten`` (from axis 1) and ``Unflatten`` (of axis 1) as
    ``linear``, ``flatten`` and ``reshape``, for their shape. Modules that
    keep the size (normalisations, activations, dropout) are passed over; a
@@ -115,6 +120,98 @@ def _followed_class(cls):
     return cls in _CONVS or cls in _POOLS or cls in _UPSAMPLES or cls in _PADS or cls in _SHAPES or cls in _UNFOLLOWED
 
 
+#: The model's input, as the call whose output it is.
+_INPUT = dict(name=None)
+
+
+def _tensors(args, kwargs):
+    """The arguments of a torch function, lists and tuples opened one level."""
+    for value in (*args, *kwargs.values()):
+        yield from value if isinstance(value, (list, tuple)) else (value,)
+
+
+class _Skips:
+    """Where each tensor of the run comes from, to read each ``torch.cat`` on the channel axis as U-Net skips.
+
+    Each tensor is tagged with the call whose output it is (the model's
+    input: ``_INPUT``). The result of any other torch function takes the tag of
+    its latest tagged argument, marked as changed when its spatial size is not
+    that argument's (a crop by slicing, a mean over the axes). Each call the
+    doctor follows should take the latest call's output, as a stack does: the
+    first that does not (a convolution on a skip's branch) is kept as ``off``,
+    and the skips after it are not read, since the doctor's sizes are no longer
+    the tensors'. A concatenation torch would refuse (the spatial sizes differ)
+    gives zeros of the size of its latest input instead, so that the run goes on
+    and the doctor can say why.
+    """
+
+    def __init__(self, torch, weakref):
+        self.torch, self.weakref = torch, weakref
+        self.tags, self.order = {}, {id(_INPUT): -1}
+        self.latest, self.off = _INPUT, None
+
+    def tag(self, tensor):
+        """``(call, spatial size, changed)`` of a tagged tensor, else None."""
+        entry = self.tags.get(id(tensor))
+        return entry[1:] if entry is not None and entry[0]() is tensor else None
+
+    def _set(self, tensor, call, changed):
+        if isinstance(tensor, self.torch.Tensor):
+            self.tags[id(tensor)] = (self.weakref.ref(tensor), call, tuple(tensor.shape[2:]), changed)
+
+    def called(self, call, tensor):
+        """A call the doctor reads takes ``tensor``: it should be the latest call's output."""
+        tag = self.tag(tensor)
+        if self.off is None and (tag is None or tag[0] is not self.latest or tag[2]):
+            self.off = call["name"]
+
+    def made(self, call, tensor, source=None):
+        """``call`` gave ``tensor``; ``source``: the input of a call the doctor assumes keeps the size."""
+        if source is not None and hasattr(source, "shape") and tuple(source.shape[2:]) != tuple(tensor.shape[2:]):
+            self.off = self.off or call["name"]
+        self.order[id(call)] = len(self.order)
+        self.latest = call
+        self._set(tensor, call, False)
+
+    def inherit(self, result, args, kwargs):
+        tags = [tag for tag in map(self.tag, _tensors(args, kwargs)) if tag is not None]
+        if tags:
+            call, spatial, changed = max(tags, key=lambda tag: self.order.get(id(tag[0]), -1))
+            for tensor in result if isinstance(result, (list, tuple)) else (result,):
+                if hasattr(tensor, "shape"):
+                    self._set(tensor, call, changed or tuple(tensor.shape[2:]) != spatial)
+
+    def cat(self, func, args, kwargs):
+        """Run a concatenation; for one on the channel axis, also its record: where each input comes from."""
+        tensors = list(args[0] if args else kwargs.get("tensors", ()))
+        args = (tensors, *args[1:]) if args else args  # a sequence read once, passed on as read
+        dim = args[1] if len(args) > 1 else kwargs.get("dim", kwargs.get("axis", 0))
+        ranks = {t.dim() if isinstance(t, self.torch.Tensor) else 0 for t in tensors}
+        if len(tensors) < 2 or len(ranks) != 1 or min(ranks) < 3 or dim not in (1, 1 - min(ranks)):
+            result = func(*args, **kwargs)
+            self.inherit(result, args, kwargs)
+            return result, None
+        tags = [self.tag(t) for t in tensors]
+        inputs = []
+        for tensor, tag in zip(tensors, tags):
+            inputs.append(dict(size=[int(v) for v in tensor.shape[2:]]))
+            if tag is not None:
+                inputs[-1].update({"from": tag[0]["name"]}, **({"changed": True} if tag[2] else {}))
+        main = max(range(len(tensors)), key=lambda i: -2 if tags[i] is None else self.order.get(id(tags[i][0]), -1))
+        same = len({tuple(t.shape[2:]) for t in tensors}) == 1
+        if not same and len({int(t.shape[0]) for t in tensors}) == 1:  # torch would refuse: go on with zeros
+            shape = (tensors[main].shape[0], sum(int(t.shape[1]) for t in tensors), *tensors[main].shape[2:])
+            result = self.torch.zeros(shape, dtype=tensors[main].dtype, device=tensors[main].device)
+        else:
+            result = func(*args, **kwargs)
+        if tags[main] is not None:
+            self._set(result, tags[main][0], tags[main][2])
+        record = dict(cls="cat", attributes=dict(inputs=inputs), output=[int(v) for v in result.shape])
+        if self.off is not None:
+            record["attributes"]["off"] = self.off
+        return result, record
+
+
 def torch_calls(model, input_shape):
     """The model's module calls in the order ``forward`` makes them, from one run on zeros (needs torch).
 
@@ -130,7 +227,8 @@ def torch_calls(model, input_shape):
         As :func:`module_calls`, each with ``output`` (the shape torch gave), in call order. The calls of
         followed modules and of leaf modules; ``F.interpolate`` and ``F.pad`` outside them (``cls``
         ``"interpolate"``, ``"pad"``), and ``view``, ``reshape``, ``flatten`` outside them (``"reshape"``,
-        with the shapes).
+        with the shapes); each ``torch.cat`` on the channel axis (``"cat"``, with ``inputs``: each input's
+        ``size`` and the call whose output it is, ``from``; read by :func:`calls_to_layers` as a U-Net skip).
 
     Raises
     ------
@@ -144,11 +242,16 @@ def torch_calls(model, input_shape):
     seen, calls, depth, handles = {}, [], [0], []
     reshapes = {torch.Tensor.view, torch.Tensor.reshape, torch.reshape, torch.flatten, torch.Tensor.flatten}
     pads = {functional.pad, getattr(getattr(torch._C, "_nn", None), "pad", functional.pad)}  # F.pad is the builtin
+    cats = {getattr(torch, name) for name in ("cat", "concat", "concatenate") if hasattr(torch, name)}
+    weakref = importlib.import_module("weakref")
+
+    skips = _Skips(torch, weakref)
 
     def before(module, args):
         cls = type(module).__name__
         if depth[0] == 0 and (_followed_class(cls) or _is_leaf(module)):
             call = dict(name=unique(names[id(module)]), cls=cls, attributes=_attributes(module), leaf=True)
+            skips.called(call, args[0] if args else None)
             calls.append(call)
             module._doctor_call = call
             # a module of the user's own (no child modules) is looked into: the functional calls of its forward
@@ -166,6 +269,7 @@ def torch_calls(model, input_shape):
             calls.remove(call)
         elif hasattr(output, "shape"):
             call["output"] = [int(v) for v in output.shape]
+            skips.made(call, output, args[0] if args and not _followed_class(call["cls"]) else None)
 
     def unique(name):
         seen[name] = seen.get(name, 0) + 1
@@ -174,7 +278,13 @@ def torch_calls(model, input_shape):
     class Functions(overrides.TorchFunctionMode):
         def __torch_function__(self, func, types, args=(), kwargs=None):
             kwargs = kwargs or {}
+            if func in cats:
+                result, record = skips.cat(func, args, kwargs)
+                if record is not None:
+                    calls.append(dict(record, name=unique("forward.cat")))
+                return result
             result = func(*args, **kwargs)
+            skips.inherit(result, args, kwargs)
             if depth[0] == 0 and hasattr(result, "shape"):
                 if func is functional.interpolate:
                     names_ = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
@@ -195,6 +305,8 @@ def torch_calls(model, input_shape):
                 else:
                     return result
                 calls[-1]["output"] = [int(v) for v in result.shape]
+                skips.called(calls[-1], args[0] if args else None)
+                skips.made(calls[-1], result)
             return result
 
     modes = [(module, module.training) for module in model.modules()]
@@ -206,7 +318,9 @@ def torch_calls(model, input_shape):
         parameter = next(iter(model.parameters()), None)
         options = dict(dtype=parameter.dtype, device=parameter.device) if parameter is not None else {}
         with torch.no_grad(), Functions():
-            model(torch.zeros(tuple(input_shape), **options))
+            x = torch.zeros(tuple(input_shape), **options)
+            skips.made(_INPUT, x)
+            model(x)
     finally:
         for module, training in modes:
             module.training = training
@@ -253,7 +367,8 @@ def read_torch_model(model, input_shape=None):
     layers : list of dict
     skipped : list of str
     note : str or None
-        Why the layers are in registration order (None when they follow a run of the model).
+        Why the layers are in registration order, or why a ``torch.cat`` was not read as a U-Net skip
+        (None when they follow a run of the model and every skip was read).
     """
     if input_shape is None:
         return (*calls_to_layers(module_calls(model)), None)
@@ -272,7 +387,9 @@ def read_torch_model(model, input_shape=None):
             f"{first}), so the layers are read in registration order, which may not be forward's."
         )
         return (*calls_to_layers(module_calls(model)), note)
-    return (*calls_to_layers(calls), None)
+    notes = []
+    layers, skipped = calls_to_layers(calls, notes)
+    return layers, skipped, " ".join(notes) or None
 
 
 def read_torch_module(model):
@@ -357,9 +474,11 @@ def _number(value):
 def _pad(name, cls, pad, mode, value):
     """``F.pad``'s list (last axis first: ``(left, right, top, bottom, …)``) as one pair per axis, first axis first."""
     pad = [int(p) for p in pad]
+    pairs = [[pad[2 * k], pad[2 * k + 1]] for k in range(len(pad) // 2)][::-1]
+    if pad and all(p <= 0 for p in pad) and mode == "constant":  # negative amounts only: a crop
+        return dict(kind="crop", name=name, crop=[[-before, -after] for before, after in pairs])
     if any(p < 0 for p in pad):
         raise _unfollowed(name, cls, f"pads by a negative amount {pad}, which the doctor does not follow")
-    pairs = [[pad[2 * k], pad[2 * k + 1]] for k in range(len(pad) // 2)][::-1]
     layer = dict(kind="pad", name=name, padding=pairs, mode=mode)
     if mode == "constant" and value:
         layer["value"] = float(value)
@@ -373,8 +492,22 @@ def _spatial_dims(call, dims_seen):
     return dims_seen
 
 
-def calls_to_layers(calls):
+def calls_to_layers(calls, notes=None):
     """The doctor's layer dicts for :func:`module_calls`' or :func:`torch_calls`' data (no torch needed).
+
+    A ``torch.cat`` on the channel axis (a ``"cat"`` call of :func:`torch_calls`)
+    is read as a U-Net skip: its latest input is the output of a layer, the
+    decoder; each earlier one is the input of another, the encoder; the decoder
+    gets ``skip_from`` the encoder, so the report checks that the two sizes
+    are equal, as torch's ``cat`` needs. Where the reader cannot tell (an input
+    whose size changed through something it does not follow, a layer called on
+    a skip's branch, a third input), the skip is not read and ``notes`` says why.
+
+    Parameters
+    ----------
+    calls : list of dict
+    notes : list, optional
+        Gets one sentence per concatenation not read as a skip.
 
     Returns
     -------
@@ -392,7 +525,7 @@ def calls_to_layers(calls):
     {'kind': 'pad', 'name': 'pad', 'padding': [[0, 0], [1, 2]], 'mode': 'constant'}
     """
     layers, skipped, dims, between = [], [], None, []
-    spatial_seen = False
+    spatial_seen, produced, cats = False, {None: -1}, []
     for call in calls:
         name, cls, a = call["name"], call["cls"], call.get("attributes", {})
         count = len(layers)
@@ -452,18 +585,58 @@ def calls_to_layers(calls):
             between.append((len(layers) - 1, f"{name} ({_x(a['input'])} → {_x(call['output'])})", spatial_seen))
         elif cls in _UNFOLLOWED:
             raise _unfollowed(name, cls)
+        elif cls == "cat":
+            cats.append(call)
         elif call.get("leaf", True) and name and not any(k in cls for k in _KEEP):
             skipped.append(f"{name} ({cls})")
+        produced[name] = len(layers) - 1  # the tensor this call gave has the size after that layer
         if len(layers) > count and layers[-1]["kind"] not in ("linear", "flatten", "reshape"):
             spatial_seen = True
     # a reshape of forward's between spatial layers (an attention block's) is passed over: the map keeps its size
     last = max([i for i, layer in enumerate(layers) if layer["kind"] not in ("linear", "flatten", "reshape")],
                default=-1)  # fmt: skip
     dropped = [(index, text) for index, text, after in between if after and index < last]
+    every = list(layers)
     for index, _ in reversed(dropped):
         del layers[index]
     skipped += [text for _, text in dropped]
+    kept = [index for index in range(len(every)) if index not in {i for i, _ in dropped}]
+    for call in cats:
+        note = _read_cat(call, produced, every, kept)
+        if note and notes is not None:
+            notes.append(note)
     return layers, skipped
+
+
+def _read_cat(call, produced, layers, kept):
+    """Give the decoder layer of a channel-axis ``torch.cat`` its ``skip_from``; else the sentence saying why not."""
+    inputs, off = call["attributes"]["inputs"], call["attributes"].get("off")
+    sizes = " and ".join("×".join(map(str, entry["size"])) for entry in inputs)
+    where = f"Skip {call['name']} ({sizes}) not checked"
+    if off:
+        return f"{where}: {off} is called on a branch, off the single path of layers the doctor follows."
+    if any("from" not in entry or entry["from"] not in produced for entry in inputs):
+        return f"{where}: an input is not made from the model's input by the layers read (a tensor made in forward)."
+    if any(entry.get("changed") for entry in inputs):
+        return f"{where}: an input's size was changed by an operation the doctor does not follow."
+    points = sorted({produced[entry["from"]] for entry in inputs})
+    if len(points) < 2:
+        return None  # the inputs are the same point of the stack: the same size
+    decoder = max((i for i in kept if i <= points[-1]), default=None)
+    encoders = [min((i for i in kept if i > point), default=None) for point in points[:-1]]
+    if len(encoders) > 1:
+        return f"{where}: it joins {len(inputs)} tensors, and the doctor checks one skip per layer."
+    encoder = encoders[0]
+    spatial = [i for i in (encoder, decoder) if i is not None and layers[i]["kind"] not in ("linear", "flatten",
+                                                                                            "reshape")]  # fmt: skip
+    if len(spatial) < 2 or encoder > decoder:
+        return f"{where}: its inputs are not the input and the output of spatial layers."
+    if encoder == decoder:  # skip_from names an earlier layer: a layer joined with its own input is not a pair
+        return f"{where}: it joins the input and the output of layer {layers[decoder]['name']!r}, not a U-Net pair."
+    if "skip_from" in layers[decoder]:
+        return f"{where}: layer {layers[decoder]['name']!r} already has a skip, and the doctor checks one per layer."
+    layers[decoder]["skip_from"] = layers[encoder]["name"]
+    return None
 
 
 def _x(shape):

@@ -4,6 +4,23 @@ Each test takes the layers and sizes from the issue's own reproducer and
 checks what the doctor says about them: the size, the refusal and its field,
 the explained message, the fix (checked by the doctor against its own
 arithmetic, and the arithmetic against PyTorch in test_doctor_torch_fixtures).
+
+The cited threads without a named test, and why:
+
+=================  ==========================================================  ========================================
+thread             why no named test                                           URL
+=================  ==========================================================  ========================================
+PyTorch PR #904    a patch to ``_output_padding`` (compute ``padding`` too     https://github.com/pytorch/pytorch/pull/904
+                   when ``output_size`` is below the smallest size); the
+                   thread gives no layer or sizes, only the code
+TensorFlow #2118   the reproducer is the size formula ``(i − 1)·s + k − 2p``   https://github.com/tensorflow/tensorflow/issues/2118
+                   and questions about ``output_shape``; no layer or input
+                   sizes to diagnose
+JAX #4592          a feature request (``output_shape`` for                     https://github.com/jax-ml/jax/issues/4592
+                   ``lax.conv_transpose``); the answer ("compute the padding
+                   that gives that shape") is the doctor's fix, but the thread
+                   has no layer or sizes
+=================  ==========================================================  ========================================
 """
 
 import numpy as np
@@ -135,3 +152,80 @@ def test_keras_22876_same_with_stride_2_and_kernel_3_shifts_by_one_pixel():
     assert torch_like.shape == same.shape == (32, 32)
     assert not np.allclose(torch_like, same)
     np.testing.assert_allclose(torch_like[:-1, :-1], same[1:, 1:])  # one pixel apart
+
+
+def _keras(size, channels, *layers):
+    first = {"class_name": "InputLayer", "config": {"batch_shape": [None, size, size, channels], "name": "in"}}
+    return {"class_name": "Sequential", "config": {"layers": [first, *layers]}}
+
+
+def _keras_layer(cls, name, **config):
+    return {"class_name": cls, "config": {"name": name, "data_format": "channels_last", **config}}
+
+
+def _keras_up(kernel, padding="same", output_padding=None, filters=1):
+    return _keras_layer("Conv2DTranspose", "up", filters=filters, kernel_size=[kernel, kernel], strides=[2, 2],
+                        padding=padding, output_padding=output_padding, dilation_rate=[1, 1])  # fmt: skip
+
+
+def test_keras_9883_23_and_24_both_come_back_as_24():
+    # Conv2D(16, 3, strides=2, padding='same') then Conv2DTranspose(1, 3, strides=2, padding='same'): the thread
+    # printed 23 → 12 → 24 and 24 → 12 → 24
+    conv = _keras_layer("Conv2D", "conv", filters=16, kernel_size=[3, 3], strides=[2, 2], padding="same",
+                        dilation_rate=[1, 1])  # fmt: skip
+    trips = {}
+    for size in (23, 24):
+        report = dl.doctor(_keras(size, 1, conv, _keras_up(3)), pairs=[("conv", "up")], target=(size, size))
+        assert [row["output"] for row in report.layers] == [(1, 12, 12, 16), (1, 24, 24, 1)]
+        trips[size] = report.round_trips[0]["ok"]
+        # the fix in Keras's own terms, applied, gives the encoder's size back
+        op = {23: (0, 0), 24: None}[size]  # 'same' gives 24 only with output_padding=None
+        assert report.fix["text"] == f"layer 1 ('up'): padding='same', output_padding={op} gives {size}×{size}"
+        fixed = dl.doctor(_keras(size, 1, conv, _keras_up(3, output_padding=op and list(op))), overlap=False)
+        assert fixed.output_shape == (1, size, size, 1)
+    assert trips == {23: False, 24: True}
+    assert report.round_trip_sizes[:6] == [2, 4, 6, 8, 10, 12]  # only even sizes come back with output_padding=None
+
+
+@pytest.mark.parametrize("kernel", [2, 3, 4])
+def test_keras_10185_39_pools_to_20_and_comes_back_as_40(kernel):
+    # "size 39 -> maxpooling 20 -> conv2d_transpose 39, but keras calc auto to 40" (the kernel is not given)
+    pool = _keras_layer("MaxPooling2D", "pool", pool_size=[2, 2], strides=[2, 2], padding="same")
+    report = dl.doctor(_keras(39, 3, pool, _keras_up(kernel, filters=3)), pairs=[("pool", "up")], target=(39, 39))
+    assert [row["output"][1:3] for row in report.layers] == [(20, 20), (40, 40)]
+    assert report.round_trips[0]["ok"] is False
+    text = report.fix["text"]
+    op = eval(text.split("output_padding=")[1].split(" gives")[0])  # noqa: S307
+    assert "padding='same'" in text and op == ((kernel + 1) % 2,) * 2  # 'same' with output_padding 0 (odd kernel)
+    fixed = dl.doctor(_keras(39, 3, pool, _keras_up(kernel, output_padding=list(op), filters=3)), overlap=False)
+    assert fixed.output_shape == (1, 39, 39, 3)
+    # the thread's second example, 41: a 2×2 'same' pool gives 21 (not the 22 written there) and the layer 42
+    report = dl.doctor(_keras(41, 3, pool, _keras_up(kernel, filters=3)), overlap=False)
+    assert [row["output"][1:3] for row in report.layers] == [(21, 21), (42, 42)]
+
+
+def test_lasagne_711_32_gives_16_and_the_transposed_layer_31():
+    # a 32×32 input, 3×3 convolution, stride 2, 'same' padding: 16×16; the matching TransposedConv2DLayer
+    # (crop 1): 31×31, "because a 31×31 input would have resulted in a 16×16 output as well"
+    layers = [{"kind": "conv", "kernel": 3, "stride": 2, "padding": 1, "name": "conv"},
+              {"kind": "conv_transpose", "kernel": 3, "stride": 2, "padding": 1, "name": "up"}]  # fmt: skip
+    report = dl.doctor(layers, (1, 1, 32, 32), pairs=[("conv", "up")], target=(32, 32))
+    assert [row["output"][2:] for row in report.layers] == [(16, 16), (31, 31)]
+    assert report.round_trips[0]["ok"] is False
+    assert dl.doctor(layers, (1, 1, 31, 31), pairs=[("conv", "up")]).round_trips[0]["ok"] is True
+    # the output_size argument the thread asks for is output_padding 1 here
+    assert report.fix["padding"] == (1, 1) and report.fix["output_padding"] == (1, 1)
+    assert report.fix["reached"] == (32, 32)
+
+
+def test_lasagne_746_14_gives_27_not_28():
+    # Deconv2DLayer(filter_size=(3, 3), crop='same', stride=2) on 14×14: 27×27, (14 − 1)·2 − 2·1 + 3; the user's
+    # hack adds 1 to that formula, "an extra, one-sided" cell at the end: output_padding=1
+    layer = {"kind": "conv_transpose", "kernel": 3, "stride": 2, "padding": 1, "name": "deconv"}
+    report = dl.doctor([layer], (1, 1, 14, 14), target=(28, 28))
+    assert report.output_shape == (1, 1, 27, 27)
+    assert report.fix["padding"] == (1, 1) and report.fix["output_padding"] == (1, 1)
+    fixed = dl.doctor([dict(layer, output_padding=1)], (1, 1, 14, 14))
+    assert fixed.output_shape == (1, 1, 28, 28)
+    (stage, _) = fixed.layers[0]["stages"]
+    assert stage["full"] == 29 and stage["kept"] == (1, 29)  # one more cell kept at the end only: 1..28 of 0..28
