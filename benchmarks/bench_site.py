@@ -502,7 +502,9 @@ class Browser:
         the files it fetches itself, seen again as the worker's own requests) has a body size of 0.
         """
         own = [r for r in self.finished if r.url.startswith(origin + "/")]
-        elsewhere = [r for r in self.finished + self.failed if r.url.startswith("http") and r not in own]
+        # not the site's own requests that failed (those a page's reload aborts, on an isolated site's first visit)
+        seen = self.finished + self.failed
+        elsewhere = [r for r in seen if r.url.startswith("http") and not r.url.startswith(origin + "/")]
         received = sum(max(r.sizes()["responseBodySize"], 0) for r in own)
         return received, len(own), len(elsewhere)
 
