@@ -891,8 +891,7 @@ def add_interrupt_support(output):
     So in the kernel's chunk ``crossOriginIsolated ?`` (coincident or comlink) is made false: comlink, as
     in a page that is not isolated; the comlink worker's chunk gets :data:`INTERRUPT_WORKER` in front, and
     the lab page :data:`INTERRUPT_PAGE`. Each edit must find exactly the code it expects, or the build fails.
-    The edited chunks keep their names: a browser that cached them from a site built without ``--isolate``
-    (served ``immutable``) keeps the old ones until its cache is cleared.
+    The edited chunks are renamed after their new content (:func:`rename_edited_chunks`).
     """
     static = output / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
     channel = re.compile(
@@ -916,9 +915,38 @@ def add_interrupt_support(output):
             f"interrupt support: {worker.name} does not load Pyodide as pyodide-kernel 0.6.1's worker does"
         )
     worker.write_text(INTERRUPT_WORKER + worker.read_text())
+    rename_edited_chunks(output, static, [kernel, worker])
     lab = output / "lab" / "index.html"
     text = lab.read_text()
     lab.write_text(text.replace("<head>", "<head>" + INTERRUPT_PAGE, 1))  # before the app creates any worker
+
+
+def rename_edited_chunks(output, static, chunks):
+    """Name each edited chunk, and the extension's ``remoteEntry`` that lists it, after its new content.
+
+    A chunk's name carries the hash of its content (``352.cc74f63a8f779ace30b6.js``), so ``serve_site``
+    (and the README's nginx snippet) send it as ``immutable``: a browser that cached the chunk from a
+    site built with ``--no-isolate`` would never ask for the edited one under the same name. The
+    ``remoteEntry`` maps each chunk id to its hash (for the file name and its ``?v=`` query); it is
+    renamed in turn, and ``jupyter-lite.json`` (served ``no-cache``), which loads it, points at the new name.
+    """
+    (entry,) = static.glob("remoteEntry.*.js")
+    text = entry.read_text()
+    for chunk in chunks:
+        chunk_id, old, _ = chunk.name.split(".")
+        new = sha256(chunk.read_bytes())[: len(old)]
+        if text.count(f'{chunk_id}:"{old}"') != 2:  # its file name and its ?v= query
+            raise BuildError(f"interrupt support: {entry.name} does not map chunk {chunk_id} to {old} twice")
+        text = text.replace(f'{chunk_id}:"{old}"', f'{chunk_id}:"{new}"')
+        chunk.rename(chunk.with_name(f"{chunk_id}.{new}.js"))
+    renamed = f"remoteEntry.{sha256(text.encode())[: len(entry.name.split('.')[1])]}.js"
+    (static / renamed).write_text(text)
+    entry.unlink()
+    for listing in [output / "jupyter-lite.json", static.parent / "package.json"]:
+        listed = listing.read_text()
+        if listed.count(f"static/{entry.name}") != 1:
+            raise BuildError(f"interrupt support: {listing} does not load static/{entry.name} once")
+        listing.write_text(listed.replace(f"static/{entry.name}", f"static/{renamed}"))
 
 
 def add_cdn_check(output):
