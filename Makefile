@@ -120,20 +120,21 @@ html: $(LAB_STAMP)
 
 # The course as a JupyterLite site in _site/, nothing to install for students (tools/build_site.py
 # needs only Python and npm; it builds its own venv in build/site/). PYODIDE=offline (default):
-# everything served by the site itself; PYODIDE=cdn: current JupyterLite, Pyodide from jsdelivr.
+# everything served by the site itself, cross-origin isolated (Kernel > Interrupt works; NO_ISOLATE=1
+# builds it without); PYODIDE=cdn: current JupyterLite, Pyodide from jsdelivr, never isolated.
 PYODIDE ?= offline
-ISOLATE ?=
+NO_ISOLATE ?=
 SITE_PORT ?= 8000
 .PHONY: site serve-site
 
 site:
-	$(PYTHON) tools/build_site.py --pyodide $(PYODIDE)$(if $(ISOLATE), --isolate)
+	$(PYTHON) tools/build_site.py --pyodide $(PYODIDE)$(if $(NO_ISOLATE), --no-isolate)
 
 # The site on http://127.0.0.1:$(SITE_PORT)/ with the headers a host should send (tools/serve_site.py: a cache
-# policy, gzip; with ISOLATE=1 also COOP/COEP, and the site is built with its isolation fallback); README
+# policy, gzip, COOP/COEP for an isolated site; NO_ISOLATE=1: neither built nor served isolated); README
 # "Hosting the course" has them for other hosts.
 serve-site: site
-	$(PYTHON) tools/serve_site.py --directory _site --port $(SITE_PORT)$(if $(ISOLATE), --isolate)
+	$(PYTHON) tools/serve_site.py --directory _site --port $(SITE_PORT)$(if $(NO_ISOLATE), --no-isolate)
 
 # The book with the site under it at lite/, as the deploy publishes them, on http://127.0.0.1:$(SITE_PORT)/.
 serve-book: book site
