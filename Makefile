@@ -136,7 +136,8 @@ site:
 serve-site: site
 	$(PYTHON) tools/serve_site.py --directory _site --port $(SITE_PORT)$(if $(NO_ISOLATE), --no-isolate)
 
-# The book with the site under it at lite/, as the deploy publishes them, on http://127.0.0.1:$(SITE_PORT)/.
+# The book with the site under it at lite/, as the deploy publishes them, on http://127.0.0.1:$(SITE_PORT)/
+# (COOP/COEP too, unless NO_ISOLATE=1: the folder _book/ has no site stamp to tell).
 serve-book: book site
 	ln -sfn ../_site _book/lite
-	$(PYTHON) tools/serve_site.py --directory _book --port $(SITE_PORT)
+	$(PYTHON) tools/serve_site.py --directory _book --port $(SITE_PORT)$(if $(NO_ISOLATE), --no-isolate)
