@@ -120,14 +120,15 @@ html: $(LAB_STAMP)
 
 # The course as a JupyterLite site in _site/, nothing to install for students (tools/build_site.py
 # needs only Python and npm; it builds its own venv in build/site/). PYODIDE=offline (default):
-# everything served by the site itself; PYODIDE=cdn: current JupyterLite, Pyodide from jsdelivr.
+# everything served by the site itself, cross-origin isolated (Kernel > Interrupt works; NO_ISOLATE=1
+# builds it without); PYODIDE=cdn: current JupyterLite, Pyodide from jsdelivr, never isolated.
 PYODIDE ?= offline
-ISOLATE ?=
+NO_ISOLATE ?=
 SITE_PORT ?= 8000
 .PHONY: site serve-site
 
 site:
-	$(PYTHON) tools/build_site.py --pyodide $(PYODIDE)$(if $(ISOLATE), --isolate)
+	$(PYTHON) tools/build_site.py --pyodide $(PYODIDE)$(if $(NO_ISOLATE), --no-isolate)
 
 # A graded site in _site-graded/ (docs/grading.md "With the site"): nbgrader's release of every assignment
 # (make nbgrader, then nbgrader generate_assignment each) served as the site, so that what a student hands in
@@ -137,15 +138,16 @@ NBGRADER ?= nbgrader
 site-graded: nbgrader
 	@command -v $(NBGRADER) >/dev/null || { echo "make site-graded needs nbgrader: pip install nbgrader==0.9.6"; exit 1; }
 	cd $(GRADING_OUT) && for a in source/*/; do $(NBGRADER) generate_assignment "$$(basename $$a)" --force || exit 1; done
-	$(PYTHON) tools/build_site.py --pyodide $(PYODIDE) --notebooks $(GRADING_OUT)/release --output _site-graded$(if $(ISOLATE), --isolate)
+	$(PYTHON) tools/build_site.py --pyodide $(PYODIDE) --notebooks $(GRADING_OUT)/release --output _site-graded$(if $(NO_ISOLATE), --no-isolate)
 
 # The site on http://127.0.0.1:$(SITE_PORT)/ with the headers a host should send (tools/serve_site.py: a cache
-# policy, gzip; with ISOLATE=1 also COOP/COEP, and the site is built with its isolation fallback); README
+# policy, gzip, COOP/COEP for an isolated site; NO_ISOLATE=1: neither built nor served isolated); README
 # "Hosting the course" has them for other hosts.
 serve-site: site
-	$(PYTHON) tools/serve_site.py --directory _site --port $(SITE_PORT)$(if $(ISOLATE), --isolate)
+	$(PYTHON) tools/serve_site.py --directory _site --port $(SITE_PORT)$(if $(NO_ISOLATE), --no-isolate)
 
-# The book with the site under it at lite/, as the deploy publishes them, on http://127.0.0.1:$(SITE_PORT)/.
+# The book with the site under it at lite/, as the deploy publishes them, on http://127.0.0.1:$(SITE_PORT)/
+# (COOP/COEP too, unless NO_ISOLATE=1: the folder _book/ has no site stamp to tell).
 serve-book: book site
 	ln -sfn ../_site _book/lite
-	$(PYTHON) tools/serve_site.py --directory _book --port $(SITE_PORT)
+	$(PYTHON) tools/serve_site.py --directory _book --port $(SITE_PORT)$(if $(NO_ISOLATE), --no-isolate)

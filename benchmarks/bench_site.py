@@ -5,6 +5,7 @@ Run from the repository's root (Playwright and Debian's ``/usr/bin/chromium`` ne
     python benchmarks/bench_site.py                          # both sites, every notebook's sliders
     python benchmarks/bench_site.py --notebooks none --runs 3   # notebook 1's start-up only, 3 times
     python benchmarks/bench_site.py --gzip --output benchmarks/results/DATE_site_run1.txt
+    python benchmarks/bench_site.py --isolate --baseline 2411b5d --notebooks none --runs 3
 
 It builds two offline JupyterLite sites with ``tools/build_site.py --pyodide offline``:
 the working tree's, and the baseline commit's (``--baseline``, default ``4722ca6``), built
@@ -25,6 +26,13 @@ fresh profile, each notebook of ``--notebooks`` is opened, run, and every slider
 explorer is moved ``--moves`` times (ArrowRight, ArrowLeft back from the maximum): key
 down → the explorer's figure replaced and decoded, timed in the page (a move that shows a
 message, or draws the same figure again, is counted, not timed).
+
+With ``--isolate`` the working tree's site is built with ``--isolate`` (cross-origin isolated,
+Kernel ▸ Interrupt) and measured twice in each run: served plainly, so that its service worker
+adds the isolation headers (as on GitHub Pages: the first visit's notebook page reloads once
+when the worker takes it over), and served with COOP/COEP headers (as ``serve_site.py``); the
+baseline is served plainly. A visit of an isolated site waits until the notebook page is
+``crossOriginIsolated``; "loads" counts the notebook page's loads (2 when it reloaded).
 
 Every figure of the working tree's site is also given as a ratio to the baseline's,
 measured in the same run: on a busy machine both slow down alike. The header gives the
@@ -281,10 +289,11 @@ def renderer_memory(user_data_dir):
 # ---------------------------------------------------------------- building the two sites
 
 
-def build_site(source_root, output, out):
+def build_site(source_root, output, out, *options):
     """Build ``output`` with ``source_root``'s own tools/build_site.py (skipped by it when up to date); seconds."""
     start = time.monotonic()
     cmd = [sys.executable, str(source_root / "tools" / "build_site.py"), "--pyodide", "offline", "--output", output]
+    cmd += options
     build = subprocess.run([str(c) for c in cmd], cwd=source_root, capture_output=True, text=True)
     if build.returncode != 0:
         raise SystemExit(f"building {output} failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}")
@@ -324,13 +333,14 @@ def build_baseline(rev, output, out):
 # ---------------------------------------------------------------- serving
 
 
-def gzip_handler(directory, compress, counts, cache_control=""):
+def gzip_handler(directory, compress, counts, cache_control="", isolate=False):
     """An http.server handler for ``directory``: .wasm as application/wasm; with ``compress``, gzip.
 
     Compressed bodies are made once per file (``warm``) so that the measurement times the
     browser, not this server's zlib. ``counts`` (a dict with a lock) gets the requests answered
     and the body bytes sent. ``cache_control``: a ``Cache-Control`` header for every response
-    (none by default, as ``python -m http.server``).
+    (none by default, as ``python -m http.server``). ``isolate``: COOP/COEP/CORP on every response,
+    as ``tools/serve_site.py`` sends them.
     """
     cache = {}
 
@@ -349,6 +359,10 @@ def gzip_handler(directory, compress, counts, cache_control=""):
             super().send_response(code, message)
             if cache_control:
                 self.send_header("Cache-Control", cache_control)
+            if isolate:
+                self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+                self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+                self.send_header("Cross-Origin-Resource-Policy", "same-origin")
 
         def copyfile(self, source, outputfile):
             data = source.read()
@@ -425,9 +439,9 @@ class _Body:
 class Server:
     """The site served on 127.0.0.1 from a thread, as ``python -m http.server`` would (plus gzip)."""
 
-    def __init__(self, directory, compress, cache_control=""):
+    def __init__(self, directory, compress, cache_control="", isolate=False):
         self.counts = {"lock": threading.Lock(), "requests": 0, "bytes": 0}
-        handler, warm = gzip_handler(str(directory), compress, self.counts, cache_control)
+        handler, warm = gzip_handler(str(directory), compress, self.counts, cache_control, isolate)
         if compress:
             warm()
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -466,10 +480,17 @@ class Browser:
             args=FLAGS + DEAD_PROXY,
             viewport=VIEWPORT,
         )
-        self.finished, self.failed = [], []
+        self.finished, self.failed, self.loads = [], [], []
         self.context.on("requestfinished", lambda request: self.finished.append(request))
         self.context.on("requestfailed", lambda request: self.failed.append(request))
+        self.context.on("page", self._watch_loads)
+        for page in self.context.pages:
+            self._watch_loads(page)
         return self.context
+
+    def _watch_loads(self, page):
+        """Count the page's loads of the notebook page (a reload by the isolation fallback is a second one)."""
+        page.on("load", lambda: self.loads.append(time.monotonic()))
 
     def page(self):
         return self.context.pages[0] if self.context.pages else self.context.new_page()
@@ -481,7 +502,9 @@ class Browser:
         the files it fetches itself, seen again as the worker's own requests) has a body size of 0.
         """
         own = [r for r in self.finished if r.url.startswith(origin + "/")]
-        elsewhere = [r for r in self.finished + self.failed if r.url.startswith("http") and r not in own]
+        # not the site's own requests that failed (those a page's reload aborts, on an isolated site's first visit)
+        seen = self.finished + self.failed
+        elsewhere = [r for r in seen if r.url.startswith("http") and not r.url.startswith(origin + "/")]
         received = sum(max(r.sizes()["responseBodySize"], 0) for r in own)
         return received, len(own), len(elsewhere)
 
@@ -493,11 +516,15 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
-def open_notebook(page, origin, notebook):
-    """Open ``notebook``, wait for its kernel; (seconds to kernel idle, monotonic start)."""
+#: The notebook's panel is there in a cross-origin-isolated page (after the isolation fallback's one reload).
+ISOLATED_PANEL = f"(path) => window.crossOriginIsolated && ({PANEL})(path)"
+
+
+def open_notebook(page, origin, notebook, isolated=False):
+    """Open ``notebook``, wait for its kernel (in an isolated page if ``isolated``); (seconds to kernel idle, start)."""
     start = time.monotonic()
     page.goto(f"{origin}/lab/index.html?path={notebook}", timeout=PAGE_HANG * 1000)
-    page.wait_for_function(PANEL, arg=notebook, timeout=PAGE_HANG * 1000)
+    page.wait_for_function(ISOLATED_PANEL if isolated else PANEL, arg=notebook, timeout=PAGE_HANG * 1000)
     kernel = page.evaluate(KERNEL_READY, notebook)
     if kernel != "python":
         raise RuntimeError(f"{notebook} opened with kernel {kernel!r}, not Pyodide's")
@@ -520,13 +547,13 @@ def run_all(page, notebook, start):
     return first, time.monotonic() - start
 
 
-def visit(browser, server):
+def visit(browser, server, isolated=False):
     """One visit of notebook 1 on ``browser``'s profile; the figures of ``VISIT_COLUMNS``."""
     browser.open()
     server.take_counts()
     try:
         page = browser.page()
-        kernel, start = open_notebook(page, server.origin, NOTEBOOK_1)
+        kernel, start = open_notebook(page, server.origin, NOTEBOOK_1, isolated)
         first, done = run_all(page, NOTEBOOK_1, start)
         time.sleep(1)  # let the last figure's decode and the caption settle before reading memory
         pss, rss, renderers = renderer_memory(browser.profile)
@@ -546,6 +573,7 @@ def visit(browser, server):
         "pss_mb": pss,
         "rss_mb": rss,
         "renderers": renderers,
+        "loads": len(browser.loads),
     }
 
 
@@ -581,7 +609,7 @@ def move_every_slider(page, notebook, moves):
     return times, skipped
 
 
-def slider_latencies(playwright, origin, notebooks, moves, out):
+def slider_latencies(playwright, origin, notebooks, moves, out, isolated=False):
     """Every explorer of ``notebooks`` on one fresh profile, as a student going through the course."""
     browser = Browser(playwright)
     results = {}
@@ -590,7 +618,7 @@ def slider_latencies(playwright, origin, notebooks, moves, out):
             browser.open()
             try:
                 page = browser.page()
-                kernel, start = open_notebook(page, origin, notebook)
+                kernel, start = open_notebook(page, origin, notebook, isolated)
                 run_all(page, notebook, start)
                 times, skipped = move_every_slider(page, notebook, moves)
             finally:
@@ -618,6 +646,7 @@ VISIT_COLUMNS = [
     ("pss_mb", "renderer PSS MB"),
     ("rss_mb", "renderer RSS MB"),
     ("renderers", "renderers"),
+    ("loads", "loads"),
 ]
 #: What the visit columns are, printed under the first table.
 VISIT_LEGEND = """\
@@ -625,7 +654,8 @@ kernel idle, 1st figure, run all: seconds from page open (Run All starts when th
 MB received: response bodies as received by Chromium (requestfinished sizes, as sent: compressed with --gzip);
 MB sent, requests: body bytes written and requests answered (304s too) by the server; seen: requests
 Chromium reports, those JupyterLite's service worker answers included; renderer PSS/RSS: summed over the
-renderer processes (renderers: how many) after Run All, from /proc/PID/smaps_rollup"""
+renderer processes (renderers: how many) after Run All, from /proc/PID/smaps_rollup; loads: the notebook
+page's loads (2: the isolation fallback reloaded it once)"""
 
 
 def visit_rows(visits):
@@ -638,7 +668,7 @@ def visit_rows(visits):
             values = [r[key] for r in runs if r[key] is not None]
             median = statistics.median(values) if values else None
             medians[(kind, key)] = median
-            digits = {"requests": 0, "seen": 0, "renderers": 0, "mb": 3, "sent_mb": 3}.get(key, 1)
+            digits = {"requests": 0, "seen": 0, "renderers": 0, "loads": 0, "mb": 3, "sent_mb": 3}.get(key, 1)
             cell = fmt(median, digits=digits)
             if len(values) > 1:
                 cell += f" ({min(values):.{digits}f}–{max(values):.{digits}f})"
@@ -685,14 +715,16 @@ def report(out, sites, visits, sliders):
                 out(f"worst explorer median {max(all_medians):.0f} ms, worst move {max(all_max):.0f} ms")
     if len(sites) < 2:
         return
-    new, old = sites
-    out("")
-    out(f"== ratios {new} / {old} (same run; < 1 is faster or smaller)")
-    rows = []
-    for kind in ["cold", "second"]:
-        cells = [ratio(medians[new][(kind, key)], medians[old][(kind, key)]) for key, _ in VISIT_COLUMNS]
-        rows.append([f"{kind} visit"] + cells)
-    table(out, ["visit"] + [title for _, title in VISIT_COLUMNS], rows)
+    *news, old = sites
+    for new in news:
+        out("")
+        out(f"== ratios {new} / {old} (same run; < 1 is faster or smaller)")
+        rows = []
+        for kind in ["cold", "second"]:
+            cells = [ratio(medians[new][(kind, key)], medians[old][(kind, key)]) for key, _ in VISIT_COLUMNS]
+            rows.append([f"{kind} visit"] + cells)
+        table(out, ["visit"] + [title for _, title in VISIT_COLUMNS], rows)
+    new = news[0]
     if stats.get(new) and stats.get(old):
         out("")
         rows = []
@@ -718,6 +750,12 @@ def parse_args(argv=None):
     )
     parser.add_argument("--moves", type=int, default=5, help="key presses per slider (5)")
     parser.add_argument("--gzip", action="store_true", help="serve compressible files gzip-compressed")
+    parser.add_argument(
+        "--isolate",
+        action="store_true",
+        help="build the working tree's site with --isolate and measure it served plainly (its service worker's "
+        "fallback, as GitHub Pages) and with COOP/COEP headers (as serve_site.py)",
+    )
     parser.add_argument(
         "--cache-control",
         default="",
@@ -762,18 +800,26 @@ def main(argv=None):
             out(f"# note: {args.note}")
         out(
             f"# options: runs {args.runs}, moves {args.moves}, gzip {'on' if args.gzip else 'off'}, "
-            f"Cache-Control {args.cache_control or 'none'}, "
+            f"Cache-Control {args.cache_control or 'none'}, isolate {'on' if args.isolate else 'off'}, "
             f"notebooks {', '.join(n.removesuffix('.ipynb') for n in args.notebooks) or 'none'}"
         )
-        sites = {f"worktree {git('rev-parse', '--short', 'HEAD')}{dirty}": BENCH_DIR / "worktree"}
+        worktree = f"worktree {git('rev-parse', '--short', 'HEAD')}{dirty}"
         part = time.monotonic()
-        build_site(ROOT, sites[next(iter(sites))], out)
+        if args.isolate:
+            path = BENCH_DIR / "worktree-isolated"
+            build_site(ROOT, path, out, "--isolate")
+            #: name: (the site's folder, served with the isolation headers, an isolated site)
+            sites = {f"{worktree} isolated, sw fallback": (path, False, True)}
+            sites[f"{worktree} isolated, headers"] = (path, True, True)
+        else:
+            sites = {worktree: (BENCH_DIR / "worktree", False, False)}
+            build_site(ROOT, sites[worktree][0], out)
         if not args.no_baseline:
             rev = git("rev-parse", "--short", args.baseline + "^{commit}")
-            sites[f"baseline {rev}"] = BENCH_DIR / f"baseline-{rev}"
-            build_baseline(rev, sites[f"baseline {rev}"], out)
+            sites[f"baseline {rev}"] = (BENCH_DIR / f"baseline-{rev}", False, False)
+            build_baseline(rev, sites[f"baseline {rev}"][0], out)
         out(f"# builds: {time.monotonic() - part:.0f} s")
-        for name, path in sites.items():
+        for name, (path, _, _) in sites.items():
             age = (time.time() - (path / ".site-stamp.json").stat().st_mtime) / 60
             out(f"# site {name}: {path.relative_to(ROOT)}, built {age:.0f} min ago")
 
@@ -784,11 +830,12 @@ def main(argv=None):
                 order = list(sites) if run % 2 == 0 else list(sites)[::-1]  # alternate who goes first
                 for name in order:
                     part = time.monotonic()
-                    server = Server(sites[name], args.gzip, args.cache_control)
+                    path, headers, isolated = sites[name]
+                    server = Server(path, args.gzip, args.cache_control, headers)
                     browser = Browser(playwright)
                     try:
-                        cold = visit(browser, server)
-                        second = visit(browser, server)
+                        cold = visit(browser, server, isolated)
+                        second = visit(browser, server, isolated)
                     finally:
                         browser.remove()
                         server.close()
@@ -798,14 +845,15 @@ def main(argv=None):
                         f"second visit {fmt(second['figure_s'], ' s')} ({time.monotonic() - part:.0f} s; load {load()})"
                     )
             for name in sites:
-                notebooks = [n for n in args.notebooks if (sites[name] / "files" / n).exists()]
+                path, headers, isolated = sites[name]
+                notebooks = [n for n in args.notebooks if (path / "files" / n).exists()]
                 if not notebooks:
                     continue
                 part = time.monotonic()
-                server = Server(sites[name], args.gzip, args.cache_control)
+                server = Server(path, args.gzip, args.cache_control, headers)
                 try:
                     out(f"# sliders of {name}:")
-                    sliders[name] = slider_latencies(playwright, server.origin, notebooks, args.moves, out)
+                    sliders[name] = slider_latencies(playwright, server.origin, notebooks, args.moves, out, isolated)
                 finally:
                     server.close()
                 out(f"# sliders of {name}: {time.monotonic() - part:.0f} s; load {load()}")

@@ -1,7 +1,8 @@
 """Build ``_site/``: the course as a JupyterLite site that runs every notebook in the browser.
 
-    python3 tools/build_site.py                  # offline: everything served from _site/ itself
-    python3 tools/build_site.py --pyodide cdn    # current JupyterLite; Pyodide from jsdelivr
+    python3 tools/build_site.py                  # offline: everything served from _site/ itself, isolated
+    python3 tools/build_site.py --no-isolate     # the same without cross-origin isolation (no Kernel > Interrupt)
+    python3 tools/build_site.py --pyodide cdn    # current JupyterLite; Pyodide from jsdelivr (never isolated)
     python3 tools/build_site.py --force          # rebuild even if _site/ is up to date
     python3 tools/build_site.py --notebooks grading/release --output _site-graded   # a graded site
     python3 tools/serve_site.py                  # then open http://127.0.0.1:8000/ (make serve-site)
@@ -45,10 +46,11 @@ build is skipped. Once everything is downloaded, a build needs no network: decon
 is built with the build venv's setuptools (``--no-build-isolation``).
 
 Hosting (:func:`add_hosting_support`): ``tools/serve_site.py`` serves the site with a cache
-policy and gzip. ``--isolate`` (opt-in) makes JupyterLite's service worker add the cross-origin
-isolation headers, and each page register it at once, for hosts that cannot send them (GitHub
-Pages); ``serve_site.py --isolate`` sends them itself. A CDN site says in the page when the
-CDN cannot be reached.
+policy, gzip and the cross-origin isolation headers (COOP/COEP). An offline site is isolated
+unless built with ``--no-isolate``: Kernel > Interrupt stops a running cell
+(:func:`add_interrupt_support`), and for hosts that cannot send the headers (GitHub Pages)
+JupyterLite's service worker adds them, each page registering it at once. A CDN site is never
+isolated (:func:`add_hosting_support` says why) and says in the page when the CDN cannot be reached.
 
 ``--notebooks DIR``: the site serves the notebooks of DIR instead of ``notebooks/``, those in it
 and one level down: nbgrader's ``release/`` (``release/<assignment>/<notebook>.ipynb``, after
@@ -465,7 +467,7 @@ as it is.</p>
 """
 
 
-def landing_page(mode):
+def landing_page(mode, isolate=False):
     """``_site/index.html``: what the course is, a link to each notebook and to the gallery."""
     items = "\n".join(
         f'<li><a href="lab/index.html?path={p.name}">{html.escape(notebook_title(p))}</a> <code>{p.name}</code></li>'
@@ -481,6 +483,11 @@ def landing_page(mode):
         "it works offline, from a USB stick, behind any firewall."
         if mode == "offline"
         else "The notebooks are served by this site; Python (Pyodide) and its packages come from the jsdelivr CDN."
+    )
+    runaway = (
+        "A cell that runs too long stops with <b>Kernel ▸ Interrupt</b>, and your variables stay."
+        if isolate
+        else "A cell that runs too long stops only with <b>Kernel ▸ Restart</b>, which forgets your variables."
     )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -501,7 +508,7 @@ flipped-kernel sweep — with the numbers and the output-size arithmetic updatin
 Everything you see is computed by <b>deconvlib</b>, a small numpy library checked against
 PyTorch.</p>
 <p class="note">Nothing to install: the notebooks run in your browser (JupyterLite). The first
-notebook takes 10–30 s to start Python; then <b>Run ▸ Run All Cells</b>. {where}
+notebook takes 10–30 s to start Python; then <b>Run ▸ Run All Cells</b>. {runaway} {where}
 Your edits stay in this browser only; <i>File ▸ Download</i> keeps a copy. When the course is
 updated, a notebook you saved tells you so and offers to reset it to the new version (your copy is
 kept beside it). A reload brings you back to the notebook you had open. Your browser needs about
@@ -533,7 +540,7 @@ def inputs_digest(mode):
     return digest.hexdigest()
 
 
-def is_up_to_date(output, mode, isolate=False):
+def is_up_to_date(output, mode, isolate):
     stamp = output / STAMP_NAME
     try:
         stamp = json.loads(stamp.read_text())
@@ -765,7 +772,7 @@ ISOLATION_WORKER = """
     if (response.status === 0 || [101, 204, 205, 304].includes(response.status)) return response;
     const headers = new Headers(response.headers);
     headers.set("Cross-Origin-Opener-Policy", "same-origin");
-    headers.set("Cross-Origin-Embedder-Policy", "%(coep)s");
+    headers.set("Cross-Origin-Embedder-Policy", "require-corp");
     return new Response(response.body, {status: response.status, statusText: response.statusText, headers});
   };
 })();
@@ -886,30 +893,35 @@ def add_to_head(page, snippet):
     page.write_text(text.replace("</head>", snippet + "</head>", 1))
 
 
-def add_hosting_support(output, mode, isolate=False):
-    """For a CDN site the CDN check; with ``isolate``, the isolation fallback (service worker and page script).
+def add_hosting_support(output, mode, isolate=True):
+    """For a CDN site the CDN check; for an isolated (offline) one, the isolation fallback and Interrupt.
 
-    Isolation is opt-in (``--isolate``). Left alone, pyodide-kernel 0.6.1 in an isolated page talks to its
-    worker through ``coincident``, whose main-thread side calls ``Atomics.waitAsync(…).value.then`` and
-    throws ("….value.then is not a function") when the answer is already there: the site test hung in both
-    isolated runs. So an isolated offline site keeps comlink and gets Kernel > Interrupt
-    (:func:`add_interrupt_support`); 0.7.x-0.8.x ship the same coincident 1.2.3 and no interrupt buffer.
+    Left alone, pyodide-kernel 0.6.1 in an isolated page talks to its worker through ``coincident``, whose
+    main-thread side calls ``Atomics.waitAsync(…).value.then`` and throws ("….value.then is not a
+    function") when the answer is already there: the site test hung in both isolated runs. So an isolated
+    offline site keeps comlink and gets Kernel > Interrupt (:func:`add_interrupt_support`).
+
+    A CDN site cannot be isolated (:func:`main` refuses ``--pyodide cdn --isolate``): its kernel,
+    pyodide-kernel 0.8.6, ships the same coincident 1.2.3 and no interrupt buffer, and the comlink and
+    interrupt edits are made for 0.6.1's chunks; and under ``Cross-Origin-Embedder-Policy: require-corp``
+    every file from jsdelivr would need a ``Cross-Origin-Resource-Policy`` or CORS header, which nothing
+    here can test (no internet on the build machine).
     """
     if mode == "cdn":
         add_cdn_check(output)
     if not isolate:
         return
+    if mode != "offline":
+        raise BuildError("a CDN site cannot be isolated (see add_hosting_support)")
     worker = output / "service-worker.js"
     if not worker.is_file():
         raise BuildError(f"{worker} is missing: JupyterLite's service worker carries the isolation fallback")
-    coep = "require-corp" if mode == "offline" else "credentialless"
-    worker.write_text(worker.read_text() + ISOLATION_WORKER % {"coep": coep})
+    worker.write_text(worker.read_text() + ISOLATION_WORKER)
     pages = {output / "index.html": ("./", "false")}
     pages.update({page: ("../", "true") for page in output.glob("*/index.html") if page.parent.name != "gallery"})
     for page, (root, reload) in pages.items():
         add_to_head(page, ISOLATION_PAGE % {"root": root, "reload": reload})
-    if mode == "offline":
-        add_interrupt_support(output)
+    add_interrupt_support(output)
 
 
 def add_interrupt_support(output):
@@ -920,8 +932,7 @@ def add_interrupt_support(output):
     So in the kernel's chunk ``crossOriginIsolated ?`` (coincident or comlink) is made false: comlink, as
     in a page that is not isolated; the comlink worker's chunk gets :data:`INTERRUPT_WORKER` in front, and
     the lab page :data:`INTERRUPT_PAGE`. Each edit must find exactly the code it expects, or the build fails.
-    The edited chunks keep their names: a browser that cached them from a site built without ``--isolate``
-    (served ``immutable``) keeps the old ones until its cache is cleared.
+    The edited chunks are renamed after their new content (:func:`rename_edited_chunks`).
     """
     static = output / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
     channel = re.compile(
@@ -945,9 +956,38 @@ def add_interrupt_support(output):
             f"interrupt support: {worker.name} does not load Pyodide as pyodide-kernel 0.6.1's worker does"
         )
     worker.write_text(INTERRUPT_WORKER + worker.read_text())
+    rename_edited_chunks(output, static, [kernel, worker])
     lab = output / "lab" / "index.html"
     text = lab.read_text()
     lab.write_text(text.replace("<head>", "<head>" + INTERRUPT_PAGE, 1))  # before the app creates any worker
+
+
+def rename_edited_chunks(output, static, chunks):
+    """Name each edited chunk, and the extension's ``remoteEntry`` that lists it, after its new content.
+
+    A chunk's name carries the hash of its content (``352.cc74f63a8f779ace30b6.js``), so ``serve_site``
+    (and the README's nginx snippet) send it as ``immutable``: a browser that cached the chunk from a
+    site built with ``--no-isolate`` would never ask for the edited one under the same name. The
+    ``remoteEntry`` maps each chunk id to its hash (for the file name and its ``?v=`` query); it is
+    renamed in turn, and ``jupyter-lite.json`` (served ``no-cache``), which loads it, points at the new name.
+    """
+    (entry,) = static.glob("remoteEntry.*.js")
+    text = entry.read_text()
+    for chunk in chunks:
+        chunk_id, old, _ = chunk.name.split(".")
+        new = sha256(chunk.read_bytes())[: len(old)]
+        if text.count(f'{chunk_id}:"{old}"') != 2:  # its file name and its ?v= query
+            raise BuildError(f"interrupt support: {entry.name} does not map chunk {chunk_id} to {old} twice")
+        text = text.replace(f'{chunk_id}:"{old}"', f'{chunk_id}:"{new}"')
+        chunk.rename(chunk.with_name(f"{chunk_id}.{new}.js"))
+    renamed = f"remoteEntry.{sha256(text.encode())[: len(entry.name.split('.')[1])]}.js"
+    (static / renamed).write_text(text)
+    entry.unlink()
+    for listing in [output / "jupyter-lite.json", static.parent / "package.json"]:
+        listed = listing.read_text()
+        if listed.count(f"static/{entry.name}") != 1:
+            raise BuildError(f"interrupt support: {listing} does not load static/{entry.name} once")
+        listing.write_text(listed.replace(f"static/{entry.name}", f"static/{renamed}"))
 
 
 def add_cdn_check(output):
@@ -958,8 +998,14 @@ def add_cdn_check(output):
             add_to_head(page, CDN_CHECK % {"url": url, "host": url.split("/")[2]})
 
 
-def build(mode="offline", output=OUTPUT, force=False, isolate=False):
-    """Build the site into ``output`` unless its stamp says it is up to date; return ``output``."""
+def build(mode="offline", output=OUTPUT, force=False, isolate=None):
+    """Build the site into ``output`` unless its stamp says it is up to date; return ``output``.
+
+    ``isolate``: cross-origin isolation (:func:`add_hosting_support`); None, the default, isolates an
+    offline site and not a CDN one, which cannot be.
+    """
+    if isolate is None:
+        isolate = mode == "offline"
     output = Path(output).resolve()  # jupyter lite build runs in the lite dir
     check_output(output, force)
     with BuildLock():  # a build that waited for another one finds the site that one built
@@ -969,14 +1015,14 @@ def build(mode="offline", output=OUTPUT, force=False, isolate=False):
         return build_into(mode, output, isolate)
 
 
-def build_into(mode, final, isolate=False):
+def build_into(mode, final, isolate=True):
     """Build the site beside ``final`` (:func:`staging_dir`), then swap it in (:func:`publish`)."""
     start = time.monotonic()
     output = staging_dir(final)
     if output.exists():
         shutil.rmtree(output)  # a build that was stopped
     (build_offline if mode == "offline" else build_cdn)(output)
-    (output / "index.html").write_text(landing_page(mode))
+    (output / "index.html").write_text(landing_page(mode, isolate))
     add_hosting_support(output, mode, isolate)
     add_course_support(output)
     shutil.copytree(ROOT / "docs" / "gallery", output / "gallery", ignore=shutil.ignore_patterns("*.md"))
@@ -1021,13 +1067,18 @@ def main(argv=None):
     )
     parser.add_argument(
         "--isolate",
-        action="store_true",
-        help="cross-origin isolation on hosts without headers: the site's service worker adds COOP/COEP "
-        "and Kernel > Interrupt stops a running cell (opt-in; see add_hosting_support, add_interrupt_support)",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="cross-origin isolation, so that Kernel > Interrupt stops a running cell: the site's service worker "
+        "adds COOP/COEP on hosts that cannot send them (GitHub Pages). Default: on for the offline site; "
+        "a CDN site cannot be isolated (its kernel hangs in an isolated page, and COEP would need CORP or "
+        "CORS headers on every CDN file); --no-isolate builds without it",
     )
     args = parser.parse_args(argv)
     if args.pyodide not in modes:  # argparse checks choices on the command line, not on a default from $PYODIDE
         parser.error(f"PYODIDE={args.pyodide!r}: choose one of {', '.join(modes)}")
+    if args.pyodide == "cdn" and args.isolate:
+        parser.error("--isolate: a CDN site cannot be isolated (see --help); build it without --isolate")
     if args.pyodide_dist is not None:
         os.environ["PYODIDE_DIST"] = str(args.pyodide_dist)
     if args.notebooks is not None:

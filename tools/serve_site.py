@@ -2,18 +2,19 @@
 
     python3 tools/serve_site.py                 # http://127.0.0.1:8000/, the folder _site/
     python3 tools/serve_site.py --port 8001 --directory some/site --bind 0.0.0.0
-    python3 tools/serve_site.py --isolate       # also COOP/COEP (a site built with --isolate)
+    python3 tools/serve_site.py --no-isolate    # without COOP/COEP
 
 ``make serve-site`` runs it. Only the standard library is needed (``http.server``), so it also
 runs from a USB stick next to a copy of the site. Unlike ``python -m http.server`` it sends:
 
-- with ``--isolate`` (``make serve-site ISOLATE=1``), **cross-origin isolation** on every response:
-  ``Cross-Origin-Opener-Policy: same-origin`` and ``Cross-Origin-Embedder-Policy: require-corp``
-  (``credentialless`` for a site built with ``--pyodide cdn``, whose Pyodide comes from another
-  origin), plus ``Cross-Origin-Resource-Policy: same-origin``. The page is then
-  ``crossOriginIsolated`` and Pyodide gets a ``SharedArrayBuffer`` (what an interrupt buffer needs).
-  Not the default: pyodide-kernel 0.6.1 then talks to its worker through ``coincident``, and on this
-  machine (2 cores, busy) the site test hung in both isolated runs (README, "Hosting the course");
+- **cross-origin isolation** on every response: ``Cross-Origin-Opener-Policy: same-origin``,
+  ``Cross-Origin-Embedder-Policy: require-corp`` and ``Cross-Origin-Resource-Policy: same-origin``.
+  The page is then ``crossOriginIsolated``, Pyodide gets a ``SharedArrayBuffer`` as its interrupt
+  buffer and Kernel > Interrupt stops a running cell. Only for a site built isolated (the default
+  of ``tools/build_site.py``; its stamp says so, :func:`isolated_build`): in a site built with
+  ``--no-isolate``, or a CDN site, the kernel would talk to its worker through ``coincident`` in an
+  isolated page, which hangs it, so those are served without them. ``--no-isolate``
+  (``make serve-site NO_ISOLATE=1``) never sends them;
 - **a cache policy** (:func:`cache_control`): ``no-cache`` (use the copy only after asking the
   server whether it changed: a 304 costs a few bytes) for the notebooks (``files/``), the
   contents API (``api/contents/**/all.json``), the pages, the settings and anything else that a
@@ -80,17 +81,27 @@ def cache_control(path):
     return NO_CACHE
 
 
-def embedder_policy(directory):
-    """``require-corp``, or ``credentialless`` for a CDN build (its stamp says so): Pyodide from jsdelivr."""
+def isolated_build(directory):
+    """Whether the site in ``directory`` was built isolated, as its stamp says (a site without a stamp: yes).
+
+    >>> isolated_build("/nonexistent")
+    True
+    """
     try:
-        mode = json.loads((Path(directory) / ".site-stamp.json").read_text())["mode"]
-    except (OSError, ValueError, KeyError, TypeError):
-        mode = "offline"
-    return "credentialless" if mode == "cdn" else "require-corp"
+        return json.loads((Path(directory) / ".site-stamp.json").read_text()).get("isolated", False) is True
+    except (OSError, ValueError, AttributeError):
+        return True
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """``SimpleHTTPRequestHandler`` plus isolation headers, a cache policy and gzip."""
+
+    #: The headers that make the site's pages crossOriginIsolated (sent when ``isolate``).
+    ISOLATION_HEADERS = {
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cross-Origin-Embedder-Policy": "require-corp",
+        "Cross-Origin-Resource-Policy": "same-origin",
+    }
 
     extensions_map = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
@@ -101,8 +112,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         ".ipynb": "application/json",
         ".webmanifest": "application/manifest+json",
     }
-    embedder_policy = "require-corp"
-    isolate = False
+    isolate = True
     quiet = False
     #: {(file path, mtime_ns, size): gzip bytes}, shared by the server's threads
     _gzipped = {}
@@ -110,9 +120,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self):
         if self.isolate:
-            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
-            self.send_header("Cross-Origin-Embedder-Policy", self.embedder_policy)
-            self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+            for name, value in self.ISOLATION_HEADERS.items():
+                self.send_header(name, value)
         self.send_header("Cache-Control", cache_control(self.path.split("?", 1)[0].split("#", 1)[0]))
         super().end_headers()
 
@@ -180,9 +189,13 @@ class SiteServer(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def handler_for(directory, quiet=False, isolate=False):
-    """A request handler class serving ``directory`` with the site's headers (for a test's server too)."""
-    attrs = {"embedder_policy": embedder_policy(directory), "isolate": isolate, "quiet": quiet, "_gzipped": {}}
+def handler_for(directory, quiet=False, isolate=None):
+    """A request handler class serving ``directory`` with the site's headers (for a test's server too).
+
+    ``isolate``: send the isolation headers; None, the default, when the site was built isolated.
+    """
+    isolate = isolated_build(directory) if isolate is None else isolate
+    attrs = {"isolate": isolate, "quiet": quiet, "_gzipped": {}}
     return functools.partial(type("SiteHandlerFor", (SiteHandler,), attrs), directory=str(directory))
 
 
@@ -192,19 +205,27 @@ def main(argv=None):
     parser.add_argument("--port", "-p", type=int, default=8000, help="port (default: 8000)")
     parser.add_argument("--bind", "-b", default="127.0.0.1", help="address (default: 127.0.0.1, this machine only)")
     parser.add_argument(
-        "--isolate", action="store_true", help="send COOP/COEP: the page is crossOriginIsolated (see the docstring)"
+        "--isolate",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="send COOP/COEP, so that the pages are crossOriginIsolated (default: when the site was built "
+        "isolated, as tools/build_site.py builds it unless --no-isolate; see the docstring)",
     )
     args = parser.parse_args(argv)
     if not (args.directory / "index.html").is_file():
         print(f"serve_site: {args.directory} holds no built site (make site builds _site/)", file=sys.stderr)
         return 2
+    if args.isolate and not isolated_build(args.directory):
+        print(f"serve_site: warning: {args.directory} was built without isolation: its kernel hangs if isolated")
+    handler = handler_for(args.directory, isolate=args.isolate)
     try:
-        server = SiteServer((args.bind, args.port), handler_for(args.directory, isolate=args.isolate))
+        server = SiteServer((args.bind, args.port), handler)
     except OSError as error:
         print(f"serve_site: cannot listen on {args.bind}:{args.port}: {error.strerror}", file=sys.stderr)
         return 2
     host = "127.0.0.1" if args.bind in ("0.0.0.0", "") else args.bind
-    print(f"serving {args.directory} at http://{host}:{args.port}/ (Ctrl-C stops)", flush=True)
+    isolation = "with COOP/COEP" if handler.func.isolate else "without COOP/COEP (no Kernel > Interrupt)"
+    print(f"serving {args.directory} at http://{host}:{args.port}/, {isolation} (Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

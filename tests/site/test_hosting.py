@@ -1,20 +1,24 @@
 """Hosting the JupyterLite site: ``tools/serve_site.py`` (``make serve-site``), the build's refusals and
 its offline rebuild, the isolation fallback it puts in the site, the GitHub Pages workflow.
 
-- The server, with real HTTP requests: the cache policy on every response (and with ``--isolate``
-  the isolation headers, COOP/COEP), gzip bodies that decode to the file, a 304 for an unchanged file.
+- The server, with real HTTP requests: the cache policy and, by default, the isolation headers
+  (COOP/COEP) on every response; none of those for a site built with ``--no-isolate`` or with
+  ``--no-isolate`` itself; gzip bodies that decode to the file, a 304 for an unchanged file.
 - ``tools/build_site.py`` refuses, in one line and exit 2, an ``--output`` it did not write (the
   folder is left as it was), the checkout and its source folders even with ``--force``, a file as
   ``--output``, a file where ``build/site/`` should be, and a ``PYODIDE`` that is neither mode.
 - With every download cached, a forced rebuild succeeds with the network cut (a dead proxy,
   ``PIP_NO_INDEX=1``, no pip configuration): the wheel of deconvlib is built without pip's
-  isolated build environment. Built with ``--isolate``, the site carries the isolation fallback
-  (the service worker and each page's script); without, it does not. The index comes first.
-- In Chromium: the site served by ``serve_site --isolate`` is ``crossOriginIsolated``; the
-  ``--isolate`` site served by a plain ``http.server`` (no headers, like GitHub Pages) is too,
-  through its service worker. In the isolated site (served with the headers) Kernel > Interrupt stops
-  ``while True: pass`` within 3 s and the kernel keeps its variables (``build_site.add_interrupt_support``).
-  A CDN site with the CDN out of reach says so in the notebook page.
+  isolated build environment. By default the site is isolated: it carries the isolation fallback
+  (the service worker and each page's script) and the interrupt support, whose edited chunks have
+  new names (no file that ``serve_site`` marks immutable differs from a ``--no-isolate`` build's
+  file of the same name); built with ``--no-isolate``, it carries none of it. A CDN site cannot be
+  isolated. The index comes first.
+- In Chromium: the site served by ``serve_site`` is ``crossOriginIsolated``; served by a plain
+  ``http.server`` (no headers, like GitHub Pages) it is too, through its service worker. In the
+  isolated site Kernel > Interrupt stops ``while True: pass`` within 3 s and the kernel keeps its
+  variables (``build_site.add_interrupt_support``). A CDN site with the CDN out of reach says so in
+  the notebook page.
 """
 
 import functools
@@ -22,6 +26,7 @@ import gzip
 import http.server
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -71,7 +76,6 @@ def served(fake_site):
     """``tools/serve_site.py`` on the fake site, as ``make serve-site`` starts it (a process of its own)."""
     port = free_port()
     command = [sys.executable, str(ROOT / "tools" / "serve_site.py"), "-d", str(fake_site), "--port", str(port)]
-    command.append("--isolate")
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -138,8 +142,17 @@ def test_gzip_bodies_decode_to_the_file_and_unchanged_files_get_304(served, path
     assert status == 304 and body == b"" and headers["Cache-Control"] == "no-cache"
 
 
-def test_without_isolate_the_server_sends_no_isolation_headers_but_its_cache_policy(fake_site):
-    server, url = serve(serve_site.handler_for(fake_site, quiet=True))
+@pytest.mark.parametrize("how", ["--no-isolate", "a site built with --no-isolate"])
+def test_without_isolation_the_server_sends_no_isolation_headers_but_its_cache_policy(fake_site, tmp_path, how):
+    site = fake_site
+    if how == "--no-isolate":
+        handler = serve_site.handler_for(site, quiet=True, isolate=False)
+    else:  # its kernel would hang in an isolated page (coincident): served without the headers
+        site = tmp_path / "site"
+        shutil.copytree(fake_site, site)
+        (site / build_site.STAMP_NAME).write_text(json.dumps({"mode": "offline", "isolated": False}))
+        handler = serve_site.handler_for(site, quiet=True)
+    server, url = serve(handler)
     try:
         status, headers, body = get(url + "/api/contents/all.json", **{"Accept-Encoding": "gzip"})
         assert status == 200 and headers["Cache-Control"] == "no-cache" and headers["Content-Encoding"] == "gzip"
@@ -163,12 +176,13 @@ def test_make_serve_site_runs_the_server_on_this_machine_only():
     )
     line = dry.stdout.strip().splitlines()[-1]
     assert "tools/serve_site.py" in line and "--port 8123" in line, dry.stdout
-    assert "--bind" not in line and "--isolate" not in line  # serve_site's defaults: 127.0.0.1, no isolation
+    assert "--bind" not in line and "isolate" not in line  # serve_site's defaults: 127.0.0.1, isolation
+    assert "isolate" not in [line for line in dry.stdout.splitlines() if "build_site.py" in line][0]
     dry = subprocess.run(
-        ["make", "--no-print-directory", "-n", "serve-site", "ISOLATE=1"], cwd=ROOT, capture_output=True, text=True
+        ["make", "--no-print-directory", "-n", "serve-site", "NO_ISOLATE=1"], cwd=ROOT, capture_output=True, text=True
     )
-    assert [line for line in dry.stdout.splitlines() if "build_site.py" in line][0].endswith(" --isolate")
-    assert dry.stdout.strip().splitlines()[-1].endswith(" --isolate")
+    assert [line for line in dry.stdout.splitlines() if "build_site.py" in line][0].endswith(" --no-isolate")
+    assert dry.stdout.strip().splitlines()[-1].endswith(" --no-isolate")
     assert serve_site.main(["--directory", str(ROOT / "no-such-site")]) == 2
 
 
@@ -245,6 +259,13 @@ def test_a_misspelt_pyodide_mode_is_refused():
     assert code == 2 and "invalid choice: 'ofline'" in err[-1], err
 
 
+def test_a_cdn_site_is_not_isolated_and_asking_for_it_is_refused():
+    code, err = run_build("--pyodide", "cdn", "--isolate", "--output", "/nonexistent/x")
+    assert code == 2 and "a CDN site cannot be isolated" in err[-1], err
+    with pytest.raises(build_site.BuildError, match="cannot be isolated"):
+        build_site.add_hosting_support(Path("/nonexistent"), "cdn", isolate=True)
+
+
 def test_the_landing_page_lists_the_index_first():
     names = [p.name for p in build_site.landing_order(build_site.notebooks())]
     assert names[0] == "00_index.ipynb" and sorted(names) == sorted(p.name for p in build_site.notebooks())
@@ -319,10 +340,19 @@ OFFLINE_ENV = {
 
 @pytest.fixture(scope="module")
 def isolated_site(site, tmp_path_factory):
-    """A forced rebuild with ``--isolate`` and the network cut, into a folder of its own: (its folder, build result)."""
+    """A forced rebuild, isolated by default, with the network cut, into a folder of its own: (folder, build result)."""
     output = tmp_path_factory.mktemp("isolated") / "site"
-    code, err = run_build("--pyodide", "offline", "--output", str(output), "--force", "--isolate", env=OFFLINE_ENV)
+    code, err = run_build("--pyodide", "offline", "--output", str(output), "--force", env=OFFLINE_ENV)
     return output, code, err
+
+
+@pytest.fixture(scope="module")
+def plain_site(site, tmp_path_factory):
+    """The offline site built with ``--no-isolate``, in a folder of its own."""
+    output = tmp_path_factory.mktemp("plain") / "site"
+    code, err = run_build("--pyodide", "offline", "--output", str(output), "--no-isolate")
+    assert code == 0, "\n".join(err[-30:])
+    return output
 
 
 def test_a_forced_rebuild_needs_no_network_and_carries_the_isolation_fallback(isolated_site):
@@ -336,15 +366,50 @@ def test_a_forced_rebuild_needs_no_network_and_carries_the_isolation_fallback(is
     assert 'id="deconvlib-cdn-check"' not in (output / "lab" / "index.html").read_text()  # the CDN build's only
     landing = (output / "index.html").read_text()
     assert landing.index("00_index.ipynb") < landing.index("00_warmup_convolution_and_pooling.ipynb")
+    assert "stops with <b>Kernel ▸ Interrupt</b>" in landing
     # built beside the output and swapped in: nothing left over
     assert [p.name for p in output.parent.iterdir()] == ["site"]
     assert json.loads((output / build_site.STAMP_NAME).read_text())["isolated"] is True
 
 
-def test_the_default_site_has_no_isolation_fallback(site):
-    assert "self.fetch = async" not in (site / "service-worker.js").read_text()
-    assert "deconvlib-isolation" not in (site / "lab" / "index.html").read_text()
-    assert json.loads((site / build_site.STAMP_NAME).read_text())["isolated"] is False
+def test_a_site_built_with_no_isolate_has_no_isolation_fallback(plain_site):
+    assert "self.fetch = async" not in (plain_site / "service-worker.js").read_text()
+    lab = (plain_site / "lab" / "index.html").read_text()
+    assert "deconvlib-isolation" not in lab and "deconvlib-interrupt" not in lab
+    assert "stops only with <b>Kernel ▸ Restart</b>" in (plain_site / "index.html").read_text()
+    assert json.loads((plain_site / build_site.STAMP_NAME).read_text())["isolated"] is False
+    assert serve_site.isolated_build(plain_site) is False
+
+
+def test_no_file_served_immutable_differs_from_the_plain_sites_file_of_the_same_name(isolated_site, plain_site):
+    """A browser that cached the ``--no-isolate`` site (or the same version built before isolation was the
+    default) must not keep a chunk the isolated site edits: each edited chunk, and the ``remoteEntry`` that
+    names it, has a new name, which ``jupyter-lite.json`` (``no-cache``) leads to."""
+    site, code, _ = isolated_site
+    assert code == 0
+    immutable = {
+        path.relative_to(site)
+        for path in site.rglob("*")
+        if path.is_file() and serve_site.cache_control("/" + path.relative_to(site).as_posix()) == serve_site.IMMUTABLE
+    }
+    both = {path for path in immutable if (plain_site / path).is_file()}
+    assert len(both) > 100  # the web app's chunks and Pyodide's wheels
+    changed = [str(path) for path in sorted(both) if (site / path).read_bytes() != (plain_site / path).read_bytes()]
+    assert changed == []
+    # the edited ones are there under new names, and the app loads them
+    static = Path("extensions", "@jupyterlite", "pyodide-kernel-extension", "static")
+    edited = sorted(path.name for path in immutable - both if path.parent == static)
+    assert len(edited) == 3 and [name.split(".")[0] for name in edited][-1] == "remoteEntry", edited
+    loads = [
+        e["load"]
+        for e in json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]["federated_extensions"]
+        if e["name"] == "@jupyterlite/pyodide-kernel-extension"
+    ]
+    assert loads == [f"static/{edited[-1]}"]
+    entry = (site / static / edited[-1]).read_text()
+    for name in edited[:-1]:
+        chunk_id, digest, _ = name.split(".")
+        assert entry.count(f'{chunk_id}:"{digest}"') == 2, name
 
 
 def open_notebook(context, url, notebook="00_index.ipynb"):
@@ -371,9 +436,10 @@ class PlainHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def test_served_with_the_headers_the_site_is_isolated(site, browser):
-    server, url = serve(serve_site.handler_for(site, quiet=True, isolate=True))
+    server, url = serve(serve_site.handler_for(site, quiet=True))  # the default: the site is built isolated
     try:
         status, headers, body = get(url + "/static/pyodide/pyodide.asm.wasm", **{"Accept-Encoding": "gzip"})
+        assert headers["Cross-Origin-Embedder-Policy"] == "require-corp"
         assert headers["Content-Encoding"] == "gzip"
         assert gzip.decompress(body) == (site / "static" / "pyodide" / "pyodide.asm.wasm").read_bytes()
         context = browser.new_context()
@@ -421,7 +487,7 @@ def test_in_the_isolated_site_interrupt_stops_an_endless_loop_and_the_kernel_kee
     if code != 0:
         pytest.skip("the --isolate build failed (its own test says why)")
     notebook = "00_index.ipynb"
-    server, url = serve(serve_site.handler_for(site, quiet=True, isolate=True))
+    server, url = serve(serve_site.handler_for(site, quiet=True))
     try:
         context = browser.new_context()
         page = open_notebook(context, url, notebook)
@@ -456,7 +522,9 @@ def test_the_cdn_site_says_when_the_cdn_cannot_be_reached(site, browser, tmp_pat
     assert code == 0, "\n".join(err[-30:])
     server, url = serve(serve_site.handler_for(output, quiet=True))
     try:
-        assert serve_site.embedder_policy(output) == "credentialless"  # with --isolate
+        assert json.loads((output / build_site.STAMP_NAME).read_text())["isolated"] is False
+        assert serve_site.isolated_build(output) is False  # served without COOP/COEP: its kernel would hang
+        assert "self.fetch = async" not in (output / "service-worker.js").read_text()
         dead = browser.new_context(proxy={"server": "http://127.0.0.1:9", "bypass": "127.0.0.1"})
         page = dead.new_page()
         page.goto(f"{url}/lab/index.html?path=00_index.ipynb")
@@ -479,7 +547,8 @@ def test_the_pages_workflow_deploys_the_book_with_the_site_under_it():
     assert workflow["permissions"]["pages"] == "write" and workflow["permissions"]["id-token"] == "write"
     build, deploy = workflow["jobs"]["build"]["steps"], workflow["jobs"]["deploy"]["steps"]
     runs = [step["run"] for step in build if "run" in step]
-    assert any("tools/build_site.py" in run and "--output _site" in run for run in runs), runs
+    (site,) = [run for run in runs if "tools/build_site.py" in run]
+    assert "--output _site" in site and "--isolate" in site.split() and "--no-isolate" not in site, site
     # the book at the root, the site under it at lite/ (where the book's "Run it live" buttons point)
     (book,) = [run for run in runs if "tools/build_book.py" in run]
     lines = book.strip().splitlines()

@@ -2,14 +2,15 @@
 
 Builds ``_site/`` with ``tools/build_site.py`` (skipped when its stamp says it is up to
 date), serves it on 127.0.0.1 from a thread (``tools/serve_site.py``'s handler, as ``make serve-site``:
-its cache policy, gzip), and opens every notebook of
+its cache policy, gzip, the isolation headers), and opens every notebook of
 ``notebooks/`` in Lite's lab (``lab/index.html?path=NAME.ipynb``) in one browser context,
 as a student going through the course would: the first notebook pays for the download of
 Pyodide and the packages, the others find them in the browser's cache. Chromium reaches
 every other origin through a proxy that does not exist (so such a request fails, as it would
-offline), and every request is counted by origin: the count to another origin must be 0. For each notebook it runs all
-cells, asserts no error output, moves every stride, padding and dilation slider once and
-asserts that its explorer's figure (the ``img`` of its ``.widget-output``) is redrawn, then
+offline), and every request is counted by origin: the count to another origin must be 0. For
+each notebook, in a cross-origin-isolated page (the default build, so Kernel ▸ Interrupt works),
+it runs all cells, asserts no error output, moves every stride, padding and dilation slider once
+and asserts that its explorer's figure (the ``img`` of its ``.widget-output``) is redrawn, then
 checks the layout at two screen sizes (``browser_support.check_layout``: usable slider tracks at
 1024 px with the file browser open, nothing scrolling sideways at 1280×720).
 
@@ -183,6 +184,7 @@ def test_notebook_runs_offline_and_its_sliders_redraw(context, origin, requests_
         kernel = page.evaluate(KERNEL_READY, notebook)
         kernel_start = time.monotonic() - start
         assert kernel == "python", f"{notebook} opened with kernel {kernel!r}, not Pyodide's"
+        assert page.evaluate("() => window.crossOriginIsolated"), f"{notebook}: the page is not cross-origin isolated"
 
         ok, run_all = page.evaluate(RUN_ALL)
         page.screenshot(path=str(ARTIFACTS / f"site_{notebook.replace('.ipynb', '')}_run_all.png"))

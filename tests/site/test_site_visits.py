@@ -1,9 +1,13 @@
-"""A student's second visit to the site: saved figures, a course update and its reset, reload (issue 20).
+"""A student's second visit to the site: saved figures, a course update and its reset, reload, and a
+runaway cell stopped (issue 20).
 
 One student profile (one Chromium context, so one IndexedDB) on a copy of the built site served
-as ``make serve-site`` serves it:
+as ``make serve-site`` serves it (cross-origin isolated, the default):
 
-1. open notebook 1, Run All, save → the stored copy keeps the figure and not the widget view;
+1. open notebook 1, Run All; an exercise's checker gives an endless student function a ✗; in two
+   new cells ``x = 42`` and ``while True: pass``, and Kernel ▸ Interrupt, pressed in the menu, shows
+   a KeyboardInterrupt within 3 s (the time is printed) with ``x`` still 42; save → the stored copy
+   keeps the figure and not the widget view;
 2. the student has their own work in notebook 7 (a saved copy with a note of theirs);
 3. reload the lab with no ``?path=`` → notebook 1 opens again, its explorer shows the stored
    figure, nothing says "Loading widget";
@@ -123,6 +127,59 @@ def endless(X, stride):
 course.check_dilate(endless)
 """
 
+#: JavaScript: a new cell at the end of the notebook at ``path`` with ``code``, run (awaited when ``wait``).
+RUN_NEW_CELL = """async ({path, code, wait}) => {
+  const app = window.jupyterapp;
+  const panel = Array.from(app.shell.widgets("main")).find((w) => w.context && w.context.path === path);
+  app.shell.activateById(panel.id);
+  const notebook = panel.content;
+  notebook.activeCellIndex = notebook.widgets.length - 1;
+  await app.commands.execute("notebook:insert-cell-below");
+  notebook.activeCell.model.sharedModel.setSource(code);
+  window.__cell = notebook.activeCell.node;
+  const done = app.commands.execute("notebook:run-cell");
+  if (wait) await done;
+}"""
+
+#: JavaScript, polled: the last cell run shows a KeyboardInterrupt; the first time it does, when (ms).
+INTERRUPT_SHOWN = """() => {
+  const output = window.__cell.querySelector(".jp-OutputArea");
+  if (!output || !output.innerText.includes("KeyboardInterrupt")) return false;
+  window.__shown = window.__shown || performance.now();
+  return true;
+}"""
+
+
+#: JavaScript: the status of the kernel of the notebook on screen.
+KERNEL_STATUS = "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
+
+#: JavaScript: note when the next mouse button is released (the press of a menu item), for INTERRUPT_SHOWN.
+ARM_PRESS = """() => {
+  window.__pressed = null;
+  window.__shown = null;
+  document.addEventListener("mouseup", () => { window.__pressed = performance.now(); }, {capture: true, once: true});
+}"""
+
+
+def interrupt_from_the_menu(page, path):
+    """``x = 42``, then ``while True: pass`` in new cells; Kernel ▸ Interrupt; seconds from the press to the
+    KeyboardInterrupt on screen, and what ``print(x)`` prints afterwards."""
+    page.evaluate(RUN_NEW_CELL, {"path": path, "code": "x = 42", "wait": True})
+    page.evaluate(RUN_NEW_CELL, {"path": path, "code": "while True: pass", "wait": False})
+    page.wait_for_timeout(2000)
+    assert page.evaluate(KERNEL_STATUS) == "busy", "the endless cell is not running"
+    page.get_by_role("menuitem", name="Kernel", exact=True).click()
+    item = page.locator(".lm-Menu-item:has(.lm-Menu-itemLabel:text-is('Interrupt Kernel'))")
+    item.wait_for(timeout=5_000)
+    page.evaluate(ARM_PRESS)
+    item.click()
+    page.wait_for_function(INTERRUPT_SHOWN, timeout=20_000, polling=20)
+    seconds = page.evaluate("() => (window.__shown - window.__pressed) / 1000")
+    page.wait_for_function(f"() => ({KERNEL_STATUS})() === 'idle'", timeout=10_000)
+    _, printed = page.evaluate(EXECUTE, {"path": path, "code": "print(x)"})
+    return seconds, printed
+
+
 LISTING = """async () => (await window.jupyterapp.serviceManager.contents.get("", {content: true}))
   .content.map((item) => item.name)"""
 
@@ -153,6 +210,14 @@ def test_a_second_visit_keeps_figures_brings_updates_and_reopens_the_notebook(se
             seconds, printed = page.evaluate(EXECUTE, {"path": NOTEBOOK, "code": ENDLESS})
             assert "✗" in printed and seconds < 5, f"an endless function: {printed[:300]!r} after {seconds:.1f} s"
             print(f"\n[site] an endless student function got its ✗ after {seconds:.1f} s")
+            # a runaway cell of the student's own: Kernel > Interrupt, and the kernel keeps its state
+            assert page.evaluate("() => window.crossOriginIsolated"), "the site is not cross-origin isolated"
+            seconds, printed = interrupt_from_the_menu(page, NOTEBOOK)
+            print(
+                f"[site] Kernel > Interrupt stopped `while True: pass`: KeyboardInterrupt shown {seconds:.2f} s after"
+            )
+            assert seconds < 3, f"Kernel > Interrupt took {seconds:.2f} s"
+            assert printed.strip() == "42", f"x after the interrupt: {printed!r}"
             page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
             stored = page.evaluate(STORED, NOTEBOOK)
             outputs = [o for cell in stored["cells"] for o in cell.get("outputs", ()) if "data" in o]
