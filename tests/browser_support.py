@@ -59,14 +59,18 @@ PANEL = """(path) => {
 
 #: JavaScript: the notebook's kernel answers a first (silent) request; resolves when it has.
 KERNEL_READY = """async (path) => {
+  // each wait is guarded (180 s), so that a kernel that never starts fails the test, saying where,
+  // instead of hanging it: page.evaluate has no timeout of its own
+  const guard = (promise, what) => Promise.race([promise, new Promise((_, fail) =>
+    setTimeout(() => fail(new Error(path + ": no " + what + " after 180 s")), 180000))]);
   let panel = null;
   for (const widget of window.jupyterapp.shell.widgets("main")) {
     if (widget.context && widget.context.path === path) panel = widget;
   }
-  await panel.context.ready;
-  await panel.sessionContext.ready;
+  await guard(panel.context.ready, "notebook");
+  await guard(panel.sessionContext.ready, "session");
   const kernel = panel.sessionContext.session.kernel;
-  await kernel.requestExecute({code: "", silent: true, store_history: false}).done;
+  await guard(kernel.requestExecute({code: "", silent: true, store_history: false}).done, "kernel answer");
   return kernel.name;
 }"""
 
