@@ -512,7 +512,7 @@ notebook takes 10–30 s to start Python; then <b>Run ▸ Run All Cells</b>. {ru
 Your edits stay in this browser only; <i>File ▸ Download</i> keeps a copy. When the course is
 updated, a notebook you saved tells you so and offers to reset it to the new version (your copy is
 kept beside it). A reload brings you back to the notebook you had open. Your browser needs about
-1.5 GB of free memory: at most two notebooks stay open at a time (an older one is saved and closed).</p>
+1.6 GB of free memory: at most two notebooks stay open at a time (an older one is saved and closed).</p>
 {HAND_IN if NOTEBOOKS != ROOT / "notebooks" else ""}<h2>The notebooks</h2>
 <ul>
 {items}
