@@ -11,9 +11,9 @@
 a non-empty DIR without this script's stamp is refused (``--force`` replaces it), and the
 checkout, its parents and its source folders always are (exit 2, one line).
 
-Only the standard library is needed to run this script: it makes its own venv under
-``build/site/`` and installs into it (from PyPI) what the build needs, and downloads the
-Pyodide core with ``npm pack``. Everything downloaded is kept in ``build/site/downloads/``
+Only the standard library and Node.js (18 or newer, with npm) are needed to run this script: it
+makes its own venv under ``build/site/`` and installs into it (from PyPI) what the build needs,
+and downloads the Pyodide core with ``npm pack``. Everything downloaded is kept in ``build/site/downloads/``
 and checked against the hashes pinned below, so a second build downloads nothing, and a
 changed file stops the build with a message instead of reaching a student.
 
@@ -34,6 +34,12 @@ come from:
   deconvlib itself, built from this checkout. They are added to the trimmed lock file, so
   ``import deconvlib`` in a notebook loads deconvlib with numpy, matplotlib, Pillow and
   ipywidgets: no ``%pip`` cell. ``disablePyPIFallback`` keeps piplite off PyPI.
+
+Two things bring notebook 1's first figure from ~10.5 s to ~6.4 s here (benchmarks/README.md): the
+packages the kernel installs as it starts are loaded while Pyodide boots (:data:`KERNEL_PACKAGES`),
+and the wheels and the standard library carry the bytecode of every module a session imports
+(:func:`precompile`: the site's own Pyodide, run in Node.js at build time, compiles them; ~9 MB
+more in ``static/pyodide/``, downloaded once).
 
 **cdn** — the current JupyterLite line (see ``CDN_PINS``), whose Pyodide and package
 wheels are loaded from the jsdelivr CDN when a student opens a notebook; deconvlib,
@@ -127,6 +133,15 @@ WHEEL_SOURCE = (
 #: What the kernel itself loads (pyodide-kernel's start-up) plus what the course imports.
 ROOTS = ["micropip", "packaging", "ssl", "sqlite3", "jedi", "ipython", "numpy", "matplotlib", "pillow"]
 
+#: What pyodide-kernel 0.6.1's worker installs as the kernel starts, one ``micropip``/``piplite``
+#: install after another (each resolving its requirements in Python), unless
+#: ``loadPyodideOptions.packages`` names it. Named there, Pyodide fetches them all at once while
+#: it boots and loads them in one batch: the kernel is idle ~0.9 s sooner (benchmarks/README.md).
+KERNEL_PACKAGES = ["micropip", "piplite", "ssl", "sqlite3", "ipykernel", "comm", "pyodide_kernel", "jedi", "ipython"]
+#: The pyodide-kernel extension's own wheels among them (its ``static/pypi/``), which the official
+#: lock lacks: added to the site's lock, beside its other wheels.
+KERNEL_WHEELS = ("piplite", "pyodide_kernel", "ipykernel")
+
 #: Pure-Python wheels from PyPI that the Pyodide distribution lacks: version, sha256, lock depends.
 #: ipywidgets' widgetsnbextension and jupyterlab_widgets requirements are its front end,
 #: which the site serves as a JupyterLab extension; Python never imports them.
@@ -176,7 +191,7 @@ def log(message):
 
 def run(cmd, **kwargs):
     log("$ " + " ".join(str(c) for c in cmd))
-    subprocess.run([str(c) for c in cmd], check=True, **kwargs)
+    return subprocess.run([str(c) for c in cmd], check=True, **kwargs)
 
 
 def pip(env_dir, command, *args, **kwargs):
@@ -389,6 +404,35 @@ def offline_pyodide(env_dir, wheels, static_pyodide, dist=None):
     (static_pyodide / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n")
 
 
+#: Compiles, inside Pyodide under Node.js, the modules a course session imports (tools/precompile.py).
+PRECOMPILE_SCRIPT = Path(__file__).with_name("precompile.mjs")
+
+
+def precompile(static_pyodide, packages):
+    """Add bytecode to the wheels and ``python_stdlib.zip`` of ``static_pyodide`` for every module a session imports.
+
+    Pyodide's wheels and standard library hold sources only and its file system lives in memory, so
+    each visit compiled every module it imported again, in WebAssembly (~3 s of notebook 1's first
+    figure, benchmarks/README.md). ``tools/precompile.mjs`` starts the site's own Pyodide in Node.js
+    with ``packages``, imports what the kernel and the course import, and adds each of those modules'
+    ``.pyc`` (the same interpreter's, unchecked-hash) to its wheel or zip; the lock then gets the
+    wheels' new sha256 (the official ones were checked before). Returns ``{file_name: modules compiled}``.
+    """
+    node = shutil.which("node") or shutil.which("nodejs")
+    if node is None:
+        raise BuildError("Node.js (18 or newer) is needed to compile the site's bytecode: apt-get install nodejs")
+    result = run([node, PRECOMPILE_SCRIPT, static_pyodide, *packages], stdout=subprocess.PIPE, text=True)
+    compiled = json.loads(result.stdout.strip().splitlines()[-1])
+    lock_path = static_pyodide / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    for entry in lock["packages"].values():
+        if entry["file_name"] in compiled:
+            entry["sha256"] = sha256(static_pyodide / entry["file_name"])
+    lock_path.write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n")
+    log(f"bytecode for {sum(compiled.values())} modules added to {len(compiled) - 1} wheels and python_stdlib.zip")
+    return compiled
+
+
 # ---------------------------------------------------------------- deconvlib and its pure-Python friends
 
 
@@ -531,7 +575,8 @@ deconvlib: <a href="gallery/index.html">the whole gallery</a> ({len(gifs)} anima
 def inputs_digest(mode):
     """A hash of everything the site is built from: when it is unchanged, the build is skipped."""
     digest = hashlib.sha256(mode.encode())
-    paths = [Path(__file__), COURSE_SCRIPT, ROOT / "pyproject.toml", ROOT / "README.md", ROOT / "LICENSE"]
+    paths = [Path(__file__), COURSE_SCRIPT, PRECOMPILE_SCRIPT, PRECOMPILE_SCRIPT.with_suffix(".py")]
+    paths += [ROOT / "pyproject.toml", ROOT / "README.md", ROOT / "LICENSE"]
     paths += sorted((ROOT / "deconvlib").rglob("*.py")) + notebooks() + sorted((ROOT / "docs" / "gallery").iterdir())
     for path in paths:
         if path.is_file():
@@ -629,11 +674,31 @@ def add_course_support(output):
     add_to_head(output / "lab" / "index.html", '<script src="../course.js"></script>\n')
 
 
+def kernel_wheels(env_dir):
+    """The pyodide-kernel extension's wheels of :data:`KERNEL_WHEELS`: {lock key: (path, depends)}.
+
+    From the extension installed in the build venv, so they are the very files its ``piplite``
+    would install; none of them requires another package.
+    """
+    (pypi,) = env_dir.glob("share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension/static/pypi")
+    wheels = {}
+    for name in KERNEL_WHEELS:
+        found = sorted(pypi.glob(f"{name}-*-py3-none-any.whl"))
+        if len(found) != 1:
+            raise BuildError(f"{pypi}: expected one {name} wheel, found {[p.name for p in found]}")
+        if requirements_of(found[0], None):
+            raise BuildError(f"{found[0].name} now has requirements: list them as its lock depends")
+        wheels[normalize(name)] = (found[0], [])
+    return wheels
+
+
 def build_offline(output):
     env_dir = build_venv("offline")
-    wheels = pure_wheels(env_dir)
-    lite_dir, contents = lite_dir_for("offline", {"disablePyPIFallback": True})
+    wheels = {**pure_wheels(env_dir), **kernel_wheels(env_dir)}
+    settings = {"disablePyPIFallback": True, "loadPyodideOptions": {"packages": KERNEL_PACKAGES}}
+    lite_dir, contents = lite_dir_for("offline", settings)
     offline_pyodide(env_dir, wheels, lite_dir / "static" / "pyodide")
+    precompile(lite_dir / "static" / "pyodide", [*KERNEL_PACKAGES, "deconvlib"])
     lite_build(env_dir, lite_dir, contents, output)
     lite_json = json.loads((output / "jupyter-lite.json").read_text())
     settings = lite_json["jupyter-config-data"]["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]

@@ -20,7 +20,8 @@ runs from a USB stick next to a copy of the site. Unlike ``python -m http.server
   contents API (``api/contents/**/all.json``), the pages, the settings and anything else that a
   rebuild may change under the same name, so a teacher's update reaches the students on their
   next visit; a year (``immutable``) only for files whose name changes with their content: the
-  web app's hashed chunks and Pyodide's versioned package wheels;
+  web app's hashed chunks and Pyodide's versioned archives (not its wheels, which carry the course's
+  bytecode: :data:`VERSIONED_PACKAGE`);
 - **gzip** when the browser accepts it, for text, JavaScript, JSON and WebAssembly (the 10 MB
   ``pyodide.asm.wasm`` goes over the wire as ~3 MB); each file is compressed once per
   modification and kept in memory.
@@ -47,11 +48,12 @@ NO_CACHE = "no-cache"
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 #: Names whose content is fixed by the name: webpack chunks with a content hash (``1711.2c1c274.js``,
-#: ``592.dfd0b9431bfb4edbbcd2.js``), Pyodide package wheels and archives named with their version.
+#: ``592.dfd0b9431bfb4edbbcd2.js``), and Pyodide's archives named with their version (``openssl-1.1.1w.zip``).
+#: Not the wheels: the site adds bytecode to them for what the course imports (``tools/precompile.py``),
+#: so a wheel changes under its name when the course does, and Pyodide refuses a cached copy whose
+#: sha256 is not the lock's.
 HASHED_CHUNK = re.compile(r"\.[0-9a-f]{7,}\.js$")
-VERSIONED_PACKAGE = re.compile(r"^[A-Za-z0-9_.]+-\d[^/]*\.(whl|zip|tar)$")
-#: The site's own wheels keep their version while their code changes (deconvlib 0.1.0 rebuilt).
-SITE_WHEELS = ("deconvlib-",)
+VERSIONED_PACKAGE = re.compile(r"^[A-Za-z0-9_.]+-\d[^/]*\.(zip|tar)$")
 
 #: Media types worth compressing; images, wheels and zip archives are compressed already.
 COMPRESSIBLE = re.compile(r"^(text/|application/(javascript|json|wasm|xml|manifest\+json)|image/svg)")
@@ -66,17 +68,19 @@ def cache_control(path):
     ('no-cache', 'no-cache')
     >>> cache_control("/build/1711.2c1c274.js")
     'public, max-age=31536000, immutable'
-    >>> cache_control("/static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl")
+    >>> cache_control("/static/pyodide/openssl-1.1.1w.zip")
     'public, max-age=31536000, immutable'
-    >>> cache_control("/static/pyodide/deconvlib-0.1.0-py3-none-any.whl"), cache_control("/lab/index.html")
-    ('no-cache', 'no-cache')
+    >>> cache_control("/static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl")
+    'no-cache'
+    >>> cache_control("/lab/index.html")
+    'no-cache'
     """
     name = path.rsplit("/", 1)[-1]
     if path.startswith(("/files/", "/api/")):
         return NO_CACHE
     if HASHED_CHUNK.search(name):
         return IMMUTABLE
-    if path.startswith("/static/pyodide/") and VERSIONED_PACKAGE.match(name) and not name.startswith(SITE_WHEELS):
+    if path.startswith("/static/pyodide/") and VERSIONED_PACKAGE.match(name):
         return IMMUTABLE
     return NO_CACHE
 

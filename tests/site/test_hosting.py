@@ -34,6 +34,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,7 @@ def fake_site(tmp_path_factory):
         "static/pyodide/pyodide.asm.wasm": bytes(range(256)) * 64,
         "static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl": os.urandom(4096),
         "static/pyodide/deconvlib-0.1.0-py3-none-any.whl": os.urandom(4096),
+        "static/pyodide/openssl-1.1.1w.zip": os.urandom(4096),
         "static/pyodide/pyodide-lock.json": json.dumps({"packages": {}}) + " " * 2000,
     }
     for name, content in files.items():
@@ -112,7 +114,8 @@ def get(url, **headers):
         ("/static/pyodide/deconvlib-0.1.0-py3-none-any.whl", "no-cache"),
         ("/static/pyodide/pyodide.asm.wasm", "no-cache"),
         ("/build/1711.2c1c274.js", "public, max-age=31536000, immutable"),
-        ("/static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl", "public, max-age=31536000, immutable"),
+        ("/static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl", "no-cache"),
+        ("/static/pyodide/openssl-1.1.1w.zip", "public, max-age=31536000, immutable"),
     ],
 )
 def test_every_response_carries_isolation_and_its_cache_policy(served, path, cache):
@@ -304,6 +307,70 @@ def test_a_local_official_distribution_is_checked_against_the_lock(site, tmp_pat
         build_site.offline_pyodide(None, {}, tmp_path / "out2", dist=dist)
     with pytest.raises(build_site.BuildError, match="no pyodide-lock.json"):
         build_site.offline_pyodide(None, {}, tmp_path / "out3", dist=tmp_path)
+
+
+def test_the_kernel_loads_its_packages_as_pyodide_starts_from_the_sites_lock(site):
+    """``loadPyodideOptions.packages`` names what pyodide-kernel would install one by one (it skips those),
+    and every one of them, with its dependencies, is in the site's lock: none is left for piplite to fetch."""
+    lite = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    options = lite["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]["loadPyodideOptions"]
+    assert options["packages"] == build_site.KERNEL_PACKAGES
+    lock = json.loads((site / "static" / "pyodide" / "pyodide-lock.json").read_text())["packages"]
+    closure = build_site.dependency_closure(lock, options["packages"])  # raises on a name the lock lacks
+    assert {"piplite", "pyodide-kernel", "ipykernel", "ipython", "micropip"} <= set(closure)
+    # the very wheels the extension serves to piplite
+    pypi = site / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static" / "pypi"
+    for key in build_site.KERNEL_WHEELS:
+        entry = lock[build_site.normalize(key)]
+        with zipfile.ZipFile(site / "static" / "pyodide" / entry["file_name"]) as ours:
+            with zipfile.ZipFile(pypi / entry["file_name"]) as theirs:  # theirs, compiled (see the next test)
+                assert {n[:-1] if n.endswith(".pyc") else n for n in ours.namelist()} == set(theirs.namelist())
+
+
+#: CPython 3.12's bytecode magic number (3531: Lib/importlib/_bootstrap_external.py, 3.12 final), then "\r\n".
+MAGIC_312 = (3531).to_bytes(2, "little") + b"\r\n"
+
+
+def test_the_wheels_and_the_stdlib_carry_the_bytecode_of_what_a_session_imports(site):
+    """``tools/precompile.py`` at build time: bytecode of Pyodide's interpreter (CPython 3.12), hash-based and
+    unchecked (PEP 552), for the kernel's, the course's and the standard library's modules that a session
+    imports, not for the others: beside deconvlib's sources, in place of the others'; and the lock's sha256
+    is each served wheel's, or Pyodide refuses it."""
+    static = site / "static" / "pyodide"
+    lock = json.loads((static / "pyodide-lock.json").read_text())
+    assert lock["info"]["python"].startswith("3.12.")
+    lock = lock["packages"]
+    for key, entry in lock.items():
+        assert build_site.sha256(static / entry["file_name"]) == entry["sha256"], key
+    expected = {
+        "deconvlib": ["deconvlib/__init__.py", "deconvlib/course/explorer.py", "deconvlib/viz/svg.py"],
+        "numpy": ["numpy/__init__.py", "numpy/_core/numeric.py"],
+        "matplotlib": ["matplotlib/figure.py"],
+        "ipython": ["IPython/core/interactiveshell.py"],
+        "pyodide-kernel": ["pyodide_kernel/__init__.py"],
+        None: ["json/__init__.py", "asyncio/base_events.py", "inspect.py"],  # python_stdlib.zip
+    }
+    for key, sources in expected.items():
+        archive = static / ("python_stdlib.zip" if key is None else lock[key]["file_name"])
+        with zipfile.ZipFile(archive) as files:
+            names = set(files.namelist())
+            for source in sources:
+                folder, _, file = source.rpartition("/")
+                if key == "deconvlib":
+                    pyc = f"{folder}/__pycache__/{file[:-3]}.cpython-312.pyc"
+                    assert source in names and pyc in names, pyc
+                else:
+                    pyc = source + "c"
+                    assert source not in names and pyc in names, (archive.name, pyc)
+                header = files.read(pyc)[:8]
+                assert header[:4] == MAGIC_312 and int.from_bytes(header[4:], "little") == 1, (pyc, header)
+    with zipfile.ZipFile(static / lock["pygments"]["file_name"]) as files:  # only what is imported
+        compiled = [n for n in files.namelist() if n.endswith(".pyc")]
+        sources = [n for n in files.namelist() if n.endswith(".py")]
+    assert 0 < len(compiled) < len(sources) / 4
+    with zipfile.ZipFile(static / "python_stdlib.zip") as files:
+        names = set(files.namelist())
+    assert {"smtplib.py", "ftplib.py", "mailbox.py"} <= names and not {"smtplib.pyc", "mailbox.pyc"} & names
 
 
 # ---------------------------------------------------------------- the real site: offline rebuild, isolation

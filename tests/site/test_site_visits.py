@@ -4,7 +4,8 @@ runaway cell stopped (issue 20).
 One student profile (one Chromium context, so one IndexedDB) on a copy of the built site served
 as ``make serve-site`` serves it (cross-origin isolated, the default):
 
-1. open notebook 1, Run All; an exercise's checker gives an endless student function a ✗; in two
+1. open notebook 1, Run All (the modules it imported came compiled from the site's wheels, see
+   ``tools/precompile.py``); an exercise's checker gives an endless student function a ✗; in two
    new cells ``x = 42`` and ``while True: pass``, and Kernel ▸ Interrupt, pressed in the menu, shows
    a KeyboardInterrupt within 3 s (the time is printed) with ``x`` still 42; save → the stored copy
    keeps the figure and not the widget view;
@@ -119,6 +120,18 @@ EXECUTE = """async ({path, code}) => {
   return [(performance.now() - t0) / 1000, printed];
 }"""
 
+#: Modules of the kernel's start, the course's first imports and the standard library, from five archives.
+PRECOMPILED = ["IPython.core.interactiveshell", "numpy", "matplotlib.figure", "json", "asyncio.base_events"]
+#: Python: each came from the site's bytecode (``tools/precompile.py``): those above from a ``.pyc`` without
+#: source; deconvlib's beside its source, unchecked hash-based (flags 1). A module Python had compiled itself
+#: would come from its ``.py``, with a timestamp-based cache (flags 0) if any.
+FROM_BYTECODE = f"""
+import importlib.util, sys
+print([sys.modules[name].__file__.endswith(".pyc") for name in {PRECOMPILED!r}])
+with open(importlib.util.cache_from_source(sys.modules["deconvlib.course.explorer"].__file__), "rb") as pyc:
+    print(int.from_bytes(pyc.read(8)[4:], "little"))
+"""
+
 ENDLESS = """
 def endless(X, stride):
     while True:
@@ -206,6 +219,9 @@ def test_a_second_visit_keeps_figures_brings_updates_and_reopens_the_notebook(se
             ok, _ = page.evaluate(RUN_ALL)
             assert ok, "Run All failed in notebook 1"
             page.wait_for_selector(".widget-output img:visible", timeout=30_000)
+            # what the session imported came compiled from the site (tools/precompile.py)
+            _, printed = page.evaluate(EXECUTE, {"path": NOTEBOOK, "code": FROM_BYTECODE})
+            assert printed.split("\n")[:2] == [str([True] * len(PRECOMPILED)), "1"], f"{PRECOMPILED}: {printed!r}"
             # a student function that never returns gets a verdict, not a hung kernel (issue 20, item 3)
             seconds, printed = page.evaluate(EXECUTE, {"path": NOTEBOOK, "code": ENDLESS})
             assert "✗" in printed and seconds < 5, f"an endless function: {printed[:300]!r} after {seconds:.1f} s"
