@@ -40,6 +40,7 @@ load average before and after.
 """
 
 import argparse
+import asyncio
 import gzip
 import http.server
 import os
@@ -67,6 +68,8 @@ DEAD_PROXY = ["--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=127.0.0.
 VIEWPORT = {"width": 1400, "height": 1000}
 #: Seconds: guards against a hang, never a measure.
 PAGE_HANG, RUN_ALL_HANG, REDRAW_HANG = 180, 600, 20
+#: Seconds to wait for the sizes of a visit's requests, all asked at once after Run All (see body_sizes).
+SIZES_HANG = 10
 #: A response is sent gzip-compressed when that makes it at least this much smaller.
 GZIP_MIN_SAVING = 0.05
 
@@ -464,6 +467,33 @@ class Server:
 # ---------------------------------------------------------------- the browser
 
 
+def body_sizes(requests):
+    """Each request's response body size as Chromium reports it (``request.sizes()``), None where it never does.
+
+    Playwright's ``Request.sizes()`` waits, with no timeout, for Chromium's "ExtraInfo" network events, which
+    never come for a request that a service worker sent before Playwright had attached to it: on the second
+    visit of an isolated site served plainly, the installed worker starts with the navigation and fetches
+    the notebook page at once. The bench hung there, idle after Run All, before its first run's line (read
+    as a site that never drew its figure). So the sizes are asked all at once, each given SIZES_HANG seconds
+    (the requests finished long before, so an answer that can come is there at once); the sync API has no
+    timeout for this call, hence its asyncio side (``_impl_obj``, ``_sync``).
+    """
+    if not requests:
+        return []
+
+    async def size(request):
+        try:
+            sizes = await asyncio.wait_for(request._impl_obj.sizes(), SIZES_HANG)
+        except asyncio.TimeoutError:
+            return None
+        return max(sizes["responseBodySize"], 0)
+
+    async def every():
+        return await asyncio.gather(*(size(request) for request in requests))
+
+    return requests[0]._sync(every())
+
+
 class Browser:
     """A headless Chromium on its own profile (a persistent user-data dir), which can be closed and reopened."""
 
@@ -496,7 +526,8 @@ class Browser:
         return self.context.pages[0] if self.context.pages else self.context.new_page()
 
     def traffic(self, origin):
-        """(bytes received in response bodies, requests seen, requests to another origin) since open().
+        """(bytes received in response bodies, requests seen, requests to another origin, requests whose size
+        Chromium never gave: not counted in the bytes) since open().
 
         A response that JupyterLite's service worker answers (the kernel's file system calls, and
         the files it fetches itself, seen again as the worker's own requests) has a body size of 0.
@@ -505,8 +536,9 @@ class Browser:
         # not the site's own requests that failed (those a page's reload aborts, on an isolated site's first visit)
         seen = self.finished + self.failed
         elsewhere = [r for r in seen if r.url.startswith("http") and not r.url.startswith(origin + "/")]
-        received = sum(max(r.sizes()["responseBodySize"], 0) for r in own)
-        return received, len(own), len(elsewhere)
+        sizes = body_sizes(own)
+        received = sum(size for size in sizes if size is not None)
+        return received, len(own), len(elsewhere), sizes.count(None)
 
     def close(self):
         self.context.close()
@@ -557,7 +589,7 @@ def visit(browser, server, isolated=False):
         first, done = run_all(page, NOTEBOOK_1, start)
         time.sleep(1)  # let the last figure's decode and the caption settle before reading memory
         pss, rss, renderers = renderer_memory(browser.profile)
-        received, seen, elsewhere = browser.traffic(server.origin)
+        received, seen, elsewhere, unsized = browser.traffic(server.origin)
         requests, sent = server.take_counts()
     finally:
         browser.close()
@@ -570,6 +602,7 @@ def visit(browser, server, isolated=False):
         "requests": requests,
         "seen": seen,
         "elsewhere": elsewhere,
+        "unsized": unsized,
         "pss_mb": pss,
         "rss_mb": rss,
         "renderers": renderers,
@@ -701,6 +734,9 @@ def report(out, sites, visits, sliders):
         table(out, ["visit"] + [title for _, title in VISIT_COLUMNS], rows)
         elsewhere = sum(v[k]["elsewhere"] for v in visits[name] for k in ("cold", "second"))
         out(f"requests to another origin: {elsewhere}")
+        unsized = sum(v[k]["unsized"] for v in visits[name] for k in ("cold", "second"))
+        if unsized:
+            out(f"requests whose size Chromium never gave (not in MB received, see body_sizes): {unsized}")
         if name == next(iter(sites)):
             out(VISIT_LEGEND)
         if sliders.get(name):
