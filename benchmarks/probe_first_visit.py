@@ -23,6 +23,7 @@ still pending or failed. Exit status: the number of visits that failed.
 import argparse
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -39,7 +40,7 @@ WATCH_CONTROLLER = """(() => {
   if (!("serviceWorker" in navigator)) return;
   const say = (what) => console.log("[probe] " + what + " at " + Math.round(performance.now()) + " ms: controller "
     + (navigator.serviceWorker.controller ? navigator.serviceWorker.controller.scriptURL : "none")
-    + ", isolated " + window.crossOriginIsolated);
+    + ", isolated " + window.crossOriginIsolated + ", at " + location.href);
   say("page start");
   navigator.serviceWorker.addEventListener("controllerchange", () => say("controllerchange"));
   window.addEventListener("pagehide", () => say("pagehide"));
@@ -67,7 +68,7 @@ PAGE_STATE = """async (path) => {
     }
   }
   const key = Object.keys(localStorage).filter(k => k.endsWith("-version"));
-  return {crossOriginIsolated: window.crossOriginIsolated, controller, registrations, kernel,
+  return {url: location.href, crossOriginIsolated: window.crossOriginIsolated, controller, registrations, kernel,
           app: !!app, versionKeys: key.map(k => k + " = " + localStorage.getItem(k)),
           reloadStamp: sessionStorage.getItem("deconvlib-isolation-reload")};
 }"""
@@ -76,7 +77,7 @@ PAGE_STATE = """async (path) => {
 class Visit:
     """One first visit on a fresh profile, with everything it saw."""
 
-    def __init__(self, playwright, origin, timeout, isolated):
+    def __init__(self, playwright, origin, timeout, isolated, path_dropped=None):
         self.origin, self.timeout, self.isolated = origin, timeout, isolated
         self.profile = tempfile.TemporaryDirectory(prefix="probe-first-visit-")
         self.context = playwright.chromium.launch_persistent_context(
@@ -96,6 +97,8 @@ class Visit:
         self.page.on("pageerror", lambda e: self.log.append((self.now(), "page", "pageerror", str(e)[:300])))
         self.page.on("load", lambda: self.loads.append(self.now()))
         self.page.on("worker", self._worker)
+        self.path_dropped = path_dropped
+        self.page.on("framenavigated", self._navigated)
         self.cdp = self.context.new_cdp_session(self.page)
         self.cdp.on("ServiceWorker.workerVersionUpdated", self._versions)
         self.cdp.on("ServiceWorker.workerRegistrationUpdated", self._registrations)
@@ -107,6 +110,12 @@ class Visit:
 
     def _say(self, who, message):
         self.log.append((self.now(), who, message.type, message.text[:300]))
+
+    def _navigated(self, frame):
+        if frame == self.page.main_frame:
+            self.log.append((self.now(), "page", "address", frame.url))
+            if self.path_dropped is not None and "path=" not in frame.url:
+                self.path_dropped.set()
 
     def _worker(self, worker):
         name = "worker " + worker.url.rsplit("/", 1)[-1][:40]
@@ -199,8 +208,11 @@ def slowed(handler, delay):
 
     class Slowed(handler):
         def send_head(self):
-            if self.path.split("?")[0].endswith("/service-worker.js") and delay["s"]:
-                time.sleep(delay["s"])
+            if self.path.split("?")[0].endswith("/service-worker.js"):
+                if delay["until"] is not None:
+                    delay["until"].wait(30)
+                if delay["s"]:
+                    time.sleep(delay["s"])
             return super().send_head()
 
     return Slowed
@@ -215,6 +227,12 @@ def main(argv=None):
     parser.add_argument("--headers", action="store_true", help="send COOP/COEP (as serve_site.py), no fallback")
     parser.add_argument("--verbose", action="store_true", help="dump every visit, not only those that fail")
     parser.add_argument(
+        "--sw-after-path",
+        action="store_true",
+        help="hold the response to service-worker.js until JupyterLite has dropped ?path= from the page's address "
+        "(it does once the notebook is open): the fallback's reload comes after that, as when the worker starts late",
+    )
+    parser.add_argument(
         "--sw-delay",
         type=float,
         nargs="*",
@@ -228,16 +246,18 @@ def main(argv=None):
 
     stalls = 0
     server = Server(args.site, args.gzip, "", args.headers)
-    delay = {"s": 0.0}
+    delay = {"s": 0.0, "until": None}
     server.httpd.RequestHandlerClass = slowed(server.httpd.RequestHandlerClass, delay)
     try:
         with sync_playwright() as playwright:
             for n in range(args.visits):
                 delay["s"] = args.sw_delay[n % len(args.sw_delay)]
-                visit = Visit(playwright, server.origin, args.timeout, isolated=True)
+                delay["until"] = threading.Event() if args.sw_after_path else None
+                visit = Visit(playwright, server.origin, args.timeout, isolated=True, path_dropped=delay["until"])
                 try:
                     times, failed = visit.run()
                     held = f" (service-worker.js held {delay['s']:g} s)" if delay["s"] else ""
+                    held += " (service-worker.js held until ?path= was dropped)" if args.sw_after_path else ""
                     print(f"visit {n + 1}{held}: {visit.summary(times, failed)}", flush=True)
                     if failed or args.verbose:
                         visit.dump(lambda line: print(line, flush=True))
