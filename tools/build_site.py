@@ -845,10 +845,15 @@ ISOLATION_WORKER = """
 
 #: In every page: register the site's service worker at once (the same URL JupyterLite registers), and
 #: reload a notebook page once when the worker takes it over, so that the page is isolated from then on.
+#: The reload goes to the address the page was opened with: once JupyterLite has opened the notebook of
+#: ``?path=`` it drops that from the address, and a page reloaded after that opened no notebook and no
+#: kernel (an empty lab) when the worker took over late (a slow first start of the worker; see
+#: ``benchmarks/probe_first_visit.py --sw-delay``).
 ISOLATION_PAGE = """<script id="deconvlib-isolation">
 // Added by deconvlib's tools/build_site.py (see service-worker.js): isolation where the host sends no headers.
 (() => {
   if (window.crossOriginIsolated || !window.isSecureContext || !("serviceWorker" in navigator)) return;
+  const opened = location.href;  // JupyterLite drops ?path= once the notebook is open: reload to this address
   const worker = new URL("%(root)sservice-worker.js?enableCache=false", location.href);
   navigator.serviceWorker.register(worker.href).catch((error) => console.warn("service worker:", error));
   if (!%(reload)s) return;
@@ -856,6 +861,7 @@ ISOLATION_PAGE = """<script id="deconvlib-isolation">
     const last = Number(sessionStorage.getItem("deconvlib-isolation-reload") || 0);
     if (window.crossOriginIsolated || Date.now() - last < 30000) return;
     sessionStorage.setItem("deconvlib-isolation-reload", String(Date.now()));
+    history.replaceState(history.state, "", opened);
     location.reload();
   });
 })();

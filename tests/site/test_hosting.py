@@ -15,7 +15,8 @@ its offline rebuild, the isolation fallback it puts in the site, the GitHub Page
   file of the same name); built with ``--no-isolate``, it carries none of it. A CDN site cannot be
   isolated. The index comes first.
 - In Chromium: the site served by ``serve_site`` is ``crossOriginIsolated``; served by a plain
-  ``http.server`` (no headers, like GitHub Pages) it is too, through its service worker. In the
+  ``http.server`` (no headers, like GitHub Pages) it is too, through its service worker, whose one
+  reload opens the address the page was opened with (``?path=``, which JupyterLite drops). In the
   isolated site Kernel > Interrupt stops ``while True: pass`` within 3 s and the kernel keeps its
   variables (``build_site.add_interrupt_support``). A CDN site with the CDN out of reach says so in
   the notebook page.
@@ -532,6 +533,42 @@ def test_served_without_headers_the_service_worker_isolates_the_notebook_page(is
         page = open_notebook(context, url)
         page.wait_for_function("() => window.crossOriginIsolated", timeout=30_000)
         page.wait_for_selector(".jp-Notebook:visible", timeout=60_000)
+        context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+#: A service worker like JupyterLite's (it takes the pages over at once and passes every request on), to which the
+#: build appends the isolation fallback.
+FAKE_WORKER = """self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("fetch", (event) => event.respondWith(fetch(event.request)));
+"""
+
+#: A notebook page that does what JupyterLite's does once it has opened the notebook of ``?path=``: drop it from
+#: the address. ``window.opened``: what the page was opened with.
+FAKE_LAB = """<!doctype html><html><head><title>lab</title></head><body><script>
+window.opened = location.search;
+history.pushState({}, "", location.pathname);
+</script></body></html>"""
+
+
+def test_the_fallbacks_reload_opens_the_notebook_the_page_was_opened_with(browser, tmp_path):
+    # when the worker took the page over after JupyterLite had dropped ?path= (a worker slow to start on a first
+    # visit), the reload opened an empty lab: no notebook, no kernel (benchmarks/probe_first_visit.py --sw-delay)
+    (tmp_path / "service-worker.js").write_text(FAKE_WORKER + build_site.ISOLATION_WORKER)
+    lab = tmp_path / "lab" / "index.html"
+    lab.parent.mkdir()
+    lab.write_text(FAKE_LAB)
+    build_site.add_to_head(lab, build_site.ISOLATION_PAGE % {"root": "../", "reload": "true"})
+    server, url = serve(functools.partial(PlainHandler, directory=str(tmp_path)))
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(url + "/lab/index.html?path=01_start_here.ipynb")
+        page.wait_for_function("() => window.crossOriginIsolated", timeout=30_000)
+        assert page.evaluate("() => window.opened") == "?path=01_start_here.ipynb"
         context.close()
     finally:
         server.shutdown()
