@@ -38,7 +38,7 @@ come from:
 Two things bring notebook 1's first figure from ~10.5 s to ~6.4 s here (benchmarks/README.md): the
 packages the kernel installs as it starts are loaded while Pyodide boots (:data:`KERNEL_PACKAGES`),
 and the wheels and the standard library carry the bytecode of every module a session imports
-(:func:`precompile`: the site's own Pyodide, run in Node.js at build time, compiles them; ~9 MB
+(:func:`precompile`: the site's own Pyodide, run in Node.js at build time, compiles them; ~4 MB
 more in ``static/pyodide/``, downloaded once).
 
 **cdn** — the current JupyterLite line (see ``CDN_PINS``), whose Pyodide and package
@@ -401,6 +401,10 @@ def offline_pyodide(env_dir, wheels, static_pyodide, dist=None):
         if missing:
             raise BuildError(f"{key} depends on {missing}, which the trimmed lock lacks")
     lock["packages"] = dict(sorted(packages.items()))
+    write_lock(static_pyodide, lock)
+
+
+def write_lock(static_pyodide, lock):
     (static_pyodide / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n")
 
 
@@ -423,12 +427,11 @@ def precompile(static_pyodide, packages):
         raise BuildError("Node.js (18 or newer) is needed to compile the site's bytecode: apt-get install nodejs")
     result = run([node, PRECOMPILE_SCRIPT, static_pyodide, *packages], stdout=subprocess.PIPE, text=True)
     compiled = json.loads(result.stdout.strip().splitlines()[-1])
-    lock_path = static_pyodide / "pyodide-lock.json"
-    lock = json.loads(lock_path.read_text())
+    lock = json.loads((static_pyodide / "pyodide-lock.json").read_text())
     for entry in lock["packages"].values():
         if entry["file_name"] in compiled:
             entry["sha256"] = sha256(static_pyodide / entry["file_name"])
-    lock_path.write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n")
+    write_lock(static_pyodide, lock)
     log(f"bytecode for {sum(compiled.values())} modules added to {len(compiled) - 1} wheels and python_stdlib.zip")
     return compiled
 
@@ -680,7 +683,7 @@ def kernel_wheels(env_dir):
     From the extension installed in the build venv, so they are the very files its ``piplite``
     would install; none of them requires another package.
     """
-    (pypi,) = env_dir.glob("share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension/static/pypi")
+    pypi = env_dir / "share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
     wheels = {}
     for name in KERNEL_WHEELS:
         found = sorted(pypi.glob(f"{name}-*-py3-none-any.whl"))

@@ -14,14 +14,5 @@ pyodide.FS.mkdirTree("/site");
 pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root }, "/site");
 const here = path.dirname(fileURLToPath(import.meta.url));
 pyodide.runPython(readFileSync(path.join(here, "precompile.py"), "utf8"));
-const report = pyodide.runPython(`
-import json, os
-wheels, stdlib = imported_sources(SITE), imported_sources(STDLIB)
-changed = {}
-for name in sorted(os.listdir("/site")):
-    if name.endswith(".whl"):
-        changed[name] = add_bytecode("/site/" + name, wheels, keep_sources=name.startswith(KEEP_SOURCES))
-changed["python_stdlib.zip"] = add_bytecode("/site/python_stdlib.zip", stdlib, STDLIB)
-json.dumps({name: count for name, count in changed.items() if count})
-`);
+const report = pyodide.runPython('import json; json.dumps(compile_site("/site"))');
 console.log(report);

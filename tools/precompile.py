@@ -11,8 +11,8 @@ course's imports load (:data:`IMPORTS`, found by importing them here), unchecked
   the bytecode goes beside it, ``__pycache__/NAME.cpython-312.pyc``;
 - the other packages' and the standard library's modules are replaced by their bytecode,
   ``NAME.pyc`` where ``NAME.py`` was (Python imports a module without source from there, and
-  ``zipimport`` from the zip): half the download and a tenth of the memory that keeping both
-  costs (4 MB more to download instead of 9; 2.5 MB more in each kernel's memory instead of 21),
+  ``zipimport`` from the zip): half the download and a sixth of the memory that keeping both
+  costs (4.2 MB more to download instead of 8.9; 2.7 MB more in each kernel's files instead of 15.5),
   at the price of no source lines in a traceback through numpy, matplotlib or IPython.
 
 A wheel's RECORD says what it holds. A module left out is compiled at import, as before: slower,
@@ -24,6 +24,7 @@ import hashlib
 import importlib
 import importlib.util
 import io
+import os
 import sys
 import zipfile
 from importlib._bootstrap_external import _code_to_hash_pyc
@@ -107,3 +108,15 @@ def add_bytecode(path, sources, prefix=SITE, keep_sources=False):
     with open(path, "wb") as f:
         f.write(out.getvalue())
     return len(compiled)
+
+
+def compile_site(folder):
+    """Compile, in the wheels of ``folder`` (a site's ``static/pyodide/``) and its ``python_stdlib.zip``, what a
+    session imports (:func:`imported_sources`); return ``{file name: modules compiled}`` of those changed."""
+    wheels, stdlib = imported_sources(SITE), imported_sources(STDLIB)
+    changed = {}
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".whl"):
+            changed[name] = add_bytecode(f"{folder}/{name}", wheels, keep_sources=name.startswith(KEEP_SOURCES))
+    changed["python_stdlib.zip"] = add_bytecode(f"{folder}/python_stdlib.zip", stdlib, STDLIB)
+    return {name: count for name, count in changed.items() if count}
