@@ -871,12 +871,31 @@ ISOLATION_PAGE = """<script id="deconvlib-isolation">
 </script>
 """
 
+#: The interrupt buffer as Pyodide sees it (worker side). Python, while it runs, reads the buffer every 50
+#: eval-loop ticks and then writes 0 into it (CPython 3.12's ``_Py_CheckEmscriptenSignals_Helper``): not
+#: atomic, so a 2 the page writes between that read and that write was lost, and with it the interrupt
+#: (1 press in 40 on this machine, in ``while True: pass``). Here a read remembers what it saw and the write
+#: of 0 clears only that (``Atomics.compareExchange``): a 2 written in between waits for the next read.
+INTERRUPT_GUARD = """function deconvlibGuardedBuffer(shared) {
+  let seen = 0;
+  return {
+    get 0() { return (seen = Atomics.load(shared, 0)); },
+    set 0(value) {
+      if (value === 0) Atomics.compareExchange(shared, 0, seen, 0);
+      else Atomics.store(shared, 0, value);
+    },
+  };
+}
+"""
+
 #: Kernel > Interrupt for pyodide-kernel 0.6.1 in an isolated page (:func:`add_interrupt_support`), worker side:
-#: hand the interrupt buffer the page sends to the Pyodide the kernel loads (``self.loadPyodide``).
+#: hand the interrupt buffer the page sends to the Pyodide the kernel loads (``self.loadPyodide``), guarded
+#: by :data:`INTERRUPT_GUARD`.
 INTERRUPT_WORKER = """// Added by deconvlib's tools/build_site.py: Pyodide's interrupt buffer (Kernel > Interrupt).
 (() => {
+%(guard)s
   let buffer = null, pyodide = null, wrapped;
-  const apply = () => { if (buffer && pyodide) pyodide.setInterruptBuffer(buffer); };
+  const apply = () => { if (buffer && pyodide) pyodide.setInterruptBuffer(deconvlibGuardedBuffer(buffer)); };
   self.addEventListener("message", (event) => {
     const given = event.data && event.data.deconvlibInterruptBuffer;
     if (given) { buffer = given; apply(); event.stopImmediatePropagation(); }
@@ -892,7 +911,7 @@ INTERRUPT_WORKER = """// Added by deconvlib's tools/build_site.py: Pyodide's int
     },
   });
 })();
-"""
+""" % {"guard": INTERRUPT_GUARD}
 
 #: The page side: a shared one-byte buffer per kernel worker (found by comlink's ``initialize`` call, which
 #: carries the kernel's id), and the kernel connection's ``interrupt`` writes 2 (SIGINT) into it while busy.
