@@ -70,7 +70,7 @@ PAGE_STATE = """async (path) => {
   const key = Object.keys(localStorage).filter(k => k.endsWith("-version"));
   return {url: location.href, crossOriginIsolated: window.crossOriginIsolated, controller, registrations, kernel,
           app: !!app, versionKeys: key.map(k => k + " = " + localStorage.getItem(k)),
-          reloadStamp: sessionStorage.getItem("deconvlib-isolation-reload")};
+          reloadStamp: localStorage.getItem("deconvlib-isolation-reload:" + sessionStorage.getItem("deconvlib-tab"))};
 }"""
 
 

@@ -847,7 +847,8 @@ ISOLATION_WORKER = """
 """
 
 #: In every page: register the site's service worker at once (the same URL JupyterLite registers), and
-#: reload a notebook page once when the worker takes it over, so that the page is isolated from then on.
+#: reload a notebook page once when the worker takes it over, or when the worker is active and does not
+#: control the page (it will never take it over), so that the page is isolated from then on.
 #: The reload goes to the address the page was opened with: once JupyterLite has opened the notebook of
 #: ``?path=`` it drops that from the address, and a page reloaded after that opened no notebook and no
 #: kernel (an empty lab) when the worker took over late (a slow first start of the worker; see
@@ -855,18 +856,28 @@ ISOLATION_WORKER = """
 ISOLATION_PAGE = """<script id="deconvlib-isolation">
 // Added by deconvlib's tools/build_site.py (see service-worker.js): isolation where the host sends no headers.
 (() => {
-  if (window.crossOriginIsolated || !window.isSecureContext || !("serviceWorker" in navigator)) return;
+  // When this tab last reloaded itself, until that made it isolated (no reload loop where it cannot be). In
+  // localStorage under the tab's id: Chromium keeps one sessionStorage per browsing context group, so a page
+  // that leaves the isolated group (a hard reload) found the stamp of the tab's first reload in its copy.
+  let tab = sessionStorage.getItem("deconvlib-tab");
+  if (!tab) sessionStorage.setItem("deconvlib-tab", (tab = Math.random().toString(36).slice(2)));
+  const key = "deconvlib-isolation-reload:" + tab;
+  if (window.crossOriginIsolated) return localStorage.removeItem(key);
+  if (!window.isSecureContext || !("serviceWorker" in navigator)) return;
   const opened = location.href;  // JupyterLite drops ?path= once the notebook is open: reload to this address
   const worker = new URL("%(root)sservice-worker.js?enableCache=false", location.href);
   navigator.serviceWorker.register(worker.href).catch((error) => console.warn("service worker:", error));
   if (!%(reload)s) return;
-  navigator.serviceWorker.addEventListener("controllerchange", () => {
-    const last = Number(sessionStorage.getItem("deconvlib-isolation-reload") || 0);
-    if (window.crossOriginIsolated || Date.now() - last < 30000) return;
-    sessionStorage.setItem("deconvlib-isolation-reload", String(Date.now()));
+  const reloadOnce = () => {
+    if (window.crossOriginIsolated || Date.now() - Number(localStorage.getItem(key) || 0) < 30000) return;
+    localStorage.setItem(key, String(Date.now()));
     history.replaceState(history.state, "", opened);
     location.reload();
-  });
+  };
+  navigator.serviceWorker.addEventListener("controllerchange", reloadOnce);
+  // no takeover comes to a page the active worker does not control: one loaded past it (a hard reload), or
+  // loaded while the worker was starting, and claimed before it could be (then it is never claimed)
+  navigator.serviceWorker.ready.then(() => { if (!navigator.serviceWorker.controller) reloadOnce(); });
 })();
 </script>
 """
@@ -891,10 +902,12 @@ INTERRUPT_GUARD = """function deconvlibGuardedBuffer(shared) {
 #: Kernel > Interrupt for pyodide-kernel 0.6.1 in an isolated page (:func:`add_interrupt_support`), worker side:
 #: hand the interrupt buffer the page sends to the Pyodide the kernel loads (``self.loadPyodide``), guarded
 #: by :data:`INTERRUPT_GUARD`.
-INTERRUPT_WORKER = """// Added by deconvlib's tools/build_site.py: Pyodide's interrupt buffer (Kernel > Interrupt).
+INTERRUPT_WORKER = (
+    """// Added by deconvlib's tools/build_site.py: Pyodide's interrupt buffer (Kernel > Interrupt).
 (() => {
-%(guard)s
-  let buffer = null, pyodide = null, wrapped;
+"""
+    + INTERRUPT_GUARD
+    + """  let buffer = null, pyodide = null, wrapped;
   const apply = () => { if (buffer && pyodide) pyodide.setInterruptBuffer(deconvlibGuardedBuffer(buffer)); };
   self.addEventListener("message", (event) => {
     const given = event.data && event.data.deconvlibInterruptBuffer;
@@ -911,7 +924,8 @@ INTERRUPT_WORKER = """// Added by deconvlib's tools/build_site.py: Pyodide's int
     },
   });
 })();
-""" % {"guard": INTERRUPT_GUARD}
+"""
+)
 
 #: The page side: a shared one-byte buffer per kernel worker (found by comlink's ``initialize`` call, which
 #: carries the kernel's id), and the kernel connection's ``interrupt`` writes 2 (SIGINT) into it while busy.

@@ -539,6 +539,33 @@ def test_served_without_headers_the_service_worker_isolates_the_notebook_page(is
         server.server_close()
 
 
+def test_served_without_headers_a_hard_reload_of_a_notebook_is_isolated_again(isolated_site, browser):
+    """Ctrl+Shift+R loads the page past the active service worker, which then never takes it over (nor a page
+    loaded while the worker started, claimed just before it could be: CI saw such a page stay not isolated).
+    The page reloads itself once, through the worker."""
+    site, code, _ = isolated_site
+    if code != 0:
+        pytest.skip("the --isolate build failed (its own test says why)")
+    server, url = serve(functools.partial(PlainHandler, directory=str(site)))
+    try:
+        context = browser.new_context()
+        page = open_notebook(context, url)
+        page.wait_for_function("() => window.crossOriginIsolated", timeout=30_000)
+        page.evaluate("() => { window.__before = true; }")
+        documents = []  # (isolated, controlled by the worker) of each document the page loads from here on
+        page.expose_function("__document", lambda *seen: documents.append(seen))
+        page.add_init_script("window.__document(window.crossOriginIsolated, !!navigator.serviceWorker.controller)")
+        context.new_cdp_session(page).send("Page.reload", {"ignoreCache": True})
+        isolated = "() => !window.__before && window.crossOriginIsolated && navigator.serviceWorker.controller !== null"
+        page.wait_for_function(isolated, timeout=30_000)
+        page.wait_for_selector(".jp-Notebook:visible", timeout=60_000)
+        assert documents == [(False, False), (True, True)]  # the hard reload, past the worker; the page's reload
+        context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 #: A service worker like JupyterLite's (it takes the pages over at once and passes every request on), to which the
 #: build appends the isolation fallback.
 FAKE_WORKER = """self.addEventListener("install", () => self.skipWaiting());
