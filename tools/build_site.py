@@ -137,7 +137,10 @@ ROOTS = ["micropip", "packaging", "ssl", "sqlite3", "jedi", "ipython", "numpy", 
 #: install after another (each resolving its requirements in Python), unless
 #: ``loadPyodideOptions.packages`` names it. Named there, Pyodide fetches them all at once while
 #: it boots and loads them in one batch: the kernel is idle ~0.9 s sooner (benchmarks/README.md).
-KERNEL_PACKAGES = ["micropip", "piplite", "ssl", "sqlite3", "ipykernel", "comm", "pyodide_kernel", "jedi", "ipython"]
+#: Not ``ssl``, which the worker's own list has and the site drops from it (:func:`kernel_start_without_ssl`).
+KERNEL_PACKAGES = ["micropip", "piplite", "sqlite3", "ipykernel", "comm", "pyodide_kernel", "jedi", "ipython"]
+#: That list, as pyodide-kernel 0.6.1's worker chunks spell it.
+WORKER_START = '["ssl","sqlite3","ipykernel","comm","pyodide_kernel","jedi","ipython"]'
 #: The pyodide-kernel extension's own wheels among them (its ``static/pypi/``), which the official
 #: lock lacks: added to the site's lock, beside its other wheels.
 KERNEL_WHEELS = ("piplite", "pyodide_kernel", "ipykernel")
@@ -703,6 +706,7 @@ def build_offline(output):
     offline_pyodide(env_dir, wheels, lite_dir / "static" / "pyodide")
     precompile(lite_dir / "static" / "pyodide", [*KERNEL_PACKAGES, "deconvlib"])
     lite_build(env_dir, lite_dir, contents, output)
+    kernel_start_without_ssl(output)
     lite_json = json.loads((output / "jupyter-lite.json").read_text())
     settings = lite_json["jupyter-config-data"]["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
     if not settings.get("pyodideUrl", "").startswith("./"):
@@ -1031,6 +1035,23 @@ def add_hosting_support(output, mode, isolate=True):
     add_interrupt_support(output)
 
 
+def kernel_start_without_ssl(output):
+    """The offline site's kernel starts without ``ssl``: pyodide-kernel 0.6.1's worker installs it as it
+    starts (:data:`WORKER_START`), and with it ``openssl``, 2.0 MB of notebook 1's 31 MB and two WebAssembly
+    libraries loaded at every start, for a module a page cannot use (no sockets in a browser). Both stay in
+    the lock: the kernel loads a package when a cell imports it, so ``import ssl`` still works. Every copy
+    of the list loses ``"ssl"`` (the comlink worker's chunk has one, another chunk three), and each chunk
+    edited is renamed after its new content (:func:`rename_edited_chunks`).
+    """
+    static = output / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
+    chunks = [p for p in static.glob("*.js") if WORKER_START in p.read_text()]
+    if not chunks:
+        raise BuildError(f"the kernel's start-up list {WORKER_START} is in none of the chunks in {static}")
+    for chunk in chunks:
+        chunk.write_text(chunk.read_text().replace(WORKER_START, WORKER_START.replace('"ssl",', "")))
+    rename_edited_chunks(output, static, chunks)
+
+
 def add_interrupt_support(output):
     """In an isolated offline site: the kernel talks to its worker through comlink, and Kernel > Interrupt works.
 
@@ -1084,7 +1105,7 @@ def rename_edited_chunks(output, static, chunks):
         chunk_id, old, _ = chunk.name.split(".")
         new = sha256(chunk.read_bytes())[: len(old)]
         if text.count(f'{chunk_id}:"{old}"') != 2:  # its file name and its ?v= query
-            raise BuildError(f"interrupt support: {entry.name} does not map chunk {chunk_id} to {old} twice")
+            raise BuildError(f"edited chunks: {entry.name} does not map chunk {chunk_id} to {old} twice")
         text = text.replace(f'{chunk_id}:"{old}"', f'{chunk_id}:"{new}"')
         chunk.rename(chunk.with_name(f"{chunk_id}.{new}.js"))
     renamed = f"remoteEntry.{sha256(text.encode())[: len(entry.name.split('.')[1])]}.js"
@@ -1093,7 +1114,7 @@ def rename_edited_chunks(output, static, chunks):
     for listing in [output / "jupyter-lite.json", static.parent / "package.json"]:
         listed = listing.read_text()
         if listed.count(f"static/{entry.name}") != 1:
-            raise BuildError(f"interrupt support: {listing} does not load static/{entry.name} once")
+            raise BuildError(f"edited chunks: {listing} does not load static/{entry.name} once")
         listing.write_text(listed.replace(f"static/{entry.name}", f"static/{renamed}"))
 
 

@@ -27,6 +27,7 @@ import gzip
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -326,6 +327,20 @@ def test_the_kernel_loads_its_packages_as_pyodide_starts_from_the_sites_lock(sit
         with zipfile.ZipFile(site / "static" / "pyodide" / entry["file_name"]) as ours:
             with zipfile.ZipFile(pypi / entry["file_name"]) as theirs:  # theirs, compiled (see the next test)
                 assert {n[:-1] if n.endswith(".pyc") else n for n in ours.namelist()} == set(theirs.namelist())
+
+
+def test_the_kernel_starts_without_ssl_and_piplite_installs_nothing_as_it_starts(site):
+    """The worker's start-up list loses ``ssl`` (its ``openssl``: 2 MB) and what is left of it is all loaded as
+    Pyodide boots; ssl stays in the lock, for a cell that imports it (``test_site_visits.py`` imports it)."""
+    static = site / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
+    found = re.compile(r"(?:let|const) t=\(e\.loadPyodideOptions\|\|\{\}\)\.packages\|\|\[\],n=(\[[^\]]*\])")
+    lists = [json.loads(m.group(1)) for chunk in static.glob("*.js") for m in found.finditer(chunk.read_text())]
+    assert len(lists) == 5 and all(start == json.loads(build_site.WORKER_START)[1:] for start in lists), lists
+    assert set(lists[0]) <= set(build_site.KERNEL_PACKAGES)
+    lock = json.loads((site / "static" / "pyodide" / "pyodide-lock.json").read_text())["packages"]
+    assert lock["ssl"]["depends"] == ["openssl"]
+    assert (site / "static" / "pyodide" / lock["openssl"]["file_name"]).is_file()
+    assert "openssl" not in build_site.dependency_closure(lock, build_site.KERNEL_PACKAGES)
 
 
 #: CPython 3.12's bytecode magic number (3531: Lib/importlib/_bootstrap_external.py, 3.12 final), then "\r\n".

@@ -132,6 +132,13 @@ with open(importlib.util.cache_from_source(sys.modules["deconvlib.course.explore
     print(int.from_bytes(pyc.read(8)[4:], "little"))
 """
 
+#: Python, two cells: the kernel started without openssl (``build_site.kernel_start_without_ssl``), and a cell
+#: that imports ssl has it (the kernel loads what a cell imports, before it runs the cell).
+SSL_LATER = [
+    "import pyodide_js\nprint('openssl' in pyodide_js.loadedPackages.object_keys())",
+    "import ssl\nprint(ssl.OPENSSL_VERSION.split()[0], 'openssl' in pyodide_js.loadedPackages.object_keys())",
+]
+
 ENDLESS = """
 def endless(X, stride):
     while True:
@@ -222,6 +229,8 @@ def test_a_second_visit_keeps_figures_brings_updates_and_reopens_the_notebook(se
             # what the session imported came compiled from the site (tools/precompile.py)
             _, printed = page.evaluate(EXECUTE, {"path": NOTEBOOK, "code": FROM_BYTECODE})
             assert printed.split("\n")[:2] == [str([True] * len(PRECOMPILED)), "1"], f"{PRECOMPILED}: {printed!r}"
+            printed = [page.evaluate(EXECUTE, {"path": NOTEBOOK, "code": code})[1].strip() for code in SSL_LATER]
+            assert printed == ["False", "OpenSSL True"], printed
             # a student function that never returns gets a verdict, not a hung kernel (issue 20, item 3)
             seconds, printed = page.evaluate(EXECUTE, {"path": NOTEBOOK, "code": ENDLESS})
             assert "✗" in printed and seconds < 5, f"an endless function: {printed[:300]!r} after {seconds:.1f} s"
