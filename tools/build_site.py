@@ -905,26 +905,43 @@ INTERRUPT_GUARD = """function deconvlibGuardedBuffer(shared) {
 
 #: Kernel > Interrupt for pyodide-kernel 0.6.1 in an isolated page (:func:`add_interrupt_support`), worker side:
 #: hand the interrupt buffer the page sends to the Pyodide the kernel loads (``self.loadPyodide``), guarded
-#: by :data:`INTERRUPT_GUARD`.
+#: by :data:`INTERRUPT_GUARD`. And in a worker the page started early (:data:`INTERRUPT_PAGE`), start
+#: Pyodide at once, then load deconvlib's packages, and give that Pyodide to the kernel if it asks for the same.
 INTERRUPT_WORKER = (
     """// Added by deconvlib's tools/build_site.py: Pyodide's interrupt buffer (Kernel > Interrupt).
 (() => {
 """
     + INTERRUPT_GUARD
-    + """  let buffer = null, pyodide = null, wrapped;
+    + """  let buffer = null, pyodide = null, wrapped, loadPyodide, early = null;
   const apply = () => { if (buffer && pyodide) pyodide.setInterruptBuffer(deconvlibGuardedBuffer(buffer)); };
   self.addEventListener("message", (event) => {
     const given = event.data && event.data.deconvlibInterruptBuffer;
     if (given) { buffer = given; apply(); event.stopImmediatePropagation(); }
+    // a worker the page started early (INTERRUPT_PAGE): Pyodide starts now, with what the kernel will ask for
+    const runtime = event.data && event.data.deconvlibEarly;
+    if (!runtime) return;
+    event.stopImmediatePropagation();
+    importScripts(runtime.pyodideUrl);
+    const options = {indexURL: runtime.indexUrl, ...runtime.loadPyodideOptions};
+    early = {key: JSON.stringify(options), pyodide: loadPyodide(options)};
+    // then what the notebook will import: loaded while JupyterLab starts and the kernel too, not after
+    early.pyodide.then((started) => started.loadPackage(event.data.preload)).catch(() => {});
   });
   // pyodide.js sets this global three times (the function, its module object, the function again):
-  // only functions are wrapped, so the kernel's self.loadPyodide(...) gives the buffer to its Pyodide.
+  // only functions are wrapped, so the kernel's self.loadPyodide(...) gives the buffer to its Pyodide,
+  // and the Pyodide started early if the kernel asks for the same.
   Object.defineProperty(self, "loadPyodide", {
     configurable: true,
     get() { return wrapped; },
     set(value) {
-      wrapped = typeof value !== "function" ? value
-        : async (...args) => { pyodide = await value(...args); apply(); return pyodide; };
+      if (typeof value !== "function") return void (wrapped = value);
+      loadPyodide = value;
+      wrapped = async (...args) => {
+        const same = early && args.length === 1 && JSON.stringify(args[0]) === early.key;
+        pyodide = await (same ? early.pyodide : value(...args));
+        apply();
+        return pyodide;
+      };
     },
   });
 })();
@@ -933,13 +950,31 @@ INTERRUPT_WORKER = (
 
 #: The page side: a shared one-byte buffer per kernel worker (found by comlink's ``initialize`` call, which
 #: carries the kernel's id), and the kernel connection's ``interrupt`` writes 2 (SIGINT) into it while busy.
+#: And the kernel's start, sooner (issue 25): a page that opens a notebook by its address starts, with the
+#: page, a worker like the last kernel's (its address and Pyodide options, kept in localStorage), and hands
+#: it to the kernel when JupyterLab asks for that worker ~2 s later. A second visit's first figure came
+#: 0.5-0.7 s sooner on this 2-core machine (benchmarks/README.md); a first visit has nothing kept, and
+#: is as before.
 INTERRUPT_PAGE = """<script id="deconvlib-interrupt">
 // Added by deconvlib's tools/build_site.py: Kernel > Interrupt stops a running cell (needs crossOriginIsolated).
 (() => {
   if (!window.crossOriginIsolated) return;
   const buffers = new Map();  // kernel id -> Uint8Array on a SharedArrayBuffer
+  const EARLY = "deconvlib-kernel-worker";  // the last kernel's worker address and Pyodide options
+  let spare = null;  // a kernel worker started with the page: {href, worker}
   const NativeWorker = window.Worker;
   window.Worker = class extends NativeWorker {
+    constructor(url, options) {
+      const href = new URL(url, location.href).href;
+      if (spare && spare.href === href) {
+        const worker = spare.worker;
+        spare = null;
+        document.documentElement.dataset.deconvlibKernelWorker = "taken by the kernel";
+        return worker;
+      }
+      super(url, options);
+      this.deconvlibHref = href;
+    }
     postMessage(message, ...rest) {
       const call = message && message.type === "APPLY" && message.path && message.path[0] === "initialize";
       const options = call && message.argumentList && message.argumentList[0] && message.argumentList[0].value;
@@ -947,10 +982,26 @@ INTERRUPT_PAGE = """<script id="deconvlib-interrupt">
         const buffer = new Uint8Array(new SharedArrayBuffer(1));
         buffers.set(options.kernelId, buffer);
         super.postMessage({deconvlibInterruptBuffer: buffer});
+        const {pyodideUrl, indexUrl, loadPyodideOptions = {}} = options;
+        const runtime = {pyodideUrl, indexUrl, loadPyodideOptions};
+        try { localStorage.setItem(EARLY, JSON.stringify({href: this.deconvlibHref, runtime})); } catch (error) {}
       }
       return super.postMessage(message, ...rest);
     }
   };
+  // A notebook opened by its address: its kernel's worker starts now, with the page, and Pyodide in it, as
+  // the last kernel's did; the kernel that asks for a worker of that address gets it (its Pyodide is then
+  // ready sooner); another address, or none within a minute, and it ends.
+  let saved = null;
+  try { saved = JSON.parse(localStorage.getItem(EARLY)); } catch (error) {}
+  const path = new URLSearchParams(location.search).get("path");
+  if (saved && saved.href && saved.runtime && path && path.endsWith(".ipynb")) {
+    const worker = new window.Worker(saved.href);
+    worker.postMessage({deconvlibEarly: saved.runtime, preload: ["deconvlib"]});
+    spare = {href: saved.href, worker};
+    document.documentElement.dataset.deconvlibKernelWorker = "started early";
+    setTimeout(() => { if (spare && spare.worker === worker) { spare = null; worker.terminate(); } }, 60000);
+  }
   const wrap = (kernel) => {
     const proto = Object.getPrototypeOf(kernel);
     if (proto.deconvlibInterrupt) return;
@@ -1059,7 +1110,8 @@ def add_interrupt_support(output):
     kernel (:func:`add_hosting_support`), and it gives Pyodide no interrupt buffer; nor do 0.7.x-0.8.x.
     So in the kernel's chunk ``crossOriginIsolated ?`` (coincident or comlink) is made false: comlink, as
     in a page that is not isolated; the comlink worker's chunk gets :data:`INTERRUPT_WORKER` in front, and
-    the lab page :data:`INTERRUPT_PAGE`. Each edit must find exactly the code it expects, or the build fails.
+    the lab page :data:`INTERRUPT_PAGE` (which also starts a kernel's worker early, the same wrapping of
+    ``Worker``). Each edit must find exactly the code it expects, or the build fails.
     The edited chunks are renamed after their new content (:func:`rename_edited_chunks`).
     """
     static = output / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"

@@ -669,6 +669,51 @@ def test_in_the_isolated_site_interrupt_stops_an_endless_loop_and_the_kernel_kee
         server.server_close()
 
 
+#: Python: whether Pyodide has loaded deconvlib's wheel (no cell has imported anything).
+PRELOADED = "import pyodide_js\nassert 'deconvlib' in pyodide_js.loadedPackages.object_keys()"
+
+
+def test_a_second_visit_starts_the_kernels_worker_with_the_page_and_interrupt_still_stops_it(isolated_site, browser):
+    """``INTERRUPT_PAGE``: on a first visit the kernel's worker starts when JupyterLab asks for it; on the next
+    (same profile), a worker like the last kernel's starts with the page, with Pyodide and then deconvlib's
+    packages in it, and the kernel takes it: it runs code, has deconvlib's wheel without a cell importing it,
+    and stops on Interrupt (its interrupt buffer reached the Pyodide started early)."""
+    site, code, _ = isolated_site
+    if code != 0:
+        pytest.skip("the --isolate build failed (its own test says why)")
+    notebook = "00_index.ipynb"
+    flag = "() => document.documentElement.dataset.deconvlibKernelWorker || null"
+    server, url = serve(serve_site.handler_for(site, quiet=True))
+    try:
+        context = browser.new_context()
+        first = open_notebook(context, url, notebook)
+        assert first.evaluate(KERNEL_READY, notebook) == "python"
+        assert first.evaluate(flag) is None
+        first.close()
+        page = open_notebook(context, url, notebook)
+        assert page.evaluate(KERNEL_READY, notebook) == "python"
+        assert page.evaluate(flag) == "taken by the kernel"
+        deadline = time.monotonic() + 30
+        while True:  # the packages load while the kernel starts, and may end after it is idle
+            page.evaluate(EXECUTE, [notebook, PRELOADED])
+            page.wait_for_function("() => window.__reply !== null", timeout=10_000)
+            status, error, _ = page.evaluate("() => window.__reply")
+            if status == "ok" or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert (status, error) == ("ok", ""), "deconvlib's wheel was not loaded with the page"
+        page.evaluate(EXECUTE, [notebook, "while True: pass"])
+        time.sleep(1)
+        page.evaluate("() => window.jupyterapp.commands.execute('kernelmenu:interrupt')")
+        page.wait_for_function("() => window.__reply !== null", timeout=5_000)
+        status, error, _ = page.evaluate("() => window.__reply")
+        assert status == "error" and "KeyboardInterrupt" in error, (status, error)
+        context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 #: Node.js: Python's check of the interrupt buffer (read, then write 0) with the page's press between the two,
 #: on the buffer as the guard wraps it and on the bare buffer, then a read with no write (``checkInterrupt``).
 GUARD_RACE = """
