@@ -669,6 +669,14 @@ def test_in_the_isolated_site_interrupt_stops_an_endless_loop_and_the_kernel_kee
         server.server_close()
 
 
+def test_the_service_worker_leaves_the_sites_files_to_the_browser(site):
+    """``NATIVE_FETCHES`` comes first in the site's service worker (after ``"use strict"``), so its listener runs
+    before JupyterLite's, which would answer each file with a ``fetch`` of its own."""
+    worker = (site / "service-worker.js").read_text()
+    assert worker.startswith('"use strict";' + build_site.NATIVE_FETCHES)
+    assert worker.index(build_site.NATIVE_FETCHES) < worker.index(build_site.JUPYTERLITE_FETCH)
+
+
 #: Python: whether Pyodide has loaded deconvlib's wheel (no cell has imported anything).
 PRELOADED = "import pyodide_js\nassert 'deconvlib' in pyodide_js.loadedPackages.object_keys()"
 
@@ -690,9 +698,22 @@ def test_a_second_visit_starts_the_kernels_worker_with_the_page_and_interrupt_st
         assert first.evaluate(KERNEL_READY, notebook) == "python"
         assert first.evaluate(flag) is None
         first.close()
-        page = open_notebook(context, url, notebook)
+        page = context.new_page()
+        answered = []  # (url, by the service worker): on a second visit the worker controls the page
+        page.on("response", lambda response: answered.append((response.url, response.from_service_worker)))
+        page.goto(f"{url}/lab/index.html?path={notebook}")
+        page.wait_for_selector(".jp-Notebook:visible", timeout=60_000)
         assert page.evaluate(KERNEL_READY, notebook) == "python"
         assert page.evaluate(flag) == "taken by the kernel"
+        # NATIVE_FETCHES: JupyterLite's worker answers the page and the kernel's worker, the browser the site's files
+        assert answered[0] == (f"{url}/lab/index.html?path={notebook}", True)
+        by_worker = {address.split("?")[0].removeprefix(url): sw for address, sw in answered}
+        scripts = [path for path in by_worker if path.endswith(".js") and "/static/" in path]
+        static = site / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
+        (kernel_worker,) = [chunk for chunk in static.glob("*.js") if "deconvlibGuardedBuffer" in chunk.read_text()]
+        assert len(scripts) > 10
+        assert [path for path in scripts if by_worker[path]] == [f"/{kernel_worker.relative_to(site)}"]
+        assert by_worker["/static/pyodide/pyodide.asm.wasm"] is False
         deadline = time.monotonic() + 30
         while True:  # the packages load while the kernel starts, and may end after it is idle
             page.evaluate(EXECUTE, [notebook, PRELOADED])
