@@ -22,6 +22,7 @@ its offline rebuild, the isolation fallback it puts in the site, the GitHub Page
   the notebook page.
 """
 
+import contextlib
 import functools
 import gzip
 import http.server
@@ -509,6 +510,23 @@ def serve(handler):
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
+@contextlib.contextmanager
+def serving(isolated_site, headers):
+    """``(site, url)``: the ``--isolate`` build served as ``serve_site.py`` serves it, or plainly (GitHub Pages)."""
+    site, code, _ = isolated_site
+    if code != 0:
+        pytest.skip("the --isolate build failed (its own test says why)")
+    handler = (
+        serve_site.handler_for(site, quiet=True) if headers else functools.partial(PlainHandler, directory=str(site))
+    )
+    server, url = serve(handler)
+    try:
+        yield site, url
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 class PlainHandler(http.server.SimpleHTTPRequestHandler):
     """``python -m http.server``: no isolation headers, like GitHub Pages."""
 
@@ -535,11 +553,7 @@ def test_served_with_the_headers_the_site_is_isolated(site, browser):
 
 
 def test_served_without_headers_the_service_worker_isolates_the_notebook_page(isolated_site, browser):
-    site, code, _ = isolated_site
-    if code != 0:
-        pytest.skip("the --isolate build failed (its own test says why)")
-    server, url = serve(functools.partial(PlainHandler, directory=str(site)))
-    try:
+    with serving(isolated_site, headers=False) as (_, url):
         context = browser.new_context()
         page = context.new_page()
         page.goto(url + "/index.html")
@@ -549,20 +563,13 @@ def test_served_without_headers_the_service_worker_isolates_the_notebook_page(is
         page.wait_for_function("() => window.crossOriginIsolated", timeout=30_000)
         page.wait_for_selector(".jp-Notebook:visible", timeout=60_000)
         context.close()
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_served_without_headers_a_hard_reload_of_a_notebook_is_isolated_again(isolated_site, browser):
     """Ctrl+Shift+R loads the page past the active service worker, which then never takes it over (nor a page
     loaded while the worker started, claimed just before it could be: CI saw such a page stay not isolated).
     The page reloads itself once, through the worker."""
-    site, code, _ = isolated_site
-    if code != 0:
-        pytest.skip("the --isolate build failed (its own test says why)")
-    server, url = serve(functools.partial(PlainHandler, directory=str(site)))
-    try:
+    with serving(isolated_site, headers=False) as (_, url):
         context = browser.new_context()
         page = open_notebook(context, url)
         page.wait_for_function("() => window.crossOriginIsolated", timeout=30_000)
@@ -576,9 +583,6 @@ def test_served_without_headers_a_hard_reload_of_a_notebook_is_isolated_again(is
         page.wait_for_selector(".jp-Notebook:visible", timeout=60_000)
         assert documents == [(False, False), (True, True)]  # the hard reload, past the worker; the page's reload
         context.close()
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 #: A service worker like JupyterLite's (it takes the pages over at once and passes every request on), to which the
@@ -629,12 +633,8 @@ EXECUTE = """([path, code]) => {
 
 
 def test_in_the_isolated_site_interrupt_stops_an_endless_loop_and_the_kernel_keeps_its_state(isolated_site, browser):
-    site, code, _ = isolated_site
-    if code != 0:
-        pytest.skip("the --isolate build failed (its own test says why)")
     notebook = "00_index.ipynb"
-    server, url = serve(serve_site.handler_for(site, quiet=True))
-    try:
+    with serving(isolated_site, headers=True) as (_, url):
         context = browser.new_context()
         page = open_notebook(context, url, notebook)
         assert page.evaluate("() => window.crossOriginIsolated") is True
@@ -664,9 +664,6 @@ def test_in_the_isolated_site_interrupt_stops_an_endless_loop_and_the_kernel_kee
             status, error, _ = page.evaluate("() => window.__reply")
             assert status == "error" and "KeyboardInterrupt" in error, (press, status, error)
         context.close()
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_the_service_worker_leaves_the_sites_files_to_the_browser(site):
@@ -686,13 +683,9 @@ def test_a_second_visit_starts_the_kernels_worker_with_the_page_and_interrupt_st
     (same profile), a worker like the last kernel's starts with the page, with Pyodide and then deconvlib's
     packages in it, and the kernel takes it: it runs code, has deconvlib's wheel without a cell importing it,
     and stops on Interrupt (its interrupt buffer reached the Pyodide started early)."""
-    site, code, _ = isolated_site
-    if code != 0:
-        pytest.skip("the --isolate build failed (its own test says why)")
     notebook = "00_index.ipynb"
     flag = "() => document.documentElement.dataset.deconvlibKernelWorker || null"
-    server, url = serve(serve_site.handler_for(site, quiet=True))
-    try:
+    with serving(isolated_site, headers=True) as (site, url):
         context = browser.new_context()
         first = open_notebook(context, url, notebook)
         assert first.evaluate(KERNEL_READY, notebook) == "python"
@@ -730,9 +723,6 @@ def test_a_second_visit_starts_the_kernels_worker_with_the_page_and_interrupt_st
         status, error, _ = page.evaluate("() => window.__reply")
         assert status == "error" and "KeyboardInterrupt" in error, (status, error)
         context.close()
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 #: Node.js: Python's check of the interrupt buffer (read, then write 0) with the page's press between the two,
