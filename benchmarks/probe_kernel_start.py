@@ -26,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tools"))
+import build_site  # noqa: E402
 from browser_support import CHROMIUM, FLAGS, KERNEL_READY, free_port  # noqa: E402
 
 NOTEBOOK_1 = "01_start_here.ipynb"
@@ -43,7 +45,7 @@ FIGURE = ".widget-output img, .widget-output svg"
 def instrumented_copy(site, folder):
     """A copy of ``site`` in ``folder`` whose worker chunks log their stages; the number of chunks changed."""
     shutil.copytree(site, folder, symlinks=True)
-    static = folder / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
+    static = folder / "extensions" / build_site.KERNEL_STATIC
     timed = ",".join(f"console.log(`{step} T{NOW}`),await this.{step}(e)" for step in STEPS)
     timed += f",console.log(`done T{NOW}`)"
     changed = 0

@@ -141,6 +141,8 @@ ROOTS = ["micropip", "packaging", "ssl", "sqlite3", "jedi", "ipython", "numpy", 
 KERNEL_PACKAGES = ["micropip", "piplite", "sqlite3", "ipykernel", "comm", "pyodide_kernel", "jedi", "ipython"]
 #: That list, as pyodide-kernel 0.6.1's worker chunks spell it.
 WORKER_START = '["ssl","sqlite3","ipykernel","comm","pyodide_kernel","jedi","ipython"]'
+#: Where a built site (and the build venv's ``share/jupyter/labextensions/``) has pyodide-kernel's chunks.
+KERNEL_STATIC = Path("@jupyterlite", "pyodide-kernel-extension", "static")
 #: The pyodide-kernel extension's own wheels among them (its ``static/pypi/``), which the official
 #: lock lacks: added to the site's lock, beside its other wheels.
 KERNEL_WHEELS = ("piplite", "pyodide_kernel", "ipykernel")
@@ -686,7 +688,7 @@ def kernel_wheels(env_dir):
     From the extension installed in the build venv, so they are the very files its ``piplite``
     would install; none of them requires another package.
     """
-    pypi = env_dir / "share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
+    pypi = env_dir / "share" / "jupyter" / "labextensions" / KERNEL_STATIC / "pypi"
     wheels = {}
     for name in KERNEL_WHEELS:
         found = sorted(pypi.glob(f"{name}-*-py3-none-any.whl"))
@@ -992,13 +994,13 @@ INTERRUPT_PAGE = """<script id="deconvlib-interrupt">
   if (!window.crossOriginIsolated) return;
   const buffers = new Map();  // kernel id -> Uint8Array on a SharedArrayBuffer
   const EARLY = "deconvlib-kernel-worker";  // the last kernel's worker address and Pyodide options
-  let spare = null;  // a kernel worker started with the page: {href, worker}
+  let spare = null;  // a kernel worker started with the page
   const NativeWorker = window.Worker;
   window.Worker = class extends NativeWorker {
     constructor(url, options) {
       const href = new URL(url, location.href).href;
-      if (spare && spare.href === href) {
-        const worker = spare.worker;
+      if (spare && spare.deconvlibHref === href) {
+        const worker = spare;
         spare = null;
         document.documentElement.dataset.deconvlibKernelWorker = "taken by the kernel";
         return worker;
@@ -1027,11 +1029,10 @@ INTERRUPT_PAGE = """<script id="deconvlib-interrupt">
   try { saved = JSON.parse(localStorage.getItem(EARLY)); } catch (error) {}
   const path = new URLSearchParams(location.search).get("path");
   if (saved && saved.href && saved.runtime && path && path.endsWith(".ipynb")) {
-    const worker = new window.Worker(saved.href);
+    const worker = (spare = new window.Worker(saved.href));
     worker.postMessage({deconvlibEarly: saved.runtime, preload: ["deconvlib"]});
-    spare = {href: saved.href, worker};
     document.documentElement.dataset.deconvlibKernelWorker = "started early";
-    setTimeout(() => { if (spare && spare.worker === worker) { spare = null; worker.terminate(); } }, 60000);
+    setTimeout(() => { if (spare === worker) { spare = null; worker.terminate(); } }, 60000);
   }
   const wrap = (kernel) => {
     const proto = Object.getPrototypeOf(kernel);
@@ -1125,7 +1126,7 @@ def kernel_start_without_ssl(output):
     of the list loses ``"ssl"`` (the comlink worker's chunk has one, another chunk three), and each chunk
     edited is renamed after its new content (:func:`rename_edited_chunks`).
     """
-    static = output / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
+    static = output / "extensions" / KERNEL_STATIC
     chunks = [p for p in static.glob("*.js") if WORKER_START in p.read_text()]
     if not chunks:
         raise BuildError(f"the kernel's start-up list {WORKER_START} is in none of the chunks in {static}")
@@ -1145,7 +1146,7 @@ def add_interrupt_support(output):
     ``Worker``). Each edit must find exactly the code it expects, or the build fails.
     The edited chunks are renamed after their new content (:func:`rename_edited_chunks`).
     """
-    static = output / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
+    static = output / "extensions" / KERNEL_STATIC
     channel = re.compile(
         r"initWorker\(e\)\{return crossOriginIsolated\?new Worker\(new URL\(n\.p\+n\.u\((\d+)\),n\.b\),"
         r"\{type:void 0\}\):new Worker\(new URL\(n\.p\+n\.u\((\d+)\),n\.b\)"

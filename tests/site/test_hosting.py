@@ -322,7 +322,7 @@ def test_the_kernel_loads_its_packages_as_pyodide_starts_from_the_sites_lock(sit
     closure = build_site.dependency_closure(lock, options["packages"])  # raises on a name the lock lacks
     assert {"piplite", "pyodide-kernel", "ipykernel", "ipython", "micropip"} <= set(closure)
     # the very wheels the extension serves to piplite
-    pypi = site / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static" / "pypi"
+    pypi = site / "extensions" / build_site.KERNEL_STATIC / "pypi"
     for key in build_site.KERNEL_WHEELS:
         entry = lock[build_site.normalize(key)]
         with zipfile.ZipFile(site / "static" / "pyodide" / entry["file_name"]) as ours:
@@ -333,7 +333,7 @@ def test_the_kernel_loads_its_packages_as_pyodide_starts_from_the_sites_lock(sit
 def test_the_kernel_starts_without_ssl_and_piplite_installs_nothing_as_it_starts(site):
     """The worker's start-up list loses ``ssl`` (its ``openssl``: 2 MB) and what is left of it is all loaded as
     Pyodide boots; ssl stays in the lock, for a cell that imports it (``test_site_visits.py`` imports it)."""
-    static = site / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
+    static = site / "extensions" / build_site.KERNEL_STATIC
     found = re.compile(r"(?:let|const) t=\(e\.loadPyodideOptions\|\|\{\}\)\.packages\|\|\[\],n=(\[[^\]]*\])")
     lists = [json.loads(m.group(1)) for chunk in static.glob("*.js") for m in found.finditer(chunk.read_text())]
     assert len(lists) == 5 and all(start == json.loads(build_site.WORKER_START)[1:] for start in lists), lists
@@ -481,7 +481,7 @@ def test_no_file_served_immutable_differs_from_the_plain_sites_file_of_the_same_
     changed = [str(path) for path in sorted(both) if (site / path).read_bytes() != (plain_site / path).read_bytes()]
     assert changed == []
     # the edited ones are there under new names, and the app loads them
-    static = Path("extensions", "@jupyterlite", "pyodide-kernel-extension", "static")
+    static = Path("extensions") / build_site.KERNEL_STATIC
     edited = sorted(path.name for path in immutable - both if path.parent == static)
     assert len(edited) == 3 and [name.split(".")[0] for name in edited][-1] == "remoteEntry", edited
     loads = [
@@ -632,6 +632,12 @@ EXECUTE = """([path, code]) => {
 }"""
 
 
+def reply(page, timeout):
+    """``[status, error name, ms]`` of the code :data:`EXECUTE` ran, once it has ended."""
+    page.wait_for_function("() => window.__reply !== null", timeout=timeout)
+    return page.evaluate("() => window.__reply")
+
+
 def test_in_the_isolated_site_interrupt_stops_an_endless_loop_and_the_kernel_keeps_its_state(isolated_site, browser):
     notebook = "00_index.ipynb"
     with serving(isolated_site, headers=True) as (_, url):
@@ -640,28 +646,24 @@ def test_in_the_isolated_site_interrupt_stops_an_endless_loop_and_the_kernel_kee
         assert page.evaluate("() => window.crossOriginIsolated") is True
         assert page.evaluate(KERNEL_READY, notebook) == "python"
         page.evaluate(EXECUTE, [notebook, "x = 42"])
-        page.wait_for_function("() => window.__reply !== null", timeout=60_000)
-        assert page.evaluate("() => window.__reply")[:2] == ["ok", ""]
+        assert reply(page, 60_000)[:2] == ["ok", ""]
         page.evaluate(EXECUTE, [notebook, "while True: pass"])
         time.sleep(2)
         assert page.evaluate("() => window.__reply") is None  # still running
         pressed = page.evaluate(
             "() => { window.jupyterapp.commands.execute('kernelmenu:interrupt'); return performance.now(); }"
         )
-        page.wait_for_function("() => window.__reply !== null", timeout=10_000)
-        status, error, ended = page.evaluate("() => window.__reply")
+        status, error, ended = reply(page, 10_000)
         assert status == "error" and "KeyboardInterrupt" in error, (status, error)  # pyodide-kernel: "<class '…'>"
         assert ended - pressed < 3000, f"Interrupt took {ended - pressed:.0f} ms"
         page.evaluate(EXECUTE, [notebook, "assert x == 42"])
-        page.wait_for_function("() => window.__reply !== null", timeout=10_000)
-        assert page.evaluate("() => window.__reply")[:2] == ["ok", ""]
+        assert reply(page, 10_000)[:2] == ["ok", ""]
         # every press counts: before INTERRUPT_GUARD, 1 press in 40 was lost (P = 0.4 that one of 20 is)
         for press in range(20):
             page.evaluate(EXECUTE, [notebook, "while True: pass"])
             time.sleep(0.2 + 0.05 * (press % 5))
             page.evaluate("() => window.jupyterapp.commands.execute('kernelmenu:interrupt')")
-            page.wait_for_function("() => window.__reply !== null", timeout=5_000)
-            status, error, _ = page.evaluate("() => window.__reply")
+            status, error, _ = reply(page, 5_000)
             assert status == "error" and "KeyboardInterrupt" in error, (press, status, error)
         context.close()
 
@@ -702,7 +704,7 @@ def test_a_second_visit_starts_the_kernels_worker_with_the_page_and_interrupt_st
         assert answered[0] == (f"{url}/lab/index.html?path={notebook}", True)
         by_worker = {address.split("?")[0].removeprefix(url): sw for address, sw in answered}
         scripts = [path for path in by_worker if path.endswith(".js") and "/static/" in path]
-        static = site / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
+        static = site / "extensions" / build_site.KERNEL_STATIC
         (kernel_worker,) = [chunk for chunk in static.glob("*.js") if "deconvlibGuardedBuffer" in chunk.read_text()]
         assert len(scripts) > 10
         assert [path for path in scripts if by_worker[path]] == [f"/{kernel_worker.relative_to(site)}"]
@@ -710,8 +712,7 @@ def test_a_second_visit_starts_the_kernels_worker_with_the_page_and_interrupt_st
         deadline = time.monotonic() + 30
         while True:  # the packages load while the kernel starts, and may end after it is idle
             page.evaluate(EXECUTE, [notebook, PRELOADED])
-            page.wait_for_function("() => window.__reply !== null", timeout=10_000)
-            status, error, _ = page.evaluate("() => window.__reply")
+            status, error, _ = reply(page, 10_000)
             if status == "ok" or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
@@ -719,8 +720,7 @@ def test_a_second_visit_starts_the_kernels_worker_with_the_page_and_interrupt_st
         page.evaluate(EXECUTE, [notebook, "while True: pass"])
         time.sleep(1)
         page.evaluate("() => window.jupyterapp.commands.execute('kernelmenu:interrupt')")
-        page.wait_for_function("() => window.__reply !== null", timeout=5_000)
-        status, error, _ = page.evaluate("() => window.__reply")
+        status, error, _ = reply(page, 5_000)
         assert status == "error" and "KeyboardInterrupt" in error, (status, error)
         context.close()
 
