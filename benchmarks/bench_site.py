@@ -11,9 +11,10 @@ It builds two offline JupyterLite sites with ``tools/build_site.py --pyodide off
 the working tree's, and the baseline commit's (``--baseline``, default ``4722ca6``), built
 by that commit's own ``tools/build_site.py`` in a temporary ``git worktree`` with the same
 download cache (``build/site/downloads/``). Each site is served on 127.0.0.1 by
-``http.server`` in a thread (``.wasm`` as ``application/wasm``; with ``--gzip``, every
-response that gzip shrinks by at least 5 % is sent gzip-compressed, or a precompressed
-``.gz`` beside the file when there is one) and opened in headless Chromium, every other
+``http.server`` in a thread (``.wasm`` as ``application/wasm``; with ``--gzip``, the build's
+brotli twin ``FILE.br`` when there is one and the browser accepts it, as ``tools/serve_site.py``
+sends it, else every response that gzip shrinks by at least 5 % gzip-compressed, or the
+precompressed ``.gz`` beside the file) and opened in headless Chromium, every other
 origin behind a dead proxy (as ``tests/site/test_site.py`` does).
 
 Per site and run, notebook 1 is opened twice: a cold visit on a fresh profile, then a
@@ -379,7 +380,10 @@ def gzip_handler(directory, compress, counts, cache_control="", isolate=False):
             path = Path(self.translate_path(self.path))
             if path.is_dir():
                 path = path / "index.html"
-            body = gzipped(path)
+            coding, body = "gzip", gzipped(path)
+            brotli = path.with_name(path.name + ".br")
+            if "br" in self.headers["Accept-Encoding"] and path.is_file() and brotli.is_file():
+                coding, body = "br", brotli.read_bytes()
             if body is None:
                 return super().send_head()
             stat = path.stat()
@@ -394,7 +398,7 @@ def gzip_handler(directory, compress, counts, cache_control="", isolate=False):
                     pass
             self.send_response(200)
             self.send_header("Content-Type", self.guess_type(str(path)))
-            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Encoding", coding)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Last-Modified", formatdate(stat.st_mtime, usegmt=True))
             self.send_header("Vary", "Accept-Encoding")
@@ -403,7 +407,7 @@ def gzip_handler(directory, compress, counts, cache_control="", isolate=False):
 
     def gzipped(path):
         """The gzip body for ``path``: its ``.gz`` twin, or compressed here; None when not worth it."""
-        if not path.is_file() or path.suffix == ".gz":
+        if not path.is_file() or path.suffix in (".gz", ".br"):
             return None
         key = (path, path.stat().st_mtime)
         if key not in cache:

@@ -54,6 +54,21 @@ def test_the_server_sends_wasm_as_wasm_and_gzips_only_what_shrinks(tmp_path, com
         server.close()
 
 
+def test_with_compression_the_server_sends_the_builds_brotli_twin_to_a_browser_that_accepts_it(tmp_path):
+    (tmp_path / "numpy.whl").write_bytes(b"a stored wheel " * 100)
+    (tmp_path / "numpy.whl.br").write_bytes(b"its brotli twin")
+    server = bench_site.Server(tmp_path, True)
+    try:
+        stored = b"a stored wheel " * 100
+        for accept, coding, body in [("gzip, br", "br", b"its brotli twin"), ("gzip", "gzip", stored)]:
+            request = urllib.request.Request(server.origin + "/numpy.whl", headers={"Accept-Encoding": accept})
+            with urllib.request.urlopen(request) as response:
+                assert response.headers["Content-Encoding"] == coding
+                assert (gzip.decompress(response.read()) if coding == "gzip" else response.read()) == body
+    finally:
+        server.close()
+
+
 class FinishedRequest:
     """A finished request as Playwright's sync API gives it; ``body_size`` None: Chromium never sends its sizes."""
 

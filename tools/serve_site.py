@@ -22,9 +22,11 @@ runs from a USB stick next to a copy of the site. Unlike ``python -m http.server
   next visit; a year (``immutable``) only for files whose name changes with their content: the
   web app's hashed chunks and Pyodide's versioned archives (not its wheels, which carry the course's
   bytecode: :data:`VERSIONED_PACKAGE`);
-- **gzip** when the browser accepts it, for text, JavaScript, JSON and WebAssembly (the 10 MB
-  ``pyodide.asm.wasm`` goes over the wire as ~3 MB); each file is compressed once per
-  modification and kept in memory.
+- **compression** the browser accepts: the twin ``FILE.br`` (brotli) or ``FILE.gz`` the build wrote
+  beside a file (``tools/build_site.py --precompress``, its default: the 10 MB ``pyodide.asm.wasm``
+  goes over the wire as 2.3 MB, the wheels stored in the site uncompressed as ~35 % less than
+  deflated), else gzip made here for text, JavaScript, JSON and WebAssembly, once per
+  modification and kept in memory. A twin a minute older than its file (edited since) is not sent.
 
 Any other host: the same headers, see the README's "Hosting the course" (an nginx snippet).
 """
@@ -59,6 +61,33 @@ VERSIONED_PACKAGE = re.compile(r"^[A-Za-z0-9_.]+-\d[^/]*\.(zip|tar)$")
 COMPRESSIBLE = re.compile(r"^(text/|application/(javascript|json|wasm|xml|manifest\+json)|image/svg)")
 #: Below this, gzip's header costs more than it saves.
 MIN_GZIP_BYTES = 1024
+#: The twins a build may write beside a file (``tools/build_site.py``'s ``precompress``), best first:
+#: (``Content-Encoding``, suffix).
+TWINS = [("br", ".br"), ("gzip", ".gz")]
+#: A twin this much older than its file is stale (the file was edited after the build); less is a copy
+#: that did not keep the build's times (``cp -r``), which may write a file a moment after its twin.
+STALE_TWIN_NS = 60 * 10**9
+
+
+def accepted_codings(header):
+    """The content codings an ``Accept-Encoding`` header accepts (those with ``q=0`` refused).
+
+    >>> sorted(accepted_codings("gzip, deflate, br, zstd"))
+    ['br', 'deflate', 'gzip', 'zstd']
+    >>> sorted(accepted_codings("br;q=0, GZIP;q=0.5")), accepted_codings("")
+    (['gzip'], set())
+    """
+    codings = set()
+    for item in header.split(","):
+        name, _, params = item.partition(";")
+        quality = params.strip().lower().removeprefix("q=")
+        try:
+            refused = params.strip() and float(quality) == 0
+        except ValueError:
+            refused = False
+        if name.strip() and not refused:
+            codings.add(name.strip().lower())
+    return codings
 
 
 def cache_control(path):
@@ -134,29 +163,46 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
     def send_head(self):
-        """As ``SimpleHTTPRequestHandler``, but a compressible file goes gzip-encoded to a browser that accepts it."""
+        """As ``SimpleHTTPRequestHandler``, but compressed (:meth:`_encoded`) for a browser that accepts it."""
         path = self.translate_path(self.path)
         if os.path.isdir(path) or not os.path.isfile(path):
             return super().send_head()  # directories (index.html, redirects), 404s
-        ctype = self.guess_type(path)
-        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
         stat = os.stat(path)
-        if not (accepts and COMPRESSIBLE.match(ctype) and stat.st_size >= MIN_GZIP_BYTES):
+        encoded = self._encoded(path, stat)
+        if encoded is None:
             return super().send_head()
+        coding, body, length = encoded
         if self._not_modified(stat):
+            body.close()
             self.send_response(http.HTTPStatus.NOT_MODIFIED)
             self.send_header("Vary", "Accept-Encoding")
             self.end_headers()
             return None
-        body = self._gzip(path, stat)
         self.send_response(http.HTTPStatus.OK)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", coding)
         self.send_header("Vary", "Accept-Encoding")
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(length))
         self.send_header("Last-Modified", self.date_time_string(int(stat.st_mtime)))
         self.end_headers()
-        return io.BytesIO(body)
+        return body
+
+    def _encoded(self, path, stat):
+        """``(coding, body file, length)`` of the file at ``path`` for this request, or None to send it as it is.
+
+        The build's twin the browser accepts (:data:`TWINS`), unless stale (:data:`STALE_TWIN_NS`);
+        else gzip made here, for a compressible type.
+        """
+        accepted = accepted_codings(self.headers.get("Accept-Encoding", ""))
+        for coding, suffix in TWINS:
+            if coding in accepted and os.path.isfile(path + suffix):
+                twin = os.stat(path + suffix)
+                if twin.st_mtime_ns > stat.st_mtime_ns - STALE_TWIN_NS:
+                    return coding, open(path + suffix, "rb"), twin.st_size
+        if "gzip" in accepted and COMPRESSIBLE.match(self.guess_type(path)) and stat.st_size >= MIN_GZIP_BYTES:
+            body = self._gzip(path, stat)
+            return "gzip", io.BytesIO(body), len(body)
+        return None
 
     def _not_modified(self, stat):
         since = self.headers.get("If-Modified-Since")

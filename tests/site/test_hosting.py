@@ -3,7 +3,8 @@ its offline rebuild, the isolation fallback it puts in the site, the GitHub Page
 
 - The server, with real HTTP requests: the cache policy and, by default, the isolation headers
   (COOP/COEP) on every response; none of those for a site built with ``--no-isolate`` or with
-  ``--no-isolate`` itself; gzip bodies that decode to the file, a 304 for an unchanged file.
+  ``--no-isolate`` itself; gzip bodies that decode to the file, a 304 for an unchanged file; the
+  build's twin (``FILE.br``, ``FILE.gz``) the request accepts, unless stale.
 - ``tools/build_site.py`` refuses, in one line and exit 2, an ``--output`` it did not write (the
   folder is left as it was), the checkout and its source folders even with ``--force``, a file as
   ``--output``, a file where ``build/site/`` should be, and a ``PYODIDE`` that is neither mode.
@@ -13,7 +14,8 @@ its offline rebuild, the isolation fallback it puts in the site, the GitHub Page
   (the service worker and each page's script) and the interrupt support, whose edited chunks have
   new names (no file that ``serve_site`` marks immutable differs from a ``--no-isolate`` build's
   file of the same name); built with ``--no-isolate``, it carries none of it. A CDN site cannot be
-  isolated. The index comes first.
+  isolated. The index comes first. Every twin the build writes decodes to its file, and its wheels
+  are stored uncompressed; ``--no-precompress`` writes no twin and keeps them deflated.
 - In Chromium: the site served by ``serve_site`` is ``crossOriginIsolated``; served by a plain
   ``http.server`` (no headers, like GitHub Pages) it is too, through its service worker, whose one
   reload opens the address the page was opened with (``?path=``, which JupyterLite drops). In the
@@ -73,7 +75,15 @@ def fake_site(tmp_path_factory):
         path = site / name
         path.parent.mkdir(parents=True, exist_ok=True)
         (path.write_bytes if isinstance(content, bytes) else path.write_text)(content)
+    # the build's twins of a wheel (their content does not matter to the server, which sends them as they are)
+    for suffix in TWINNED:
+        (site / (TWINNED_WHEEL.lstrip("/") + suffix)).write_bytes(f"the {suffix} twin".encode() * 50)
     return site
+
+
+#: A wheel of the fake site with twins beside it, as ``tools/build_site.py --precompress`` writes them.
+TWINNED_WHEEL = "/static/pyodide/deconvlib-0.1.0-py3-none-any.whl"
+TWINNED = (".br", ".gz")
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +176,37 @@ def test_without_isolation_the_server_sends_no_isolation_headers_but_its_cache_p
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize(
+    "accept, twin",
+    [("gzip, deflate, br, zstd", ".br"), ("gzip, deflate", ".gz"), ("br;q=0, gzip;q=0.8", ".gz"), ("", None)],
+)
+def test_the_twin_the_browser_accepts_is_sent_as_it_is(served, accept, twin):
+    url, site = served
+    status, headers, body = get(url + TWINNED_WHEEL, **{"Accept-Encoding": accept})
+    assert status == 200 and headers.get("Vary") == ("Accept-Encoding" if twin else None)
+    assert body == (site / (TWINNED_WHEEL.lstrip("/") + (twin or ""))).read_bytes()
+    assert headers.get("Content-Encoding") == {".br": "br", ".gz": "gzip", None: None}[twin]
+    assert int(headers["Content-Length"]) == len(body) and headers["Cross-Origin-Embedder-Policy"] == "require-corp"
+    since = headers["Last-Modified"]
+    status, _, body = get(url + TWINNED_WHEEL, **{"Accept-Encoding": accept, "If-Modified-Since": since})
+    assert status == 304 and body == b""
+
+
+def test_a_twin_older_than_its_file_edited_since_is_not_sent(fake_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(fake_site, site)
+    wheel = site / TWINNED_WHEEL.lstrip("/")
+    later = wheel.stat().st_mtime + 120  # the file edited two minutes after the build wrote its twins
+    os.utime(wheel, (later, later))
+    server, url = serve(serve_site.handler_for(site, quiet=True))
+    try:
+        status, headers, body = get(url + TWINNED_WHEEL, **{"Accept-Encoding": "gzip, br"})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert status == 200 and headers.get("Content-Encoding") is None and body == wheel.read_bytes()
 
 
 def test_wheels_and_404s_are_not_gzipped_and_keep_the_headers(served):
@@ -432,9 +473,9 @@ def isolated_site(site, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def plain_site(site, tmp_path_factory):
-    """The offline site built with ``--no-isolate``, in a folder of its own."""
+    """The offline site built with ``--no-isolate --no-precompress``, in a folder of its own."""
     output = tmp_path_factory.mktemp("plain") / "site"
-    code, err = run_build("--pyodide", "offline", "--output", str(output), "--no-isolate")
+    code, err = run_build("--pyodide", "offline", "--output", str(output), "--no-isolate", "--no-precompress")
     assert code == 0, "\n".join(err[-30:])
     return output
 
@@ -456,6 +497,39 @@ def test_a_forced_rebuild_needs_no_network_and_carries_the_isolation_fallback(is
     assert json.loads((output / build_site.STAMP_NAME).read_text())["isolated"] is True
 
 
+def test_the_sites_twins_decode_to_their_files_and_its_wheels_are_stored(site):
+    """``build_site.precompress``: a ``.br`` and a ``.gz`` beside every file worth it, each decoding to the file
+    (brotli decoded by Node.js's zlib, the library Chromium's decoder shares its format with); the wheels
+    stored uncompressed (``build_site.store_wheels``), so that their twins are smaller than deflated wheels."""
+    files = [
+        path
+        for path in sorted(site.rglob("*"))
+        if build_site.PRECOMPRESSED.search(path.name) and path.stat().st_size >= build_site.PRECOMPRESS_MIN_BYTES
+    ]
+    assert len(files) > 300 and json.loads((site / build_site.STAMP_NAME).read_text())["precompressed"] is True
+    for path in files:
+        assert gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == path.read_bytes(), path
+    decode = """
+        const { readFileSync } = require("fs"), { brotliDecompressSync } = require("zlib");
+        const bad = JSON.parse(readFileSync(0, "utf8")).filter(
+            (f) => !brotliDecompressSync(readFileSync(f + ".br")).equals(readFileSync(f)));
+        console.log(JSON.stringify(bad));
+    """
+    node = shutil.which("node") or shutil.which("nodejs")
+    result = subprocess.run(
+        [node, "-e", decode], input=json.dumps([str(f) for f in files]), capture_output=True, text=True
+    )
+    assert result.returncode == 0 and json.loads(result.stdout) == [], result.stderr[-2000:]
+    static = site / "static" / "pyodide"
+    wheels = sorted(static.glob("*.whl"))
+    assert len(wheels) > 20
+    for wheel in wheels:
+        with zipfile.ZipFile(wheel) as members:
+            assert {m.compress_type for m in members.infolist()} == {zipfile.ZIP_STORED}, wheel.name
+    matplotlib = next(static.glob("matplotlib-*.whl"))
+    assert matplotlib.with_name(matplotlib.name + ".br").stat().st_size < 0.7 * 7.5e6  # 7.5 MB deflated
+
+
 def test_a_site_built_with_no_isolate_has_no_isolation_fallback(plain_site):
     assert "self.fetch = async" not in (plain_site / "service-worker.js").read_text()
     lab = (plain_site / "lab" / "index.html").read_text()
@@ -463,6 +537,15 @@ def test_a_site_built_with_no_isolate_has_no_isolation_fallback(plain_site):
     assert "stops only with <b>Kernel ▸ Restart</b>" in (plain_site / "index.html").read_text()
     assert json.loads((plain_site / build_site.STAMP_NAME).read_text())["isolated"] is False
     assert serve_site.isolated_build(plain_site) is False
+
+
+def test_a_site_built_with_no_precompress_has_no_twins_and_deflated_wheels(plain_site):
+    """For a host that serves no twins (GitHub Pages): the wheels as Pyodide ships them, deflated."""
+    assert json.loads((plain_site / build_site.STAMP_NAME).read_text())["precompressed"] is False
+    assert [p for p in plain_site.rglob("*") if p.suffix in (".br", ".gz")] == []
+    wheel = next((plain_site / "static" / "pyodide").glob("matplotlib-*.whl"))
+    with zipfile.ZipFile(wheel) as members:
+        assert zipfile.ZIP_DEFLATED in {m.compress_type for m in members.infolist()}
 
 
 def test_no_file_served_immutable_differs_from_the_plain_sites_file_of_the_same_name(isolated_site, plain_site):
@@ -546,6 +629,18 @@ def test_served_with_the_headers_the_site_is_isolated(site, browser):
         context = browser.new_context()
         page = open_notebook(context, url)
         assert page.evaluate("() => window.crossOriginIsolated") is True
+        # Chromium takes the brotli twin of a stored wheel and decodes it to the wheel the lock names
+        lock = json.loads((site / "static" / "pyodide" / "pyodide-lock.json").read_text())["packages"]["matplotlib"]
+        fetched = page.evaluate(
+            """async (name) => {
+                const response = await fetch("../static/pyodide/" + name, {cache: "no-store"});
+                const digest = await crypto.subtle.digest("SHA-256", await response.arrayBuffer());
+                const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+                return [response.headers.get("content-encoding"), hex];
+            }""",
+            lock["file_name"],
+        )
+        assert fetched == ["br", lock["sha256"]]
         context.close()
     finally:
         server.shutdown()
@@ -784,6 +879,7 @@ def test_the_pages_workflow_deploys_the_book_with_the_site_under_it():
     runs = [step["run"] for step in build if "run" in step]
     (site,) = [run for run in runs if "tools/build_site.py" in run]
     assert "--output _site" in site and "--isolate" in site.split() and "--no-isolate" not in site, site
+    assert "--no-precompress" in site.split()  # Pages sends no .br/.gz twins: the wheels stay deflated
     # the book at the root, the site under it at lite/ (where the book's "Run it live" buttons point)
     (book,) = [run for run in runs if "tools/build_book.py" in run]
     lines = book.strip().splitlines()
