@@ -52,7 +52,9 @@ build is skipped. Once everything is downloaded, a build needs no network: decon
 is built with the build venv's setuptools (``--no-build-isolation``).
 
 Hosting (:func:`add_hosting_support`): ``tools/serve_site.py`` serves the site with a cache
-policy, gzip and the cross-origin isolation headers (COOP/COEP). An offline site is isolated
+policy, the brotli or gzip twin the build wrote beside each file (:func:`precompress`;
+``--no-precompress`` for a host that cannot send them, GitHub Pages) and the cross-origin
+isolation headers (COOP/COEP). An offline site is isolated
 unless built with ``--no-isolate``: Kernel > Interrupt stops a running cell
 (:func:`add_interrupt_support`), and for hosts that cannot send the headers (GitHub Pages)
 JupyterLite's service worker adds them, each page registering it at once. A CDN site is never
@@ -138,10 +140,21 @@ ROOTS = ["micropip", "packaging", "ssl", "sqlite3", "jedi", "ipython", "numpy", 
 #: install after another (each resolving its requirements in Python), unless
 #: ``loadPyodideOptions.packages`` names it. Named there, Pyodide fetches them all at once while
 #: it boots and loads them in one batch: the kernel is idle ~0.9 s sooner (benchmarks/README.md).
-#: Not ``ssl``, which the worker's own list has and the site drops from it (:func:`kernel_start_without_ssl`).
-KERNEL_PACKAGES = ["micropip", "piplite", "sqlite3", "ipykernel", "comm", "pyodide_kernel", "jedi", "ipython"]
+#: Not those of :data:`NOT_AT_START`, which the site drops from the worker's own list (:func:`trim_kernel_start`).
+KERNEL_PACKAGES = ["micropip", "piplite", "sqlite3", "ipykernel", "comm", "pyodide_kernel", "ipython"]
 #: That list, as pyodide-kernel 0.6.1's worker chunks spell it.
 WORKER_START = '["ssl","sqlite3","ipykernel","comm","pyodide_kernel","jedi","ipython"]'
+#: What the worker would load at every start and the site's kernel starts without (:func:`trim_kernel_start`).
+#: ``ssl`` (with ``openssl``, 2 MB): a page has no sockets. ``jedi`` (with ``parso``: 1,900 files to unpack,
+#: ~0.4 s of each start): IPython's completer then completes by itself, as it did before jedi
+#: (:func:`patch_wheels`). Both stay in the lock: a cell that imports one loads it. (Not ``sqlite3``,
+#: though pyodide-kernel turns IPython's history off: IPython 8.23 imports it unconditionally.)
+NOT_AT_START = ("ssl", "jedi")
+#: Dependencies that Pyodide's lock gives a package and a session never imports: kept in the lock (a cell's
+#: import loads them), not loaded with the package. pytz: matplotlib 3.8 neither requires it (its metadata)
+#: nor imports it; 615 files to unpack at every first figure. prompt_toolkit and wcwidth (163 files): IPython's
+#: terminal, which the site's IPython imports only for ``IPython.embed()`` (:data:`WHEEL_PATCHES`).
+DEPENDS_NOT_LOADED = {"matplotlib": ("pytz",), "ipython": ("prompt_toolkit", "wcwidth")}
 #: Where a built site (and the build venv's ``share/jupyter/labextensions/``) has pyodide-kernel's chunks.
 KERNEL_STATIC = Path("@jupyterlite", "pyodide-kernel-extension", "static")
 #: The pyodide-kernel extension's own wheels among them (its ``static/pypi/``), which the official
@@ -398,6 +411,8 @@ def offline_pyodide(env_dir, wheels, static_pyodide, dist=None):
     log(f"{len(keep)} Pyodide packages verified against the official lock: {', '.join(keep)}")
 
     packages = {key: lock["packages"][key] for key in keep}
+    for key, dropped in DEPENDS_NOT_LOADED.items():
+        packages[key]["depends"] = [d for d in packages[key]["depends"] if d not in dropped]
     for key, (path, depends) in wheels.items():
         shutil.copy2(path, static_pyodide / path.name)
         packages[key] = wheel_lock_entry(static_pyodide / path.name, depends)
@@ -771,17 +786,85 @@ def kernel_wheels(env_dir):
     return wheels
 
 
+#: Lines the site changes in its kernel's wheels (:func:`patch_wheels`), each for a faster start:
+#: ``(lock key, module, line, its replacement)``. Each must be found once, or the build stops.
+WHEEL_PATCHES = [
+    # pyodide-kernel 0.6.1's shell turns IPython's jedi completion on whether jedi is there or not; the site's
+    # kernel starts without jedi (NOT_AT_START), and every Tab would end in a NameError with no completion.
+    # IPython's own completer completes instead.
+    (
+        "pyodide-kernel",
+        "pyodide_kernel/interpreter.py",
+        "        self.Completer.use_jedi = True\n",
+        "        self.Completer.use_jedi = False  # the deconvlib site's kernel starts without jedi\n",
+    ),
+    # IPython imports its terminal, and prompt_toolkit with it (~0.1 s of each start in Pyodide), for
+    # IPython.embed(), which a notebook in a browser has no use for: imported when asked for (PEP 562).
+    (
+        "ipython",
+        "IPython/__init__.py",
+        "from .terminal.embed import embed\n",
+        "def __getattr__(name):  # the deconvlib site: IPython.embed imported when asked for\n"
+        '    if name == "embed":\n'
+        "        from .terminal.embed import embed\n\n"
+        "        return embed\n"
+        '    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")\n',
+    ),
+]
+
+
+def patch_wheels(static_pyodide, patches=WHEEL_PATCHES):
+    """Apply ``patches`` (:data:`WHEEL_PATCHES`) to the wheels of ``static_pyodide`` (their RECORDs, the lock)."""
+    lock = json.loads((static_pyodide / "pyodide-lock.json").read_text())
+    for key in dict.fromkeys(key for key, *_ in patches):
+        entry = lock["packages"][key]
+        wheel = static_pyodide / entry["file_name"]
+        with zipfile.ZipFile(wheel) as source:
+            members = [(info, source.read(info)) for info in source.infolist()]
+        edited = {}
+        for _, module, old, new in (patch for patch in patches if patch[0] == key):
+            text = edited.get(module, next((d for i, d in members if i.filename == module), b"")).decode()
+            if text.count(old) != 1:
+                raise BuildError(f"{wheel.name}: {module} no longer has the line {old.strip()!r} once")
+            edited[module] = text.replace(old, new).encode()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+            for info, data in members:
+                data = edited.get(info.filename, data)
+                if info.filename.endswith(".dist-info/RECORD"):
+                    data = _record_with(data.decode(), edited).encode()
+                copy = zipfile.ZipInfo(info.filename, info.date_time)
+                copy.external_attr = info.external_attr
+                target.writestr(copy, data, zipfile.ZIP_DEFLATED)
+        wheel.write_bytes(buffer.getvalue())
+        entry["sha256"] = sha256(wheel)
+    write_lock(static_pyodide, lock)
+
+
+def _record_with(record, edited):
+    """A wheel's RECORD with the hash and size of each edited module (``{path: bytes}``) updated."""
+    lines = []
+    for line in record.splitlines():
+        path = line.rsplit(",", 2)[0]
+        if path in edited:
+            digest = base64.urlsafe_b64encode(hashlib.sha256(edited[path]).digest()).rstrip(b"=").decode()
+            line = f"{path},sha256={digest},{len(edited[path])}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
 def build_offline(output, precompressed=True):
     env_dir = build_venv("offline")
     wheels = {**pure_wheels(env_dir), **kernel_wheels(env_dir)}
     settings = {"disablePyPIFallback": True, "loadPyodideOptions": {"packages": KERNEL_PACKAGES}}
     lite_dir, contents = lite_dir_for("offline", settings)
     offline_pyodide(env_dir, wheels, lite_dir / "static" / "pyodide")
+    patch_wheels(lite_dir / "static" / "pyodide")
     precompile(lite_dir / "static" / "pyodide", [*KERNEL_PACKAGES, "deconvlib"])
     if precompressed:
         store_wheels(lite_dir / "static" / "pyodide")
     lite_build(env_dir, lite_dir, contents, output)
-    kernel_start_without_ssl(output)
+    trim_kernel_start(output)
     lite_json = json.loads((output / "jupyter-lite.json").read_text())
     settings = lite_json["jupyter-config-data"]["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
     if not settings.get("pyodideUrl", "").startswith("./"):
@@ -1191,20 +1274,21 @@ def add_hosting_support(output, mode, isolate=True):
     add_interrupt_support(output)
 
 
-def kernel_start_without_ssl(output):
-    """The offline site's kernel starts without ``ssl``: pyodide-kernel 0.6.1's worker installs it as it
-    starts (:data:`WORKER_START`), and with it ``openssl``, 2.0 MB of notebook 1's 31 MB and two WebAssembly
-    libraries loaded at every start, for a module a page cannot use (no sockets in a browser). Both stay in
+def trim_kernel_start(output):
+    """The offline site's kernel starts without :data:`NOT_AT_START`, which pyodide-kernel 0.6.1's worker
+    installs as it starts (:data:`WORKER_START`): ``ssl`` took 2.0 MB of notebook 1's 31 MB and two
+    WebAssembly libraries, for a module a page cannot use; ``jedi`` ~0.4 s of every start. They stay in
     the lock: the kernel loads a package when a cell imports it, so ``import ssl`` still works. Every copy
-    of the list loses ``"ssl"`` (the comlink worker's chunk has one, another chunk three), and each chunk
+    of the list is edited (the comlink worker's chunk has one, another chunk three), and each chunk
     edited is renamed after its new content (:func:`rename_edited_chunks`).
     """
     static = output / "extensions" / KERNEL_STATIC
     chunks = [p for p in static.glob("*.js") if WORKER_START in p.read_text()]
     if not chunks:
         raise BuildError(f"the kernel's start-up list {WORKER_START} is in none of the chunks in {static}")
+    start = json.dumps([name for name in json.loads(WORKER_START) if name not in NOT_AT_START], separators=(",", ":"))
     for chunk in chunks:
-        chunk.write_text(chunk.read_text().replace(WORKER_START, WORKER_START.replace('"ssl",', "")))
+        chunk.write_text(chunk.read_text().replace(WORKER_START, start))
     rename_edited_chunks(output, static, chunks)
 
 

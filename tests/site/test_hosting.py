@@ -24,9 +24,11 @@ its offline rebuild, the isolation fallback it puts in the site, the GitHub Page
   the notebook page.
 """
 
+import base64
 import contextlib
 import functools
 import gzip
+import hashlib
 import http.server
 import json
 import os
@@ -371,18 +373,56 @@ def test_the_kernel_loads_its_packages_as_pyodide_starts_from_the_sites_lock(sit
                 assert {n[:-1] if n.endswith(".pyc") else n for n in ours.namelist()} == set(theirs.namelist())
 
 
-def test_the_kernel_starts_without_ssl_and_piplite_installs_nothing_as_it_starts(site):
-    """The worker's start-up list loses ``ssl`` (its ``openssl``: 2 MB) and what is left of it is all loaded as
-    Pyodide boots; ssl stays in the lock, for a cell that imports it (``test_site_visits.py`` imports it)."""
+def test_the_kernel_starts_without_ssl_or_jedi_and_piplite_installs_nothing_as_it_starts(site):
+    """The worker's start-up list loses ``ssl`` (its ``openssl``: 2 MB) and ``jedi`` (with ``parso``: 1,900
+    files), and what is left of it is all loaded as Pyodide boots; matplotlib loads without pytz, IPython
+    without its terminal's prompt_toolkit. All stay in the lock, for a cell that imports one
+    (``test_site_visits.py`` imports ssl and pytz, and completes without jedi)."""
     static = site / "extensions" / build_site.KERNEL_STATIC
     found = re.compile(r"(?:let|const) t=\(e\.loadPyodideOptions\|\|\{\}\)\.packages\|\|\[\],n=(\[[^\]]*\])")
     lists = [json.loads(m.group(1)) for chunk in static.glob("*.js") for m in found.finditer(chunk.read_text())]
-    assert len(lists) == 5 and all(start == json.loads(build_site.WORKER_START)[1:] for start in lists), lists
+    assert len(lists) == 5 and all(
+        start == ["sqlite3", "ipykernel", "comm", "pyodide_kernel", "ipython"] for start in lists
+    ), lists
     assert set(lists[0]) <= set(build_site.KERNEL_PACKAGES)
     lock = json.loads((site / "static" / "pyodide" / "pyodide-lock.json").read_text())["packages"]
-    assert lock["ssl"]["depends"] == ["openssl"]
-    assert (site / "static" / "pyodide" / lock["openssl"]["file_name"]).is_file()
-    assert "openssl" not in build_site.dependency_closure(lock, build_site.KERNEL_PACKAGES)
+    assert lock["ssl"]["depends"] == ["openssl"] and lock["jedi"]["depends"] == ["parso"]
+    for key in ("openssl", "ssl", "jedi", "parso", "pytz", "prompt-toolkit", "wcwidth"):
+        assert (site / "static" / "pyodide" / lock[key]["file_name"]).is_file(), key
+    session = build_site.dependency_closure(lock, [*build_site.KERNEL_PACKAGES, "deconvlib"])
+    assert {"ipython", "matplotlib", "numpy", "sqlite3"} <= set(session)
+    assert not {"openssl", "ssl", "jedi", "parso", "pytz", "prompt-toolkit", "prompt_toolkit", "wcwidth"} & set(session)
+
+
+def test_patching_a_wheel_edits_its_line_its_record_and_the_lock(tmp_path):
+    """``build_site.patch_wheels`` (the site's :data:`WHEEL_PATCHES`; their effect is checked in the browser by
+    ``test_site_visits.py``: Tab completes without jedi, IPython's terminal is not imported): the line is
+    replaced, the RECORD gives the edited module's true sha256 and size, the lock the wheel's; a line that
+    is not there once stops the build."""
+    module, other = "pkg/mod.py", "pkg/other.py"
+    source = {module: b"x = 1\nflag = True\n", other: b"y = 2\n"}
+
+    def record_line(path, data):
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        return f"{path},sha256={digest},{len(data)}"
+
+    record = "\n".join([*(record_line(p, d) for p, d in source.items()), "pkg-1.0.dist-info/RECORD,,"]) + "\n"
+    wheel = tmp_path / "pkg-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as files:
+        for path, data in [*source.items(), ("pkg-1.0.dist-info/RECORD", record.encode())]:
+            files.writestr(path, data)
+    (tmp_path / "pyodide-lock.json").write_text(json.dumps({"packages": {"pkg": {"file_name": wheel.name}}}))
+    build_site.patch_wheels(tmp_path, [("pkg", module, "flag = True\n", "flag = False  # patched\n")])
+    with zipfile.ZipFile(wheel) as files:
+        edited = files.read(module)
+        assert edited == b"x = 1\nflag = False  # patched\n" and files.read(other) == source[other]
+        lines = files.read("pkg-1.0.dist-info/RECORD").decode().splitlines()
+    assert lines == [record_line(module, edited), record_line(other, source[other]), "pkg-1.0.dist-info/RECORD,,"]
+    assert json.loads((tmp_path / "pyodide-lock.json").read_text())["packages"]["pkg"]["sha256"] == build_site.sha256(
+        wheel
+    )
+    with pytest.raises(build_site.BuildError, match="no longer has the line"):
+        build_site.patch_wheels(tmp_path, [("pkg", module, "flag = True\n", "")])
 
 
 #: CPython 3.12's bytecode magic number (3531: Lib/importlib/_bootstrap_external.py, 3.12 final), then "\r\n".

@@ -132,12 +132,23 @@ with open(importlib.util.cache_from_source(sys.modules["deconvlib.course.explore
     print(int.from_bytes(pyc.read(8)[4:], "little"))
 """
 
-#: Python, two cells: the kernel started without openssl (``build_site.kernel_start_without_ssl``), and a cell
-#: that imports ssl has it (the kernel loads what a cell imports, before it runs the cell).
-SSL_LATER = [
-    "import pyodide_js\nprint('openssl' in pyodide_js.loadedPackages.object_keys())",
-    "import ssl\nprint(ssl.OPENSSL_VERSION.split()[0], 'openssl' in pyodide_js.loadedPackages.object_keys())",
+#: Python, two cells: after Run All, the kernel has loaded none of the packages it starts without
+#: (``build_site.NOT_AT_START``, ``DEPENDS_NOT_LOADED``) nor imported IPython's terminal; a cell that imports
+#: one of them has it (the kernel loads what a cell imports, before it runs the cell).
+NOT_LOADED = ("openssl", "ssl", "jedi", "parso", "pytz", "prompt_toolkit", "wcwidth")
+LOADED_LATER = [
+    "import pyodide_js, sys\nloaded = pyodide_js.loadedPackages.object_keys()\n"
+    f"print([name for name in {NOT_LOADED!r} if name in loaded], 'prompt_toolkit' in sys.modules)",
+    "import ssl, pytz\nloaded = pyodide_js.loadedPackages.object_keys()\n"
+    "print(ssl.OPENSSL_VERSION.split()[0], 'openssl' in loaded, pytz.utc)",
 ]
+
+#: JavaScript: the kernel's completions of ``code`` (the cursor at its end).
+COMPLETE = """async ({path, code}) => {
+  const panel = Array.from(window.jupyterapp.shell.widgets("main")).find((w) => w.context && w.context.path === path);
+  const reply = await panel.sessionContext.session.kernel.requestComplete({code, cursor_pos: code.length});
+  return [reply.content.status, reply.content.matches];
+}"""
 
 ENDLESS = """
 def endless(X, stride):
@@ -229,8 +240,11 @@ def test_a_second_visit_keeps_figures_brings_updates_and_reopens_the_notebook(se
             # what the session imported came compiled from the site (tools/precompile.py)
             _, printed = page.evaluate(EXECUTE, {"path": NOTEBOOK, "code": FROM_BYTECODE})
             assert printed.split("\n")[:2] == [str([True] * len(PRECOMPILED)), "1"], f"{PRECOMPILED}: {printed!r}"
-            printed = [page.evaluate(EXECUTE, {"path": NOTEBOOK, "code": code})[1].strip() for code in SSL_LATER]
-            assert printed == ["False", "OpenSSL True"], printed
+            printed = [page.evaluate(EXECUTE, {"path": NOTEBOOK, "code": code})[1].strip() for code in LOADED_LATER]
+            assert printed == ["[] False", "OpenSSL True UTC"], printed
+            # Tab completes without jedi (IPython's own completer: build_site.WHEEL_PATCHES)
+            status, matches = page.evaluate(COMPLETE, {"path": NOTEBOOK, "code": "dl.conv_transpose"})
+            assert status == "ok" and any(m.endswith("conv_transpose2d") for m in matches), matches
             # a student function that never returns gets a verdict, not a hung kernel (issue 20, item 3)
             seconds, printed = page.evaluate(EXECUTE, {"path": NOTEBOOK, "code": ENDLESS})
             assert "✗" in printed and seconds < 5, f"an endless function: {printed[:300]!r} after {seconds:.1f} s"
