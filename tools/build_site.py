@@ -498,8 +498,8 @@ def precompress(output):
     """Write ``FILE.br`` and ``FILE.gz`` beside every file of the site worth compressing (:data:`PRECOMPRESSED`).
 
     ``tools/serve_site.py`` sends the twin the browser accepts (nginx: ``brotli_static``, ``gzip_static``).
-    Brotli at its best setting takes notebook 1's download from 30.5 MB (deflated wheels, gzip on the fly)
-    to ~21 MB, but ~2 minutes of CPU for a whole site: :data:`COMPRESSED_CACHE` keeps every result, so
+    Brotli at its best setting takes notebook 1's download from 27.2 MB (deflated wheels, gzip on the fly)
+    to 19.7 MB, but ~2 minutes of CPU for a whole site: :data:`COMPRESSED_CACHE` keeps every result, so
     that a rebuild compresses only what changed. Returns the script's summary (sizes in bytes).
     """
     node = shutil.which("node") or shutil.which("nodejs")
@@ -1458,7 +1458,7 @@ def main(argv=None):
         default=True,
         help="write each file's brotli and gzip twins (FILE.br, FILE.gz) and store the wheels uncompressed, for a "
         "host that sends the twins (tools/serve_site.py, nginx's brotli_static/gzip_static): notebook 1 is "
-        "~21 MB to download instead of ~30 (default). --no-precompress for a host that does not (GitHub Pages)",
+        "~20 MB to download instead of ~27 (default). --no-precompress for a host that does not (GitHub Pages)",
     )
     args = parser.parse_args(argv)
     if args.pyodide not in modes:  # argparse checks choices on the command line, not on a default from $PYODIDE
