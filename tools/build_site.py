@@ -152,9 +152,10 @@ WORKER_START = '["ssl","sqlite3","ipykernel","comm","pyodide_kernel","jedi","ipy
 NOT_AT_START = ("ssl", "jedi")
 #: Dependencies that Pyodide's lock gives a package and a session never imports: kept in the lock (a cell's
 #: import loads them), not loaded with the package. pytz: matplotlib 3.8 neither requires it (its metadata)
-#: nor imports it; 615 files to unpack at every first figure. prompt_toolkit and wcwidth (163 files): IPython's
-#: terminal, which the site's IPython imports only for ``IPython.embed()`` (:data:`WHEEL_PATCHES`).
-DEPENDS_NOT_LOADED = {"matplotlib": ("pytz",), "ipython": ("prompt_toolkit", "wcwidth")}
+#: nor imports it; 615 files to unpack at every first figure. (Not prompt_toolkit, which the site's IPython
+#: imports only for ``IPython.embed`` (:data:`WHEEL_PATCHES`): not loaded, ``IPython.embed`` and
+#: ``from IPython import *`` would fail, for 0.5 MB and no start-up time measured.)
+DEPENDS_NOT_LOADED = {"matplotlib": ("pytz",)}
 #: Where a built site (and the build venv's ``share/jupyter/labextensions/``) has pyodide-kernel's chunks.
 KERNEL_STATIC = Path("@jupyterlite", "pyodide-kernel-extension", "static")
 #: The pyodide-kernel extension's own wheels among them (its ``static/pypi/``), which the official
@@ -498,8 +499,8 @@ def precompress(output):
     """Write ``FILE.br`` and ``FILE.gz`` beside every file of the site worth compressing (:data:`PRECOMPRESSED`).
 
     ``tools/serve_site.py`` sends the twin the browser accepts (nginx: ``brotli_static``, ``gzip_static``).
-    Brotli at its best setting takes notebook 1's download from 27.2 MB (deflated wheels, gzip on the fly)
-    to 19.7 MB, but ~2 minutes of CPU for a whole site: :data:`COMPRESSED_CACHE` keeps every result, so
+    Brotli at its best setting takes notebook 1's download from 27.7 MB (deflated wheels, gzip on the fly)
+    to 20.0 MB, but ~2 minutes of CPU for a whole site: :data:`COMPRESSED_CACHE` keeps every result, so
     that a rebuild compresses only what changed. Returns the script's summary (sizes in bytes).
     """
     node = shutil.which("node") or shutil.which("nodejs")
