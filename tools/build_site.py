@@ -1459,7 +1459,7 @@ def main(argv=None):
         default=True,
         help="write each file's brotli and gzip twins (FILE.br, FILE.gz) and store the wheels uncompressed, for a "
         "host that sends the twins (tools/serve_site.py, nginx's brotli_static/gzip_static): notebook 1 is "
-        "~20 MB to download instead of ~27 (default). --no-precompress for a host that does not (GitHub Pages)",
+        "~20 MB to download instead of ~28 (default). --no-precompress for a host that does not (GitHub Pages)",
     )
     args = parser.parse_args(argv)
     if args.pyodide not in modes:  # argparse checks choices on the command line, not on a default from $PYODIDE
