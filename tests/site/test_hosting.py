@@ -390,7 +390,7 @@ def test_the_kernel_starts_without_ssl_or_jedi_and_piplite_installs_nothing_as_i
     for key in ("openssl", "ssl", "jedi", "parso", "pytz"):
         assert (site / "static" / "pyodide" / lock[key]["file_name"]).is_file(), key
     session = build_site.dependency_closure(lock, [*build_site.KERNEL_PACKAGES, "deconvlib"])
-    assert {"ipython", "matplotlib", "numpy", "sqlite3", "prompt_toolkit"} <= set(session)
+    assert {"ipython", "matplotlib", "numpy", "sqlite3", "prompt-toolkit"} <= set(session)
     assert not {"openssl", "ssl", "jedi", "parso", "pytz"} & set(session)
 
 
