@@ -430,6 +430,39 @@ def write_lock(static_pyodide, lock):
     (static_pyodide / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n")
 
 
+def relock(static_pyodide, file_names):
+    """Give the lock of ``static_pyodide`` the sha256 of its files named in ``file_names`` (rewritten by the build)."""
+    lock = json.loads((static_pyodide / "pyodide-lock.json").read_text())
+    for entry in lock["packages"].values():
+        if entry["file_name"] in file_names:
+            entry["sha256"] = sha256(static_pyodide / entry["file_name"])
+    write_lock(static_pyodide, lock)
+
+
+def rewrite_zip(path, compression, edit=lambda name, data: data):
+    """Write the zip at ``path`` again with ``compression``, each member's data through ``edit(name, data)``.
+
+    Members, their order, names, dates and permissions are kept.
+    """
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as target:
+        for info, data in members:
+            copy = zipfile.ZipInfo(info.filename, info.date_time)
+            copy.external_attr = info.external_attr
+            target.writestr(copy, edit(info.filename, data), compression)
+    path.write_bytes(buffer.getvalue())
+
+
+def node(purpose):
+    """The Node.js executable, which the build needs for ``purpose``."""
+    found = shutil.which("node") or shutil.which("nodejs")
+    if found is None:
+        raise BuildError(f"Node.js (18 or newer) is needed to {purpose}: apt-get install nodejs")
+    return found
+
+
 #: Compiles, inside Pyodide under Node.js, the modules a course session imports (tools/precompile.py).
 PRECOMPILE_SCRIPT = Path(__file__).with_name("precompile.mjs")
 
@@ -444,16 +477,9 @@ def precompile(static_pyodide, packages):
     ``.pyc`` (the same interpreter's, unchecked-hash) to its wheel or zip; the lock then gets the
     wheels' new sha256 (the official ones were checked before). Returns ``{file_name: modules compiled}``.
     """
-    node = shutil.which("node") or shutil.which("nodejs")
-    if node is None:
-        raise BuildError("Node.js (18 or newer) is needed to compile the site's bytecode: apt-get install nodejs")
-    result = run([node, PRECOMPILE_SCRIPT, static_pyodide, *packages], stdout=subprocess.PIPE, text=True)
-    compiled = json.loads(result.stdout.strip().splitlines()[-1])
-    lock = json.loads((static_pyodide / "pyodide-lock.json").read_text())
-    for entry in lock["packages"].values():
-        if entry["file_name"] in compiled:
-            entry["sha256"] = sha256(static_pyodide / entry["file_name"])
-    write_lock(static_pyodide, lock)
+    command = [node("compile the site's bytecode"), PRECOMPILE_SCRIPT, static_pyodide, *packages]
+    compiled = json.loads(run(command, stdout=subprocess.PIPE, text=True).stdout.strip().splitlines()[-1])
+    relock(static_pyodide, compiled)
     log(f"bytecode for {sum(compiled.values())} modules added to {len(compiled) - 1} wheels and python_stdlib.zip")
     return compiled
 
@@ -464,22 +490,13 @@ def store_wheels(static_pyodide):
     For a site whose files go precompressed (:func:`precompress`). A wheel's members are deflated one by
     one, which brotli cannot shrink further; the same wheel stored, then compressed as a whole, travels
     ~35 % smaller (matplotlib: 7.5 MB deflated, 4.8 MB stored and brotli'd) and Pyodide unpacks it without
-    inflating. The members, their order, names, dates and permissions are kept; only the zip's compression
-    changes, so the lock is the only other file to update.
+    inflating. Only the zip's compression changes (:func:`rewrite_zip`), so the lock is the only other
+    file to update.
     """
-    for path in sorted(static_pyodide.glob("*.whl")):
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as target:
-            for member in source.infolist():
-                stored = zipfile.ZipInfo(member.filename, member.date_time)
-                stored.external_attr = member.external_attr
-                target.writestr(stored, source.read(member), zipfile.ZIP_STORED)
-        path.write_bytes(buffer.getvalue())
-    lock = json.loads((static_pyodide / "pyodide-lock.json").read_text())
-    for entry in lock["packages"].values():
-        if entry["file_name"].endswith(".whl"):
-            entry["sha256"] = sha256(static_pyodide / entry["file_name"])
-    write_lock(static_pyodide, lock)
+    wheels = sorted(static_pyodide.glob("*.whl"))
+    for path in wheels:
+        rewrite_zip(path, zipfile.ZIP_STORED)
+    relock(static_pyodide, {path.name for path in wheels})
 
 
 #: Writes FILE.br and FILE.gz beside the site's files (:func:`precompress`), with Node.js's zlib.
@@ -503,17 +520,13 @@ def precompress(output):
     to 20.0 MB, but ~2 minutes of CPU for a whole site: :data:`COMPRESSED_CACHE` keeps every result, so
     that a rebuild compresses only what changed. Returns the script's summary (sizes in bytes).
     """
-    node = shutil.which("node") or shutil.which("nodejs")
-    if node is None:
-        raise BuildError("Node.js (18 or newer) is needed to precompress the site: apt-get install nodejs")
     files = [
         str(path)
         for path in sorted(output.rglob("*"))
         if PRECOMPRESSED.search(path.name) and path.is_file() and path.stat().st_size >= PRECOMPRESS_MIN_BYTES
     ]
-    result = run(
-        [node, PRECOMPRESS_SCRIPT, COMPRESSED_CACHE], input=json.dumps(files), stdout=subprocess.PIPE, text=True
-    )
+    command = [node("precompress the site"), PRECOMPRESS_SCRIPT, COMPRESSED_CACHE]
+    result = run(command, input=json.dumps(files), stdout=subprocess.PIPE, text=True)
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     too_old = time.time() - COMPRESSED_CACHE_DAYS * 86400
     for entry in COMPRESSED_CACHE.iterdir():
@@ -816,30 +829,26 @@ WHEEL_PATCHES = [
 
 def patch_wheels(static_pyodide, patches=WHEEL_PATCHES):
     """Apply ``patches`` (:data:`WHEEL_PATCHES`) to the wheels of ``static_pyodide`` (their RECORDs, the lock)."""
-    lock = json.loads((static_pyodide / "pyodide-lock.json").read_text())
-    for key in dict.fromkeys(key for key, *_ in patches):
-        entry = lock["packages"][key]
-        wheel = static_pyodide / entry["file_name"]
-        with zipfile.ZipFile(wheel) as source:
-            members = [(info, source.read(info)) for info in source.infolist()]
-        edited = {}
-        for _, module, old, new in (patch for patch in patches if patch[0] == key):
-            text = edited.get(module, next((d for i, d in members if i.filename == module), b"")).decode()
-            if text.count(old) != 1:
-                raise BuildError(f"{wheel.name}: {module} no longer has the line {old.strip()!r} once")
-            edited[module] = text.replace(old, new).encode()
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-            for info, data in members:
-                data = edited.get(info.filename, data)
-                if info.filename.endswith(".dist-info/RECORD"):
-                    data = _record_with(data.decode(), edited).encode()
-                copy = zipfile.ZipInfo(info.filename, info.date_time)
-                copy.external_attr = info.external_attr
-                target.writestr(copy, data, zipfile.ZIP_DEFLATED)
-        wheel.write_bytes(buffer.getvalue())
-        entry["sha256"] = sha256(wheel)
-    write_lock(static_pyodide, lock)
+    packages = json.loads((static_pyodide / "pyodide-lock.json").read_text())["packages"]
+    edits = {}  # {wheel: {module: its new bytes}}
+    for key, module, old, new in patches:
+        wheel = static_pyodide / packages[key]["file_name"]
+        edited = edits.setdefault(wheel, {})
+        if module not in edited:
+            with zipfile.ZipFile(wheel) as source:
+                edited[module] = source.read(module) if module in source.namelist() else b""
+        if edited[module].decode().count(old) != 1:
+            raise BuildError(f"{wheel.name}: {module} no longer has the line {old.strip()!r} once")
+        edited[module] = edited[module].decode().replace(old, new).encode()
+    for wheel, edited in edits.items():
+
+        def edit(name, data, edited=edited):
+            if name.endswith(".dist-info/RECORD"):
+                return _record_with(data.decode(), edited).encode()
+            return edited.get(name, data)
+
+        rewrite_zip(wheel, zipfile.ZIP_DEFLATED, edit)
+    relock(static_pyodide, {wheel.name for wheel in edits})
 
 
 def _record_with(record, edited):
